@@ -1,0 +1,96 @@
+"""Sentence-bounded chunks that never mix two sections."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from itertools import groupby
+
+from .records import Chunk, Sentence
+
+CHUNKER_VERSION = "1"
+LEAD_SECTION = "引言"  # sentences before the first heading
+
+
+def _split_long(sentence: Sentence, max_chars: int) -> list[Sentence]:
+    """Cut a sentence longer than ``max_chars`` at commas (or hard, as a last resort)."""
+    parts = re.findall(r"[^，,、：:]+[，,、：:]?", sentence.text) or [sentence.text]
+    out, buf = [], ""
+    for part in parts:
+        while len(part) > max_chars:
+            if buf:
+                out.append(buf)
+                buf = ""
+            out.append(part[:max_chars])
+            part = part[max_chars:]
+        if buf and len(buf) + len(part) > max_chars:
+            out.append(buf)
+            buf = ""
+        buf += part
+    if buf:
+        out.append(buf)
+    return [Sentence(t, sentence.page, sentence.section, sentence.paragraph) for t in out]
+
+
+def chunk_sentences(
+    doc_id: str,
+    sentences: Sequence[Sentence],
+    min_chars: int = 150,
+    max_chars: int = 400,
+    kind: str = "report",
+) -> list[Chunk]:
+    """Pack consecutive sentences of one section into chunks of about min..max characters.
+
+    A section shorter than ``min_chars`` is one chunk of its own (sections are never mixed);
+    a longer one is cut into ``ceil(len / max)`` chunks of balanced size.
+    """
+    chunks: list[Chunk] = []
+    for section, group in groupby(sentences, key=lambda s: s.section):
+        sents: list[Sentence] = []
+        for s in group:
+            sents.extend(_split_long(s, max_chars) if len(s.text) > max_chars else [s])
+        for a, b in _partition([len(s.text) for s in sents], min_chars, max_chars):
+            chunks.append(_make(doc_id, len(chunks), sents[a:b], section, kind))
+    return chunks
+
+
+def _partition(lengths: list[int], min_chars: int, max_chars: int) -> list[tuple[int, int]]:
+    """Split a run of sentence lengths into [a, b) ranges of balanced size, each <= max.
+
+    Dynamic programming over sentence boundaries: the cost of a range is its squared
+    distance from the ideal size, plus a penalty for ranges shorter than ``min_chars``.
+    """
+    n = len(lengths)
+    total = sum(lengths)
+    target = total / max(1, math.ceil(total / max_chars))
+    best = [0.0] + [math.inf] * n
+    back = [0] * (n + 1)
+    for j in range(1, n + 1):
+        size = 0
+        for i in range(j - 1, -1, -1):
+            size += lengths[i]
+            if size > max_chars and i < j - 1:
+                break
+            cost = (size - target) ** 2 + (4 * (min_chars - size) ** 2 if size < min_chars else 0)
+            if best[i] + cost < best[j]:
+                best[j], back[j] = best[i] + cost, i
+    ranges, j = [], n
+    while j > 0:
+        ranges.append((back[j], j))
+        j = back[j]
+    return ranges[::-1]
+
+
+def _make(doc_id: str, ordinal: int, sents: list[Sentence], section: tuple[str, ...], kind: str) -> Chunk:
+    pages = [s.page for s in sents if s.page is not None]
+    return Chunk(
+        chunk_id=f"{doc_id}-{ordinal:04d}",
+        doc_id=doc_id,
+        ordinal=ordinal,
+        text="".join(s.text for s in sents),
+        section=section or (LEAD_SECTION,),
+        page=pages[0] if pages else None,
+        page_end=pages[-1] if pages else None,
+        kind=kind,
+    )

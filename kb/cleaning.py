@@ -1,0 +1,189 @@
+"""Undo the damage of PDF text extraction and split Chinese text into sentences.
+
+Input is a :class:`Document` of raw pages; output is a list of :class:`Paragraph` whose
+characters each know their page. What is repaired, and why:
+
+* wrapped lines are rejoined (a line break inside a sentence is an artefact of layout);
+* page footers ("— 19 —"), stray URL lines and the attachment header ("附件 1") are dropped;
+* decimals split by a space ("3. 7 亿元") are rejoined without touching list numbers ("1. 提升");
+* spaces between Chinese and digits, and full-width digits/letters/％, are normalised.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from .loaders import PAGE_FOOTER
+from .records import Document
+
+_URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
+_URL_ANY = re.compile(r"https?://[^\s\u4e00-\u9fff，。；]+", re.I)
+_ATTACHMENT = re.compile(r"^\s*附\s*件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?\s*$")
+_PAGE_NO = re.compile(r"^\s*(?:第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,4})\s*$")
+_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\([一二三四五六七八九十]{1,3}\)"
+    r"|\d{1,2}[.．、](?!\d)|（\d{1,2}）|[一二三四五六七八九十]是|案例\s*[0-9一二三四五六七八九十]+|#{1,6}\s)"
+)
+_SENTENCE_END = "。！？；!?;"
+_CLOSERS = "”’」』）)】》"
+_SPLIT_DECIMAL = re.compile(r"(?<![\d.])(\d{1,4})[.．]\s+(\d)")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_CJK_LEFT = re.compile(rf"(?<=[{_CJK}％%，。、；：！？“”（）])[ \t\u3000]+(?=[0-9A-Za-z{_CJK}“（])")
+_SPACE_CJK_RIGHT = re.compile(rf"(?<=[0-9A-Za-z%）])[ \t\u3000]+(?=[{_CJK}％%，。、；：！？”）])")
+# Full-width forms that are safe to fold: digits, Latin letters and a few symbols.
+_FOLD = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９％＋－．／＝＜＞＆＠＃"}
+_FOLD.update({ord(c): ord(c) - 0xFEE0 for c in "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"})
+_FOLD.update({ord(c): ord(c) - 0xFEE0 for c in "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"})
+_FOLD[0x3000] = 0x20
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Clean text with the page each character range starts on."""
+
+    text: str
+    page_starts: tuple[tuple[int, int | None], ...]  # (char offset, page), ascending offsets
+
+    def page_at(self, offset: int) -> int | None:
+        offsets = [o for o, _ in self.page_starts]
+        i = max(0, bisect_right(offsets, offset) - 1)
+        return self.page_starts[i][1]
+
+
+def normalize_text(text: str) -> str:
+    """Fold safe full-width forms, rejoin split decimals, drop spaces next to Chinese."""
+    text = text.translate(_FOLD)
+    text = _SPLIT_DECIMAL.sub(r"\1.\2", text)
+    text = _SPACE_CJK_LEFT.sub("", text)
+    text = _SPACE_CJK_RIGHT.sub("", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def _width(line: str) -> float:
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in line)
+
+
+def _is_debris(line: str, index: int) -> bool:
+    if PAGE_FOOTER.match(line) or _URL_LINE.match(line) or _PAGE_NO.match(line):
+        return True
+    return index < 3 and bool(_ATTACHMENT.match(line))
+
+
+def _join(left: str, right: str) -> str:
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return left + " " + right
+    return left + right
+
+
+def clean_document(doc: Document) -> list[Paragraph]:
+    """Rejoin wrapped lines into paragraphs, drop debris, keep a page for every character."""
+    lines: list[tuple[str, int | None, bool]] = []  # text, page, blank-line-before
+    seen = 0
+    for page in doc.pages:
+        blank = True
+        for raw in page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            line = raw.strip()
+            if not line:
+                blank = True
+                continue
+            if _is_debris(line, seen):
+                seen += 1
+                continue
+            seen += 1
+            line = _URL_ANY.sub("", line).strip()
+            if line:
+                lines.append((line, page.number if doc.paginated else None, blank))
+            blank = False
+    if not lines:
+        return []
+
+    one_per_line = doc.format == "docx"
+    # Text extracted from PDFs often puts a blank line after every line; then blank lines
+    # carry no meaning and paragraph ends must be found from line widths.
+    blanks_meaningful = not one_per_line and sum(b for _, _, b in lines) < 0.6 * len(lines)
+    widths = [_width(t) for t, _, _ in lines]
+    full = statistics.median(widths) if widths else 0.0
+
+    paragraphs: list[Paragraph] = []
+    buf, starts = "", []
+
+    def flush() -> None:
+        nonlocal buf, starts
+        if buf:
+            _emit(paragraphs, buf, starts)
+        buf, starts = "", []
+
+    for i, (line, page, blank_before) in enumerate(lines):
+        if buf:
+            prev = lines[i - 1][0]
+            prev_short = _width(prev) < 0.8 * full
+            prev_ends = prev[-1] in _SENTENCE_END + "：:" or (prev[-1] in _CLOSERS and prev[-2:-1] in list(_SENTENCE_END))
+            new_para = (
+                one_per_line
+                or (blanks_meaningful and blank_before)
+                or (prev_short and prev[-1] not in "，、,")
+                or (prev_ends and _HEADING_START.match(line) is not None)
+            )
+            if new_para:
+                flush()
+        if not starts or starts[-1][1] != page:
+            starts.append((len(buf), page))
+        buf = _join(buf, line)
+    flush()
+    return paragraphs
+
+
+def _emit(out: list[Paragraph], raw: str, starts: list[tuple[int, int | None]]) -> None:
+    """Normalise ``raw`` while carrying page offsets across the edit."""
+    pieces = []
+    bounds = [o for o, _ in starts] + [len(raw)]
+    # Normalise each page's slice on its own so offsets stay exact, then fix the seams.
+    text = ""
+    new_starts: list[tuple[int, int | None]] = []
+    for (off, page), end in zip(starts, bounds[1:]):
+        part = raw[off:end]
+        pieces.append(part)
+        new_starts.append((len(text), page))
+        text += part
+    # Seams can hide a split decimal or a space; normalising the whole text shifts offsets
+    # by at most a few characters, so map page starts through a character-count ratio.
+    normalized = normalize_text(text)
+    if normalized != text and new_starts:
+        mapped = []
+        for off, page in new_starts:
+            mapped.append((len(normalize_text(text[:off])) if off else 0, page))
+        new_starts = mapped
+    if normalized:
+        out.append(Paragraph(normalized, tuple(new_starts)))
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """Split at 。！？； (and a closing quote right after them); return (offset, sentence)."""
+    out: list[tuple[int, str]] = []
+    start, i, n = 0, 0, len(text)
+    depth = 0
+    while i < n:
+        ch = text[i]
+        if ch in "“「『":
+            depth += 1
+        elif ch in "”」』" and depth:
+            depth -= 1
+        if ch in _SENTENCE_END:
+            j = i + 1
+            while j < n and text[j] in _CLOSERS:
+                j += 1
+            # A full stop inside quotes ends the sentence only when the quote closes after it.
+            if depth == 0 or (j > i + 1):
+                if j > i + 1:
+                    depth = 0
+                out.append((start, text[start:j]))
+                start = j
+                i = j
+                continue
+        i += 1
+    if start < n and text[start:].strip():
+        out.append((start, text[start:]))
+    return [(o, s.strip()) for o, s in out if s.strip()]

@@ -1,0 +1,197 @@
+"""Records passed between the layers of the pipeline (frozen dataclasses, no numpy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("report", "enterprise_case", "local_experience")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of raw extracted text; ``number`` is 1-based."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded source file before cleaning."""
+
+    doc_id: str
+    path: str
+    title: str
+    format: str  # pdf | txt | md | docx
+    sha256: str
+    pages: tuple[Page, ...]
+    paginated: bool = True  # False for DOCX/MD: page numbers are not meaningful
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A cleaned sentence with the page it starts on and its section path."""
+
+    text: str
+    page: int | None
+    section: tuple[str, ...] = ()
+    paragraph: int = 0
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A sentence-bounded passage of one section."""
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    section: tuple[str, ...]
+    page: int | None
+    page_end: int | None = None
+    kind: str = "report"
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+    @property
+    def embed_text(self) -> str:
+        """Text given to the embedder: the nearest section titles give context."""
+        context = "；".join(self.section[-2:])
+        return f"{context}：{self.text}" if context else self.text
+
+
+@dataclass(frozen=True)
+class Region:
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+
+    def display(self) -> str:
+        return "".join(p for p in (self.province, self.city, self.county) if p)
+
+    def as_dict(self) -> dict:
+        return {"province": self.province, "city": self.city, "county": self.county}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A quantified result, e.g. 产品缺陷发生率 15% → 7%."""
+
+    metric: str
+    before: float | None = None
+    after: float | None = None
+    change: float | None = None
+    unit: str | None = None
+    page: int | None = None
+    text: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "metric": self.metric,
+            "before": self.before,
+            "after": self.after,
+            "change": self.change,
+            "unit": self.unit,
+            "page": self.page,
+        }
+
+
+@dataclass(frozen=True)
+class Case:
+    """A concrete enterprise case or local experience found in a document."""
+
+    case_id: str
+    doc_id: str
+    kind: str  # enterprise_case | local_experience
+    title: str
+    region: Region
+    industry: str | None
+    problem: str
+    measures: str
+    outcomes: tuple[Outcome, ...]
+    section: tuple[str, ...]
+    page: int | None
+    chunk_id: str | None
+    text: str
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the store knows about an indexed document."""
+
+    doc_id: str
+    path: str
+    title: str
+    format: str
+    sha256: str
+    pages: int
+    chunks: int
+    cases: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result with the evidence of why it matched."""
+
+    rank: int
+    score: float
+    chunk: Chunk
+    doc_title: str
+    region: Region = field(default_factory=Region)
+    industry: str | None = None
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+    matched_terms: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "chunk_id": c.chunk_id,
+            "doc": c.doc_id,
+            "kind": c.kind,
+            "title": self.doc_title,
+            "section": c.section_path,
+            "page": c.page,
+            "region": self.region.display() or None,
+            "industry": self.industry,
+            "text": c.text,
+            "bm25_rank": self.bm25_rank,
+            "dense_rank": self.dense_rank,
+            "matched_terms": list(self.matched_terms),
+        }
+
+
+@dataclass(frozen=True)
+class CaseHit:
+    """A ranked case record."""
+
+    rank: int
+    score: float
+    case: Case
+    doc_title: str = ""
+
+    def as_dict(self) -> dict:
+        c = self.case
+        return {
+            "case_id": c.case_id,
+            "kind": c.kind,
+            "title": c.title,
+            "region": c.region.as_dict(),
+            "industry": c.industry,
+            "problem": c.problem,
+            "measures": c.measures,
+            "outcomes": [o.as_dict() for o in c.outcomes],
+            "doc": c.doc_id,
+            "section": c.section_path,
+            "page": c.page,
+            "text": c.text,
+            "score": round(self.score, 4),
+        }
