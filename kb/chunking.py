@@ -15,7 +15,8 @@ LEAD_SECTION = "引言"  # sentences before the first heading
 
 def _split_long(sentence: Sentence, max_chars: int) -> list[Sentence]:
     """Cut a sentence longer than ``max_chars`` at commas (or hard, as a last resort)."""
-    parts = re.findall(r"[^，,、：:]+[，,、：:]?", sentence.text) or [sentence.text]
+    # Every character lands in a part, including a stray second comma ("，，").
+    parts = re.findall(r"[^，,、：:]*[，,、：:]|[^，,、：:]+", sentence.text) or [sentence.text]
     out, buf = [], ""
     for part in parts:
         while len(part) > max_chars:

@@ -83,7 +83,8 @@ def clean_document(doc: Document) -> list[Paragraph]:
     lines: list[tuple[str, int | None, bool]] = []  # text, page, blank-line-before
     seen = 0
     for page in doc.pages:
-        blank = True
+        # A page break is not a blank line: paragraphs often run on to the next page.
+        blank = not lines
         for raw in page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
             line = raw.strip()
             if not line:
@@ -105,7 +106,9 @@ def clean_document(doc: Document) -> list[Paragraph]:
     # carry no meaning and paragraph ends must be found from line widths.
     blanks_meaningful = not one_per_line and sum(b for _, _, b in lines) < 0.6 * len(lines)
     widths = [_width(t) for t, _, _ in lines]
-    full = statistics.median(widths) if widths else 0.0
+    # The width of a full line: the upper quartile, because in a short hand-written text
+    # (one paragraph per line) most lines are short headings and the median is not "full".
+    full = statistics.quantiles(widths, n=4)[2] if len(widths) > 1 else widths[0]
 
     paragraphs: list[Paragraph] = []
     buf, starts = "", []
@@ -186,4 +189,5 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
         i += 1
     if start < n and text[start:].strip():
         out.append((start, text[start:]))
-    return [(o, s.strip()) for o, s in out if s.strip()]
+    # Offsets point at the first character of the stripped sentence.
+    return [(o + len(s) - len(s.lstrip()), s.strip()) for o, s in out if s.strip()]

@@ -80,6 +80,9 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
                 heading, body_offset = text, len(text)
                 if len(text) > _TITLE_MAX:
                     heading, body_offset = _first_clause(text), 0
+            if not text[body_offset:].strip() and heading[-1:] in "。；！？":
+                # A one-sentence item such as "（1）建立回访机制。" is content, not only a title.
+                body_offset = 0
             for lv in list(path):
                 if lv >= level:
                     del path[lv]

@@ -1,0 +1,295 @@
+"""Command line: parse flags, make one library call, print. ``KBError`` → exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .config import KBConfig
+from .errors import KBError
+
+STATUS_ZH = {"indexed": "已索引", "unchanged": "未变化", "failed": "失败", "removed": "已移除", "duplicate": "重复"}
+KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
+
+
+def _kb(args):
+    from .knowledge_base import KnowledgeBase
+
+    config = KBConfig()
+    if getattr(args, "model", None):
+        config = replace(config, model=args.model)
+    return KnowledgeBase(config)
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+class _Bar:
+    """tqdm progress bars on stderr, one per stage."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bars = {}
+
+    def __call__(self, stage: str, done: int, total: int, item: str) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        label = {"parse": "解析文件", "embed": "生成向量"}.get(stage, stage)
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=label, unit="项", file=sys.stderr, leave=True)
+        bar.n = done
+        if item:
+            bar.set_postfix_str(item[-40:], refresh=False)
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+
+def cmd_ingest(args) -> int:
+    kb = _kb(args)
+    report = kb.ingest(args.paths or None, rebuild=args.rebuild, progress=_Bar(not args.quiet and not args.json))
+    if args.json:
+        for f in report.files:
+            _print_json(f.__dict__)
+        return 1 if report.failed else 0
+    for note in report.notes:
+        print(f"提示：{note}")
+    rows = [("状态", "文件", "页", "分块", "案例", "说明")]
+    for f in report.files:
+        rows.append((STATUS_ZH.get(f.status, f.status), f.path, str(f.pages or ""), str(f.chunks or ""),
+                     str(f.cases or ""), f.reason))
+    _print_table(rows)
+    counts = {s: sum(1 for f in report.files if f.status == s) for s in STATUS_ZH}
+    print(f"\n共 {len(report.files)} 个文件：已索引 {counts['indexed']}，未变化 {counts['unchanged']}，"
+          f"失败 {counts['failed']}，移除 {counts['removed']}，重复 {counts['duplicate']}；用时 {report.seconds:.1f} 秒。")
+    if report.changed:
+        s = kb.stats()
+        print(f"新索引 {report.generation}：{s['documents']} 个文档，{s['pages']} 页，{s['chunks']} 个分块，"
+              f"{s['cases']} 个案例（新嵌入 {report.embedded_chunks} 个分块）。")
+    else:
+        print("索引没有变化（所有文件内容未改动）。")
+    if report.failed:
+        print(f"有 {len(report.failed)} 个文件导入失败，其余文件已正常索引，原有索引未受影响。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_table(rows) -> None:
+    import unicodedata
+
+    def w(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+    widths = [max(w(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(cell + " " * (widths[i] - w(cell)) for i, cell in enumerate(r)).rstrip())
+
+
+def _filters(args):
+    from .knowledge_base import Filters
+
+    return Filters(industry=args.industry, region=args.region, kind=args.kind, doc=args.doc)
+
+
+def cmd_search(args) -> int:
+    kb = _kb(args)
+    filters = _filters(args)
+    if args.batch:
+        path = Path(args.batch)
+        try:
+            queries = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except OSError as exc:
+            raise KBError(f"无法读取查询文件 {path}：{exc.strerror or exc}") from exc
+        for q in queries:
+            hits = kb.search(q, top_k=args.top_k, mode=args.mode, filters=filters)
+            _print_json({"query": q, "results": [h.as_dict() for h in hits]})
+        return 0
+    if not args.query:
+        raise KBError("请给出查询词，例如：kb search \"家纺企业产品缺陷率高\"，或用 --batch 文件。")
+    hits = kb.search(args.query, top_k=args.top_k, mode=args.mode, filters=filters)
+    if args.json:
+        _print_json({"query": args.query, "results": [h.as_dict() for h in hits]})
+        return 0
+    if not hits:
+        print("没有找到相关内容。可以换个说法，或去掉筛选条件。")
+        return 0
+    for h in hits:
+        c = h.chunk
+        where = f"{h.doc_title} · {c.section_path} · 第 {c.page} 页" if c.page else f"{h.doc_title} · {c.section_path}"
+        tags = " ".join(x for x in (KIND_ZH.get(c.kind, c.kind), h.region.display(), h.industry or "") if x)
+        print(f"[{h.rank}] 分数 {h.score:.3f}  {tags}\n    出处：{where}\n    {c.text}\n")
+    return 0
+
+
+def cmd_cases(args) -> int:
+    kb = _kb(args)
+    if args.like:
+        hits = kb.similar_cases(args.like, top_k=args.top_k)
+    else:
+        hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region,
+                        top_k=args.top_k, kind=args.kind)
+    if args.json:
+        for h in hits:
+            _print_json(h.as_dict())
+        return 0
+    if not hits:
+        print("没有符合条件的案例。")
+        return 0
+    for h in hits:
+        c = h.case
+        print(f"[{h.rank}] {c.title}  （{KIND_ZH.get(c.kind, c.kind)}；{c.region.display() or '地区未知'}；"
+              f"{c.industry or '行业未识别'}；分数 {h.score:.3f}）")
+        print(f"    编号：{c.case_id}    出处：{h.doc_title} · {c.section_path} · 第 {c.page} 页")
+        if c.problem:
+            print(f"    问题：{c.problem}")
+        if c.measures:
+            print(f"    做法：{c.measures}")
+        for o in c.outcomes:
+            print(f"    成效：{_outcome_text(o)}")
+        print()
+    return 0
+
+
+def _num(x) -> str:
+    return f"{x:g}" if x is not None else ""
+
+
+def _outcome_text(o) -> str:
+    unit = o.unit or ""
+    if o.before is not None and o.after is not None:
+        return f"{o.metric}：{_num(o.before)}{unit} → {_num(o.after)}{unit}"
+    if o.change is not None:
+        return f"{o.metric}：{'+' if o.change > 0 else ''}{_num(o.change)}{unit}"
+    return f"{o.metric}：{_num(o.after)}{unit}"
+
+
+def cmd_chunks(args) -> int:
+    kb = _kb(args)
+    for c in kb.chunks(args.doc):
+        if args.json:
+            _print_json({"chunk_id": c.chunk_id, "doc": c.doc_id, "kind": c.kind, "section": c.section_path,
+                         "page": c.page, "text": c.text})
+        else:
+            print(f"{c.chunk_id}  第 {c.page} 页  {c.section_path}\n    {c.text}\n")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    kb = _kb(args)
+    s = kb.stats()
+    if args.json:
+        _print_json(s)
+        return 0
+    print(f"索引目录：{s['index_dir']}（版本 {s['generation']}，创建于 {s['created']}）")
+    print(f"嵌入模型：{s['model']['id']}（{s['model']['dim']} 维）；向量索引：{s['vector_index']}；"
+          f"分词：{s['tokenizer']['name']}（{s['tokenizer']['hash']}）")
+    print(f"文档 {s['documents']} 个，{s['pages']} 页，分块 {s['chunks']} 个，案例 {s['cases']} 个，量化成效 {s['outcomes']} 条")
+    for kind, n in s["cases_by_kind"].items():
+        print(f"  {KIND_ZH.get(kind, kind)}：{n}")
+    for d in kb.documents():
+        print(f"  - {d.doc_id}  {d.title}（{d.path}；{d.pages} 页，{d.chunks} 块，{d.cases} 个案例）")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation import run_eval
+
+    return run_eval(_kb(args), args)
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    return run_bench(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kb", description="提升行动案例知识库：导入报告与案例集，检索可比案例。"
+                                "数据目录为当前目录（corpus/ 与 indexes/），可用环境变量 KB_HOME 指定。")
+    p.add_argument("--model", help="嵌入模型（默认 m3e-small，或环境变量 KB_MODEL 指向的本地模型目录）")
+    sub = p.add_subparsers(dest="command", metavar="命令")
+
+    s = sub.add_parser("ingest", help="导入 corpus/（或指定的文件/目录）并增量更新索引",
+                       description="导入文档并增量更新索引：未变化的文件不重新嵌入；失败的文件会逐个说明原因。")
+    s.add_argument("paths", nargs="*", help="要导入的文件或目录（默认 corpus/）")
+    s.add_argument("--rebuild", action="store_true", help="忽略旧索引，全部重新处理")
+    s.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
+    s.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
+    s.set_defaults(func=cmd_ingest)
+
+    def add_filters(sp):
+        sp.add_argument("--industry", help="行业（GB/T 4754 大类名称，如 纺织业）")
+        sp.add_argument("--region", help="地区（省/市/县，省级同时匹配其下属市县）")
+        sp.add_argument("--kind", choices=["report", "enterprise_case", "local_experience"], help="类型")
+
+    s = sub.add_parser("search", help="检索段落（混合/关键词/语义）", description="检索段落并给出出处（文档、章节、页码）。")
+    s.add_argument("query", nargs="?", help="查询，例如：家纺企业产品缺陷率高")
+    s.add_argument("--top-k", type=int, default=10, help="返回条数（默认 10）")
+    s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid", help="检索模式（默认 hybrid）")
+    add_filters(s)
+    s.add_argument("--doc", help="只在某个文档（文档编号或其前缀）中检索")
+    s.add_argument("--batch", metavar="FILE", help="批量查询：文件每行一个查询，每个查询输出一行 JSON")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("cases", help="可比案例：按行业与问题排序案例记录", description="按行业与问题检索案例；不给条件时列出全部案例。")
+    s.add_argument("--problem", help="问题描述，例如：产品缺陷率高")
+    add_filters(s)
+    s.add_argument("--like", metavar="CASE_ID", help="相似案例：与该案例最相似的其他案例")
+    s.add_argument("--top-k", type=int, default=10, help="返回条数（默认 10）")
+    s.add_argument("--json", action="store_true", help="每个案例输出一行 JSON")
+    s.set_defaults(func=cmd_cases)
+
+    s = sub.add_parser("chunks", help="列出已存储的分块", description="列出已存储的分块（可按文档筛选）。")
+    s.add_argument("--doc", help="文档编号（或其前缀）")
+    s.add_argument("--json", action="store_true", help="每个分块输出一行 JSON")
+    s.set_defaults(func=cmd_chunks)
+
+    s = sub.add_parser("stats", help="索引统计", description="显示索引版本、模型、文档/分块/案例数量。")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("eval", help="检索质量评测（hit@1/hit@5/MRR/nDCG）", description="在评测集上比较 bm25、dense、hybrid 三种模式。")
+    s.add_argument("--queries", default=None, help="评测集（默认 eval/queries.jsonl）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("bench", help="性能基准（导入、查询延迟、吞吐）", description="测量导入与查询速度，报告中位数。")
+    s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "query", "scale", "startup"],
+                   help="测哪一项（默认 all）")
+    s.add_argument("--repeat", type=int, default=5, help="重复次数（默认 5）")
+    s.add_argument("--scale-chunks", type=int, default=100_000, help="合成语料的分块数（默认 100000）")
+    s.add_argument("--json", action="store_true", help="输出 JSON")
+    s.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except KBError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""``kb eval``: retrieval quality on a labelled query set (eval/queries.jsonl).
+
+A result is relevant when its text contains one of the query's ``answers`` substrings, so
+the labels survive re-chunking. Case queries also name a substring of the expected case.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import KBError
+
+MODES = ("bm25", "dense", "hybrid")
+DEFAULT_QUERIES = "eval/queries.jsonl"
+
+
+@dataclass(frozen=True)
+class EvalQuery:
+    id: str
+    query: str
+    answers: tuple[str, ...]
+    type: str = "exact"
+    voice: str = ""
+    case: str | None = None
+    industry: str | None = None
+
+
+def load_queries(path: str | Path) -> list[EvalQuery]:
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise KBError(f"找不到评测集 {path}：{exc.strerror or exc}") from exc
+    out = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(EvalQuery(d["id"], d["query"], tuple(d["answers"]), d.get("type", "exact"),
+                                 d.get("voice", ""), d.get("case"), d.get("industry")))
+        except (ValueError, KeyError) as exc:
+            raise KBError(f"评测集 {path} 第 {n} 行格式错误：{exc}") from exc
+    return out
+
+
+def relevance(texts: list[str], answers: tuple[str, ...]) -> list[int]:
+    return [1 if any(a in t for a in answers) else 0 for t in texts]
+
+
+def score_ranking(rels: list[int], total_relevant: int, k: int = 10) -> dict[str, float]:
+    """hit@1, hit@5, MRR@k and nDCG@k (binary gains) of one ranked list."""
+    rels = rels[:k]
+    first = next((i for i, r in enumerate(rels) if r), None)
+    dcg = sum(r / math.log2(i + 2) for i, r in enumerate(rels))
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(max(total_relevant, 1), k)))
+    return {
+        "hit@1": 1.0 if first == 0 else 0.0,
+        "hit@5": 1.0 if first is not None and first < 5 else 0.0,
+        "mrr@10": 1.0 / (first + 1) if first is not None else 0.0,
+        "ndcg@10": dcg / ideal if ideal else 0.0,
+    }
+
+
+def evaluate(kb, queries: list[EvalQuery], modes=MODES, k: int = 10) -> dict:
+    """Mean metrics per mode, per query type, plus the share of case queries whose case is first."""
+    all_texts = [c.text for c in kb.chunks()]
+    results: dict[str, dict] = {}
+    misses: dict[str, list[str]] = {}
+    for mode in modes:
+        per_q = []
+        for q in queries:
+            hits = kb.search(q.query, top_k=k, mode=mode)
+            rels = relevance([h.chunk.text for h in hits], q.answers)
+            total = sum(relevance(all_texts, q.answers))
+            m = score_ranking(rels, total, k)
+            per_q.append((q, m))
+            if not m["hit@1"]:
+                misses.setdefault(mode, []).append(q.id)
+        results[mode] = _means(per_q)
+        results[mode]["by_type"] = {t: _means([(q, m) for q, m in per_q if q.type == t])
+                                    for t in sorted({q.type for q in queries})}
+    case_qs = [q for q in queries if q.case]
+    first = []
+    for q in case_qs:
+        hits = kb.cases(problem=q.query, industry=q.industry, top_k=5)
+        first.append(1.0 if hits and q.case in hits[0].case.text else 0.0)
+        if not first[-1]:
+            misses.setdefault("cases", []).append(q.id)
+    return {"queries": len(queries), "modes": results,
+            "cases": {"queries": len(case_qs), "first@1": sum(first) / len(first) if first else None},
+            "misses": misses}
+
+
+def _means(per_q) -> dict[str, float]:
+    if not per_q:
+        return {}
+    keys = per_q[0][1].keys()
+    return {key: sum(m[key] for _, m in per_q) / len(per_q) for key in keys} | {"n": len(per_q)}
+
+
+def run_eval(kb, args) -> int:
+    from .config import KBConfig
+
+    path = args.queries or (KBConfig().home / DEFAULT_QUERIES)
+    queries = load_queries(path)
+    report = evaluate(kb, queries)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"评测集：{path}（{len(queries)} 条查询）\n")
+    print(f"{'指标':<10}" + "".join(f"{m:>10}" for m in MODES))
+    for key in ("hit@1", "hit@5", "mrr@10", "ndcg@10"):
+        print(f"{key:<10}" + "".join(f"{report['modes'][m][key]:>10.3f}" for m in MODES))
+    print("\n按查询类型（MRR@10）：")
+    types = report["modes"]["hybrid"]["by_type"]
+    for t in types:
+        print(f"  {t:<12}(n={types[t]['n']:>2})" + "".join(f"{report['modes'][m]['by_type'][t]['mrr@10']:>10.3f}" for m in MODES))
+    c = report["cases"]
+    if c["queries"]:
+        print(f"\nkb cases：{c['queries']} 条案例查询中，期望案例排第一的比例 {c['first@1']:.3f}")
+    for mode, ids in report["misses"].items():
+        print(f"未命中第一（{mode}）：{', '.join(ids)}")
+    return 0

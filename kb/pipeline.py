@@ -1,0 +1,86 @@
+"""One file in, records out: load → clean → structure → chunk → cases.
+
+Kept apart from the index code so that parsing can run in a separate worker process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .chunking import chunk_sentences
+from .cleaning import clean_document
+from .errors import UnreadableDocument
+from .loaders import load_document
+from .records import Case, Chunk, Document
+from .structure import structure_sentences
+
+
+@dataclass(frozen=True)
+class ChunkTags:
+    """Regions and industries of the cases a chunk talks about (for filters)."""
+
+    regions: tuple[tuple[str | None, str | None, str | None], ...] = ()
+    industries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    document: Document
+    title: str
+    kind: str  # report | enterprise_case | local_experience (a case collection)
+    chunks: tuple[Chunk, ...]
+    tags: tuple[ChunkTags, ...]
+    cases: tuple[Case, ...]
+
+
+def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400) -> ParsedDocument:
+    """Parse one file; raise :class:`UnreadableDocument` with a Chinese reason on failure."""
+    from .cases import extract_cases, is_case_collection
+
+    doc = load_document(path)
+    paragraphs = clean_document(doc)
+    found_title, sentences = structure_sentences(paragraphs)
+    if not sentences:
+        raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
+    title = doc.title
+    if found_title and len(found_title) >= 6:
+        title = found_title
+    chunks = chunk_sentences(doc.doc_id, sentences, min_chars, max_chars)
+    cases = extract_cases(doc.doc_id, sentences, chunks, doc_title=title)
+    kind = "report"
+    if is_case_collection(title, sentences) and cases:
+        kinds = {c.kind for c in cases}
+        kind = "enterprise_case" if kinds == {"enterprise_case"} else "local_experience" if kinds == {
+            "local_experience"} else "enterprise_case"
+        chunks = [replace(c, kind=_case_kind_for(c, cases, kind)) for c in chunks]
+    tags = tuple(_tags_for(c, cases) for c in chunks)
+    return ParsedDocument(replace(doc, title=title), title, kind, tuple(chunks), tags, tuple(cases))
+
+
+def _overlaps(chunk: Chunk, case: Case) -> bool:
+    if case.chunk_id == chunk.chunk_id:
+        return True
+    if case.section and chunk.section[: len(case.section)] != case.section[: len(chunk.section)]:
+        return False
+    head = case.text[:24]
+    return bool(head) and (head in chunk.text or chunk.text[:24] in case.text)
+
+
+def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:
+    regions, industries = [], []
+    for case in cases:
+        if _overlaps(chunk, case):
+            r = (case.region.province, case.region.city, case.region.county)
+            if any(r) and r not in regions:
+                regions.append(r)
+            if case.industry and case.industry not in industries:
+                industries.append(case.industry)
+    return ChunkTags(tuple(regions), tuple(industries))
+
+
+def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:
+    for case in cases:
+        if _overlaps(chunk, case):
+            return case.kind
+    return default

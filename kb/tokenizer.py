@@ -1,0 +1,115 @@
+"""jieba segmentation with a domain dictionary and a Chinese stop-list (kb/data/).
+
+The tokenizer is created once per process and initialised under a lock; after that,
+``tokenize`` only reads jieba's tables and is safe to call from many threads.
+jieba's own marshal cache is never used: the prefix dictionary is cached as JSON in a
+directory the project owns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+_DATA = resources.files("kb") / "data"
+_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
+TOKENIZER_NAME = "jieba-search"
+
+
+def _read(name: str) -> str:
+    return (_DATA / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(
+        line.strip() for line in _read("stopwords.txt").splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@lru_cache(maxsize=1)
+def tokenizer_hash() -> str:
+    """Identifies jieba version, dictionary, user dictionary and stop-list; stored in the manifest."""
+    import jieba
+
+    h = hashlib.sha256()
+    for part in (jieba.__version__, TOKENIZER_NAME, _read("userdict.txt"), _read("stopwords.txt")):
+        h.update(part.encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+class Tokenizer:
+    """Segments Chinese text into BM25 terms (jieba search mode, stop words removed)."""
+
+    def __init__(self, cache_dir: Path | None = None):
+        self._cache_dir = cache_dir
+        self._lock = threading.Lock()
+        self._jieba = None
+
+    def _ensure(self):
+        if self._jieba is not None:
+            return self._jieba
+        with self._lock:
+            if self._jieba is None:
+                self._jieba = self._build()
+        return self._jieba
+
+    def _build(self):
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tk = jieba.Tokenizer()
+        tk.FREQ, tk.total = self._load_freq(tk)
+        tk.initialized = True
+        for line in _read("userdict.txt").splitlines():
+            parts = line.split()
+            if parts:
+                tk.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None)
+        return tk
+
+    def _load_freq(self, tk) -> tuple[dict, int]:
+        import jieba
+
+        cache = None
+        if self._cache_dir is not None:
+            cache = self._cache_dir / f"jieba-{jieba.__version__}.json"
+            try:
+                with open(cache, encoding="utf-8") as fh:
+                    freq, total = json.load(fh)
+                return freq, total
+            except (OSError, ValueError):
+                pass
+        freq, total = tk.gen_pfdict(tk.get_dict_file())
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump([freq, total], fh, ensure_ascii=False)
+                os.replace(tmp, cache)
+            except OSError:
+                pass  # a missing cache only costs start-up time
+        return freq, total
+
+    def words(self, text: str) -> list[str]:
+        """All search-mode words of ``text`` (stop words kept), for highlighting."""
+        return [w for w in self._ensure().lcut_for_search(text) if w.strip()]
+
+    def tokenize(self, text: str) -> list[str]:
+        """BM25 terms: lower-cased search-mode words without stop words or punctuation."""
+        stop = stopwords()
+        out = []
+        for w in self._ensure().lcut_for_search(text):
+            w = w.strip().lower()
+            if w and w not in stop and not _PUNCT.match(w):
+                out.append(w)
+        return out

@@ -1,0 +1,73 @@
+"""Shared fixtures.
+
+* The shipped report (``corpus/``) run through each pipeline stage, once per session.
+* Sample files built at test time by :mod:`pdfgen` (synthetic content, good and broken).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pdfgen
+from kb.chunking import chunk_sentences
+from kb.cleaning import Paragraph, clean_document
+from kb.loaders import load_document
+from kb.records import Chunk, Document, Sentence
+from kb.structure import structure_sentences
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REPORT_PATH = REPO_ROOT / "corpus" / "2023年度小微企业质量管理体系认证提升行动工作总结.txt"
+
+
+# --- the shipped report, stage by stage ---------------------------------------------------
+
+@pytest.fixture(scope="session")
+def report_path() -> Path:
+    assert REPORT_PATH.is_file(), f"shipped report missing: {REPORT_PATH}"
+    return REPORT_PATH
+
+
+@pytest.fixture(scope="session")
+def report_doc(report_path) -> Document:
+    return load_document(report_path)
+
+
+@pytest.fixture(scope="session")
+def report_paragraphs(report_doc) -> list[Paragraph]:
+    return clean_document(report_doc)
+
+
+@pytest.fixture(scope="session")
+def report_structure(report_paragraphs) -> tuple[str | None, list[Sentence]]:
+    """(title, sentences) of the shipped report."""
+    return structure_sentences(report_paragraphs)
+
+
+@pytest.fixture(scope="session")
+def report_sentences(report_structure) -> list[Sentence]:
+    return report_structure[1]
+
+
+@pytest.fixture(scope="session")
+def report_chunks(report_doc, report_sentences) -> list[Chunk]:
+    return chunk_sentences(report_doc.doc_id, report_sentences)
+
+
+# --- sample files built at test time (synthetic content) ----------------------------------
+
+SAMPLE_WRITERS = {
+    "report_pdf": pdfgen.write_report_pdf,
+    "empty_password_pdf": pdfgen.write_empty_password_pdf,
+    "docx": pdfgen.write_docx,
+    "gbk_txt": pdfgen.write_gbk_txt,
+    "bom_txt": pdfgen.write_bom_txt,
+}
+
+
+@pytest.fixture(scope="session")
+def sample_files(tmp_path_factory) -> dict[str, Path]:
+    """Readable sample files, keyed as in :data:`SAMPLE_WRITERS`; built once per session."""
+    directory = tmp_path_factory.mktemp("samples")
+    return {key: write(directory) for key, write in SAMPLE_WRITERS.items()}

@@ -1,0 +1,257 @@
+"""Build test input files at test time: PDFs, DOCX and TXT, good and broken.
+
+Every text written by these helpers is SYNTHETIC: invented for the tests, about no real
+enterprise, region or figure. The module-level constants hold that text so tests can assert
+on exactly what was written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# --- synthetic report content -------------------------------------------------------------
+
+REPORT_TITLE = "合成测试报告：某市小微企业质量提升工作总结"
+"""PDF metadata title of :func:`write_report_pdf` (synthetic)."""
+
+# Paragraphs per page. A paragraph that continues onto the next page is split in two: the
+# last paragraph of a page is marked with CONTINUES and the first paragraph of the next page
+# is its continuation. All content is synthetic test data.
+CONTINUES = "\x00"
+REPORT_PAGES: tuple[tuple[str, ...], ...] = (
+    (
+        "合成测试报告",
+        "某市小微企业质量提升工作总结",
+        "本报告全部内容为测试用合成数据，不对应任何真实企业、地区或统计数字。全市共有一百二十家"
+        "小微企业参与本轮提升行动，覆盖机械、食品和纺织三个行业。",
+        "一、总体情况",
+        "（一）质量提升成效明显。参与企业的产品不良率下降20.2%，一次交验合格率提升到98.5%，"
+        "客户投诉数量同比减少三成。",
+        "（二）帮扶措施扎实有效。一是开展专题培训。全年组织培训三十六场，覆盖企业负责人四百一十"
+        "人次，培训内容包括质量目标设定、过程控制和内部审核等方面，帮助企业管理人员系统掌握"
+        "质量管理体系的基本要求和持续改进的方法，并结合每家企业的实际情况制定了学习" + CONTINUES,
+    ),
+    (
+        "计划。二是实施质量诊断。专家进企诊断八十五次，为每家企业形成一份改进清单。"
+        "第二页独有的句子：示例企业甲将返工率从8.0%降至3.4%。",
+        "二、存在问题",
+        "部分企业质量管理人员流动较大，体系文件与实际操作存在差距。",
+    ),
+    (
+        "三、下一步工作",
+        "1. 扩大覆盖范围。计划新增参与企业五十家。",
+        "（1）第三页独有的句子：按行业分批组织现场观摩。",
+        "（2）建立跟踪回访机制，每季度回访一次。",
+    ),
+)
+
+DOCX_HEADINGS = ("一、总体情况", "二、典型做法")
+DOCX_BODY = (
+    "本文档为测试用合成数据。某合成企业导入质量管理体系后，产品不良率下降20.2%。",
+    "该合成企业建立了每周质量例会制度，问题关闭率提升到95%。",
+)
+DOCX_TABLE = (
+    ("指标", "2022年", "2023年"),
+    ("不良率", "5.0%", "3.99%"),
+    ("合格率", "92%", "97%"),
+)
+
+TXT_TEXT = "合成测试文本\n\n一、总体情况\n\n某合成企业的不良率下降20.2％，合格率提升到98.5％。\n"
+"""Synthetic text written as GBK by :func:`write_gbk_txt` and as UTF-8 with BOM by :func:`write_bom_txt`."""
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def _register_cid_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    name = "STSong-Light"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+    return name
+
+
+def _width(text: str) -> float:
+    """Visual width in CJK character units (ASCII counts half), as the cleaner measures it."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+def wrap(text: str, width: float = 30) -> list[str]:
+    """Wrap ``text`` into lines of at most ``width`` CJK units, like a typeset page."""
+    lines, line = [], ""
+    for ch in text:
+        if line and _width(line + ch) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    if line:
+        lines.append(line)
+    return lines
+
+
+def report_page_lines(width: float = 30) -> list[list[str]]:
+    """Lines of each page of :data:`REPORT_PAGES`, wrapped like a typeset page.
+
+    A paragraph marked with :data:`CONTINUES` runs on to the next page: the page keeps only
+    its full lines (as a typesetter would) and the rest of the line starts the next page,
+    so the page break falls inside a sentence.
+    """
+    pages: list[list[str]] = []
+    carry = ""
+    for paragraphs in REPORT_PAGES:
+        lines: list[str] = []
+        for i, para in enumerate(paragraphs):
+            if i == 0 and carry:
+                para, carry = carry + para, ""
+            if para.endswith(CONTINUES):
+                wrapped = wrap(para[:-1], width)
+                if _width(wrapped[-1]) < width - 1:
+                    carry = wrapped.pop()
+                lines.extend(wrapped)
+            else:
+                lines.extend(wrap(para, width))
+        pages.append(lines)
+    assert not carry, "the last page cannot continue"
+    return pages
+
+
+def write_pdf(path: Path, pages: list[list[str]], title: str | None = None, footer: bool = True) -> Path:
+    """Write ``pages`` (lists of lines) as a text PDF in the built-in CID font STSong-Light."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    font = _register_cid_font()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    if title:
+        c.setTitle(title)
+    for number, lines in enumerate(pages, start=1):
+        c.setFont(font, 14)
+        y = 790
+        for line in lines:
+            c.drawString(60, y, line)
+            y -= 22
+        if footer:
+            c.drawCentredString(A4[0] / 2, 40, f"— {number} —")
+        c.showPage()
+    c.save()
+    return path
+
+
+# --- good files ---------------------------------------------------------------------------
+
+def write_report_pdf(directory: Path, name: str = "合成报告.pdf") -> Path:
+    """A three-page Chinese text PDF (synthetic content) with headings and a printed footer."""
+    return write_pdf(Path(directory) / name, report_page_lines(), title=REPORT_TITLE)
+
+
+def write_empty_password_pdf(directory: Path, name: str = "空密码.pdf") -> Path:
+    """The synthetic report, encrypted with an EMPTY user password: it opens without a password."""
+    from pypdf import PdfWriter
+
+    source = write_report_pdf(directory, name="_plain_for_empty_password.pdf")
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password="", owner_password="owner-secret")
+    path = Path(directory) / name
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    source.unlink()
+    return path
+
+
+def write_docx(directory: Path, name: str = "合成文档.docx") -> Path:
+    """A DOCX (synthetic content): heading, body, a table, a second heading and body."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(DOCX_HEADINGS[0], level=1)
+    document.add_paragraph(DOCX_BODY[0])
+    table = document.add_table(rows=len(DOCX_TABLE), cols=len(DOCX_TABLE[0]))
+    for r, row in enumerate(DOCX_TABLE):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_heading(DOCX_HEADINGS[1], level=1)
+    document.add_paragraph(DOCX_BODY[1])
+    path = Path(directory) / name
+    document.save(str(path))
+    return path
+
+
+def write_gbk_txt(directory: Path, name: str = "gbk编码.txt") -> Path:
+    """:data:`TXT_TEXT` (synthetic) encoded as GBK."""
+    path = Path(directory) / name
+    path.write_bytes(TXT_TEXT.encode("gbk"))
+    return path
+
+
+def write_bom_txt(directory: Path, name: str = "utf8_bom.txt") -> Path:
+    """:data:`TXT_TEXT` (synthetic) encoded as UTF-8 with a byte-order mark."""
+    path = Path(directory) / name
+    path.write_bytes(TXT_TEXT.encode("utf-8-sig"))
+    return path
+
+
+# --- bad files ----------------------------------------------------------------------------
+
+def write_encrypted_pdf(directory: Path, name: str = "加密.pdf", password: str = "secret") -> Path:
+    """The synthetic report, encrypted with a non-empty user password."""
+    from pypdf import PdfWriter
+
+    source = write_report_pdf(directory, name="_plain_for_encrypted.pdf")
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password=password, owner_password="owner-secret")
+    path = Path(directory) / name
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    source.unlink()
+    return path
+
+
+def write_image_only_pdf(directory: Path, name: str = "扫描件.pdf") -> Path:
+    """A PDF page holding only an image and shapes, no text layer (like a scan)."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    path = Path(directory) / name
+    c = canvas.Canvas(str(path), pagesize=A4)
+    image = Image.new("RGB", (64, 64), (180, 40, 40))
+    c.drawImage(ImageReader(image), 80, 500, width=200, height=200)
+    c.setFillColorRGB(0.2, 0.4, 0.8)
+    c.rect(300, 300, 200, 120, fill=1)
+    c.circle(200, 200, 60, fill=1)
+    c.showPage()
+    c.save()
+    return path
+
+
+def write_truncated_pdf(directory: Path, name: str = "截断.pdf") -> Path:
+    """The first half of the bytes of a valid PDF (a broken download)."""
+    source = write_report_pdf(directory, name="_plain_for_truncated.pdf")
+    data = source.read_bytes()
+    source.unlink()
+    path = Path(directory) / name
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def write_empty_file(directory: Path, name: str = "空文件.pdf") -> Path:
+    """A zero-byte file."""
+    path = Path(directory) / name
+    path.write_bytes(b"")
+    return path
+
+
+def write_fake_pdf(directory: Path, name: str = "伪装.pdf") -> Path:
+    """A file named .pdf whose content is plain (synthetic) text."""
+    path = Path(directory) / name
+    path.write_text("这不是 PDF，只是一段合成测试文字。\n", encoding="utf-8")
+    return path
+
+
+def write_unsupported(directory: Path, name: str = "表格.xlsx") -> Path:
+    """A file with an extension the loader does not support."""
+    path = Path(directory) / name
+    path.write_bytes(b"PK\x03\x04 synthetic, not a real workbook")
+    return path

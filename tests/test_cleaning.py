@@ -1,0 +1,174 @@
+"""kb.cleaning: extraction debris removed, numbers and words repaired, pages kept, sentences split."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import pdfgen
+from kb.cleaning import Paragraph, clean_document, normalize_text, split_sentences
+from kb.loaders import load_document
+
+
+def find(paragraphs: list[Paragraph], needle: str) -> tuple[Paragraph, int]:
+    """The only paragraph containing ``needle`` and the offset of ``needle`` in it."""
+    hits = [p for p in paragraphs if needle in p.text]
+    assert len(hits) == 1, f"{needle!r} found in {len(hits)} paragraphs"
+    return hits[0], hits[0].text.index(needle)
+
+
+def sentence_start_page(paragraphs: list[Paragraph], needle: str) -> int | None:
+    para, at = find(paragraphs, needle)
+    for offset, sentence in split_sentences(para.text):
+        if offset <= at < offset + len(sentence):
+            return para.page_at(offset)
+    raise AssertionError(f"no sentence holds {needle!r}")
+
+
+# --- debris -------------------------------------------------------------------------------
+
+def test_no_urls_footers_or_attachment_header(report_paragraphs):
+    assert len(report_paragraphs) > 20
+    for p in report_paragraphs:
+        assert not re.search(r"https?://|www\.|\.com", p.text), p.text[:40]
+        assert not re.search(r"[—–-]\s*19\s*[—–-]", p.text)
+        assert not re.match(r"附\s*件", p.text)
+        assert "附件" not in p.text
+
+
+def test_url_line_inside_a_sentence_is_removed_and_the_sentence_rejoined(report_paragraphs):
+    # Page 2 ends "…习近平新时代中国特" + a URL line; page 3 starts "色社会主义思想…".
+    para, at = find(report_paragraphs, "习近平新时代中国特色社会主义思想")
+    assert para.page_at(at) == 2
+    assert para.page_at(at + len("习近平新时代中国特")) == 3
+
+
+# --- numbers and words --------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("1. 提升质量", "1. 提升质量"),  # list numbering keeps its space
+        ("3. 7 亿元", "3.7亿元"),  # a decimal split by extraction
+        ("10. 2％", "10.2%"),  # ... with a full-width percent sign
+        ("下降 20. 2％，增长 8. 7％。", "下降20.2%，增长8.7%。"),
+        ("全国 31 个省（区、市）", "全国31个省（区、市）"),
+        ("ＩＳＯ ９００１ 认证", "ISO 9001认证"),
+        ("（2023—2025 年）", "（2023—2025年）"),
+    ],
+)
+def test_normalize_text(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+def test_no_split_decimals_remain(report_paragraphs):
+    for p in report_paragraphs:
+        assert not re.search(r"\d\.\s+\d", p.text), p.text
+        assert not re.search(r"\d\s+\.\d", p.text), p.text
+    text = "".join(p.text for p in report_paragraphs)
+    for figure in ("落实3.7亿元财政补贴", "平均提升10.2%", "下降20.2%", "增长39.7%", "5.2万人次"):
+        assert figure in text
+
+
+def test_words_are_rejoined_across_lines_and_pages(report_paragraphs):
+    text = "\n".join(p.text for p in report_paragraphs)
+    assert "有机融合" in text  # split across pages 4/5
+    assert "有机 融合" not in text
+    assert "全过程的质量帮扶" in text  # split across pages 3/4
+    assert "提升产业链供应链稳定性" in text  # split across lines
+    assert "\n融合" not in text and " 融合" not in text
+
+
+def test_wrapped_lines_become_whole_paragraphs(report_paragraphs):
+    para, _ = find(report_paragraphs, "（二）优化精准帮扶")
+    assert para.text.startswith("（二）优化精准帮扶，强企强链效能更加显著。一是聚焦小微企业")
+    assert para.text.endswith("有效带动餐饮、食品、旅游、民俗等沙县小吃产业链协同提升。")
+    headings = [p.text for p in report_paragraphs if re.fullmatch(r"[一二三四]、\S+", p.text)]
+    assert headings == ["一、工作举措与成效", "二、经验总结", "三、需要完善的主要方向", "四、下一步工作考虑"]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+def test_pages_of_the_shipped_report(report_paragraphs):
+    assert sentence_start_page(report_paragraphs, "青岛某公司") == 4
+    para, at = find(report_paragraphs, "有机融合")
+    assert para.page_at(at) == 4  # "有机" ends page 4 ...
+    assert para.page_at(at + 2) == 5  # ... "融合" starts page 5
+    assert sentence_start_page(report_paragraphs, "有效解决了内外贸产品标准差异") == 4
+
+    para, at = find(report_paragraphs, "三、需要完善的主要方向")
+    assert para.text == "三、需要完善的主要方向" and para.page_at(at) == 11
+
+    assert sentence_start_page(report_paragraphs, "提升行动在有力助推企业提质增效") == 2
+    assert sentence_start_page(report_paragraphs, "年利润率提升8.3%") == 1
+    assert sentence_start_page(report_paragraphs, "助力民营经济行稳致远") == 15
+
+
+def test_pages_never_go_backwards(report_paragraphs):
+    pages = [page for p in report_paragraphs for _, page in p.page_starts]
+    assert pages == sorted(pages)
+    assert pages[0] == 1 and pages[-1] == 15
+
+
+def test_pdf_paragraph_runs_on_to_the_next_page(sample_files):
+    """A page break inside a sentence (and inside the word 学习) does not end the paragraph."""
+    paragraphs = clean_document(load_document(sample_files["report_pdf"]))
+    para, at = find(paragraphs, "制定了学习计划。二是实施质量诊断。")
+    assert para.text.startswith("（二）帮扶措施扎实有效。")
+    assert para.page_at(at) == 1
+    assert para.page_at(at + len("制定了学")) == 2
+    assert sentence_start_page(paragraphs, "第二页独有的句子") == 2
+    assert sentence_start_page(paragraphs, "第三页独有的句子") == 3
+    assert not any(re.search(r"—\s*\d\s*—", p.text) for p in paragraphs)
+
+
+def test_hand_written_txt_keeps_headings_apart(sample_files):
+    """One paragraph per line, separated by blank lines (synthetic text)."""
+    paragraphs = clean_document(load_document(sample_files["gbk_txt"]))
+    assert [p.text for p in paragraphs] == [
+        "合成测试文本",
+        "一、总体情况",
+        "某合成企业的不良率下降20.2%，合格率提升到98.5%。",
+    ]
+    assert all(p.page_at(0) is None for p in paragraphs)  # an unpaginated text has no pages
+
+
+def test_docx_has_one_paragraph_per_block(sample_files):
+    paragraphs = clean_document(load_document(sample_files["docx"]))
+    texts = [p.text for p in paragraphs]
+    assert texts[:3] == [pdfgen.DOCX_HEADINGS[0], pdfgen.DOCX_BODY[0], "指标 | 2022年 | 2023年"]
+    assert len(texts) == 7
+
+
+# --- sentences ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("第一句。第二句！第三句？第四句；第五句", ["第一句。", "第二句！", "第三句？", "第四句；", "第五句"]),
+        ("他说：“质量第一。”随后离开。", ["他说：“质量第一。”", "随后离开。"]),
+        ("强调“中小企业能办大事”“要解决实际困难”。这是重点。", ["强调“中小企业能办大事”“要解决实际困难”。", "这是重点。"]),
+        ("口号是“甲。乙”，已推广。", ["口号是“甲。乙”，已推广。"]),  # 。 inside quotes, no closing ” after it
+        ("金额3.7亿元。比例10.2%。", ["金额3.7亿元。", "比例10.2%。"]),
+        ("（见附表。）后文。", ["（见附表。）", "后文。"]),
+        ("English works too! Yes? Fine;", ["English works too!", "Yes?", "Fine;"]),
+    ],
+)
+def test_split_sentences(text, expected):
+    assert [s for _, s in split_sentences(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "。", "甲。 乙！  丙", "\n甲。\n\n  乙；\n", "“好。”  “对。”"])
+def test_split_sentences_has_no_empty_sentences_and_exact_offsets(text):
+    for offset, sentence in split_sentences(text):
+        assert sentence and sentence == sentence.strip()
+        assert text[offset:].startswith(sentence)
+
+
+def test_shipped_sentences_end_with_punctuation(report_paragraphs):
+    for p in report_paragraphs:
+        sentences = [s for _, s in split_sentences(p.text)]
+        assert "".join(sentences) == p.text  # nothing lost between sentences
+        if p.text.endswith("。"):
+            assert all(re.search(r"[。！？；][”’）]*$", s) for s in sentences), sentences

@@ -1,0 +1,144 @@
+"""kb.loaders: pages, formats, encodings, and a Chinese reason for every unreadable file."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+import pdfgen
+from kb.errors import KBError, UnreadableDocument
+from kb.loaders import load_document
+
+
+def squash(text: str) -> str:
+    """Text without whitespace, so a phrase is found even where the PDF wrapped a line."""
+    return re.sub(r"\s", "", text)
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+def test_pdf_keeps_page_numbers(sample_files):
+    doc = load_document(sample_files["report_pdf"])
+    assert doc.format == "pdf" and doc.paginated
+    assert [p.number for p in doc.pages] == [1, 2, 3]
+    page1, page2, page3 = (squash(p.text) for p in doc.pages)
+    assert "第二页独有的句子" in page2
+    assert "第二页独有的句子" not in page1 + page3
+    assert "第三页独有的句子" in page3
+    assert "不良率下降20.2%" in page1
+    assert "一、总体情况" in page1 and "三、下一步工作" in page3
+
+
+def test_pdf_title_comes_from_metadata(sample_files):
+    assert load_document(sample_files["report_pdf"]).title == pdfgen.REPORT_TITLE
+
+
+def test_pdf_with_empty_user_password_is_read(sample_files):
+    plain = load_document(sample_files["report_pdf"])
+    opened = load_document(sample_files["empty_password_pdf"])
+    assert [squash(p.text) for p in opened.pages] == [squash(p.text) for p in plain.pages]
+    assert "第二页独有的句子" in squash(opened.pages[1].text)
+
+
+# --- DOCX and TXT -------------------------------------------------------------------------
+
+def test_docx_paragraphs_and_table_rows_in_document_order(sample_files):
+    doc = load_document(sample_files["docx"])
+    assert doc.format == "docx" and not doc.paginated
+    assert len(doc.pages) == 1
+    lines = [line for line in doc.pages[0].text.split("\n") if line.strip()]
+    assert lines == [
+        pdfgen.DOCX_HEADINGS[0],
+        pdfgen.DOCX_BODY[0],
+        *(" | ".join(row) for row in pdfgen.DOCX_TABLE),
+        pdfgen.DOCX_HEADINGS[1],
+        pdfgen.DOCX_BODY[1],
+    ]
+    assert doc.title == "合成文档"  # no metadata title: the file name
+
+
+@pytest.mark.parametrize("key", ["gbk_txt", "bom_txt"])
+def test_txt_encodings_are_decoded(sample_files, key):
+    doc = load_document(sample_files[key])
+    assert doc.format == "txt"
+    assert doc.pages[0].text == pdfgen.TXT_TEXT
+    assert "\ufeff" not in doc.pages[0].text
+
+
+def test_hand_written_txt_with_indented_lines_stays_one_page(tmp_path):
+    path = tmp_path / "缩进.txt"
+    path.write_text(" 第一段合成文字。\n 第二段合成文字。\n 第三段合成文字。\n", encoding="utf-8")
+    doc = load_document(path)
+    assert len(doc.pages) == 1 and not doc.paginated
+
+
+# --- unreadable files ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "write, keywords",
+    [
+        (pdfgen.write_encrypted_pdf, ["加密", "密码"]),
+        (pdfgen.write_image_only_pdf, ["扫描", "文字层"]),
+        (pdfgen.write_truncated_pdf, ["损坏"]),
+        (pdfgen.write_empty_file, ["为空"]),
+        (pdfgen.write_fake_pdf, ["不是 PDF"]),
+        (pdfgen.write_unsupported, ["不支持"]),
+    ],
+    ids=["encrypted", "image-only", "truncated", "zero-byte", "text-named-pdf", "unsupported"],
+)
+def test_bad_file_raises_unreadable_with_chinese_reason(tmp_path, write, keywords):
+    path = write(tmp_path)
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    err = info.value
+    for keyword in keywords:
+        assert keyword in err.reason
+    assert err.path == str(path)
+    assert str(err).startswith(str(path))  # the message names the file
+    assert isinstance(err, KBError) and err.exit_code == 1
+
+
+def test_missing_file_is_unreadable(tmp_path):
+    with pytest.raises(UnreadableDocument, match="无法读取"):
+        load_document(tmp_path / "不存在.pdf")
+
+
+def test_docx_that_is_not_a_zip_is_unreadable(tmp_path):
+    path = tmp_path / "伪装.docx"
+    path.write_text("合成测试文字，不是 Word 文档。", encoding="utf-8")
+    with pytest.raises(UnreadableDocument, match="不是 Word"):
+        load_document(path)
+
+
+# --- the shipped report -------------------------------------------------------------------
+
+def test_shipped_report_splits_into_15_pages(report_doc):
+    pages = report_doc.pages
+    assert report_doc.format == "txt" and report_doc.paginated
+    assert [p.number for p in pages] == list(range(1, 16))
+    # Page starts are lines with one leading space ...
+    assert pages[1].text.startswith(" 提升行动在有力助推企业提质增效")
+    assert pages[3].text.startswith(" 扶。山西、河南等 28 个省局")
+    assert pages[14].text.startswith(" 产业转型发展。")
+    # ... except after the printed footer "— 19 —", which closes page 10.
+    assert pages[9].text.rstrip().endswith("— 19 —")
+    assert pages[10].text.startswith("三、需要完善的主要方向")
+    assert "附件 1" in pages[0].text  # loading keeps everything; cleaning drops debris
+
+
+def test_doc_id_is_a_stable_content_hash_prefix(report_path, report_doc, tmp_path):
+    data = report_path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    assert report_doc.sha256 == sha
+    assert report_doc.doc_id == sha[:12]
+    assert load_document(report_path).doc_id == report_doc.doc_id
+
+    renamed = tmp_path / "改了名字.txt"
+    renamed.write_bytes(data)
+    assert load_document(renamed).doc_id == report_doc.doc_id  # the name does not matter
+
+    edited = tmp_path / "改了内容.txt"
+    edited.write_bytes(data + "合成的补充一句。".encode())
+    assert load_document(edited).doc_id != report_doc.doc_id
