@@ -1,0 +1,294 @@
+"""Gazetteer of China's administrative divisions and region mentions in Chinese text.
+
+The table comes from the ``adcodes.csv`` shipped by the ``cpca`` package (12-digit adcodes:
+digits 1-2 = province, 1-4 = city), so it is maintained data, not a hand-typed list. cpca
+itself is never imported: its ``__init__`` needs ``pkg_resources``, which may be absent.
+
+Matching is deliberately conservative, because many place names are also ordinary words
+or are shared by several places:
+
+* province names (full or short, 江苏省/江苏) and city names (南通市/南通) match anywhere,
+  except a few short city names that are common words (:data:`_COMMON_WORDS`);
+* full county names of three or more characters (上虞区, 德清县) match anywhere;
+* short county names (浑源 for 浑源县) and two-character full names (沙县, 丰县, 城区) match only
+  right after their own province or city ("山西浑源", "江苏丰县"); a two-character 县 also
+  matches when followed by a word such as 产业/小吃 ("沙县小吃");
+* a name shared by several places (黄埔区, 鼓楼区) resolves to the one whose province or city
+  is also mentioned; if none is, to the common province, or to nothing.
+
+Region fields always hold full official names (江苏省, 南通市, 浑源县). The counties of the
+municipalities (北京, 上海, 天津, 重庆) and the province-administered county-level units
+(仙桃市, 石河子市 …) have no city: ``Region(province="北京市", county="朝阳区")``.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .records import Region
+
+# Pseudo-divisions in the table that are not places ("municipal districts", "counties").
+_PSEUDO = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+# The 55 minority ethnic names, stripped from autonomous-area names (延边朝鲜族自治州 → 延边).
+_ETHNIC = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
+    "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 "
+    "俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+# Without 族 only the multi-character names are unambiguous (蒙古, 哈萨克); 白/水/土 need 族.
+_ETHNIC_SUFFIXES = sorted({e + "族" for e in _ETHNIC} | {e for e in _ETHNIC if len(e) >= 2}, key=len, reverse=True)
+
+# Short city names that are everyday words or brand names; they match only as full names
+# (阿里地区, 中山市) or right after their province.
+_COMMON_WORDS = {"阿里", "中山", "安康", "长治", "大同", "海东", "海西", "海北", "山南", "白山", "吉安", "东方", "永安"}
+
+# Words after a two-character county name (沙县, 丰县) that show it is the place.
+_COUNTY_FOLLOWERS = ("产业", "小吃", "特色", "人民政府", "政府", "市场监管", "县域", "全县")
+# Characters allowed between two names of one chain ("浙江在德清县", "江苏省的南通市").
+_CHAIN_GAP = re.compile(r"[在的省市]{0,2}")
+_MAX_NAME = 20
+
+
+@dataclass(frozen=True)
+class Place:
+    """One administrative division; ``level`` is 1 province, 2 city, 3 county."""
+
+    code: str
+    name: str
+    level: int
+    province: str
+    city: str | None
+
+    def region(self) -> Region:
+        if self.level == 1:
+            return Region(province=self.name)
+        if self.level == 2:
+            return Region(province=self.province, city=self.name)
+        return Region(province=self.province, city=self.city, county=self.name)
+
+
+@dataclass(frozen=True)
+class _Name:
+    place: Place
+    short: bool  # True for a derived short form (南通), False for the official name (南通市)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    place: Place
+
+
+def adcodes_path() -> Path:
+    """Path of cpca's adcodes.csv, found without importing cpca."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package is not installed")
+    return Path(spec.submodule_search_locations[0]) / "resources" / "adcodes.csv"
+
+
+def short_name(name: str, level: int) -> str:
+    """Usual short form of an official name: 江苏省→江苏, 广西壮族自治区→广西, 浑源县→浑源, 沙县→沙县."""
+    for suffix in ("特别行政区", "自治区", "自治州", "自治县", "自治旗"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            stripped = True
+            while stripped:
+                stripped = False
+                for eth in _ETHNIC_SUFFIXES:
+                    if name.endswith(eth) and len(name) - len(eth) >= 2:
+                        name, stripped = name[: -len(eth)], True
+                        break
+            return name
+    suffixes = {1: ("省", "市"), 2: ("地区", "市", "盟"), 3: ("新区", "特区", "区", "县", "市", "旗")}[level]
+    if level == 3 and name.endswith("林区") and len(name) - 2 >= 3:  # 神农架林区, not 万柏林区
+        return name[:-2]
+    for suffix in suffixes:
+        # Never leave a single character: 沙县 stays 沙县.
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[Place, ...]:
+    with open(adcodes_path(), encoding="utf-8") as fh:
+        rows = [(r["adcode"], r["name"]) for r in csv.DictReader(fh)]
+    names = dict(rows)
+    places = []
+    for code, name in sorted(rows):
+        if name in _PSEUDO:
+            continue
+        province = names.get(code[:2] + "0" * 10)
+        if code[2:] == "0" * 10:
+            places.append(Place(code, name, 1, name, None))
+        elif province is None:
+            continue
+        elif code[4:] == "0" * 8:
+            places.append(Place(code, name, 2, province, None))
+        else:
+            city = names.get(code[:4] + "0" * 8)
+            places.append(Place(code, name, 3, province, None if city in _PSEUDO else city))
+    return tuple(places)
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, tuple[_Name, ...]]:
+    index: dict[str, list[_Name]] = {}
+    for place in _places():
+        index.setdefault(place.name, []).append(_Name(place, False))
+        short = short_name(place.name, place.level)
+        if short != place.name:
+            index.setdefault(short, []).append(_Name(place, True))
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _is_ancestor(outer: Place, inner: Place) -> bool:
+    if outer.level >= inner.level or outer.province != inner.province:
+        return False
+    return outer.level == 1 or outer.name == inner.city
+
+
+def _needs_context(entry: _Name) -> bool:
+    """Names that match only right after their province/city (see the module docstring)."""
+    place = entry.place
+    if place.level == 3:
+        return entry.short or len(place.name) <= 2
+    return place.level == 2 and entry.short and place.name[:-1] in _COMMON_WORDS | {
+        short_name(place.name, 2)
+    } & _COMMON_WORDS
+
+
+def _candidates(text: str, i: int, name: str, prev: _Mention | None) -> list[Place]:
+    """Places that ``name`` at ``text[i:]`` may denote, given the mention just before it."""
+    after = text[i + len(name) :]
+    if name[-1] in "区县市" and after.startswith("域"):  # 河北区域, 县域: not a place name
+        return []
+    adjacent = prev is not None and _CHAIN_GAP.fullmatch(text[prev.end : i]) is not None
+    out = []
+    for entry in _index()[name]:
+        if adjacent and _is_ancestor(prev.place, entry.place):
+            out.append(entry.place)
+        elif not _needs_context(entry):
+            out.append(entry.place)
+        elif len(name) == 2 and name.endswith("县") and after.startswith(_COUNTY_FOLLOWERS):
+            out.append(entry.place)
+    if adjacent and any(_is_ancestor(prev.place, p) for p in out):
+        out = [p for p in out if _is_ancestor(prev.place, p)]
+    return out
+
+
+def _raw_mentions(text: str) -> list[tuple[int, int, list[Place]]]:
+    """Left-to-right longest-match scan; each mention keeps all its candidate places."""
+    index = _index()
+    found: list[tuple[int, int, list[Place]]] = []
+    prev: _Mention | None = None
+    i = 0
+    while i < len(text):
+        for length in range(min(_MAX_NAME, len(text) - i), 1, -1):
+            name = text[i : i + length]
+            if name in index and (cands := _candidates(text, i, name, prev)):
+                found.append((i, i + length, cands))
+                # For chaining, a unique candidate (or the shared province) is good enough.
+                prev = _Mention(i, i + length, cands[0]) if len(cands) == 1 else None
+                i += length
+                break
+        else:
+            i += 1
+    return found
+
+
+def _resolve(raw: list[tuple[int, int, list[Place]]]) -> list[_Mention]:
+    """Pick one place per mention, preferring places whose province/city is mentioned too."""
+    unique = [c[0] for _, _, c in raw if len(c) == 1]
+    mentioned = {(p.level, p.name) for p in unique}
+    out = []
+    for start, end, cands in raw:
+        if len(cands) > 1:
+            fitting = [p for p in cands if (2, p.city) in mentioned or (1, p.province) in mentioned]
+            cands = fitting or cands
+        if len(cands) > 1:
+            top = min(p.level for p in cands)  # 吉林 the province before 吉林市
+            cands = [p for p in cands if p.level == top]
+        if len(cands) > 1:
+            provinces = {p.province for p in cands}
+            if len(provinces) != 1:
+                continue  # ambiguous across provinces: say nothing rather than guess
+            cands = [next(p for p in _places() if p.level == 1 and p.name == provinces.pop())]
+        out.append(_Mention(start, end, cands[0]))
+    return out
+
+
+def region_spans(text: str) -> list[tuple[int, int, Region]]:
+    """Every place mentioned in ``text`` as (start, end, region), one per chain.
+
+    A chain is a run of nested names with at most a connecting character or two between them
+    ("浙江绍兴上虞区", "浙江在德清县"); it yields the most specific of them, with the county
+    resolved to its city and province.
+    """
+    spans: list[tuple[int, int, Region]] = []
+    chain: list[_Mention] = []
+    for m in _resolve(_raw_mentions(text)) + [None]:
+        if m is not None and chain:
+            last = chain[-1]
+            if _CHAIN_GAP.fullmatch(text[last.end : m.start]) and _is_ancestor(last.place, m.place):
+                chain.append(m)
+                continue
+        if chain:
+            spans.append((chain[0].start, chain[-1].end, chain[-1].place.region()))
+        chain = [m] if m is not None else []
+    return spans
+
+
+def find_regions(text: str) -> list[Region]:
+    """All regions mentioned in ``text``, in order of first mention, without repeats."""
+    seen: list[Region] = []
+    for _, _, region in region_spans(text):
+        if region not in seen:
+            seen.append(region)
+    return seen
+
+
+def find_region(text: str) -> Region:
+    """The region the text starts with (its subject), as specific as the text says.
+
+    "浙江绍兴上虞区…" → 浙江省/绍兴市/上虞区; "山西浑源黄芪…" → 山西省/大同市/浑源县.
+    Returns an empty ``Region()`` when no place is recognised.
+    """
+    spans = region_spans(text)
+    return spans[0][2] if spans else Region()
+
+
+def provinces() -> list[str]:
+    """Official names of all provincial-level divisions, in adcode order."""
+    return [p.name for p in _places() if p.level == 1]
+
+
+def region_matches(region: Region, query: str) -> bool:
+    """Whether ``region`` lies within the place named by ``query``.
+
+    A province query matches its cities and counties ("江苏" matches 江苏省南通市); a query that
+    is not recognised as a place (an ambiguous short name such as "朝阳") falls back to a
+    substring test on the region's full display name.
+    """
+    query = query.strip()
+    if not query:
+        return True
+    wanted = find_region(query)
+    if wanted == Region():
+        return query in region.display()
+    return all(
+        want is None or want == have
+        for want, have in (
+            (wanted.province, region.province),
+            (wanted.city, region.city),
+            (wanted.county, region.county),
+        )
+    )

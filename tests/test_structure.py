@@ -1,0 +1,187 @@
+"""kb.structure: heading levels of Chinese official documents, title block, enumerations."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.cleaning import Paragraph, clean_document
+from kb.loaders import load_document
+from kb.records import Sentence
+from kb.structure import extract_title, heading_level, structure_sentences
+
+SECTION_ONE = "一、工作举措与成效"
+PRECISE_HELP = "（二）优化精准帮扶，强企强链效能更加显著"
+
+
+def paragraphs(*texts: str, page: int | None = None) -> list[Paragraph]:
+    """Paragraphs of a small synthetic text, all on one page."""
+    return [Paragraph(t, ((0, page),)) for t in texts]
+
+
+def sentence_with(sentences: list[Sentence], needle: str) -> Sentence:
+    hits = [s for s in sentences if needle in s.text]
+    assert len(hits) == 1, f"{needle!r} found in {len(hits)} sentences"
+    return hits[0]
+
+
+# --- the shipped report -------------------------------------------------------------------
+
+def test_title_block_is_detected(report_structure):
+    title, sentences = report_structure
+    assert title == "2023年度“小微企业质量管理体系认证提升行动”工作总结"
+    assert not any("工作总结" == s.text[-4:] for s in sentences)  # the title is not body text
+
+
+@pytest.mark.parametrize(
+    "needle, section",
+    [
+        ("江苏南通市为家纺", (SECTION_ONE, PRECISE_HELP, "二是赋能产业链供应链韧性和安全水平有效提升")),
+        ("青岛某公司", (SECTION_ONE, PRECISE_HELP, "一是聚焦小微企业质量竞争力塑造持续发力")),
+        ("总局深入贯彻落实《质量强国建设纲要》", (SECTION_ONE, "（一）强化统筹推进，质量提升氛围更加浓厚", "一是加强政策引导")),
+        ("浙江绍兴上虞区依托区域试点", (SECTION_ONE, "（三）完善要素协同，服务区域发展更加有力", "一是助推区域经济高质量发展")),
+        ("针对不同产业类别", ("二、经验总结", "（一）企业帮扶要坚持问题导向")),
+        ("经过持续努力", ("二、经验总结",)),
+        ("中西部等地区存在政策支持不足", (
+            "三、需要完善的主要方向", "（一）长效深入的工作机制有待优化", "二是“有为政府”作用发挥不均衡、不充分")),
+        ("总局将会同各地区", ("四、下一步工作考虑",)),
+        ("落实认证认可检验检测工作会议部署", ("四、下一步工作考虑", "一是深化区域试点与产业试点")),
+        ("助力民营经济行稳致远", ("四、下一步工作考虑", "三是优化完善政策协同机制")),
+        ("习近平总书记高度重视中小企业发展", ()),  # before the first heading
+    ],
+)
+def test_section_paths_of_the_shipped_report(report_sentences, needle, section):
+    assert sentence_with(report_sentences, needle).section == section
+
+
+def test_sentences_keep_their_pages(report_sentences):
+    assert sentence_with(report_sentences, "江苏南通市为家纺").page == 5
+    assert sentence_with(report_sentences, "青岛某公司").page == 4
+    assert sentence_with(report_sentences, "立足质量认证传递信任的本质属性").page == 12
+    pages = [s.page for s in report_sentences]
+    assert pages == sorted(pages) and pages[0] == 1 and pages[-1] == 15
+
+
+def test_heading_sentence_is_a_title_not_body(report_sentences):
+    assert not any(s.text.startswith(("（一）", "（二）", "一、", "二、")) for s in report_sentences)
+    # ... but an inline enumeration lead stays in the body: it is the start of the content.
+    assert sentence_with(report_sentences, "二是赋能产业链供应链韧性").text == "二是赋能产业链供应链韧性和安全水平有效提升。"
+
+
+def test_every_top_level_section_is_found(report_sentences):
+    tops = list(dict.fromkeys(s.section[0] for s in report_sentences if s.section))
+    assert tops == [SECTION_ONE, "二、经验总结", "三、需要完善的主要方向", "四、下一步工作考虑"]
+
+
+# --- heading levels -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("一、总体情况", 1),
+        ("十二、附则", 1),
+        ("案例1 某合成企业", 1),
+        ("（一）强化统筹推进", 2),
+        ("(二)完善政策", 2),
+        ("1. 培训工作", 3),
+        ("2、帮扶工作", 3),
+        ("3．诊断工作", 3),
+        ("（1）线上培训", 4),
+        ("(2)线下培训", 4),
+        ("3.7亿元财政补贴已落实。", None),
+        ("2023年，全国各地累计出台激励政策。", None),
+        ("一是加强政策引导。", None),
+        ("唯一是成本问题。", None),
+    ],
+)
+def test_heading_level(text, level):
+    assert heading_level(text) == level
+
+
+# --- synthetic texts ----------------------------------------------------------------------
+
+NESTED = paragraphs(  # synthetic
+    "一、总体情况",
+    "（一）质量提升工作",
+    "1. 培训工作",
+    "（1）线上培训。全年开展线上培训12场。",
+    "（2）线下培训。全年开展线下培训8场。",
+    "2. 帮扶工作",
+    "企业帮扶成效明显。一是加强诊断。专家进企诊断30次。二是完善体系。帮助企业完善文件50份。",
+    "（二）存在问题",
+    "部分企业面临的唯一是成本压力。唯一是要坚持质量第一。",
+    "（三）其他情况",
+    "三是没有前两点的第三点。",
+)
+
+
+def sections_by_text(paras: list[Paragraph]) -> dict[str, tuple[str, ...]]:
+    _, sentences = structure_sentences(paras)
+    return {s.text: s.section for s in sentences}
+
+
+def test_numbered_levels_nest():
+    got = sections_by_text(NESTED)
+    base = ("一、总体情况", "（一）质量提升工作")
+    assert got["全年开展线上培训12场。"] == (*base, "1. 培训工作", "（1）线上培训")
+    assert got["全年开展线下培训8场。"] == (*base, "1. 培训工作", "（2）线下培训")
+    # "2." closes "1." and its "（2）".
+    assert got["企业帮扶成效明显。"] == (*base, "2. 帮扶工作")
+
+
+def test_inline_enumeration_opens_a_level():
+    got = sections_by_text(NESTED)
+    base = ("一、总体情况", "（一）质量提升工作", "2. 帮扶工作")
+    assert got["一是加强诊断。"] == (*base, "一是加强诊断")
+    assert got["专家进企诊断30次。"] == (*base, "一是加强诊断")
+    assert got["二是完善体系。"] == (*base, "二是完善体系")
+    assert got["帮助企业完善文件50份。"] == (*base, "二是完善体系")
+
+
+def test_yi_shi_inside_a_word_is_not_an_enumeration():
+    got = sections_by_text(NESTED)
+    assert got["部分企业面临的唯一是成本压力。"] == ("一、总体情况", "（二）存在问题")
+    assert got["唯一是要坚持质量第一。"] == ("一、总体情况", "（二）存在问题")
+
+
+def test_enumeration_must_start_at_one():
+    assert sections_by_text(NESTED)["三是没有前两点的第三点。"] == ("一、总体情况", "（三）其他情况")
+
+
+def test_one_sentence_list_item_is_kept_as_content():
+    got = sections_by_text(paragraphs("三、下一步工作", "（1）建立跟踪回访机制，每季度回访一次。"))
+    assert got == {
+        "（1）建立跟踪回访机制，每季度回访一次。": ("三、下一步工作", "（1）建立跟踪回访机制，每季度回访一次"),
+    }
+
+
+def test_long_numbered_paragraph_is_body_with_a_short_title():
+    item = "1. " + "合成测试内容" * 12 + "，并且继续说明。"
+    _, sentences = structure_sentences(paragraphs("一、总体情况", item))
+    assert [s.text for s in sentences] == [item]
+    assert sentences[0].section == ("一、总体情况", ("1. " + "合成测试内容" * 12)[:60])
+
+
+@pytest.mark.parametrize(
+    "texts, expected",
+    [
+        (("合成测试报告", "某市工作总结", "一、总体情况", "正文。"), ("合成测试报告某市工作总结", 2)),
+        (("这是一段正文。", "一、总体情况"), (None, 0)),
+        (("一、总体情况", "正文。"), (None, 0)),
+        (("只有一行标题",), (None, 0)),  # nothing follows: it is the body
+    ],
+)
+def test_extract_title(texts, expected):
+    assert extract_title(paragraphs(*texts)) == expected
+
+
+def test_synthetic_pdf_sections_and_pages(sample_files):
+    title, sentences = structure_sentences(clean_document(load_document(sample_files["report_pdf"])))
+    assert title == "合成测试报告某市小微企业质量提升工作总结"
+    s = sentence_with(sentences, "第二页独有的句子")
+    assert s.page == 2
+    assert s.section == ("一、总体情况", "（二）帮扶措施扎实有效", "二是实施质量诊断")
+    s = sentence_with(sentences, "制定了学习计划")  # starts on page 1, ends on page 2
+    assert s.page == 1 and s.section[-1] == "一是开展专题培训"
+    s = sentence_with(sentences, "第三页独有的句子")
+    assert s.page == 3
+    assert s.section == ("三、下一步工作", "1. 扩大覆盖范围", "（1）第三页独有的句子：按行业分批组织现场观摩")
