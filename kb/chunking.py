@@ -9,28 +9,25 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: clauses of an over-long sentence are packed in balance
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
 def _split_long(sentence: Sentence, max_chars: int) -> list[Sentence]:
-    """Cut a sentence longer than ``max_chars`` at commas (or hard, as a last resort)."""
+    """Cut a sentence longer than ``max_chars`` into clauses at commas (or hard, as a last resort).
+
+    The clauses are returned one by one so that :func:`_partition` packs them into chunks of
+    balanced size; packing them greedily here would leave a runt at the end.
+    """
     # Every character lands in a part, including a stray second comma ("，，").
     parts = re.findall(r"[^，,、：:]*[，,、：:]|[^，,、：:]+", sentence.text) or [sentence.text]
-    out, buf = [], ""
+    out = []
     for part in parts:
         while len(part) > max_chars:
-            if buf:
-                out.append(buf)
-                buf = ""
             out.append(part[:max_chars])
             part = part[max_chars:]
-        if buf and len(buf) + len(part) > max_chars:
-            out.append(buf)
-            buf = ""
-        buf += part
-    if buf:
-        out.append(buf)
+        if part:
+            out.append(part)
     return [Sentence(t, sentence.page, sentence.section, sentence.paragraph) for t in out]
 
 

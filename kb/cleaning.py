@@ -29,7 +29,7 @@ _HEADING_START = re.compile(
 )
 _SENTENCE_END = "。！？；!?;"
 _CLOSERS = "”’」』）)】》"
-_SPLIT_DECIMAL = re.compile(r"(?<![\d.])(\d{1,4})[.．]\s+(\d)")
+_SPLIT_DECIMAL = re.compile(r"(?<![\d.])(\d{1,4})[.．]\s+(\d{1,2})(?!\d)")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_CJK_LEFT = re.compile(rf"(?<=[{_CJK}％%，。、；：！？“”（）])[ \t\u3000]+(?=[0-9A-Za-z{_CJK}“（])")
 _SPACE_CJK_RIGHT = re.compile(rf"(?<=[0-9A-Za-z%）])[ \t\u3000]+(?=[{_CJK}％%，。、；：！？”）])")

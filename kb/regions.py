@@ -161,43 +161,41 @@ def _needs_context(entry: _Name) -> bool:
     place = entry.place
     if place.level == 3:
         return entry.short or len(place.name) <= 2
-    return place.level == 2 and entry.short and place.name[:-1] in _COMMON_WORDS | {
-        short_name(place.name, 2)
-    } & _COMMON_WORDS
+    return place.level == 2 and entry.short and short_name(place.name, 2) in _COMMON_WORDS
 
 
-def _candidates(text: str, i: int, name: str, prev: _Mention | None) -> list[Place]:
-    """Places that ``name`` at ``text[i:]`` may denote, given the mention just before it."""
+def _candidates(text: str, i: int, name: str, prev: tuple[int, list[Place]] | None) -> list[Place]:
+    """Places that ``name`` at ``text[i:]`` may denote, given the (end, places) mention before it."""
     after = text[i + len(name) :]
     if name[-1] in "区县市" and after.startswith("域"):  # 河北区域, 县域: not a place name
         return []
-    adjacent = prev is not None and _CHAIN_GAP.fullmatch(text[prev.end : i]) is not None
+    outer = prev[1] if prev is not None and _CHAIN_GAP.fullmatch(text[prev[0] : i]) else []
+
+    def under_outer(place: Place) -> bool:
+        return any(_is_ancestor(o, place) for o in outer)
+
     out = []
     for entry in _index()[name]:
-        if adjacent and _is_ancestor(prev.place, entry.place):
-            out.append(entry.place)
-        elif not _needs_context(entry):
+        if under_outer(entry.place) or not _needs_context(entry):
             out.append(entry.place)
         elif len(name) == 2 and name.endswith("县") and after.startswith(_COUNTY_FOLLOWERS):
             out.append(entry.place)
-    if adjacent and any(_is_ancestor(prev.place, p) for p in out):
-        out = [p for p in out if _is_ancestor(prev.place, p)]
-    return out
+    # Right after its province/city, a name means the place inside it (广州黄埔区).
+    return [p for p in out if under_outer(p)] or out
 
 
 def _raw_mentions(text: str) -> list[tuple[int, int, list[Place]]]:
     """Left-to-right longest-match scan; each mention keeps all its candidate places."""
     index = _index()
     found: list[tuple[int, int, list[Place]]] = []
-    prev: _Mention | None = None
+    prev: tuple[int, list[Place]] | None = None
     i = 0
     while i < len(text):
         for length in range(min(_MAX_NAME, len(text) - i), 1, -1):
             name = text[i : i + length]
             if name in index and (cands := _candidates(text, i, name, prev)):
                 found.append((i, i + length, cands))
-                # For chaining, a unique candidate (or the shared province) is good enough.
-                prev = _Mention(i, i + length, cands[0]) if len(cands) == 1 else None
+                prev = (i + length, cands)
                 i += length
                 break
         else:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pdfgen
 import pytest
 
-import pdfgen
 from kb.chunking import chunk_sentences
 from kb.cleaning import Paragraph, clean_document
 from kb.loaders import load_document

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pdfgen
 import pytest
 
-import pdfgen
 from kb.cleaning import Paragraph, clean_document, normalize_text, split_sentences
 from kb.loaders import load_document
+from kb.records import Document, Page
 
 
 def find(paragraphs: list[Paragraph], needle: str) -> tuple[Paragraph, int]:
@@ -172,3 +173,17 @@ def test_shipped_sentences_end_with_punctuation(report_paragraphs):
         assert "".join(sentences) == p.text  # nothing lost between sentences
         if p.text.endswith("。"):
             assert all(re.search(r"[。！？；][”’）]*$", s) for s in sentences), sentences
+
+
+def test_page_seam_inside_a_split_decimal():
+    """Synthetic two-page document whose page break falls inside "20. 2％"."""
+    line = "合成测试文字" * 5
+    doc = Document(
+        doc_id="synthetic", path="合成.pdf", title="合成", format="pdf", sha256="0" * 64,
+        pages=(Page(1, f"{line}\n{line}\n{line[:18]}产品不良率下降 20."), Page(2, " 2％，合格率提升到 98. 5％。\n")),
+    )
+    [para] = clean_document(doc)
+    assert para.text.endswith("产品不良率下降20.2%，合格率提升到98.5%。")
+    at = para.text.index("20.2%")
+    assert para.page_at(at + 2) == 1  # "20." is on page 1
+    assert para.page_at(at + 3) == 2  # "2%" is on page 2

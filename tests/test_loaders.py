@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pdfgen
 import pytest
 
-import pdfgen
 from kb.errors import KBError, UnreadableDocument
 from kb.loaders import load_document
 

@@ -1,0 +1,286 @@
+"""Course packs: passages and cases collected by a trainer, exported as Markdown or DOCX.
+
+An :class:`ExportItem` is a plain snapshot of a :class:`~kb.records.Hit` or
+:class:`~kb.records.CaseHit` (text, outcomes, full citation), so a basket kept in a web
+session survives a re-index and can be exported without the index.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from .records import Case, CaseHit, Chunk, Hit, Outcome
+
+KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """A quantified result in an export item (see :class:`~kb.records.Outcome`)."""
+
+    metric: str
+    before: float | None = None
+    after: float | None = None
+    change: float | None = None
+    unit: str | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One passage or case in a course pack, with everything needed to cite it."""
+
+    key: str  # chunk_id or "case:<case_id>"; unique within a basket
+    source: str  # "passage" | "case"
+    title: str
+    text: str
+    doc_id: str
+    doc_title: str
+    section: str = ""
+    page: int | None = None
+    page_end: int | None = None
+    kind: str = "report"
+    region: str = ""
+    industry: str = ""
+    problem: str = ""
+    measures: str = ""
+    outcomes: tuple[ExportOutcome, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExportItem:
+        data = dict(data)
+        data["outcomes"] = tuple(ExportOutcome(**o) if isinstance(o, dict) else o for o in data.get("outcomes", ()))
+        return cls(**data)
+
+
+# --------------------------------------------------------------------------- formatting
+
+def _num(x: float | None) -> str:
+    return f"{x:g}" if x is not None else ""
+
+
+def outcome_text(o: Outcome | ExportOutcome) -> str:
+    """``产品缺陷发生率：15% → 7%`` (same wording as ``kb cases``)."""
+    unit = o.unit or ""
+    if o.before is not None and o.after is not None:
+        return f"{o.metric}：{_num(o.before)}{unit} → {_num(o.after)}{unit}"
+    if o.change is not None:
+        return f"{o.metric}：{'+' if o.change > 0 else ''}{_num(o.change)}{unit}"
+    if o.after is not None:
+        return f"{o.metric}：{_num(o.after)}{unit}"
+    return o.metric
+
+
+def page_text(page: int | None, page_end: int | None = None) -> str:
+    """``第 3 页`` / ``第 3–4 页`` / ``""`` when the source has no page numbers."""
+    if page is None:
+        return ""
+    if page_end is not None and page_end != page:
+        return f"第 {page}–{page_end} 页"
+    return f"第 {page} 页"
+
+
+def citation_text(doc_title: str, section: str = "", page: int | None = None, page_end: int | None = None) -> str:
+    """Full citation: ``《文档》 · 一、工作举措与成效 > （一）… · 第 3 页``."""
+    parts = [f"《{doc_title}》" if doc_title else "（未知文档）"]
+    if section:
+        parts.append(section)
+    where = page_text(page, page_end)
+    if where:
+        parts.append(where)
+    return " · ".join(parts)
+
+
+def item_citation(item: ExportItem) -> str:
+    return citation_text(item.doc_title, item.section, item.page, item.page_end)
+
+
+# --------------------------------------------------------------------------- building items
+
+def _outcomes(outcomes: Iterable[Outcome]) -> tuple[ExportOutcome, ...]:
+    return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page) for o in outcomes)
+
+
+def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
+    """A passage item; ``cases`` are the case records the passage belongs to (for outcomes)."""
+    c: Chunk = hit.chunk
+    outcomes: list[ExportOutcome] = []
+    for case in cases:
+        for o in _outcomes(case.outcomes):
+            if o not in outcomes:
+                outcomes.append(o)
+    title = c.section[-1] if c.section else hit.doc_title
+    return ExportItem(
+        key=c.chunk_id, source="passage", title=title, text=c.text, doc_id=c.doc_id, doc_title=hit.doc_title,
+        section=c.section_path, page=c.page, page_end=c.page_end, kind=c.kind,
+        region=hit.region.display(), industry=hit.industry or "", outcomes=tuple(outcomes))
+
+
+def item_from_case_hit(hit: CaseHit) -> ExportItem:
+    """A case item: problem, measures, outcomes and the passage it was found in."""
+    c = hit.case
+    return ExportItem(
+        key=f"case:{c.case_id}", source="case", title=c.title, text=c.text, doc_id=c.doc_id,
+        doc_title=hit.doc_title or c.doc_id, section=c.section_path, page=c.page, kind=c.kind,
+        region=c.region.display(), industry=c.industry or "", problem=c.problem, measures=c.measures,
+        outcomes=_outcomes(c.outcomes))
+
+
+def sources(items: Sequence[ExportItem]) -> list[tuple[str, str, list[int]]]:
+    """(doc_id, doc_title, sorted cited pages) for every document cited, in first-cited order."""
+    out: dict[str, tuple[str, set[int]]] = {}
+    for it in items:
+        title, pages = out.setdefault(it.doc_id, (it.doc_title, set()))
+        for p in (it.page, it.page_end):
+            if p is not None:
+                pages.add(p)
+        for o in it.outcomes:
+            if o.page is not None:
+                pages.add(o.page)
+    return [(doc_id, title, sorted(pages)) for doc_id, (title, pages) in out.items()]
+
+
+def _pages_list(pages: list[int]) -> str:
+    return f"第 {'、'.join(str(p) for p in pages)} 页" if pages else "无页码"
+
+
+# --------------------------------------------------------------------------- Markdown
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>#|~$&])")
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape the Markdown/HTML punctuation that could change how text renders.
+
+    CommonMark allows a backslash before any ASCII punctuation, so ``<script>``,
+    ``[x](javascript:…)`` and ``&lt;`` render as the characters typed. Only characters that can
+    start markup are escaped (a list marker only at the start of a line), so the file stays
+    readable as plain text. Newlines become hard line breaks.
+    """
+    lines = []
+    for line in (text or "").splitlines() or [""]:
+        line = _MD_INLINE.sub(r"\\\1", line.strip())
+        m = _MD_LINE_START.match(line)
+        if m:
+            if m.group(2)[0].isdigit():
+                # "1. " / "1) " would start an ordered list: escape the dot/paren after the digits.
+                end = m.end()
+                line = line[:end] + "\\" + line[end:]
+            else:
+                line = line[: m.start(2)] + "\\" + line[m.start(2):]
+        lines.append(line)
+    return "  \n".join(lines)
+
+
+def export_markdown(items: Sequence[ExportItem], title: str) -> str:
+    """A course pack in Markdown: one section per item, then the list of sources."""
+    title = (title or "").strip() or "课件素材"
+    lines = [f"# {escape_markdown(title)}", "", f"共 {len(items)} 条素材。每条均注明出处（文档、章节、页码）。", ""]
+    for n, it in enumerate(items, start=1):
+        lines.append(f"## {n}. {escape_markdown(it.title)}")
+        lines.append("")
+        meta = [KIND_ZH.get(it.kind, it.kind)]
+        if it.region:
+            meta.append(f"地区：{it.region}")
+        if it.industry:
+            meta.append(f"行业：{it.industry}")
+        lines.append(f"*{escape_markdown('；'.join(meta))}*")
+        lines.append("")
+        if it.problem:
+            lines += [f"**问题**：{escape_markdown(it.problem)}", ""]
+        if it.measures:
+            lines += [f"**做法**：{escape_markdown(it.measures)}", ""]
+        lines += [f"> {escape_markdown(it.text)}".replace("  \n", "  \n> "), ""]
+        if it.outcomes:
+            lines.append("**成效**：")
+            lines.append("")
+            for o in it.outcomes:
+                where = f"（{page_text(o.page)}）" if o.page is not None else ""
+                lines.append(f"- {escape_markdown(outcome_text(o))}{where}")
+            lines.append("")
+        lines += [f"出处：{escape_markdown(item_citation(it))}", ""]
+    lines += ["## 资料来源", ""]
+    for n, (doc_id, doc_title, pages) in enumerate(sources(items), start=1):
+        lines.append(f"{n}. 《{escape_markdown(doc_title)}》（文档编号 {doc_id}；引用 {_pages_list(pages)}）")
+    if not items:
+        lines.append("（无）")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- DOCX
+
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    """python-docx rejects characters XML 1.0 cannot hold."""
+    return _XML_INVALID.sub("", text or "")
+
+
+def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
+    """A course pack as a Word document (python-docx); returns the file's bytes."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    title = _clean((title or "").strip()) or "课件素材"
+    document = docx.Document()
+    document.core_properties.title = title
+    style = document.styles["Normal"]
+    style.font.size = Pt(11)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+
+    document.add_heading(title, level=0)
+    document.add_paragraph(f"共 {len(items)} 条素材。每条均注明出处（文档、章节、页码）。")
+    for n, it in enumerate(items, start=1):
+        document.add_heading(_clean(f"{n}. {it.title}"), level=1)
+        meta = [KIND_ZH.get(it.kind, it.kind)]
+        if it.region:
+            meta.append(f"地区：{it.region}")
+        if it.industry:
+            meta.append(f"行业：{it.industry}")
+        p = document.add_paragraph()
+        run = p.add_run(_clean("；".join(meta)))
+        run.italic = True
+        for label, value in (("问题", it.problem), ("做法", it.measures)):
+            if value:
+                p = document.add_paragraph()
+                p.add_run(f"{label}：").bold = True
+                p.add_run(_clean(value))
+        document.add_paragraph(_clean(it.text), style="Quote")
+        if it.outcomes:
+            p = document.add_paragraph()
+            p.add_run("成效：").bold = True
+            for o in it.outcomes:
+                where = f"（{page_text(o.page)}）" if o.page is not None else ""
+                document.add_paragraph(_clean(outcome_text(o) + where), style="List Bullet")
+        p = document.add_paragraph()
+        run = p.add_run(_clean(f"出处：{item_citation(it)}"))
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    document.add_heading("资料来源", level=1)
+    for doc_id, doc_title, pages in sources(items):
+        document.add_paragraph(_clean(f"《{doc_title}》（文档编号 {doc_id}；引用 {_pages_list(pages)}）"),
+                               style="List Number")
+    if not items:
+        document.add_paragraph("（无）")
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def safe_export_name(name: str, suffix: str, default: str = "课件素材") -> str:
+    """A download file name from user input: no path parts or reserved characters, given suffix."""
+    name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", (name or "").strip()).strip(" ._")
+    for ext in (".docx", ".md", ".markdown"):
+        if name.lower().endswith(ext):
+            name = name[: -len(ext)]
+    name = name[:80].strip(" ._") or default
+    return f"{name}{suffix}"

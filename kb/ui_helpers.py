@@ -1,0 +1,336 @@
+"""Pure helpers for the Streamlit app (``app.py`` only draws).
+
+Safety rule: document text is never rendered as HTML. It goes through :func:`escape_streamlit`
+(every ASCII punctuation character backslash-escaped, which CommonMark renders literally) and
+only the matched terms are wrapped in Streamlit's ``:orange-background[...]`` directive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from .export import outcome_text
+from .records import Case, Chunk, Hit, Outcome
+
+KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
+KIND_COLOR = {"report": "gray", "enterprise_case": "blue", "local_experience": "green"}
+MODE_ZH = {"hybrid": "混合", "bm25": "关键词", "dense": "语义"}
+STATUS_ZH = {"indexed": "已索引", "unchanged": "未变化", "failed": "失败", "removed": "已移除", "duplicate": "重复"}
+
+# Shown when the query box is empty; all answerable from the shipped report.
+EXAMPLE_QUERIES = (
+    "家纺企业产品缺陷率高，别的地方怎么帮扶的？",
+    "认证贷 融资难",
+    "我们是做雨伞的小厂，认证能带来什么？",
+    "黄芪 区域试点 认证＋标准＋品牌",
+    "长三角养老服务质量提升",
+    "认证机构为小微企业减免认证费用",
+)
+EXAMPLE_PROBLEMS = (
+    ("纺织业", "产品缺陷率高，返工多"),
+    ("", "小微企业融资难，缺少抵押"),
+    ("", "产业链上下游质量协同不足"),
+)
+
+UPLOAD_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+
+
+# --------------------------------------------------------------------------- Markdown safety
+
+_ASCII_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_streamlit(text: str) -> str:
+    """Make arbitrary text render literally in ``st.markdown`` (no HTML, links, directives, math).
+
+    Every ASCII punctuation character gets a backslash (CommonMark renders ``\\<`` as ``<``),
+    so ``<script>``, ``<img onerror=…>``, ``[x](javascript:…)``, ``$x$`` and ``:red[x]`` stay text.
+    Line breaks are kept as hard breaks.
+    """
+    lines = [_ASCII_PUNCT.sub(r"\\\1", line) for line in (text or "").splitlines()]
+    return "  \n".join(lines)
+
+
+def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of ``terms`` in ``text``, longest term first, sorted.
+
+    One-character terms are ignored when longer ones exist (a lone 高 or 的 lights up everything).
+    Matching is case-insensitive for Latin letters.
+    """
+    words = sorted({t for t in terms if t and t.strip()}, key=lambda t: (-len(t), t))
+    if any(len(w) > 1 for w in words):
+        words = [w for w in words if len(w) > 1]
+    lowered = text.lower()
+    taken = [False] * len(text)
+    spans: list[tuple[int, int]] = []
+    for w in words:
+        needle = w.lower()
+        start = lowered.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            if not any(taken[start:end]):
+                spans.append((start, end))
+                for i in range(start, end):
+                    taken[i] = True
+            start = lowered.find(needle, end)
+    spans.sort()
+    # Adjacent spans read as one highlight.
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and merged[-1][1] == s:
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def highlight_markdown(text: str, terms: Iterable[str], color: str = "orange") -> str:
+    """Escaped ``text`` with the matched terms wrapped in ``:{color}-background[...]``."""
+    out: list[str] = []
+    pos = 0
+    for s, e in highlight_spans(text, terms):
+        out.append(escape_streamlit(text[pos:s]))
+        inner = escape_streamlit(text[s:e]).replace("  \n", " ")
+        out.append(f":{color}-background[**{inner}**]")
+        pos = e
+    out.append(escape_streamlit(text[pos:]))
+    return "".join(out)
+
+
+def badge(label: str, color: str = "gray") -> str:
+    """A Streamlit Markdown badge with ``label`` shown literally."""
+    label = escape_streamlit(label).replace("  \n", " ")
+    return f":{color}-badge[{label}]"
+
+
+def outcome_badges(outcomes: Sequence[Outcome]) -> str:
+    """Outcome figures as small green badges: ``产品缺陷发生率：15% → 7%``."""
+    return " ".join(badge(outcome_text(o), "green") for o in outcomes)
+
+
+def tag_badges(kind: str, region: str = "", industry: str = "") -> str:
+    parts = [badge(KIND_ZH.get(kind, kind), KIND_COLOR.get(kind, "gray"))]
+    if region:
+        parts.append(badge(f"地区：{region}", "violet"))
+    if industry:
+        parts.append(badge(f"行业：{industry}", "orange"))
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- results
+
+def card_title(chunk: Chunk, doc_title: str) -> str:
+    """The nearest section heading, else the document title."""
+    return chunk.section[-1] if chunk.section else doc_title
+
+
+def cases_by_chunk(cases: Iterable[Case]) -> dict[str, list[Case]]:
+    """Case records keyed by the chunk they were found in."""
+    out: dict[str, list[Case]] = {}
+    for c in cases:
+        if c.chunk_id:
+            out.setdefault(c.chunk_id, []).append(c)
+    return out
+
+
+def cases_for_chunk(chunk: Chunk, by_chunk: dict[str, list[Case]], all_cases: Sequence[Case] = ()) -> list[Case]:
+    """The cases a passage belongs to: recorded on this chunk, or whose text starts inside it."""
+    found = list(by_chunk.get(chunk.chunk_id, []))
+    for c in all_cases:
+        if c.doc_id == chunk.doc_id and c not in found and c.text[:24] and c.text[:24] in chunk.text:
+            found.append(c)
+    return found
+
+
+def effective_mode(requested: str, model_loaded: bool, model_error: str | None = None) -> tuple[str, str | None]:
+    """The mode to run now and a note for the user when it differs from ``requested``."""
+    if requested == "bm25":
+        return "bm25", None
+    if model_error:
+        return "bm25", f"语义模型不可用（{model_error}），暂时只提供关键词检索。"
+    if not model_loaded:
+        return "bm25", "语义结果正在加载：语义模型尚未就绪，先显示关键词检索结果，稍后重新检索即可得到混合/语义结果。"
+    return requested, None
+
+
+def hits_table(hits: Sequence[Hit]) -> list[dict]:
+    """Rows for the 检索测试 table (one per hit)."""
+    return [{
+        "名次": h.rank,
+        "融合分数": round(h.score, 4),
+        "BM25 名次": h.bm25_rank,
+        "语义名次": h.dense_rank,
+        "命中词": "、".join(h.matched_terms),
+        "类型": KIND_ZH.get(h.chunk.kind, h.chunk.kind),
+        "章节": h.chunk.section_path,
+        "页码": h.chunk.page,
+        "段落": h.chunk.text[:80] + ("…" if len(h.chunk.text) > 80 else ""),
+    } for h in hits]
+
+
+def region_options(cases: Iterable[Case]) -> list[str]:
+    """Provinces, then cities and counties, that occur in case records (for the region filter)."""
+    provinces, others = set(), set()
+    for c in cases:
+        if c.region.province:
+            provinces.add(c.region.province)
+        for name in (c.region.city, c.region.county):
+            if name:
+                others.add(name)
+    return sorted(provinces) + sorted(others - provinces)
+
+
+def progress_fraction(stage: str, done: int, total: int, item: str = "") -> tuple[float, str]:
+    """Map the library's (stage, done, total, item) progress to one bar: parsing 0–40 %, embedding 40–100 %."""
+    frac = (done / total) if total else 1.0
+    frac = min(max(frac, 0.0), 1.0)
+    if stage == "parse":
+        label = f"解析文件 {done}/{total}" + (f"：{item}" if item else "")
+        return 0.4 * frac, label
+    if stage == "embed":
+        return 0.4 + 0.6 * frac, f"生成向量 {done}/{total}"
+    return frac, f"{stage} {done}/{total}"
+
+
+# --------------------------------------------------------------------------- uploads
+
+@dataclass(frozen=True)
+class UploadCheck:
+    ok: bool
+    reason: str = ""  # Chinese, for the user, when not ok
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            return "word/document.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _decodes_as_text(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return False
+    else:
+        if b"\x00" in data:
+            return False
+        text = None
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
+            return False
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    return controls <= max(2, len(text) // 200)
+
+
+def check_upload(name: str, data: bytes, max_mb: float) -> UploadCheck:
+    """Server-side checks of an uploaded file: type by extension *and* content, size, emptiness."""
+    suffix = Path(name.replace("\\", "/")).suffix.lower()
+    if suffix == ".markdown":
+        suffix = ".md"
+    if suffix not in UPLOAD_SUFFIXES:
+        return UploadCheck(False, f"不支持的文件类型“{suffix or '无扩展名'}”，只接受 PDF、DOCX、TXT、MD。")
+    size = len(data)
+    if size == 0:
+        return UploadCheck(False, "文件为空（0 字节）。")
+    if size > max_mb * 1024 * 1024:
+        return UploadCheck(False, f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_mb:g} MB。")
+    if suffix == ".pdf" and not data.startswith(b"%PDF"):
+        return UploadCheck(False, "扩展名是 .pdf，但文件内容不是 PDF（文件头不是 %PDF）。")
+    if suffix == ".docx":
+        if not data.startswith(b"PK\x03\x04"):
+            return UploadCheck(False, "扩展名是 .docx，但文件内容不是 Word 文档（不是 ZIP 格式）。")
+        if not _is_docx(data):
+            return UploadCheck(False, "文件是 ZIP 压缩包，但不含 word/document.xml，不是 Word 文档。")
+    if suffix in (".txt", ".md"):
+        if data.startswith((b"%PDF", b"PK\x03\x04")):
+            return UploadCheck(False, f"扩展名是 {suffix}，但文件内容是二进制（PDF 或 ZIP）。")
+        if not _decodes_as_text(data):
+            return UploadCheck(False, "无法按文本解码（应为 UTF-8 或 GBK/GB18030 编码的纯文本）。")
+    return UploadCheck(True)
+
+
+_UNSAFE_CHARS = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]")
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to create inside ``corpus/``: no directories, no hidden or reserved names."""
+    base = (name or "").replace("\\", "/").split("/")[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = _UNSAFE_CHARS.sub("_", base).strip().lstrip(".")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    ext = ext.lower()
+    if ext == "markdown":
+        ext = "md"
+    stem = re.sub(r"\s+", " ", stem).strip(" ._")[:100] or "上传文件"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def find_same_content(directory: Path, data: bytes) -> Path | None:
+    """A file under ``directory`` with exactly these bytes, if any."""
+    if not directory.is_dir():
+        return None
+    digest, size = _sha256(data), len(data)
+    for p in directory.rglob("*"):
+        try:
+            if p.is_file() and p.stat().st_size == size and _sha256(p.read_bytes()) == digest:
+                return p
+        except OSError:
+            continue
+    return None
+
+
+def save_upload(directory: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` under ``directory`` with a sanitised name; never overwrite (adds “ (2)”, “ (3)” …)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    safe = safe_filename(name)
+    stem, dot, ext = safe.rpartition(".")
+    if not dot:
+        stem, ext = safe, ""
+    root = directory.resolve()
+    for n in range(1, 1000):
+        candidate = f"{stem} ({n}).{ext}" if n > 1 else safe
+        if not ext:
+            candidate = candidate.rstrip(".")
+        path = (root / candidate).resolve()
+        if path.parent != root:
+            raise ValueError("非法文件名")
+        try:
+            with open(path, "xb") as fh:  # "x": fails if the name is taken, even in a race
+                fh.write(data)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"同名文件过多：{safe}")
+
+
+def source_in_corpus(home: Path, corpus_dir: Path, doc_path: str) -> Path | None:
+    """The source file of an indexed document if it lies inside ``corpus_dir`` (else None)."""
+    p = Path(doc_path)
+    p = p if p.is_absolute() else home / p
+    try:
+        resolved = p.resolve()
+        resolved.relative_to(corpus_dir.resolve())
+    except (OSError, ValueError):
+        return None
+    return resolved if resolved.is_file() else None

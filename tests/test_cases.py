@@ -1,0 +1,363 @@
+"""Case extraction: gazetteer, industry keywords, outcome parsing, report cases, collections."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.cases import case_subject, collection_kind, extract_cases, is_case_collection, parse_outcomes
+from kb.chunking import chunk_sentences
+from kb.cleaning import clean_document
+from kb.industries import (
+    all_industries,
+    classify_industry,
+    industry_code,
+    related_industries,
+    section_name,
+)
+from kb.loaders import load_document
+from kb.records import Region, Sentence
+from kb.regions import find_region, find_regions, provinces, region_matches, short_name
+from kb.structure import structure_sentences
+
+# --- gazetteer ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "province", "city", "county"),
+    [
+        ("浙江绍兴上虞区依托区域试点", "浙江省", "绍兴市", "上虞区"),
+        ("山西浑源黄芪区域试点", "山西省", "大同市", "浑源县"),
+        ("广州黄埔区智能装备产业", "广东省", "广州市", "黄埔区"),
+        ("福建沙县小吃产业", "福建省", "三明市", "沙县"),
+        ("沙县小吃", "福建省", "三明市", "沙县"),
+        ("江苏丰县新能源电动车产业", "江苏省", "徐州市", "丰县"),
+        ("浙江在德清县设立", "浙江省", "湖州市", "德清县"),
+        ("青岛某公司", "山东省", "青岛市", None),
+        ("江苏南通市为家纺产业链", "江苏省", "南通市", None),
+        ("北京朝阳区", "北京市", None, "朝阳区"),  # municipality: counties hang under the province
+        ("上海浦东新区", "上海市", None, "浦东新区"),
+        ("重庆忠县", "重庆市", None, "忠县"),
+        ("南京鼓楼区", "江苏省", "南京市", "鼓楼区"),  # 鼓楼区 exists in several cities
+        ("广西引导特色产业", "广西壮族自治区", None, None),
+        ("天津河北区", "天津市", None, "河北区"),
+    ],
+)
+def test_find_region_resolves_county_to_city_and_province(text, province, city, county):
+    assert find_region(text) == Region(province, city, county)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "丰县",  # two-character county without its province or a telling word
+        "浑源",  # short county name on its own
+        "鼓楼区",  # shared by several cities, no context
+        "城区居民",
+        "县域特色产业集群",
+        "全国各地出台政策",
+        "小微企业质量管理体系认证",
+        "保护伞",
+    ],
+)
+def test_find_region_does_not_match_common_words_or_ambiguous_names(text):
+    assert find_region(text) == Region()
+
+
+def test_河北区域_is_the_province_not_the_tianjin_district():
+    assert find_region("河北区域品牌") == Region("河北省")
+
+
+def test_find_regions_lists_each_chain_once():
+    text = "江苏南京雨花台区软件和信息服务业与浙江湖州德清县地理信息产业"
+    assert find_regions(text) == [
+        Region("江苏省", "南京市", "雨花台区"),
+        Region("浙江省", "湖州市", "德清县"),
+    ]
+
+
+def test_short_names_and_provinces():
+    assert short_name("江苏省", 1) == "江苏"
+    assert short_name("新疆维吾尔自治区", 1) == "新疆"
+    assert short_name("广西壮族自治区", 1) == "广西"
+    assert short_name("南通市", 2) == "南通"
+    assert short_name("延边朝鲜族自治州", 2) == "延边"
+    assert short_name("黄埔区", 3) == "黄埔"
+    assert short_name("浑源县", 3) == "浑源"
+    assert short_name("沙县", 3) == "沙县"
+    assert short_name("万柏林区", 3) == "万柏林"
+    names = provinces()
+    assert len(names) == 34 and "江苏省" in names and "新疆维吾尔自治区" in names
+
+
+def test_region_matches_is_hierarchical():
+    nantong = Region("江苏省", "南通市")
+    hunyuan = Region("山西省", "大同市", "浑源县")
+    assert region_matches(nantong, "江苏")
+    assert region_matches(nantong, "江苏省南通市")
+    assert not region_matches(nantong, "浙江")
+    assert not region_matches(nantong, "江苏南京")
+    assert region_matches(hunyuan, "大同")
+    assert region_matches(hunyuan, "浑源")  # unrecognised alone: substring fallback
+
+
+# --- industries -----------------------------------------------------------------------------
+
+
+def test_industry_table():
+    names = all_industries()
+    assert len(names) == 97
+    assert industry_code("纺织业") == "17"
+    assert industry_code("铁路、船舶、航空航天和其他运输设备制造业") == "37"
+    assert industry_code("软件和信息技术服务业") == "65"
+    assert section_name("餐饮业") == "住宿和餐饮业"
+    assert related_industries("餐饮业") == ["住宿业"]
+    assert "纺织服装、服饰业" in related_industries("纺织业")
+
+
+@pytest.mark.parametrize(
+    ("text", "industry"),
+    [
+        ("为家纺产业链小微企业量身定制防错方法", "纺织业"),
+        ("纺织服装企业", "纺织服装、服饰业"),
+        ("建设伞业“共富工坊”", "其他制造业"),
+        ("黄芪种植、储存、加工", "农业"),
+        ("新能源电动车产业", "铁路、船舶、航空航天和其他运输设备制造业"),
+        ("福建沙县小吃产业带动餐饮、食品", "餐饮业"),
+        ("支撑软件和信息服务业转型升级", "软件和信息技术服务业"),
+        ("地理信息企业", "专业技术服务业"),
+        ("长三角养老领域服务质量", "社会工作"),
+        ("智能装备产业", "专用设备制造业"),
+        ("认证机构为企业提供融资贷款", None),  # helpers and loans say nothing of the industry
+        ("学习贯彻主题教育", None),
+    ],
+)
+def test_classify_industry(text, industry):
+    assert classify_industry(text) == industry
+
+
+# --- outcomes (numbers worked out by hand) ---------------------------------------------------
+
+
+def _one(text):
+    outcomes = parse_outcomes(text, 5)
+    assert len(outcomes) == 1, outcomes
+    o = outcomes[0]
+    return o.metric, o.before, o.after, o.change, o.unit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("帮助企业将产品缺陷发生率从15%降至7%", ("产品缺陷发生率", 15, 7, -8, "%")),  # 7 - 15 = -8 points
+        ("2023年产品不良率较2022年下降20.2%", ("产品不良率", None, None, -20.2, "%")),
+        ("市场占有率增长8.7%", ("市场占有率", None, None, 8.7, "%")),
+        ("月均经济效益增加10万元以上", ("月均经济效益", None, None, 10, "万元")),
+        ("高端装备制造业规上企业从2020年的143家增加到2023年的336家", ("高端装备制造业规上企业", 143, 336, 193, "家")),
+        ("带动3800余人增收致富", ("增收致富", None, 3800, None, "人")),
+        ("推动行业产值突破130亿元", ("行业产值", None, 130, None, "亿元")),
+        ("助力黄芪年产值增长至5亿", ("黄芪年产值", None, 5, None, "亿")),
+        ("主导产品国内外市场占有率从12%提升到15%", ("主导产品国内外市场占有率", 12, 15, 3, "%")),
+        ("信息安全管理体系认证增长31.0%", ("信息安全管理体系认证", None, None, 31.0, "%")),
+        ("帮助小微企业注册商标1000余个", ("小微企业注册商标", None, 1000, None, "个")),
+        ("助企降损增效达1.3亿余元", ("助企降损增效", None, 1.3, None, "亿元")),
+        ("地理信息测绘工程质量优良率提升12%", ("地理信息测绘工程质量优良率", None, None, 12, "%")),
+        ("创造经济效益超过350亿元", ("经济效益", None, 350, None, "亿元")),
+    ],
+)
+def test_parse_outcomes(text, expected):
+    assert _one(text) == expected
+
+
+def test_parse_outcomes_beneficiaries_and_amount_share_the_metric():
+    outcomes = parse_outcomes("为1433家企业发放认证融资贷款超83亿元", 3)
+    assert [(o.metric, o.after, o.unit, o.page) for o in outcomes] == [
+        ("为企业发放认证融资贷款", 1433, "家", 3),
+        ("为企业发放认证融资贷款", 83, "亿元", 3),
+    ]
+
+
+def test_parse_outcomes_ignores_descriptions_and_borrows_metric():
+    assert parse_outcomes("量身定制防错方法和5项快捷自检法") == []  # a measure, not a result
+    assert parse_outcomes("约15%的小微企业认为仍有提升空间") == []
+    assert parse_outcomes("2023年全国排名前10的省份") == []
+    second = parse_outcomes("出台政策激励措施达1108项，比2022年增加93%")[1]
+    assert (second.metric, second.change, second.unit) == ("出台政策激励措施", 93, "%")
+
+
+# --- the shipped report ---------------------------------------------------------------------
+
+# substring of the case text → (province, city, county, industry, kind)
+EXPECTED_REPORT_CASES = [
+    ("青岛某公司", ("山东省", "青岛市", None, None, "enterprise_case")),
+    ("江苏南通市为家纺", ("江苏省", "南通市", None, "纺织业", "local_experience")),
+    ("广州黄埔区智能装备", ("广东省", "广州市", "黄埔区", "专用设备制造业", "local_experience")),
+    ("福建沙县小吃", ("福建省", "三明市", "沙县", "餐饮业", "local_experience")),
+    ("三维四区", ("江苏省", "南京市", "雨花台区", "软件和信息技术服务业", "local_experience")),
+    ("与浙江湖州德清县地理信息产业", ("江苏省", "南京市", "雨花台区", "软件和信息技术服务业", "local_experience")),
+    ("浙江绍兴上虞区", ("浙江省", "绍兴市", "上虞区", "其他制造业", "local_experience")),
+    ("山西浑源黄芪", ("山西省", "大同市", "浑源县", "农业", "local_experience")),
+    ("江苏丰县新能源电动车", ("江苏省", "徐州市", "丰县", "铁路、船舶、航空航天和其他运输设备制造业", "local_experience")),
+    ("浙江在德清县设立", ("浙江省", "湖州市", "德清县", "专业技术服务业", "local_experience")),
+    ("江苏省局联合金融", ("江苏省", None, None, None, "local_experience")),
+    ("河北出台金融信贷", ("河北省", None, None, None, "local_experience")),
+    ("甘肃深耕", ("甘肃省", None, None, "农业", "local_experience")),
+    ("吉林与浙江签署", ("吉林省", None, None, None, "local_experience")),
+    ("长三角养老", ("上海市", None, None, "社会工作", "local_experience")),
+    ("桂港合作", ("广西壮族自治区", None, None, None, "local_experience")),
+    ("上海局指导", ("上海市", None, None, "专业技术服务业", "local_experience")),
+    ("福建创新构建", ("福建省", None, None, None, "local_experience")),
+    ("山西推动省小企业", ("山西省", None, None, None, "local_experience")),
+    ("井冈质量奖", ("江西省", None, None, None, "local_experience")),
+]
+
+
+@pytest.fixture(scope="module")
+def report_cases(report_doc, report_structure, report_chunks):
+    title, sentences = report_structure
+    return extract_cases(report_doc.doc_id, sentences, report_chunks, title or "")
+
+
+@pytest.mark.parametrize(("needle", "expected"), EXPECTED_REPORT_CASES)
+def test_report_case_found(report_cases, needle, expected):
+    found = [c for c in report_cases if needle in c.text]
+    assert len(found) == 1, [c.title for c in found]
+    c = found[0]
+    assert (c.region.province, c.region.city, c.region.county, c.industry, c.kind) == expected
+
+
+def test_report_has_exactly_the_expected_cases(report_cases):
+    assert len(report_cases) == len(EXPECTED_REPORT_CASES)
+    ids = [c.case_id for c in report_cases]
+    assert ids == [f"{report_cases[0].doc_id}-c{n:03d}" for n in range(1, len(ids) + 1)]
+
+
+def test_report_is_not_a_collection(report_structure):
+    title, sentences = report_structure
+    assert not is_case_collection(title or "", sentences)
+
+
+def test_report_case_fields(report_cases, report_chunks):
+    by_chunk = {ch.chunk_id: ch for ch in report_chunks}
+    for c in report_cases:
+        assert c.title and c.page is not None and c.section
+        assert c.text[:20] in by_chunk[c.chunk_id].text  # the chunk holds the first sentence
+    qingdao = next(c for c in report_cases if "青岛某公司" in c.text)
+    assert qingdao.problem == "解决了内外贸产品标准差异、体系文件适宜性差等问题"
+    assert qingdao.title.startswith("青岛某公司：")
+    assert [(o.metric, o.change) for o in qingdao.outcomes] == [("产品不良率", -20.2), ("市场占有率", 8.7)]
+    nantong = next(c for c in report_cases if "江苏南通市" in c.text)
+    assert "“四化一制”防错方法" in nantong.title and "“四化一制”" in nantong.measures
+    assert nantong.page == 5
+    deqing = next(c for c in report_cases if "浙江在德清县" in c.text)
+    assert len(deqing.outcomes) == 5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "山东、辽宁等16个省局将提升行动纳入省委省政府政策部署共计81项。",
+        "浙江、广东等21省编制工作指南数量183个。",
+        "浙江等地开展小微企业及个体工商户质量管理体系改革创新工作。",
+        "四川、湖北、新疆将提升行动与县域特色产业集群、区域品牌培育协同开展。",
+        "2023年参与提升行动的小微企业在质量意识等方面明显提升。",
+        "各地注重将常态宣传与主题活动统筹推进。",
+    ],
+)
+def test_aggregate_statements_are_not_cases(sentence):
+    assert case_subject(sentence) is None
+
+
+# --- a case collection ----------------------------------------------------------------------
+
+# SYNTHETIC fixture, invented for this test: the enterprises and figures are not real.
+SYNTHETIC_COLLECTION = """企业优良案例汇编（测试用合成数据）
+
+案例1：江苏南通某家纺公司导入质量管理体系降低缺陷率
+
+该公司主要生产床上用品，长期存在产品缝制缺陷多、返工率高等问题。公司在认证机构帮扶下导入质量管理体系，建立来料检验和首件确认制度。
+
+产品缺陷率从8%降至3%，年销售额增长12.5%。
+
+案例2：浙江绍兴某伞业企业以认证促标准化生产
+
+企业针对订单交付延误问题，梳理生产流程并制定作业指导书。交付准时率提升15%，新增出口订单200万元。
+
+案例3：福建三明某小吃连锁企业提升门店服务质量
+
+企业统一门店操作规范，开展员工培训。顾客投诉率较上年下降30%，门店数量从20家增加到35家。
+"""
+
+
+@pytest.fixture
+def collection_cases(tmp_path):
+    path = tmp_path / "企业优良案例汇编.txt"
+    path.write_text(SYNTHETIC_COLLECTION, encoding="utf-8")
+    doc = load_document(path)
+    title, sentences = structure_sentences(clean_document(doc))
+    chunks = chunk_sentences(doc.doc_id, sentences)
+    assert is_case_collection(title or doc.title, sentences)
+    return extract_cases(doc.doc_id, sentences, chunks, title or doc.title)
+
+
+def test_collection_yields_one_case_per_heading(collection_cases):
+    assert [c.title for c in collection_cases] == [
+        "江苏南通某家纺公司导入质量管理体系降低缺陷率",
+        "浙江绍兴某伞业企业以认证促标准化生产",
+        "福建三明某小吃连锁企业提升门店服务质量",
+    ]
+    assert [c.kind for c in collection_cases] == ["enterprise_case"] * 3
+    assert [c.industry for c in collection_cases] == ["纺织业", "其他制造业", "餐饮业"]
+    assert [c.region for c in collection_cases] == [
+        Region("江苏省", "南通市"),
+        Region("浙江省", "绍兴市"),
+        Region("福建省", "三明市"),
+    ]
+
+
+def test_collection_case_fields(collection_cases):
+    first, second, third = collection_cases
+    assert "产品缝制缺陷多、返工率高等问题" in first.problem
+    assert "建立来料检验和首件确认制度" in first.measures
+    assert [(o.metric, o.before, o.after, o.change) for o in first.outcomes] == [
+        ("产品缺陷率", 8, 3, -5),
+        ("年销售额", None, None, 12.5),
+    ]
+    assert [(o.metric, o.change, o.after, o.unit) for o in second.outcomes] == [
+        ("交付准时率", 15, None, "%"),
+        ("新增出口订单", None, 200, "万元"),
+    ]
+    assert [(o.metric, o.before, o.after, o.change) for o in third.outcomes] == [
+        ("顾客投诉率", None, None, -30),
+        ("门店数量", 20, 35, 15),
+    ]
+    assert all(c.chunk_id and c.text for c in collection_cases)
+
+
+def test_report_case_continues_until_a_generic_sentence():
+    # Synthetic sentences, invented for this test.
+    section = ("一、工作举措与成效",)
+    sents = [
+        Sentence("例如，江苏南通市为家纺企业定制防错方法。", 5, section, 1),
+        Sentence("该市产品缺陷发生率从15%降至7%。", 5, section, 1),
+        Sentence("提升行动成效持续显现。", 5, section, 1),
+        Sentence("浙江等地开展改革创新。", 6, section, 1),
+    ]
+    chunks = chunk_sentences("syn", sents)
+    (case,) = extract_cases("syn", sents, chunks)
+    assert case.text == sents[0].text + sents[1].text
+    assert case.title == "江苏南通市：为家纺企业定制防错方法"
+    assert case.chunk_id == "syn-0000" and case.page == 5 and case.section == section
+    assert [(o.metric, o.change) for o in case.outcomes] == [("产品缺陷发生率", -8)]
+
+
+@pytest.mark.parametrize(
+    ("doc_title", "heading", "kind"),
+    [
+        ("企业优良案例", "江苏南通市家纺产业", "enterprise_case"),
+        ("小微企业质量管理体系认证提升行动地方典型经验", "浙江德清县帮助地理信息企业", "local_experience"),
+        ("典型案例汇编", "某伞业公司", "enterprise_case"),
+        ("典型案例汇编", "山西浑源县黄芪产业", "local_experience"),
+    ],
+)
+def test_collection_kind(doc_title, heading, kind):
+    assert collection_kind(doc_title, heading) == kind

@@ -1,0 +1,271 @@
+"""Ingest → store → search with the deterministic test embedder (fast; no model)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kb import Filters, KBConfig, KnowledgeBase
+from kb.embedding import HashEmbedder
+from kb.errors import IndexCorrupt, IndexMismatch, IndexMissing
+from kb.store import current_generation, read_manifest
+
+REPO = Path(__file__).resolve().parent.parent
+REPORT = next((REPO / "corpus").glob("*.txt"))
+
+
+def make_kb(home: Path, embedder=None) -> KnowledgeBase:
+    return KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"), embedder=embedder)
+
+
+@pytest.fixture()
+def home(tmp_path) -> Path:
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(REPORT, tmp_path / "corpus" / REPORT.name)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> KnowledgeBase:
+    home = tmp_path_factory.mktemp("kbhome")
+    (home / "corpus").mkdir()
+    shutil.copy(REPORT, home / "corpus" / REPORT.name)
+    kb = make_kb(home)
+    report = kb.ingest()
+    assert not report.failed
+    return kb
+
+
+def test_ingest_builds_manifest_with_counts_and_checksums(built):
+    gen = current_generation(built.config.index_dir)
+    m = read_manifest(gen)
+    assert m["model"] == {"id": "hash-bigram-64", "dim": 64}
+    assert m["counts"]["documents"] == 1
+    assert m["counts"]["chunks"] == m["counts"]["vectors"] == len(built.chunks()) > 20
+    assert {"kb.sqlite", "vectors.faiss", "vectors.npy"} <= set(m["files"])
+    assert m["tokenizer"]["name"] == "jieba-search" and len(m["tokenizer"]["hash"]) == 16
+
+
+def test_every_chunk_has_section_and_page(built):
+    for c in built.chunks():
+        assert c.section and all(c.section), c.chunk_id
+        assert c.page is not None and 1 <= c.page <= 15
+
+
+def test_reingest_unchanged_writes_nothing(built):
+    before = current_generation(built.config.index_dir).name
+    report = built.ingest()
+    assert not report.changed
+    assert [f.status for f in report.files] == ["unchanged"]
+    assert current_generation(built.config.index_dir).name == before
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self):
+        super().__init__(64)
+        self.seen = 0
+
+    def embed(self, texts, progress=False):
+        self.seen += len(texts)
+        return super().embed(texts)
+
+
+def test_incremental_add_change_remove(home):
+    emb = CountingEmbedder()
+    kb = make_kb(home, emb)
+    kb.ingest()
+    first = emb.seen
+    extra = home / "corpus" / "synthetic.txt"
+    extra.write_text("一、合成测试文档\n这是一份为测试编写的合成文档，内容与真实案例无关。江苏某合成企业不良率下降5%。\n", encoding="utf-8")
+    r = kb.ingest()
+    statuses = {Path(f.path).name: f.status for f in r.files}
+    assert statuses == {REPORT.name: "unchanged", "synthetic.txt": "indexed"}
+    added = emb.seen - first
+    assert 0 < added < first  # only the new document was embedded
+    extra.write_text("一、合成测试文档\n内容已修改：这是合成文档的第二版。\n", encoding="utf-8")
+    r = kb.ingest()
+    assert any(f.status == "removed" for f in r.files) and any(f.status == "indexed" for f in r.files)
+    assert len(kb.documents()) == 2
+    assert any("第二版" in c.text for c in kb.chunks())
+    assert not any("第一版" in c.text or "不良率下降5%" in c.text for c in kb.chunks())
+    extra.unlink()
+    r = kb.ingest()
+    assert [f.status for f in r.files if f.status == "removed"] == ["removed"]
+    assert len(kb.documents()) == 1
+
+
+def test_bad_files_reported_good_files_indexed(home):
+    (home / "corpus" / "empty.txt").write_bytes(b"")
+    (home / "corpus" / "fake.pdf").write_text("not a pdf", encoding="utf-8")
+    (home / "corpus" / "notes.xyz").write_text("x", encoding="utf-8")
+    kb = make_kb(home)
+    r = kb.ingest()
+    failed = {Path(f.path).name: f.reason for f in r.failed}
+    assert set(failed) == {"empty.txt", "fake.pdf", "notes.xyz"}
+    assert "为空" in failed["empty.txt"] and "不是 PDF" in failed["fake.pdf"] and "不支持" in failed["notes.xyz"]
+    assert len(kb.documents()) == 1 and kb.chunks()
+
+
+def test_failed_write_keeps_previous_generation(home, monkeypatch):
+    kb = make_kb(home)
+    kb.ingest()
+    gen = current_generation(kb.config.index_dir).name
+    (home / "corpus" / "new.txt").write_text("合成文档：用于测试写入失败。" * 20, encoding="utf-8")
+    import kb.knowledge_base as kbmod
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated crash while building the vector index")
+
+    monkeypatch.setattr(kbmod.VectorIndex, "build", boom)
+    with pytest.raises(RuntimeError):
+        kb.ingest()
+    assert current_generation(kb.config.index_dir).name == gen
+    assert not list(kb.config.index_dir.glob("*.tmp"))
+    assert make_kb(home).search("认证贷", mode="bm25")
+
+
+def test_model_mismatch_is_refused(built):
+    other = KnowledgeBase(replace(built.config, model="hash-bigram-32"))
+    with pytest.raises(IndexMismatch, match="重建"):
+        other.search("认证贷", mode="dense")
+    assert other.search("认证贷", mode="bm25")  # keyword search needs no vectors
+
+
+def test_corrupt_file_detected_before_loading(home):
+    kb = make_kb(home)
+    kb.ingest()
+    gen = current_generation(kb.config.index_dir)
+    with open(gen / "vectors.faiss", "r+b") as fh:
+        fh.seek(100)
+        fh.write(b"\xff\xff\xff\xff")
+    with pytest.raises(IndexCorrupt, match="校验失败"):
+        make_kb(home).search("认证贷")
+
+
+def test_missing_index_message(tmp_path):
+    with pytest.raises(IndexMissing, match="kb ingest"):
+        make_kb(tmp_path).search("认证贷")
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_search_modes_return_ranked_cited_hits(built, mode):
+    hits = built.search("江苏认证融资贷款", top_k=5, mode=mode)
+    assert hits and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert all(0.0 <= h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert len({h.chunk.chunk_id for h in hits}) == len(hits)
+    if mode != "dense":
+        assert "1433家企业" in hits[0].chunk.text
+        assert hits[0].bm25_rank == 1 and "江苏" in hits[0].matched_terms
+
+
+def test_hybrid_reports_both_ranks(built):
+    hits = built.search("江苏认证融资贷款", top_k=10, mode="hybrid")
+    assert any(h.bm25_rank and h.dense_rank for h in hits)
+
+
+def test_synonym_expansion_reaches_report_terms(built):
+    hits = built.search("床上用品", top_k=3, mode="bm25")
+    assert hits and "家纺" in hits[0].chunk.text
+
+
+def test_filters_apply_inside_search(built):
+    hits = built.search("提升", top_k=50, mode="bm25", filters=Filters(region="江苏"))
+    assert hits
+    for h in hits:
+        tags = built._snapshot().tags[built._snapshot().chunk_pos[h.chunk.chunk_id]]
+        assert any(r[0] == "江苏省" for r in tags.regions)
+    assert not built.search("提升", mode="bm25", filters=Filters(kind="enterprise_case"))
+
+
+def test_duplicate_document_indexed_once(home):
+    shutil.copy(REPORT, home / "corpus" / "copy.txt")
+    kb = make_kb(home)
+    r = kb.ingest()
+    assert sorted(f.status for f in r.files) == ["duplicate", "indexed"]
+    hits = kb.search("认证贷", top_k=20, mode="bm25")
+    assert len({h.chunk.text for h in hits}) == len(hits)
+
+
+def test_vectors_match_chunks(built):
+    gen = current_generation(built.config.index_dir)
+    vecs = np.load(gen / "vectors.npy", allow_pickle=False)
+    chunks = built.chunks()
+    assert vecs.shape == (len(chunks), 64)
+    expected = built.embedder.embed([chunks[3].embed_text])[0]
+    assert np.allclose(vecs[3], expected, atol=1e-6)
+
+
+def test_cases_are_stored_with_outcomes(built):
+    cases = built.all_cases()
+    assert len(cases) >= 10
+    nantong = [c for c in cases if "南通" in c.text and "家纺" in c.text]
+    assert nantong and any(o.before == 15 and o.after == 7 for o in nantong[0].outcomes)
+    assert all(c.chunk_id in {ch.chunk_id for ch in built.chunks()} for c in cases)
+
+
+def test_cases_rank_same_industry_first(built):
+    hits = built.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)
+    assert hits and hits[0].case.industry == "纺织业" and "南通" in hits[0].case.text
+    all_cases = built.cases()
+    assert len(all_cases) == len(built.all_cases())
+
+
+def test_similar_cases_excludes_itself(built):
+    first = built.all_cases()[0]
+    sims = built.similar_cases(first.case_id, top_k=3)
+    assert sims and all(h.case.case_id != first.case_id for h in sims)
+
+
+def test_cli_json_contracts(built, monkeypatch, capsys, tmp_path):
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    batch = tmp_path / "q.txt"
+    batch.write_text("认证贷\n家纺 缺陷\n\n黄芪\n", encoding="utf-8")
+    assert main(["search", "--batch", str(batch), "--json", "--top-k", "2"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["query"] for x in lines] == ["认证贷", "家纺 缺陷", "黄芪"]
+    keys = {"rank", "score", "chunk_id", "doc", "kind", "title", "section", "page", "region", "industry", "text"}
+    assert all(keys <= set(r) for x in lines for r in x["results"])
+    assert main(["cases", "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rows and {"case_id", "kind", "title", "region", "industry", "problem", "measures", "outcomes", "doc",
+                     "section", "page", "text", "score"} <= set(rows[0])
+    assert set(rows[0]["region"]) == {"province", "city", "county"}
+    assert main(["chunks", "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rows and set(rows[0]) == {"chunk_id", "doc", "kind", "section", "page", "text"}
+
+
+def test_cli_ingest_exit_code_and_summary(home, monkeypatch, capsys):
+    from kb.cli import main
+
+    (home / "corpus" / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<")
+    monkeypatch.setenv("KB_HOME", str(home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["ingest", "-q"]) == 1
+    out = capsys.readouterr()
+    assert "broken.pdf" in out.out and "失败" in out.out and "其余文件已正常索引" in out.err
+    assert main(["ingest", "-q", str(home / "corpus" / REPORT.name)]) == 0
+
+
+def test_every_command_has_help(capsys):
+    from kb.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    assert {"ingest", "search", "cases", "chunks", "stats", "eval", "bench"} <= set(sub.choices)
+    for name, sp in sub.choices.items():
+        text = sp.format_help()
+        assert sp.description, name
+        for action in sp._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.dest} has no help"
+        assert "usage" in text
