@@ -8,7 +8,6 @@ ready searches run on BM25 alone. Document text is never rendered as HTML: see
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,37 +31,20 @@ from kb.export import (
 from kb.records import Case, CaseHit, Hit
 
 PAGES = ("案例检索", "可比案例", "知识库管理", "检索测试", "课件导出")
-PAGE_ICONS = {"案例检索": "🔎", "可比案例": "🧭", "知识库管理": "🗂️", "检索测试": "🧪", "课件导出": "📦"}
+PAGE_ICONS = {"案例检索": ":material/search:", "可比案例": ":material/compare_arrows:", "知识库管理": ":material/folder_managed:",
+              "检索测试": ":material/science:", "课件导出": ":material/output:"}
 ALL = "__all__"
 esc = ui.escape_streamlit
+Runtime = ui.KBRuntime
 
 
 # --------------------------------------------------------------------------- resources
-
-class Runtime:
-    """The process-wide knowledge base plus the state of the background model loading."""
-
-    def __init__(self, kb: KnowledgeBase):
-        self.kb = kb
-        self.model_error: str | None = None
-        self.thread = threading.Thread(target=self._warm_up, name="kb-warm-up", daemon=True)
-        self.thread.start()
-
-    def _warm_up(self) -> None:
-        try:
-            self.kb.warm_up()
-        except Exception as exc:  # shown in the sidebar; keyword search keeps working
-            self.model_error = str(exc) or type(exc).__name__
-
-    @property
-    def model_ready(self) -> bool:
-        return self.kb.model_loaded and not self.thread.is_alive()
-
 
 @st.cache_resource(show_spinner=False)
 def open_runtime(home: str, model: str) -> Runtime:
     """One KnowledgeBase per (KB_HOME, model) per process; every query re-reads the current generation."""
     return Runtime(KnowledgeBase(replace(KBConfig(), home=Path(home), model=model)))
+
 
 
 def init_state() -> None:
@@ -131,13 +113,12 @@ def draw_case_card(ch: CaseHit, key: str, rt: Runtime, show_similar: bool = True
         if not compact:
             with st.expander("原文"):
                 st.markdown(esc(c.text))
-        cols = st.columns([1, 1, 4])
-        with cols[0]:
+        with st.container(horizontal=True):
             basket_button(item_from_case_hit(ch), key=f"add-{key}")
-        if show_similar:
-            with cols[1]:
+            if show_similar:
                 st.button("相似案例", key=f"sim-{key}", icon=":material/join_inner:", on_click=toggle_similar,
                           args=(key,))
+        if show_similar:
             if key in st.session_state.similar_open:
                 draw_similar(rt, key, case=c)
 
@@ -174,14 +155,12 @@ def draw_hit_card(hit: Hit, rt: Runtime, chunk_cases: list[Case]) -> None:
         outcomes = [o for case in chunk_cases for o in case.outcomes]
         if chunk_cases:
             names = "、".join(case.title for case in chunk_cases)
-            st.markdown(f"本段涉及的案例：{esc(names)}")
+            st.caption(f"本段涉及的案例：{esc(names)}")
         if outcomes:
             st.markdown(ui.outcome_badges(outcomes))
         st.caption("出处：" + esc(citation_text(hit.doc_title, c.section_path, c.page, c.page_end)))
-        cols = st.columns([1, 1, 4])
-        with cols[0]:
+        with st.container(horizontal=True):
             basket_button(item_from_hit(hit, chunk_cases), key=f"add-{key}")
-        with cols[1]:
             st.button("相似案例", key=f"sim-{key}", icon=":material/join_inner:", on_click=toggle_similar, args=(key,))
         if key in st.session_state.similar_open:
             own = tuple(case.case_id for case in chunk_cases)
@@ -346,9 +325,6 @@ def page_cases(rt: Runtime) -> None:
 def page_manage(rt: Runtime, stats: dict | None) -> None:
     kb = rt.kb
     st.header("知识库管理")
-    for level, text in st.session_state.messages:
-        getattr(st, level)(esc(text))
-    st.session_state.messages = []
     if st.session_state.last_report:
         with st.expander("上次导入的逐个文件结果", expanded=True):
             st.dataframe(st.session_state.last_report, hide_index=True, width="stretch")
@@ -497,19 +473,21 @@ def page_export(rt: Runtime) -> None:
             if it.outcomes:
                 st.markdown(ui.outcome_badges(it.outcomes))
             st.caption("出处：" + esc(item_citation(it)))
-            b = st.columns([1, 1, 1, 5])
-            b[0].button("上移", key=f"up-{it.key}", on_click=move_item, args=(i, -1), disabled=i == 0)
-            b[1].button("下移", key=f"down-{it.key}", on_click=move_item, args=(i, 1), disabled=i == len(basket) - 1)
-            b[2].button("移除", key=f"rm-{it.key}", on_click=remove_item, args=(i,))
+            with st.container(horizontal=True):
+                st.button("上移", key=f"up-{it.key}", on_click=move_item, args=(i, -1), disabled=i == 0,
+                          icon=":material/arrow_upward:")
+                st.button("下移", key=f"down-{it.key}", on_click=move_item, args=(i, 1),
+                          disabled=i == len(basket) - 1, icon=":material/arrow_downward:")
+                st.button("移除", key=f"rm-{it.key}", on_click=remove_item, args=(i,), icon=":material/delete:")
     st.divider()
-    cols = st.columns([1, 1, 1, 3])
-    cols[0].download_button("导出 DOCX", data=export_docx(basket, title), file_name=safe_export_name(name, ".docx"),
+    row = st.container(horizontal=True)
+    row.download_button("导出 DOCX", data=export_docx(basket, title), file_name=safe_export_name(name, ".docx"),
                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                             type="primary", key="dl-docx", icon=":material/description:")
-    cols[1].download_button("导出 Markdown", data=export_markdown(basket, title).encode("utf-8"),
+    row.download_button("导出 Markdown", data=export_markdown(basket, title).encode("utf-8"),
                             file_name=safe_export_name(name, ".md"), mime="text/markdown", key="dl-md",
                             icon=":material/article:")
-    cols[2].button("清空课件篮", key="clear-basket", on_click=clear_basket)
+    row.button("清空课件篮", key="clear-basket", on_click=clear_basket, icon=":material/delete_sweep:")
 
 
 # --------------------------------------------------------------------------- shell
@@ -553,6 +531,9 @@ def main() -> None:
     except KBError as exc:
         problem = str(exc)
     page = sidebar(rt, stats)
+    for level, text in st.session_state.messages:  # results of the last ingest/upload, shown once
+        getattr(st, level)(esc(text))
+    st.session_state.messages = []
     if page in ("知识库管理", "课件导出"):
         if problem not in (None, "missing"):
             st.error(f"索引不可用：{esc(problem)}。可以在下方“完全重建索引”。")

@@ -22,6 +22,41 @@ _PAGE_START = re.compile(r"^ (?=\S)")
 # A printed page footer such as "— 19 —" or "- 3 -" ends a page.
 PAGE_FOOTER = re.compile(r"^\s*[—–－-]{1,2}\s*\d{1,4}\s*[—–－-]{1,2}\s*$")
 
+# Limits on what one file may hold (see docs/reliability.md). The worker process adds a
+# wall-clock limit and a memory ceiling on top (kb/worker.py).
+MAX_TEXT_CHARS = 2_000_000  # about 1 000 pages of a Chinese report; parses in ~15 s
+MAX_TEXT_FILE_MB = 8  # a TXT/MD file above this is refused before it is read
+DOCX_MAX_UNCOMPRESSED_MB = 256  # sum of the sizes declared in the ZIP central directory
+DOCX_MAX_XML_PART_MB = 64  # one XML part (python-docx parses each into memory)
+DOCX_MAX_ENTRIES = 10_000
+# Text whose share of garbage characters on one page reaches this is mojibake.
+_MOJIBAKE_SHARE = 0.3
+_MOJIBAKE_MIN_CHARS = 20
+# Latin-1 symbols that do occur in Chinese official documents (·×÷°±§¥).
+_LATIN1_OK = frozenset("\u00a0\u00a5\u00a7\u00b0\u00b1\u00b7\u00d7\u00f7")
+
+# Magic numbers of formats a user may drop by mistake, with a Chinese name for messages.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole2"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!\x1a\x07", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"\x7fELF", "elf"),
+    (b"{\\rtf", "rtf"),
+)
+FORMAT_NAMES = {
+    "pdf": "PDF 文档", "zip": "ZIP 压缩包", "ole2": "旧版 Office 文件（.doc/.xls/.ppt）", "png": "PNG 图片",
+    "jpeg": "JPEG 图片", "gif": "GIF 图片", "tiff": "TIFF 图片", "gzip": "GZIP 压缩包", "rar": "RAR 压缩包",
+    "7z": "7z 压缩包", "elf": "可执行程序", "rtf": "RTF 文档",
+}
+
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
@@ -37,11 +72,16 @@ def doc_id_for(sha256: str) -> str:
 
 
 def sniff_format(head: bytes) -> str | None:
-    """Guess the real file type from its first bytes (the extension may lie)."""
-    if head.startswith(b"%PDF"):
+    """Guess the real file type from its first bytes (the extension may lie).
+
+    Returns ``"pdf"``, ``"zip"`` or another key of :data:`FORMAT_NAMES`, or None for text
+    and unknown content. A PDF header may follow up to 1 KB of junk, as PDF readers allow.
+    """
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic):
+            return fmt
     return None
 
 
@@ -59,14 +99,20 @@ def load_document(path: str | Path) -> Document:
     if size == 0:
         raise UnreadableDocument(name, "文件为空（0 字节）")
     with open(path, "rb") as fh:
-        head = fh.read(8)
+        head = fh.read(1024)
     real = sniff_format(head)
+    actual = f"（实际是{FORMAT_NAMES[real]}）" if real in FORMAT_NAMES else ""
     if fmt == "pdf" and real != "pdf":
-        raise UnreadableDocument(name, "扩展名是 .pdf，但文件内容不是 PDF（文件头不符）")
+        raise UnreadableDocument(name, f"扩展名是 .pdf，但文件内容不是 PDF（文件头不符）{actual}")
+    if fmt == "docx" and real == "ole2":
+        raise UnreadableDocument(name, "扩展名是 .docx，但文件是旧版 Word 格式（.doc），请用 Word 另存为 .docx 后再导入")
     if fmt == "docx" and real != "zip":
-        raise UnreadableDocument(name, "扩展名是 .docx，但文件内容不是 Word 文档（文件头不符）")
-    if fmt in ("txt", "md") and real in ("pdf", "zip"):
-        raise UnreadableDocument(name, f"扩展名是 {path.suffix}，但文件内容是二进制（{real.upper()}）")
+        raise UnreadableDocument(name, f"扩展名是 .docx，但文件内容不是 Word 文档（文件头不符）{actual}")
+    if fmt in ("txt", "md") and real is not None:
+        raise UnreadableDocument(name, f"扩展名是 {path.suffix}，但文件内容是二进制（{FORMAT_NAMES[real]}），不是文本")
+    if fmt in ("txt", "md") and size > MAX_TEXT_FILE_MB * 1024 * 1024:
+        raise UnreadableDocument(name, f"文件过大：纯文本 {size / 1024 / 1024:.1f} MB，超过 {MAX_TEXT_FILE_MB} MB 上限"
+                                       "（约 200 万字）；请拆分成几个文件后再导入")
 
     sha = file_sha256(path)
     if fmt == "pdf":
@@ -82,6 +128,7 @@ def load_document(path: str | Path) -> Document:
         title = None
     if not any(p.text.strip() for p in pages):
         raise UnreadableDocument(name, "文件中没有可提取的文字")
+    _check_text_limits(name, pages)
     return Document(
         doc_id=doc_id_for(sha),
         path=name,
@@ -96,10 +143,21 @@ def load_document(path: str | Path) -> Document:
 def decode_text(data: bytes, name: str = "") -> str:
     """Decode UTF-8 (with or without BOM), else GB18030/GBK, else a detected encoding."""
     if b"\x00" in data:
-        # NUL bytes are not text; UTF-16 files would need a BOM, which we accept below.
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16")
-        data = data.replace(b"\x00", b"")
+        stripped = data.replace(b"\x00", b"")
+        many = data.count(b"\x00") * 100 > len(data)
+        if not many:
+            try:
+                return stripped.decode("utf-8-sig")  # a few stray NULs (a damaged copy): drop them
+            except UnicodeDecodeError:
+                pass
+        text = _decode_utf16_without_bom(data)
+        if text is not None:
+            return text
+        if many:
+            raise UnreadableDocument(name, "文件包含大量 NUL 字节，是二进制数据而不是文本（扩展名可能有误）")
+        data = stripped
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -111,6 +169,64 @@ def decode_text(data: bytes, name: str = "") -> str:
     if best is None:
         raise UnreadableDocument(name, "无法识别文本编码（不是 UTF-8 或 GBK/GB18030）")
     return str(best)
+
+
+def _decode_utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a BOM, if one byte order gives (almost) only common characters.
+
+    Other bytes read as UTF-16 give scattered code points (Hangul, private use, rare CJK
+    extensions), so requiring 95 % ASCII / CJK / CJK punctuation tells them apart.
+    """
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        visible = [ch for ch in text if not ch.isspace()]
+        if visible and sum(map(_is_common, visible)) >= 0.95 * len(visible):
+            return text
+    return None
+
+
+def _is_common(ch: str) -> bool:
+    o = ord(ch)
+    return (0x20 <= o < 0x7F or 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
+            or 0x2000 <= o <= 0x206F or ch in _LATIN1_OK)
+
+
+def _is_garbage(ch: str) -> bool:
+    """A character that signals broken extraction rather than text."""
+    o = ord(ch)
+    return (
+        o == 0xFFFD  # replacement character
+        or 0xE000 <= o <= 0xF8FF or o >= 0xF0000  # private use (unmapped glyphs)
+        or (o < 0x20 and ch not in "\t\n\r\f\v") or 0x7F <= o <= 0x9F  # control characters
+        or (0xA0 <= o <= 0xFF and ch not in _LATIN1_OK)  # Latin-1 letters: GBK/UTF-8 read as Latin-1
+    )
+
+
+def _check_text_limits(name: str, pages: list[Page]) -> None:
+    """Refuse text that is too long to index, or that is mojibake (garbage from a broken font
+    mapping or a wrong encoding): indexing it would only put noise into search results."""
+    total = sum(len(p.text) for p in pages)
+    if total > MAX_TEXT_CHARS:
+        raise UnreadableDocument(name, f"文件过大：提取出 {total / 10000:.0f} 万字，超过 {MAX_TEXT_CHARS // 10000} 万字上限；"
+                                       "请拆分成几个文件后再导入")
+    bad = []
+    for page in pages:
+        visible = [ch for ch in page.text if not ch.isspace()]
+        if len(visible) < _MOJIBAKE_MIN_CHARS:
+            continue
+        garbage = sum(map(_is_garbage, visible))
+        if garbage >= _MOJIBAKE_SHARE * len(visible):
+            bad.append(page.number)
+    if bad:
+        where = "、".join(map(str, bad[:10])) + ("等" if len(bad) > 10 else "")
+        text = next(p.text for p in pages if p.number == bad[0])
+        sample = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())[:12]
+        example = f"，如“{sample}”" if sample else ""
+        raise UnreadableDocument(name, f"提取出的文字是乱码（第 {where} 页{example}），可能是字体缺少编码映射或编码错误；"
+                                       "未索引，需人工核对（可另存为 DOCX/TXT 或做 OCR 后再导入）")
 
 
 def _split_text_pages(text: str) -> list[Page]:
@@ -143,7 +259,7 @@ def _split_text_pages(text: str) -> list[Page]:
 
 def _load_pdf(path: Path) -> tuple[list[Page], str | None]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     name = str(path)
     try:
@@ -156,8 +272,12 @@ def _load_pdf(path: Path) -> tuple[list[Page], str | None]:
             if not ok:
                 raise UnreadableDocument(name, "PDF 已加密，需要密码才能打开")
         pages = []
+        total = 0
         for i, page in enumerate(reader.pages, start=1):
             pages.append(Page(i, page.extract_text() or ""))
+            total += len(pages[-1].text)
+            if total > MAX_TEXT_CHARS:
+                break  # _check_text_limits reports it; no need to read the rest
         title = None
         try:
             meta = reader.metadata
@@ -167,8 +287,10 @@ def _load_pdf(path: Path) -> tuple[list[Page], str | None]:
             title = None
     except UnreadableDocument:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, OSError, AssertionError) as exc:
+    except LimitReachedError as exc:
+        raise UnreadableDocument(name, "PDF 中的压缩数据解压后超过安全上限（疑似压缩炸弹），未索引") from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError, AssertionError, ZeroDivisionError, OverflowError) as exc:
         raise UnreadableDocument(name, f"PDF 文件损坏或不完整，无法解析（{type(exc).__name__}）") from exc
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
@@ -181,6 +303,7 @@ def _load_pdf(path: Path) -> tuple[list[Page], str | None]:
 def _load_docx(path: Path) -> list[Page]:
     """Paragraphs and tables in document order; a DOCX has no reliable page numbers."""
     name = str(path)
+    _check_docx_zip(path)
     try:
         import docx
         from docx.table import Table
@@ -207,3 +330,28 @@ def _load_docx(path: Path) -> list[Page]:
         raise UnreadableDocument(name, f"Word 文档无法解析（{type(exc).__name__}）") from exc
     # One paragraph per line, separated by blank lines so cleaning keeps paragraph breaks.
     return [Page(1, "\n\n".join(line for line in lines if line.strip()))]
+
+
+def _check_docx_zip(path: Path) -> None:
+    """Refuse a ZIP bomb before python-docx inflates it: python-docx reads every part into
+    memory, so the uncompressed sizes in the central directory are checked first. (Python's
+    zipfile stops at the declared size and checks the CRC, so the declared sizes cannot lie.)"""
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
+    if len(infos) > DOCX_MAX_ENTRIES:
+        raise UnreadableDocument(name, f"Word 文档包含 {len(infos)} 个部件，超过 {DOCX_MAX_ENTRIES} 个上限（疑似压缩炸弹），未索引")
+    names = {i.filename for i in infos}
+    if "word/document.xml" not in names:
+        raise UnreadableDocument(name, "文件是 ZIP 压缩包，但不含 word/document.xml，不是 Word 文档")
+    total = sum(i.file_size for i in infos)
+    if total > DOCX_MAX_UNCOMPRESSED_MB * 1024 * 1024:
+        raise UnreadableDocument(name, f"Word 文档解压后共 {total / 1024 / 1024:.0f} MB，超过 {DOCX_MAX_UNCOMPRESSED_MB} MB "
+                                       "上限（疑似压缩炸弹），未索引")
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > DOCX_MAX_XML_PART_MB * 1024 * 1024:
+            raise UnreadableDocument(name, f"Word 文档的 {info.filename} 解压后 {info.file_size / 1024 / 1024:.0f} MB，"
+                                           f"超过 {DOCX_MAX_XML_PART_MB} MB 上限（疑似压缩炸弹），未索引")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .export import outcome_text
+from .knowledge_base import KnowledgeBase
 from .records import Case, Chunk, Hit, Outcome
 
 KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
@@ -40,6 +42,33 @@ EXAMPLE_PROBLEMS = (
 )
 
 UPLOAD_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+
+
+# --------------------------------------------------------------------------- serving
+
+class KBRuntime:
+    """A knowledge base for serving: the embedding model loads in a background thread.
+
+    Until :attr:`model_ready`, callers should search with BM25 only (see :func:`effective_mode`)
+    instead of blocking a page on the model load.
+    """
+
+    def __init__(self, kb: KnowledgeBase, start: bool = True):
+        self.kb = kb
+        self.model_error: str | None = None
+        self.thread = threading.Thread(target=self._warm_up, name="kb-warm-up", daemon=True)
+        if start:
+            self.thread.start()
+
+    def _warm_up(self) -> None:
+        try:
+            self.kb.warm_up()
+        except Exception as exc:  # reported in the UI; keyword search keeps working
+            self.model_error = str(exc) or type(exc).__name__
+
+    @property
+    def model_ready(self) -> bool:
+        return self.kb.model_loaded and not self.thread.is_alive()
 
 
 # --------------------------------------------------------------------------- Markdown safety

@@ -208,6 +208,11 @@ EXPECTED_REPORT_CASES = [
     ("福建创新构建", ("福建省", None, None, None, "local_experience")),
     ("山西推动省小企业", ("山西省", None, None, None, "local_experience")),
     ("井冈质量奖", ("江西省", None, None, None, "local_experience")),
+    # Named places sharing one practice count as one local experience (first place kept).
+    ("四川、湖北、新疆将", ("四川省", None, None, None, "local_experience")),
+    ("成熟度评价准则", ("山东省", None, None, None, "local_experience")),
+    ("个体工商户质量管理体系改革创新", ("浙江省", None, None, None, "local_experience")),
+    ("创新认证规则134项", ("北京市", None, None, None, "local_experience")),
 ]
 
 
@@ -257,8 +262,6 @@ def test_report_case_fields(report_cases, report_chunks):
     [
         "山东、辽宁等16个省局将提升行动纳入省委省政府政策部署共计81项。",
         "浙江、广东等21省编制工作指南数量183个。",
-        "浙江等地开展小微企业及个体工商户质量管理体系改革创新工作。",
-        "四川、湖北、新疆将提升行动与县域特色产业集群、区域品牌培育协同开展。",
         "2023年参与提升行动的小微企业在质量意识等方面明显提升。",
         "各地注重将常态宣传与主题活动统筹推进。",
     ],
@@ -340,7 +343,7 @@ def test_report_case_continues_until_a_generic_sentence():
         Sentence("例如，江苏南通市为家纺企业定制防错方法。", 5, section, 1),
         Sentence("该市产品缺陷发生率从15%降至7%。", 5, section, 1),
         Sentence("提升行动成效持续显现。", 5, section, 1),
-        Sentence("浙江等地开展改革创新。", 6, section, 1),
+        Sentence("浙江、广东等21省编制工作指南。", 6, section, 1),
     ]
     chunks = chunk_sentences("syn", sents)
     (case,) = extract_cases("syn", sents, chunks)

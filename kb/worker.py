@@ -1,0 +1,341 @@
+"""Parse files in a separate worker process, with a wall-clock limit and a memory ceiling.
+
+A hostile file (a decompression bomb, a loop in a PDF's structure, a parser bug that spins)
+must cost one failed file, never a hung or killed ingest. So :func:`parse_in_worker` hands
+each file to a child process (``python -m kb.worker``) that runs
+:func:`kb.pipeline.parse_document` under ``RLIMIT_AS`` and answers within ``timeout_s`` or
+is killed. One child serves every file of an ingest (start-up cost is paid once); after a
+timeout, a crash or a memory error it is replaced by a fresh one for the next file.
+
+The parent and the child talk JSON lines over pipes: a request ``{"path", "min_chars",
+"max_chars", "timeout_s"}`` and an answer ``{"ok": true, "result": ParsedDocument}`` or
+``{"ok": false, "kind": ..., "reason"|"type"|"message": ...}``. Records cross the pipe as
+plain JSON (:func:`to_json` / :func:`from_json`): nothing is pickled, nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+import types
+import typing
+from pathlib import Path
+
+from .errors import KBError, UnreadableDocument
+from .pipeline import ParsedDocument
+
+DEFAULT_TIMEOUT_S = 60.0
+"""Wall-clock seconds one file may take to parse (pypdf reads ~200 text pages a second)."""
+DEFAULT_MEMORY_MB = 1024
+"""Address space the child may add, beyond what it uses after start-up, while parsing."""
+IDLE_EXIT_S = 300.0
+"""A child nobody has asked anything for this long exits by itself."""
+
+_KB_ROOT = str(Path(__file__).resolve().parent.parent)
+_ACK = b'{"ack": true}\n'
+
+
+# ----------------------------------------------------------------------------- JSON records
+
+def to_json(obj) -> typing.Any:
+    """A JSON-able copy of a (nested) dataclass record."""
+    return dataclasses.asdict(obj)
+
+
+def from_json(tp: type, value: typing.Any) -> typing.Any:
+    """Rebuild a value of type ``tp`` (a dataclass, tuple, union …) from :func:`to_json` output."""
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return tp(**{f.name: from_json(hints[f.name], value[f.name])
+                     for f in dataclasses.fields(tp) if f.init and f.name in value})
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return from_json(inner[0], value) if len(inner) == 1 else value
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_json(args[0], v) for v in value)
+        return tuple(from_json(a, v) for a, v in zip(args, value, strict=True))
+    if origin is list:
+        return [from_json(args[0], v) for v in value]
+    if origin is dict:
+        return {k: from_json(args[1], v) for k, v in value.items()}
+    if tp is float and isinstance(value, int):
+        return float(value)
+    return value
+
+
+# ----------------------------------------------------------------------------- parent side
+
+class ParseWorker:
+    """One reusable child process that parses files; thread-safe (one file at a time)."""
+
+    def __init__(self, timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB):
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self._proc: subprocess.Popen | None = None
+        self._proc_memory_mb: int | None = None
+        self._lock = threading.Lock()
+        self.started = 0  # children started so far (for tests and docs/reliability.md)
+
+    def __enter__(self) -> ParseWorker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the child (it also stops by itself when its parent dies or it idles)."""
+        with self._lock:
+            self._stop()
+
+    def parse(self, path: str | Path, min_chars: int = 150, max_chars: int = 400, *,
+              timeout_s: float | None = None, memory_mb: int | None = None) -> ParsedDocument:
+        """Parse ``path`` in the child; raise :class:`UnreadableDocument` with a Chinese reason
+        on any failure, including a timeout or running out of memory."""
+        timeout_s = self.timeout_s if timeout_s is None else timeout_s
+        memory_mb = self.memory_mb if memory_mb is None else memory_mb
+        name = str(path)
+        request = {"path": str(Path(path).absolute()), "min_chars": min_chars, "max_chars": max_chars,
+                   "timeout_s": timeout_s}
+        with self._lock:
+            for attempt in range(2):
+                proc = self._ensure(memory_mb)
+                try:
+                    proc.stdin.write(json.dumps(request).encode("ascii") + b"\n")
+                    proc.stdin.flush()
+                except (BrokenPipeError, OSError):
+                    self._stop()
+                    continue  # the child had just exited (idle): start a new one
+                deadline = time.monotonic() + timeout_s
+                first = self._read_line(proc, deadline)
+                if first is None and attempt == 0 and self._exited_idle(proc):
+                    continue  # it exited before taking the request: retry once
+                if first == _ACK:
+                    answer = self._read_line(proc, deadline)
+                else:
+                    answer = first
+                return self._answer(name, answer, proc, timeout_s, memory_mb)
+        raise UnreadableDocument(name, "无法启动解析进程")
+
+    # -- internals
+
+    def _ensure(self, memory_mb: int) -> subprocess.Popen:
+        if self._proc is not None and (self._proc.poll() is not None or self._proc_memory_mb != memory_mb):
+            self._stop()
+        if self._proc is None:
+            env = dict(os.environ)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [_KB_ROOT, env.get("PYTHONPATH")]))
+            # One thread each: fewer reserved arenas, so the address-space ceiling means memory.
+            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+                env.setdefault(var, "1")
+            try:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", "kb.worker", "--memory-mb", str(int(memory_mb)),
+                     "--idle-exit-s", str(IDLE_EXIT_S)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+            except OSError as exc:
+                raise KBError(f"无法启动解析进程（{exc}）") from exc
+            self._proc_memory_mb = memory_mb
+            self.started += 1
+        return self._proc
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        proc.wait()
+
+    @staticmethod
+    def _read_line(proc: subprocess.Popen, deadline: float) -> bytes | None:
+        """One line from the child, or None on end of file or when ``deadline`` passes."""
+        fd = proc.stdout.fileno()
+        buf = bytearray()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                return None
+            block = os.read(fd, 1 << 20)
+            if not block:
+                return None
+            buf += block
+            if buf.endswith(b"\n"):
+                return bytes(buf)
+
+    @staticmethod
+    def _exited_idle(proc: subprocess.Popen) -> bool:
+        try:
+            return proc.wait(timeout=1) == _IDLE_EXIT_CODE
+        except subprocess.TimeoutExpired:
+            return False
+
+    def _answer(self, name: str, line: bytes | None, proc: subprocess.Popen, timeout_s: float,
+                memory_mb: int) -> ParsedDocument:
+        if line is None:
+            if proc.poll() is None:  # still running: the deadline passed
+                self._stop()
+                raise UnreadableDocument(name, f"解析超时：超过 {timeout_s:g} 秒仍未完成（文件可能过大、结构异常或是恶意构造的），"
+                                               "已停止解析并跳过该文件")
+            code = proc.returncode
+            self._stop()
+            how = f"被信号 {signal.Signals(-code).name} 终止" if code < 0 else f"退出码 {code}"
+            raise UnreadableDocument(name, f"解析进程异常退出（{how}），文件可能已损坏或超出内存上限（{memory_mb} MB），已跳过")
+        answer = json.loads(line)
+        if answer.get("ok"):
+            result = from_json(ParsedDocument, answer["result"])
+            return dataclasses.replace(result, document=dataclasses.replace(result.document, path=name))
+        kind = answer.get("kind")
+        if kind == "unreadable":
+            raise UnreadableDocument(name, answer["reason"])
+        self._stop()  # after a memory error or a parser bug, start afresh
+        if kind == "memory":
+            raise UnreadableDocument(name, f"解析时内存超出上限（{memory_mb} MB），文件可能是压缩炸弹或内容过大，已跳过")
+        raise UnreadableDocument(name, f"解析时出错（{answer.get('type')}: {answer.get('message')}）")
+
+
+_shared: ParseWorker | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_worker() -> ParseWorker:
+    """The process-wide worker used by :func:`parse_in_worker` (started on first use)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = ParseWorker()
+            atexit.register(_shared.close)
+        return _shared
+
+
+def parse_in_worker(path: str | Path, min_chars: int = 150, max_chars: int = 400, *,
+                    timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB) -> ParsedDocument:
+    """:func:`kb.pipeline.parse_document` in the shared worker process, within limits.
+
+    ``timeout_s <= 0`` parses in this process instead (no limits; for debugging).
+    """
+    if timeout_s <= 0:
+        from .pipeline import parse_document
+
+        return parse_document(path, min_chars, max_chars)
+    return shared_worker().parse(path, min_chars, max_chars, timeout_s=timeout_s, memory_mb=memory_mb)
+
+
+# ----------------------------------------------------------------------------- child side
+
+_IDLE_EXIT_CODE = 0
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (a killed ``kb ingest``)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the child still exits on end of input or when idle
+
+
+def _address_space() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:
+        return
+    base = _address_space() or 0
+    limit = base + memory_mb * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def serve(memory_mb: int, idle_exit_s: float) -> int:
+    """The child's loop: read a request line, parse, write an answer line, until end of input."""
+    import logging
+
+    _die_with_parent()
+    # Answers go to the original stdout; anything a library prints goes to stderr instead.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings would clutter the progress bar
+    from .pipeline import parse_document  # import everything before the memory ceiling applies
+
+    _limit_memory(memory_mb)
+    stdin = sys.stdin.buffer
+    while True:
+        ready, _, _ = select.select([stdin], [], [], idle_exit_s)
+        if not ready:
+            return _IDLE_EXIT_CODE
+        line = stdin.readline()
+        if not line:
+            return 0
+        out.write(_ACK)
+        out.flush()
+        request = json.loads(line)
+        # A backstop in case the parent is gone and cannot kill us (SIGALRM terminates).
+        signal.alarm(int(request.get("timeout_s", DEFAULT_TIMEOUT_S)) + 30)
+        fatal = False
+        try:
+            result = parse_document(request["path"], request["min_chars"], request["max_chars"])
+            answer = {"ok": True, "result": to_json(result)}
+        except UnreadableDocument as exc:
+            answer = {"ok": False, "kind": "unreadable", "reason": exc.reason}
+        except MemoryError:
+            answer, fatal = {"ok": False, "kind": "memory"}, True
+        except Exception as exc:  # a parser bug: report it, the parent moves on
+            answer = {"ok": False, "kind": "error", "type": type(exc).__name__, "message": str(exc)[:500]}
+        signal.alarm(0)
+        try:
+            data = json.dumps(answer).encode("ascii") + b"\n"
+        except MemoryError:
+            data, fatal = b'{"ok": false, "kind": "memory"}\n', True
+        out.write(data)
+        out.flush()
+        if fatal:
+            return 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m kb.worker", description="解析进程（由 kb ingest 自动启动）。")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="解析时可额外使用的内存上限（MB）")
+    parser.add_argument("--idle-exit-s", type=float, default=IDLE_EXIT_S, help="空闲多少秒后自动退出")
+    args = parser.parse_args(argv)
+    return serve(args.memory_mb, args.idle_exit_s)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

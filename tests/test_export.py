@@ -1,0 +1,166 @@
+"""Course pack export (kb/export.py): DOCX opens with python-docx and cites its sources;
+Markdown shows document text literally. All items here are synthetic test data."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+
+from kb.export import (
+    ExportItem,
+    ExportOutcome,
+    citation_text,
+    escape_markdown,
+    export_docx,
+    export_markdown,
+    item_from_case_hit,
+    item_from_hit,
+    outcome_text,
+    safe_export_name,
+    sources,
+)
+from kb.records import Case, CaseHit, Chunk, Hit, Outcome, Region
+
+DOC_TITLE = "合成测试报告（非真实材料）"
+SECTION = ("一、工作举措与成效", "（二）优化精准帮扶")
+
+
+def _case() -> Case:
+    return Case(
+        case_id="doc000000001-c001", doc_id="doc000000001", kind="local_experience",
+        title="合成市：为家纺小微企业定制自检法", region=Region("江苏省", "南通市"), industry="纺织业",
+        problem="产品缺陷率高", measures="量身定制防错方法和快捷自检法",
+        outcomes=(Outcome("产品缺陷发生率", 15.0, 7.0, None, "%", 5),
+                  Outcome("月均经济效益", None, None, 10.0, "万元", 5)),
+        section=SECTION, page=5, chunk_id="doc000000001-0007",
+        text="合成市为家纺小微企业定制自检法，产品缺陷发生率从15%降至7%。")
+
+
+def _hit() -> Hit:
+    chunk = Chunk("doc000000001-0007", "doc000000001", 7, "合成市为家纺小微企业定制自检法，产品缺陷发生率从15%降至7%。",
+                  SECTION, 5, 6, "report")
+    return Hit(rank=1, score=0.9, chunk=chunk, doc_title=DOC_TITLE, region=Region("江苏省", "南通市"),
+               industry="纺织业", bm25_rank=1, dense_rank=2, matched_terms=("家纺",))
+
+
+def _xss_item() -> ExportItem:
+    return ExportItem(key="doc000000002-0001", source="passage", title="安全测试", doc_id="doc000000002",
+                      doc_title="合成 <b>文档</b>", section="一、测试", page=None,
+                      text="<script>alert(1)</script> <img src=x onerror=alert(1)> [点我](javascript:alert(1))\n1. 不是列表\n- 也不是列表",
+                      outcomes=(ExportOutcome("指标*", 1.0, 2.0, None, "%", None),))
+
+
+def test_outcome_text_formats():
+    assert outcome_text(Outcome("产品缺陷发生率", 15.0, 7.0, None, "%")) == "产品缺陷发生率：15% → 7%"
+    assert outcome_text(Outcome("月均经济效益", change=10.0, unit="万元")) == "月均经济效益：+10万元"
+    assert outcome_text(Outcome("质量成本控制率", change=-6.0, unit="%")) == "质量成本控制率：-6%"
+    assert outcome_text(Outcome("行业产值", after=130.0, unit="亿元")) == "行业产值：130亿元"
+
+
+def test_citation_text():
+    assert citation_text("报告", "一 > 二", 3) == "《报告》 · 一 > 二 · 第 3 页"
+    assert citation_text("报告", "一", 3, 4) == "《报告》 · 一 · 第 3–4 页"
+    assert citation_text("报告", "", None) == "《报告》"
+
+
+def test_items_from_hit_and_case_hit():
+    case = _case()
+    item = item_from_hit(_hit(), [case])
+    assert item.key == "doc000000001-0007" and item.source == "passage"
+    assert item.title == "（二）优化精准帮扶"
+    assert item.page == 5 and item.page_end == 6
+    assert item.region == "江苏省南通市" and item.industry == "纺织业"
+    assert [o.metric for o in item.outcomes] == ["产品缺陷发生率", "月均经济效益"]
+
+    citem = item_from_case_hit(CaseHit(1, 0.8, case, DOC_TITLE))
+    assert citem.key == "case:doc000000001-c001" and citem.source == "case"
+    assert citem.problem == "产品缺陷率高" and citem.measures.startswith("量身定制")
+    assert citem.kind == "local_experience"
+    assert ExportItem.from_dict(citem.as_dict()) == citem
+
+
+def test_sources_collects_pages_per_document():
+    items = [item_from_hit(_hit(), [_case()]), _xss_item()]
+    assert sources(items) == [("doc000000001", DOC_TITLE, [5, 6]), ("doc000000002", "合成 <b>文档</b>", [])]
+
+
+def test_docx_opens_and_contains_citations():
+    case = _case()
+    items = [item_from_hit(_hit(), [case]), item_from_case_hit(CaseHit(1, 0.8, case, DOC_TITLE)), _xss_item()]
+    data = export_docx(items, "认证提升案例选编")
+    document = docx.Document(io.BytesIO(data))
+    assert document.core_properties.title == "认证提升案例选编"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert text.splitlines()[0] == "认证提升案例选编"
+    assert f"出处：《{DOC_TITLE}》 · 一、工作举措与成效 > （二）优化精准帮扶 · 第 5–6 页" in text
+    assert f"出处：《{DOC_TITLE}》 · 一、工作举措与成效 > （二）优化精准帮扶 · 第 5 页" in text
+    assert "产品缺陷发生率：15% → 7%（第 5 页）" in text
+    assert "问题：产品缺陷率高" in text and "做法：量身定制防错方法和快捷自检法" in text
+    assert "资料来源" in text
+    assert f"《{DOC_TITLE}》（文档编号 doc000000001；引用 第 5、6 页）" in text
+    # Document text is stored as text, not interpreted.
+    assert "<script>alert(1)</script>" in text
+
+
+def test_docx_drops_characters_xml_cannot_hold():
+    item = ExportItem(key="k", source="passage", title="控制\x07字符", text="正文\x00\x1b有控制字符", doc_id="d",
+                      doc_title="文档")
+    document = docx.Document(io.BytesIO(export_docx([item], "标题\x0b")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "正文有控制字符" in text and "控制字符" in text
+
+
+def test_empty_export_is_valid():
+    document = docx.Document(io.BytesIO(export_docx([], "")))
+    assert document.paragraphs[0].text == "课件素材"
+    md = export_markdown([], "")
+    assert md.startswith("# 课件素材\n") and "（无）" in md
+
+
+def test_markdown_structure_and_citation():
+    case = _case()
+    md = export_markdown([item_from_hit(_hit(), [case]), item_from_case_hit(CaseHit(1, 0.8, case, DOC_TITLE))], "选编")
+    assert md.startswith("# 选编\n")
+    assert "## 1. （二）优化精准帮扶" in md
+    assert "## 2. 合成市：为家纺小微企业定制自检法" in md
+    assert "- 产品缺陷发生率：15% → 7%（第 5 页）" in md
+    assert "出处：《合成测试报告（非真实材料）》 · 一、工作举措与成效 \\> （二）优化精准帮扶 · 第 5–6 页" in md
+    assert "## 资料来源" in md
+
+
+def test_escape_markdown_keeps_text_literal():
+    assert escape_markdown("<script>alert(1)</script>") == "\\<script\\>alert(1)\\</script\\>"
+    assert escape_markdown("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert escape_markdown("1. 不是列表") == "1\\. 不是列表"
+    assert escape_markdown("- 不是列表") == "\\- 不是列表"
+    assert escape_markdown("a*b*_c_ &lt; $x$") == "a\\*b\\*\\_c\\_ \\&lt; \\$x\\$"
+    assert escape_markdown("普通中文，2023—2025 年。") == "普通中文，2023—2025 年。"
+
+
+def test_markdown_export_renders_without_html_or_links():
+    markdown_it = pytest.importorskip("markdown_it")
+    md = export_markdown([_xss_item()], "标题 <i>x</i>")
+    html = markdown_it.MarkdownIt("commonmark").render(md)
+    assert "<script" not in html and "<img" not in html and "<i>" not in html and "<b>" not in html
+    assert "href=" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "[点我](javascript:alert(1))" in html
+    assert "&amp;" not in md  # text is escaped with backslashes, not entities
+    # "1. " and "- " inside the quoted passage stay text, not lists.
+    quote = html.split("<blockquote>")[1].split("</blockquote>")[0]
+    assert "<ol>" not in quote and "<ul>" not in quote
+
+
+@pytest.mark.parametrize(("name", "suffix", "expected"), [
+    ("第一期课件", ".docx", "第一期课件.docx"),
+    ("../../etc/passwd", ".md", "etc_passwd.md"),
+    ("课件.docx", ".docx", "课件.docx"),
+    ("", ".md", "课件素材.md"),
+    ('a<b>:"c"|?*', ".docx", "a_b___c.docx"),
+])
+def test_safe_export_name(name, suffix, expected):
+    assert safe_export_name(name, suffix) == expected
+    assert "/" not in safe_export_name(name, suffix)
