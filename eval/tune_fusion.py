@@ -18,15 +18,20 @@ from kb.fusion import rrf
 
 
 def main() -> None:
-    kb = KnowledgeBase()
-    queries = load_queries(kb.config.home / "eval/queries.jsonl")
+    from dataclasses import replace
+
+    from kb import KBConfig
+
+    kb = KnowledgeBase(replace(KBConfig(), dense_expand="expand" in sys.argv[3:]))
+    path = sys.argv[2] if len(sys.argv) > 2 else "eval/queries.jsonl"
+    queries = load_queries(kb.config.home / path)
     snap = kb._snapshot()
     texts = [c.text for c in snap.chunks]
-    vecs = np.load(snap.gen / "vectors.npy", allow_pickle=False)
     data = []
     for q in queries:
         bm = snap.bm25.scores(kb.tokenizer.tokenize(kb.expand_query(q.query)))
-        dn = vecs @ kb.embedder.embed([q.query])[0]
+        best = kb._dense_scores(snap, q.query, None, len(texts))
+        dn = np.array([best.get(i, -1.0) for i in range(len(texts))], dtype=np.float32)
         rel = relevance(texts, q.answers)
         data.append((q, bm, dn, rel))
 

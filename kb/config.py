@@ -26,13 +26,20 @@ class KBConfig:
     chunk_min_chars: int = 150
     chunk_max_chars: int = 400
     # fusion
-    fusion: str = "rrf"  # rrf | weighted
-    rrf_k: int = 60
+    # Fusion settings chosen by measurement (eval/tune_fusion.py on eval/queries.jsonl and
+    # eval/holdout.jsonl): RRF with a small constant and BM25 leading; the dense ranking lifts
+    # paraphrases that share no words with the answer.
+    rrf_k: int = 10
     bm25_weight: float = 1.0
-    dense_weight: float = 1.0
+    dense_weight: float = 0.2
     candidates: int = 100
+    dense_expand: bool = True  # the embedder also sees the synonym expansions of the query
     embed_batch_size: int = 32
     max_file_mb: int = 100
+    # parsing runs in a worker process (kb/worker.py): wall-clock limit per file, and the
+    # memory it may add while parsing; parse_timeout_s <= 0 parses in-process without limits
+    parse_timeout_s: float = 60.0
+    parse_memory_mb: int = 1024
 
     @property
     def corpus_dir(self) -> Path:

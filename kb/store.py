@@ -4,9 +4,12 @@ Layout under ``indexes/``::
 
     current -> gen-<stamp>/        symlink swapped atomically with os.replace
     gen-<stamp>/manifest.json      format, model, tokenizer, counts, sha256 of every file
+    gen-<stamp>/manifest.sha256    sha256 of manifest.json itself
     gen-<stamp>/kb.sqlite          documents, chunks, cases, outcomes
-    gen-<stamp>/vectors.npy        chunk vectors (row i = chunks.vec_id i)
-    gen-<stamp>/vectors.faiss      FAISS index over the same rows
+    gen-<stamp>/vectors.npy        chunk vectors (row i = chunks.vec_id i; mean of its sentences)
+    gen-<stamp>/vectors.faiss      FAISS index over the chunk vectors
+    gen-<stamp>/sentence_vectors.npy  sentence vectors (row i = sentences.vec_id i)
+    gen-<stamp>/sentences.faiss    FAISS index over the sentence vectors (dense search)
     gen-<stamp>/case_vectors.npy   case vectors (row i = cases.vec_id i)
     gen-<stamp>/bm25/              bm25s arrays (.npy) and vocabulary (.json)
 
@@ -29,9 +32,10 @@ from pathlib import Path
 
 from .errors import IndexCorrupt, IndexMissing, KBError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 MANIFEST = "manifest.json"
+MANIFEST_SUM = "manifest.sha256"  # sha256 of manifest.json, so the manifest itself is checked too
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -55,7 +59,11 @@ CREATE TABLE outcomes (
     before REAL, after REAL, change REAL, unit TEXT, page INTEGER, text TEXT NOT NULL,
     PRIMARY KEY (case_id, idx)
 );
+CREATE TABLE sentences (
+    vec_id INTEGER PRIMARY KEY, chunk_vec_id INTEGER NOT NULL REFERENCES chunks(vec_id), text TEXT NOT NULL
+);
 CREATE INDEX chunks_doc ON chunks(doc_id);
+CREATE INDEX sentences_chunk ON sentences(chunk_vec_id);
 CREATE INDEX cases_doc ON cases(doc_id);
 """
 
@@ -97,10 +105,19 @@ def current_generation(index_dir: Path) -> Path | None:
 
 
 def read_manifest(gen: Path) -> dict:
+    """The manifest, after checking it against its own checksum file (``manifest.sha256``)."""
+    path = gen / MANIFEST
     try:
-        return json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        expected = (gen / MANIFEST_SUM).read_text(encoding="ascii").strip() if (gen / MANIFEST_SUM).exists() else None
+        manifest = json.loads(data.decode("utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"索引清单 {gen / MANIFEST} 无法读取（{type(exc).__name__}），请运行 kb ingest --rebuild 重建索引。") from exc
+        raise IndexCorrupt(f"索引清单 {path} 无法读取（{type(exc).__name__}），请运行 kb ingest --rebuild 重建索引。") from exc
+    if expected is not None and hashlib.sha256(data).hexdigest() != expected:
+        raise IndexCorrupt(f"索引清单校验失败（已损坏或被修改）：{path}。请运行 kb ingest --rebuild 重建索引。")
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(f"索引清单 {path} 格式不对，请运行 kb ingest --rebuild 重建索引。")
+    return manifest
 
 
 def verify_generation(gen: Path, manifest: dict) -> None:
@@ -156,7 +173,9 @@ class GenerationWriter:
                 files[str(path.relative_to(self.tmp))] = sha256_file(path)
         manifest = dict(manifest, format_version=FORMAT_VERSION, generation=self.name, files=files,
                         created=dt.datetime.now().isoformat(timespec="seconds"))
-        (self.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+        (self.tmp / MANIFEST).write_bytes(data)
+        (self.tmp / MANIFEST_SUM).write_text(hashlib.sha256(data).hexdigest() + "\n", encoding="ascii")
         _fsync_tree(self.tmp)
         final = self.index_dir / self.name
         os.replace(self.tmp, final)

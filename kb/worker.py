@@ -86,6 +86,7 @@ class ParseWorker:
         self.memory_mb = memory_mb
         self._proc: subprocess.Popen | None = None
         self._proc_memory_mb: int | None = None
+        self._pending = bytearray()  # bytes read from the child beyond the last full line
         self._lock = threading.Lock()
         self.started = 0  # children started so far (for tests and docs/reliability.md)
 
@@ -148,6 +149,7 @@ class ParseWorker:
             except OSError as exc:
                 raise KBError(f"无法启动解析进程（{exc}）") from exc
             self._proc_memory_mb = memory_mb
+            self._pending = bytearray()
             self.started += 1
         return self._proc
 
@@ -164,12 +166,11 @@ class ParseWorker:
                 pass
         proc.wait()
 
-    @staticmethod
-    def _read_line(proc: subprocess.Popen, deadline: float) -> bytes | None:
+    def _read_line(self, proc: subprocess.Popen, deadline: float) -> bytes | None:
         """One line from the child, or None on end of file or when ``deadline`` passes."""
         fd = proc.stdout.fileno()
-        buf = bytearray()
-        while True:
+        buf = self._pending
+        while b"\n" not in buf:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
@@ -180,8 +181,10 @@ class ParseWorker:
             if not block:
                 return None
             buf += block
-            if buf.endswith(b"\n"):
-                return bytes(buf)
+        end = buf.index(b"\n") + 1
+        line = bytes(buf[:end])
+        del buf[:end]
+        return line
 
     @staticmethod
     def _exited_idle(proc: subprocess.Popen) -> bool:

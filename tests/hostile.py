@@ -130,20 +130,36 @@ def write_missing_root_pdf(directory: Path, name: str = "缺少Root.pdf") -> Pat
     return path
 
 
-def _deflate_blanks(head: bytes, megabytes: int) -> bytes:
-    """zlib data that inflates to ``head`` followed by ``megabytes`` MB of blanks."""
-    comp = zlib.compressobj(9)
-    parts = [comp.compress(head)]
+def deflate_repeated(head: bytes, block: bytes, count: int) -> tuple[bytes, int, int]:
+    """Raw DEFLATE data inflating to ``head + block * count``, built in milliseconds.
+
+    After a full flush the compressor starts afresh, so every flushed copy of ``block``
+    compresses to the same bytes: compress it once and repeat the bytes. Returns
+    (data, crc32, uncompressed length).
+    """
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = comp.compress(head) + comp.flush(zlib.Z_FULL_FLUSH)
+    unit = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    assert comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH) == unit
+    crc = zlib.crc32(head)
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    return first + unit * count + b"\x03\x00", crc, len(head) + len(block) * count  # \x03\x00: empty final block
+
+
+def _zlib_blanks(head: bytes, megabytes: int) -> bytes:
+    """zlib (FlateDecode) data that inflates to ``head`` followed by ``megabytes`` MB of blanks."""
     block = b" " * (1 << 20)
+    raw, _, _ = deflate_repeated(head, block, megabytes)
+    adler = zlib.adler32(head)
     for _ in range(megabytes):
-        parts.append(comp.compress(block))
-    parts.append(comp.flush())
-    return b"".join(parts)
+        adler = zlib.adler32(block, adler)
+    return b"\x78\xda" + raw + adler.to_bytes(4, "big")
 
 
 def write_flate_bomb_pdf(directory: Path, name: str = "压缩炸弹.pdf", megabytes: int = 300) -> Path:
     """One page whose content stream is ~300 KB on disk but inflates to ``megabytes`` MB."""
-    data = _deflate_blanks(_text_ops(_ASCII_TEXT), megabytes)
+    data = _zlib_blanks(_text_ops(_ASCII_TEXT), megabytes)
     objects = _page_objects(b"")
     objects[3] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
     path = Path(directory) / name
@@ -155,7 +171,7 @@ def write_many_streams_bomb_pdf(directory: Path, name: str = "多流压缩炸弹
                                 megabytes: int = 60) -> Path:
     """``pages`` pages, each with a stream inflating to ``megabytes`` MB: every single stream stays
     below pypdf's own 75 MB cap, but together they are hundreds of MB of work."""
-    data = _deflate_blanks(_text_ops(_ASCII_TEXT), megabytes)
+    data = _zlib_blanks(_text_ops(_ASCII_TEXT), megabytes)
     stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
     kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(pages))
     objects = [
@@ -208,26 +224,44 @@ def write_replacement_char_pdf(directory: Path, name: str = "乱码_替换符.pd
 
 # --- DOCX attacks -------------------------------------------------------------------------
 
-def write_docx_zip_bomb(directory: Path, name: str = "压缩炸弹.docx", megabytes: int = 1024) -> Path:
+def write_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> Path:
+    """A ZIP file of (name, raw DEFLATE data, crc32, uncompressed size) entries, written by hand
+    so that already-compressed data can be stored as it is."""
+    import struct
+
+    out = io.BytesIO()
+    central = []
+    for name, data, crc, size in entries:
+        offset = out.tell()
+        raw_name = name.encode("utf-8")
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, 8, 0, 0x21, crc, len(data), size,
+                              len(raw_name), 0) + raw_name + data)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, 8, 0, 0x21, crc, len(data),
+                                   size, len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)
+    start = out.tell()
+    directory = b"".join(central)
+    out.write(directory)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), start, 0))
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def write_docx_zip_bomb(directory: Path, name: str = "压缩炸弹.docx", megabytes: int = 512) -> Path:
     """A DOCX whose word/document.xml inflates to ``megabytes`` MB (about 1 MB on disk)."""
     source = pdfgen.write_docx(directory, name="_plain_for_bomb.docx")
-    path = Path(directory) / name
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+    entries = []
+    with zipfile.ZipFile(source) as zin:
         for item in zin.infolist():
             if item.filename == "word/document.xml":
-                continue
-            zout.writestr(item, zin.read(item.filename))
-        info = zipfile.ZipInfo("word/document.xml")
-        info.compress_type = zipfile.ZIP_DEFLATED
-        with zout.open(info, "w", force_zip64=True) as fh:
-            fh.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
-                     b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
-            block = b" " * (1 << 20)
-            for _ in range(megabytes):
-                fh.write(block)
-            fh.write(b"</w:body></w:document>")
+                head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+                        b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+                entries.append((item.filename, *deflate_repeated(head, b" " * (1 << 20), megabytes)))
+            else:
+                data = zin.read(item.filename)
+                comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+                entries.append((item.filename, comp.compress(data) + comp.flush(), zlib.crc32(data), len(data)))
     source.unlink()
-    return path
+    return write_zip(Path(directory) / name, entries)
 
 
 def write_docx_entity_bomb(directory: Path, name: str = "实体炸弹.docx") -> Path:
@@ -367,7 +401,7 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("missing_root_pdf", write_missing_root_pdf, "PDF trailer without /Root and /Size 99 999 999",
             "indexed"),
     Hostile("flate_bomb_pdf", write_flate_bomb_pdf, "PDF content stream: 300 KB inflating to 300 MB",
-            "failed", ("损坏",)),
+            "failed", ("压缩炸弹",)),
     Hostile("many_streams_bomb_pdf", write_many_streams_bomb_pdf,
             "PDF with 8 pages each inflating a 60 MB stream (480 MB in total)", "failed", ("超时",)),
     Hostile("encrypted_pdf", pdfgen.write_encrypted_pdf, "PDF encrypted with a user password", "failed",
@@ -392,7 +426,7 @@ HOSTILE: tuple[Hostile, ...] = (
             ("不是 Word",)),
     Hostile("pdf_as_txt", write_pdf_as_txt, "PDF named .txt", "failed", ("PDF",)),
     Hostile("png_as_txt", write_png_as_txt, "PNG image named .txt", "failed", ("图片",)),
-    Hostile("docx_zip_bomb", write_docx_zip_bomb, "DOCX whose document.xml inflates to 1 GB (1 MB on disk)",
+    Hostile("docx_zip_bomb", write_docx_zip_bomb, "DOCX whose document.xml inflates to 512 MB (0.5 MB on disk)",
             "failed", ("压缩炸弹",)),
     Hostile("docx_entity_bomb", write_docx_entity_bomb, "DOCX with nested XML entities (billion laughs)",
             "failed", ("Word",)),

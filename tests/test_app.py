@@ -179,7 +179,7 @@ def test_document_text_is_shown_literally(app):
     assert "\\<script\\>alert\\(1\\)\\<\\/script\\>" in passage
     assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in passage
     assert "\\[点我\\]\\(javascript\\:alert\\(1\\)\\)" in passage
-    assert "\\:red\\[红色\\]" in passage and "\\$x\\$" in passage and "\\&lt;" in passage
+    assert "\\:red\\[红色\\]" in passage and "\\$x\\$" in passage and "\\&lt\\;" in passage
     # Only the highlight directive is unescaped markup.
     assert passage.replace(":orange-background[**", "").count("<") == passage.count("\\<")
 

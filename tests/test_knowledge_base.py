@@ -192,13 +192,24 @@ def test_duplicate_document_indexed_once(home):
     assert len({h.chunk.text for h in hits}) == len(hits)
 
 
-def test_vectors_match_chunks(built):
+def test_vectors_match_chunks_and_sentences(built):
+    from kb.knowledge_base import sentences_of
+    from kb.store import connect
+
     gen = current_generation(built.config.index_dir)
     vecs = np.load(gen / "vectors.npy", allow_pickle=False)
+    svecs = np.load(gen / "sentence_vectors.npy", allow_pickle=False)
     chunks = built.chunks()
     assert vecs.shape == (len(chunks), 64)
-    expected = built.embedder.embed([chunks[3].embed_text])[0]
-    assert np.allclose(vecs[3], expected, atol=1e-6)
+    conn = connect(gen)
+    owners = [r[0] for r in conn.execute("SELECT chunk_vec_id FROM sentences ORDER BY vec_id")]
+    conn.close()
+    assert svecs.shape == (len(owners), 64) and set(owners) == set(range(len(chunks)))
+    rows = [i for i, o in enumerate(owners) if o == 3]
+    expected = built.embedder.embed(sentences_of(chunks[3]))
+    assert np.allclose(svecs[rows], expected, atol=1e-6)
+    mean = expected.mean(axis=0)
+    assert np.allclose(vecs[3], mean / np.linalg.norm(mean), atol=1e-6)
 
 
 def test_cases_are_stored_with_outcomes(built):

@@ -1,0 +1,253 @@
+"""End to end in a real browser: ``streamlit run app.py`` driven by headless Chromium (Playwright).
+
+Uses the real embedding model (m3e-small) when it is installed, else the test embedder; the
+KB_HOME is temporary and starts *without* an index, so the first step is the app's own
+“导入 corpus/ 建立索引” button. Screenshots of every page go to ``test-artifacts/``; the search
+page (shipped corpus only) is copied to ``docs/screenshot-search.png``.
+
+The synthetic document uploaded in the XSS check is test data, not a real case.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import docx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 180_000  # the first ingest loads the real model
+
+XSS_TEXT = """合成测试文档（非真实案例，仅用于界面安全测试）
+
+一、界面安全测试
+
+本段落是为测试而编写的合成文字，不是真实的企业案例。文档中出现的脚本标签<script>alert(1)</script>必须作为普通文字原样显示。\
+图片标签<img src=x onerror=alert(1)>同样必须原样显示，不得被浏览器执行。链接写法[点我](javascript:alert(1))也只能显示为文字。\
+安全测试关键词：防注入校验样本。
+"""
+
+
+def _model() -> str:
+    from kb.embedding import resolve_model_path
+    from kb.errors import ModelUnavailable
+
+    try:
+        resolve_model_path("m3e-small")
+        return "m3e-small"
+    except ModelUnavailable:
+        return "hash-bigram-64"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("需要 /usr/bin/chromium（make browser 会安装）")
+    pytest.importorskip("playwright.sync_api")
+    home = tmp_path_factory.mktemp("browser_home")
+    shutil.copytree(REPO / "corpus", home / "corpus")
+    port = _free_port()
+    env = dict(os.environ, KB_HOME=str(home), KB_MODEL=_model(), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               TOKENIZERS_PARALLELISM="false")
+    log = open(home / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.close()
+            pytest.fail("streamlit did not start:\n" + (home / "streamlit.log").read_text(encoding="utf-8"))
+        time.sleep(0.3)
+    yield {"url": url, "home": home}
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
+                                      locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(TIMEOUT_MS)
+        pg.dialogs = []
+        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg.goto(server["url"], wait_until="domcontentloaded")
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _idle(pg) -> None:
+    """Wait until Streamlit has finished the current run (the “Running…” widget is gone)."""
+    pg.wait_for_timeout(300)
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Stop/)",
+        timeout=TIMEOUT_MS)
+    pg.wait_for_timeout(300)
+
+
+def _goto(pg, name: str) -> None:
+    pg.locator('[data-testid="stSidebar"] label').filter(has_text=name).click()
+    pg.locator("h2").filter(has_text=name).wait_for()
+    _idle(pg)
+
+
+def _shot(pg, name: str, full_page: bool = True) -> Path:
+    path = ARTIFACTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def _search(pg, query: str) -> None:
+    box = pg.get_by_role("textbox", name="检索内容")
+    box.fill(query)
+    box.press("Enter")
+    pg.get_by_text("找到 ").first.wait_for()
+    _idle(pg)
+
+
+def test_first_run_builds_the_index(page):
+    page.get_by_text("还没有索引").first.wait_for()
+    _shot(page, "0-no-index")
+    page.get_by_role("button", name="导入 corpus/ 建立索引").click()
+    page.get_by_text("可以这样问").wait_for()
+    page.locator('[data-testid="stSidebar"]').get_by_text("文档 1 ·").wait_for()
+    page.get_by_text("导入完成：已索引 1").wait_for()
+    _idle(page)
+
+
+def test_search_card_basket_and_docx_export(page, server, tmp_path):
+    _search(page, "家纺企业产品缺陷率高，别的地方怎么帮扶的？")
+    # Once the model is ready the sidebar says so and results are hybrid.
+    page.locator('[data-testid="stSidebar"]').get_by_text("语义模型：已就绪").wait_for()
+    _search(page, "家纺企业产品缺陷率高，别的地方怎么帮扶的？")
+    cards = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="出处：")
+    first = cards.first
+    first.wait_for()
+    assert "《2023年度" in first.inner_text() and "页" in first.inner_text()
+    assert "混合检索" in page.get_by_text("找到 ").first.inner_text()
+    nantong = cards.filter(has_text="产品缺陷发生率：15% → 7%").first
+    nantong.wait_for()
+    shot = _shot(page, "1-search", full_page=False)
+    shutil.copyfile(shot, REPO / "docs" / "screenshot-search.png")
+
+    nantong.get_by_role("button", name="加入课件").click()
+    _idle(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("课件篮：1 条").wait_for()
+
+    # 相似案例 opens under the card.
+    nantong.get_by_role("button", name="相似案例").click()
+    _idle(page)
+    page.get_by_text("相似案例", exact=True).first.wait_for()
+
+    _goto(page, "可比案例")
+    page.get_by_role("textbox", name="问题描述").fill("产品缺陷率高，返工多")
+    page.get_by_role("textbox", name="问题描述").press("Control+Enter")
+    page.get_by_text("找到 ").first.wait_for()
+    _idle(page)
+    case_card = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="匹配度").first
+    case_card.get_by_role("button", name="加入课件").first.click()
+    _idle(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("课件篮：2 条").wait_for()
+    _shot(page, "2-cases")
+
+    _goto(page, "检索测试")
+    box = page.get_by_role("textbox", name="测试查询")
+    box.fill("认证贷 融资难")
+    box.press("Enter")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    _idle(page)
+    _shot(page, "4-retrieval-test")
+
+    _goto(page, "课件导出")
+    title = page.get_by_role("textbox", name="课件标题")
+    title.fill("家纺质量提升案例")
+    title.press("Enter")
+    name = page.get_by_role("textbox", name="文件名（不含扩展名）")
+    name.fill("../家纺课件")
+    name.press("Enter")
+    _idle(page)
+    _shot(page, "5-export")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="导出 DOCX").click()
+    download = dl.value
+    assert download.suggested_filename == "家纺课件.docx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    document = docx.Document(io.BytesIO(target.read_bytes()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert document.core_properties.title == "家纺质量提升案例"
+    assert "出处：《2023年度“小微企业质量管理体系认证提升行动”工作总结》" in text
+    assert "产品缺陷发生率：15% → 7%" in text
+    assert "资料来源" in text
+    assert not page.dialogs
+
+
+def test_upload_and_xss_document_is_shown_literally(page, server, tmp_path):
+    _goto(page, "知识库管理")
+    src = tmp_path / "合成安全测试<文档>.txt"
+    src.write_text(XSS_TEXT, encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(src))
+    page.get_by_text("合成安全测试").first.wait_for()
+    page.get_by_role("button", name="保存并导入").click()
+    page.get_by_text("导入完成：已索引 1").wait_for()
+    _idle(page)
+    assert (server["home"] / "corpus" / "合成安全测试_文档_.txt").exists()
+    _shot(page, "3-manage")
+
+    _goto(page, "案例检索")
+    _search(page, "防注入校验样本 界面安全测试")
+    card = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="防注入校验样本").first
+    card.wait_for()
+    text = card.inner_text()
+    assert "<script>alert(1)</script>" in text
+    assert "<img src=x onerror=alert(1)>" in text
+    assert "[点我](javascript:alert(1))" in text
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator("script").count() == 0
+    assert main.locator('img[src="x"]').count() == 0
+    assert main.locator('a[href^="javascript"]').count() == 0
+    page.wait_for_timeout(1000)
+    assert not page.dialogs, page.dialogs
+    _shot(page, "6-xss")

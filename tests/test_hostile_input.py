@@ -1,0 +1,263 @@
+"""Hostile and broken input: a clear Chinese reason per file, the rest still indexed, the
+previous index intact, and no hang (parsing runs in kb/worker.py under a time and memory limit).
+
+The files come from :mod:`hostile` (synthetic content); :data:`hostile.HOSTILE` says what the
+system must do with each one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import threading
+import time
+from dataclasses import replace
+from importlib.metadata import version
+from pathlib import Path
+
+import hostile
+import pdfgen
+import pytest
+
+from kb import KBConfig, KnowledgeBase
+from kb import worker as worker_mod
+from kb.errors import UnreadableDocument
+from kb.pipeline import parse_document
+from kb.store import current_generation
+from kb.worker import ParseWorker
+
+REPO = Path(__file__).resolve().parent.parent
+REPORT = next((REPO / "corpus").glob("*.txt"))
+# Small limits so the tests stay fast; the defaults (60 s, 1024 MB) are tested for sanity only.
+TIMEOUT_S = 3.0
+MEMORY_MB = 1024
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# pypdf releases that fixed published denial-of-service advisories (GitHub advisory database,
+# py-pdf/pypdf CHANGELOG "Security (SEC)" entries). The newest fix we rely on:
+# 7.0.0 (2026-11-06) "Block not strictly increasing offsets in object streams" (#4364) —
+# CVE-2026-134366, memory exhaustion via cross-reference streams with identical offsets,
+# affects "pypdf before 7.0.0". Older floors on the way: 6.1.3 (LZW size limit, DCT inline-
+# image loop), 6.6.0 (/Root recovery and startxref runtimes), 6.6.2 and 6.7.1 (outline and
+# TreeObject cycles), 6.7.2 (circular xref /Prev), 6.10.x (stream size limits), 6.14.2
+# (inline-image loops). See docs/reliability.md.
+PYPDF_FLOOR = (7, 0, 0)
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", text)[:3])
+
+
+def make_config(home: Path, **overrides) -> KBConfig:
+    base = KBConfig(home=home, model="hash-bigram-64", parse_timeout_s=TIMEOUT_S, parse_memory_mb=MEMORY_MB)
+    return replace(base, **overrides)
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory) -> dict[str, Path]:
+    """Every hostile file, each in its own folder (names may repeat across generators)."""
+    root = tmp_path_factory.mktemp("hostile")
+    files = {}
+    for h in hostile.HOSTILE:
+        folder = root / h.key
+        folder.mkdir()
+        files[h.key] = h.write(folder)
+    return files
+
+
+@pytest.fixture(scope="module")
+def hostile_ingest(tmp_path_factory, hostile_dir):
+    """Ingest the shipped report alone, then again with every hostile file beside it."""
+    home = tmp_path_factory.mktemp("hostile_home")
+    corpus = home / "corpus"
+    corpus.mkdir()
+    shutil.copy(REPORT, corpus / REPORT.name)
+    kb = KnowledgeBase(make_config(home))
+    first = kb.ingest()
+    assert not first.failed
+    before = {c.chunk_id: c for c in kb.chunks()}
+    gen_before = current_generation(kb.config.index_dir).name
+    for key, path in hostile_dir.items():
+        target = corpus / "hostile" / key / path.name
+        target.parent.mkdir(parents=True)
+        shutil.copy(path, target)
+    started = time.perf_counter()
+    report = kb.ingest()
+    seconds = time.perf_counter() - started
+    return kb, report, before, gen_before, seconds
+
+
+def _result_for(report, key: str):
+    matches = [f for f in report.files if f"hostile/{key}/" in f.path.replace(os.sep, "/")]
+    assert len(matches) == 1, (key, [f.path for f in report.files])
+    return matches[0]
+
+
+@pytest.mark.parametrize("case", hostile.HOSTILE, ids=[h.key for h in hostile.HOSTILE])
+def test_hostile_file_outcome_and_reason(hostile_ingest, case):
+    _kb, report, *_ = hostile_ingest
+    res = _result_for(report, case.key)
+    assert res.status == case.outcome, (case.key, res.status, res.reason)
+    if case.outcome == "failed":
+        assert CJK.search(res.reason), res.reason  # a Chinese reason for the user
+        for word in case.keywords:
+            assert word in res.reason, (case.key, res.reason)
+    else:
+        assert res.chunks >= 1
+
+
+def test_other_files_indexed_and_previous_index_intact(hostile_ingest):
+    kb, report, before, gen_before, seconds = hostile_ingest
+    assert seconds < 60, f"ingest of {len(report.files)} files took {seconds:.0f} s"
+    statuses = {f.status for f in report.files}
+    assert statuses <= {"indexed", "unchanged", "failed"}
+    assert any(f.status == "unchanged" and f.path.endswith(REPORT.name) for f in report.files)
+    after = {c.chunk_id: c for c in kb.chunks()}
+    assert set(before) <= set(after)  # every chunk of the earlier index is still there
+    assert all(after[k] == v for k, v in before.items())
+    indexed = [f for f in report.files if f.status == "indexed"]
+    assert len(kb.documents()) == 1 + len(indexed)
+    assert current_generation(kb.config.index_dir).name != gen_before
+    # No garbage from the rejected files reached the index.
+    assert not any(re.search("[\ue000-\uf8ff\ufffd]|ºÏ³É", c.text) for c in kb.chunks())
+    assert kb.search("认证贷", mode="bm25")
+
+
+def test_cli_names_each_failed_file(tmp_path, hostile_dir, monkeypatch, capsys):
+    """``kb ingest`` prints the file and the reason for each failure and exits 1."""
+    from kb.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(REPORT, corpus / REPORT.name)
+    picked = ["truncated_pdf", "latin1_mojibake_pdf", "docx_zip_bomb", "huge_text"]
+    for key in picked:
+        shutil.copy(hostile_dir[key], corpus / hostile_dir[key].name)
+    monkeypatch.setenv("KB_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["ingest", "-q"]) == 1
+    out = capsys.readouterr().out
+    for key in picked:
+        line = next(x for x in out.splitlines() if hostile_dir[key].name in x)
+        assert "失败" in line
+    assert "需人工核对" in out and "压缩炸弹" in out and "文件过大" in out
+
+
+def test_changed_file_turning_hostile_keeps_its_previous_version(tmp_path, hostile_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    target = corpus / "合成报告.pdf"
+    pdfgen.write_report_pdf(corpus)
+    kb = KnowledgeBase(make_config(tmp_path))
+    kb.ingest()
+    chunks = kb.chunks()
+    shutil.copy(hostile_dir["truncated_pdf"], target)  # the same path, now a broken download
+    report = kb.ingest()
+    [res] = report.failed
+    assert "损坏" in res.reason and "上一版本" in res.reason
+    assert kb.chunks() == chunks
+
+
+# --- the worker process -------------------------------------------------------------------
+
+def test_worker_result_equals_in_process_parse(sample_files):
+    with ParseWorker(timeout_s=30) as w:
+        for path in [REPORT, sample_files["report_pdf"], sample_files["docx"], sample_files["gbk_txt"]]:
+            assert w.parse(path) == parse_document(path), path
+        assert w.started == 1  # one child served every file
+
+
+def test_worker_timeout_kills_and_next_file_parses(hostile_dir):
+    with ParseWorker(timeout_s=2) as w:
+        started = time.perf_counter()
+        with pytest.raises(UnreadableDocument, match="解析超时") as info:
+            w.parse(hostile_dir["many_streams_bomb_pdf"])
+        assert time.perf_counter() - started < 5
+        assert info.value.path == str(hostile_dir["many_streams_bomb_pdf"])
+        assert w.parse(REPORT).chunks  # a fresh child takes the next file
+        assert w.started == 2
+
+
+def test_worker_memory_ceiling(hostile_dir):
+    # 40 MB more than the child needs at rest: the 75 MB pypdf may inflate does not fit.
+    with ParseWorker(timeout_s=20, memory_mb=40) as w:
+        with pytest.raises(UnreadableDocument, match="内存超出上限（40 MB）"):
+            w.parse(hostile_dir["flate_bomb_pdf"])
+        assert w.parse(REPORT).chunks
+
+
+def test_worker_crash_is_reported_and_replaced(hostile_dir):
+    with ParseWorker(timeout_s=20) as w:
+        w.parse(REPORT)
+        pid = w._proc.pid
+        killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
+        killer.start()
+        with pytest.raises(UnreadableDocument, match="解析进程异常退出（被信号 SIGKILL 终止）"):
+            w.parse(hostile_dir["many_streams_bomb_pdf"])
+        killer.join()
+        assert w.parse(REPORT).chunks and w._proc.pid != pid
+
+
+def test_worker_that_exited_when_idle_is_restarted(monkeypatch):
+    monkeypatch.setattr(worker_mod, "IDLE_EXIT_S", 0.3)
+    with ParseWorker(timeout_s=20) as w:
+        w.parse(REPORT)
+        proc = w._proc
+        proc.wait(timeout=10)  # it exits by itself after 0.3 s without work
+        assert w.parse(REPORT).chunks
+        assert w.started == 2
+
+
+def test_worker_child_dies_with_its_parent(tmp_path):
+    """A killed ``kb ingest`` must not leave a parser running (PR_SET_PDEATHSIG)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        "from kb.worker import ParseWorker\n"
+        "w = ParseWorker(timeout_s=60)\n"
+        f"w.parse({str(REPORT)!r})\n"
+        "print(w._proc.pid, flush=True)\n"
+        "time.sleep(60)\n", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, cwd=REPO,
+                              env=dict(os.environ, PYTHONPATH=str(REPO)))
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[1][0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_default_limits_are_sane():
+    config = KBConfig()
+    assert config.parse_timeout_s == worker_mod.DEFAULT_TIMEOUT_S >= 30
+    assert config.parse_memory_mb == worker_mod.DEFAULT_MEMORY_MB >= 512
+
+
+# --- pypdf ----------------------------------------------------------------------------------
+
+def test_pypdf_has_the_published_dos_fixes():
+    installed = _version_tuple(version("pypdf"))
+    assert installed >= PYPDF_FLOOR, (
+        f"pypdf {version('pypdf')} is older than {'.'.join(map(str, PYPDF_FLOOR))}, which fixes published "
+        "denial-of-service advisories; upgrade pypdf")
+
+
+def test_pypdf_floor_check_rejects_an_old_version():
+    assert _version_tuple("6.1.3") < PYPDF_FLOOR
+    assert _version_tuple("6.21.4") < PYPDF_FLOOR
+    assert _version_tuple("7.1.1") >= PYPDF_FLOOR
