@@ -348,7 +348,8 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
         st.info("还没有索引。上传文件或点击“重新扫描 corpus/”建立索引。")
 
     st.subheader("上传文档")
-    max_mb = kb.config.max_file_mb
+    # The smaller of the library's limit and the server's upload limit (.streamlit/config.toml).
+    max_mb = min(kb.config.max_file_mb, int(st.get_option("server.maxUploadSize")))
     files = st.file_uploader(f"PDF、DOCX、TXT、MD，单个文件不超过 {max_mb} MB；保存到 corpus/ 后自动导入",
                              type=["pdf", "docx", "txt", "md"], accept_multiple_files=True,
                              key=f"uploader-{st.session_state.uploader_round}", max_upload_size=max_mb)
@@ -536,7 +537,7 @@ def main() -> None:
     st.session_state.messages = []
     if page in ("知识库管理", "课件导出"):
         if problem not in (None, "missing"):
-            st.error(f"索引不可用：{esc(problem)}。可以在下方“完全重建索引”。")
+            st.error(f"索引不可用：{esc(problem.rstrip('。'))}。可以在下方“完全重建索引”。")
         if page == "知识库管理":
             page_manage(rt, stats)
         else:
@@ -547,7 +548,10 @@ def main() -> None:
         no_index(rt)
         return
     if problem:
-        st.error(f"索引不可用：{esc(problem)}。请到“知识库管理”页完全重建索引。")
+        st.header(page)
+        st.error(f"索引不可用：{esc(problem.rstrip('。'))}。可以用现有 corpus/ 完全重建索引。")
+        if st.button("完全重建索引", type="primary", key="rebuild-broken"):
+            run_ingest(rt, rebuild=True)
         return
     {"案例检索": page_search, "可比案例": page_cases, "检索测试": page_debug}[page](rt)
 

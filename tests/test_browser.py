@@ -32,6 +32,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 180_000  # the first ingest loads the real model
+CARD = '[data-testid="stMain"] [data-testid="stLayoutWrapper"] > [data-testid="stVerticalBlock"]'  # bordered container
 
 XSS_TEXT = """合成测试文档（非真实案例，仅用于界面安全测试）
 
@@ -162,7 +163,7 @@ def test_search_card_basket_and_docx_export(page, server, tmp_path):
     # Once the model is ready the sidebar says so and results are hybrid.
     page.locator('[data-testid="stSidebar"]').get_by_text("语义模型：已就绪").wait_for()
     _search(page, "家纺企业产品缺陷率高，别的地方怎么帮扶的？")
-    cards = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="出处：")
+    cards = page.locator(CARD).filter(has_text="出处：")
     first = cards.first
     first.wait_for()
     assert "《2023年度" in first.inner_text() and "页" in first.inner_text()
@@ -186,7 +187,7 @@ def test_search_card_basket_and_docx_export(page, server, tmp_path):
     page.get_by_role("textbox", name="问题描述").press("Control+Enter")
     page.get_by_text("找到 ").first.wait_for()
     _idle(page)
-    case_card = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="匹配度").first
+    case_card = page.locator(CARD).filter(has_text="匹配度").first
     case_card.get_by_role("button", name="加入课件").first.click()
     _idle(page)
     page.locator('[data-testid="stSidebar"]').get_by_text("课件篮：2 条").wait_for()
@@ -238,7 +239,7 @@ def test_upload_and_xss_document_is_shown_literally(page, server, tmp_path):
 
     _goto(page, "案例检索")
     _search(page, "防注入校验样本 界面安全测试")
-    card = page.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="防注入校验样本").first
+    card = page.locator(CARD).filter(has_text="防注入校验样本").first
     card.wait_for()
     text = card.inner_text()
     assert "<script>alert(1)</script>" in text
