@@ -31,8 +31,8 @@ run: ingest app
 
 # Headless Chromium for the browser tests (Debian packages).
 browser:
-	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver -a -d /usr/share/fonts/opentype/noto || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null)
 
 test: install browser
 	$(BIN)/ruff check kb app.py tests benchmarks

@@ -46,13 +46,12 @@ def open_runtime(home: str, model: str) -> Runtime:
     return Runtime(KnowledgeBase(replace(KBConfig(), home=Path(home), model=model)))
 
 
-
 def init_state() -> None:
     ss = st.session_state
     ss.setdefault("basket", [])  # list[ExportItem], in the order added
     ss.setdefault("similar_open", set())  # card keys whose 相似案例 list is shown
     ss.setdefault("uploader_round", 0)
-    ss.setdefault("messages", [])  # (level, text) shown once on the management page
+    ss.setdefault("messages", [])  # (level, text) shown once, at the top of the next page drawn
     ss.setdefault("last_report", None)
 
 
@@ -78,6 +77,11 @@ def basket_button(item: ExportItem, key: str) -> None:
 def toggle_similar(key: str) -> None:
     opened = st.session_state.similar_open
     opened.symmetric_difference_update({key})
+
+
+def similar_button(key: str) -> None:
+    label = "收起相似案例" if key in st.session_state.similar_open else "相似案例"
+    st.button(label, key=f"sim-{key}", icon=":material/join_inner:", on_click=toggle_similar, args=(key,))
 
 
 # --------------------------------------------------------------------------- drawing pieces
@@ -116,11 +120,9 @@ def draw_case_card(ch: CaseHit, key: str, rt: Runtime, show_similar: bool = True
         with st.container(horizontal=True):
             basket_button(item_from_case_hit(ch), key=f"add-{key}")
             if show_similar:
-                st.button("相似案例", key=f"sim-{key}", icon=":material/join_inner:", on_click=toggle_similar,
-                          args=(key,))
-        if show_similar:
-            if key in st.session_state.similar_open:
-                draw_similar(rt, key, case=c)
+                similar_button(key)
+        if show_similar and key in st.session_state.similar_open:
+            draw_similar(rt, key, case=c)
 
 
 def draw_similar(rt: Runtime, key: str, case: Case | None = None, hit: Hit | None = None,
@@ -134,7 +136,7 @@ def draw_similar(rt: Runtime, key: str, case: Case | None = None, hit: Hit | Non
             with st.spinner("正在查找相似案例…"):
                 found = kb.cases(problem=hit.chunk.text[:300], industry=hit.industry, top_k=5 + len(own))
     except KBError as exc:
-        st.error(str(exc))
+        st.error(esc(str(exc)))
         return
     found = [h for h in found if h.case.case_id not in own][:5]
     with st.container(border=False):
@@ -161,7 +163,7 @@ def draw_hit_card(hit: Hit, rt: Runtime, chunk_cases: list[Case]) -> None:
         st.caption("出处：" + esc(citation_text(hit.doc_title, c.section_path, c.page, c.page_end)))
         with st.container(horizontal=True):
             basket_button(item_from_hit(hit, chunk_cases), key=f"add-{key}")
-            st.button("相似案例", key=f"sim-{key}", icon=":material/join_inner:", on_click=toggle_similar, args=(key,))
+            similar_button(key)
         if key in st.session_state.similar_open:
             own = tuple(case.case_id for case in chunk_cases)
             if chunk_cases:
@@ -202,11 +204,11 @@ def run_ingest(rt: Runtime, rebuild: bool = False, uploaded: tuple[Path, ...] = 
     messages = st.session_state.messages
     for note in report.notes:
         messages.append(("info", note))
-    uploaded_names = {p.name for p in uploaded}
+    just_uploaded = {p.resolve() for p in uploaded}
     for f in report.failed:
         text = f"{f.path}：{f.reason}"
-        if Path(f.path).name in uploaded_names:
-            src = next(p for p in uploaded if p.name == Path(f.path).name)
+        src = Path(f.path) if Path(f.path).is_absolute() else rt.kb.config.home / f.path
+        if src.resolve() in just_uploaded:
             src.unlink(missing_ok=True)  # a just-uploaded file that cannot be read is not kept
             text += "（该文件未保留在 corpus/ 中）"
         messages.append(("error", text))
@@ -215,8 +217,10 @@ def run_ingest(rt: Runtime, rebuild: bool = False, uploaded: tuple[Path, ...] = 
                f"移除 {counts['removed']}，重复 {counts['duplicate']}；用时 {report.seconds:.1f} 秒。")
     messages.append(("success" if not report.failed else "warning", summary))
     st.session_state.last_report = [
-        {"状态": ui.STATUS_ZH.get(f.status, f.status), "文件": f.path, "页": f.pages or None,
-         "分块": f.chunks or None, "案例": f.cases or None, "说明": f.reason} for f in report.files]
+        {"状态": ui.STATUS_ZH.get(f.status, f.status), "文件": f.path,
+         **({"页": f.pages, "分块": f.chunks, "案例": f.cases} if f.status in ("indexed", "unchanged")
+            else {"页": None, "分块": None, "案例": None}),
+         "说明": f.reason} for f in report.files]
     st.rerun()
 
 
@@ -257,7 +261,7 @@ def page_search(rt: Runtime) -> None:
     try:
         hits = kb.search(query, top_k=int(top_k), mode=mode, filters=filters)
     except KBError as exc:
-        st.error(str(exc))
+        st.error(esc(str(exc)))
         return
     expansions = kb.expand_query(query)[len(query):].strip()
     info = f"找到 {len(hits)} 条结果（{ui.MODE_ZH[mode]}检索）"
@@ -310,7 +314,7 @@ def page_cases(rt: Runtime) -> None:
                             top_k=int(top_k) if (problem or industry) else max(int(top_k), len(all_cases)),
                             kind=None if kind == ALL else kind)
     except KBError as exc:
-        st.error(str(exc))
+        st.error(esc(str(exc)))
         return
     if not problem and not industry:
         st.caption(f"未填写条件：列出全部 {len(hits)} 个案例。")
@@ -340,8 +344,8 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
                        f"（{model.get('dim')} 维）；向量索引 {stats['vector_index']}；目录 {stats['index_dir']}"))
         docs = kb.documents()
         st.subheader("已索引的文档")
-        st.dataframe([{"标题": d.title, "文件": d.path, "格式": d.format.upper(), "页数": d.pages,
-                       "分块": d.chunks, "案例": d.cases, "文档编号": d.doc_id} for d in docs],
+        st.dataframe([{"标题": d.title, "页数": d.pages, "分块": d.chunks, "案例": d.cases,
+                       "格式": d.format.upper(), "文件": d.path, "文档编号": d.doc_id} for d in docs],
                      hide_index=True, width="stretch")
     else:
         docs = []
@@ -428,7 +432,7 @@ def page_debug(rt: Runtime) -> None:
     try:
         hits = kb.search(query, top_k=int(top_k), mode=mode)
     except KBError as exc:
-        st.error(str(exc))
+        st.error(esc(str(exc)))
         return
     expanded = kb.expand_query(query)
     tokens = kb.tokenizer.tokenize(expanded)

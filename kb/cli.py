@@ -267,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="测哪一项（默认 all）")
     s.add_argument("--repeat", type=int, default=5, help="重复次数（默认 5）")
     s.add_argument("--scale-chunks", type=int, default=100_000, help="合成语料的分块数（默认 100000）")
+    s.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="scale 只测这一种向量索引（默认三种各在独立进程中测）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_bench)
     return p

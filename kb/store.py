@@ -109,12 +109,13 @@ def read_manifest(gen: Path) -> dict:
     path = gen / MANIFEST
     try:
         data = path.read_bytes()
-        expected = (gen / MANIFEST_SUM).read_text(encoding="ascii").strip() if (gen / MANIFEST_SUM).exists() else None
+        expected = (gen / MANIFEST_SUM).read_bytes() if (gen / MANIFEST_SUM).exists() else None
+        if expected is not None and expected != (hashlib.sha256(data).hexdigest() + "\n").encode("ascii"):
+            raise IndexCorrupt(f"索引清单校验失败（已损坏或被修改）：{path} 与 {MANIFEST_SUM} 不符。"
+                               "请运行 kb ingest --rebuild 重建索引。")
         manifest = json.loads(data.decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"索引清单 {path} 无法读取（{type(exc).__name__}），请运行 kb ingest --rebuild 重建索引。") from exc
-    if expected is not None and hashlib.sha256(data).hexdigest() != expected:
-        raise IndexCorrupt(f"索引清单校验失败（已损坏或被修改）：{path}。请运行 kb ingest --rebuild 重建索引。")
     if not isinstance(manifest, dict):
         raise IndexCorrupt(f"索引清单 {path} 格式不对，请运行 kb ingest --rebuild 重建索引。")
     return manifest

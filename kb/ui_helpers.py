@@ -185,7 +185,7 @@ def effective_mode(requested: str, model_loaded: bool, model_error: str | None =
     if model_error:
         return "bm25", f"语义模型不可用（{model_error}），暂时只提供关键词检索。"
     if not model_loaded:
-        return "bm25", "语义结果正在加载：语义模型尚未就绪，先显示关键词检索结果，稍后重新检索即可得到混合/语义结果。"
+        return "bm25", "语义结果正在加载：语义模型尚未就绪，先显示关键词检索结果；模型就绪后页面会自动更新为混合/语义结果。"
     return requested, None
 
 
@@ -196,11 +196,11 @@ def hits_table(hits: Sequence[Hit]) -> list[dict]:
         "融合分数": round(h.score, 4),
         "BM25 名次": h.bm25_rank,
         "语义名次": h.dense_rank,
+        "段落": h.chunk.text[:60] + ("…" if len(h.chunk.text) > 60 else ""),
+        "页码": h.chunk.page,
         "命中词": "、".join(h.matched_terms),
         "类型": KIND_ZH.get(h.chunk.kind, h.chunk.kind),
         "章节": h.chunk.section_path,
-        "页码": h.chunk.page,
-        "段落": h.chunk.text[:80] + ("…" if len(h.chunk.text) > 80 else ""),
     } for h in hits]
 
 

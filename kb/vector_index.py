@@ -1,7 +1,7 @@
 """FAISS index over L2-normalised vectors; inner product equals cosine similarity.
 
-Small corpora use an exact ``IndexFlatIP``. Above ``HNSW_THRESHOLD`` vectors an HNSW graph
-is used (chosen by measurement in ``benchmarks/``); its recall against flat is reported there.
+Small corpora use an exact ``IndexFlatIP``. Above ``ANN_THRESHOLD`` vectors an approximate
+index is used (type chosen by measurement with ``kb bench scale``; recall vs flat reported there).
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-HNSW_THRESHOLD = 50_000
+ANN_THRESHOLD = 100_000
+ANN_KIND = "hnsw"
 HNSW_M = 32
+IVF_PROBE_FRACTION = 1 / 16
 
 
 class VectorIndex:
@@ -27,7 +29,9 @@ class VectorIndex:
     def kind(self) -> str:
         import faiss
 
-        return "hnsw" if isinstance(self._index, faiss.IndexHNSWFlat) else "flat"
+        if isinstance(self._index, faiss.IndexHNSWFlat):
+            return "hnsw"
+        return "ivf" if isinstance(self._index, faiss.IndexIVFFlat) else "flat"
 
     @classmethod
     def build(cls, vectors: np.ndarray, dim: int, kind: str = "auto") -> VectorIndex:
@@ -35,11 +39,18 @@ class VectorIndex:
 
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
         if kind == "auto":
-            kind = "hnsw" if len(vectors) >= HNSW_THRESHOLD else "flat"
+            kind = ANN_KIND if len(vectors) >= ANN_THRESHOLD else "flat"
         if kind == "hnsw":
             index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = 80
+            index.hnsw.efConstruction = 40
             index.hnsw.efSearch = 128
+        elif kind == "ivf":
+            nlist = max(16, int(4 * np.sqrt(len(vectors))))
+            quantizer = faiss.IndexFlatIP(dim)
+            index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            sample = vectors[np.random.default_rng(0).choice(len(vectors), min(len(vectors), 50 * nlist), replace=False)]
+            index.train(sample)
+            index.nprobe = max(1, int(nlist * IVF_PROBE_FRACTION))
         else:
             index = faiss.IndexFlatIP(dim)
         if len(vectors):
@@ -59,6 +70,8 @@ class VectorIndex:
         index = faiss.read_index(str(path))
         if isinstance(index, faiss.IndexHNSWFlat):
             index.hnsw.efSearch = 128
+        elif isinstance(index, faiss.IndexIVFFlat):
+            index.nprobe = max(1, int(index.nlist * IVF_PROBE_FRACTION))
         return cls(index, index.d)
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -74,8 +87,12 @@ class VectorIndex:
             if len(allowed) == 0:
                 return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
             sel = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
-            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k)) if self.kind == "hnsw" \
-                else faiss.SearchParameters(sel=sel)
+            if self.kind == "hnsw":
+                params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(128, k))
+            elif self.kind == "ivf":
+                params = faiss.SearchParametersIVF(sel=sel, nprobe=self._index.nprobe)
+            else:
+                params = faiss.SearchParameters(sel=sel)
             k = min(k, len(allowed))
         k = min(k, n)
         scores, ids = self._index.search(q, k, params=params) if params is not None else self._index.search(q, k)

@@ -2,7 +2,7 @@
 
 A hostile file (a decompression bomb, a loop in a PDF's structure, a parser bug that spins)
 must cost one failed file, never a hung or killed ingest. So :func:`parse_in_worker` hands
-each file to a child process (``python -m kb.worker``) that runs
+each file to a child process (:func:`main` of this module) that runs
 :func:`kb.pipeline.parse_document` under ``RLIMIT_AS`` and answers within ``timeout_s`` or
 is killed. One child serves every file of an ingest (start-up cost is paid once); after a
 timeout, a crash or a memory error it is replaced by a fresh one for the next file.
@@ -38,8 +38,11 @@ DEFAULT_MEMORY_MB = 1024
 """Address space the child may add, beyond what it uses after start-up, while parsing."""
 IDLE_EXIT_S = 300.0
 """A child nobody has asked anything for this long exits by itself."""
+STARTUP_TIMEOUT_S = 30.0
+"""How long a new child may take to import the parsers before it takes its first file."""
 
 _KB_ROOT = str(Path(__file__).resolve().parent.parent)
+_CHILD_MAIN = "import sys; from kb.worker import main; sys.exit(main(sys.argv[1:]))"
 _ACK = b'{"ack": true}\n'
 
 
@@ -119,12 +122,13 @@ class ParseWorker:
                 except (BrokenPipeError, OSError):
                     self._stop()
                     continue  # the child had just exited (idle): start a new one
-                deadline = time.monotonic() + timeout_s
-                first = self._read_line(proc, deadline)
-                if first is None and attempt == 0 and self._exited_idle(proc):
+                # A new child acknowledges once its imports are done; the clock for the
+                # file starts then, so start-up on a busy machine does not count as parsing.
+                first = self._read_line(proc, time.monotonic() + max(timeout_s, STARTUP_TIMEOUT_S))
+                if first == b"" and attempt == 0 and self._exited_idle(proc):
                     continue  # it exited before taking the request: retry once
                 if first == _ACK:
-                    answer = self._read_line(proc, deadline)
+                    answer = self._read_line(proc, time.monotonic() + timeout_s)
                 else:
                     answer = first
                 return self._answer(name, answer, proc, timeout_s, memory_mb)
@@ -142,8 +146,10 @@ class ParseWorker:
             for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
                 env.setdefault(var, "1")
             try:
+                # Not ``-m kb.worker``: the kb package imports this module first, and runpy
+                # would warn about executing a module that is already imported.
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "kb.worker", "--memory-mb", str(int(memory_mb)),
+                    [sys.executable, "-c", _CHILD_MAIN, "--memory-mb", str(int(memory_mb)),
                      "--idle-exit-s", str(IDLE_EXIT_S)],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
             except OSError as exc:
@@ -167,7 +173,7 @@ class ParseWorker:
         proc.wait()
 
     def _read_line(self, proc: subprocess.Popen, deadline: float) -> bytes | None:
-        """One line from the child, or None on end of file or when ``deadline`` passes."""
+        """One line from the child; ``b""`` at end of file (it died), None when ``deadline`` passes."""
         fd = proc.stdout.fileno()
         buf = self._pending
         while b"\n" not in buf:
@@ -179,7 +185,7 @@ class ParseWorker:
                 return None
             block = os.read(fd, 1 << 20)
             if not block:
-                return None
+                return b""
             buf += block
         end = buf.index(b"\n") + 1
         line = bytes(buf[:end])
@@ -195,16 +201,23 @@ class ParseWorker:
 
     def _answer(self, name: str, line: bytes | None, proc: subprocess.Popen, timeout_s: float,
                 memory_mb: int) -> ParsedDocument:
-        if line is None:
-            if proc.poll() is None:  # still running: the deadline passed
-                self._stop()
-                raise UnreadableDocument(name, f"解析超时：超过 {timeout_s:g} 秒仍未完成（文件可能过大、结构异常或是恶意构造的），"
-                                               "已停止解析并跳过该文件")
-            code = proc.returncode
+        if line is None:  # the deadline passed
+            self._stop()
+            raise UnreadableDocument(name, f"解析超时：超过 {timeout_s:g} 秒仍未完成（文件可能过大、结构异常或是恶意构造的），"
+                                           "已停止解析并跳过该文件")
+        if line == b"":  # end of file: the child died
+            try:
+                code = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = -signal.SIGKILL  # closed its output but hangs on exit: kill it
             self._stop()
             how = f"被信号 {signal.Signals(-code).name} 终止" if code < 0 else f"退出码 {code}"
             raise UnreadableDocument(name, f"解析进程异常退出（{how}），文件可能已损坏或超出内存上限（{memory_mb} MB），已跳过")
-        answer = json.loads(line)
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            self._stop()
+            raise UnreadableDocument(name, "解析进程返回了无法识别的结果，已跳过") from None
         if answer.get("ok"):
             result = from_json(ParsedDocument, answer["result"])
             return dataclasses.replace(result, document=dataclasses.replace(result.document, path=name))
@@ -293,7 +306,13 @@ def serve(memory_mb: int, idle_exit_s: float) -> int:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings would clutter the progress bar
-    from .pipeline import parse_document  # import everything before the memory ceiling applies
+    # Import the parsers before the memory ceiling applies (it then measures parsing alone)
+    # and before the first acknowledgement (the per-file clock starts after it).
+    import charset_normalizer  # noqa: F401
+    import docx  # noqa: F401
+    import pypdf  # noqa: F401
+
+    from .pipeline import parse_document
 
     _limit_memory(memory_mb)
     stdin = sys.stdin.buffer
@@ -333,12 +352,9 @@ def serve(memory_mb: int, idle_exit_s: float) -> int:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m kb.worker", description="解析进程（由 kb ingest 自动启动）。")
+    parser = argparse.ArgumentParser(prog="kb-worker", description="解析进程（由 kb ingest 自动启动）。")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="解析时可额外使用的内存上限（MB）")
     parser.add_argument("--idle-exit-s", type=float, default=IDLE_EXIT_S, help="空闲多少秒后自动退出")
     args = parser.parse_args(argv)
     return serve(args.memory_mb, args.idle_exit_s)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,6 +12,8 @@ contains itself, streams that decompress to hundreds of megabytes.
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -247,7 +249,7 @@ def write_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> Path:
 
 
 def write_docx_zip_bomb(directory: Path, name: str = "压缩炸弹.docx", megabytes: int = 512) -> Path:
-    """A DOCX whose word/document.xml inflates to ``megabytes`` MB (about 1 MB on disk)."""
+    """A DOCX whose word/document.xml inflates to ``megabytes`` MB (half a MB on disk)."""
     source = pdfgen.write_docx(directory, name="_plain_for_bomb.docx")
     entries = []
     with zipfile.ZipFile(source) as zin:
@@ -368,7 +370,7 @@ def write_huge_text(directory: Path, name: str = "超大文本.txt", megabytes: 
     return path
 
 
-def write_one_long_line(directory: Path, name: str = "无标点长行.txt", chars: int = 300_000) -> Path:
+def write_one_long_line(directory: Path, name: str = "无标点长行.txt", chars: int = 100_000) -> Path:
     """One line of ``chars`` Chinese characters without punctuation or line breaks."""
     unit = "合成测试文本某企业质量管理体系"
     path = Path(directory) / name
@@ -438,7 +440,50 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("control_chars_txt", write_control_char_text, "text made of C0 control characters", "failed",
             ("乱码",)),
     Hostile("huge_text", write_huge_text, "50 MB text file", "failed", ("文件过大",)),
-    Hostile("one_long_line", write_one_long_line, "300 000 Chinese characters on one line, no punctuation",
+    Hostile("one_long_line", write_one_long_line, "100 000 Chinese characters on one line, no punctuation",
             "indexed"),
 )
 """Every hostile input tried; ``tests/test_hostile_input.py`` runs them all."""
+
+
+# --- corpora for ingest tests ---------------------------------------------------------------
+
+SHIPPED_REPORT = next((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))
+
+
+def write_copies(corpus: Path, numbers: list[int]) -> None:
+    """Make ``corpus`` hold exactly the copies ``numbers`` of the shipped report, each with one
+    SYNTHETIC sentence inserted at a different place (so each copy is a different document)."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    wanted = {f"副本{i}.txt" for i in numbers}
+    for old in corpus.iterdir():
+        if old.name not in wanted:
+            old.unlink()
+    lines = SHIPPED_REPORT.read_text(encoding="utf-8").split("\n")
+    for i in numbers:
+        path = corpus / f"副本{i}.txt"
+        if path.exists():
+            continue
+        out = list(lines)
+        out.insert(20 + (i * 37) % (len(out) - 40), f"（合成测试副本 {i}：本句为崩溃测试添加的合成文字，不是原报告内容。）")
+        path.write_text("\n".join(out), encoding="utf-8")
+
+
+# --- test speed ---------------------------------------------------------------------------
+
+_TOKENIZER_CACHE: list[Path] = []
+
+
+def seed_tokenizer_cache(index_dir: Path) -> None:
+    """Copy a prebuilt jieba prefix-dictionary cache (JSON, see kb/tokenizer.py) into
+    ``index_dir/.cache`` so that every fresh test index does not spend 2 s building it."""
+    from kb.tokenizer import Tokenizer
+
+    if not _TOKENIZER_CACHE:
+        folder = Path(tempfile.mkdtemp(prefix="kb-jieba-cache-"))
+        Tokenizer(folder).tokenize("预热")
+        _TOKENIZER_CACHE.extend(folder.glob("jieba-*.json"))
+    target = Path(index_dir) / ".cache"
+    target.mkdir(parents=True, exist_ok=True)
+    for cache in _TOKENIZER_CACHE:
+        shutil.copy(cache, target / cache.name)

@@ -10,6 +10,7 @@ The synthetic document uploaded in the XSS check is test data, not a real case.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -61,6 +62,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _streamlit(home: Path):
+    """``streamlit run app.py`` on a free port with ``KB_HOME=home``; yields its URL."""
+    port = _free_port()
+    env = dict(os.environ, KB_HOME=str(home), KB_MODEL=_model(), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               TOKENIZERS_PARALLELISM="false")
+    log_path = home / f"streamlit-{port}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("streamlit did not start:\n" + log_path.read_text(encoding="utf-8"))
+                time.sleep(0.3)
+            yield url
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -68,54 +105,36 @@ def server(tmp_path_factory):
     pytest.importorskip("playwright.sync_api")
     home = tmp_path_factory.mktemp("browser_home")
     shutil.copytree(REPO / "corpus", home / "corpus")
-    port = _free_port()
-    env = dict(os.environ, KB_HOME=str(home), KB_MODEL=_model(), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               TOKENIZERS_PARALLELISM="false")
-    log = open(home / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.close()
-            pytest.fail("streamlit did not start:\n" + (home / "streamlit.log").read_text(encoding="utf-8"))
-        time.sleep(0.3)
-    yield {"url": url, "home": home}
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+    with _streamlit(home) as url:
+        yield {"url": url, "home": home}
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser(server):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
-                                      locale="zh-CN")
-        pg = context.new_page()
-        pg.set_default_timeout(TIMEOUT_MS)
-        pg.dialogs = []
-        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
-        pg.goto(server["url"], wait_until="domcontentloaded")
-        yield pg
-        context.close()
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _new_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.goto(url, wait_until="domcontentloaded")
+    return pg
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    pg = _new_page(browser, server["url"])
+    yield pg
+    pg.context.close()
 
 
 def _idle(pg) -> None:
@@ -156,6 +175,7 @@ def test_first_run_builds_the_index(page):
     page.locator('[data-testid="stSidebar"]').get_by_text("文档 1 ·").wait_for()
     page.get_by_text("导入完成：已索引 1").wait_for()
     _idle(page)
+    _shot(page, "1-search-examples", full_page=False)
 
 
 def test_search_card_basket_and_docx_export(page, server, tmp_path):
@@ -234,7 +254,7 @@ def test_upload_and_xss_document_is_shown_literally(page, server, tmp_path):
     page.get_by_role("button", name="保存并导入").click()
     page.get_by_text("导入完成：已索引 1").wait_for()
     _idle(page)
-    assert (server["home"] / "corpus" / "合成安全测试_文档_.txt").exists()
+    assert (server["home"] / "corpus" / "合成安全测试_文档.txt").exists()
     _shot(page, "3-manage")
 
     _goto(page, "案例检索")
@@ -252,3 +272,25 @@ def test_upload_and_xss_document_is_shown_literally(page, server, tmp_path):
     page.wait_for_timeout(1000)
     assert not page.dialogs, page.dialogs
     _shot(page, "6-xss")
+
+
+def test_cold_start_answers_with_keywords_then_upgrades(browser, server):
+    """A fresh server process on an existing index: keyword results at once, hybrid once the model is in."""
+    with _streamlit(server["home"]) as url:
+        pg = _new_page(browser, url)
+        try:
+            box = pg.get_by_role("textbox", name="检索内容")
+            box.fill("认证贷 融资难")
+            box.press("Enter")
+            found = pg.get_by_text("找到 ").first
+            found.wait_for()
+            first = found.inner_text()
+            _shot(pg, "7-cold-start-first-results", full_page=False)
+            if "关键词检索" in first:
+                assert pg.get_by_text("语义结果正在加载").count() == 1
+            # No further input: the page re-runs by itself when the model is ready.
+            pg.get_by_text("（混合检索）").first.wait_for()
+            pg.locator('[data-testid="stSidebar"]').get_by_text("语义模型：已就绪").wait_for()
+            assert pg.locator(CARD).filter(has_text="出处：").count() > 0
+        finally:
+            pg.context.close()

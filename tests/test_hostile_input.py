@@ -31,9 +31,10 @@ from kb.worker import ParseWorker
 REPO = Path(__file__).resolve().parent.parent
 REPORT = next((REPO / "corpus").glob("*.txt"))
 # Small limits so the tests stay fast; the defaults (60 s, 1024 MB) are tested for sanity only.
-TIMEOUT_S = 3.0
+TIMEOUT_S = 2.0
 MEMORY_MB = 1024
 CJK = re.compile(r"[\u4e00-\u9fff]")
+CHANGED = "先好后坏.pdf"  # indexed first, then overwritten by a truncated copy
 
 # pypdf releases that fixed published denial-of-service advisories (GitHub advisory database,
 # py-pdf/pypdf CHANGELOG "Security (SEC)" entries). The newest fix we rely on:
@@ -74,7 +75,9 @@ def hostile_ingest(tmp_path_factory, hostile_dir):
     corpus = home / "corpus"
     corpus.mkdir()
     shutil.copy(REPORT, corpus / REPORT.name)
+    pdfgen.write_report_pdf(corpus, name=CHANGED)
     kb = KnowledgeBase(make_config(home))
+    hostile.seed_tokenizer_cache(kb.config.index_dir)
     first = kb.ingest()
     assert not first.failed
     before = {c.chunk_id: c for c in kb.chunks()}
@@ -83,6 +86,7 @@ def hostile_ingest(tmp_path_factory, hostile_dir):
         target = corpus / "hostile" / key / path.name
         target.parent.mkdir(parents=True)
         shutil.copy(path, target)
+    shutil.copy(hostile_dir["truncated_pdf"], corpus / CHANGED)  # same path, now a broken download
     started = time.perf_counter()
     report = kb.ingest()
     seconds = time.perf_counter() - started
@@ -114,11 +118,13 @@ def test_other_files_indexed_and_previous_index_intact(hostile_ingest):
     statuses = {f.status for f in report.files}
     assert statuses <= {"indexed", "unchanged", "failed"}
     assert any(f.status == "unchanged" and f.path.endswith(REPORT.name) for f in report.files)
+    changed = next(f for f in report.files if f.path.endswith(CHANGED))
+    assert changed.status == "failed" and "损坏" in changed.reason and "上一版本" in changed.reason
     after = {c.chunk_id: c for c in kb.chunks()}
-    assert set(before) <= set(after)  # every chunk of the earlier index is still there
+    assert set(before) <= set(after)  # every chunk of the earlier index is still there (CHANGED too)
     assert all(after[k] == v for k, v in before.items())
     indexed = [f for f in report.files if f.status == "indexed"]
-    assert len(kb.documents()) == 1 + len(indexed)
+    assert len(kb.documents()) == 2 + len(indexed)
     assert current_generation(kb.config.index_dir).name != gen_before
     # No garbage from the rejected files reached the index.
     assert not any(re.search("[\ue000-\uf8ff\ufffd]|ºÏ³É", c.text) for c in kb.chunks())
@@ -137,6 +143,7 @@ def test_cli_names_each_failed_file(tmp_path, hostile_dir, monkeypatch, capsys):
         shutil.copy(hostile_dir[key], corpus / hostile_dir[key].name)
     monkeypatch.setenv("KB_HOME", str(tmp_path))
     monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    hostile.seed_tokenizer_cache(tmp_path / "indexes")
     assert main(["ingest", "-q"]) == 1
     out = capsys.readouterr().out
     for key in picked:
@@ -145,68 +152,58 @@ def test_cli_names_each_failed_file(tmp_path, hostile_dir, monkeypatch, capsys):
     assert "需人工核对" in out and "压缩炸弹" in out and "文件过大" in out
 
 
-def test_changed_file_turning_hostile_keeps_its_previous_version(tmp_path, hostile_dir):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    target = corpus / "合成报告.pdf"
-    pdfgen.write_report_pdf(corpus)
-    kb = KnowledgeBase(make_config(tmp_path))
-    kb.ingest()
-    chunks = kb.chunks()
-    shutil.copy(hostile_dir["truncated_pdf"], target)  # the same path, now a broken download
-    report = kb.ingest()
-    [res] = report.failed
-    assert "损坏" in res.reason and "上一版本" in res.reason
-    assert kb.chunks() == chunks
-
-
 # --- the worker process -------------------------------------------------------------------
 
-def test_worker_result_equals_in_process_parse(sample_files):
-    with ParseWorker(timeout_s=30) as w:
-        for path in [REPORT, sample_files["report_pdf"], sample_files["docx"], sample_files["gbk_txt"]]:
-            assert w.parse(path) == parse_document(path), path
-        assert w.started == 1  # one child served every file
+@pytest.fixture(scope="module")
+def worker():
+    """One worker for the tests below (each restart it causes is part of what they check)."""
+    with ParseWorker(timeout_s=20) as w:
+        yield w
 
 
-def test_worker_timeout_kills_and_next_file_parses(hostile_dir):
-    with ParseWorker(timeout_s=2) as w:
-        started = time.perf_counter()
-        with pytest.raises(UnreadableDocument, match="解析超时") as info:
-            w.parse(hostile_dir["many_streams_bomb_pdf"])
-        assert time.perf_counter() - started < 5
-        assert info.value.path == str(hostile_dir["many_streams_bomb_pdf"])
-        assert w.parse(REPORT).chunks  # a fresh child takes the next file
-        assert w.started == 2
+def test_worker_result_equals_in_process_parse(worker, sample_files):
+    worker.parse(REPORT)
+    started = worker.started
+    for path in [REPORT, sample_files["report_pdf"], sample_files["docx"], sample_files["gbk_txt"]]:
+        assert worker.parse(path) == parse_document(path), path
+    assert worker.started == started  # one child served every file
 
 
-def test_worker_memory_ceiling(hostile_dir):
+def test_worker_timeout_kills_and_next_file_parses(worker, hostile_dir, sample_files):
+    worker.parse(sample_files["gbk_txt"])  # a warm child: the clock measures parsing only
+    started, began = worker.started, time.perf_counter()
+    with pytest.raises(UnreadableDocument, match="解析超时：超过 0.5 秒") as info:
+        worker.parse(hostile_dir["many_streams_bomb_pdf"], timeout_s=0.5)
+    assert time.perf_counter() - began < 3
+    assert info.value.path == str(hostile_dir["many_streams_bomb_pdf"])
+    assert worker.parse(sample_files["gbk_txt"]).chunks  # a fresh child takes the next file
+    assert worker.started == started + 1
+
+
+def test_worker_memory_ceiling(worker, hostile_dir, sample_files):
     # 40 MB more than the child needs at rest: the 75 MB pypdf may inflate does not fit.
-    with ParseWorker(timeout_s=20, memory_mb=40) as w:
-        with pytest.raises(UnreadableDocument, match="内存超出上限（40 MB）"):
-            w.parse(hostile_dir["flate_bomb_pdf"])
-        assert w.parse(REPORT).chunks
+    with pytest.raises(UnreadableDocument, match="内存超出上限（40 MB）"):
+        worker.parse(hostile_dir["flate_bomb_pdf"], memory_mb=40)
+    assert worker.parse(sample_files["gbk_txt"]).chunks
 
 
-def test_worker_crash_is_reported_and_replaced(hostile_dir):
+def test_worker_crash_is_reported_and_replaced(worker, hostile_dir, sample_files):
+    worker.parse(sample_files["gbk_txt"])
+    pid = worker._proc.pid
+    killer = threading.Timer(0.2, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    with pytest.raises(UnreadableDocument, match="解析进程异常退出（被信号 SIGKILL 终止）"):
+        worker.parse(hostile_dir["many_streams_bomb_pdf"])
+    killer.join()
+    assert worker.parse(sample_files["gbk_txt"]).chunks and worker._proc.pid != pid
+
+
+def test_worker_that_exited_when_idle_is_restarted(monkeypatch, sample_files):
+    monkeypatch.setattr(worker_mod, "IDLE_EXIT_S", 0.1)
     with ParseWorker(timeout_s=20) as w:
-        w.parse(REPORT)
-        pid = w._proc.pid
-        killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
-        killer.start()
-        with pytest.raises(UnreadableDocument, match="解析进程异常退出（被信号 SIGKILL 终止）"):
-            w.parse(hostile_dir["many_streams_bomb_pdf"])
-        killer.join()
-        assert w.parse(REPORT).chunks and w._proc.pid != pid
-
-
-def test_worker_that_exited_when_idle_is_restarted(monkeypatch):
-    monkeypatch.setattr(worker_mod, "IDLE_EXIT_S", 0.3)
-    with ParseWorker(timeout_s=20) as w:
-        w.parse(REPORT)
-        proc = w._proc
-        proc.wait(timeout=10)  # it exits by itself after 0.3 s without work
-        assert w.parse(REPORT).chunks
+        w.parse(sample_files["gbk_txt"])
+        w._proc.wait(timeout=10)  # it exits by itself after 0.1 s without work
+        assert w.parse(sample_files["gbk_txt"]).chunks
         assert w.started == 2
 
 

@@ -1,0 +1,176 @@
+"""Many threads searching one KnowledgeBase while another process ingests.
+
+Every answer is recorded with the generation it came from (``kb.manifest()['generation']``
+read before and after the query; an answer is attributed only when both agree, since
+generations never come back) and compared with a serial run against a private copy of that
+generation. The corpus is copies of the shipped report with one SYNTHETIC sentence each.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import hostile
+import pytest
+
+import kb.knowledge_base as kbmod
+from kb import KBConfig, KnowledgeBase
+from kb.tokenizer import Tokenizer
+
+REPO = Path(__file__).resolve().parent.parent
+THREADS = 16
+QUERIES = ("认证贷", "家纺企业产品缺陷率高", "江苏认证融资贷款", "小微企业质量管理体系认证", "培训 帮扶",
+           "黄芪", "合成测试副本", "认证机构 帮扶 企业")
+MODES = ("hybrid", "bm25", "dense", "cases")
+
+
+def config(home: Path) -> KBConfig:
+    return KBConfig(home=home, model="hash-bigram-64")
+
+
+def ask(kb: KnowledgeBase, query: str, mode: str) -> list:
+    if mode == "cases":
+        return kb.cases(problem=query, top_k=5)
+    return kb.search(query, top_k=10, mode=mode)
+
+
+def serial_answers(gen_dir: Path, home: Path, pairs: set[tuple[str, str]], tokenizer: Tokenizer) -> dict:
+    """Answers of a fresh KnowledgeBase over a private copy of one generation, one at a time
+    (it borrows the loaded jieba tables: same dictionary, and it saves a second of start-up)."""
+    index = home / "indexes"
+    shutil.copytree(gen_dir, index / gen_dir.name)
+    os.symlink(gen_dir.name, index / "current")
+    kb = KnowledgeBase(config(home))
+    kb.tokenizer = tokenizer
+    assert kb.manifest()["generation"] == gen_dir.name
+    return {(q, m): ask(kb, q, m) for q, m in sorted(pairs)}
+
+
+@pytest.fixture()
+def one_omp_thread():
+    """FAISS parallelises each query with OpenMP, whose idle threads spin; with 16 searching
+    threads on a small machine that spinning starves the ingest process. One OpenMP thread
+    per query is also what a multi-threaded server wants."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    yield
+    faiss.omp_set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def base_home(tmp_path_factory) -> Path:
+    """An index of two copies of the report (read-only: tests copy it before changing it)."""
+    home = tmp_path_factory.mktemp("concurrency")
+    hostile.write_copies(home / "corpus", [0, 1])
+    hostile.seed_tokenizer_cache(home / "indexes")
+    assert not KnowledgeBase(config(home)).ingest().failed
+    return home
+
+
+def test_parallel_searches_during_ingest_equal_serial_answers(base_home, tmp_path, one_omp_thread):
+    home = tmp_path / "home"
+    shutil.copytree(base_home, home, symlinks=True)
+    hostile.write_copies(home / "corpus", [0, 1, 2, 3])  # the other process adds two documents
+
+    kb = KnowledgeBase(config(home))
+    kb.warm_up()  # jieba and the model, once, before serving
+    tokenizer_tables, embedder = kb.tokenizer._jieba, kb.embedder
+    env = dict(os.environ, KB_HOME=str(home), KB_MODEL="hash-bigram-64",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    records: list[tuple[str, str, str, str, list]] = []
+    errors: list[str] = []
+    stop = threading.Event()
+    ready = threading.Barrier(THREADS + 1)
+
+    def search_loop(seed: int) -> None:
+        rng = random.Random(seed)
+        local = []
+        ready.wait()
+        while not stop.is_set():
+            query, mode = rng.choice(QUERIES), rng.choice(MODES)
+            try:
+                before = kb.manifest()["generation"]
+                answer = ask(kb, query, mode)
+                after = kb.manifest()["generation"]
+            except Exception as exc:  # any exception fails the test
+                errors.append(f"{query}/{mode}: {type(exc).__name__}: {exc}")
+                continue
+            local.append((before, after, query, mode, answer))
+            # A short random pause: the 16 threads still overlap at random, but leave the
+            # (two-core) test machine enough CPU for the ingest process to finish quickly.
+            time.sleep(rng.uniform(0, 0.2))
+        records.extend(local)
+
+    threads = [threading.Thread(target=search_loop, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    ready.wait()
+    ingest = subprocess.Popen([sys.executable, "-m", "kb", "ingest", "-q"], env=env, cwd=home,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = ingest.communicate(timeout=180)
+    time.sleep(1.0)  # keep searching the new generation for a moment
+    stop.set()
+    for t in threads:
+        t.join()
+
+    assert ingest.returncode == 0, out + err
+    assert not errors, errors[:5]
+    assert kb.tokenizer._jieba is tokenizer_tables and kb.embedder is embedder
+    attributed = [r for r in records if r[0] == r[1]]
+    generations = Counter(r[0] for r in attributed)
+    assert len(generations) == 2 and min(generations.values()) >= 20, generations
+    checked = 0
+    for n, gen in enumerate(sorted(generations)):
+        pairs = {(q, m) for g, _, q, m, _ in attributed if g == gen}
+        expected = serial_answers(home / "indexes" / gen, tmp_path / f"serial{n}", pairs, kb.tokenizer)
+        for g, _, q, m, answer in attributed:
+            if g == gen:
+                assert answer == expected[(q, m)], (gen, q, m)
+                checked += 1
+    assert checked == len(attributed) >= 200
+    print(f"\n{THREADS} threads: {len(records)} searches, {checked} compared with serial answers "
+          f"over generations {dict(generations)}; {len(records) - checked} straddled the switch")
+
+
+def test_cold_start_initialises_jieba_model_and_snapshot_once(base_home, monkeypatch):
+    calls = Counter()
+    build, make, snapshot = Tokenizer._build, kbmod.make_embedder, kbmod._Snapshot.__init__
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            time.sleep(0.05)  # widen the window in which a second initialisation could start
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(Tokenizer, "_build", counting("jieba", build))
+    monkeypatch.setattr(kbmod, "make_embedder", counting("model", make))
+    monkeypatch.setattr(kbmod._Snapshot, "__init__", counting("snapshot", snapshot))
+    kb = KnowledgeBase(config(base_home))
+    start = threading.Barrier(THREADS)
+    results, errors = [], []
+
+    def first_query(mode: str) -> None:
+        start.wait()
+        try:
+            results.append(kb.search("认证贷", mode=mode))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_query, args=(MODES[i % 3],)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == THREADS and all(results)
+    assert calls == {"jieba": 1, "model": 1, "snapshot": 1}
