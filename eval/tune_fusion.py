@@ -37,7 +37,7 @@ def main() -> None:
 
     def evaluate(rank_fn):
         ms = []
-        for q, bm, dn, rel in data:
+        for _q, bm, dn, rel in data:
             order = rank_fn(bm, dn)[:10]
             ms.append(score_ranking([rel[i] for i in order], sum(rel)))
         return {k: float(np.mean([m[k] for m in ms])) for k in ms[0]}

@@ -147,7 +147,8 @@ def cmd_cases(args) -> int:
         c = h.case
         print(f"[{h.rank}] {c.title}  （{KIND_ZH.get(c.kind, c.kind)}；{c.region.display() or '地区未知'}；"
               f"{c.industry or '行业未识别'}；分数 {h.score:.3f}）")
-        print(f"    编号：{c.case_id}    出处：{h.doc_title} · {c.section_path} · 第 {c.page} 页")
+        page = f" · 第 {c.page} 页" if c.page else ""
+        print(f"    编号：{c.case_id}    出处：{h.doc_title} · {c.section_path}{page}")
         if c.problem:
             print(f"    问题：{c.problem}")
         if c.measures:
@@ -178,7 +179,8 @@ def cmd_chunks(args) -> int:
             _print_json({"chunk_id": c.chunk_id, "doc": c.doc_id, "kind": c.kind, "section": c.section_path,
                          "page": c.page, "text": c.text})
         else:
-            print(f"{c.chunk_id}  第 {c.page} 页  {c.section_path}\n    {c.text}\n")
+            page = f"第 {c.page} 页  " if c.page else ""
+            print(f"{c.chunk_id}  {page}{c.section_path}\n    {c.text}\n")
     return 0
 
 
@@ -196,6 +198,25 @@ def cmd_stats(args) -> int:
         print(f"  {KIND_ZH.get(kind, kind)}：{n}")
     for d in kb.documents():
         print(f"  - {d.doc_id}  {d.title}（{d.path}；{d.pages} 页，{d.chunks} 块，{d.cases} 个案例）")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import collect_items, export_docx, export_markdown
+
+    if not args.query and not args.problem and not args.industry:
+        raise KBError("请至少给出一个 --query，或用 --problem/--industry 选择案例。")
+    items = collect_items(_kb(args), args.query or [], args.problem, args.industry, args.region, args.top_k)
+    if not items:
+        raise KBError("没有检索到可导出的内容。")
+    out = Path(args.out)
+    if out.suffix.lower() == ".docx":
+        out.write_bytes(export_docx(items, args.title))
+    elif out.suffix.lower() in (".md", ".markdown"):
+        out.write_text(export_markdown(items, args.title), encoding="utf-8")
+    else:
+        raise KBError("输出文件的扩展名应为 .docx 或 .md")
+    print(f"已导出 {len(items)} 条内容到 {out}")
     return 0
 
 
@@ -256,6 +277,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", help="索引统计", description="显示索引版本、模型、文档/分块/案例数量。")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("export", help="导出课件包（DOCX 或 Markdown，含出处）",
+                       description="把检索到的段落和可比案例导出为课件包，每条带完整出处，文末附来源列表。")
+    s.add_argument("--query", action="append", help="检索词，可重复多次；每个取前 --top-k 条段落")
+    s.add_argument("--problem", help="可比案例的问题描述")
+    s.add_argument("--industry", help="可比案例的行业（GB/T 4754 大类名称）")
+    s.add_argument("--region", help="可比案例的地区")
+    s.add_argument("--top-k", type=int, default=5, help="每个查询/案例检索取几条（默认 5）")
+    s.add_argument("--title", default="提升行动案例课件", help="课件标题")
+    s.add_argument("--out", required=True, help="输出文件：.docx 或 .md")
+    s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("eval", help="检索质量评测（hit@1/hit@5/MRR/nDCG）", description="在评测集上比较 bm25、dense、hybrid 三种模式。")
     s.add_argument("--queries", default=None, help="评测集（默认 eval/queries.jsonl）")

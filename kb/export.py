@@ -284,3 +284,26 @@ def safe_export_name(name: str, suffix: str, default: str = "课件素材") -> s
             name = name[: -len(ext)]
     name = name[:80].strip(" ._") or default
     return f"{name}{suffix}"
+
+
+def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
+                  region: str | None = None, top_k: int = 5) -> list[ExportItem]:
+    """Items for a course pack: the top passages of each query, then the ranked cases."""
+    from .ui_helpers import cases_for_chunk
+
+    all_cases = kb.all_cases()
+    by_chunk: dict[str, list[Case]] = {}
+    for case in all_cases:
+        if case.chunk_id:
+            by_chunk.setdefault(case.chunk_id, []).append(case)
+    items: list[ExportItem] = []
+    seen: set[str] = set()
+    for q in queries:
+        for hit in kb.search(q, top_k=top_k):
+            if hit.chunk.chunk_id not in seen:
+                seen.add(hit.chunk.chunk_id)
+                items.append(item_from_hit(hit, cases_for_chunk(hit.chunk, by_chunk, all_cases)))
+    if problem or industry:
+        for hit in kb.cases(industry=industry, problem=problem, region=region, top_k=top_k):
+            items.append(item_from_case_hit(hit))
+    return items

@@ -272,7 +272,7 @@ def test_every_command_has_help(capsys):
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    assert {"ingest", "search", "cases", "chunks", "stats", "eval", "bench"} <= set(sub.choices)
+    assert {"ingest", "search", "cases", "chunks", "stats", "eval", "bench", "export"} <= set(sub.choices)
     for name, sp in sub.choices.items():
         text = sp.format_help()
         assert sp.description, name
@@ -280,3 +280,20 @@ def test_every_command_has_help(capsys):
             if action.dest != "help":
                 assert action.help, f"{name} {action.dest} has no help"
         assert "usage" in text
+
+
+def test_cli_export_course_pack(built, monkeypatch, capsys, tmp_path):
+    import docx
+
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    out = tmp_path / "pack.docx"
+    assert main(["export", "--query", "认证贷", "--problem", "产品缺陷率高", "--industry", "纺织业",
+                 "--title", "合成课件", "--out", str(out)]) == 0
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "合成课件" in text and "第" in text and "页" in text and "南通" in text
+    md = tmp_path / "pack.md"
+    assert main(["export", "--query", "认证贷", "--out", str(md)]) == 0
+    assert "1433" in md.read_text(encoding="utf-8")
