@@ -101,13 +101,13 @@ def load_document(path: str | Path) -> Document:
     with open(path, "rb") as fh:
         head = fh.read(1024)
     real = sniff_format(head)
-    actual = f"（实际是{FORMAT_NAMES[real]}）" if real in FORMAT_NAMES else ""
+    actual = f"，实际是{FORMAT_NAMES[real]}" if real in FORMAT_NAMES else ""
     if fmt == "pdf" and real != "pdf":
-        raise UnreadableDocument(name, f"扩展名是 .pdf，但文件内容不是 PDF（文件头不符）{actual}")
+        raise UnreadableDocument(name, f"扩展名是 .pdf，但文件内容不是 PDF{actual}（文件头不符）")
     if fmt == "docx" and real == "ole2":
         raise UnreadableDocument(name, "扩展名是 .docx，但文件是旧版 Word 格式（.doc），请用 Word 另存为 .docx 后再导入")
     if fmt == "docx" and real != "zip":
-        raise UnreadableDocument(name, f"扩展名是 .docx，但文件内容不是 Word 文档（文件头不符）{actual}")
+        raise UnreadableDocument(name, f"扩展名是 .docx，但文件内容不是 Word 文档{actual}（文件头不符）")
     if fmt in ("txt", "md") and real is not None:
         raise UnreadableDocument(name, f"扩展名是 {path.suffix}，但文件内容是二进制（{FORMAT_NAMES[real]}），不是文本")
     if fmt in ("txt", "md") and size > MAX_TEXT_FILE_MB * 1024 * 1024:

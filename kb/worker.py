@@ -148,9 +148,12 @@ class ParseWorker:
             try:
                 # Not ``-m kb.worker``: the kb package imports this module first, and runpy
                 # would warn about executing a module that is already imported.
+                args = [sys.executable, "-c", _CHILD_MAIN, "--memory-mb", str(int(memory_mb)),
+                        "--idle-exit-s", str(IDLE_EXIT_S)]
+                if threading.current_thread() is threading.main_thread():
+                    args.append("--die-with-parent")
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-c", _CHILD_MAIN, "--memory-mb", str(int(memory_mb)),
-                     "--idle-exit-s", str(IDLE_EXIT_S)],
+                    args,
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
             except OSError as exc:
                 raise KBError(f"无法启动解析进程（{exc}）") from exc
@@ -262,15 +265,33 @@ def parse_in_worker(path: str | Path, min_chars: int = 150, max_chars: int = 400
 _IDLE_EXIT_CODE = 0
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (a killed ``kb ingest``)."""
-    try:
-        import ctypes
+def _die_with_parent(kernel: bool) -> None:
+    """Exit when the parent dies (a killed ``kb ingest``), even in the middle of a file.
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: the child still exits on end of input or when idle
+    A watchdog thread notices the parent is gone within half a second. With ``kernel``, Linux
+    also delivers SIGKILL at once (``PR_SET_PDEATHSIG``); that is only asked for when the parent
+    started us from its main thread, because the kernel ties it to the *thread* that started
+    the child, and a worker thread that ends (a web request) must not take the parser with it.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="kb-worker-watchdog", daemon=True).start()
+    if kernel:
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+        except (OSError, AttributeError):
+            pass  # not Linux: the watchdog is enough
 
 
 def _address_space() -> int | None:
@@ -297,11 +318,11 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def serve(memory_mb: int, idle_exit_s: float) -> int:
+def serve(memory_mb: int, idle_exit_s: float, die_with_parent: bool = False) -> int:
     """The child's loop: read a request line, parse, write an answer line, until end of input."""
     import logging
 
-    _die_with_parent()
+    _die_with_parent(kernel=die_with_parent)
     # Answers go to the original stdout; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -355,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kb-worker", description="解析进程（由 kb ingest 自动启动）。")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="解析时可额外使用的内存上限（MB）")
     parser.add_argument("--idle-exit-s", type=float, default=IDLE_EXIT_S, help="空闲多少秒后自动退出")
+    parser.add_argument("--die-with-parent", action="store_true", help="父进程退出时由内核立即结束本进程")
     args = parser.parse_args(argv)
-    return serve(args.memory_mb, args.idle_exit_s)
+    return serve(args.memory_mb, args.idle_exit_s, args.die_with_parent)
 

@@ -487,3 +487,20 @@ def seed_tokenizer_cache(index_dir: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for cache in _TOKENIZER_CACHE:
         shutil.copy(cache, target / cache.name)
+
+
+_SHARED_TOKENIZER: list = []
+
+
+def shared_tokenizer():
+    """One loaded jieba tokenizer for the in-process KnowledgeBases of these tests (same
+    dictionary as any other; after loading it is read-only, see kb/tokenizer.py)."""
+    from kb.tokenizer import Tokenizer
+
+    if not _SHARED_TOKENIZER:
+        folder = Path(tempfile.mkdtemp(prefix="kb-jieba-shared-"))
+        seed_tokenizer_cache(folder)
+        tokenizer = Tokenizer(folder / ".cache")
+        tokenizer.tokenize("预热")
+        _SHARED_TOKENIZER.append(tokenizer)
+    return _SHARED_TOKENIZER[0]

@@ -72,8 +72,10 @@ def base_home(tmp_path_factory) -> Path:
     """An index of two copies of the report (read-only: tests copy it before changing it)."""
     home = tmp_path_factory.mktemp("concurrency")
     hostile.write_copies(home / "corpus", [0, 1])
-    hostile.seed_tokenizer_cache(home / "indexes")
-    assert not KnowledgeBase(config(home)).ingest().failed
+    hostile.seed_tokenizer_cache(home / "indexes")  # for the ingest process
+    kb = KnowledgeBase(config(home))
+    kb.tokenizer = hostile.shared_tokenizer()
+    assert not kb.ingest().failed
     return home
 
 
@@ -83,6 +85,7 @@ def test_parallel_searches_during_ingest_equal_serial_answers(base_home, tmp_pat
     hostile.write_copies(home / "corpus", [0, 1, 2, 3])  # the other process adds two documents
 
     kb = KnowledgeBase(config(home))
+    kb.tokenizer = hostile.shared_tokenizer()  # loaded jieba tables (loading is tested below)
     kb.warm_up()  # jieba and the model, once, before serving
     tokenizer_tables, embedder = kb.tokenizer._jieba, kb.embedder
     env = dict(os.environ, KB_HOME=str(home), KB_MODEL="hash-bigram-64",
@@ -118,7 +121,7 @@ def test_parallel_searches_during_ingest_equal_serial_answers(base_home, tmp_pat
     ingest = subprocess.Popen([sys.executable, "-m", "kb", "ingest", "-q"], env=env, cwd=home,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = ingest.communicate(timeout=180)
-    time.sleep(1.0)  # keep searching the new generation for a moment
+    time.sleep(0.5)  # keep searching the new generation for a moment
     stop.set()
     for t in threads:
         t.join()

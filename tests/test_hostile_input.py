@@ -77,7 +77,7 @@ def hostile_ingest(tmp_path_factory, hostile_dir):
     shutil.copy(REPORT, corpus / REPORT.name)
     pdfgen.write_report_pdf(corpus, name=CHANGED)
     kb = KnowledgeBase(make_config(home))
-    hostile.seed_tokenizer_cache(kb.config.index_dir)
+    kb.tokenizer = hostile.shared_tokenizer()
     first = kb.ingest()
     assert not first.failed
     before = {c.chunk_id: c for c in kb.chunks()}
@@ -137,13 +137,11 @@ def test_cli_names_each_failed_file(tmp_path, hostile_dir, monkeypatch, capsys):
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    shutil.copy(REPORT, corpus / REPORT.name)
     picked = ["truncated_pdf", "latin1_mojibake_pdf", "docx_zip_bomb", "huge_text"]
     for key in picked:
         shutil.copy(hostile_dir[key], corpus / hostile_dir[key].name)
     monkeypatch.setenv("KB_HOME", str(tmp_path))
     monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
-    hostile.seed_tokenizer_cache(tmp_path / "indexes")
     assert main(["ingest", "-q"]) == 1
     out = capsys.readouterr().out
     for key in picked:
@@ -207,20 +205,30 @@ def test_worker_that_exited_when_idle_is_restarted(monkeypatch, sample_files):
         assert w.started == 2
 
 
-def test_worker_child_dies_with_its_parent(tmp_path):
-    """A killed ``kb ingest`` must not leave a parser running (PR_SET_PDEATHSIG)."""
+@pytest.mark.parametrize("starter", ["main", "thread"])
+def test_worker_child_dies_with_its_parent(tmp_path, starter):
+    """A killed ``kb ingest`` must not leave a parser running; a child started from a thread
+    that has ended (a web request) must keep serving (PR_SET_PDEATHSIG is per thread)."""
     import subprocess
     import sys
 
     script = tmp_path / "parent.py"
     script.write_text(
-        "import sys, time\n"
+        "import sys, threading, time\n"
         "from kb.worker import ParseWorker\n"
         "w = ParseWorker(timeout_s=60)\n"
-        f"w.parse({str(REPORT)!r})\n"
-        "print(w._proc.pid, flush=True)\n"
+        f"report = {str(REPORT)!r}\n"
+        "if sys.argv[1] == 'thread':\n"
+        "    t = threading.Thread(target=w.parse, args=(report,)); t.start(); t.join()\n"
+        "else:\n"
+        "    w.parse(report)\n"
+        "pid = w._proc.pid\n"
+        "time.sleep(0.3)\n"
+        "w.parse(report)\n"
+        "assert w._proc.pid == pid and w.started == 1, 'the child died with its thread'\n"
+        "print(pid, flush=True)\n"
         "time.sleep(60)\n", encoding="utf-8")
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, cwd=REPO,
+    parent = subprocess.Popen([sys.executable, str(script), starter], stdout=subprocess.PIPE, cwd=REPO,
                               env=dict(os.environ, PYTHONPATH=str(REPO)))
     child = int(parent.stdout.readline())
     parent.kill()
