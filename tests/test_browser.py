@@ -41,8 +41,20 @@ XSS_TEXT = """合成测试文档（非真实案例，仅用于界面安全测试
 
 本段落是为测试而编写的合成文字，不是真实的企业案例。文档中出现的脚本标签<script>alert(1)</script>必须作为普通文字原样显示。\
 图片标签<img src=x onerror=alert(1)>同样必须原样显示，不得被浏览器执行。链接写法[点我](javascript:alert(1))也只能显示为文字。\
-安全测试关键词：防注入校验样本。
+安全测试关键词：防注入校验样本。远程图片写法![远程图](http://127.0.0.1:9/remote.png)也只能显示为文字。
+例如，江苏某合成公司<script>alert(2)</script>将防注入校验样本纳入质量管理体系，产品不良率下降5%。
 """
+
+
+def _assert_inert(pg) -> None:
+    """Nothing from the document became live HTML: no script, image, remote image or javascript link."""
+    main = pg.locator('[data-testid="stMain"]')
+    assert main.locator("script").count() == 0
+    assert main.locator('img[src="x"]').count() == 0
+    assert main.locator('img[src*="127.0.0.1:9"]').count() == 0
+    assert main.locator('a[href^="javascript"]').count() == 0
+    pg.wait_for_timeout(500)
+    assert not pg.dialogs, pg.dialogs
 
 
 def _model() -> str:
@@ -272,6 +284,46 @@ def test_upload_and_xss_document_is_shown_literally(page, server, tmp_path):
     page.wait_for_timeout(1000)
     assert not page.dialogs, page.dialogs
     _shot(page, "6-xss")
+
+
+def test_xss_payload_is_literal_on_every_page(page, server):
+    """Runs after the upload above: the synthetic payload document is in the index."""
+    _goto(page, "案例检索")
+    _search(page, "防注入校验样本")
+    card = page.locator(CARD).filter(has_text="防注入校验样本").first
+    card.wait_for()
+    assert "![远程图](http://127.0.0.1:9/remote.png)" in card.inner_text()
+    _assert_inert(page)
+    card.get_by_role("button", name="加入课件").click()
+    _idle(page)
+
+    _goto(page, "可比案例")
+    box = page.get_by_role("textbox", name="问题描述")
+    box.fill("防注入校验样本 产品不良率")
+    box.press("Control+Enter")
+    _idle(page)
+    case_card = page.locator(CARD).filter(has_text="江苏某合成公司").first
+    case_card.wait_for()
+    assert "<script>alert(2)</script>" in case_card.inner_text()
+    _assert_inert(page)
+    _shot(page, "7-xss-cases")
+
+    _goto(page, "检索测试")
+    box = page.get_by_role("textbox", name="测试查询")
+    box.fill("防注入校验样本")
+    box.press("Enter")
+    _idle(page)
+    _assert_inert(page)
+
+    _goto(page, "知识库管理")
+    _assert_inert(page)
+
+    _goto(page, "课件导出")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("防注入校验样本").first.wait_for()
+    assert "<img src=x onerror=alert(1)>" in main.inner_text()
+    _assert_inert(page)
+    _shot(page, "8-xss-basket")
 
 
 def test_cold_start_answers_with_keywords_then_upgrades(browser, server):
