@@ -31,6 +31,7 @@ import uuid
 from pathlib import Path
 
 from .errors import IndexCorrupt, IndexMissing, KBError
+from .loaders import file_sha256
 
 FORMAT_VERSION = 2
 CURRENT = "current"
@@ -66,14 +67,6 @@ CREATE INDEX chunks_doc ON chunks(doc_id);
 CREATE INDEX sentences_chunk ON sentences(chunk_vec_id);
 CREATE INDEX cases_doc ON cases(doc_id);
 """
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _fsync_tree(root: Path) -> None:
@@ -127,7 +120,7 @@ def verify_generation(gen: Path, manifest: dict) -> None:
         path = gen / name
         if not path.exists():
             raise IndexCorrupt(f"索引文件缺失：{path}。请运行 kb ingest --rebuild 重建索引。")
-        if sha256_file(path) != expected:
+        if file_sha256(path) != expected:
             raise IndexCorrupt(f"索引文件校验失败（已损坏或被修改）：{path}。请运行 kb ingest --rebuild 重建索引。")
 
 
@@ -171,7 +164,7 @@ class GenerationWriter:
         files = {}
         for path in sorted(self.tmp.rglob("*")):
             if path.is_file():
-                files[str(path.relative_to(self.tmp))] = sha256_file(path)
+                files[str(path.relative_to(self.tmp))] = file_sha256(path)
         manifest = dict(manifest, format_version=FORMAT_VERSION, generation=self.name, files=files,
                         created=dt.datetime.now().isoformat(timespec="seconds"))
         data = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
