@@ -18,16 +18,13 @@ from kb import ui_helpers as ui
 from kb.errors import IndexMissing
 from kb.export import (
     ExportItem,
-    citation_text,
     export_docx,
     export_markdown,
     item_citation,
     item_from_case_hit,
     item_from_hit,
-    outcome_text,
-    page_text,
-    safe_export_name,
 )
+from kb.present import citation_text, outcome_text, page_text, safe_export_name
 from kb.records import Case, CaseHit, Hit
 
 PAGES = ("案例检索", "可比案例", "知识库管理", "检索测试", "课件导出")
@@ -271,9 +268,8 @@ def page_search(rt: Runtime) -> None:
     if not hits:
         st.info("没有找到相关内容。可以换个说法，或去掉行业/地区/类型筛选。")
         return
-    by_chunk = ui.cases_by_chunk(all_cases)
     for hit in hits:
-        draw_hit_card(hit, rt, ui.cases_for_chunk(hit.chunk, by_chunk, all_cases))
+        draw_hit_card(hit, rt, kb.cases_of_chunk(hit.chunk.chunk_id))
 
 
 def set_problem(industry: str, problem: str) -> None:
@@ -355,7 +351,7 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
     # The smaller of the library's limit and the server's upload limit (.streamlit/config.toml).
     max_mb = min(kb.config.max_file_mb, int(st.get_option("server.maxUploadSize")))
     files = st.file_uploader(f"PDF、DOCX、TXT、MD，单个文件不超过 {max_mb} MB；保存到 corpus/ 后自动导入",
-                             type=["pdf", "docx", "txt", "md"], accept_multiple_files=True,
+                             type=ui.UPLOAD_TYPES, accept_multiple_files=True,
                              key=f"uploader-{st.session_state.uploader_round}", max_upload_size=max_mb)
     if files and st.button("保存并导入", type="primary", key="upload-go"):
         saved: list[Path] = []

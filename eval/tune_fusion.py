@@ -25,13 +25,12 @@ def main() -> None:
     kb = KnowledgeBase(replace(KBConfig(), dense_expand="expand" in sys.argv[3:]))
     path = sys.argv[2] if len(sys.argv) > 2 else "eval/queries.jsonl"
     queries = load_queries(kb.config.home / path)
-    snap = kb._snapshot()
-    texts = [c.text for c in snap.chunks]
+    texts = [c.text for c in kb.chunks()]  # candidate keys are positions in this order
     data = []
     for q in queries:
-        bm = snap.bm25.scores(kb.tokenizer.tokenize(kb.expand_query(q.query)))
-        best = kb._dense_scores(snap, q.query, None, len(texts))
-        dn = np.array([best.get(i, -1.0) for i in range(len(texts))], dtype=np.float32)
+        cand = kb.candidates(q.query, "hybrid", n=len(texts))
+        bm = np.array([cand.keyword.get(i, 0.0) for i in range(len(texts))], dtype=np.float32)
+        dn = np.array([cand.dense.get(i, -1.0) for i in range(len(texts))], dtype=np.float32)
         rel = relevance(texts, q.answers)
         data.append((q, bm, dn, rel))
 

@@ -60,7 +60,7 @@ def bench_ingest(repeat: int) -> dict:
         finally:
             shutil.rmtree(home, ignore_errors=True)
     from .embedding import make_embedder
-    from .knowledge_base import sentences_of
+    from .indexing import sentences_of
     from .pipeline import parse_document
 
     texts, n_chunks = [], 0
@@ -184,28 +184,29 @@ def bench_scale_one(n_chunks: int, repeat: int, kind: str) -> dict:
     build = time.perf_counter() - t
     del vecs, base
     gc.collect()
-    if True:
-        times, recall = [], []
-        for _ in range(repeat):
-            for q, qv, want in zip(queries, qvecs, truth):
-                t = time.perf_counter()
-                qv2 = emb.embed([q])[0]  # the query embedding is part of the latency
-                bm = bm25.scores(tok.tokenize(q))
-                top_b = np.argpartition(-bm, 100)[:100]
-                top_b = top_b[np.argsort(-bm[top_b])]
-                ids, _ = index.search(qv2, 400)
-                seen, dense = set(), []
-                for sid in ids:
-                    chunk = int(owners_arr[sid])
-                    if chunk not in seen:
-                        seen.add(chunk)
-                        dense.append(chunk)
-                rrf([top_b.tolist(), dense[:100]], [1.0, 0.2], 10)
-                times.append((time.perf_counter() - t) * 1000)
-                recall.append(len(want & set(index.search(qv, 10)[0].tolist())) / 10)
-        result["indexes"][kind] = {"build_s": build, "hybrid_p50_ms": statistics.median(times),
-                                   "hybrid_p95_ms": _pct(times, 0.95), "recall@10_vs_flat": statistics.mean(recall),
-                                   "rss_mb": _rss_mb()}
+    cfg = KBConfig()
+    n_cand = cfg.candidates
+    times, recall = [], []
+    for _ in range(repeat):
+        for q, qv, want in zip(queries, qvecs, truth):
+            t = time.perf_counter()
+            qv2 = emb.embed([q])[0]  # the query embedding is part of the latency
+            bm = bm25.scores(tok.tokenize(q))
+            top_b = np.argpartition(-bm, n_cand)[:n_cand]
+            top_b = top_b[np.argsort(-bm[top_b])]
+            ids, _ = index.search(qv2, n_cand * cfg.sentences_per_candidate)
+            seen, dense = set(), []
+            for sid in ids:
+                chunk = int(owners_arr[sid])
+                if chunk not in seen:
+                    seen.add(chunk)
+                    dense.append(chunk)
+            rrf([top_b.tolist(), dense[:n_cand]], [cfg.bm25_weight, cfg.dense_weight], cfg.rrf_k)
+            times.append((time.perf_counter() - t) * 1000)
+            recall.append(len(want & set(index.search(qv, 10)[0].tolist())) / 10)
+    result["indexes"][kind] = {"build_s": build, "hybrid_p50_ms": statistics.median(times),
+                               "hybrid_p95_ms": _pct(times, 0.95), "recall@10_vs_flat": statistics.mean(recall),
+                               "rss_mb": _rss_mb()}
     result["rss_start_mb"] = rss0
     return result
 

@@ -27,7 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .chunking import LEAD_SECTION
+from .chunking import sentence_owners
 from .industries import classify_industry
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
@@ -195,6 +195,7 @@ class _Subject:
     end: int  # where what it did starts
     region: Region
     enterprise: bool
+    regions: tuple[Region, ...] = ()  # every place of a joint subject ("上海、江苏和安徽"), first = region
 
 
 def case_subject(text: str) -> _Subject | None:
@@ -205,12 +206,15 @@ def case_subject(text: str) -> _Subject | None:
     if _GENERIC.match(body):
         return None
     spans = region_spans(body)
-    end, count, region = 0, 0, Region()
+    end, count, region, places = 0, 0, Region(), []
     if spans and spans[0][0] == 0:
         region, end, count = spans[0][2], spans[0][1], 1
-        for start, stop, _ in spans[1:]:  # "上海、江苏和安徽"
+        places.append(region)
+        for start, stop, place in spans[1:]:  # "上海、江苏和安徽"
             if start == end + 1 and _JOINER.fullmatch(body[end]):
                 end, count = stop, count + 1
+                if place not in places:
+                    places.append(place)
             else:
                 break
         if actor := _ACTOR.match(body[end:]):
@@ -225,7 +229,7 @@ def case_subject(text: str) -> _Subject | None:
         return None  # an aggregate statistic ("山东、辽宁等16个省局…"), not one practice
     if etc := re.match(r"等(?:省局|省份|地区|地|省|市)?", rest):
         end += etc.end()  # "山东、天津等地" is the subject as written
-    return _Subject(off, off + end, region, enterprise is not None)
+    return _Subject(off, off + end, region, enterprise is not None, tuple(places))
 
 
 def _continues(sentence: Sentence, first: Sentence) -> bool:
@@ -266,27 +270,10 @@ def _measures(text: str, skip: int = 0) -> str:
     return "；".join(kept)
 
 
-def _chunk_ids(sentences: Sequence[Sentence], chunks: Sequence[Chunk]) -> list[str | None]:
-    """The chunk holding each sentence: both are in document order, so one forward pass."""
-    out: list[str | None] = []
-    j = 0
-    for s in sentences:
-        section = s.section or (LEAD_SECTION,)
-        probe = s.text[:20]
-        k = j
-        while k < len(chunks) and not (chunks[k].section == section and probe in chunks[k].text):
-            k += 1
-        if k < len(chunks):
-            j = k
-            out.append(chunks[k].chunk_id)
-        else:
-            out.append(None)
-    return out
-
-
 def _make_case(
     doc_id: str, n: int, kind: str, title: str, region: Region, industry: str | None,
-    sents: Sequence[Sentence], chunk_id: str | None, measures_skip: int = 0,
+    sents: Sequence[Sentence], chunk_ids: tuple[str, ...], measures_skip: int = 0,
+    regions: tuple[Region, ...] = (),
 ) -> Case:
     text = "".join(s.text for s in sents)
     outcomes = tuple(o for s in sents for o in parse_outcomes(s.text, s.page))
@@ -302,12 +289,23 @@ def _make_case(
         outcomes=outcomes,
         section=sents[0].section,
         page=sents[0].page,
-        chunk_id=chunk_id,
+        chunk_id=chunk_ids[0] if chunk_ids else None,
         text=text,
+        regions=regions or ((region,) if region.display() else ()),
+        industries=(industry,) if industry else (),
+        chunk_ids=chunk_ids,
     )
 
 
-def _report_cases(doc_id: str, sentences: Sequence[Sentence], chunk_ids: list[str | None]) -> list[Case]:
+def _owned(owners: Sequence[tuple[str, ...]], idx: Sequence[int]) -> tuple[str, ...]:
+    """The chunk ids of the sentences ``idx``, in order, without repeats."""
+    out: list[str] = []
+    for i in idx:
+        out.extend(c for c in owners[i] if c not in out)
+    return tuple(out)
+
+
+def _report_cases(doc_id: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]) -> list[Case]:
     cases: list[Case] = []
     i = 0
     while i < len(sentences):
@@ -324,7 +322,7 @@ def _report_cases(doc_id: str, sentences: Sequence[Sentence], chunk_ids: list[st
         title = _title(sents[0].text, subject)
         cases.append(
             _make_case(doc_id, len(cases) + 1, kind, title, subject.region, classify_industry(text),
-                       sents, chunk_ids[i], measures_skip=subject.end)
+                       sents, _owned(owners, range(i, j)), measures_skip=subject.end, regions=subject.regions)
         )
         i = j
     return cases
@@ -376,7 +374,7 @@ def collection_kind(doc_title: str, heading: str) -> str:
 
 
 def _collection_cases(
-    doc_id: str, doc_title: str, sentences: Sequence[Sentence], chunk_ids: list[str | None]
+    doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> list[Case]:
     cases: list[Case] = []
     for heading in _top_sections(sentences):
@@ -389,7 +387,7 @@ def _collection_cases(
             region = find_region(text)
         cases.append(
             _make_case(doc_id, len(cases) + 1, collection_kind(doc_title, title), title, region,
-                       classify_industry(title + "。" + text), sents, chunk_ids[idx[0]])
+                       classify_industry(title + "。" + text), sents, _owned(owners, idx))
         )
     return cases
 
@@ -399,7 +397,7 @@ def extract_cases(
 ) -> list[Case]:
     """Case records of one document: one per top-level section of a case collection,
     otherwise the cases its sentences describe (rules in the module docstring)."""
-    chunk_ids = _chunk_ids(sentences, chunks)
+    owners = sentence_owners(sentences, chunks)
     if is_case_collection(doc_title, sentences):
-        return _collection_cases(doc_id, doc_title, sentences, chunk_ids)
-    return _report_cases(doc_id, sentences, chunk_ids)
+        return _collection_cases(doc_id, doc_title, sentences, owners)
+    return _report_cases(doc_id, sentences, owners)

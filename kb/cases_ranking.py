@@ -3,63 +3,47 @@
 Order: cases of the chosen industry first, then related industries (same GB/T 4754 门类),
 then others that still match the problem well. Within a tier, the problem score decides,
 and a case from a province already shown is discounted so results spread across regions.
+
+Pure ranking over plain inputs: the case records, and a function that scores the problem
+against a list of case positions (the reader supplies it; see :mod:`kb.retrieval`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from .fusion import rrf, rrf_max
-from .records import Case, CaseHit
+from .industries import related_industries, resolve_industry
+from .records import Case
+from .regions import region_matches
 
-if TYPE_CHECKING:
-    from .knowledge_base import KnowledgeBase, _Snapshot
-
-REGION_DISCOUNT = 0.85  # per case already shown from the same province
-OTHER_INDUSTRY_MIN = 0.3  # problem score a case of an unrelated industry needs to be shown
+ProblemScorer = Callable[[list[int]], dict[int, float]]  # case positions -> 0–1 score of each
 
 
-def _resolve_industry(name: str | None) -> str | None:
-    if not name:
-        return None
-    from .industries import all_industries, classify_industry
+@dataclass(frozen=True)
+class CaseRankSettings:
+    """Knobs of case ranking (KBConfig carries the defaults, each with its reason)."""
 
-    if name in set(all_industries()):
-        return name
-    return classify_industry(name) or name
+    region_discount: float = 0.85
+    other_industry_min: float = 0.3
+    same_industry_bonus: float = 0.1
 
 
 def _tier(case: Case, industry: str | None, related: set[str]) -> int:
     if industry is None:
         return 0
-    if case.industry == industry:
+    names = set(case.all_industries)
+    if industry in names:
         return 0
-    if case.industry in related:
+    if names & related:
         return 1
     return 2
 
 
-def problem_scores(kb: KnowledgeBase, snap: _Snapshot, problem: str, idx: list[int]) -> dict[int, float]:
-    """Hybrid (BM25 + dense, RRF) score on 0–1 of each case index in ``idx`` for ``problem``."""
-    if not idx:
-        return {}
-    bm25 = snap.case_bm25(kb.tokenizer).scores(kb.tokenizer.tokenize(kb.expand_query(problem)))
-    by_bm25 = [i for i in sorted(idx, key=lambda i: -bm25[i]) if bm25[i] > 0]
-    rankings, weights = [by_bm25], [kb.config.bm25_weight]
-    if snap.case_vectors is not None and len(snap.case_vectors):
-        kb._check_model(snap)
-        qv = kb.embedder.embed([problem])[0]
-        sims = snap.case_vectors @ qv
-        rankings.append(sorted(idx, key=lambda i: -sims[i]))
-        weights.append(kb.config.dense_weight)
-    raw = rrf(rankings, weights, kb.config.rrf_k)
-    top = rrf_max(weights, kb.config.rrf_k)
-    return {i: raw.get(i, 0.0) / top for i in idx}
-
-
-def _diversify(order: list[int], scores: dict[int, float], tiers: dict[int, int], cases: list[Case]) -> list[int]:
+def _diversify(order: list[int], scores: dict[int, float], tiers: dict[int, int], cases: Sequence[Case],
+               discount: float) -> list[int]:
     """Greedy re-rank inside each tier: repeated provinces are discounted."""
     out: list[int] = []
     shown: dict[str, int] = {}
@@ -70,7 +54,7 @@ def _diversify(order: list[int], scores: dict[int, float], tiers: dict[int, int]
 
         def eff(i: int) -> float:
             prov = cases[i].region.province or ""
-            return scores[i] * (REGION_DISCOUNT ** shown.get(prov, 0))
+            return scores[i] * (discount ** shown.get(prov, 0))
 
         best = max(pool, key=lambda i: (eff(i), -order.index(i)))
         out.append(best)
@@ -80,48 +64,50 @@ def _diversify(order: list[int], scores: dict[int, float], tiers: dict[int, int]
     return out
 
 
-def rank_cases(kb: KnowledgeBase, snap: _Snapshot, industry: str | None = None, problem: str | None = None,
-               region: str | None = None, top_k: int = 10, kind: str | None = None) -> list[CaseHit]:
-    from .industries import related_industries
-    from .regions import region_matches
+def select_cases(cases: Sequence[Case], region: str | None = None, kind: str | None = None) -> list[int]:
+    """Positions of the cases in ``region`` (any of a case's places) and of ``kind``."""
+    return [i for i, c in enumerate(cases)
+            if (not region or any(region_matches(r, region) for r in c.all_regions))
+            and (not kind or c.kind == kind)]
 
-    cases = snap.cases
-    idx = [i for i, c in enumerate(cases)
-           if (not region or region_matches(c.region, region)) and (not kind or c.kind == kind)]
-    industry = _resolve_industry(industry)
+
+def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, industry: str | None = None,
+               problem: str | None = None, region: str | None = None, top_k: int = 10, kind: str | None = None,
+               settings: CaseRankSettings = CaseRankSettings()) -> list[tuple[int, float]]:
+    """(position, score) of the best ``top_k`` cases, best first."""
+    idx = select_cases(cases, region, kind)
+    industry = resolve_industry(industry)
     problem = (problem or "").strip()
     if not problem and not industry:
-        return [CaseHit(r, 1.0, cases[i], kb.doc_title(cases[i].doc_id)) for r, i in enumerate(idx, start=1)]
+        return [(i, 1.0) for i in idx]  # no question: every case, in document order
     related = set(related_industries(industry)) - {industry} if industry else set()
     tiers = {i: _tier(cases[i], industry, related) for i in idx}
-    if problem:
-        scores = problem_scores(kb, snap, problem, idx)
-        idx = [i for i in idx if tiers[i] < 2 or scores[i] >= OTHER_INDUSTRY_MIN]
+    if problem and score_problem is not None:
+        scores = score_problem(idx)
+        idx = [i for i in idx if tiers[i] < 2 or scores[i] >= settings.other_industry_min]
     else:
         idx = [i for i in idx if tiers[i] < 2]
         scores = {i: 1.0 if tiers[i] == 0 else 0.5 for i in idx}
     order = sorted(idx, key=lambda i: (tiers[i], -scores[i], i))
-    order = _diversify(order, scores, tiers, cases)[:top_k]
-    return [CaseHit(r, float(scores[i]), cases[i], kb.doc_title(cases[i].doc_id)) for r, i in enumerate(order, start=1)]
+    order = _diversify(order, scores, tiers, cases, settings.region_discount)[:top_k]
+    return [(i, float(scores[i])) for i in order]
 
 
-def similar_cases(kb: KnowledgeBase, snap: _Snapshot, case_id: str, top_k: int = 5) -> list[CaseHit]:
-    from .errors import KBError
-
-    pos = next((i for i, c in enumerate(snap.cases) if c.case_id == case_id), None)
-    if pos is None:
-        raise KBError(f"找不到案例“{case_id}”。用 kb cases 查看全部案例编号。")
-    if snap.case_vectors is None or not len(snap.case_vectors):
+def rank_similar(cases: Sequence[Case], case_vectors: np.ndarray, pos: int, top_k: int = 5,
+                 settings: CaseRankSettings = CaseRankSettings()) -> list[tuple[int, float]]:
+    """(position, score) of the cases most like ``cases[pos]``: cosine plus a same-industry bonus."""
+    if case_vectors is None or not len(case_vectors):
         return []
-    me = snap.cases[pos]
-    sims = snap.case_vectors @ snap.case_vectors[pos]
+    me = cases[pos]
+    sims = case_vectors @ case_vectors[pos]
+    mine = set(me.all_industries)
     scores = {}
-    for i, c in enumerate(snap.cases):
+    for i, c in enumerate(cases):
         if i == pos:
             continue
-        bonus = 0.1 if me.industry and c.industry == me.industry else 0.0
+        bonus = settings.same_industry_bonus if mine & set(c.all_industries) else 0.0
         scores[i] = float(np.clip(sims[i] + bonus, 0.0, 1.0))
     order = sorted(scores, key=lambda i: -scores[i])
     tiers = {i: 0 for i in order}
-    order = _diversify(order, scores, tiers, snap.cases)[:top_k]
-    return [CaseHit(r, scores[i], snap.cases[i], kb.doc_title(snap.cases[i].doc_id)) for r, i in enumerate(order, start=1)]
+    order = _diversify(order, scores, tiers, cases, settings.region_discount)[:top_k]
+    return [(i, scores[i]) for i in order]

@@ -53,6 +53,33 @@ def chunk_sentences(
     return chunks
 
 
+def sentence_owners(sentences: Sequence[Sentence], chunks: Sequence[Chunk]) -> list[tuple[str, ...]]:
+    """The ids of the chunks each sentence landed in (a long sentence may span several).
+
+    Exact, by character offsets: the chunks of a document, concatenated in order, are its
+    sentences concatenated in order (every character of a split sentence lands in a part).
+    """
+    ends: list[int] = []
+    pos = 0
+    for c in chunks:
+        pos += len(c.text)
+        ends.append(pos)
+    owners: list[tuple[str, ...]] = []
+    start = k = 0
+    for s in sentences:
+        end = start + len(s.text)
+        while k < len(chunks) and ends[k] <= start:
+            k += 1
+        ids = []
+        j = k
+        while j < len(chunks) and (ends[j - 1] if j else 0) < max(end, start + 1):
+            ids.append(chunks[j].chunk_id)
+            j += 1
+        owners.append(tuple(ids))
+        start = end
+    return owners
+
+
 def _partition(lengths: list[int], min_chars: int, max_chars: int) -> list[tuple[int, int]]:
     """Split a run of sentence lengths into [a, b) ranges of balanced size, each <= max.
 

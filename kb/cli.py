@@ -11,9 +11,7 @@ from pathlib import Path
 
 from .config import KBConfig
 from .errors import KBError
-
-STATUS_ZH = {"indexed": "已索引", "unchanged": "未变化", "failed": "失败", "removed": "已移除", "duplicate": "重复"}
-KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
+from .present import KIND_ZH, STATUS_ZH, outcome_text
 
 
 def _kb(args):
@@ -23,6 +21,17 @@ def _kb(args):
     if getattr(args, "model", None):
         config = replace(config, model=args.model)
     return KnowledgeBase(config)
+
+
+def _positive_int(text: str) -> int:
+    """argparse type for counts such as --top-k: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数，收到“{text}”") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数（至少 1），收到 {value}")
+    return value
 
 
 def _print_json(obj) -> None:
@@ -94,7 +103,7 @@ def _print_table(rows) -> None:
 
 
 def _filters(args):
-    from .knowledge_base import Filters
+    from .retrieval import Filters
 
     return Filters(industry=args.industry, region=args.region, kind=args.kind, doc=args.doc)
 
@@ -154,22 +163,9 @@ def cmd_cases(args) -> int:
         if c.measures:
             print(f"    做法：{c.measures}")
         for o in c.outcomes:
-            print(f"    成效：{_outcome_text(o)}")
+            print(f"    成效：{outcome_text(o)}")
         print()
     return 0
-
-
-def _num(x) -> str:
-    return f"{x:g}" if x is not None else ""
-
-
-def _outcome_text(o) -> str:
-    unit = o.unit or ""
-    if o.before is not None and o.after is not None:
-        return f"{o.metric}：{_num(o.before)}{unit} → {_num(o.after)}{unit}"
-    if o.change is not None:
-        return f"{o.metric}：{'+' if o.change > 0 else ''}{_num(o.change)}{unit}"
-    return f"{o.metric}：{_num(o.after)}{unit}"
 
 
 def cmd_chunks(args) -> int:
@@ -253,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="检索段落（混合/关键词/语义）", description="检索段落并给出出处（文档、章节、页码）。")
     s.add_argument("query", nargs="?", help="查询，例如：家纺企业产品缺陷率高")
-    s.add_argument("--top-k", type=int, default=10, help="返回条数（默认 10）")
+    s.add_argument("--top-k", type=_positive_int, default=10, help="返回条数（默认 10）")
     s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid", help="检索模式（默认 hybrid）")
     add_filters(s)
     s.add_argument("--doc", help="只在某个文档（文档编号或其前缀）中检索")
@@ -265,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--problem", help="问题描述，例如：产品缺陷率高")
     add_filters(s)
     s.add_argument("--like", metavar="CASE_ID", help="相似案例：与该案例最相似的其他案例")
-    s.add_argument("--top-k", type=int, default=10, help="返回条数（默认 10）")
+    s.add_argument("--top-k", type=_positive_int, default=10, help="返回条数（默认 10）")
     s.add_argument("--json", action="store_true", help="每个案例输出一行 JSON")
     s.set_defaults(func=cmd_cases)
 
@@ -284,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--problem", help="可比案例的问题描述")
     s.add_argument("--industry", help="可比案例的行业（GB/T 4754 大类名称）")
     s.add_argument("--region", help="可比案例的地区")
-    s.add_argument("--top-k", type=int, default=5, help="每个查询/案例检索取几条（默认 5）")
+    s.add_argument("--top-k", type=_positive_int, default=5, help="每个查询/案例检索取几条（默认 5）")
     s.add_argument("--title", default="提升行动案例课件", help="课件标题")
     s.add_argument("--out", required=True, help="输出文件：.docx 或 .md")
     s.set_defaults(func=cmd_export)
@@ -297,8 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="性能基准（导入、查询延迟、吞吐）", description="测量导入与查询速度，报告中位数。")
     s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "query", "scale", "startup"],
                    help="测哪一项（默认 all）")
-    s.add_argument("--repeat", type=int, default=5, help="重复次数（默认 5）")
-    s.add_argument("--scale-chunks", type=int, default=100_000, help="合成语料的分块数（默认 100000）")
+    s.add_argument("--repeat", type=_positive_int, default=5, help="重复次数（默认 5）")
+    s.add_argument("--scale-chunks", type=_positive_int, default=100_000, help="合成语料的分块数（默认 100000）")
     s.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="scale 只测这一种向量索引（默认三种各在独立进程中测）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_bench)

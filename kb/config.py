@@ -32,7 +32,18 @@ class KBConfig:
     rrf_k: int = 10
     bm25_weight: float = 1.0
     dense_weight: float = 0.2
-    candidates: int = 100
+    candidates: int = 100  # chunks each side (BM25, dense) hands to the fusion
+    # Sentence hits fetched per wanted chunk: a chunk has several sentences, and the best few
+    # often share one chunk, so 4× keeps ``candidates`` distinct chunks on the shipped corpus.
+    sentences_per_candidate: int = 4
+    # Comparable-case ranking (kb/cases_ranking.py):
+    # each case already shown from the same province multiplies the next one's score by this,
+    # so a near-tie goes to another region but a clearly better case is not pushed down;
+    case_region_discount: float = 0.85
+    # a case of an unrelated industry is shown only if its problem matches at least this well;
+    case_other_industry_min: float = 0.3
+    # "similar cases": cosine plus this when the two cases share an industry.
+    similar_same_industry_bonus: float = 0.1
     dense_expand: bool = True  # the embedder also sees the synonym expansions of the query
     embed_batch_size: int = 8  # small batches waste less padding on CPU (measured: 8 → 2.5 s, 32 → 3.0 s)
     max_file_mb: int = 100

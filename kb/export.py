@@ -12,21 +12,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
+from .present import KIND_ZH, citation_text, outcome_text, page_text
 from .records import Case, CaseHit, Chunk, Hit, Outcome
 
-KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
-
-
-@dataclass(frozen=True)
-class ExportOutcome:
-    """A quantified result in an export item (see :class:`~kb.records.Outcome`)."""
-
-    metric: str
-    before: float | None = None
-    after: float | None = None
-    change: float | None = None
-    unit: str | None = None
-    page: int | None = None
+# A quantified result in an export item: the record itself, kept without its source sentence
+# (the item carries the passage already).
+ExportOutcome = Outcome
 
 
 @dataclass(frozen=True)
@@ -60,42 +51,6 @@ class ExportItem:
 
 
 # --------------------------------------------------------------------------- formatting
-
-def _num(x: float | None) -> str:
-    return f"{x:g}" if x is not None else ""
-
-
-def outcome_text(o: Outcome | ExportOutcome) -> str:
-    """``产品缺陷发生率：15% → 7%`` (same wording as ``kb cases``)."""
-    unit = o.unit or ""
-    if o.before is not None and o.after is not None:
-        return f"{o.metric}：{_num(o.before)}{unit} → {_num(o.after)}{unit}"
-    if o.change is not None:
-        return f"{o.metric}：{'+' if o.change > 0 else ''}{_num(o.change)}{unit}"
-    if o.after is not None:
-        return f"{o.metric}：{_num(o.after)}{unit}"
-    return o.metric
-
-
-def page_text(page: int | None, page_end: int | None = None) -> str:
-    """``第 3 页`` / ``第 3–4 页`` / ``""`` when the source has no page numbers."""
-    if page is None:
-        return ""
-    if page_end is not None and page_end != page:
-        return f"第 {page}–{page_end} 页"
-    return f"第 {page} 页"
-
-
-def citation_text(doc_title: str, section: str = "", page: int | None = None, page_end: int | None = None) -> str:
-    """Full citation: ``《文档》 · 一、工作举措与成效 > （一）… · 第 3 页``."""
-    parts = [f"《{doc_title}》" if doc_title else "（未知文档）"]
-    if section:
-        parts.append(section)
-    where = page_text(page, page_end)
-    if where:
-        parts.append(where)
-    return " · ".join(parts)
-
 
 def item_citation(item: ExportItem) -> str:
     return citation_text(item.doc_title, item.section, item.page, item.page_end)
@@ -276,33 +231,16 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
     return buf.getvalue()
 
 
-def safe_export_name(name: str, suffix: str, default: str = "课件素材") -> str:
-    """A download file name from user input: no path parts or reserved characters, given suffix."""
-    name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", (name or "").strip()).strip(" ._")
-    for ext in (".docx", ".md", ".markdown"):
-        if name.lower().endswith(ext):
-            name = name[: -len(ext)]
-    name = name[:80].strip(" ._") or default
-    return f"{name}{suffix}"
-
-
 def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
                   region: str | None = None, top_k: int = 5) -> list[ExportItem]:
     """Items for a course pack: the top passages of each query, then the ranked cases."""
-    from .ui_helpers import cases_for_chunk
-
-    all_cases = kb.all_cases()
-    by_chunk: dict[str, list[Case]] = {}
-    for case in all_cases:
-        if case.chunk_id:
-            by_chunk.setdefault(case.chunk_id, []).append(case)
     items: list[ExportItem] = []
     seen: set[str] = set()
     for q in queries:
         for hit in kb.search(q, top_k=top_k):
             if hit.chunk.chunk_id not in seen:
                 seen.add(hit.chunk.chunk_id)
-                items.append(item_from_hit(hit, cases_for_chunk(hit.chunk, by_chunk, all_cases)))
+                items.append(item_from_hit(hit, kb.cases_of_chunk(hit.chunk.chunk_id)))
     if problem or industry:
         for hit in kb.cases(industry=industry, problem=problem, region=region, top_k=top_k):
             items.append(item_from_case_hit(hit))

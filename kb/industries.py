@@ -91,3 +91,17 @@ def classify_industry(text: str) -> str | None:
         if pos >= 0 and (best is None or (pos, -len(keyword)) < best[:2]):
             best = (pos, -len(keyword), ind.name)
     return best[2] if best else None
+
+
+def resolve_industry(name: str | None) -> str | None:
+    """The 大类 a user means by ``name``: an official name as is, else the 大类 its words denote
+    (家纺 → 纺织业), else ``name`` unchanged (so an unknown trade filters to nothing, visibly).
+
+    The one resolver behind every industry filter (passage search and case ranking alike).
+    """
+    name = (name or "").strip()
+    if not name:
+        return None
+    if name in set(all_industries()):
+        return name
+    return classify_industry(name) or name

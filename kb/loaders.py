@@ -7,6 +7,7 @@ file can be reported by name while the others are still indexed.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -85,21 +86,22 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
-def load_document(path: str | Path) -> Document:
-    """Load ``path`` and return its pages; raise :class:`UnreadableDocument` with the reason."""
-    path = Path(path)
-    name = str(path)
-    fmt = SUPPORTED.get(path.suffix.lower())
+def format_of(name: str) -> str:
+    """``pdf`` / ``docx`` / ``txt`` / ``md`` by the file name's extension; other names are refused."""
+    suffix = Path(name.replace("\\", "/")).suffix
+    fmt = SUPPORTED.get(suffix.lower())
     if fmt is None:
-        raise UnreadableDocument(name, f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 PDF、DOCX、TXT、MD）")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableDocument(name, f"无法读取文件：{exc.strerror or exc}") from exc
+        raise UnreadableDocument(name, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 PDF、DOCX、TXT、MD）")
+    return fmt
+
+
+def check_content(name: str, head: bytes, size: int) -> None:
+    """Refuse a file whose first bytes contradict its extension, or that is empty or too big
+    to be text. The same checks for files in the corpus and for uploads (:func:`check_bytes`)."""
+    fmt = format_of(name)
+    suffix = Path(name.replace("\\", "/")).suffix
     if size == 0:
         raise UnreadableDocument(name, "文件为空（0 字节）")
-    with open(path, "rb") as fh:
-        head = fh.read(1024)
     real = sniff_format(head)
     actual = f"，实际是{FORMAT_NAMES[real]}" if real in FORMAT_NAMES else ""
     if fmt == "pdf" and real != "pdf":
@@ -109,10 +111,39 @@ def load_document(path: str | Path) -> Document:
     if fmt == "docx" and real != "zip":
         raise UnreadableDocument(name, f"扩展名是 .docx，但文件内容不是 Word 文档{actual}（文件头不符）")
     if fmt in ("txt", "md") and real is not None:
-        raise UnreadableDocument(name, f"扩展名是 {path.suffix}，但文件内容是二进制（{FORMAT_NAMES[real]}），不是文本")
+        raise UnreadableDocument(name, f"扩展名是 {suffix}，但文件内容是二进制（{FORMAT_NAMES[real]}），不是文本")
     if fmt in ("txt", "md") and size > MAX_TEXT_FILE_MB * 1024 * 1024:
         raise UnreadableDocument(name, f"文件过大：纯文本 {size / 1024 / 1024:.1f} MB，超过 {MAX_TEXT_FILE_MB} MB 上限"
                                        "（约 200 万字）；请拆分成几个文件后再导入")
+
+
+def check_bytes(name: str, data: bytes) -> None:
+    """The checks :func:`load_document` makes before parsing, on bytes not yet saved (an upload):
+    type by extension and content, DOCX structure (ZIP bomb limits), text decoding and mojibake.
+    Raises :class:`UnreadableDocument` with the reason."""
+    check_content(name, data[:1024], len(data))
+    fmt = format_of(name)
+    if fmt == "docx":
+        _check_docx_zip(io.BytesIO(data), name)
+    elif fmt in ("txt", "md"):
+        pages = _split_text_pages(decode_text(data, name))
+        if not any(p.text.strip() for p in pages):
+            raise UnreadableDocument(name, "文件中没有可提取的文字")
+        _check_text_limits(name, pages)
+
+
+def load_document(path: str | Path) -> Document:
+    """Load ``path`` and return its pages; raise :class:`UnreadableDocument` with the reason."""
+    path = Path(path)
+    name = str(path)
+    fmt = format_of(name)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableDocument(name, f"无法读取文件：{exc.strerror or exc}") from exc
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    check_content(name, head, size)
 
     sha = file_sha256(path)
     if fmt == "pdf":
@@ -332,11 +363,11 @@ def _load_docx(path: Path) -> list[Page]:
     return [Page(1, "\n\n".join(line for line in lines if line.strip()))]
 
 
-def _check_docx_zip(path: Path) -> None:
+def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None) -> None:
     """Refuse a ZIP bomb before python-docx inflates it: python-docx reads every part into
     memory, so the uncompressed sizes in the central directory are checked first. (Python's
     zipfile stops at the declared size and checks the CRC, so the declared sizes cannot lie.)"""
-    name = str(path)
+    name = name or str(path)
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()

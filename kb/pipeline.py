@@ -12,16 +12,8 @@ from .chunking import chunk_sentences
 from .cleaning import clean_document
 from .errors import UnreadableDocument
 from .loaders import load_document
-from .records import Case, Chunk, Document
+from .records import Case, Chunk, ChunkTags, Document
 from .structure import structure_sentences
-
-
-@dataclass(frozen=True)
-class ChunkTags:
-    """Regions and industries of the cases a chunk talks about (for filters)."""
-
-    regions: tuple[tuple[str | None, str | None, str | None], ...] = ()
-    industries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,29 +50,18 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400)
     return ParsedDocument(replace(doc, title=title), title, kind, tuple(chunks), tags, tuple(cases))
 
 
-def _overlaps(chunk: Chunk, case: Case) -> bool:
-    if case.chunk_id == chunk.chunk_id:
-        return True
-    if case.section and chunk.section[: len(case.section)] != case.section[: len(chunk.section)]:
-        return False
-    head = case.text[:24]
-    return bool(head) and (head in chunk.text or chunk.text[:24] in case.text)
-
-
 def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:
+    """Every region and industry of the cases whose text lies (partly) in ``chunk``."""
     regions, industries = [], []
     for case in cases:
-        if _overlaps(chunk, case):
-            r = (case.region.province, case.region.city, case.region.county)
-            if any(r) and r not in regions:
-                regions.append(r)
-            if case.industry and case.industry not in industries:
-                industries.append(case.industry)
+        if chunk.chunk_id in case.passage_ids:
+            for region in case.all_regions:
+                r = (region.province, region.city, region.county)
+                if r not in regions:
+                    regions.append(r)
+            industries.extend(i for i in case.all_industries if i not in industries)
     return ChunkTags(tuple(regions), tuple(industries))
 
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:
-    for case in cases:
-        if _overlaps(chunk, case):
-            return case.kind
-    return default
+    return next((case.kind for case in cases if chunk.chunk_id in case.passage_ids), default)

@@ -63,6 +63,14 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class ChunkTags:
+    """Regions (province, city, county) and industries of the cases a chunk talks about (for filters)."""
+
+    regions: tuple[tuple[str | None, str | None, str | None], ...] = ()
+    industries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Region:
     province: str | None = None
     city: str | None = None
@@ -115,10 +123,40 @@ class Case:
     page: int | None
     chunk_id: str | None
     text: str
+    # Every place and trade the case is about (``region``/``industry`` are the first of each),
+    # and every chunk its sentences fall into (cases link to passages by id, never by text).
+    regions: tuple[Region, ...] = ()
+    industries: tuple[str, ...] = ()
+    chunk_ids: tuple[str, ...] = ()
 
     @property
     def section_path(self) -> str:
         return " > ".join(self.section)
+
+    @property
+    def index_text(self) -> str:
+        """What case search sees: title, trade, place and the case's own text."""
+        return " ".join(filter(None, [self.title, " ".join(self.all_industries),
+                                      " ".join(r.display() for r in self.all_regions), self.text]))
+
+    @property
+    def all_regions(self) -> tuple[Region, ...]:
+        if self.regions:
+            return self.regions
+        return (self.region,) if self.region.display() else ()
+
+    @property
+    def all_industries(self) -> tuple[str, ...]:
+        if self.industries:
+            return self.industries
+        return (self.industry,) if self.industry else ()
+
+    @property
+    def passage_ids(self) -> tuple[str, ...]:
+        """The chunks holding this case's text (the first one at least)."""
+        if self.chunk_ids:
+            return self.chunk_ids
+        return (self.chunk_id,) if self.chunk_id else ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +224,8 @@ class CaseHit:
             "title": c.title,
             "region": c.region.as_dict(),
             "industry": c.industry,
+            "regions": [r.as_dict() for r in c.all_regions],
+            "industries": list(c.all_industries),
             "problem": c.problem,
             "measures": c.measures,
             "outcomes": [o.as_dict() for o in c.outcomes],

@@ -5,9 +5,7 @@ Layout under ``indexes/``::
     current -> gen-<stamp>/        symlink swapped atomically with os.replace
     gen-<stamp>/manifest.json      format, model, tokenizer, counts, sha256 of every file
     gen-<stamp>/manifest.sha256    sha256 of manifest.json itself
-    gen-<stamp>/kb.sqlite          documents, chunks, cases, outcomes
-    gen-<stamp>/vectors.npy        chunk vectors (row i = chunks.vec_id i; mean of its sentences)
-    gen-<stamp>/vectors.faiss      FAISS index over the chunk vectors
+    gen-<stamp>/kb.sqlite          documents, chunks, cases, outcomes, sentences
     gen-<stamp>/sentence_vectors.npy  sentence vectors (row i = sentences.vec_id i)
     gen-<stamp>/sentences.faiss    FAISS index over the sentence vectors (dense search)
     gen-<stamp>/case_vectors.npy   case vectors (row i = cases.vec_id i)
@@ -15,6 +13,9 @@ Layout under ``indexes/``::
 
 A generation is written into ``gen-<stamp>.tmp/``, fsynced, renamed, and only then
 pointed to by ``current``; a crash at any moment leaves the previous generation in use.
+
+The schema and the mapping between its rows and the records of :mod:`kb.records` live here
+together (``insert_*`` to write, :func:`load_records` to read).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ import os
 import shutil
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import IndexCorrupt, IndexMissing, KBError
+from .errors import IndexCorrupt, IndexMismatch, IndexMissing, KBError
 from .loaders import file_sha256
+from .records import Case, Chunk, ChunkTags, DocumentInfo, Outcome, Region
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: cases carry every region, industry and chunk id; no chunk-level vectors
 CURRENT = "current"
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.sha256"  # sha256 of manifest.json, so the manifest itself is checked too
@@ -53,7 +56,7 @@ CREATE TABLE cases (
     vec_id INTEGER PRIMARY KEY, case_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents,
     kind TEXT NOT NULL, title TEXT NOT NULL, province TEXT, city TEXT, county TEXT, industry TEXT,
     problem TEXT NOT NULL, measures TEXT NOT NULL, section TEXT NOT NULL, page INTEGER, chunk_id TEXT,
-    text TEXT NOT NULL
+    text TEXT NOT NULL, regions TEXT NOT NULL, industries TEXT NOT NULL, chunk_ids TEXT NOT NULL
 );
 CREATE TABLE outcomes (
     case_id TEXT NOT NULL REFERENCES cases(case_id), idx INTEGER NOT NULL, metric TEXT NOT NULL,
@@ -130,8 +133,6 @@ def open_current(index_dir: Path) -> tuple[Path, dict]:
         raise IndexMissing(f"还没有索引（{index_dir}）。请先运行：kb ingest")
     manifest = read_manifest(gen)
     if manifest.get("format_version") != FORMAT_VERSION:
-        from .errors import IndexMismatch
-
         raise IndexMismatch(
             f"索引格式版本为 {manifest.get('format_version')}，当前程序需要 {FORMAT_VERSION}。请运行 kb ingest --rebuild 重建索引。"
         )
@@ -144,6 +145,95 @@ def connect(gen: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+# --------------------------------------------------------------------------- rows <-> records
+
+@dataclass(frozen=True)
+class StoredDocument:
+    info: DocumentInfo
+    kind: str
+    paginated: bool
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything a generation's database holds, as records (``chunks[i]`` has vec_id ``i``)."""
+
+    docs: dict[str, StoredDocument]
+    chunks: list[Chunk]
+    tags: list[ChunkTags]
+    cases: list[Case]
+    sentence_owner: list[int]  # sentence vec_id -> chunk vec_id
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def insert_document(conn: sqlite3.Connection, doc: StoredDocument) -> None:
+    i = doc.info
+    conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)", (
+        i.doc_id, i.path, i.title, i.format, i.sha256, i.pages, int(doc.paginated), doc.kind, doc.ingested_at))
+
+
+def insert_chunk(conn: sqlite3.Connection, vec_id: int, c: Chunk, t: ChunkTags) -> None:
+    conn.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
+        vec_id, c.chunk_id, c.doc_id, c.ordinal, c.text, _json(list(c.section)), c.page, c.page_end, c.kind,
+        _json([list(r) for r in t.regions]), _json(list(t.industries))))
+
+
+def insert_sentence(conn: sqlite3.Connection, vec_id: int, chunk_vec_id: int, text: str) -> None:
+    conn.execute("INSERT INTO sentences VALUES (?,?,?)", (vec_id, chunk_vec_id, text))
+
+
+def insert_case(conn: sqlite3.Connection, vec_id: int, c: Case) -> None:
+    conn.execute("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+        vec_id, c.case_id, c.doc_id, c.kind, c.title, c.region.province, c.region.city, c.region.county, c.industry,
+        c.problem, c.measures, _json(list(c.section)), c.page, c.chunk_id, c.text,
+        _json([[r.province, r.city, r.county] for r in c.regions]), _json(list(c.industries)),
+        _json(list(c.chunk_ids))))
+    for i, o in enumerate(c.outcomes):
+        conn.execute("INSERT INTO outcomes VALUES (?,?,?,?,?,?,?,?,?)", (
+            c.case_id, i, o.metric, o.before, o.after, o.change, o.unit, o.page, o.text))
+
+
+def load_records(gen: Path) -> Records:
+    """Read a generation's database into records (call after :func:`verify_generation`)."""
+    conn = connect(gen)
+    try:
+        docs = {r["doc_id"]: StoredDocument(
+            DocumentInfo(r["doc_id"], r["path"], r["title"], r["format"], r["sha256"], r["pages"], 0, 0),
+            r["kind"], bool(r["paginated"]), r["ingested_at"]) for r in conn.execute("SELECT * FROM documents")}
+        rows = conn.execute("SELECT * FROM chunks ORDER BY vec_id").fetchall()
+        chunks = [Chunk(r["chunk_id"], r["doc_id"], r["ordinal"], r["text"], tuple(json.loads(r["section"])),
+                        r["page"], r["page_end"], r["kind"]) for r in rows]
+        tags = [ChunkTags(tuple(tuple(x) for x in json.loads(r["regions"])), tuple(json.loads(r["industries"])))
+                for r in rows]
+        outcomes: dict[str, list[Outcome]] = {}
+        for r in conn.execute("SELECT * FROM outcomes ORDER BY case_id, idx"):
+            outcomes.setdefault(r["case_id"], []).append(
+                Outcome(r["metric"], r["before"], r["after"], r["change"], r["unit"], r["page"], r["text"]))
+        owner = [r[0] for r in conn.execute("SELECT chunk_vec_id FROM sentences ORDER BY vec_id")]
+        cases = [Case(r["case_id"], r["doc_id"], r["kind"], r["title"], Region(r["province"], r["city"], r["county"]),
+                      r["industry"], r["problem"], r["measures"], tuple(outcomes.get(r["case_id"], [])),
+                      tuple(json.loads(r["section"])), r["page"], r["chunk_id"], r["text"],
+                      regions=tuple(Region(*x) for x in json.loads(r["regions"])),
+                      industries=tuple(json.loads(r["industries"])), chunk_ids=tuple(json.loads(r["chunk_ids"])))
+                 for r in conn.execute("SELECT * FROM cases ORDER BY vec_id")]
+    finally:
+        conn.close()
+    return Records(docs, chunks, tags, cases, owner)
+
+
+def sentence_texts(gen: Path) -> list[str]:
+    """All sentence texts in vec_id order."""
+    conn = connect(gen)
+    try:
+        return [r[0] for r in conn.execute("SELECT text FROM sentences ORDER BY vec_id")]
+    finally:
+        conn.close()
 
 
 class GenerationWriter:

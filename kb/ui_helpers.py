@@ -10,21 +10,17 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
-from .export import outcome_text
+from .errors import UnreadableDocument
 from .knowledge_base import KnowledgeBase
+from .loaders import SUPPORTED, check_bytes, file_sha256
+from .present import KIND_COLOR, KIND_ZH, MODE_ZH, STATUS_ZH, outcome_text, safe_filename
 from .records import Case, Chunk, Hit, Outcome
 
-KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
-KIND_COLOR = {"report": "gray", "enterprise_case": "blue", "local_experience": "green"}
-MODE_ZH = {"hybrid": "混合", "bm25": "关键词", "dense": "语义"}
-STATUS_ZH = {"indexed": "已索引", "unchanged": "未变化", "failed": "失败", "removed": "已移除", "duplicate": "重复"}
+__all__ = ["KIND_COLOR", "KIND_ZH", "MODE_ZH", "STATUS_ZH", "safe_filename"]  # re-exported for app.py
 
 # Shown when the query box is empty; all answerable from the shipped report.
 EXAMPLE_QUERIES = (
@@ -41,7 +37,7 @@ EXAMPLE_PROBLEMS = (
     ("", "产业链上下游质量协同不足"),
 )
 
-UPLOAD_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in SUPPORTED)  # what the file picker offers: what the loaders read
 
 
 # --------------------------------------------------------------------------- serving
@@ -160,24 +156,6 @@ def card_title(chunk: Chunk, doc_title: str) -> str:
     return chunk.section[-1] if chunk.section else doc_title
 
 
-def cases_by_chunk(cases: Iterable[Case]) -> dict[str, list[Case]]:
-    """Case records keyed by the chunk they were found in."""
-    out: dict[str, list[Case]] = {}
-    for c in cases:
-        if c.chunk_id:
-            out.setdefault(c.chunk_id, []).append(c)
-    return out
-
-
-def cases_for_chunk(chunk: Chunk, by_chunk: dict[str, list[Case]], all_cases: Sequence[Case] = ()) -> list[Case]:
-    """The cases a passage belongs to: recorded on this chunk, or whose text starts inside it."""
-    found = list(by_chunk.get(chunk.chunk_id, []))
-    for c in all_cases:
-        if c.doc_id == chunk.doc_id and c not in found and c.text[:24] and c.text[:24] in chunk.text:
-            found.append(c)
-    return found
-
-
 def effective_mode(requested: str, model_loaded: bool, model_error: str | None = None) -> tuple[str, str | None]:
     """The mode to run now and a note for the user when it differs from ``requested``."""
     if requested == "bm25":
@@ -207,10 +185,10 @@ def hits_table(hits: Sequence[Hit]) -> list[dict]:
 def region_options(cases: Iterable[Case]) -> list[str]:
     """Provinces, then cities and counties, that occur in case records (for the region filter)."""
     provinces, others = set(), set()
-    for c in cases:
-        if c.region.province:
-            provinces.add(c.region.province)
-        for name in (c.region.city, c.region.county):
+    for r in (r for c in cases for r in c.all_regions):
+        if r.province:
+            provinces.add(r.province)
+        for name in (r.city, r.county):
             if name:
                 others.add(name)
     return sorted(provinces) + sorted(others - provinces)
@@ -236,93 +214,27 @@ class UploadCheck:
     reason: str = ""  # Chinese, for the user, when not ok
 
 
-def _is_docx(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as zf:
-            return "word/document.xml" in zf.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-def _decodes_as_text(data: bytes) -> bool:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            return False
-    else:
-        if b"\x00" in data:
-            return False
-        text = None
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            return False
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    return controls <= max(2, len(text) // 200)
-
-
 def check_upload(name: str, data: bytes, max_mb: float) -> UploadCheck:
-    """Server-side checks of an uploaded file: type by extension *and* content, size, emptiness."""
-    suffix = Path(name.replace("\\", "/")).suffix.lower()
-    if suffix == ".markdown":
-        suffix = ".md"
-    if suffix not in UPLOAD_SUFFIXES:
-        return UploadCheck(False, f"不支持的文件类型“{suffix or '无扩展名'}”，只接受 PDF、DOCX、TXT、MD。")
-    size = len(data)
-    if size == 0:
-        return UploadCheck(False, "文件为空（0 字节）。")
-    if size > max_mb * 1024 * 1024:
-        return UploadCheck(False, f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_mb:g} MB。")
-    if suffix == ".pdf" and not data.startswith(b"%PDF"):
-        return UploadCheck(False, "扩展名是 .pdf，但文件内容不是 PDF（文件头不是 %PDF）。")
-    if suffix == ".docx":
-        if not data.startswith(b"PK\x03\x04"):
-            return UploadCheck(False, "扩展名是 .docx，但文件内容不是 Word 文档（不是 ZIP 格式）。")
-        if not _is_docx(data):
-            return UploadCheck(False, "文件是 ZIP 压缩包，但不含 word/document.xml，不是 Word 文档。")
-    if suffix in (".txt", ".md"):
-        if data.startswith((b"%PDF", b"PK\x03\x04")):
-            return UploadCheck(False, f"扩展名是 {suffix}，但文件内容是二进制（PDF 或 ZIP）。")
-        if not _decodes_as_text(data):
-            return UploadCheck(False, "无法按文本解码（应为 UTF-8 或 GBK/GB18030 编码的纯文本）。")
+    """Server-side checks of an uploaded file: size here, everything else by the loaders' own
+    checks (type by extension *and* content, decoding), so an upload is accepted exactly when
+    the same file dropped into ``corpus/`` would be read."""
+    if len(data) > max_mb * 1024 * 1024:
+        return UploadCheck(False, f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {max_mb:g} MB。")
+    try:
+        check_bytes(name.replace("\\", "/").split("/")[-1], data)
+    except UnreadableDocument as exc:
+        return UploadCheck(False, exc.reason + "。")
     return UploadCheck(True)
-
-
-_UNSAFE_CHARS = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]")
-
-
-def safe_filename(name: str) -> str:
-    """A file name safe to create inside ``corpus/``: no directories, no hidden or reserved names."""
-    base = (name or "").replace("\\", "/").split("/")[-1]
-    base = unicodedata.normalize("NFC", base)
-    base = _UNSAFE_CHARS.sub("_", base).strip().lstrip(".")
-    stem, dot, ext = base.rpartition(".")
-    if not dot:
-        stem, ext = base, ""
-    ext = ext.lower()
-    if ext == "markdown":
-        ext = "md"
-    stem = re.sub(r"\s+", " ", stem).strip(" ._")[:100] or "上传文件"
-    return f"{stem}.{ext}" if ext else stem
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def find_same_content(directory: Path, data: bytes) -> Path | None:
     """A file under ``directory`` with exactly these bytes, if any."""
     if not directory.is_dir():
         return None
-    digest, size = _sha256(data), len(data)
+    digest, size = hashlib.sha256(data).hexdigest(), len(data)
     for p in directory.rglob("*"):
         try:
-            if p.is_file() and p.stat().st_size == size and _sha256(p.read_bytes()) == digest:
+            if p.is_file() and p.stat().st_size == size and file_sha256(p) == digest:
                 return p
         except OSError:
             continue

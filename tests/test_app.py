@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from kb import KBConfig, KnowledgeBase
 from kb import ui_helpers as ui
 from kb.export import ExportItem
-from kb.records import Chunk, Outcome
+from kb.records import Outcome
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
@@ -383,15 +383,18 @@ def test_progress_fraction():
     assert ui.progress_fraction("embed", 0, 0, "")[0] == 1.0
 
 
-def test_cases_for_chunk_and_region_options(kb_home):
+def test_cases_of_chunk_and_region_options(kb_home):
     kb = KnowledgeBase(replace(KBConfig(), home=kb_home, model=MODEL))
     cases = kb.all_cases()
-    by_chunk = ui.cases_by_chunk(cases)
     nantong = next(c for c in cases if "南通" in c.title)
-    chunk = next(c for c in kb.chunks() if c.chunk_id == nantong.chunk_id)
-    assert nantong in ui.cases_for_chunk(chunk, by_chunk, cases)
-    lonely = Chunk("x-0001", "x", 1, "与案例无关的段落。", (), 1)
-    assert ui.cases_for_chunk(lonely, by_chunk, cases) == []
+    for chunk_id in nantong.chunk_ids:
+        assert nantong in kb.cases_of_chunk(chunk_id)
+        assert "南通" in next(c.text for c in kb.chunks() if c.chunk_id == chunk_id) or len(nantong.chunk_ids) > 1
+    assert kb.cases_of_chunk("x-0001") == []
+    # A chunk no case text falls in belongs to no case.
+    linked = {i for c in cases for i in c.chunk_ids}
+    lonely = next(c for c in kb.chunks() if c.chunk_id not in linked)
+    assert kb.cases_of_chunk(lonely.chunk_id) == []
     options = ui.region_options(cases)
     assert "江苏省" in options and options.index("江苏省") < options.index("南通市")
 
@@ -415,11 +418,15 @@ def _docx_bytes() -> bytes:
     ("a.pdf", b"%PDF-1.7\n...", True, ""),
     ("a.pdf", b"<html>not pdf</html>", False, "不是 PDF"),
     ("a.docx", _docx_bytes(), True, ""),
-    ("a.docx", b"%PDF-1.7", False, "不是 ZIP"),
+    ("a.docx", b"%PDF-1.7", False, "不是 Word 文档"),
     ("a.docx", _zip_without_word(), False, "word/document.xml"),
     ("a.txt", "中文内容".encode("gbk"), True, ""),
     ("a.md", "# 标题\n正文".encode(), True, ""),
-    ("a.txt", bytes(range(256)) * 4, False, "无法按文本解码"),
+    ("a.txt", bytes(range(256)) * 4, False, "无法识别文本编码"),
+    # The loaders' own policy: what corpus/ indexes, an upload accepts (and the reverse).
+    ("a.txt", "合成的无 BOM UTF-16 文本，第一行。\n第二行。".encode("utf-16-le"), True, ""),
+    ("a.pdf", b"junk before the header\n%PDF-1.7\n...", True, ""),
+    ("a.txt", "   \n\n".encode(), False, "没有可提取的文字"),
     ("a.txt", b"PK\x03\x04rest", False, "二进制"),
     ("a.txt", b"", False, "为空"),
     ("a.exe", b"MZ", False, "不支持的文件类型"),
@@ -429,6 +436,31 @@ def test_check_upload(name, data, ok, reason):
     result = ui.check_upload(name, data, max_mb=1)
     assert result.ok is ok
     assert reason in result.reason
+
+
+def test_upload_policy_is_the_loaders_policy(tmp_path):
+    """Every sample the upload check accepts, load_document reads from disk, and the reverse
+    for refusals of content (one policy, not two that disagree)."""
+    from kb.errors import UnreadableDocument
+    from kb.loaders import load_document
+
+    samples = {
+        "utf16.txt": "合成的无 BOM UTF-16 文本。第二句。".encode("utf-16-le"),
+        "gbk.txt": "合成的中文内容。".encode("gbk"),
+        "junk.txt": b"PK\x03\x04rest",
+        "empty.md": b"",
+        "word.docx": _docx_bytes(),
+        "fake.docx": b"%PDF-1.7",
+    }
+    for name, data in samples.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        try:
+            load_document(path)
+            loads = True
+        except UnreadableDocument:
+            loads = False
+        assert ui.check_upload(name, data, max_mb=1).ok is loads, name
 
 
 def test_check_upload_size_limit():

@@ -147,7 +147,7 @@ def test_parallel_searches_during_ingest_equal_serial_answers(base_home, tmp_pat
 
 def test_cold_start_initialises_jieba_model_and_snapshot_once(base_home, monkeypatch):
     calls = Counter()
-    build, make, snapshot = Tokenizer._build, kbmod.make_embedder, kbmod._Snapshot.__init__
+    build, make, snapshot = Tokenizer._build, kbmod.make_embedder, kbmod.Snapshot.__init__
 
     def counting(name, real):
         def wrapper(*args, **kwargs):
@@ -158,7 +158,7 @@ def test_cold_start_initialises_jieba_model_and_snapshot_once(base_home, monkeyp
 
     monkeypatch.setattr(Tokenizer, "_build", counting("jieba", build))
     monkeypatch.setattr(kbmod, "make_embedder", counting("model", make))
-    monkeypatch.setattr(kbmod._Snapshot, "__init__", counting("snapshot", snapshot))
+    monkeypatch.setattr(kbmod.Snapshot, "__init__", counting("snapshot", snapshot))
     kb = KnowledgeBase(config(base_home))
     start = threading.Barrier(THREADS)
     results, errors = [], []

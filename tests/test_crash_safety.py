@@ -74,24 +74,20 @@ def check_index(index_dir: Path) -> str | None:
             "SELECT count(*) FROM chunks WHERE doc_id NOT IN (SELECT doc_id FROM documents)").fetchone()[0]
     finally:
         conn.close()
-    # Every vector row belongs to a chunk row: ids 0..n-1, one vector per chunk.
+    # Chunk rows have ids 0..n-1 (the BM25 row of each).
     assert chunk_ids == list(range(len(chunk_ids)))
-    vectors = np.load(gen / "vectors.npy", allow_pickle=False)
-    assert vectors.shape[0] == len(chunk_ids)
     assert case_ids == list(range(len(case_ids)))
     assert np.load(gen / "case_vectors.npy", allow_pickle=False).shape[0] == len(case_ids)
     assert dangling_cases == dangling_outcomes == docs_without == 0
     import faiss
 
-    if (gen / "vectors.faiss").exists():
-        assert faiss.read_index(str(gen / "vectors.faiss")).ntotal == len(chunk_ids)
     if sentence_rows is not None:
         assert [r[0] for r in sentence_rows] == list(range(len(sentence_rows)))
         assert all(0 <= r[1] < len(chunk_ids) for r in sentence_rows)
         assert np.load(gen / "sentence_vectors.npy", allow_pickle=False).shape[0] == len(sentence_rows)
         assert faiss.read_index(str(gen / "sentences.faiss")).ntotal == len(sentence_rows)
     counts = manifest["counts"]
-    assert counts["chunks"] == counts["vectors"] == len(chunk_ids) and counts["cases"] == len(case_ids)
+    assert counts["chunks"] == len(chunk_ids) and counts["cases"] == len(case_ids)
     return gen.name
 
 
@@ -241,7 +237,7 @@ def test_every_index_file_type_is_checksummed(built_home):
 def test_damaged_file_detected_before_loading(built_home, tmp_path, how, monkeypatch):
     """Damage each file of a copy of the index in turn: opening it must fail with a checksum
     error naming that file, and no loader may have read anything first."""
-    import kb.knowledge_base as kbmod
+    import kb.snapshot as kbmod
 
     loaded = []
     for cls, name in ((kbmod.BM25Index, "load"), (kbmod.VectorIndex, "load")):

@@ -11,16 +11,14 @@ import pytest
 from kb.export import (
     ExportItem,
     ExportOutcome,
-    citation_text,
     escape_markdown,
     export_docx,
     export_markdown,
     item_from_case_hit,
     item_from_hit,
-    outcome_text,
-    safe_export_name,
     sources,
 )
+from kb.present import citation_text, outcome_text, safe_export_name
 from kb.records import Case, CaseHit, Chunk, Hit, Outcome, Region
 
 DOC_TITLE = "合成测试报告（非真实材料）"
@@ -156,7 +154,8 @@ def test_markdown_export_renders_without_html_or_links():
 
 @pytest.mark.parametrize(("name", "suffix", "expected"), [
     ("第一期课件", ".docx", "第一期课件.docx"),
-    ("../../etc/passwd", ".md", "etc_passwd.md"),
+    ("../../etc/passwd", ".md", "passwd.md"),
+    ("课件.pptx", ".pptx", "课件.pptx"),
     ("课件.docx", ".docx", "课件.docx"),
     ("", ".md", "课件素材.md"),
     ('a<b>:"c"|?*', ".docx", "a_b___c.docx"),

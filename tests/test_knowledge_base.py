@@ -46,8 +46,11 @@ def test_ingest_builds_manifest_with_counts_and_checksums(built):
     m = read_manifest(gen)
     assert m["model"] == {"id": "hash-bigram-64", "dim": 64}
     assert m["counts"]["documents"] == 1
-    assert m["counts"]["chunks"] == m["counts"]["vectors"] == len(built.chunks()) > 20
-    assert {"kb.sqlite", "vectors.faiss", "vectors.npy"} <= set(m["files"])
+    assert m["counts"]["chunks"] == len(built.chunks()) > 20
+    assert m["counts"]["sentences"] > m["counts"]["chunks"]
+    assert {"kb.sqlite", "sentences.faiss", "sentence_vectors.npy", "case_vectors.npy"} <= set(m["files"])
+    # Nothing is written that no reader loads (chunk-level vectors were, once).
+    assert not {"vectors.faiss", "vectors.npy"} & set(m["files"])
     assert m["tokenizer"]["name"] == "jieba-search" and len(m["tokenizer"]["hash"]) == 16
 
 
@@ -116,7 +119,7 @@ def test_failed_write_keeps_previous_generation(home, monkeypatch):
     kb.ingest()
     gen = current_generation(kb.config.index_dir).name
     (home / "corpus" / "new.txt").write_text("合成文档：用于测试写入失败。" * 20, encoding="utf-8")
-    import kb.knowledge_base as kbmod
+    import kb.indexing as kbmod
 
     def boom(*a, **k):
         raise RuntimeError("simulated crash while building the vector index")
@@ -140,7 +143,7 @@ def test_corrupt_file_detected_before_loading(home):
     kb = make_kb(home)
     kb.ingest()
     gen = current_generation(kb.config.index_dir)
-    with open(gen / "vectors.faiss", "r+b") as fh:
+    with open(gen / "sentences.faiss", "r+b") as fh:
         fh.seek(100)
         fh.write(b"\xff\xff\xff\xff")
     with pytest.raises(IndexCorrupt, match="校验失败"):
@@ -178,7 +181,8 @@ def test_filters_apply_inside_search(built):
     hits = built.search("提升", top_k=50, mode="bm25", filters=Filters(region="江苏"))
     assert hits
     for h in hits:
-        tags = built._snapshot().tags[built._snapshot().chunk_pos[h.chunk.chunk_id]]
+        snap = built.snapshot()
+        tags = snap.tags[snap.chunk_pos[h.chunk.chunk_id]]
         assert any(r[0] == "江苏省" for r in tags.regions)
     assert not built.search("提升", mode="bm25", filters=Filters(kind="enterprise_case"))
 
@@ -193,14 +197,12 @@ def test_duplicate_document_indexed_once(home):
 
 
 def test_vectors_match_chunks_and_sentences(built):
-    from kb.knowledge_base import sentences_of
+    from kb.indexing import sentences_of
     from kb.store import connect
 
     gen = current_generation(built.config.index_dir)
-    vecs = np.load(gen / "vectors.npy", allow_pickle=False)
     svecs = np.load(gen / "sentence_vectors.npy", allow_pickle=False)
     chunks = built.chunks()
-    assert vecs.shape == (len(chunks), 64)
     conn = connect(gen)
     owners = [r[0] for r in conn.execute("SELECT chunk_vec_id FROM sentences ORDER BY vec_id")]
     conn.close()
@@ -208,8 +210,6 @@ def test_vectors_match_chunks_and_sentences(built):
     rows = [i for i, o in enumerate(owners) if o == 3]
     expected = built.embedder.embed(sentences_of(chunks[3]))
     assert np.allclose(svecs[rows], expected, atol=1e-6)
-    mean = expected.mean(axis=0)
-    assert np.allclose(vecs[3], mean / np.linalg.norm(mean), atol=1e-6)
 
 
 def test_cases_are_stored_with_outcomes(built):
@@ -297,3 +297,57 @@ def test_cli_export_course_pack(built, monkeypatch, capsys, tmp_path):
     md = tmp_path / "pack.md"
     assert main(["export", "--query", "认证贷", "--out", str(md)]) == 0
     assert "1433" in md.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("top_k", [0, -3])
+def test_top_k_below_one_is_refused(built, top_k):
+    from kb.errors import KBError
+
+    with pytest.raises(KBError, match="正整数"):
+        built.search("认证贷", top_k=top_k)
+    with pytest.raises(KBError, match="正整数"):
+        built.cases(problem="融资难", top_k=top_k)
+
+
+@pytest.mark.parametrize("top_k", ["0", "-1", "abc"])
+def test_cli_top_k_below_one_is_refused(built, monkeypatch, capsys, top_k):
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    with pytest.raises(SystemExit) as info:
+        main(["search", "认证贷", "--top-k", top_k, "--json"])
+    assert info.value.code == 2
+    err = capsys.readouterr()
+    assert "正整数" in err.err and err.out == ""
+
+
+def test_search_and_cases_resolve_an_everyday_industry_word_alike(built):
+    """家纺 means 纺织业 for the passage filter as for the case ranking (one resolver)."""
+    hits = built.search("缺陷率", top_k=5, mode="bm25", filters=Filters(industry="家纺"))
+    assert hits and all("纺织业" in built.snapshot().tags[built.snapshot().chunk_pos[h.chunk.chunk_id]].industries
+                        for h in hits)
+    assert "南通" in hits[0].chunk.text
+    cases = built.cases(industry="家纺", top_k=3)
+    assert cases and cases[0].case.industry == "纺织业"
+
+
+def test_joint_case_matches_every_place(built):
+    """上海、江苏和安徽 acting jointly: the case is found under each of the three."""
+    title = "上海、江苏和安徽"
+    for place in ("上海", "江苏", "安徽"):
+        assert any(h.case.title.startswith(title) for h in built.cases(region=place)), place
+    case = next(c for c in built.all_cases() if c.title.startswith(title))
+    assert [r.province for r in case.all_regions] == ["上海市", "江苏省", "安徽省"]
+    # Its passages carry all three places, so the passage filter finds it under 安徽 too.
+    hits = built.search("长三角养老", top_k=5, mode="bm25", filters=Filters(region="安徽"))
+    assert hits and any(cid == hits[0].chunk.chunk_id for cid in case.chunk_ids)
+
+
+def test_cases_link_to_passages_by_id(built):
+    """Each case lists the chunks its text lies in; every sentence of the case is in them."""
+    chunks = {c.chunk_id: c.text for c in built.chunks()}
+    for case in built.all_cases():
+        assert case.chunk_ids and case.chunk_id == case.chunk_ids[0]
+        joined = "".join(chunks[i] for i in case.chunk_ids)
+        assert case.text[:40] in joined and case.text[-40:] in joined, case.case_id

@@ -1,0 +1,296 @@
+"""Writing an index: find files, parse each in the worker, embed, write a new generation.
+
+Incremental by content hash (an unchanged file is reused with its vectors), atomic (the new
+generation is published only when complete), and forgiving (a file that fails keeps its
+previous version; the other files are still indexed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .bm25_index import BM25Index
+from .chunking import CHUNKER_VERSION
+from .cleaning import split_sentences
+from .config import KBConfig
+from .embedding import Embedder
+from .errors import KBError, UnreadableDocument
+from .loaders import SUPPORTED, doc_id_for, file_sha256
+from .pipeline import ParsedDocument
+from .records import Chunk, ChunkTags, DocumentInfo
+from .snapshot import BM25_DIR, CASE_VECTORS, SENTENCE_INDEX, SENTENCE_VECTORS, Snapshot
+from .tokenizer import TOKENIZER_NAME, Tokenizer, tokenizer_hash
+from .vector_index import VectorIndex
+from .worker import parse_in_worker
+
+Progress = Callable[[str, int, int, str], None]  # (stage, done, total, item)
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # indexed | unchanged | failed | removed | duplicate
+    doc_id: str | None = None
+    title: str = ""
+    pages: int = 0
+    chunks: int = 0
+    cases: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    generation: str | None = None
+    changed: bool = False
+    seconds: float = 0.0
+    embedded_chunks: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+def sentences_of(chunk: Chunk) -> list[str]:
+    """The sentences of a chunk as embedded for dense search."""
+    return [s for _, s in split_sentences(chunk.text)] or [chunk.text]
+
+
+def discover(roots: Sequence[Path]) -> list[Path]:
+    """Files under ``roots`` (folders walked, hidden parts skipped), each once, in sorted order."""
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(sorted(p for p in root.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(root).parts)))
+        else:
+            files.append(root)
+    seen, out = set(), []
+    for f in files:
+        key = str(f.resolve()) if f.exists() else str(f)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+class IndexWriter:
+    """Builds the next generation from files, reusing what the current one already holds."""
+
+    def __init__(self, config: KBConfig, tokenizer: Tokenizer, embedder: Callable[[], Embedder],
+                 current: Callable[[], Snapshot]):
+        self.config = config
+        self.tokenizer = tokenizer
+        self._embedder = embedder
+        self._current = current
+
+    def _display_path(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.config.home.resolve()))
+        except ValueError:
+            return str(path.resolve()) if path.exists() else str(path)
+
+    def ingest(self, paths: Sequence[str | Path] | None = None, rebuild: bool = False,
+               progress: Progress | None = None) -> IngestReport:
+        """Index ``paths`` (default: the corpus folder) incrementally and atomically.
+
+        Unchanged files (same content hash) are reused without re-embedding; files whose
+        source disappeared leave the index; a file that fails keeps its previous version.
+        """
+        started = time.perf_counter()
+        report = IngestReport()
+        index_dir = self.config.index_dir
+        with store.ingest_lock(index_dir):
+            store.prune(index_dir)
+            old = self._compatible_old(report, rebuild)
+            old_by_id = {d.info.doc_id: d for d in old.docs.values()} if old else {}
+            old_by_path = {d.info.path: d for d in old.docs.values()} if old else {}
+            keep: dict[str, str] = {}  # doc_id -> display path, reused from old
+            parsed: list[ParsedDocument] = []
+            files = discover([Path(p) for p in paths] if paths else [self.config.corpus_dir])
+            for i, path in enumerate(files):
+                shown = self._display_path(path)
+                if progress:
+                    progress("parse", i, len(files), shown)
+                report.files.append(self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed))
+            if progress:
+                progress("parse", len(files), len(files), "")
+            # Documents whose source file no longer exists leave the index.
+            for doc in (old.docs.values() if old else []):
+                if doc.info.doc_id in keep:
+                    continue
+                src = Path(doc.info.path)
+                src = src if src.is_absolute() else self.config.home / src
+                if src.exists() and any(r.path == doc.info.path and r.status == "failed" for r in report.files):
+                    keep[doc.info.doc_id] = doc.info.path
+                elif src.exists() and not any(r.path == doc.info.path for r in report.files):
+                    keep[doc.info.doc_id] = doc.info.path  # outside the paths given this time
+                else:
+                    report.files.append(FileResult(doc.info.path, "removed", doc.info.doc_id, doc.info.title,
+                                                   reason="源文件已删除或已更改"))
+            removed = any(f.status == "removed" for f in report.files)
+            moved = any(old_by_id[d].info.path != p for d, p in keep.items() if d in old_by_id)
+            if old is not None and not parsed and not removed and not moved:
+                report.seconds = time.perf_counter() - started
+                return report
+            report.generation = self._write_generation(old, keep, parsed, report, progress)
+            report.changed = True
+            store.prune(index_dir)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _compatible_old(self, report: IngestReport, rebuild: bool) -> Snapshot | None:
+        if rebuild:
+            return None
+        try:
+            snap = self._current()
+        except store.IndexMissing:
+            return None
+        except KBError as exc:
+            report.notes.append(f"旧索引不可用（{exc}），将完整重建。")
+            return None
+        m = snap.manifest
+        if m.get("tokenizer", {}).get("hash") != tokenizer_hash() or m.get("chunker_version") != CHUNKER_VERSION:
+            report.notes.append("分词词典或切分规则已更新，将重新处理全部文档。")
+            return None
+        model_id = self._embedder().model_id  # resolving the model folder is enough; no weights load
+        if m.get("model", {}).get("id") != model_id:
+            report.notes.append(f"嵌入模型由“{m.get('model', {}).get('id')}”改为“{model_id}”，将重新嵌入全部文档。")
+            return None
+        return snap
+
+    def _parse_one(self, path: Path, shown: str, old_by_id, old_by_path, keep, parsed) -> FileResult:
+        try:
+            if not path.exists():
+                raise UnreadableDocument(shown, "文件不存在")
+            if path.suffix.lower() not in SUPPORTED:
+                raise UnreadableDocument(shown, f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 PDF、DOCX、TXT、MD）")
+            size_mb = path.stat().st_size / 1e6
+            if size_mb > self.config.max_file_mb:
+                raise UnreadableDocument(shown, f"文件过大（{size_mb:.0f} MB，上限 {self.config.max_file_mb} MB）")
+            doc_id = doc_id_for(file_sha256(path))
+            if doc_id in keep or any(p.document.doc_id == doc_id for p in parsed):
+                return FileResult(shown, "duplicate", doc_id, reason="与另一个文件内容完全相同，只索引一次")
+            if doc_id in old_by_id:
+                keep[doc_id] = shown
+                info = old_by_id[doc_id].info
+                return FileResult(shown, "unchanged", doc_id, info.title, info.pages, info.chunks, info.cases)
+            result = parse_in_worker(path, self.config.chunk_min_chars, self.config.chunk_max_chars,
+                                     timeout_s=self.config.parse_timeout_s, memory_mb=self.config.parse_memory_mb)
+        except UnreadableDocument as exc:
+            reason = exc.reason
+            if shown in old_by_path:
+                reason += "（索引中保留该文件的上一版本）"
+            return FileResult(shown, "failed", reason=reason)
+        except Exception as exc:  # a parser bug must not stop the other files
+            return FileResult(shown, "failed", reason=f"解析时出错（{type(exc).__name__}: {exc}）")
+        parsed.append(replace(result, document=replace(result.document, path=shown)))
+        d = result.document
+        return FileResult(shown, "indexed", d.doc_id, result.title, len(d.pages), len(result.chunks), len(result.cases))
+
+    def _write_generation(self, old: Snapshot | None, keep: dict[str, str], parsed: list[ParsedDocument],
+                          report: IngestReport, progress: Progress | None) -> str:
+        new_chunks = [c for p in parsed for c in p.chunks]
+        new_cases = [c for p in parsed for c in p.cases]
+        new_sents = [sentences_of(c) for c in new_chunks]
+        flat_sents = [s for group in new_sents for s in group]
+        emb = self._embedder()
+        vecs = self._embed(flat_sents + [c.index_text for c in new_cases], progress)
+        report.embedded_chunks = len(new_chunks)
+        sent_vecs_new, case_vecs_new = vecs[: len(flat_sents)], vecs[len(flat_sents):]
+        dim = emb.dim if not len(vecs) else vecs.shape[1]
+        reuse = old is not None and bool(keep)
+        old_sent_vectors = old.sentence_vectors() if reuse else None
+        old_sent_texts = old.sentence_texts() if reuse else []
+        old_sents_by_chunk: dict[int, list[int]] = {}
+        if old is not None:
+            for sid, owner in enumerate(old.sent_owner):
+                old_sents_by_chunk.setdefault(int(owner), []).append(sid)
+
+        writer = store.GenerationWriter(self.config.index_dir)
+        try:
+            conn = writer.conn
+            sent_rows: list[np.ndarray] = []
+            case_vec_rows: list[np.ndarray] = []
+            tokens: list[list[str]] = []
+            now = time.strftime("%Y-%m-%dT%H:%M:%S")
+            n_cases = 0
+
+            def add_chunk(c: Chunk, t: ChunkTags, texts: list[str], svecs: np.ndarray) -> None:
+                vec_id = len(tokens)
+                store.insert_chunk(conn, vec_id, c, t)
+                for text, v in zip(texts, svecs):
+                    store.insert_sentence(conn, len(sent_rows), vec_id, text)
+                    sent_rows.append(v)
+                tokens.append(self.tokenizer.tokenize(c.embed_text))
+
+            # Reused documents first (in their old order), then the new ones.
+            if old is not None:
+                for doc_id, path in keep.items():
+                    d = old.docs[doc_id]
+                    store.insert_document(conn, replace(d, info=replace(d.info, path=path)))
+                    for i, (c, t) in enumerate(zip(old.chunks, old.tags)):
+                        if c.doc_id == doc_id:
+                            sids = old_sents_by_chunk.get(i, [])
+                            add_chunk(c, t, [old_sent_texts[j] for j in sids], old_sent_vectors[sids])
+                    for i, c in enumerate(old.cases):
+                        if c.doc_id == doc_id:
+                            store.insert_case(conn, n_cases, c)
+                            case_vec_rows.append(old.case_vectors[i])
+                            n_cases += 1
+            ci = si = ki = 0
+            for p in parsed:
+                d = p.document
+                store.insert_document(conn, store.StoredDocument(
+                    DocumentInfo(d.doc_id, d.path, p.title, d.format, d.sha256, len(d.pages), 0, 0),
+                    p.kind, d.paginated, now))
+                for c, t in zip(p.chunks, p.tags):
+                    group = new_sents[ci]
+                    add_chunk(c, t, group, sent_vecs_new[si:si + len(group)])
+                    si += len(group)
+                    ci += 1
+                for c in p.cases:
+                    store.insert_case(conn, n_cases, c)
+                    case_vec_rows.append(case_vecs_new[ki])
+                    n_cases += 1
+                    ki += 1
+            case_matrix = np.vstack(case_vec_rows).astype(np.float32) if case_vec_rows else np.zeros((0, dim), np.float32)
+            sent_matrix = np.vstack(sent_rows).astype(np.float32) if sent_rows else np.zeros((0, dim), np.float32)
+            np.save(writer.tmp / SENTENCE_VECTORS, sent_matrix, allow_pickle=False)
+            VectorIndex.build(sent_matrix, dim).save(writer.tmp / SENTENCE_INDEX)
+            np.save(writer.tmp / CASE_VECTORS, case_matrix, allow_pickle=False)
+            BM25Index.build(tokens).save(writer.tmp / BM25_DIR)
+            manifest = {
+                "model": {"id": emb.model_id, "dim": int(dim)},
+                "tokenizer": {"name": TOKENIZER_NAME, "hash": tokenizer_hash()},
+                "chunker_version": CHUNKER_VERSION,
+                "chunking": {"min_chars": self.config.chunk_min_chars, "max_chars": self.config.chunk_max_chars},
+                "counts": {"documents": len(keep) + len(parsed), "chunks": len(tokens), "cases": n_cases,
+                           "sentences": int(sent_matrix.shape[0])},
+            }
+            final = writer.publish(manifest)
+        except BaseException:
+            writer.abort()
+            raise
+        return final.name
+
+    def _embed(self, texts: list[str], progress: Progress | None) -> np.ndarray:
+        emb = self._embedder()
+        if not texts:
+            return np.zeros((0, emb.dim), dtype=np.float32)
+        batch = max(1, self.config.embed_batch_size)
+        parts = []
+        for start in range(0, len(texts), batch):
+            if progress:
+                progress("embed", start, len(texts), "")
+            parts.append(emb.embed(texts[start:start + batch]))
+        if progress:
+            progress("embed", len(texts), len(texts), "")
+        return np.vstack(parts)

@@ -1,0 +1,90 @@
+"""How records read to a person: Chinese labels, outcome and citation wording, safe file names.
+
+One home for wording shared by the CLI, the web app and the exports, so that the three say
+the same thing the same way. Pure functions over records; imports nothing above ``records``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Protocol
+
+KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
+KIND_COLOR = {"report": "gray", "enterprise_case": "blue", "local_experience": "green"}
+MODE_ZH = {"hybrid": "混合", "bm25": "关键词", "dense": "语义"}
+STATUS_ZH = {"indexed": "已索引", "unchanged": "未变化", "failed": "失败", "removed": "已移除", "duplicate": "重复"}
+
+
+class OutcomeLike(Protocol):
+    metric: str
+    before: float | None
+    after: float | None
+    change: float | None
+    unit: str | None
+
+
+def number_text(x: float | None) -> str:
+    """``15`` not ``15.0``; empty for a missing value."""
+    return f"{x:g}" if x is not None else ""
+
+
+def outcome_text(o: OutcomeLike) -> str:
+    """``产品缺陷发生率：15% → 7%`` / ``月均经济效益：+10万元`` / ``行业产值：130亿元``."""
+    unit = o.unit or ""
+    if o.before is not None and o.after is not None:
+        return f"{o.metric}：{number_text(o.before)}{unit} → {number_text(o.after)}{unit}"
+    if o.change is not None:
+        return f"{o.metric}：{'+' if o.change > 0 else ''}{number_text(o.change)}{unit}"
+    if o.after is not None:
+        return f"{o.metric}：{number_text(o.after)}{unit}"
+    return o.metric
+
+
+def page_text(page: int | None, page_end: int | None = None) -> str:
+    """``第 3 页`` / ``第 3–4 页`` / ``""`` when the source has no page numbers."""
+    if page is None:
+        return ""
+    if page_end is not None and page_end != page:
+        return f"第 {page}–{page_end} 页"
+    return f"第 {page} 页"
+
+
+def citation_text(doc_title: str, section: str = "", page: int | None = None, page_end: int | None = None) -> str:
+    """Full citation: ``《文档》 · 一、工作举措与成效 > （一）… · 第 3 页``."""
+    parts = [f"《{doc_title}》" if doc_title else "（未知文档）"]
+    if section:
+        parts.append(section)
+    where = page_text(page, page_end)
+    if where:
+        parts.append(where)
+    return " · ".join(parts)
+
+
+_UNSAFE_CHARS = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]")
+
+
+def safe_filename(name: str, default: str = "上传文件") -> str:
+    """A file name safe to create in a folder or offer as a download: no directories, no hidden
+    or reserved names, a lower-case extension (``.markdown`` becomes ``.md``)."""
+    base = (name or "").replace("\\", "/").split("/")[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = _UNSAFE_CHARS.sub("_", base).strip().lstrip(".")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    ext = ext.lower()
+    if ext == "markdown":
+        ext = "md"
+    stem = re.sub(r"\s+", " ", stem).strip(" ._")[:100] or default
+    return f"{stem}.{ext}" if ext else stem
+
+
+def safe_export_name(name: str, suffix: str, default: str = "课件素材") -> str:
+    """A download name from user input with ``suffix``; a typed export extension is replaced."""
+    cleaned = safe_filename(name, default)
+    stem, dot, ext = cleaned.rpartition(".")
+    if dot and f".{ext}" in (".docx", ".md", ".pptx"):
+        cleaned = stem
+    cleaned = cleaned[:80].strip(" ._") or default
+    return f"{cleaned}{suffix}"

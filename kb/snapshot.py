@@ -1,0 +1,83 @@
+"""One index generation held in memory for queries: records, BM25, vectors (read-only).
+
+Queries read a snapshot, never the files, so they are safe from many threads and keep
+answering while another process builds the next generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .bm25_index import BM25Index
+from .records import Case, Chunk
+from .tokenizer import Tokenizer
+from .vector_index import VectorIndex
+
+SENTENCE_VECTORS = "sentence_vectors.npy"
+SENTENCE_INDEX = "sentences.faiss"
+CASE_VECTORS = "case_vectors.npy"
+BM25_DIR = "bm25"
+
+
+class Snapshot:
+    """Everything one generation needs to answer queries."""
+
+    def __init__(self, gen: Path, manifest: dict):
+        store.verify_generation(gen, manifest)
+        self.gen = gen
+        self.manifest = manifest
+        recs = store.load_records(gen)
+        self.chunks: list[Chunk] = recs.chunks
+        self.tags = recs.tags
+        self.cases: list[Case] = recs.cases
+        self.sent_owner = np.asarray(recs.sentence_owner, dtype=np.int64)
+        counts: dict[str, list[int]] = {}
+        for c in self.chunks:
+            counts.setdefault(c.doc_id, [0, 0])[0] += 1
+        for c in self.cases:
+            counts.setdefault(c.doc_id, [0, 0])[1] += 1
+        self.docs = {k: replace(d, info=replace(d.info, chunks=counts.get(k, [0, 0])[0], cases=counts.get(k, [0, 0])[1]))
+                     for k, d in recs.docs.items()}
+        self.chunk_pos = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._cases_by_chunk: dict[str, list[Case]] = {}
+        for case in self.cases:
+            for chunk_id in case.passage_ids:
+                self._cases_by_chunk.setdefault(chunk_id, []).append(case)
+        self.bm25 = BM25Index.load(gen / BM25_DIR, len(self.chunks))
+        self.sentence_index = VectorIndex.load(gen / SENTENCE_INDEX)
+        self.case_vectors = np.load(gen / CASE_VECTORS, allow_pickle=False)
+        self._case_bm25: BM25Index | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def generation(self) -> str | None:
+        return self.manifest.get("generation")
+
+    def doc_title(self, doc_id: str) -> str:
+        """Title from this snapshot (not from a newer one loaded meanwhile)."""
+        d = self.docs.get(doc_id)
+        return d.info.title if d else doc_id
+
+    def cases_of_chunk(self, chunk_id: str) -> list[Case]:
+        """The case records whose text lies (partly) in the chunk ``chunk_id``."""
+        return list(self._cases_by_chunk.get(chunk_id, ()))
+
+    def sentence_texts(self) -> list[str]:
+        """All sentence texts in vec_id order (read when an ingest reuses them)."""
+        return store.sentence_texts(self.gen)
+
+    def sentence_vectors(self) -> np.ndarray:
+        """All sentence vectors in vec_id order (read when an ingest reuses them)."""
+        return np.load(self.gen / SENTENCE_VECTORS, allow_pickle=False)
+
+    def case_bm25(self, tokenizer: Tokenizer) -> BM25Index:
+        """BM25 over the case records, built on first use (a few hundred records at most)."""
+        with self._lock:
+            if self._case_bm25 is None:
+                self._case_bm25 = BM25Index.build([tokenizer.tokenize(c.index_text) for c in self.cases])
+            return self._case_bm25
