@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .chunking import sentence_owners
-from .industries import classify_industry
+from .cleaning import split_sentences
+from .industries import classify_industries, classify_industry
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
 
@@ -51,10 +52,19 @@ _TO = re.compile(rf"(?:(?:{_UP}|{_DOWN}|降|增|升)?(?:至|到)|达到?)(?:\d{{
 # A stated change right before the number: "下降20.2%", "增加了约10万元".
 _CHANGE = re.compile(rf"(?P<verb>{_UP}|{_DOWN})了?(?:约|近|超过|超)?$")
 # A level reached: "增长至5亿", "突破130亿元", "达1.3亿余元", "超过350亿元", "为63.0%".
-_REACH = re.compile(rf"(?:(?:{_UP}|{_DOWN})?(?:至|到)|达到|达|突破|超过|超|逾|共计|累计|总计|为|约|近)$")
+_REACH = re.compile(rf"(?:(?:{_UP}|{_DOWN}|降|升|增|减)?(?:至|到)|达到|达|突破|超过|超|逾|共计|累计|总计|为|约|近)$")
 # Who benefited: "为1433家企业…", "带动3800余人…", "帮助115家…"; the metric follows the number.
 _BENEFIT = re.compile(r"(?:为|帮助|带动|指导|培训|服务|惠及|覆盖|助力|推动|支持|组织)了?(?:近|约|超过|超)?$")
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+")
+# "抽检连续6个月全部合格", "连续12个月抽检全部合格": a streak, counted in months (or batches).
+_STREAK = re.compile(r"连续(?P<num>\d+)(?P<unit>个月|个季度|年|批次|批)(?P<what>[^，,；;。]*?)(?:全部|均|全)?合格")
+# Profile facts: what the enterprise or place has at the start, stated with no change.
+_PROFILE_NOUN = re.compile(
+    r"员工|职工|从业人员|工人|茶农|农户|社员|会员|成员企业|年加工|年产|年处理|产能|占地|面积|生产线|"
+    r"注册资本|固定资产|集聚|拥有|现有|下辖|入驻|窑炉"
+)
+_HAS = re.compile(r"(?:^|[^没])有(?![效关力序望助利])")
+_RESULT_WORD = re.compile(rf"{_UP}|{_DOWN}|降|增|升|至|到|达|突破|合格|倍|翻番|节约|挽回|减")
 _CLAUSE_END = re.compile(r"(?:以上|左右)?\s*$")
 # Metric clean-up: a leading year, lead verbs, place qualifiers, and trailing comparisons.
 _METRIC_YEAR = re.compile(r"^\d{4}年(?:底|度)?的?")
@@ -64,8 +74,8 @@ _METRIC_CUT = re.compile(r"帮助|带动|推动|助力|指导|促进")
 _METRIC_PLACE = re.compile(
     r"^(?:(?:该|本)(?:市|县|区|省|公司|企业|厂|地)?|其(?:市|县|区|省|公司|企业|厂)|区域内|全县|全市|全省|全区|区域)的?"
 )
-_METRIC_TAIL = re.compile(r"(?:(?:较|比)(?:\d{4}年(?:底|度)?|上年度?|去年)|同比|环比|平均|累计|共计|分别|共|总|的|超过|超|均|虽|为|达)$")
-_METRIC_CONJ = re.compile(r"^(?:但|而|并|且|同时|其中)")
+_METRIC_TAIL = re.compile(r"(?:(?:较|比)(?:\d{4}年(?:底|度)?|上年度?|去年)|同比|环比|平均|累计|共计|分别|共|总|的|超过|超|(?<![户人])均|虽|为|达)$")
+_METRIC_CONJ = re.compile(r"^(?:但|而|并|且|同时|其中|(?:帮扶|实施|整改|认证|导入)后|目前|现)")
 # What follows a leading list of places: "、青海等7个省局出台…" (the count is already removed).
 _METRIC_PLACES_REST = re.compile(r"^(?:[、和与及]|等(?:省局|省份|省|地区|地|市)?|(?:省|市)?局)")
 _METRIC_MAX = 30
@@ -94,15 +104,22 @@ def _value(q: re.Match) -> tuple[float, str]:
     return float(q["num"]), (q["mult"] or "") + (q["base"] or "")
 
 
-def _clause_outcomes(clause: str, page: int | None) -> list[Outcome]:
+def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]:
+    """Outcomes of one clause, each tagged with how it was stated (pair, change, count,
+    reach_to — "降至4%" —, level — a bare figure or "达/突破" —, streak)."""
+    out: list[tuple[Outcome, str]] = []
+    streak = _STREAK.search(clause)
+    if streak is not None:
+        metric = _metric(clause[: streak.start()]) or streak["what"].strip("的全部均")
+        out.append((Outcome(f"{metric}连续合格", None, float(streak["num"]), None, streak["unit"], page, clause), "streak"))
     qs = [
         q
         for q in _QTY.finditer(clause)
         if (q["mult"] or q["base"])
+        and not (streak is not None and streak.start() <= q.start() < streak.end())
         and not clause[q.end() :].startswith("的")  # "15%的小微企业认为…" describes, not results
         and not clause[: q.start()].endswith(("前", "第"))
     ]
-    out: list[Outcome] = []
     seg_start = 0  # the metric of the next outcome starts here
     i = 0
     while i < len(qs):
@@ -114,12 +131,15 @@ def _clause_outcomes(clause: str, page: int | None) -> list[Outcome]:
             after, unit2 = _value(nxt)
             if unit2 == unit:
                 metric = _metric(clause[seg_start : f.start()])
-                out.append(Outcome(metric, value, after, round(after - value, 4), unit, page, clause))
+                out.append((Outcome(metric, value, after, round(after - value, 4), unit, page, clause), "pair"))
                 seg_start, i = nxt.end(), i + 2
                 continue
         if (c := _CHANGE.search(before)) is not None:
             sign = -1 if re.fullmatch(_DOWN, c["verb"]) else 1
-            out.append(Outcome(_metric(clause[seg_start : c.start()]), None, None, sign * value, unit, page, clause))
+            metric = _metric(clause[seg_start : c.start()])
+            if c["verb"] == "增收":  # "茶农户均增收1.2万元": what grew is the income
+                metric += "收入"
+            out.append((Outcome(metric, None, None, sign * value, unit, page, clause), "change"))
             seg_start = q.end()
         elif q["base"] in _COUNT_UNITS and (
             (b := _BENEFIT.search(before)) is not None or not clause[seg_start : q.start()].strip()
@@ -127,32 +147,97 @@ def _clause_outcomes(clause: str, page: int | None) -> list[Outcome]:
             # The number counts beneficiaries; what they got follows it.
             verb = b[0] if b is not None else ""
             tail = clause[q.end() : nxt.start() if nxt else len(clause)]
-            out.append(Outcome(_metric(verb + tail), None, value, None, unit, page, clause))
+            out.append((Outcome(_metric(verb + tail), None, value, None, unit, page, clause), "count"))
         elif (r := _REACH.search(before)) is not None or _CLAUSE_END.match(clause, q.end()):
             # "突破130亿元", or a bare figure closing the clause ("注册商标1000余个"); a count
             # inside a noun phrase ("5项快捷自检法") describes a measure and is skipped.
             end = r.start() if r else q.start()
-            out.append(Outcome(_metric(clause[seg_start:end]), None, value, None, unit, page, clause))
+            tag = "reach_to" if r is not None and re.search(r"[至到]$", r[0]) and r[0] not in ("达到",) else "level"
+            if r is None:
+                tag = "bare"
+            out.append((Outcome(_metric(clause[seg_start:end]), None, value, None, unit, page, clause), tag))
             seg_start = q.end()
         i += 1
     return out
 
 
+def is_profile_clause(clause: str) -> bool:
+    """A fact about the enterprise or place at the start ("员工48人", "年加工大米2万吨",
+    "集聚小微企业600家", "某市有作坊1200家"): a number with no verb of change or result."""
+    if not re.search(r"\d", clause) or _RESULT_WORD.search(clause):
+        return False
+    return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
+
+
+def profile_facts(text: str) -> str:
+    """The profile clauses of ``text``, joined with "，"."""
+    return "，".join(m.group().strip() for m in _CLAUSE.finditer(text) if is_profile_clause(m.group()))
+
+
+def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
+    """Outcomes of one sentence; a bare figure followed by "降至/提高到" another figure of the same
+    unit in a later clause is one before→after pair ("售后成本占营收9%，…占比降至4%")."""
+    out: list[tuple[Outcome, str]] = []
+    for m in _CLAUSE.finditer(sentence):
+        if is_profile_clause(m.group()):
+            continue
+        for o, tag in _clause_outcomes(m.group(), page):
+            prev = out[-1] if out else None
+            if (tag == "reach_to" and prev is not None and prev[1] == "bare" and prev[0].unit == o.unit
+                    and prev[0].text != o.text):
+                b = prev[0]
+                metric = o.metric or b.metric
+                out[-1] = (Outcome(metric, b.after, o.after, round(o.after - b.after, 4), o.unit, page,
+                                   b.text + "，" + o.text), "pair")
+                continue
+            out.append((o, tag))
+    return [o for o, _ in out]
+
+
 def parse_outcomes(text: str, page: int | None = None) -> list[Outcome]:
-    """Quantified results stated in ``text``, clause by clause.
+    """Quantified results stated in ``text``, sentence by sentence, clause by clause.
 
     "产品缺陷发生率从15%降至7%" → (产品缺陷发生率, before 15, after 7, change -8, %);
     "产品不良率较2022年下降20.2%" → change -20.2; "行业产值突破130亿元" → after 130 亿元;
-    "带动3800余人增收致富" → (增收致富, after 3800, 人). A clause without its own metric
-    ("比2022年增加93%") takes the metric of the outcome before it.
+    "带动3800余人增收致富" → (增收致富, after 3800, 人); "抽检连续6个月全部合格" →
+    (抽检连续合格, after 6, 个月). A clause without its own metric ("比2022年增加93%") takes the
+    metric of the outcome before it. Profile facts ("员工48人") are not outcomes.
     """
     out: list[Outcome] = []
-    for m in _CLAUSE.finditer(text):
-        for o in _clause_outcomes(m.group(), page):
+    for _off, sentence in split_sentences(text) or [(0, text)]:
+        for o in _sentence_outcomes(sentence, page):
             if not o.metric and out:
                 o = Outcome(out[-1].metric, o.before, o.after, o.change, o.unit, o.page, o.text)
             if o.metric:
                 out.append(o)
+    return out
+
+
+_TABLE_BEFORE = re.compile(r"前|基期|原|\d{4}年")
+_TABLE_AFTER = re.compile(r"后|目前|现|\d{4}年")
+
+
+def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
+    """(sentence position, outcome) of each row of a before/after table ("指标 | 帮扶前 | 帮扶后")."""
+    out: list[tuple[int, Outcome]] = []
+    cols: tuple[int, int] | None = None
+    for i, s in enumerate(sentences):
+        cells = [c.strip() for c in s.text.split("|")]
+        if len(cells) < 3:
+            cols = None
+            continue
+        if cols is None:
+            before = next((k for k in range(1, len(cells)) if _TABLE_BEFORE.search(cells[k])), None)
+            after = next((k for k in range(len(cells) - 1, 0, -1) if _TABLE_AFTER.search(cells[k])), None)
+            if before is not None and after is not None and before != after:
+                cols = (before, after)
+            continue
+        b, a = (_QTY.search(cells[k]) if k < len(cells) else None for k in cols)
+        if b is None or a is None or not cells[0]:
+            continue
+        (bv, bu), (av, au) = _value(b), _value(a)
+        if bu == au:
+            out.append((i, Outcome(cells[0], bv, av, round(av - bv, 4), au or None, s.page, s.text)))
     return out
 
 
@@ -170,7 +255,7 @@ _GENERIC = re.compile(
 _ACTOR = re.compile(r"^(?:省|市|县|区)?(?:市场监管局|市场监督管理局|局)")
 # An enterprise as subject: "某公司", "某家纺企业", "XX有限公司".
 _ENTERPRISE = re.compile(
-    r"^(?:某[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社)"
+    r"^(?:某[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)"
 )
 # Between the places of a joint subject: "上海、江苏和安徽", "吉林与浙江".
 _JOINER = re.compile(r"[、和与及同]")
@@ -261,39 +346,137 @@ def _problem(text: str) -> str:
 
 
 def _measures(text: str, skip: int = 0) -> str:
-    """The clauses saying what was done: not outcomes, problems or bare qualitative results."""
+    """The clauses saying what was done: not outcomes, problems, profile facts or bare qualitative results."""
     kept = []
     for m in _CLAUSE.finditer(text[skip:]):
         clause = m.group().strip()
-        if clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause):
+        if (clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
+                and not is_profile_clause(clause)):
             kept.append(clause)
     return "；".join(kept)
 
 
+# ---------------------------------------------------------------------------------------------
+# Labelled parts: "存在问题：…", "（二）主要做法", "成效：…".
+
+PARTS = ("profile", "problem", "measures", "outcomes")
+_PART_LABELS = {
+    "profile": r"企业基本情况|企业概况|企业简介|企业情况|基本情况|项目概况|项目背景|概况|简介|背景",
+    "problem": r"存在的?问题|主要问题|突出问题|面临的?困难|面临的?问题|主要困难|问题|困难|痛点|短板",
+    "measures": r"帮扶措施|帮扶做法|主要做法|经验做法|具体做法|典型做法|具体举措|主要举措|工作举措|帮扶举措|做法|措施|举措",
+    "outcomes": r"取得的?成效|工作成效|主要成效|帮扶成效|实施成效|取得的?成果|主要成果|成效|成果|效果",
+}
+_ANY_LABEL = "|".join(_PART_LABELS.values())
+_LABEL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
+_INLINE_LABEL = re.compile(rf"^{_LABEL_NUMBER}(?P<label>{_ANY_LABEL})\s*[：:]\s*")
+_HEADING_LABEL = re.compile(rf"^{_LABEL_NUMBER}(?P<label>{_ANY_LABEL})\s*[：:。]?$")
+_TABLE_INTRO = re.compile(r"(?:如下|见下表|见表)[：:。]?$")
+
+
+def _label_part(label: str) -> str:
+    return next(p for p, pattern in _PART_LABELS.items() if re.fullmatch(pattern, label))
+
+
+def heading_part(heading: str) -> str | None:
+    """The part a sub-heading names ("（二）主要做法" → measures), or None."""
+    m = _HEADING_LABEL.match(heading.strip())
+    return _label_part(m["label"]) if m else None
+
+
+def _inline_labels(text: str) -> tuple[str | None, str]:
+    """The last of the labels ``text`` starts with, and the text after them ("问题：做法：…" →
+    measures: an empty label is skipped)."""
+    part = None
+    while m := _INLINE_LABEL.match(text):
+        part, text = _label_part(m["label"]), text[m.end() :]
+    return part, text
+
+
+@dataclass(frozen=True)
+class _Piece:
+    part: str | None  # None: unlabelled
+    text: str
+    index: int  # position of the sentence in the case
+
+
+def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
+    """Each sentence with the part its label (inline or a sub-heading below ``depth``) puts it in."""
+    out: list[_Piece] = []
+    part: str | None = None
+    last_heading: str | None = None
+    for i, s in enumerate(sents):
+        heading = next((p for p in map(heading_part, reversed(s.section[depth:])) if p), None)
+        if heading != last_heading:
+            part, last_heading = heading, heading
+        label, text = _inline_labels(s.text)
+        if label is not None:
+            part = label
+        out.append(_Piece(part, text, i))
+    return out
+
+
+def _text_of(pieces: Sequence[_Piece], sep: str = "") -> str:
+    return sep.join(p.text for p in pieces if p.text)
+
+
+def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Sequence[tuple[str, ...]]) -> list[Outcome]:
+    out = []
+    for p in pieces:
+        if "|" in p.text:
+            continue  # table rows are read as a table
+        s = sents[p.index]
+        chunk = owners[p.index][0] if owners[p.index] else None
+        out.extend(replace(o, chunk_id=chunk) for o in parse_outcomes(p.text, s.page))
+    return out
+
+
 def _make_case(
-    doc_id: str, n: int, kind: str, title: str, region: Region, industry: str | None,
-    sents: Sequence[Sentence], chunk_ids: tuple[str, ...], measures_skip: int = 0,
-    regions: tuple[Region, ...] = (),
+    doc_id: str, n: int, kind: str, title: str, region: Region, industries: Sequence[str],
+    sents: Sequence[Sentence], owners: Sequence[tuple[str, ...]], measures_skip: int = 0,
+    regions: tuple[Region, ...] = (), depth: int = 0, labelled: bool = False,
 ) -> Case:
+    """One record from the sentences of a case (``owners``: their chunk ids, in the same order).
+
+    With labels (``labelled``), each part comes from its labelled sentences; a part with no
+    label falls back to the heuristics on the unlabelled sentences, as for prose, where the
+    problem is what was solved, the measures are the actions and profile facts are set apart.
+    """
     text = "".join(s.text for s in sents)
-    outcomes = tuple(o for s in sents for o in parse_outcomes(s.text, s.page))
+    pieces = _pieces(sents, depth) if labelled else [_Piece(None, s.text, i) for i, s in enumerate(sents)]
+    by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
+    free = [x for x in pieces if x.part is None and "|" not in x.text]
+    free_text = _text_of(free)
+    profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text) for x in free)))
+    problem = _text_of(by_part["problem"], "；") or _problem(free_text)
+    if by_part["measures"]:
+        measures = "".join(x.text for x in by_part["measures"] if "|" not in x.text and not _TABLE_INTRO.search(x.text))
+    else:
+        skip = measures_skip if free and free[0].index == 0 else 0
+        measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0) for x in free
+                                           if not _TABLE_INTRO.search(x.text))))
+    results = by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]
+    outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)
+    for i, o in table_outcomes(sents):
+        outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
+    chunk_ids = _owned(owners, range(len(sents)))
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
         doc_id=doc_id,
         kind=kind,
         title=title,
         region=region,
-        industry=industry,
-        problem=_problem(text),
-        measures=_measures(text, measures_skip),
-        outcomes=outcomes,
+        industry=industries[0] if industries else None,
+        problem=problem,
+        measures=measures,
+        outcomes=tuple(outcomes),
         section=sents[0].section,
         page=sents[0].page,
         chunk_id=chunk_ids[0] if chunk_ids else None,
         text=text,
         regions=regions or ((region,) if region.display() else ()),
-        industries=(industry,) if industry else (),
+        industries=tuple(industries),
         chunk_ids=chunk_ids,
+        profile=profile,
     )
 
 
@@ -320,9 +503,10 @@ def _report_cases(doc_id: str, sentences: Sequence[Sentence], owners: Sequence[t
         text = "".join(s.text for s in sents)
         kind = "enterprise_case" if subject.enterprise else "local_experience"
         title = _title(sents[0].text, subject)
+        industry = classify_industry(text)
         cases.append(
-            _make_case(doc_id, len(cases) + 1, kind, title, subject.region, classify_industry(text),
-                       sents, _owned(owners, range(i, j)), measures_skip=subject.end, regions=subject.regions)
+            _make_case(doc_id, len(cases) + 1, kind, title, subject.region, [industry] if industry else [],
+                       sents, owners[i:j], measures_skip=subject.end, regions=subject.regions)
         )
         i = j
     return cases
@@ -332,13 +516,14 @@ def _report_cases(doc_id: str, sentences: Sequence[Sentence], owners: Sequence[t
 # Case collections (附件2 地方典型经验, 附件3 企业优良案例 …).
 
 _HEADING_NUMBER = re.compile(r"^(?:案例\s*[0-9一二三四五六七八九十]+[\s：:、.．]*|[一二三四五六七八九十]{1,3}、)\s*")
-_ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社")
+_ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|工坊")
 
 
 def _top_sections(sentences: Sequence[Sentence]) -> list[str]:
+    """Top-level headings in order, leaving out part labels ("一、基本情况" names a part of one case)."""
     seen: list[str] = []
     for s in sentences:
-        if s.section and s.section[0] not in seen:
+        if s.section and s.section[0] not in seen and heading_part(s.section[0]) is None:
             seen.append(s.section[0])
     return seen
 
@@ -346,9 +531,9 @@ def _top_sections(sentences: Sequence[Sentence]) -> list[str]:
 def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     """Whether a document is a collection of cases, one per top-level section.
 
-    True when it has at least two top-level sections and either its title names cases or
-    experiences (案例/经验, but not a 总结 report) or most of its top-level headings name a
-    region, an enterprise, or start with 案例N.
+    True when it has at least two top-level sections (part labels such as 一、基本情况 do not
+    count) and either its title names cases or experiences (案例/经验, but not a 总结 report)
+    or most of its top-level headings name a region, an enterprise, or start with 案例N.
     """
     heads = _top_sections(sentences)
     if len(heads) < 2:
@@ -363,6 +548,24 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     return named * 2 > len(heads)
 
 
+def _label_count(sentences: Sequence[Sentence]) -> int:
+    """How many different parts the document labels (inline or as headings)."""
+    parts = {heading_part(h) for s in sentences for h in s.section} | {_inline_labels(s.text)[0] for s in sentences}
+    return len(parts - {None})
+
+
+def is_single_case(doc_title: str, sentences: Sequence[Sentence]) -> bool:
+    """A document holding one case: it labels at least two parts (概况/问题/做法/成效) and its
+    title or first heading names a case (案例/经验, a region or an enterprise), not a 总结 report."""
+    if is_case_collection(doc_title, sentences) or _label_count(sentences) < 2:
+        return False
+    heads = _top_sections(sentences)
+    name = doc_title or (heads[0] if heads else "")
+    if "总结" in name or "报告" in name:
+        return False
+    return bool(re.search(r"案例|经验", name) or find_region(name) != Region() or _ENTERPRISE_WORD.search(name))
+
+
 def collection_kind(doc_title: str, heading: str) -> str:
     """enterprise_case or local_experience for a case in a collection titled ``doc_title``."""
     t = doc_title or ""
@@ -373,31 +576,47 @@ def collection_kind(doc_title: str, heading: str) -> str:
     return "enterprise_case" if _ENTERPRISE_WORD.search(heading) else "local_experience"
 
 
+def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
+               owners: Sequence[tuple[str, ...]], depth: int) -> Case:
+    text = "".join(s.text for s in sents)
+    region = find_region(title)
+    if region == Region():
+        region = find_region(text)
+    return _make_case(doc_id, n, collection_kind(doc_title, title), title, region,
+                      classify_industries(text, title), sents, owners, depth=depth, labelled=True)
+
+
 def _collection_cases(
     doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> list[Case]:
     cases: list[Case] = []
     for heading in _top_sections(sentences):
         idx = [i for i, s in enumerate(sentences) if s.section and s.section[0] == heading]
-        sents = [sentences[i] for i in idx]
         title = _HEADING_NUMBER.sub("", heading).strip() or heading
-        text = "".join(s.text for s in sents)
-        region = find_region(title)
-        if region == Region():
-            region = find_region(text)
-        cases.append(
-            _make_case(doc_id, len(cases) + 1, collection_kind(doc_title, title), title, region,
-                       classify_industry(title + "。" + text), sents, _owned(owners, idx))
-        )
+        cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in idx],
+                                [owners[i] for i in idx], depth=1))
     return cases
+
+
+def _single_case(
+    doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
+) -> Case:
+    heads = _top_sections(sentences)
+    title = doc_title or (_HEADING_NUMBER.sub("", heads[0]).strip() if heads else "")
+    # A case heading above the labelled parts belongs to the case, not to a part.
+    depth = 1 if heads else 0
+    return _case_from(doc_id, 1, doc_title, title, sentences, owners, depth=depth)
 
 
 def extract_cases(
     doc_id: str, sentences: Sequence[Sentence], chunks: Sequence[Chunk], doc_title: str = ""
 ) -> list[Case]:
-    """Case records of one document: one per top-level section of a case collection,
-    otherwise the cases its sentences describe (rules in the module docstring)."""
+    """Case records of one document: one per top-level section of a case collection, one for
+    a document holding a single labelled case, otherwise the cases its sentences describe
+    (rules in the module docstring)."""
     owners = sentence_owners(sentences, chunks)
     if is_case_collection(doc_title, sentences):
         return _collection_cases(doc_id, doc_title, sentences, owners)
+    if is_single_case(doc_title, sentences):
+        return [_single_case(doc_id, doc_title, sentences, owners)]
     return _report_cases(doc_id, sentences, owners)

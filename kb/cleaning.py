@@ -124,8 +124,13 @@ def clean_document(doc: Document) -> list[Paragraph]:
             prev = lines[i - 1][0]
             prev_short = _width(prev) < 0.8 * full
             prev_ends = prev[-1] in _SENTENCE_END + "：:" or (prev[-1] in _CLOSERS and prev[-2:-1] in list(_SENTENCE_END))
+            # A heading line followed by another heading ("一、某市：…质量提升" then "（一）基本情况")
+            # is two headings even when the first line is as wide as a full line.
+            after_heading = (_HEADING_START.match(buf) is not None and not re.search(r"[。；！？]", buf)
+                             and _HEADING_START.match(line) is not None)
             new_para = (
                 one_per_line
+                or after_heading
                 or (blanks_meaningful and blank_before)
                 or (prev_short and prev[-1] not in "，、,")
                 or (prev_ends and _HEADING_START.match(line) is not None)

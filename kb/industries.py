@@ -79,18 +79,70 @@ def related_industries(name: str) -> list[str]:
     return [i.name for i in _table() if i.is_division and i.section == ind.section and i.name != name]
 
 
-def classify_industry(text: str) -> str | None:
-    """The 大类 name the text is about, or None if no keyword occurs.
+# Trades named by how goods are sold, not made: chosen only when nothing else is named
+# (a food workshop selling through 网店 is a food maker, not a retailer).
+_WEAK = {"零售业"}
+# Processing beats the farm: a 食用菌罐头 or 茶叶加工 text is manufacturing (门类 C), not 农业 (A),
+# when it talks about processing.
+_PROCESSING = ("加工", "罐头", "车间", "生产线", "工厂", "作坊", "米厂", "茶厂")
 
-    The earliest keyword wins (the subject of a case sentence comes first: "福建沙县小吃产业…
-    带动餐饮、食品…" is 餐饮业 via 小吃); at one position the longest keyword wins.
+
+def _found(text: str) -> list[tuple[int, int, str]]:
+    """(position, -length, 大类 name) of every keyword occurrence, earliest first."""
+    hits = []
+    taken: list[tuple[int, int]] = []
+    for keyword, ind in _keywords():  # longest first: a shorter keyword inside a longer one is skipped
+        start = 0
+        while (pos := text.find(keyword, start)) >= 0:
+            end = pos + len(keyword)
+            if not any(a < end and pos < b for a, b in taken):
+                taken.append((pos, end))
+                hits.append((pos, -len(keyword), ind.name))
+            start = pos + 1
+    return sorted(hits)
+
+
+def _section_of(name: str) -> str | None:
+    return next((i.section for i in _table() if i.is_division and i.name == name), None)
+
+
+def classify_industries(text: str, title: str = "") -> list[str]:
+    """The 大类 names a case is about, main one first (empty if no keyword occurs).
+
+    The title decides when it names a trade (every trade it names is kept); otherwise the
+    earliest keyword of the text (the subject of a case sentence comes first: "福建沙县小吃
+    产业…带动餐饮、食品…" is 餐饮业 via 小吃). Sales channels (零售/电商) count only when
+    nothing else is named, and a farm product in a processing text goes to manufacturing.
     """
-    best: tuple[int, int, str] | None = None
-    for keyword, ind in _keywords():
-        pos = text.find(keyword)
-        if pos >= 0 and (best is None or (pos, -len(keyword)) < best[:2]):
-            best = (pos, -len(keyword), ind.name)
-    return best[2] if best else None
+    for source in (title, text):
+        names: list[str] = []
+        for _pos, _neg, name in _found(source or ""):
+            if name not in names:
+                names.append(name)
+        strong = [n for n in names if n not in _WEAK]
+        names = strong or names
+        if not names:
+            continue
+        if _section_of(names[0]) == "A" and any(w in (title + text) for w in _PROCESSING):
+            made = [n for n in names if _section_of(n) == "C"]
+            if made:
+                names = made + [n for n in names if n not in made and _section_of(n) != "A"]
+        return names if source is title else names[:1]
+    return []
+
+
+def classify_industry(text: str, title: str = "") -> str | None:
+    """The main 大类 name the text is about, or None (see :func:`classify_industries`)."""
+    names = classify_industries(text, title)
+    return names[0] if names else None
+
+
+def industry_label(name: str | None) -> str:
+    """``C14 食品制造业`` for a 大类 name (the 门类 letter, the 2-digit code, the name)."""
+    if not name:
+        return ""
+    ind = next((i for i in _table() if i.is_division and i.name == name), None)
+    return f"{ind.section}{ind.code} {name}" if ind else name
 
 
 def resolve_industry(name: str | None) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .industries import industry_label
+
 KINDS = ("report", "enterprise_case", "local_experience")
 
 
@@ -93,7 +95,8 @@ class Outcome:
     change: float | None = None
     unit: str | None = None
     page: int | None = None
-    text: str = ""
+    text: str = ""  # the sentence (clause) it was read from
+    chunk_id: str | None = None  # the passage holding that sentence
 
     def as_dict(self) -> dict:
         return {
@@ -128,6 +131,8 @@ class Case:
     regions: tuple[Region, ...] = ()
     industries: tuple[str, ...] = ()
     chunk_ids: tuple[str, ...] = ()
+    # Facts about the enterprise or place at the start (headcount, output, members): never outcomes.
+    profile: str = ""
 
     @property
     def section_path(self) -> str:
@@ -215,6 +220,8 @@ class CaseHit:
     score: float
     case: Case
     doc_title: str = ""
+    # Named parts of ``score`` in display order; they add up to it (see kb/cases_ranking.py).
+    score_parts: tuple[tuple[str, float], ...] = ()
 
     def as_dict(self) -> dict:
         c = self.case
@@ -226,6 +233,8 @@ class CaseHit:
             "industry": c.industry,
             "regions": [r.as_dict() for r in c.all_regions],
             "industries": list(c.all_industries),
+            "industry_labels": [industry_label(i) for i in c.all_industries],
+            "profile": c.profile,
             "problem": c.problem,
             "measures": c.measures,
             "outcomes": [o.as_dict() for o in c.outcomes],
@@ -234,4 +243,5 @@ class CaseHit:
             "page": c.page,
             "text": c.text,
             "score": round(self.score, 4),
+            "score_parts": {name: round(value, 4) for name, value in self.score_parts},
         }

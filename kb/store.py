@@ -36,7 +36,7 @@ from .errors import IndexCorrupt, IndexMismatch, IndexMissing, KBError
 from .loaders import file_sha256
 from .records import Case, Chunk, ChunkTags, DocumentInfo, Outcome, Region
 
-FORMAT_VERSION = 3  # 3: cases carry every region, industry and chunk id; no chunk-level vectors
+FORMAT_VERSION = 4  # 3: cases carry every region, industry and chunk id; 4: case profile, outcome chunk id
 CURRENT = "current"
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.sha256"  # sha256 of manifest.json, so the manifest itself is checked too
@@ -56,11 +56,12 @@ CREATE TABLE cases (
     vec_id INTEGER PRIMARY KEY, case_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents,
     kind TEXT NOT NULL, title TEXT NOT NULL, province TEXT, city TEXT, county TEXT, industry TEXT,
     problem TEXT NOT NULL, measures TEXT NOT NULL, section TEXT NOT NULL, page INTEGER, chunk_id TEXT,
-    text TEXT NOT NULL, regions TEXT NOT NULL, industries TEXT NOT NULL, chunk_ids TEXT NOT NULL
+    text TEXT NOT NULL, regions TEXT NOT NULL, industries TEXT NOT NULL, chunk_ids TEXT NOT NULL,
+    profile TEXT NOT NULL
 );
 CREATE TABLE outcomes (
     case_id TEXT NOT NULL REFERENCES cases(case_id), idx INTEGER NOT NULL, metric TEXT NOT NULL,
-    before REAL, after REAL, change REAL, unit TEXT, page INTEGER, text TEXT NOT NULL,
+    before REAL, after REAL, change REAL, unit TEXT, page INTEGER, text TEXT NOT NULL, chunk_id TEXT,
     PRIMARY KEY (case_id, idx)
 );
 CREATE TABLE sentences (
@@ -189,14 +190,14 @@ def insert_sentence(conn: sqlite3.Connection, vec_id: int, chunk_vec_id: int, te
 
 
 def insert_case(conn: sqlite3.Connection, vec_id: int, c: Case) -> None:
-    conn.execute("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+    conn.execute("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
         vec_id, c.case_id, c.doc_id, c.kind, c.title, c.region.province, c.region.city, c.region.county, c.industry,
         c.problem, c.measures, _json(list(c.section)), c.page, c.chunk_id, c.text,
         _json([[r.province, r.city, r.county] for r in c.regions]), _json(list(c.industries)),
-        _json(list(c.chunk_ids))))
+        _json(list(c.chunk_ids)), c.profile))
     for i, o in enumerate(c.outcomes):
-        conn.execute("INSERT INTO outcomes VALUES (?,?,?,?,?,?,?,?,?)", (
-            c.case_id, i, o.metric, o.before, o.after, o.change, o.unit, o.page, o.text))
+        conn.execute("INSERT INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?)", (
+            c.case_id, i, o.metric, o.before, o.after, o.change, o.unit, o.page, o.text, o.chunk_id))
 
 
 def load_records(gen: Path) -> Records:
@@ -214,13 +215,14 @@ def load_records(gen: Path) -> Records:
         outcomes: dict[str, list[Outcome]] = {}
         for r in conn.execute("SELECT * FROM outcomes ORDER BY case_id, idx"):
             outcomes.setdefault(r["case_id"], []).append(
-                Outcome(r["metric"], r["before"], r["after"], r["change"], r["unit"], r["page"], r["text"]))
+                Outcome(r["metric"], r["before"], r["after"], r["change"], r["unit"], r["page"], r["text"], r["chunk_id"]))
         owner = [r[0] for r in conn.execute("SELECT chunk_vec_id FROM sentences ORDER BY vec_id")]
         cases = [Case(r["case_id"], r["doc_id"], r["kind"], r["title"], Region(r["province"], r["city"], r["county"]),
                       r["industry"], r["problem"], r["measures"], tuple(outcomes.get(r["case_id"], [])),
                       tuple(json.loads(r["section"])), r["page"], r["chunk_id"], r["text"],
                       regions=tuple(Region(*x) for x in json.loads(r["regions"])),
-                      industries=tuple(json.loads(r["industries"])), chunk_ids=tuple(json.loads(r["chunk_ids"])))
+                      industries=tuple(json.loads(r["industries"])), chunk_ids=tuple(json.loads(r["chunk_ids"])),
+                      profile=r["profile"])
                  for r in conn.execute("SELECT * FROM cases ORDER BY vec_id")]
     finally:
         conn.close()
