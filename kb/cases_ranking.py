@@ -1,8 +1,20 @@
 """Rank case records (not chunks) for an industry and a problem description.
 
-Order: cases of the chosen industry first, then related industries (same GB/T 4754 门类),
-then others that still match the problem well. Within a tier, the problem score decides,
-and a case from a province already shown is discounted so results spread across regions.
+One additive score orders the list, and it is the score shown. Its parts (``score_parts``,
+shown in the UI and in ``kb cases --json``), with the weights in :class:`CaseRankSettings`:
+
+* ``problem``  — problem weight × how well the case matches the problem (0–1, hybrid BM25 +
+  vectors; see :meth:`kb.retrieval.Retriever.problem_scores`);
+* ``industry`` — industry weight for the chosen 大类, a share of it for a related 大类
+  (same 门类), 0 otherwise;
+* ``region``   — minus the region penalty for each case of the same province already listed
+  above it (spreading across regions, small enough to break near-ties only);
+* ``evidence`` — evidence weight × the share of up to three quantified outcomes.
+
+The weights make the issue's ordering rules hold: with problem weight 1.0 and industry weight
+0.5, a same-industry case matching the problem (≥ 0.3) scores at least 0.8 before evidence; a
+case of another industry that matches well (0.8) scores 0.8, ahead of a same-industry case
+that does not match at all (≤ 0.17 from the vectors alone, so ≤ 0.72 with all evidence).
 
 Pure ranking over plain inputs: the case records, and a function that scores the problem
 against a list of case positions (the reader supplies it; see :mod:`kb.retrieval`).
@@ -20,47 +32,59 @@ from .records import Case
 from .regions import region_matches
 
 ProblemScorer = Callable[[list[int]], dict[int, float]]  # case positions -> 0–1 score of each
+Parts = tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True)
 class CaseRankSettings:
-    """Knobs of case ranking (KBConfig carries the defaults, each with its reason)."""
+    """Weights of case ranking (KBConfig carries the defaults, each with its reason)."""
 
-    region_discount: float = 0.85
+    problem_weight: float = 1.0
+    industry_weight: float = 0.5
+    related_industry_share: float = 0.5
+    region_penalty: float = 0.03
+    evidence_weight: float = 0.05
     other_industry_min: float = 0.3
     same_industry_bonus: float = 0.1
 
 
-def _tier(case: Case, industry: str | None, related: set[str]) -> int:
+def _industry_match(case: Case, industry: str | None, related: set[str]) -> float:
     if industry is None:
-        return 0
+        return 0.0
     names = set(case.all_industries)
     if industry in names:
-        return 0
+        return 1.0
     if names & related:
-        return 1
-    return 2
+        return 0.5
+    return 0.0
 
 
-def _diversify(order: list[int], scores: dict[int, float], tiers: dict[int, int], cases: Sequence[Case],
-               discount: float) -> list[int]:
-    """Greedy re-rank inside each tier: repeated provinces are discounted."""
-    out: list[int] = []
+def _evidence(case: Case) -> float:
+    return min(len(case.outcomes), 3) / 3
+
+
+def _spread(base: dict[int, Parts], cases: Sequence[Case], penalty: float, top_k: int) -> list[tuple[int, Parts]]:
+    """Greedy: take the best total; every case of a province already taken loses ``penalty``.
+
+    Penalties only grow as cases are taken, so the totals come out in non-increasing order.
+    """
+    out: list[tuple[int, Parts]] = []
     shown: dict[str, int] = {}
-    remaining = list(order)
-    while remaining:
-        tier = min(tiers[i] for i in remaining)
-        pool = [i for i in remaining if tiers[i] == tier]
+    remaining = sorted(base)
 
-        def eff(i: int) -> float:
-            prov = cases[i].region.province or ""
-            return scores[i] * (discount ** shown.get(prov, 0))
+    def parts(i: int) -> Parts:
+        prov = cases[i].region.province or ""
+        region = -penalty * shown.get(prov, 0) if prov else 0.0
+        return tuple((n, region) if n == "region" else (n, v) for n, v in base[i])
 
-        best = max(pool, key=lambda i: (eff(i), -order.index(i)))
-        out.append(best)
+    while remaining and len(out) < top_k:
+        scored = [(i, parts(i)) for i in remaining]
+        best, best_parts = max(scored, key=lambda x: (sum(v for _, v in x[1]), -x[0]))
+        out.append((best, best_parts))
         remaining.remove(best)
         prov = cases[best].region.province or ""
-        shown[prov] = shown.get(prov, 0) + 1
+        if prov:
+            shown[prov] = shown.get(prov, 0) + 1
     return out
 
 
@@ -73,41 +97,51 @@ def select_cases(cases: Sequence[Case], region: str | None = None, kind: str | N
 
 def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, industry: str | None = None,
                problem: str | None = None, region: str | None = None, top_k: int = 10, kind: str | None = None,
-               settings: CaseRankSettings = CaseRankSettings()) -> list[tuple[int, float]]:
-    """(position, score) of the best ``top_k`` cases, best first."""
+               settings: CaseRankSettings = CaseRankSettings()) -> list[tuple[int, float, Parts]]:
+    """(position, score, score parts) of the best ``top_k`` cases, best first (score = sum of parts).
+
+    With neither an industry nor a problem every case is listed in document order, score 0.
+    """
     idx = select_cases(cases, region, kind)
     industry = resolve_industry(industry)
     problem = (problem or "").strip()
     if not problem and not industry:
-        return [(i, 1.0) for i in idx]  # no question: every case, in document order
+        return [(i, 0.0, ()) for i in idx]
     related = set(related_industries(industry)) - {industry} if industry else set()
-    tiers = {i: _tier(cases[i], industry, related) for i in idx}
+    ind = {i: _industry_match(cases[i], industry, related) for i in idx}
     if problem and score_problem is not None:
-        scores = score_problem(idx)
-        idx = [i for i in idx if tiers[i] < 2 or scores[i] >= settings.other_industry_min]
+        prob = score_problem(idx)
+        # A case of an unrelated industry is listed only if it matches the problem well.
+        idx = [i for i in idx if not industry or ind[i] > 0 or prob[i] >= settings.other_industry_min]
     else:
-        idx = [i for i in idx if tiers[i] < 2]
-        scores = {i: 1.0 if tiers[i] == 0 else 0.5 for i in idx}
-    order = sorted(idx, key=lambda i: (tiers[i], -scores[i], i))
-    order = _diversify(order, scores, tiers, cases, settings.region_discount)[:top_k]
-    return [(i, float(scores[i])) for i in order]
+        prob = dict.fromkeys(idx, 0.0)
+        idx = [i for i in idx if ind[i] > 0]
+    share = {1.0: 1.0, 0.5: settings.related_industry_share, 0.0: 0.0}
+    base: dict[int, Parts] = {}
+    for i in idx:
+        parts = []
+        if problem:
+            parts.append(("problem", settings.problem_weight * prob[i]))
+        if industry:
+            parts.append(("industry", settings.industry_weight * share[ind[i]]))
+        parts += [("region", 0.0), ("evidence", settings.evidence_weight * _evidence(cases[i]))]
+        base[i] = tuple(parts)
+    return [(i, sum(v for _, v in p), p) for i, p in _spread(base, cases, settings.region_penalty, top_k)]
 
 
 def rank_similar(cases: Sequence[Case], case_vectors: np.ndarray, pos: int, top_k: int = 5,
-                 settings: CaseRankSettings = CaseRankSettings()) -> list[tuple[int, float]]:
-    """(position, score) of the cases most like ``cases[pos]``: cosine plus a same-industry bonus."""
+                 settings: CaseRankSettings = CaseRankSettings()) -> list[tuple[int, float, Parts]]:
+    """(position, score, parts) of the cases most like ``cases[pos]``: cosine, plus a bonus when
+    they share an industry, minus the region penalty for repeated provinces."""
     if case_vectors is None or not len(case_vectors):
         return []
     me = cases[pos]
     sims = case_vectors @ case_vectors[pos]
     mine = set(me.all_industries)
-    scores = {}
+    base: dict[int, Parts] = {}
     for i, c in enumerate(cases):
         if i == pos:
             continue
         bonus = settings.same_industry_bonus if mine & set(c.all_industries) else 0.0
-        scores[i] = float(np.clip(sims[i] + bonus, 0.0, 1.0))
-    order = sorted(scores, key=lambda i: -scores[i])
-    tiers = {i: 0 for i in order}
-    order = _diversify(order, scores, tiers, cases, settings.region_discount)[:top_k]
-    return [(i, scores[i]) for i in order]
+        base[i] = (("similarity", max(0.0, float(sims[i]))), ("industry", bonus), ("region", 0.0))
+    return [(i, sum(v for _, v in p), p) for i, p in _spread(base, cases, settings.region_penalty, top_k)]

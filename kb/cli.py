@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .config import KBConfig
 from .errors import KBError
-from .present import KIND_ZH, STATUS_ZH, outcome_text
+from .industries import industry_label
+from .present import KIND_ZH, STATUS_ZH, outcome_text, score_parts_text
 
 
 def _kb(args):
@@ -154,10 +155,16 @@ def cmd_cases(args) -> int:
         return 0
     for h in hits:
         c = h.case
+        industry = "、".join(industry_label(i) for i in c.all_industries) or "行业未识别"
+        score = f"；分数 {h.score:.3f}" if h.score_parts else ""
         print(f"[{h.rank}] {c.title}  （{KIND_ZH.get(c.kind, c.kind)}；{c.region.display() or '地区未知'}；"
-              f"{c.industry or '行业未识别'}；分数 {h.score:.3f}）")
+              f"{industry}{score}）")
+        if h.score_parts:
+            print(f"    分数构成：{score_parts_text(h.score_parts)}")
         page = f" · 第 {c.page} 页" if c.page else ""
         print(f"    编号：{c.case_id}    出处：{h.doc_title} · {c.section_path}{page}")
+        if c.profile:
+            print(f"    概况：{c.profile}")
         if c.problem:
             print(f"    问题：{c.problem}")
         if c.measures:
@@ -217,6 +224,17 @@ def cmd_export(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.cases:
+        from .case_eval import DEFAULT_GOLD, evaluate_cases, print_case_report
+        from .config import KBConfig
+
+        path = Path(args.queries) if args.queries else KBConfig().home / DEFAULT_GOLD
+        report = evaluate_cases(path)
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False))
+        else:
+            print_case_report(report)
+        return 0
     from .evaluation import run_eval
 
     return run_eval(_kb(args), args)
@@ -286,7 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("eval", help="检索质量评测（hit@1/hit@5/MRR/nDCG）", description="在评测集上比较 bm25、dense、hybrid 三种模式。")
-    s.add_argument("--queries", default=None, help="评测集（默认 eval/queries.jsonl）")
+    s.add_argument("--queries", default=None, help="评测集（默认 eval/queries.jsonl；--cases 时默认 eval/cases/gold.jsonl）")
+    s.add_argument("--cases", action="store_true", help="评测案例抽取：逐字段准确率（地区、行业、问题、做法、成效、概况）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_eval)
 

@@ -36,10 +36,19 @@ class KBConfig:
     # Sentence hits fetched per wanted chunk: a chunk has several sentences, and the best few
     # often share one chunk, so 4× keeps ``candidates`` distinct chunks on the shipped corpus.
     sentences_per_candidate: int = 4
-    # Comparable-case ranking (kb/cases_ranking.py):
-    # each case already shown from the same province multiplies the next one's score by this,
-    # so a near-tie goes to another region but a clearly better case is not pushed down;
-    case_region_discount: float = 0.85
+    # Comparable-case ranking (kb/cases_ranking.py): one additive score, shown with its parts.
+    # problem match (0–1) counts fully; the chosen industry adds half of that, a related one
+    # (same 门类) a quarter, so a same-industry case that matches the problem comes first and a
+    # well-matching case of another industry (0.8) beats a same-industry case that does not
+    # match at all (≤ 0.17 from the vectors alone);
+    case_problem_weight: float = 1.0
+    case_industry_weight: float = 0.5
+    case_related_industry_share: float = 0.5
+    # each case already listed from the same province costs the next one this much: it breaks
+    # near-ties only (a tenth of the industry weight);
+    case_region_penalty: float = 0.03
+    # up to three quantified outcomes add up to this (a case with figures beats a tie without);
+    case_evidence_weight: float = 0.05
     # a case of an unrelated industry is shown only if its problem matches at least this well;
     case_other_industry_min: float = 0.3
     # "similar cases": cosine plus this when the two cases share an industry.

@@ -13,6 +13,9 @@ from typing import Protocol
 KIND_ZH = {"report": "报告", "enterprise_case": "企业案例", "local_experience": "地方经验"}
 KIND_COLOR = {"report": "gray", "enterprise_case": "blue", "local_experience": "green"}
 MODE_ZH = {"hybrid": "混合", "bm25": "关键词", "dense": "语义"}
+# Parts of a case's ranking score (kb/cases_ranking.py), in display order.
+PART_ZH = {"problem": "问题匹配", "industry": "行业匹配", "region": "地区分散", "evidence": "量化成效",
+           "similarity": "内容相似"}
 STATUS_ZH = {"indexed": "已索引", "unchanged": "未变化", "failed": "失败", "removed": "已移除", "duplicate": "重复"}
 
 
@@ -39,6 +42,11 @@ def outcome_text(o: OutcomeLike) -> str:
     if o.after is not None:
         return f"{o.metric}：{number_text(o.after)}{unit}"
     return o.metric
+
+
+def score_parts_text(parts) -> str:
+    """``问题匹配 +0.833 · 行业匹配 +0.500 · 地区分散 -0.030 · 量化成效 +0.033``."""
+    return " · ".join(f"{PART_ZH.get(n, n)} {v:+.3f}" for n, v in parts)
 
 
 def page_text(page: int | None, page_end: int | None = None) -> str:

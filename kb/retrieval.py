@@ -70,8 +70,11 @@ class Retriever:
         self.config = config
         self.tokenizer = tokenizer
         self._embedder = embedder  # called only when a vector is needed (loading is slow)
-        self.case_settings = CaseRankSettings(config.case_region_discount, config.case_other_industry_min,
-                                              config.similar_same_industry_bonus)
+        self.case_settings = CaseRankSettings(
+            problem_weight=config.case_problem_weight, industry_weight=config.case_industry_weight,
+            related_industry_share=config.case_related_industry_share, region_penalty=config.case_region_penalty,
+            evidence_weight=config.case_evidence_weight, other_industry_min=config.case_other_industry_min,
+            same_industry_bonus=config.similar_same_industry_bonus)
 
     # ----------------------------------------------------------------- model
     def check_model(self, snap: Snapshot) -> None:
@@ -207,13 +210,14 @@ class Retriever:
 
     def cases(self, snap: Snapshot, industry: str | None = None, problem: str | None = None,
               region: str | None = None, top_k: int = 10, kind: str | None = None) -> list[CaseHit]:
-        """Rank case records: problem similarity, same industry first, spread across regions."""
+        """Rank case records by one additive score (problem, industry, region, evidence; see
+        :mod:`kb.cases_ranking`)."""
         check_top_k(top_k)
         ranked = rank_cases(snap.cases, lambda idx: self.problem_scores(snap, problem or "", idx),
                             industry=industry, problem=problem, region=region, top_k=top_k, kind=kind,
                             settings=self.case_settings)
-        return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id))
-                for r, (i, s) in enumerate(ranked, start=1)]
+        return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id), parts)
+                for r, (i, s, parts) in enumerate(ranked, start=1)]
 
     def similar_cases(self, snap: Snapshot, case_id: str, top_k: int = 5) -> list[CaseHit]:
         """The cases most like ``case_id`` (a shared industry counted, itself excluded)."""
@@ -222,5 +226,5 @@ class Retriever:
         if pos is None:
             raise KBError(f"找不到案例“{case_id}”。用 kb cases 查看全部案例编号。")
         ranked = rank_similar(snap.cases, snap.case_vectors, pos, top_k, self.case_settings)
-        return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id))
-                for r, (i, s) in enumerate(ranked, start=1)]
+        return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id), parts)
+                for r, (i, s, parts) in enumerate(ranked, start=1)]
