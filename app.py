@@ -24,7 +24,15 @@ from kb.export import (
     item_from_case_hit,
     item_from_hit,
 )
-from kb.present import citation_text, outcome_text, page_text, safe_export_name
+from kb.industries import industry_label
+from kb.present import (
+    citation_text,
+    outcome_text,
+    page_text,
+    passage_outcomes,
+    safe_export_name,
+    score_parts_text,
+)
 from kb.records import Case, CaseHit, Hit
 
 PAGES = ("案例检索", "可比案例", "知识库管理", "检索测试", "课件导出")
@@ -100,7 +108,12 @@ def draw_case_card(ch: CaseHit, key: str, rt: Runtime, show_similar: bool = True
         if show_score:
             head += f" · 匹配度 {ch.score:.2f}"
         st.markdown(head)
-        st.markdown(ui.tag_badges(c.kind, c.region.display(), c.industry or ""))
+        if show_score and ch.score_parts:
+            st.caption("匹配度构成：" + esc(score_parts_text(ch.score_parts)))
+        st.markdown(ui.tag_badges(c.kind, "、".join(r.display() for r in c.all_regions),
+                                  "、".join(industry_label(i) for i in c.all_industries)))
+        if c.profile:
+            st.markdown(f"**概况**：{esc(c.profile)}")
         if c.problem:
             st.markdown(f"**问题**：{esc(c.problem)}")
         if c.measures:
@@ -151,7 +164,9 @@ def draw_hit_card(hit: Hit, rt: Runtime, chunk_cases: list[Case]) -> None:
         st.markdown(f"**{hit.rank}\\. {esc(ui.card_title(c, hit.doc_title))}** · 相关度 {hit.score:.2f}")
         st.markdown(ui.tag_badges(c.kind, hit.region.display(), hit.industry or ""))
         st.markdown(ui.highlight_markdown(c.text, hit.matched_terms))
-        outcomes = [o for case in chunk_cases for o in case.outcomes]
+        # Only the outcomes read from this passage's own sentences (a passage may hold the end of
+        # one case and the start of another).
+        outcomes = passage_outcomes(chunk_cases, c.chunk_id)
         if chunk_cases:
             names = "、".join(case.title for case in chunk_cases)
             st.caption(f"本段涉及的案例：{esc(names)}")
@@ -280,7 +295,8 @@ def set_problem(industry: str, problem: str) -> None:
 def page_cases(rt: Runtime) -> None:
     kb = rt.kb
     st.header("可比案例")
-    st.caption("选择行业并描述问题，按“同行业优先、问题相近、地区分散”排列案例记录，附做法、成效与出处。")
+    st.caption("选择行业并描述问题，按匹配度排列案例记录（问题匹配 + 行业匹配 + 地区分散 + 量化成效，各项分值列在卡片上），"
+               "附概况、问题、做法、成效与出处。")
     all_cases = kb.all_cases()
     cols = st.columns([2, 2, 2, 1])
     industry = cols[0].selectbox("行业（GB/T 4754）", [ALL, *kb.industries()], key="c_industry",
@@ -290,8 +306,11 @@ def page_cases(rt: Runtime) -> None:
     kind = cols[2].selectbox("类型", [ALL, "enterprise_case", "local_experience"], key="c_kind",
                              format_func=lambda x: "全部案例" if x == ALL else ui.KIND_ZH[x])
     top_k = cols[3].number_input("条数", min_value=1, max_value=50, value=10, key="c_top_k")
-    problem = st.text_area("问题描述", key="c_problem", height=80,
-                           placeholder="例如：产品缺陷率高，返工多；或：小微企业融资难")
+    # One line: Enter searches, and so does the 检索 button (a text area wanted Ctrl+Enter).
+    q_cols = st.columns([6, 1], vertical_alignment="bottom")
+    problem = q_cols[0].text_input("问题描述", key="c_problem",
+                                   placeholder="例如：产品缺陷率高，返工多；或：小微企业融资难（回车检索）")
+    q_cols[1].button("检索", key="c_go", icon=":material/search:", width="stretch")
     problem = (problem or "").strip()
     industry = None if industry == ALL else industry
     if not problem and not industry:

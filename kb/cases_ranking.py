@@ -11,10 +11,10 @@ shown in the UI and in ``kb cases --json``), with the weights in :class:`CaseRan
   above it (spreading across regions, small enough to break near-ties only);
 * ``evidence`` — evidence weight × the share of up to three quantified outcomes.
 
-The weights make the issue's ordering rules hold: with problem weight 1.0 and industry weight
-0.5, a same-industry case matching the problem (≥ 0.3) scores at least 0.8 before evidence; a
-case of another industry that matches well (0.8) scores 0.8, ahead of a same-industry case
-that does not match at all (≤ 0.17 from the vectors alone, so ≤ 0.72 with all evidence).
+The weights (reasons beside them in :class:`kb.config.KBConfig`) make the ordering rules
+hold: a same-industry case that matches the problem comes first, a case of another industry
+that matches well comes before a same-industry case that does not match at all, and the
+region part only breaks near-ties.
 
 Pure ranking over plain inputs: the case records, and a function that scores the problem
 against a list of case positions (the reader supplies it; see :mod:`kb.retrieval`).
@@ -40,7 +40,7 @@ class CaseRankSettings:
     """Weights of case ranking (KBConfig carries the defaults, each with its reason)."""
 
     problem_weight: float = 1.0
-    industry_weight: float = 0.5
+    industry_weight: float = 0.4
     related_industry_share: float = 0.5
     region_penalty: float = 0.03
     evidence_weight: float = 0.05
@@ -74,7 +74,8 @@ def _spread(base: dict[int, Parts], cases: Sequence[Case], penalty: float, top_k
 
     def parts(i: int) -> Parts:
         prov = cases[i].region.province or ""
-        region = -penalty * shown.get(prov, 0) if prov else 0.0
+        n = shown.get(prov, 0) if prov else 0
+        region = -penalty * n if n else 0.0
         return tuple((n, region) if n == "region" else (n, v) for n, v in base[i])
 
     while remaining and len(out) < top_k:

@@ -104,7 +104,11 @@ def clean_document(doc: Document) -> list[Paragraph]:
     one_per_line = doc.format == "docx"
     # Text extracted from PDFs often puts a blank line after every line; then blank lines
     # carry no meaning and paragraph ends must be found from line widths.
-    blanks_meaningful = not one_per_line and sum(b for _, _, b in lines) < 0.6 * len(lines)
+    # But a typed text with a blank line between paragraphs has lines that end a sentence or
+    # are headings (no punctuation at all), where wrapped PDF lines stop mid-sentence.
+    ends_clean = sum(1 for t, _, _ in lines if t[-1] in _SENTENCE_END + "：:" + _CLOSERS or not re.search(r"[，。；、,;]", t))
+    blanks_meaningful = not one_per_line and (sum(b for _, _, b in lines) < 0.6 * len(lines)
+                                              or ends_clean >= 0.8 * len(lines))
     widths = [_width(t) for t, _, _ in lines]
     # The width of a full line: the upper quartile, because in a short hand-written text
     # (one paragraph per line) most lines are short headings and the median is not "full".

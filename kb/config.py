@@ -37,12 +37,16 @@ class KBConfig:
     # often share one chunk, so 4× keeps ``candidates`` distinct chunks on the shipped corpus.
     sentences_per_candidate: int = 4
     # Comparable-case ranking (kb/cases_ranking.py): one additive score, shown with its parts.
-    # problem match (0–1) counts fully; the chosen industry adds half of that, a related one
-    # (same 门类) a quarter, so a same-industry case that matches the problem comes first and a
-    # well-matching case of another industry (0.8) beats a same-industry case that does not
-    # match at all (≤ 0.17 from the vectors alone);
+    # The problem match (0–1, Retriever.problem_scores) is mostly the IDF-weighted share of the
+    # query's terms a case contains, the rest its cosine scaled from the median case to the best:
+    case_term_weight: float = 0.8
+    # problem match counts fully; the chosen industry adds 0.4, a related one (same 门类) half
+    # of that. So a same-industry case that matches the problem (≥ 0.3) scores ≥ 0.7 and comes
+    # before a case of another industry with the same match, a case of another industry that
+    # matches well (≥ 0.7) is not below a same-industry case that shares no term with the
+    # problem (≤ 0.2 from the vectors alone, so ≤ 0.65 with all evidence);
     case_problem_weight: float = 1.0
-    case_industry_weight: float = 0.5
+    case_industry_weight: float = 0.4
     case_related_industry_share: float = 0.5
     # each case already listed from the same province costs the next one this much: it breaks
     # near-ties only (a tenth of the industry weight);

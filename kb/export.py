@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from .present import KIND_ZH, citation_text, outcome_text, page_text
+from .present import KIND_ZH, citation_text, outcome_text, page_text, passage_outcomes
 from .records import Case, CaseHit, Chunk, Hit, Outcome
 
 # A quantified result in an export item: the record itself, kept without its source sentence
@@ -66,10 +66,9 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     """A passage item; ``cases`` are the case records the passage belongs to (for outcomes)."""
     c: Chunk = hit.chunk
     outcomes: list[ExportOutcome] = []
-    for case in cases:
-        for o in _outcomes(case.outcomes):
-            if o not in outcomes:
-                outcomes.append(o)
+    for o in _outcomes(passage_outcomes(cases, c.chunk_id)):
+        if o not in outcomes:
+            outcomes.append(o)
     title = c.section[-1] if c.section else hit.doc_title
     return ExportItem(
         key=c.chunk_id, source="passage", title=title, text=c.text, doc_id=c.doc_id, doc_title=hit.doc_title,

@@ -44,6 +44,12 @@ def outcome_text(o: OutcomeLike) -> str:
     return o.metric
 
 
+def passage_outcomes(cases, chunk_id: str) -> list:
+    """The outcomes of ``cases`` read from the passage ``chunk_id`` itself (by the outcome's
+    chunk id): a passage card shows its own figures, not those of a neighbouring case."""
+    return [o for case in cases for o in case.outcomes if o.chunk_id == chunk_id]
+
+
 def score_parts_text(parts) -> str:
     """``问题匹配 +0.833 · 行业匹配 +0.500 · 地区分散 -0.030 · 量化成效 +0.033``."""
     return " · ".join(f"{PART_ZH.get(n, n)} {v:+.3f}" for n, v in parts)

@@ -194,19 +194,42 @@ class Retriever:
 
     # ----------------------------------------------------------------- cases
     def problem_scores(self, snap: Snapshot, problem: str, idx: list[int]) -> dict[int, float]:
-        """Hybrid (BM25 + dense, RRF) score on 0–1 of each case position in ``idx`` for ``problem``."""
+        """How well each case position in ``idx`` matches ``problem``, on an absolute 0–1 scale.
+
+        Mostly (``case_term_weight``) the share of the query's own terms the case contains, each
+        term weighted by its IDF over the cases (a term no case has weighs most; a synonym found
+        in the case counts for the term it expands): a case sharing only a common word such as
+        产品 scores near 0, whatever its rank. The rest is the
+        case's cosine to the query, scaled from the median over all cases (0) to the best (1),
+        which lifts paraphrases that share no word. Ranks alone (RRF) would give the second
+        case 0.9 even when it shares one common word with the query.
+        """
         if not idx:
             return {}
-        bm25 = snap.case_bm25(self.tokenizer).scores(self.tokenizer.tokenize(expand(problem)))
-        rankings = [[i for i in sorted(idx, key=lambda i: -bm25[i]) if bm25[i] > 0]]
-        weights = [self.config.bm25_weight]
+        bm25 = snap.case_bm25(self.tokenizer)
+        own = list(dict.fromkeys(self.tokenizer.tokenize(problem)))
+        extra = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(problem))) if t not in own]
+        n = max(len(snap.cases), 1)
+        covered = np.zeros(len(snap.cases), dtype=np.float64)
+        total = 0.0
+        for t in own + extra:
+            present = bm25.scores([t]) > 0
+            df = int(present.sum())
+            idf = float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
+            covered += idf * present
+            if t in own:  # a word no case has counts against all; a synonym only helps
+                total += idf
+        covered = np.minimum(covered, total)
+        coverage = covered / total if total else covered
+        w = self.config.case_term_weight
+        dense = np.zeros(len(snap.cases), dtype=np.float64)
         if len(snap.case_vectors):
             sims = snap.case_vectors @ self.embed_query(snap, problem)
-            rankings.append(sorted(idx, key=lambda i: -sims[i]))
-            weights.append(self.config.dense_weight)
-        raw = rrf(rankings, weights, self.config.rrf_k)
-        top = rrf_max(weights, self.config.rrf_k)
-        return {i: raw.get(i, 0.0) / top for i in idx}
+            lo, hi = float(np.median(sims)), float(np.max(sims))
+            dense = np.clip((sims - lo) / (hi - lo), 0.0, 1.0) if hi > lo else dense
+        else:
+            w = 1.0
+        return {i: float(w * coverage[i] + (1 - w) * dense[i]) for i in idx}
 
     def cases(self, snap: Snapshot, industry: str | None = None, problem: str | None = None,
               region: str | None = None, top_k: int = 10, kind: str | None = None) -> list[CaseHit]:

@@ -190,7 +190,7 @@ def test_comparable_cases_page(app):
     _goto(app, "可比案例")
     assert any(c.startswith("未填写条件：列出全部 ") for c in _captions(app))
     app.selectbox(key="c_industry").set_value("纺织业")
-    app.text_area(key="c_problem").set_value("产品缺陷率高，返工多").run()
+    app.text_input(key="c_problem").set_value("产品缺陷率高，返工多").run()
     assert not app.exception
     md = _markdown(app)
     first = next(m for m in md if m.startswith("**1\\. "))
@@ -209,7 +209,7 @@ def test_comparable_cases_page(app):
 def test_comparable_cases_example_fills_form(app):
     _goto(app, "可比案例")
     app.button(key="cex-1").click().run()
-    assert app.text_area(key="c_problem").value == ui.EXAMPLE_PROBLEMS[1][1]
+    assert app.text_input(key="c_problem").value == ui.EXAMPLE_PROBLEMS[1][1]
     assert any(c.startswith("找到 ") for c in _captions(app))
 
 

@@ -216,8 +216,9 @@ def test_search_card_basket_and_docx_export(page, server, tmp_path):
 
     _goto(page, "可比案例")
     page.get_by_role("textbox", name="问题描述").fill("产品缺陷率高，返工多")
-    page.get_by_role("textbox", name="问题描述").press("Control+Enter")
+    page.get_by_role("textbox", name="问题描述").press("Enter")
     page.get_by_text("找到 ").first.wait_for()
+    assert not page.get_by_text("Ctrl+Enter").count()
     _idle(page)
     case_card = page.locator(CARD).filter(has_text="匹配度").first
     case_card.get_by_role("button", name="加入课件").first.click()
@@ -302,7 +303,7 @@ def test_xss_payload_is_literal_on_every_page(page, server):
     _goto(page, "可比案例")
     box = page.get_by_role("textbox", name="问题描述")
     box.fill("防注入校验样本 产品不良率")
-    box.press("Control+Enter")
+    box.press("Enter")
     _idle(page)
     case_card = page.locator(CARD).filter(has_text="江苏某合成公司").first
     case_card.wait_for()

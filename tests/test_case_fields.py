@@ -1,0 +1,236 @@
+"""Case fields from labelled parts, profile facts, one-case documents, industries, and the gold set.
+
+All case text here and under eval/cases/ is SYNTHETIC (合成测试材料), invented for the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kb.case_eval import FIELDS, evaluate_cases
+from kb.cases import heading_part, is_profile_clause, parse_outcomes, table_outcomes
+from kb.chunking import chunk_sentences
+from kb.cleaning import clean_document
+from kb.industries import classify_industries, classify_industry, industry_label
+from kb.loaders import load_document
+from kb.pipeline import parse_document
+from kb.records import Sentence
+from kb.structure import structure_sentences
+
+REPO = Path(__file__).resolve().parent.parent
+GOLD = REPO / "eval" / "cases" / "gold.jsonl"
+
+
+# --- the gold set ---------------------------------------------------------------------------
+
+
+def test_gold_set_shape_and_every_file_says_it_is_synthetic():
+    gold = [json.loads(x) for x in GOLD.read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(gold) >= 40
+    files = {g["file"] for g in gold}
+    assert {Path(f).suffix for f in files} == {".txt", ".docx", ".pdf"}
+    assert len({g["layout"] for g in gold}) >= 4
+    assert sum(1 for g in gold if g["layout"] == "single") == len([f for f in files if f.startswith("F")])
+    for f in files:
+        doc = load_document(GOLD.parent / "docs" / f)
+        assert "合成测试材料" in doc.pages[0].text[:200], f
+    assert all(g["outcomes"] and g["province"] and g["industry"] for g in gold)
+
+
+def test_gold_set_field_accuracy():
+    report = evaluate_cases(GOLD)
+    assert report["records"] >= 40
+    assert set(report["fields"]) == set(FIELDS)
+    assert report["overall"] >= 0.95, report["misses"]
+    low = {f: a for f, a in report["fields"].items() if a < 0.9}
+    assert not low, (low, report["misses"])
+
+
+def test_cli_eval_cases_prints_each_field(capsys, monkeypatch):
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_HOME", str(REPO))
+    assert main(["eval", "--cases"]) == 0
+    out = capsys.readouterr().out
+    assert "总体准确率" in out and "（outcomes）" in out and "（profile）" in out
+
+
+# --- labelled parts -------------------------------------------------------------------------
+
+
+def _cases(tmp_path, text: str, name: str = "合成案例汇编.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return parse_document(path).cases
+
+
+COLLECTION = """合成测试材料：企业案例汇编（测试用，内容虚构）
+
+案例1：安徽芜湖某米厂稳定大米品质
+
+企业概况：该厂位于安徽省芜湖市，员工48人，年加工大米2万吨。
+
+存在问题：大米碎米率偏高。
+
+帮扶措施：建立原粮验收和色选复检制度。
+
+取得成效：碎米率从12%降至5%。
+
+案例2：湖南长沙某卤制品作坊规范生产
+
+取得成效：产品抽检连续6个月全部合格。
+
+帮扶措施：配置温度记录仪。
+
+企业简介：作坊员工22人，通过网店销售。
+
+存在问题：
+
+案例3：贵州贵阳某辣椒酱车间改进工艺
+
+车间改进了配料流程，员工的质量意识明显提高。
+"""
+
+
+def test_labelled_parts_profile_and_outcomes(tmp_path):
+    first, second, third = _cases(tmp_path, COLLECTION)
+    assert first.profile.startswith("该厂位于安徽省芜湖市") and "员工48人" in first.profile
+    assert first.problem == "大米碎米率偏高。"
+    assert first.measures == "建立原粮验收和色选复检制度。"
+    assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("碎米率", 12, 5)]
+    assert (first.region.province, first.region.city, first.industry) == ("安徽省", "芜湖市", "农副食品加工业")
+
+
+def test_bad_input_still_yields_sensible_records(tmp_path):
+    """Labels in an unexpected order, a label with no content, a case with no numbers."""
+    _, second, third = _cases(tmp_path, COLLECTION)
+    assert second.measures == "配置温度记录仪。" and "员工22人" in second.profile
+    assert second.problem == ""  # the 存在问题 label has no content
+    assert [(o.metric, o.after, o.unit) for o in second.outcomes] == [("产品抽检连续合格", 6, "个月")]
+    assert second.industry == "农副食品加工业"  # sold through 网店, made in a workshop
+    assert third.outcomes == () and "配料流程" in third.measures and third.industry == "食品制造业"
+
+
+def test_empty_label_before_the_next_label_in_one_sentence():
+    from kb.cases import _inline_labels
+
+    assert _inline_labels("问题：做法：建立台账。") == ("measures", "建立台账。")
+    assert _inline_labels("（二）存在问题：返工多。") == ("problem", "返工多。")
+    assert _inline_labels("问题在于返工多。") == (None, "问题在于返工多。")
+
+
+@pytest.mark.parametrize(
+    ("heading", "part"),
+    [("（一）基本情况", "profile"), ("（二）面临困难", "problem"), ("（三）经验做法", "measures"),
+     ("（四）工作成效", "outcomes"), ("三、具体举措", "measures"), ("一、江苏某公司", None),
+     ("（二）强化统筹推进", None)],
+)
+def test_heading_part(heading, part):
+    assert heading_part(heading) == part
+
+
+def test_one_case_per_document(tmp_path):
+    text = ("合成测试材料：湖北襄阳某汽车配件企业质量提升\n\n本文件为合成测试材料，内容虚构。\n\n"
+            "一、基本情况\n\n企业生产汽车制动片，员工150人。\n\n二、存在问题\n\n制动片摩擦系数离散。\n\n"
+            "三、具体举措\n\n企业引入摩擦试验机。\n\n四、工作成效\n\n年索赔金额由60万元降至10万元。\n")
+    (case,) = _cases(tmp_path, text, "某企业.txt")
+    assert case.problem == "制动片摩擦系数离散。" and case.measures == "企业引入摩擦试验机。"
+    assert "员工150人" in case.profile
+    assert [(o.metric, o.before, o.after, o.unit) for o in case.outcomes] == [("年索赔金额", 60, 10, "万元")]
+    assert (case.region.city, case.industry) == ("襄阳市", "汽车制造业")
+
+
+def test_heading_line_does_not_swallow_the_next_sub_heading(tmp_path):
+    from tests.pdfgen import write_pdf
+
+    lines = ["合成测试材料：典型经验汇编", "本文件为合成测试材料，内容虚构。",
+             "一、河南省许昌市：发制品产业“一企一策”质量提升",  # as wide as a full line
+             "（一）基本情况", "许昌市集聚发制品小微企业600家，从业人员3万人，主要",
+             "生产假发和发套。", "（二）主要做法", "组织认证机构开展“一企一策”诊断。",
+             "（三）取得成效", "出口退货率从5%降至1.5%。",
+             "二、江苏某合成企业：降低缺陷率", "（一）主要做法", "建立首件检验。"]
+    path = write_pdf(tmp_path / "合成经验汇编.pdf", [lines])
+    cases = parse_document(path).cases
+    assert cases[0].title == "河南省许昌市：发制品产业“一企一策”质量提升"
+    assert "集聚发制品小微企业600家" in cases[0].profile and cases[0].outcomes[0].before == 5
+
+
+# --- outcomes vs profile facts --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "clause", ["员工：48人", "茶农：210户", "年加工大米：2万吨", "集聚小微企业：600家", "景德镇市有手工陶瓷作坊1200家"]
+)
+def test_profile_facts_are_not_outcomes(clause):
+    assert is_profile_clause(clause)
+    assert parse_outcomes(clause) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("售后成本原占营收9%，帮扶后售后成本占比降至4%", [("售后成本占比", 9, 4, -5, "%")]),
+        ("连续6个月抽检全部合格", [("抽检连续合格", None, 6, None, "个月")]),
+        ("出口额增长2倍", [("出口额", None, None, 2, "倍")]),
+        ("茶农户均增收1.2万元", [("茶农户均收入", None, None, 1.2, "万元")]),
+        ("获证作坊从30家增加到210家", [("获证作坊", 30, 210, 180, "家")]),
+    ],
+)
+def test_outcome_forms(text, expected):
+    assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)] == expected
+
+
+def test_before_after_table():
+    sents = [Sentence(t, None, ("一、某合成企业",), i) for i, t in enumerate(
+        ["指标 | 帮扶前 | 帮扶后", "强度合格率 | 91% | 99%", "客户拒收批次 | 14批 | 2批", "其他说明。"])]
+    got = [(o.metric, o.before, o.after, o.unit) for _, o in table_outcomes(sents)]
+    assert got == [("强度合格率", 91, 99, "%"), ("客户拒收批次", 14, 2, "批")]
+
+
+def test_outcomes_know_their_passage(tmp_path):
+    from kb.cases import extract_cases
+
+    path = tmp_path / "合成案例汇编.txt"
+    path.write_text(COLLECTION, encoding="utf-8")
+    doc = load_document(path)
+    title, sentences = structure_sentences(clean_document(doc))
+    chunks = chunk_sentences(doc.doc_id, sentences, 20, 60)  # small chunks: cases span several
+    text = {c.chunk_id: c.text for c in chunks}
+    cases = extract_cases(doc.doc_id, sentences, chunks, title or doc.title)
+    assert sum(len(c.outcomes) for c in cases) == 2
+    for case in cases:
+        for o in case.outcomes:
+            assert o.chunk_id in case.chunk_ids and o.text in text[o.chunk_id]
+
+
+# --- industries -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "industry"),
+    [
+        ("作坊主要生产卤制品，通过网店销售。", "", "农副食品加工业"),
+        ("车间生产辣椒酱，主要通过电商平台销售。", "", "食品制造业"),
+        ("该厂年加工大米2万吨。", "安徽某米厂", "农副食品加工业"),
+        ("合作社开展茶叶加工。", "某茶叶合作社推行标准化", "酒、饮料和精制茶制造业"),
+        ("企业生产蘑菇罐头。", "福建某食用菌罐头企业", "食品制造业"),
+        ("某超市加强进货查验。", "", "零售业"),
+        ("某餐馆规范后厨管理。", "", "餐饮业"),
+    ],
+)
+def test_classify_food_and_trade(text, title, industry):
+    assert classify_industry(text, title) == industry
+
+
+def test_farm_word_yields_to_processing_and_title_keeps_every_trade():
+    assert classify_industries("开展加工", "某食用菌罐头企业") == ["食品制造业"]
+    assert classify_industries("", "某家纺与服装企业") == ["纺织业", "纺织服装、服饰业"]
+
+
+def test_industry_label_shows_the_code():
+    assert industry_label("食品制造业") == "C14 食品制造业"
+    assert industry_label("餐饮业") == "H62 餐饮业"
+    assert industry_label(None) == ""
