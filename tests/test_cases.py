@@ -257,6 +257,31 @@ def test_report_case_fields(report_cases, report_chunks):
     assert len(deqing.outcomes) == 5
 
 
+# Outcomes of the report's cases, pinned when labelled parts and profile facts were added
+# (nothing about the report's cases may change with them): title prefix → (metric, before, after, change, unit).
+REPORT_OUTCOMES = {
+    "江苏省局：": [("为企业发放认证融资贷款", None, 1433, None, "家"), ("为企业发放认证融资贷款", None, 83, None, "亿元")],
+    "江苏南通市：": [("产品缺陷发生率", 15, 7, -8, "%"), ("月均经济效益", None, None, 10, "万元")],
+    "广州黄埔区：": [("高端装备制造业规上企业", 143, 336, 193, "家")],
+    "浙江绍兴上虞区：": [("增收致富", None, 3800, None, "人"), ("行业产值", None, 130, None, "亿元")],
+    "山西浑源：": [("黄芪年产值", None, 5, None, "亿"), ("主导产品国内外市场占有率", 12, 15, 3, "%")],
+    "广西：": [("经济效益", None, 350, None, "亿元")],
+    "福建沙县：": [],
+    "甘肃：": [],
+}
+
+
+@pytest.mark.parametrize(("prefix", "expected"), list(REPORT_OUTCOMES.items()))
+def test_report_case_outcomes_unchanged(report_cases, prefix, expected):
+    (case,) = [c for c in report_cases if c.title.startswith(prefix)]
+    assert [(o.metric, o.before, o.after, o.change, o.unit) for o in case.outcomes] == expected
+    assert all(o.chunk_id in case.chunk_ids for o in case.outcomes)
+
+
+def test_report_cases_have_no_labelled_parts_or_profile(report_cases):
+    assert all(c.profile == "" for c in report_cases)  # the report states no headcount or output
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

@@ -227,6 +227,35 @@ def test_cases_rank_same_industry_first(built):
     assert len(all_cases) == len(built.all_cases())
 
 
+def test_cli_cases_json_is_ordered_by_score_and_parts_add_up(built, monkeypatch, capsys):
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["cases", "--industry", "纺织业", "--problem", "产品缺陷率高", "--top-k", "10", "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(rows) >= 3 and "南通" in rows[0]["title"]
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    for r in rows:
+        assert list(r["score_parts"]) == ["problem", "industry", "region", "evidence"]
+        assert sum(r["score_parts"].values()) == pytest.approx(r["score"], abs=1e-3)
+        assert "profile" in r and len(r["industry_labels"]) == len(r["industries"])
+    assert rows[0]["industry_labels"] == ["C17 纺织业"]
+
+
+def test_passage_shows_only_its_own_outcomes(built):
+    """A passage holding the end of one case and the start of another shows the figures of its
+    own sentences only (by the outcome's chunk id)."""
+    from kb.present import passage_outcomes
+
+    for chunk in built.chunks():
+        cases = built.cases_of_chunk(chunk.chunk_id)
+        shown = passage_outcomes(cases, chunk.chunk_id)
+        assert all(o.text in chunk.text or chunk.text in o.text for o in shown), chunk.chunk_id
+    every = [o for c in built.all_cases() for o in c.outcomes]
+    assert every and all(o.chunk_id for o in every)
+
+
 def test_similar_cases_excludes_itself(built):
     first = built.all_cases()[0]
     sims = built.similar_cases(first.case_id, top_k=3)

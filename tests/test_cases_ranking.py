@@ -1,0 +1,66 @@
+"""Comparable-case ranking: one additive score, its parts, and the ordering rules (synthetic records)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.cases_ranking import CaseRankSettings, rank_cases
+from kb.records import Case, Outcome, Region
+
+
+def _case(n: int, industry: str | None, province: str, outcomes: int = 0) -> Case:
+    return Case(f"syn-c{n:03d}", "syn", "enterprise_case", f"合成案例{n}", Region(province), industry, "", "",
+                tuple(Outcome(f"指标{k}", None, 1.0) for k in range(outcomes)), (), 1, None, f"合成案例{n}")
+
+
+CASES = [
+    _case(0, "纺织业", "江苏省", outcomes=1),  # same industry, matches the problem
+    _case(1, "纺织业", "浙江省", outcomes=3),  # same industry, does not match at all
+    _case(2, "食品制造业", "山东省"),  # another manufacturing trade (related), matches well
+    _case(3, "餐饮业", "福建省"),  # unrelated, matches well
+    _case(4, "餐饮业", "福建省"),  # unrelated, weak match: left out
+    _case(5, "纺织业", "江苏省", outcomes=1),  # same as 0 in every way but a repeated province
+    _case(6, "纺织业", "广东省", outcomes=1),
+]
+PROBLEM = {0: 0.9, 1: 0.0, 2: 0.85, 3: 0.8, 4: 0.1, 5: 0.9, 6: 0.88}
+
+
+def _rank(**kw):
+    return rank_cases(CASES, lambda idx: {i: PROBLEM[i] for i in idx}, **kw)
+
+
+def test_order_is_the_shown_score_and_parts_add_up():
+    ranked = _rank(industry="纺织业", problem="合成问题", top_k=10)
+    scores = [s for _, s, _ in ranked]
+    assert scores == sorted(scores, reverse=True)
+    for _, score, parts in ranked:
+        assert [n for n, _ in parts] == ["problem", "industry", "region", "evidence"]
+        assert sum(v for _, v in parts) == pytest.approx(score)
+
+
+def test_ordering_rules():
+    order = [i for i, _, _ in _rank(industry="纺织业", problem="合成问题", top_k=10)]
+    # same industry matching the problem first, then a well-matching case of another industry,
+    # then the same-industry case that shares nothing with the problem; weak outsiders left out
+    assert order[:3] == [0, 6, 5] or order[:3] == [0, 5, 6]
+    assert order.index(3) < order.index(1) and order.index(2) < order.index(1)
+    assert 4 not in order
+
+
+def test_region_only_breaks_near_ties():
+    ranked = {i: (s, dict(p)) for i, s, p in _rank(industry="纺织业", problem="合成问题", top_k=10)}
+    # 5 equals 0 but comes from a province already listed: it loses the tie to 广东 (0.88)
+    assert ranked[5][1]["region"] == -CaseRankSettings().region_penalty
+    assert ranked[0][1]["region"] == 0.0 and ranked[6][0] > ranked[5][0]
+    # …yet a repeated province never drops below a clearly weaker case
+    assert ranked[5][0] > ranked[2][0]
+
+
+def test_industry_only_and_listing():
+    ranked = _rank(industry="纺织业", top_k=10)
+    # no problem: the industry and related ones (same 门类) only, the related one last
+    assert {i for i, _, _ in ranked} == {0, 1, 2, 5, 6} and ranked[-1][0] == 2
+    assert ranked[0][0] == 1  # the one with most evidence
+    listing = _rank(top_k=3)
+    assert [i for i, _, _ in listing] == list(range(len(CASES)))  # no question: every case, in order
+    assert all(s == 0.0 and p == () for _, s, p in listing)
