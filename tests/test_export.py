@@ -30,8 +30,10 @@ def _case() -> Case:
         case_id="doc000000001-c001", doc_id="doc000000001", kind="local_experience",
         title="合成市：为家纺小微企业定制自检法", region=Region("江苏省", "南通市"), industry="纺织业",
         problem="产品缺陷率高", measures="量身定制防错方法和快捷自检法",
-        outcomes=(Outcome("产品缺陷发生率", 15.0, 7.0, None, "%", 5),
-                  Outcome("月均经济效益", None, None, 10.0, "万元", 5)),
+        outcomes=(Outcome("产品缺陷发生率", 15.0, 7.0, None, "%", 5, chunk_id="doc000000001-0007"),
+                  Outcome("月均经济效益", None, None, 10.0, "万元", 5, chunk_id="doc000000001-0007"),
+                  # read from the next passage: a card of passage 0007 does not show it
+                  Outcome("服务企业", None, 30.0, None, "家", 6, chunk_id="doc000000001-0008")),
         section=SECTION, page=5, chunk_id="doc000000001-0007",
         text="合成市为家纺小微企业定制自检法，产品缺陷发生率从15%降至7%。")
 
@@ -73,7 +75,7 @@ def test_items_from_hit_and_case_hit():
     assert [o.metric for o in item.outcomes] == ["产品缺陷发生率", "月均经济效益"]
 
     citem = item_from_case_hit(CaseHit(1, 0.8, case, DOC_TITLE))
-    assert citem.key == "case:doc000000001-c001" and citem.source == "case"
+    assert citem.key == "case:doc000000001-c001" and citem.source == "case" and len(citem.outcomes) == 3
     assert citem.problem == "产品缺陷率高" and citem.measures.startswith("量身定制")
     assert citem.kind == "local_experience"
     assert ExportItem.from_dict(citem.as_dict()) == citem
