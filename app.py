@@ -162,7 +162,7 @@ def draw_hit_card(hit: Hit, rt: Runtime, chunk_cases: list[Case]) -> None:
     key = f"hit-{c.chunk_id}"
     with st.container(border=True):
         st.markdown(f"**{hit.rank}\\. {esc(ui.card_title(c, hit.doc_title))}** · 相关度 {hit.score:.2f}")
-        st.markdown(ui.tag_badges(c.kind, hit.region.display(), hit.industry or ""))
+        st.markdown(ui.tag_badges(c.kind, hit.region.display(), industry_label(hit.industry)))
         st.markdown(ui.highlight_markdown(c.text, hit.matched_terms))
         # Only the outcomes read from this passage's own sentences (a passage may hold the end of
         # one case and the start of another).

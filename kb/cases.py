@@ -548,20 +548,28 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     return named * 2 > len(heads)
 
 
-def _label_count(sentences: Sequence[Sentence]) -> int:
-    """How many different parts the document labels (inline or as headings)."""
+def _labelled_parts(sentences: Sequence[Sentence]) -> set[str]:
+    """The parts the document labels (inline or as headings)."""
     parts = {heading_part(h) for s in sentences for h in s.section} | {_inline_labels(s.text)[0] for s in sentences}
-    return len(parts - {None})
+    return parts - {None}
+
+
+# Titles of documents that are not one case even when they have 背景/做法 headings.
+_NOT_A_CASE_TITLE = re.compile(r"总结|报告|通知|意见|方案|办法|规划|指南|决定|公告")
 
 
 def is_single_case(doc_title: str, sentences: Sequence[Sentence]) -> bool:
-    """A document holding one case: it labels at least two parts (概况/问题/做法/成效) and its
-    title or first heading names a case (案例/经验, a region or an enterprise), not a 总结 report."""
-    if is_case_collection(doc_title, sentences) or _label_count(sentences) < 2:
+    """A document holding one case: it labels at least two parts (概况/问题/做法/成效), one of
+    them its problem or its results, and its title or first heading names a case (案例/经验, a
+    region or an enterprise); a report, notice or plan is not one case."""
+    if is_case_collection(doc_title, sentences):
+        return False
+    parts = _labelled_parts(sentences)
+    if len(parts) < 2 or not parts & {"problem", "outcomes"}:
         return False
     heads = _top_sections(sentences)
     name = doc_title or (heads[0] if heads else "")
-    if "总结" in name or "报告" in name:
+    if _NOT_A_CASE_TITLE.search(name):
         return False
     return bool(re.search(r"案例|经验", name) or find_region(name) != Region() or _ENTERPRISE_WORD.search(name))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kb.case_eval import FIELDS, evaluate_cases
-from kb.cases import heading_part, is_profile_clause, parse_outcomes, table_outcomes
+from kb.cases import heading_part, is_profile_clause, is_single_case, parse_outcomes, table_outcomes
 from kb.chunking import chunk_sentences
 from kb.cleaning import clean_document
 from kb.industries import classify_industries, classify_industry, industry_label
@@ -141,6 +141,21 @@ def test_one_case_per_document(tmp_path):
     assert "员工150人" in case.profile
     assert [(o.metric, o.before, o.after, o.unit) for o in case.outcomes] == [("年索赔金额", 60, 10, "万元")]
     assert (case.region.city, case.industry) == ("襄阳市", "汽车制造业")
+
+
+def test_a_notice_with_background_and_measures_headings_is_not_one_case(tmp_path):
+    text = ("合成测试材料：浙江省关于开展质量提升工作的通知\n\n一、工作背景\n\n近年来小微企业数量增长。\n\n"
+            "二、主要做法\n\n组织认证机构开展帮扶。\n\n三、工作要求\n\n各地按时报送材料。\n")
+    path = tmp_path / "通知.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = load_document(path)
+    title, sentences = structure_sentences(clean_document(doc))
+    assert "通知" in title and not is_single_case(title, sentences)
+    # the same text as a case write-up with its results labelled is one case
+    case_text = text.replace("关于开展质量提升工作的通知", "某合成企业质量提升案例").replace("三、工作要求", "三、取得成效")
+    path.write_text(case_text, encoding="utf-8")
+    title, sentences = structure_sentences(clean_document(load_document(path)))
+    assert is_single_case(title, sentences)
 
 
 def test_heading_line_does_not_swallow_the_next_sub_heading(tmp_path):
