@@ -154,7 +154,7 @@ def test_filters_and_mode_switch(app):
     _search(app, "质量提升")
     app.selectbox(key="s_industry").set_value("纺织业").run()
     badges = [m for m in _markdown(app) if m.startswith(":gray-badge[") or m.startswith(":blue-badge[")]
-    assert badges and all("行业：纺织业" in b for b in badges)
+    assert badges and all("行业：C17 纺织业" in b for b in badges)
     app.selectbox(key="s_industry").set_value("__all__")
     app.radio(key="s_mode").set_value("bm25").run()
     assert any("（关键词检索）" in c for c in _captions(app))
