@@ -52,3 +52,9 @@ class BM25Index:
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+
+    def containing(self, term: str) -> np.ndarray:
+        """Positions of the documents that contain ``term`` (its document frequency is the length)."""
+        if self._retriever is None or term not in self._retriever.vocab_dict:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.asarray(self._retriever.get_scores([term])) > 0)

@@ -109,6 +109,15 @@ def _filters(args):
     return Filters(industry=args.industry, region=args.region, kind=args.kind, doc=args.doc)
 
 
+def _search_json(kb, query: str, hits, mode: str) -> dict:
+    """The search JSON object: results plus ``answer`` (the best sentence or two, or null)."""
+    answer = kb.answer(query, hits) if mode != "bm25" else []
+    return {"query": query,
+            "answer": {"sentences": [a.as_dict() for a in answer],
+                       "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer))} if answer else None,
+            "results": [h.as_dict() for h in hits]}
+
+
 def cmd_search(args) -> int:
     kb = _kb(args)
     filters = _filters(args)
@@ -119,18 +128,24 @@ def cmd_search(args) -> int:
         except OSError as exc:
             raise KBError(f"无法读取查询文件 {path}：{exc.strerror or exc}") from exc
         for q in queries:
-            hits = kb.search(q, top_k=args.top_k, mode=args.mode, filters=filters)
-            _print_json({"query": q, "results": [h.as_dict() for h in hits]})
+            hits = kb.search(q, top_k=args.top_k, mode=args.mode, filters=filters, include_all=args.all)
+            _print_json(_search_json(kb, q, hits, args.mode))
         return 0
     if not args.query:
         raise KBError("请给出查询词，例如：kb search \"家纺企业产品缺陷率高\"，或用 --batch 文件。")
-    hits = kb.search(args.query, top_k=args.top_k, mode=args.mode, filters=filters)
+    hits = kb.search(args.query, top_k=args.top_k, mode=args.mode, filters=filters, include_all=args.all)
     if args.json:
-        _print_json({"query": args.query, "results": [h.as_dict() for h in hits]})
+        _print_json(_search_json(kb, args.query, hits, args.mode))
         return 0
     if not hits:
-        print("没有找到相关内容。可以换个说法，或去掉筛选条件。")
+        print("没有找到相关内容。可以换个说法（如写出行业、问题），去掉筛选条件，或加 --all 查看低相关度的段落。")
         return 0
+    answer = kb.answer(args.query, hits) if args.mode != "bm25" else []
+    if answer:
+        print("直接回答：")
+        for a in answer:
+            print(f"  {a.text}（{a.doc} · {a.section}{' · 第 %d 页' % a.page if a.page else ''}）")
+        print()
     for h in hits:
         c = h.chunk
         where = f"{h.doc_title} · {c.section_path} · 第 {c.page} 页" if c.page else f"{h.doc_title} · {c.section_path}"
@@ -184,6 +199,23 @@ def cmd_chunks(args) -> int:
         else:
             page = f"第 {c.page} 页  " if c.page else ""
             print(f"{c.chunk_id}  {page}{c.section_path}\n    {c.text}\n")
+    return 0
+
+
+def cmd_glossary(args) -> int:
+    from .glossary import lookup
+
+    entries = lookup(args.word)
+    if args.json:
+        for e in entries:
+            _print_json({"term": e.term, "meaning": e.meaning, "everyday": list(e.everyday), "source": e.source})
+        return 0
+    if not entries:
+        print(f"术语表里没有“{args.word}”。用 kb glossary 查看全部术语。")
+        return 0
+    for e in entries:
+        everyday = f"（常说：{'、'.join(e.everyday)}）" if e.everyday else ""
+        print(f"{e.term}：{e.meaning}{everyday} [{e.source}]")
     return 0
 
 
@@ -272,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_filters(s)
     s.add_argument("--doc", help="只在某个文档（文档编号或其前缀）中检索")
     s.add_argument("--batch", metavar="FILE", help="批量查询：文件每行一个查询，每个查询输出一行 JSON")
+    s.add_argument("--all", action="store_true", help="也显示低于相关度门槛的段落（默认不显示，见 README：相关度门槛）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_search)
 
@@ -287,6 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc", help="文档编号（或其前缀）")
     s.add_argument("--json", action="store_true", help="每个分块输出一行 JSON")
     s.set_defaults(func=cmd_chunks)
+
+    s = sub.add_parser("glossary", help="术语表：报告用语的通俗解释", description="列出术语及其通俗解释和口语说法；给出词时只显示相关术语。")
+    s.add_argument("word", nargs="?", help="要查的词，例如：采信、认证贷、老板")
+    s.add_argument("--json", action="store_true", help="每个术语输出一行 JSON")
+    s.set_defaults(func=cmd_glossary)
 
     s = sub.add_parser("stats", help="索引统计", description="显示索引版本、模型、文档/分块/案例数量。")
     s.add_argument("--json", action="store_true", help="输出 JSON")

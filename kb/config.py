@@ -25,10 +25,17 @@ class KBConfig:
     # chunking (Chinese characters)
     chunk_min_chars: int = 150
     chunk_max_chars: int = 400
-    # fusion
-    # Fusion settings chosen by measurement (eval/tune_fusion.py on eval/queries.jsonl and
-    # eval/holdout.jsonl): RRF with a small constant and BM25 leading; the dense ranking lifts
-    # paraphrases that share no words with the answer.
+    # Passage fusion (kb/fusion.py evidence_fusion), chosen by eval/tune_fusion.py on the dev sets
+    # (eval/queries.jsonl, eval/holdout.jsonl) only:
+    # share of the score from keyword evidence (BM25 × informative coverage); the rest is semantic;
+    keyword_weight: float = 0.6
+    # cosines at or below this are no semantic evidence (m3e-small gives ~0.6–0.75 to unrelated text);
+    dense_floor: float = 0.6
+    # squaring the mapped cosine lets only clearly close sentences weigh;
+    dense_power: float = 2.0
+    # passages scoring below this are not returned by default (kb search --all shows them).
+    relevance_floor: float = 0.04
+    # Case-problem ranking still uses RRF (kb/cases_ranking.py): small constant, BM25 leading.
     rrf_k: int = 10
     bm25_weight: float = 1.0
     dense_weight: float = 0.2

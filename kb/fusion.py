@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = 60) -> dict[str, float]:
@@ -18,3 +19,27 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = Non
 def rrf_max(weights: Sequence[float], k: int = 60) -> float:
     """The largest possible RRF score (first in every ranking), to map scores onto 0–1."""
     return sum(w / (k + 1) for w in weights)
+
+
+def idf(df: int, n: int) -> float:
+    """BM25's inverse document frequency of a term found in ``df`` of ``n`` documents."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def evidence_fusion(keyword: Mapping[int, float], coverage: Mapping[int, float], dense: Mapping[int, float],
+                    keyword_weight: float, dense_floor: float, dense_power: float = 2.0) -> dict[int, float]:
+    """A 0–1 score per key that weighs each side by how much it actually found.
+
+    keyword side: BM25 relative to the best, times ``coverage`` (the share of the query's
+    informative IDF the passage contains), so a passage matching only generic words scores low;
+    dense side: cosine mapped from ``dense_floor``…1 onto 0…1 and raised to ``dense_power``,
+    so only clear semantic matches count. ``keyword_weight * kw + (1 - keyword_weight) * dense``.
+    """
+    top = max(keyword.values(), default=0.0)
+    out: dict[int, float] = {}
+    for i in set(keyword) | set(dense):
+        kw = coverage.get(i, 0.0) * (keyword.get(i, 0.0) / top if top > 0 else 0.0)
+        cos = dense.get(i)
+        d = max(0.0, min(1.0, (cos - dense_floor) / (1.0 - dense_floor))) ** dense_power if cos is not None else 0.0
+        out[i] = keyword_weight * kw + (1.0 - keyword_weight) * d
+    return out

@@ -15,14 +15,14 @@ from pathlib import Path
 from . import store
 from .config import KBConfig
 from .embedding import Embedder, make_embedder
+from .glossary import expand
 from .indexing import IndexWriter, IngestReport, Progress, discover
 from .records import Case, CaseHit, Chunk, DocumentInfo, Hit
-from .retrieval import MODES, Candidates, Filters, Retriever
+from .retrieval import MODES, AnswerSentence, Candidates, Filters, Retriever
 from .snapshot import Snapshot
-from .synonyms import expand
 from .tokenizer import Tokenizer
 
-__all__ = ["KnowledgeBase", "Filters", "IngestReport", "Candidates", "MODES"]
+__all__ = ["KnowledgeBase", "Filters", "IngestReport", "Candidates", "AnswerSentence", "MODES"]
 
 
 class KnowledgeBase:
@@ -132,17 +132,23 @@ class KnowledgeBase:
 
     # ----------------------------------------------------------------- search
     def expand_query(self, query: str) -> str:
-        """``query`` followed by the report terms its everyday words stand for (kb/data/synonyms.tsv)."""
-        return expand(query)
+        """``query`` followed by the report terms its everyday words stand for (kb/data/glossary.tsv)."""
+        return expand(query, self.tokenizer.words)
 
     def candidates(self, query: str, mode: str = "hybrid", filters: Filters | None = None,
                    n: int | None = None) -> Candidates:
         """What BM25 and the vectors each found, before fusion (for tuning and diagnostics)."""
         return self.retriever.candidates(self.snapshot(), query, mode, filters, n)
 
-    def search(self, query: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
-        """Rank chunks for ``query``. Scores are on a 0–1 scale (see README: 分数含义)."""
-        return self.retriever.search(self.snapshot(), query, top_k, mode, filters)
+    def search(self, query: str, top_k: int = 10, mode: str = "hybrid", filters: Filters | None = None,
+               include_all: bool = False) -> list[Hit]:
+        """Rank chunks for ``query``. Scores are on a 0–1 scale (see README: 分数含义); in hybrid
+        mode passages below the relevance floor are left out unless ``include_all``."""
+        return self.retriever.search(self.snapshot(), query, top_k, mode, filters, include_all)
+
+    def answer(self, query: str, hits: list[Hit]) -> list[AnswerSentence]:
+        """The one or two sentences of ``hits`` that answer ``query`` most directly."""
+        return self.retriever.answer(self.snapshot(), query, hits)
 
     # ----------------------------------------------------------------- cases
     def cases(self, industry: str | None = None, problem: str | None = None, region: str | None = None,

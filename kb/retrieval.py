@@ -17,13 +17,13 @@ from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder
 from .errors import IndexMismatch, KBError
-from .fusion import rrf, rrf_max
+from .fusion import evidence_fusion, idf, rrf, rrf_max
+from .glossary import expand
 from .industries import resolve_industry
 from .records import CaseHit, Hit, Region
 from .regions import region_matches
 from .snapshot import Snapshot
-from .synonyms import expand
-from .tokenizer import Tokenizer
+from .tokenizer import Tokenizer, informative
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -51,7 +51,26 @@ class Candidates:
 
     keyword: dict[int, float] = field(default_factory=dict)  # BM25 score (> 0)
     dense: dict[int, float] = field(default_factory=dict)  # cosine of the chunk's best sentence
-    terms: tuple[str, ...] = ()  # the query's tokens (synonym expansions included)
+    terms: tuple[str, ...] = ()  # the query's tokens (glossary expansions included)
+    # share (0–1) of the query's informative IDF mass each keyword candidate contains
+    coverage: dict[int, float] = field(default_factory=dict)
+    sentences: dict[int, int] = field(default_factory=dict)  # dense candidate → its best sentence id
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of the direct answer, with where it comes from."""
+
+    text: str
+    chunk_id: str
+    doc: str  # document title
+    section: str
+    page: int | None
+    score: float
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "chunk_id": self.chunk_id, "doc": self.doc, "section": self.section,
+                "page": self.page, "score": self.score}
 
 
 def _text_key(text: str) -> str:
@@ -114,37 +133,63 @@ class Retriever:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
         n = n or self.config.candidates
         mask = self.mask(snap, filters)
-        terms = self.tokenizer.tokenize(expand(query))
+        terms = self.tokenizer.tokenize(expand(query, self.tokenizer.words))
         keyword: dict[int, float] = {}
+        coverage: dict[int, float] = {}
         dense: dict[int, float] = {}
+        sentences: dict[int, int] = {}
         if mode in ("hybrid", "bm25"):
             scores = snap.bm25.scores(terms)
             if mask is not None:
                 scores = np.where(mask, scores, 0.0)
             order = np.argsort(-scores, kind="stable")[:n]
             keyword = {int(i): float(scores[i]) for i in order if scores[i] > 0}
+            coverage = self.coverage(snap, terms, keyword)
         if mode in ("hybrid", "dense") and snap.sentence_index.size:
-            dense = self.dense_scores(snap, query, mask, n)
-        return Candidates(keyword, dense, tuple(terms))
+            dense, sentences = self.dense_scores(snap, query, mask, n)
+        return Candidates(keyword, dense, tuple(terms), coverage, sentences)
 
-    def dense_scores(self, snap: Snapshot, query: str, mask: np.ndarray | None, n: int) -> dict[int, float]:
+    def coverage(self, snap: Snapshot, terms: list[str], keys) -> dict[int, float]:
+        """Share of the query's informative IDF that each passage in ``keys`` contains.
+
+        Words the index has never seen count in the total too: a question mostly made of words
+        the documents do not use has little keyword evidence, whatever BM25 says.
+        """
+        n = len(snap.chunks)
+        total = 0.0
+        found: dict[int, float] = {}
+        for t in dict.fromkeys(terms):
+            if not informative(t):
+                continue
+            where = snap.bm25.containing(t)
+            w = idf(len(where), n)
+            total += w
+            for i in where:
+                if int(i) in keys:
+                    found[int(i)] = found.get(int(i), 0.0) + w
+        return {i: (found.get(i, 0.0) / total if total else 0.0) for i in keys}
+
+    def dense_scores(self, snap: Snapshot, query: str, mask: np.ndarray | None,
+                     n: int) -> tuple[dict[int, float], dict[int, int]]:
         """Chunk score = best cosine between the query and one of the chunk's sentences.
 
         Matching single sentences is much sharper than one vector per 150–400 character chunk
         with a small model (measured on eval/queries.jsonl: dense MRR@10 0.63 → 0.82).
         """
-        text = expand(query) if self.config.dense_expand else query
+        text = expand(query, self.tokenizer.words) if self.config.dense_expand else query
         qv = self.embed_query(snap, text)
         allowed = np.flatnonzero(mask[snap.sent_owner]) if mask is not None else None
         ids, sims = snap.sentence_index.search(qv, n * self.config.sentences_per_candidate, allowed)
         best: dict[int, float] = {}
+        sentence: dict[int, int] = {}
         for sid, sim in zip(ids, sims):
             chunk = int(snap.sent_owner[sid])
             if chunk not in best:
                 best[chunk] = float(sim)  # results arrive best-first
+                sentence[chunk] = int(sid)
             if len(best) >= n:
                 break
-        return dict(sorted(best.items(), key=lambda kv: (-kv[1], kv[0])))
+        return dict(sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))), sentence
 
     # ----------------------------------------------------------------- fusion
     def fuse(self, cand: Candidates, mode: str) -> dict[int, float]:
@@ -154,14 +199,16 @@ class Retriever:
             return {i: s / top for i, s in cand.keyword.items()}
         if mode == "dense":
             return {i: max(0.0, s) for i, s in cand.dense.items()}
-        w = [self.config.bm25_weight, self.config.dense_weight]
-        raw = rrf([list(cand.keyword), list(cand.dense)], w, self.config.rrf_k)
-        top = rrf_max(w, self.config.rrf_k)
-        return {int(i): s / top for i, s in raw.items()}
+        c = self.config
+        return evidence_fusion(cand.keyword, cand.coverage, cand.dense, c.keyword_weight, c.dense_floor, c.dense_power)
 
     def search(self, snap: Snapshot, query: str, top_k: int = 10, mode: str = "hybrid",
-               filters: Filters | None = None) -> list[Hit]:
-        """Rank chunks for ``query``; copies of one passage (same text) are shown once."""
+               filters: Filters | None = None, include_all: bool = False) -> list[Hit]:
+        """Rank chunks for ``query``; copies of one passage (same text) are shown once.
+
+        In hybrid mode, passages scoring below ``config.relevance_floor`` are left out unless
+        ``include_all``: an off-topic question gets an empty list, not unrelated passages.
+        """
         check_top_k(top_k)
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
@@ -175,7 +222,10 @@ class Retriever:
         hits: list[Hit] = []
         seen: set[str] = set()
         words = set(cand.terms)
+        floor = self.config.relevance_floor if mode == "hybrid" and not include_all else float("-inf")
         for i in sorted(fused, key=lambda i: (-fused[i], i)):
+            if fused[i] < floor:
+                break
             chunk = snap.chunks[i]
             key = _text_key(chunk.text)
             if key in seen:
@@ -191,6 +241,37 @@ class Retriever:
             if len(hits) >= top_k:
                 break
         return hits
+
+    # ----------------------------------------------------------------- direct answer
+    def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,
+               from_hits: int = 3) -> list[AnswerSentence]:
+        """The one or two sentences of the best passages that answer ``query`` most directly.
+
+        Each sentence of the first ``from_hits`` passages is scored by its cosine with the query
+        plus the share of the query's informative words it contains; the second sentence is
+        given only when it scores nearly as well as the first.
+        """
+        if not hits or not snap.sentence_index.size:
+            return []
+        texts, vectors = snap.sentences()
+        qv = self.embed_query(snap, expand(query, self.tokenizer.words) if self.config.dense_expand else query)
+        words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer.words)))
+                 if informative(t)]
+        scored = []
+        for hit in hits[:from_hits]:
+            pos = snap.chunk_pos[hit.chunk.chunk_id]
+            for sid in np.flatnonzero(snap.sent_owner == pos):
+                text = texts[sid]
+                share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
+                scored.append((float(vectors[sid] @ qv) + 0.5 * share, int(sid), hit))
+        scored.sort(key=lambda x: -x[0])
+        out: list[AnswerSentence] = []
+        for score, sid, hit in scored[:max_sentences]:
+            if out and score < scored[0][0] - 0.05:
+                break
+            out.append(AnswerSentence(texts[sid], hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
+                                      hit.chunk.page, round(score, 4)))
+        return out
 
     # ----------------------------------------------------------------- cases
     def problem_scores(self, snap: Snapshot, problem: str, idx: list[int]) -> dict[int, float]:

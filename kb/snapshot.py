@@ -52,6 +52,7 @@ class Snapshot:
         self.sentence_index = VectorIndex.load(gen / SENTENCE_INDEX)
         self.case_vectors = np.load(gen / CASE_VECTORS, allow_pickle=False)
         self._case_bm25: BM25Index | None = None
+        self._sentences: tuple[list[str], np.ndarray] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -66,6 +67,13 @@ class Snapshot:
     def cases_of_chunk(self, chunk_id: str) -> list[Case]:
         """The case records whose text lies (partly) in the chunk ``chunk_id``."""
         return list(self._cases_by_chunk.get(chunk_id, ()))
+
+    def sentences(self) -> tuple[list[str], np.ndarray]:
+        """Sentence texts and vectors in vec_id order, read once (for direct answers)."""
+        with self._lock:
+            if self._sentences is None:
+                self._sentences = (self.sentence_texts(), self.sentence_vectors())
+            return self._sentences
 
     def sentence_texts(self) -> list[str]:
         """All sentence texts in vec_id order (read when an ingest reuses them)."""

@@ -1,37 +1,12 @@
-"""Domain synonym list (kb/data/synonyms.tsv): everyday words → the report's own terms."""
+"""Query expansion, kept under its old name: the word lists now live in the glossary (kb/glossary.py)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
+from .glossary import expand, expansions, glossary
+
+__all__ = ["expand", "expansions", "synonym_groups"]
 
 
-@lru_cache(maxsize=1)
 def synonym_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(report term, everyday words) pairs, in file order."""
-    text = (resources.files("kb") / "data" / "synonyms.tsv").read_text(encoding="utf-8")
-    groups = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        term, _, words = line.partition("\t")
-        groups.append((term.strip(), tuple(w.strip() for w in words.split(",") if w.strip())))
-    return tuple(groups)
-
-
-def expansions(query: str) -> list[str]:
-    """Report terms to add for ``query``: those whose everyday words occur in it and itself does not."""
-    out: list[str] = []
-    lowered = query.lower()
-    for term, words in synonym_groups():
-        if term in query:
-            continue
-        if any(w.lower() in lowered for w in words) and term not in out:
-            out.append(term)
-    return out
-
-
-def expand(query: str) -> str:
-    """``query`` followed by its expansions (for BM25 only; the embedder sees the raw query)."""
-    extra = expansions(query)
-    return query + (" " + " ".join(extra) if extra else "")
+    """(report term, everyday words) pairs, in glossary order."""
+    return tuple((e.term, e.everyday) for e in glossary())

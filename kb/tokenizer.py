@@ -113,3 +113,16 @@ class Tokenizer:
             if w and w not in stop and not _PUNCT.match(w):
                 out.append(w)
         return out
+
+
+@lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    """Words too general to be evidence of relevance (kb/data/generic_words.txt)."""
+    return frozenset(
+        line.strip() for line in _read("generic_words.txt").splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def informative(term: str) -> bool:
+    """Whether ``term`` can count as evidence: not generic, and two or more characters (or Latin/digits)."""
+    return term not in generic_words() and (len(term) >= 2 or term.isascii() and term.isalnum())
