@@ -51,8 +51,18 @@ def open_runtime(home: str, model: str) -> Runtime:
     return Runtime(KnowledgeBase(replace(KBConfig(), home=Path(home), model=model)))
 
 
-def init_state() -> None:
+def init_state(home: Path) -> None:
     ss = st.session_state
+    if "sid" not in ss:
+        # The basket is kept under KB_HOME per session id, and the id rides in the URL (?s=…),
+        # so a page refresh (a new Streamlit session) finds the same basket again.
+        sid = st.query_params.get("s", "")
+        if ui.basket_path(home, sid) is None:
+            sid = ui.new_session_id()
+        st.query_params["s"] = sid
+        ss.sid = sid
+        ss.home = home
+        ss.basket = ui.load_basket(home, sid)
     ss.setdefault("basket", [])  # list[ExportItem], in the order added
     ss.setdefault("similar_open", set())  # card keys whose 相似案例 list is shown
     ss.setdefault("uploader_round", 0)
@@ -66,9 +76,18 @@ def in_basket(key: str) -> bool:
     return any(it.key == key for it in st.session_state.basket)
 
 
+def save_basket() -> None:
+    ss = st.session_state
+    try:
+        ui.save_basket(ss.home, ss.sid, ss.basket)
+    except OSError as exc:
+        ss.messages.append(("warning", f"课件篮未能保存到磁盘（{exc}），刷新页面后可能丢失。"))
+
+
 def add_to_basket(item: ExportItem) -> None:
     if not in_basket(item.key):
         st.session_state.basket.append(item)
+        save_basket()
         st.toast(f"已加入课件：{item.title[:30]}")
 
 
@@ -231,7 +250,7 @@ def run_ingest(rt: Runtime, rebuild: bool = False, uploaded: tuple[Path, ...] = 
     st.session_state.last_report = [
         {"状态": ui.STATUS_ZH.get(f.status, f.status), "文件": f.path,
          **({"页": f.pages, "分块": f.chunks, "案例": f.cases} if f.status in ("indexed", "unchanged")
-            else {"页": None, "分块": None, "案例": None}),
+            else {"页": "—", "分块": "—", "案例": "—"}),
          "说明": f.reason} for f in report.files]
     st.rerun()
 
@@ -270,21 +289,72 @@ def page_search(rt: Runtime) -> None:
     mode = mode_note(rt, requested)
     filters = Filters(industry=None if industry == ALL else industry, region=None if region == ALL else region,
                       kind=None if kind == ALL else kind)
+    show_all = st.toggle("显示低相关度结果", key="s_all",
+                         help="默认只显示达到相关度门槛的段落；打开后也显示门槛以下的段落。")
     try:
-        hits = kb.search(query, top_k=int(top_k), mode=mode, filters=filters)
+        hits = kb.search(query, top_k=int(top_k), mode=mode, filters=filters, include_all=show_all)
+        answer = kb.answer(query, hits) if mode != "bm25" else []
     except KBError as exc:
         st.error(esc(str(exc)))
         return
     expansions = kb.expand_query(query)[len(query):].strip()
     info = f"找到 {len(hits)} 条结果（{ui.MODE_ZH[mode]}检索）"
     if expansions:
-        info += f"；同义扩展：{esc(expansions)}"
+        info += f"；按术语表扩展：{esc(expansions)}"
     st.caption(info)
     if not hits:
-        st.info("没有找到相关内容。可以换个说法，或去掉行业/地区/类型筛选。")
+        st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题），去掉行业/地区/类型筛选，"
+                "或打开“显示低相关度结果”。也可以试试下面的问题：")
+        ex_cols = st.columns(3)
+        for i, example in enumerate(ui.EXAMPLE_QUERIES):
+            ex_cols[i % 3].button(example, key=f"ex-empty-{i}", on_click=set_query, args=(example,), width="stretch")
         return
-    for hit in hits:
-        draw_hit_card(hit, rt, kb.cases_of_chunk(hit.chunk.chunk_id))
+    if answer:
+        with st.container(border=True, key="direct-answer"):
+            st.markdown("**直接回答**")
+            for a in answer:
+                st.markdown(ui.emphasise_numbers(a.text))
+                st.caption("出处：" + esc(citation_text(a.doc, a.section, a.page)))
+    main_col, side_col = st.columns([3, 1])
+    with side_col:
+        draw_guidance(kb, query)
+        draw_glossary([query, *(h.chunk.text for h in hits[:5])])
+    with main_col:
+        for hit in hits:
+            draw_hit_card(hit, rt, kb.cases_of_chunk(hit.chunk.chunk_id))
+
+
+def draw_guidance(kb: KnowledgeBase, query: str) -> None:
+    """For an owner: the most comparable case(s) of the trade the question names, with figures."""
+    industry = ui.question_industry(query)
+    if not industry:
+        return
+    try:
+        hits = [h for h in kb.cases(industry=industry, problem=query, top_k=2) if h.case.outcomes]
+    except KBError:
+        return
+    if not hits:
+        return
+    with st.container(border=True, key="guidance"):
+        st.markdown(f"**同行怎么做的**（{esc(industry)}）")
+        for h in hits:
+            c = h.case
+            st.markdown(f"**{esc(c.title)}**")
+            if c.measures:
+                st.caption("做法：" + esc(c.measures[:120]) + ("…" if len(c.measures) > 120 else ""))
+            st.markdown("成效：" + "；".join(ui.emphasise_numbers(outcome_text(o)) for o in c.outcomes[:4]))
+            st.caption("出处：" + esc(citation_text(h.doc_title, c.section_path, c.page)))
+
+
+def draw_glossary(texts: list[str]) -> None:
+    """Plain explanations of the glossary terms the question and the first results use."""
+    entries = ui.glossary_terms(texts)
+    if not entries:
+        return
+    with st.container(border=True, key="glossary"):
+        st.markdown("**术语解释**")
+        for e in entries[:8]:
+            st.markdown(f"**{esc(e.term)}**：{esc(e.meaning)}")
 
 
 def set_problem(industry: str, problem: str) -> None:
@@ -466,14 +536,17 @@ def move_item(i: int, delta: int) -> None:
     j = i + delta
     if 0 <= j < len(basket):
         basket[i], basket[j] = basket[j], basket[i]
+        save_basket()
 
 
 def remove_item(i: int) -> None:
     del st.session_state.basket[i]
+    save_basket()
 
 
 def clear_basket() -> None:
     st.session_state.basket = []
+    save_basket()
 
 
 def page_export(rt: Runtime) -> None:
@@ -540,8 +613,8 @@ def sidebar(rt: Runtime, stats: dict | None) -> str:
 
 def main() -> None:
     st.set_page_config(page_title="提升行动案例知识库", page_icon="📚", layout="wide")
-    init_state()
     config = KBConfig()
+    init_state(config.home)
     rt = open_runtime(str(config.home), config.model)
     stats, problem = None, None
     try:

@@ -108,10 +108,16 @@ def expand(query: str, words=None) -> str:
 
 
 def terms_in(text: str, skip: frozenset[str] = frozenset()) -> list[GlossaryEntry]:
-    """The glossary terms a passage uses (longest first), to explain next to it.
+    """The glossary terms a passage uses, in reading order; a term seen only inside a longer
+    one (认证 in 认证结果采信) is not repeated.
 
     Province abbreviations and the words in ``skip`` (too general to be worth explaining) are left out.
     """
-    found = [e for e in glossary() if len(e.term) >= 2 and e.term not in skip
-             and "简称" not in e.meaning and e.term in text]
-    return sorted(found, key=lambda e: (-len(e.term), text.index(e.term)))
+    rest = text
+    found: list[tuple[int, GlossaryEntry]] = []
+    for e in sorted(glossary(), key=lambda e: -len(e.term)):
+        if len(e.term) < 2 or e.term in skip or "简称" in e.meaning or e.term not in rest:
+            continue
+        found.append((rest.index(e.term), e))
+        rest = rest.replace(e.term, "\x00" * len(e.term))
+    return [e for _, e in sorted(found, key=lambda x: x[0])]

@@ -19,6 +19,7 @@ from .knowledge_base import KnowledgeBase
 from .loaders import SUPPORTED, check_bytes, file_sha256
 from .present import KIND_COLOR, KIND_ZH, MODE_ZH, STATUS_ZH, outcome_text, safe_filename
 from .records import Case, Chunk, Hit, Outcome
+from .tokenizer import generic_words
 
 __all__ = ["KIND_COLOR", "KIND_ZH", "MODE_ZH", "STATUS_ZH", "safe_filename"]  # re-exported for app.py
 
@@ -86,12 +87,13 @@ def escape_streamlit(text: str) -> str:
 def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of ``terms`` in ``text``, longest term first, sorted.
 
-    One-character terms are ignored when longer ones exist (a lone 高 or 的 lights up everything).
+    Only informative terms are marked: two or more characters and not one of the generic words
+    (企业, 质量, 产品 … in kb/data/generic_words.txt) that occur in nearly every passage.
     Matching is case-insensitive for Latin letters.
     """
-    words = sorted({t for t in terms if t and t.strip()}, key=lambda t: (-len(t), t))
-    if any(len(w) > 1 for w in words):
-        words = [w for w in words if len(w) > 1]
+    generic = generic_words()
+    words = sorted({t.strip() for t in terms if t and len(t.strip()) >= 2 and t.strip() not in generic},
+                   key=lambda t: (-len(t), t))
     lowered = text.lower()
     taken = [False] * len(text)
     spans: list[tuple[int, int]] = []
@@ -114,6 +116,21 @@ def highlight_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         else:
             merged.append((s, e))
     return merged
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个百分点|万人次|万元|亿元|万|亿|家|个|项|人次|人|元|倍)?")
+
+
+def emphasise_numbers(text: str) -> str:
+    """Escaped ``text`` with its figures (10.2%、3960万元、1433家) in bold, for the direct answer."""
+    out: list[str] = []
+    pos = 0
+    for m in _NUMBER.finditer(text):
+        out.append(escape_streamlit(text[pos:m.start()]))
+        out.append(f"**{escape_streamlit(m.group(0))}**")
+        pos = m.end()
+    out.append(escape_streamlit(text[pos:]))
+    return "".join(out)
 
 
 def highlight_markdown(text: str, terms: Iterable[str], color: str = "orange") -> str:
@@ -167,15 +184,46 @@ def effective_mode(requested: str, model_loaded: bool, model_error: str | None =
     return requested, None
 
 
+def question_industry(question: str) -> str | None:
+    """The trade a question names (做雨伞的小厂 → the umbrella trade's GB/T 4754 class), if any."""
+    from .glossary import expand
+    from .industries import classify_industry
+
+    return classify_industry(expand(question))
+
+
+# Terms too general to explain next to every result.
+_PLAIN_SKIP = frozenset({"质量", "认证", "培训", "管理体系", "合格", "检验", "审核", "帮扶", "人力", "营收"})
+
+
+def glossary_terms(texts: Sequence[str]) -> list:
+    """Glossary entries used in ``texts`` (question first, then results), each once, in order."""
+    from .glossary import terms_in
+
+    seen: set[str] = set()
+    out = []
+    for text in texts:
+        for e in terms_in(text, _PLAIN_SKIP):
+            if e.term not in seen:
+                seen.add(e.term)
+                out.append(e)
+    return out
+
+
+def _cell(value) -> str:
+    """A table cell: a missing value reads as —, never ``None``."""
+    return "—" if value is None else str(value)
+
+
 def hits_table(hits: Sequence[Hit]) -> list[dict]:
     """Rows for the 检索测试 table (one per hit)."""
     return [{
         "名次": h.rank,
         "融合分数": round(h.score, 4),
-        "BM25 名次": h.bm25_rank,
-        "语义名次": h.dense_rank,
+        "BM25 名次": _cell(h.bm25_rank),
+        "语义名次": _cell(h.dense_rank),
         "段落": h.chunk.text[:60] + ("…" if len(h.chunk.text) > 60 else ""),
-        "页码": h.chunk.page,
+        "页码": _cell(h.chunk.page),
         "命中词": "、".join(h.matched_terms),
         "类型": KIND_ZH.get(h.chunk.kind, h.chunk.kind),
         "章节": h.chunk.section_path,
@@ -275,3 +323,53 @@ def source_in_corpus(home: Path, corpus_dir: Path, doc_path: str) -> Path | None
     except (OSError, ValueError):
         return None
     return resolved if resolved.is_file() else None
+
+
+# --------------------------------------------------------------------------- basket across refreshes
+
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_session_id() -> str:
+    """A random id for the ``?s=`` URL parameter that names a browser session's basket."""
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+def basket_path(home: Path, session_id: str) -> Path | None:
+    """Where the basket of ``session_id`` is kept (``KB_HOME/.sessions``); None for a malformed id."""
+    if not _SESSION_ID.match(session_id or ""):
+        return None
+    return home / ".sessions" / f"basket-{session_id}.json"
+
+
+def save_basket(home: Path, session_id: str, items: Sequence) -> None:
+    """Write the basket as JSON (atomically), so a page refresh with the same id finds it again."""
+    import json
+    import os
+    import tempfile
+
+    path = basket_path(home, session_id)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump([it.as_dict() for it in items], fh, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def load_basket(home: Path, session_id: str) -> list:
+    """The saved basket of ``session_id`` (empty when there is none or it cannot be read)."""
+    import json
+
+    from .export import ExportItem
+
+    path = basket_path(home, session_id)
+    if path is None or not path.exists():
+        return []
+    try:
+        return [ExportItem.from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError, KeyError):
+        return []

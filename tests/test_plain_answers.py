@@ -1,0 +1,111 @@
+"""Plain-language questions: glossary, evidence fusion, relevance floor, direct answer.
+
+Uses the shipped report with the deterministic hash embedder (no model load).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb import KBConfig, KnowledgeBase
+from kb.errors import KBError
+from kb.fusion import evidence_fusion, idf
+from kb.glossary import COLUMNS, contains_word, expansions, glossary, lookup, parse_glossary, terms_in
+
+REPO = Path(__file__).resolve().parent.parent
+REPORT = next((REPO / "corpus").glob("*.txt"))
+SOURCES = {"GB/T 19000-2016", "GB/T 27000-2006", "报告用语"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> KnowledgeBase:
+    home = tmp_path_factory.mktemp("plainhome")
+    (home / "corpus").mkdir()
+    shutil.copy(REPORT, home / "corpus" / REPORT.name)
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    return kb
+
+
+# ----------------------------------------------------------------- glossary
+def test_glossary_file_format():
+    text = (REPO / "kb" / "data" / "glossary.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    assert all(len(r) == len(COLUMNS) for r in rows)
+    entries = glossary()
+    assert len([e for e in entries if "简称" not in e.meaning]) >= 60
+    terms = [e.term for e in entries]
+    assert len(terms) == len(set(terms)), "a term is listed twice"
+    for e in entries:
+        assert e.source in SOURCES, e
+        assert e.meaning.endswith("。") and len(e.meaning) <= 80, e.term
+        assert all(w and "\t" not in w and "," not in w for w in e.everyday)
+    for needed in ("认证贷", "采信", "链主", "专精特新", "质量基础设施", "一次交验合格率", "成熟度评价", "三同",
+                   "首件检验", "质量成本", "管理体系认证", "认证机构", "区域试点"):
+        assert needed in terms
+
+
+def test_glossary_rejects_malformed_lines():
+    with pytest.raises(KBError, match="第 2 行"):
+        parse_glossary("# comment\n术语\t只有两列\n")
+
+
+def test_expansion_matches_whole_words_only():
+    assert "伞业" in expansions("我们是做雨伞的小厂")
+    assert "认证融资贷款" in expansions("认证贷怎么申请")
+    assert "主要负责人" in expansions("老板不重视质量")
+    assert "软件和信息服务" in expansions("我们是 IT 公司")
+    assert "软件和信息服务" not in expansions("QUALITY LIMITED")  # "IT" inside a longer Latin word
+    assert not contains_word("他是个体面的人", "个体户")
+    assert expansions("asdfghjkl") == []
+
+
+def test_lookup_and_terms_in():
+    assert lookup("采信")[0].term == "采信"
+    assert any(e.term == "主要负责人" for e in lookup("老板"))
+    assert [e.term for e in terms_in("实施认证结果采信，发挥链主作用", skip=frozenset())][:2] == ["认证结果采信", "链主"]
+
+
+# ----------------------------------------------------------------- fusion
+def test_evidence_fusion_by_hand():
+    # kw: chunk 1 has the best BM25 (1.0 relative) but covers 0.2 of the query; chunk 2 covers 1.0 at 0.5.
+    # dense: chunk 2 cos 0.8 → (0.8 - 0.6) / 0.4 = 0.5 → squared 0.25; chunk 3 cos 0.6 → 0.
+    s = evidence_fusion({1: 10.0, 2: 5.0}, {1: 0.2, 2: 1.0}, {2: 0.8, 3: 0.6}, 0.6, 0.6, 2.0)
+    assert s[1] == pytest.approx(0.6 * 0.2)
+    assert s[2] == pytest.approx(0.6 * 0.5 + 0.4 * 0.25)
+    assert s[3] == pytest.approx(0.0)
+    assert idf(0, 10) > idf(5, 10) > idf(10, 10) > 0
+
+
+# ----------------------------------------------------------------- floor and answer
+def test_offtopic_query_is_empty_unless_all(built):
+    assert built.search("asdfghjkl", mode="hybrid") == []
+    assert built.search("asdfghjkl", mode="hybrid", include_all=True)
+    assert built.search("认证贷 融资难", mode="hybrid")
+
+
+def test_floor_is_documented_in_config():
+    c = KBConfig()
+    assert 0 < c.relevance_floor < 1
+
+
+def test_answer_object_in_search_json(built, capsys, monkeypatch):
+    from kb import cli
+
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert cli.main(["search", "江苏为多少家企业发放认证融资贷款", "--json", "--top-k", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    answer = out["answer"]
+    assert answer and 1 <= len(answer["sentences"]) <= 2
+    ids = {r["chunk_id"] for r in out["results"]}
+    for s in answer["sentences"]:
+        assert s["chunk_id"] in ids and s["text"] and s["doc"]
+        assert set(s) == {"text", "chunk_id", "doc", "section", "page", "score"}
+    assert set(answer["chunk_ids"]) <= ids
+    assert cli.main(["search", "asdfghjkl", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "answer": None, "results": []}
