@@ -1,68 +1,82 @@
-"""Grid-search the hybrid fusion settings on eval/queries.jsonl (run: python eval/tune_fusion.py).
+"""Grid-search the passage fusion settings on the development sets (run: python eval/tune_fusion.py).
 
-Scores every chunk once per query with BM25 and with the embedder, then replays fusion
-variants offline, so the chosen weights in KBConfig come from measurement, not guesswork.
+Asks the public ``kb.candidates()`` once per query (BM25 scores, informative coverage, sentence
+cosines; cached in a JSON file so reruns skip the model), then replays evidence_fusion with each
+setting offline. Tune on the dev sets only: eval/queries.jsonl and eval/holdout.jsonl (plus the
+off-topic set for the floor). eval/plain.jsonl is the frozen held-out set and is never read here.
+
+    python eval/tune_fusion.py [--top 15] [--cache /tmp/kb-fusion-cache.json]
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
-import sys
+from pathlib import Path
 
 import numpy as np
 
 from kb import KnowledgeBase
 from kb.evaluation import load_queries, relevance, score_ranking
-from kb.fusion import rrf
+from kb.fusion import evidence_fusion
+
+DEV = ("eval/queries.jsonl", "eval/holdout.jsonl")
+OFFTOPIC = "eval/offtopic.jsonl"
+
+
+def collect(kb: KnowledgeBase, cache: Path) -> dict:
+    if cache.exists():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    texts = [c.text for c in kb.chunks()]  # candidate keys are positions in this order
+    out = {}
+    for path in (*DEV, OFFTOPIC):
+        rows = []
+        for q in load_queries(kb.config.home / path):
+            c = kb.candidates(q.query, "hybrid", n=len(texts))
+            rows.append({"id": q.id, "kw": c.keyword, "cov": c.coverage, "dense": c.dense,
+                         "rel": relevance(texts, q.answers) if q.answers else []})
+        out[path] = rows
+    cache.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+    return json.loads(cache.read_text(encoding="utf-8"))
+
+
+def replay(data: dict, w: float, floor_cos: float, power: float, cov_power: float, floor: float) -> dict:
+    report = {}
+    for path, rows in data.items():
+        ms, empty = [], 0
+        for r in rows:
+            kw = {int(k): v for k, v in r["kw"].items()}
+            cov = {int(k): v for k, v in r["cov"].items()}
+            dn = {int(k): v for k, v in r["dense"].items()}
+            s = evidence_fusion(kw, cov, dn, w, floor_cos, power, cov_power)
+            on_topic = any(v > 0 for v in cov.values())
+            order = [i for i in sorted(s, key=lambda i: (-s[i], i)) if on_topic and s[i] >= floor][:10]
+            empty += not order
+            if r["rel"]:
+                m = score_ranking([r["rel"][i] for i in order], sum(r["rel"]))
+                ms.append(m)
+        report[path] = ({k: float(np.mean([m[k] for m in ms])) for k in ("hit@1", "hit@10", "mrr@10")}
+                        if ms else {"empty": empty / len(rows)})
+    return report
 
 
 def main() -> None:
-    from dataclasses import replace
-
-    from kb import KBConfig
-
-    kb = KnowledgeBase(replace(KBConfig(), dense_expand="expand" in sys.argv[3:]))
-    path = sys.argv[2] if len(sys.argv) > 2 else "eval/queries.jsonl"
-    queries = load_queries(kb.config.home / path)
-    texts = [c.text for c in kb.chunks()]  # candidate keys are positions in this order
-    data = []
-    for q in queries:
-        cand = kb.candidates(q.query, "hybrid", n=len(texts))
-        bm = np.array([cand.keyword.get(i, 0.0) for i in range(len(texts))], dtype=np.float32)
-        dn = np.array([cand.dense.get(i, -1.0) for i in range(len(texts))], dtype=np.float32)
-        rel = relevance(texts, q.answers)
-        data.append((q, bm, dn, rel))
-
-    def evaluate(rank_fn):
-        ms = []
-        for _q, bm, dn, rel in data:
-            order = rank_fn(bm, dn)[:10]
-            ms.append(score_ranking([rel[i] for i in order], sum(rel)))
-        return {k: float(np.mean([m[k] for m in ms])) for k in ms[0]}
-
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--cache", default="/tmp/kb-fusion-cache.json")
+    args = ap.parse_args()
+    data = collect(KnowledgeBase(), Path(args.cache))
     results = []
-    results.append(("bm25", evaluate(lambda bm, dn: [int(i) for i in np.argsort(-bm, kind="stable") if bm[i] > 0])))
-    results.append(("dense", evaluate(lambda bm, dn: list(np.argsort(-dn, kind="stable")))))
-    for k, wd in itertools.product((5, 10, 20, 30, 60), (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)):
-        def fn(bm, dn, k=k, wd=wd):
-            b = [int(i) for i in np.argsort(-bm, kind="stable")[:100] if bm[i] > 0]
-            d = [int(i) for i in np.argsort(-dn, kind="stable")[:100]]
-            s = rrf([b, d], [1.0, wd], k)
-            return sorted(s, key=lambda i: (-s[i], i))
-        results.append((f"rrf k={k} wd={wd}", evaluate(fn)))
-    for a in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        def fn(bm, dn, a=a):
-            b = bm / bm.max() if bm.max() > 0 else bm
-            lo, hi = dn.min(), dn.max()
-            d = (dn - lo) / (hi - lo) if hi > lo else dn
-            s = a * b + (1 - a) * d
-            return list(np.argsort(-s, kind="stable"))
-        results.append((f"weighted bm25={a}", evaluate(fn)))
-    results.sort(key=lambda r: -r[1]["mrr@10"])
-    for name, m in results[: int(sys.argv[1]) if len(sys.argv) > 1 else 15]:
-        print(f"{name:<24} " + " ".join(f"{k}={v:.3f}" for k, v in m.items()))
-    print(json.dumps({"bm25": dict(results)["bm25"], "dense": dict(results)["dense"]}))
+    for w, fc, p, cp, floor in itertools.product((0.5, 0.6, 0.7, 0.8, 0.9), (0.5, 0.6, 0.65, 0.7), (1, 2),
+                                                 (0, 0.25, 0.5, 1), (0.0, 0.04, 0.08)):
+        r = replay(data, w, fc, p, cp, floor)
+        key = sum(r[d]["hit@1"] + r[d]["mrr@10"] for d in DEV)
+        results.append((key, (w, fc, p, cp, floor), r))
+    results.sort(key=lambda x: -x[0])
+    for _key, params, r in results[: args.top]:
+        print("keyword_weight=%.1f dense_floor=%.2f dense_power=%d coverage_power=%.2f relevance_floor=%.2f" % params,
+              " | ".join(f"{Path(d).stem}: " + " ".join(f"{k}={v:.3f}" for k, v in r[d].items()) for d in r))
 
 
 if __name__ == "__main__":

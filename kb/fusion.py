@@ -27,18 +27,19 @@ def idf(df: int, n: int) -> float:
 
 
 def evidence_fusion(keyword: Mapping[int, float], coverage: Mapping[int, float], dense: Mapping[int, float],
-                    keyword_weight: float, dense_floor: float, dense_power: float = 2.0) -> dict[int, float]:
+                    keyword_weight: float, dense_floor: float, dense_power: float = 1.0,
+                    coverage_power: float = 1.0) -> dict[int, float]:
     """A 0–1 score per key that weighs each side by how much it actually found.
 
-    keyword side: BM25 relative to the best, times ``coverage`` (the share of the query's
-    informative IDF the passage contains), so a passage matching only generic words scores low;
+    keyword side: BM25 relative to the best, times ``coverage ** coverage_power`` (coverage is the
+    share of the query's informative IDF the passage contains; power 0 ignores it);
     dense side: cosine mapped from ``dense_floor``…1 onto 0…1 and raised to ``dense_power``,
     so only clear semantic matches count. ``keyword_weight * kw + (1 - keyword_weight) * dense``.
     """
     top = max(keyword.values(), default=0.0)
     out: dict[int, float] = {}
     for i in set(keyword) | set(dense):
-        kw = coverage.get(i, 0.0) * (keyword.get(i, 0.0) / top if top > 0 else 0.0)
+        kw = coverage.get(i, 0.0) ** coverage_power * (keyword.get(i, 0.0) / top if top > 0 else 0.0)
         cos = dense.get(i)
         d = max(0.0, min(1.0, (cos - dense_floor) / (1.0 - dense_floor))) ** dense_power if cos is not None else 0.0
         out[i] = keyword_weight * kw + (1.0 - keyword_weight) * d

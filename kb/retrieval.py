@@ -133,6 +133,7 @@ class Retriever:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
         n = n or self.config.candidates
         mask = self.mask(snap, filters)
+        typed = self.tokenizer.tokenize(query)
         terms = self.tokenizer.tokenize(expand(query, self.tokenizer.words))
         keyword: dict[int, float] = {}
         coverage: dict[int, float] = {}
@@ -144,16 +145,17 @@ class Retriever:
                 scores = np.where(mask, scores, 0.0)
             order = np.argsort(-scores, kind="stable")[:n]
             keyword = {int(i): float(scores[i]) for i in order if scores[i] > 0}
-            coverage = self.coverage(snap, terms, keyword)
+            coverage = self.coverage(snap, terms, keyword, set(typed))
         if mode in ("hybrid", "dense") and snap.sentence_index.size:
             dense, sentences = self.dense_scores(snap, query, mask, n)
         return Candidates(keyword, dense, tuple(terms), coverage, sentences)
 
-    def coverage(self, snap: Snapshot, terms: list[str], keys) -> dict[int, float]:
+    def coverage(self, snap: Snapshot, terms: list[str], keys, typed: set[str]) -> dict[int, float]:
         """Share of the query's informative IDF that each passage in ``keys`` contains.
 
-        Words the index has never seen count in the total too: a question mostly made of words
-        the documents do not use has little keyword evidence, whatever BM25 says.
+        Words the user typed that the index has never seen count in the total too: a question
+        mostly made of words the documents do not use has little keyword evidence, whatever BM25
+        says. Glossary expansions count only when the index knows them.
         """
         n = len(snap.chunks)
         total = 0.0
@@ -162,6 +164,8 @@ class Retriever:
             if not informative(t):
                 continue
             where = snap.bm25.containing(t)
+            if not len(where) and t not in typed:
+                continue
             w = idf(len(where), n)
             total += w
             for i in where:
@@ -200,7 +204,8 @@ class Retriever:
         if mode == "dense":
             return {i: max(0.0, s) for i, s in cand.dense.items()}
         c = self.config
-        return evidence_fusion(cand.keyword, cand.coverage, cand.dense, c.keyword_weight, c.dense_floor, c.dense_power)
+        return evidence_fusion(cand.keyword, cand.coverage, cand.dense, c.keyword_weight, c.dense_floor, c.dense_power,
+                               c.coverage_power)
 
     def search(self, snap: Snapshot, query: str, top_k: int = 10, mode: str = "hybrid",
                filters: Filters | None = None, include_all: bool = False) -> list[Hit]:
@@ -223,6 +228,8 @@ class Retriever:
         seen: set[str] = set()
         words = set(cand.terms)
         floor = self.config.relevance_floor if mode == "hybrid" and not include_all else float("-inf")
+        if floor > float("-inf") and not any(v > 0 for v in cand.coverage.values()):
+            return []  # no informative word of the question occurs in the documents: off-topic
         for i in sorted(fused, key=lambda i: (-fused[i], i)):
             if fused[i] < floor:
                 break

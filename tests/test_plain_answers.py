@@ -74,7 +74,7 @@ def test_lookup_and_terms_in():
 def test_evidence_fusion_by_hand():
     # kw: chunk 1 has the best BM25 (1.0 relative) but covers 0.2 of the query; chunk 2 covers 1.0 at 0.5.
     # dense: chunk 2 cos 0.8 → (0.8 - 0.6) / 0.4 = 0.5 → squared 0.25; chunk 3 cos 0.6 → 0.
-    s = evidence_fusion({1: 10.0, 2: 5.0}, {1: 0.2, 2: 1.0}, {2: 0.8, 3: 0.6}, 0.6, 0.6, 2.0)
+    s = evidence_fusion({1: 10.0, 2: 5.0}, {1: 0.2, 2: 1.0}, {2: 0.8, 3: 0.6}, 0.6, 0.6, 2.0, 1.0)
     assert s[1] == pytest.approx(0.6 * 0.2)
     assert s[2] == pytest.approx(0.6 * 0.5 + 0.4 * 0.25)
     assert s[3] == pytest.approx(0.0)
@@ -109,3 +109,8 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
     assert set(answer["chunk_ids"]) <= ids
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "answer": None, "results": []}
+
+
+def test_evidence_fusion_coverage_power_zero_is_plain_bm25_share():
+    s = evidence_fusion({1: 10.0, 2: 5.0}, {1: 0.2, 2: 1.0}, {}, 0.7, 0.6, 1.0, 0.0)
+    assert s == pytest.approx({1: 0.7, 2: 0.35})

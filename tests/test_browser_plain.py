@@ -1,0 +1,76 @@
+"""Browser test of the plain-language search: direct answer, glossary, highlighting, basket after refresh.
+
+Reuses the harness of tests/test_browser.py (real Chromium, ``streamlit run``); marked slow.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kb import KBConfig, KnowledgeBase
+from tests.test_browser import (
+    ARTIFACTS,
+    CARD,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    _goto,
+    _idle,
+    _model,
+    _new_page,
+    _search,
+    _streamlit,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def plain_server(tmp_path_factory):
+    if not CHROMIUM or not __import__("pathlib").Path(CHROMIUM).exists():
+        pytest.skip("需要 /usr/bin/chromium（make browser 会安装）")
+    pytest.importorskip("playwright.sync_api")
+    home = tmp_path_factory.mktemp("browser_plain")
+    shutil.copytree(REPO / "corpus", home / "corpus")
+    assert not KnowledgeBase(KBConfig(home=home, model=_model())).ingest().failed
+    with _streamlit(home) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def plain_browser(plain_server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_server):
+    pg = _new_page(plain_browser, plain_server)
+    pg.locator('[data-testid="stSidebar"]').get_by_text("语义模型：已就绪").wait_for()
+    _search(pg, "参加以后利润能多几个点")
+    answer = pg.locator(".st-key-direct-answer")
+    answer.wait_for()
+    assert "直接回答" in answer.inner_text()
+    assert "8.3%" in answer.inner_text() and "出处：" in answer.inner_text()
+    assert answer.locator("strong").filter(has_text="8.3%").count() >= 1  # the figure is emphasised
+    glossary = pg.locator(".st-key-glossary")
+    assert "术语解释" in glossary.inner_text() and "利润率" in glossary.inner_text()
+    pg.screenshot(path=str(ARTIFACTS / "plain-answer.png"), full_page=True)
+    # Highlighting inserts nothing into the passage text.
+    card = pg.locator(CARD).filter(has_text="出处：").first
+    text = card.inner_text()
+    assert "年利润率提升8.3%" in text, text[:300]
+    # The basket survives a page refresh: the session id is in the URL.
+    card.get_by_role("button", name="加入课件").click()
+    _idle(pg)
+    assert "s=" in pg.url
+    pg.goto(pg.url, wait_until="domcontentloaded")
+    _goto(pg, "课件导出")
+    pg.get_by_text("共 1 条素材").wait_for()
+    pg.context.close()
