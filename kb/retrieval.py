@@ -228,8 +228,8 @@ class Retriever:
         seen: set[str] = set()
         words = set(cand.terms)
         floor = self.config.relevance_floor if mode == "hybrid" and not include_all else float("-inf")
-        if floor > float("-inf") and not any(v > 0 for v in cand.coverage.values()):
-            return []  # no informative word of the question occurs in the documents: off-topic
+        if floor > float("-inf") and not self.on_topic(snap, query, cand):
+            return []
         for i in sorted(fused, key=lambda i: (-fused[i], i)):
             if fused[i] < floor:
                 break
@@ -248,6 +248,15 @@ class Retriever:
             if len(hits) >= top_k:
                 break
         return hits
+
+    def on_topic(self, snap: Snapshot, query: str, cand: Candidates) -> bool:
+        """Whether the documents can speak to ``query`` at all: some informative word of it (typed
+        or from the glossary) occurs in them, or every word typed does (质量提升: general, but on topic).
+        Unrelated questions (医保异地就医怎么备案, asdfghjkl) share no word with the documents."""
+        if any(v > 0 for v in cand.coverage.values()):
+            return True
+        typed = self.tokenizer.tokenize(query)
+        return bool(typed) and all(len(snap.bm25.containing(t)) for t in typed)
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,

@@ -117,9 +117,10 @@ def test_empty_query_shows_clickable_examples(app):
 def test_search_card_has_highlight_outcomes_and_citation(app):
     _search(app, "家纺 产品缺陷率")
     caption = next(c for c in _captions(app) if c.startswith("找到 "))
-    assert "混合检索" in caption and "同义扩展" in caption
+    assert "混合检索" in caption and "按术语表扩展" in caption
     md = _markdown(app)
-    assert md[0].startswith("**1\\. ")
+    assert md[0] == "**直接回答**"
+    assert any(m.startswith("**1\\. ") for m in md)
     assert any(":orange-background[**家纺**]" in m for m in md)
     # The passage that belongs to the 南通 case carries its outcome figures as badges.
     assert any(":green-badge[产品缺陷发生率：15\\% → 7\\%]" in m for m in md)
@@ -352,9 +353,9 @@ def test_highlight_spans_prefers_long_terms_and_skips_single_chars():
     text = "家纺产业链小微企业的产品缺陷发生率高"
     spans = ui.highlight_spans(text, ["产品缺陷", "产品", "高", "家纺"])
     assert [text[s:e] for s, e in spans] == ["家纺", "产品缺陷"]
-    assert ui.highlight_spans("高质量", ["高"]) == [(0, 1)]
+    assert ui.highlight_spans("高质量", ["高"]) == []  # single characters are never marked
     assert ui.highlight_spans("IT服务", ["it"]) == [(0, 2)]
-    assert ui.highlight_spans("认证贷认证贷", ["认证", "贷"]) == [(0, 2), (3, 5)]
+    assert ui.highlight_spans("认证贷认证贷", ["认证贷", "贷"]) == [(0, 6)]  # adjacent spans read as one
 
 
 def test_highlight_markdown_escapes_inside_and_outside():
