@@ -2,7 +2,8 @@
 
 Safety rule: document text is never rendered as HTML. It goes through :func:`escape_streamlit`
 (every ASCII punctuation character backslash-escaped, which CommonMark renders literally) and
-only the matched terms are wrapped in Streamlit's ``:orange-background[...]`` directive.
+only the matched terms are wrapped in Streamlit's ``:orange[...]`` colour directive (bold, no
+background: the background directive pads the span, which reads as spaces inside a Chinese sentence).
 """
 
 from __future__ import annotations
@@ -134,13 +135,13 @@ def emphasise_numbers(text: str) -> str:
 
 
 def highlight_markdown(text: str, terms: Iterable[str], color: str = "orange") -> str:
-    """Escaped ``text`` with the matched terms wrapped in ``:{color}-background[...]``."""
+    """Escaped ``text`` with the matched terms wrapped in ``:{color}[**...**]``."""
     out: list[str] = []
     pos = 0
     for s, e in highlight_spans(text, terms):
         out.append(escape_streamlit(text[pos:s]))
         inner = escape_streamlit(text[s:e]).replace("  \n", " ")
-        out.append(f":{color}-background[**{inner}**]")
+        out.append(f":{color}[**{inner}**]")
         pos = e
     out.append(escape_streamlit(text[pos:]))
     return "".join(out)

@@ -121,7 +121,7 @@ def test_search_card_has_highlight_outcomes_and_citation(app):
     md = _markdown(app)
     assert md[0] == "**直接回答**"
     assert any(m.startswith("**1\\. ") for m in md)
-    assert any(":orange-background[**家纺**]" in m for m in md)
+    assert any(":orange[**家纺**]" in m for m in md)
     # The passage that belongs to the 南通 case carries its outcome figures as badges.
     assert any(":green-badge[产品缺陷发生率：15\\% → 7\\%]" in m for m in md)
     citations = [c for c in _captions(app) if c.startswith("出处：")]
@@ -182,7 +182,7 @@ def test_document_text_is_shown_literally(app):
     assert "\\[点我\\]\\(javascript\\:alert\\(1\\)\\)" in passage
     assert "\\:red\\[红色\\]" in passage and "\\$x\\$" in passage and "\\&lt\\;" in passage
     # Only the highlight directive is unescaped markup.
-    assert passage.replace(":orange-background[**", "").count("<") == passage.count("\\<")
+    assert passage.replace(":orange[**", "").count("<") == passage.count("\\<")
 
 
 # --------------------------------------------------------------------------- 可比案例
@@ -360,7 +360,7 @@ def test_highlight_spans_prefers_long_terms_and_skips_single_chars():
 
 def test_highlight_markdown_escapes_inside_and_outside():
     md = ui.highlight_markdown("a<b>家纺[1]", ["家纺"])
-    assert md == "a\\<b\\>:orange-background[**家纺**]\\[1\\]"
+    assert md == "a\\<b\\>:orange[**家纺**]\\[1\\]"
     assert ui.highlight_markdown("x*y", []) == "x\\*y"
 
 

@@ -63,7 +63,7 @@ def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_se
     assert "术语解释" in glossary.inner_text() and "利润率" in glossary.inner_text()
     pg.screenshot(path=str(ARTIFACTS / "plain-answer.png"), full_page=True)
     # Highlighting inserts nothing into the passage text.
-    card = pg.locator(CARD).filter(has_text="出处：").first
+    card = pg.locator(CARD).filter(has_text="相关度").filter(has=pg.get_by_role("button", name="加入课件")).first
     text = card.inner_text()
     assert "年利润率提升8.3%" in text, text[:300]
     # The basket survives a page refresh: the session id is in the URL.

@@ -67,7 +67,7 @@ def test_highlight_only_informative_terms_without_spaces():
     spans = ui.highlight_spans(text, ["家纺", "企业", "质量", "产品", "不", "南通市"])
     assert [text[s:e] for s, e in spans] == ["南通市家纺"]
     md = ui.highlight_markdown(text, ["家纺"])
-    assert re.sub(r":orange-background\[\*\*(.*?)\*\*\]", r"\1", md) == text  # nothing inserted
+    assert re.sub(r":orange\[\*\*(.*?)\*\*\]", r"\1", md) == text  # nothing inserted
 
 
 def test_emphasise_numbers_and_no_none_cells():
@@ -92,3 +92,10 @@ def test_question_industry_reads_the_trade():
 
 def test_model_constant_is_the_test_embedder():
     assert MODEL.startswith("hash-bigram-")
+
+
+def test_guidance_card_names_the_trades_case(monkeypatch, home):
+    at = _search(_start(monkeypatch, home), "我们是做雨伞的小厂，认证能带来什么？")
+    text = [m.value for m in at.markdown]
+    i = next(i for i, m in enumerate(text) if m.startswith("**同行怎么做的**"))
+    assert "上虞" in text[i + 1] and "伞业" in text[i + 1]  # the umbrella trade's own case comes first
