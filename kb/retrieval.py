@@ -17,7 +17,7 @@ from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder
 from .errors import IndexMismatch, KBError
-from .fusion import evidence_fusion, idf, rrf, rrf_max
+from .fusion import evidence_fusion, idf
 from .glossary import expand
 from .industries import resolve_industry
 from .records import CaseHit, Hit, Region
