@@ -159,6 +159,23 @@ def write_empty_password_pdf(directory: Path, name: str = "空密码.pdf") -> Pa
     return path
 
 
+def write_encrypted_variant(directory: Path, algorithm: str, user_password: str = "", name: str | None = None) -> Path:
+    """The synthetic report encrypted by pypdf's writer with ``algorithm`` ("RC4-128",
+    "AES-128", "AES-256") and an owner password (print/copy restrictions), like government
+    attachments; ``user_password`` "" opens without asking."""
+    from pypdf import PdfWriter
+
+    source = write_report_pdf(directory, name=f"_plain_for_{algorithm}.pdf")
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm=algorithm,
+                   permissions_flag=0)
+    path = Path(directory) / (name or f"加密_{algorithm}{'_有密码' if user_password else ''}.pdf")
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    source.unlink()
+    return path
+
+
 def write_docx(directory: Path, name: str = "合成文档.docx") -> Path:
     """A DOCX (synthetic content): heading, body, a table, a second heading and body."""
     import docx

@@ -241,7 +241,7 @@ def test_export_page_with_basket(app):
     first, second = app.session_state.basket
     _goto(app, "课件导出")
     labels = [b.label for b in app.get("download_button")]
-    assert labels == ["导出 DOCX", "导出 Markdown"]
+    assert labels == ["导出 DOCX", "导出 PPTX", "导出 Markdown"]
     app.button(key=f"down-{first.key}").click().run()
     assert [it.key for it in app.session_state.basket] == [second.key, first.key]
     app.button(key=f"rm-{second.key}").click().run()
@@ -384,6 +384,9 @@ def test_progress_fraction():
     assert ui.progress_fraction("parse", 2, 2, "")[0] == pytest.approx(0.4)
     assert ui.progress_fraction("embed", 16, 32, "")[0] == pytest.approx(0.7)
     assert ui.progress_fraction("embed", 0, 0, "")[0] == 1.0
+    # OCR pages of one file: the bar stays where it is, the label says page n/N and the time left
+    assert ui.progress_fraction("ocr", 2, 10, "corpus/扫描.pdf：OCR 第 3/10 页，预计还需约 80 秒") == (
+        None, "解析文件：corpus/扫描.pdf：OCR 第 3/10 页，预计还需约 80 秒")
 
 
 def test_cases_of_chunk_and_region_options(kb_home):
