@@ -93,6 +93,15 @@ def test_only_pages_without_text_layer_are_ocrd(scans):
     assert scan_page.ocr and character_accuracy("二、合成扫描页" + SYNTHETIC_2, scan_page.text) >= 0.95, scan_page.text
 
 
+def test_missing_model_file_is_a_clear_message_not_a_download(scans, no_network, monkeypatch, tmp_path):
+    monkeypatch.setattr(ocr, "_engine", None)
+    monkeypatch.setattr(ocr, "model_paths", lambda: (tmp_path / ocr.DET_MODEL, tmp_path / ocr.REC_MODEL))
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(scans["one"])
+    assert "OCR 模型文件缺失" in info.value.reason and ocr.DET_MODEL in info.value.reason
+    assert info.value.path == str(scans["one"])
+
+
 def test_ocr_can_be_switched_off(scans):
     with pytest.raises(UnreadableDocument, match="没有文字层.*已关闭 OCR"):
         load_document(scans["one"], OcrSettings(enabled=False))
