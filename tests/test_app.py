@@ -251,6 +251,31 @@ def test_export_page_with_basket(app):
     assert app.session_state.basket == []
 
 
+def test_scanned_passage_is_marked_in_citations_and_manage_page(monkeypatch, tmp_path):
+    """A passage read by OCR says so in its citation (search card, basket) and in 知识库管理."""
+    import pdfgen
+
+    from kb.scan_samples import find_cjk_font
+
+    if find_cjk_font() is None:
+        pytest.skip("no CJK font (apt-get install fonts-noto-cjk)")
+    (tmp_path / "corpus").mkdir()
+    pdfgen.write_mixed_scan_pdf(tmp_path / "corpus")
+    report = KnowledgeBase(replace(KBConfig(), home=tmp_path, model=MODEL, parse_timeout_s=30)).ingest()
+    assert not report.failed, report.failed
+    at = _start(monkeypatch, tmp_path)
+    _search(at, "雨伞 认证贷")
+    captions = [c.value for c in at.caption if c.value.startswith("出处：")]
+    assert any("第 2 页（扫描件 OCR 识别，置信度 0" in c for c in captions), captions  # Markdown-escaped "0\\.98"
+    assert not any("扫描件" in c for c in captions if "第 1 页" in c)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("add-hit-"))).click().run()
+    _goto(at, "课件导出")
+    assert any("扫描件 OCR 识别" in c.value for c in at.caption)
+    _goto(at, "知识库管理")
+    df = next(d.value for d in at.dataframe if "OCR 分块" in d.value.columns)
+    assert list(df["OCR 分块"]) == [1]
+
+
 # --------------------------------------------------------------------------- 知识库管理
 
 def test_manage_page_lists_documents(app):

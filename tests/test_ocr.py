@@ -26,8 +26,8 @@ from kb.worker import ParseWorker
 
 SYNTHETIC = ("（合成测试文字）合成市家纺产业质量提升试点：认证机构派出审核员上门帮扶，产品缺陷发生率从15%降至7%，"
              "退货率下降一半。企业建立首件检验和巡检制度，月度质量例会成为常态。")
-SYNTHETIC_2 = "（合成测试文字）第二页：合成县雨伞小微企业建立质量管理体系，通过认证后获得认证贷二百万元。"
-SMALL = {"size_px": (1000, 560), "font_px": 40, "margin_px": (60, 50)}  # a small page: 5 lines of 20 characters
+SYNTHETIC_2 = pdfgen.SCAN_TEXT
+SMALL = pdfgen.SMALL_SCAN  # a small page: 5 lines of 20 characters
 
 pytestmark = pytest.mark.skipif(find_cjk_font() is None, reason="no CJK font (apt-get install fonts-noto-cjk)")
 
@@ -38,25 +38,7 @@ def scans(tmp_path_factory) -> dict[str, Path]:
     one = write_scan_pdf(d / "扫描件.pdf", [wrap_lines(SYNTHETIC, 20)], **SMALL)
     two = write_scan_pdf(d / "扫描件两页.pdf", [wrap_lines(SYNTHETIC, 20), wrap_lines(SYNTHETIC_2, 20)], seed=5,
                          **SMALL)
-    return {"one": one, "two": two, "mixed": _mixed_pdf(d)}
-
-
-def _mixed_pdf(d: Path) -> Path:
-    """Page 1 a text page, page 2 a scan of a heading and SYNTHETIC_2 (a typed cover letter + a
-    scanned attachment)."""
-    from pypdf import PdfReader, PdfWriter
-
-    text = pdfgen.write_pdf(d / "_text.pdf", [["一、合成文字页", "（合成测试文字）本页有文字层，说明合成企业的基本情况和帮扶需求。"]])
-    scan = write_scan_pdf(d / "_scan.pdf", [["二、合成扫描页", *wrap_lines(SYNTHETIC_2, 20)]], seed=9,
-                          **(SMALL | {"size_px": (1000, 620)}))
-    writer = PdfWriter()
-    for source in (text, scan):
-        for page in PdfReader(str(source)).pages:
-            writer.add_page(page)
-    path = d / "文字加扫描.pdf"
-    with open(path, "wb") as fh:
-        writer.write(fh)
-    return path
+    return {"one": one, "two": two, "mixed": pdfgen.write_mixed_scan_pdf(d)}
 
 
 @pytest.fixture()
