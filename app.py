@@ -24,6 +24,7 @@ from kb.export import (
     item_from_case_hit,
     item_from_hit,
 )
+from kb.export_pptx import export_pptx
 from kb.industries import industry_label
 from kb.present import (
     citation_text,
@@ -191,7 +192,7 @@ def draw_hit_card(hit: Hit, rt: Runtime, chunk_cases: list[Case]) -> None:
             st.caption(f"本段涉及的案例：{esc(names)}")
         if outcomes:
             st.markdown(ui.outcome_badges(outcomes))
-        st.caption("出处：" + esc(citation_text(hit.doc_title, c.section_path, c.page, c.page_end)))
+        st.caption("出处：" + esc(citation_text(hit.doc_title, c.section_path, c.page, c.page_end, c.ocr, c.ocr_confidence)))
         with st.container(horizontal=True):
             basket_button(item_from_hit(hit, chunk_cases), key=f"add-{key}")
             similar_button(key)
@@ -220,10 +221,12 @@ def no_index(rt: Runtime) -> None:
 def run_ingest(rt: Runtime, rebuild: bool = False, uploaded: tuple[Path, ...] = ()) -> None:
     """Ingest corpus/ with a progress bar; the report is kept in the session and shown after a rerun."""
     bar = st.progress(0.0, text="准备导入…")
+    last = [0.0]
 
     def progress(stage: str, done: int, total: int, item: str) -> None:
         frac, label = ui.progress_fraction(stage, done, total, item)
-        bar.progress(frac, text=esc(label))
+        last[0] = last[0] if frac is None else frac  # OCR pages: same place, new label
+        bar.progress(last[0], text=esc(label))
 
     try:
         report = rt.kb.ingest(None, rebuild=rebuild, progress=progress)
@@ -284,7 +287,7 @@ def page_search(rt: Runtime) -> None:
         ex_cols = st.columns(3)
         for i, example in enumerate(ui.EXAMPLE_QUERIES):
             ex_cols[i % 3].button(example, key=f"ex-{i}", on_click=set_query, args=(example,), width="stretch")
-        st.caption("提示：可以用上方的行业、地区、类型缩小范围；结果卡片可“加入课件”，在“课件导出”页导出 DOCX/Markdown。")
+        st.caption("提示：可以用上方的行业、地区、类型缩小范围；结果卡片可“加入课件”，在“课件导出”页导出 DOCX/PPTX/Markdown。")
         return
     mode = mode_note(rt, requested)
     filters = Filters(industry=None if industry == ALL else industry, region=None if region == ALL else region,
@@ -428,10 +431,16 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
         st.caption(esc(f"索引版本 {stats['generation']}（创建于 {stats['created']}）；嵌入模型 {model.get('id')}"
                        f"（{model.get('dim')} 维）；向量索引 {stats['vector_index']}；目录 {stats['index_dir']}"))
         docs = kb.documents()
+        ocr_chunks: dict[str, int] = {}
+        for c in kb.chunks():
+            if c.ocr:
+                ocr_chunks[c.doc_id] = ocr_chunks.get(c.doc_id, 0) + 1
         st.subheader("已索引的文档")
-        st.dataframe([{"标题": d.title, "页数": d.pages, "分块": d.chunks, "案例": d.cases,
-                       "格式": d.format.upper(), "文件": d.path, "文档编号": d.doc_id} for d in docs],
+        st.dataframe([{"标题": d.title, "页数": d.pages, "分块": d.chunks, "OCR 分块": ocr_chunks.get(d.doc_id, 0),
+                       "案例": d.cases, "格式": d.format.upper(), "文件": d.path, "文档编号": d.doc_id} for d in docs],
                      hide_index=True, width="stretch")
+        if ocr_chunks:
+            st.caption("“OCR 分块”来自扫描页（没有文字层，经 OCR 识别），引用时标注“扫描件 OCR 识别”及置信度，请核对原件。")
     else:
         docs = []
         st.info("还没有索引。上传文件或点击“重新扫描 corpus/”建立索引。")
@@ -439,7 +448,8 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
     st.subheader("上传文档")
     # The smaller of the library's limit and the server's upload limit (.streamlit/config.toml).
     max_mb = min(kb.config.max_file_mb, int(st.get_option("server.maxUploadSize")))
-    files = st.file_uploader(f"PDF、DOCX、TXT、MD，单个文件不超过 {max_mb} MB；保存到 corpus/ 后自动导入",
+    files = st.file_uploader(f"PDF（含加密、扫描件）、DOCX、TXT、MD，单个文件不超过 {max_mb} MB；保存到 corpus/ 后自动导入。"
+                             "扫描页需 OCR 识别，每页约数秒，导入时显示进度",
                              type=ui.UPLOAD_TYPES, accept_multiple_files=True,
                              key=f"uploader-{st.session_state.uploader_round}", max_upload_size=max_mb)
     if files and st.button("保存并导入", type="primary", key="upload-go"):
@@ -577,6 +587,10 @@ def page_export(rt: Runtime) -> None:
     row.download_button("导出 DOCX", data=export_docx(basket, title), file_name=safe_export_name(name, ".docx"),
                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                             type="primary", key="dl-docx", icon=":material/description:")
+    row.download_button("导出 PPTX", data=export_pptx(basket, title), file_name=safe_export_name(name, ".pptx"),
+                        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                        key="dl-pptx", icon=":material/slideshow:",
+                        help="PowerPoint 幻灯片：每条素材一页（长文自动分页），成效前后对比图，出处在备注中")
     row.download_button("导出 Markdown", data=export_markdown(basket, title).encode("utf-8"),
                             file_name=safe_export_name(name, ".md"), mime="text/markdown", key="dl-md",
                             icon=":material/article:")

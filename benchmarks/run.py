@@ -1,4 +1,4 @@
-"""Benchmark script: same as `kb bench` (medians on this machine). Usage: python benchmarks/run.py [all|ingest|query|scale|startup]."""
+"""Benchmark script: same as `kb bench` (medians on this machine). Usage: python benchmarks/run.py [all|ingest|query|scale|startup|ocr]."""
 
 import sys
 

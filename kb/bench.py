@@ -5,7 +5,9 @@
 * query   — warm latency p50/p95 per mode on the shipped corpus (query embedding included);
 * scale   — a synthetic corpus of N chunks (text re-combined from corpus sentences, vectors
             are random unit vectors): hybrid latency, resident memory, flat vs HNSW recall;
-* startup — process start to first answer of ``kb search`` (bm25 and hybrid).
+* startup — process start to first answer of ``kb search`` (bm25 and hybrid);
+* ocr     — scans generated from the shipped report's text (Noto CJK, dense A4 at 200 dpi,
+            degraded: 1° skew, blur, noise, JPEG): character accuracy and seconds per page.
 """
 
 from __future__ import annotations
@@ -220,6 +222,58 @@ def bench_startup(repeat: int) -> dict:
     return out
 
 
+OCR_CHARS_PER_LINE, OCR_LINES_PER_PAGE = 34, 36  # 14.4 pt type on A4: a dense page of ~1 200 characters
+
+
+def bench_ocr(pages: int = 5) -> dict:
+    """OCR ``pages`` generated scans of the shipped report's text (in this process, as the
+    worker does); accuracy is 1 − edit distance / characters, per page."""
+    from . import ocr
+    from .cleaning import clean_document
+    from .loaders import load_document
+    from .scan_samples import Degradation, character_accuracy, find_cjk_font, wrap_lines, write_scan_pdf
+
+    if find_cjk_font() is None:
+        return {"error": "找不到中文字体（Noto CJK），无法生成扫描样张；请安装：apt-get install fonts-noto-cjk"}
+    report = next(p for p in sorted(KBConfig().corpus_dir.iterdir()) if p.suffix == ".txt")
+    text = "".join(p.text for p in clean_document(load_document(report)))
+    lines = wrap_lines(text, OCR_CHARS_PER_LINE)
+    truth = [lines[i * OCR_LINES_PER_PAGE:(i + 1) * OCR_LINES_PER_PAGE] for i in range(pages)]
+    truth = [t for t in truth if t]
+    how = Degradation()
+    folder = Path(tempfile.mkdtemp(prefix="kb-bench-ocr-"))
+    try:
+        pdf = write_scan_pdf(folder / "scan.pdf", truth, dpi=200, how=how)
+        t = time.perf_counter()
+        ocr.load_engine()
+        load_s = time.perf_counter() - t
+        events, cpu = [], []
+
+        def progress(event) -> None:
+            events.append(event)
+            cpu.append(time.process_time())  # all threads of this process: independent of other load
+
+        settings = ocr.OcrSettings(max_pages=len(truth), max_seconds=float("inf"))
+        doc = load_document(pdf, settings, progress=progress)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    done = [e.seconds for e in events if e.kind == "page"]
+    per_page = [b - a for a, b in zip([0.0, *done], done)]
+    cpu_per_page = [b - a for a, b in zip(cpu, cpu[1:])]
+    acc = [character_accuracy("".join(t), p.text) for t, p in zip(truth, doc.pages)]
+    exact = [character_accuracy("".join(t), p.text, fold=False) for t, p in zip(truth, doc.pages)]
+    return {
+        "pages": len(truth), "chars": sum(len("".join(t)) for t in truth),
+        "scan": f"A4 200 dpi, {OCR_CHARS_PER_LINE}×{OCR_LINES_PER_PAGE} 字/页, 倾斜 {how.skew_deg}°, 模糊 {how.blur}, "
+                f"噪声 σ={how.noise}, JPEG 质量 {how.jpeg_quality}",
+        "accuracy_mean": statistics.mean(acc), "accuracy_min": min(acc), "accuracy_exact_mean": statistics.mean(exact),
+        "confidence_mean": statistics.mean(p.ocr_confidence or 0.0 for p in doc.pages),
+        "seconds_per_page_median": statistics.median(per_page), "seconds_per_page_max": max(per_page),
+        "cpu_seconds_per_page_median": statistics.median(cpu_per_page), "model_load_s": load_s,
+        "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
+    }
+
+
 def run_bench(args) -> int:
     what = args.what
     report = {}
@@ -229,6 +283,8 @@ def run_bench(args) -> int:
         report["query"] = bench_query(args.repeat)
     if what in ("all", "startup"):
         report["startup"] = bench_startup(args.repeat)
+    if what in ("all", "ocr"):
+        report["ocr"] = bench_ocr(getattr(args, "ocr_pages", 5))
     if what in ("all", "scale"):
         if args.index:
             report["scale"] = bench_scale_one(args.scale_chunks, max(1, args.repeat // 2), args.index)
@@ -254,6 +310,16 @@ def _print(r: dict) -> None:
     if "startup" in r:
         for mode, s in r["startup"].items():
             print(f"kb search 进程启动到首个答案（{mode}）：{s['median_s']:.2f} s（中位数）")
+    if "ocr" in r:
+        o = r["ocr"]
+        if "error" in o:
+            print(f"OCR：{o['error']}")
+        else:
+            print(f"OCR（{o['pages']} 页生成的扫描件，共 {o['chars']} 字；{o['scan']}）：字符准确率 平均 "
+                  f"{o['accuracy_mean']:.2%}、最低 {o['accuracy_min']:.2%}（不折叠全角/半角：{o['accuracy_exact_mean']:.2%}），"
+                  f"平均置信度 {o['confidence_mean']:.3f}；每页 {o['seconds_per_page_median']:.1f} s（中位数，最慢 "
+                  f"{o['seconds_per_page_max']:.1f} s；CPU 时间每页 {o['cpu_seconds_per_page_median']:.1f} s；"
+                  f"{o['cpus']} 核，测量时系统负载 {o['load_average']:.1f}），模型加载 {o['model_load_s']:.1f} s")
     if "scale" in r:
         s = r["scale"]
         print(f"合成语料 {s.get('chunks')} 块、{s.get('sentence_vectors')} 个句向量（{s.get('vectors')}）")

@@ -51,16 +51,21 @@ class _Bar:
             return
         from tqdm import tqdm
 
-        label = {"parse": "解析文件", "embed": "生成向量"}.get(stage, stage)
+        label = {"parse": "解析文件", "embed": "生成向量", "ocr": "OCR 识别"}.get(stage, stage)
         bar = self.bars.get(stage)
-        if bar is None:
-            bar = self.bars[stage] = tqdm(total=total, desc=label, unit="项", file=sys.stderr, leave=True)
+        if bar is None or bar.total != total:
+            if bar is not None:
+                bar.close()
+            # One OCR bar per scanned file (page n/N and the time left), removed when it is done.
+            bar = self.bars[stage] = tqdm(total=total, desc=label, unit="页" if stage == "ocr" else "项",
+                                          file=sys.stderr, leave=stage != "ocr")
         bar.n = done
         if item:
             bar.set_postfix_str(item[-40:], refresh=False)
         bar.refresh()
         if done >= total:
             bar.close()
+            del self.bars[stage]
 
 
 def cmd_ingest(args) -> int:
@@ -241,16 +246,22 @@ def cmd_export(args) -> int:
 
     if not args.query and not args.problem and not args.industry:
         raise KBError("请至少给出一个 --query，或用 --problem/--industry 选择案例。")
+    if Path(args.out).suffix.lower() not in (".docx", ".pptx", ".md", ".markdown"):
+        raise KBError("输出文件的扩展名应为 .docx、.pptx 或 .md")
     items = collect_items(_kb(args), args.query or [], args.problem, args.industry, args.region, args.top_k)
     if not items:
         raise KBError("没有检索到可导出的内容。")
     out = Path(args.out)
     if out.suffix.lower() == ".docx":
         out.write_bytes(export_docx(items, args.title))
+    elif out.suffix.lower() == ".pptx":
+        from .export_pptx import export_pptx
+
+        out.write_bytes(export_pptx(items, args.title))
     elif out.suffix.lower() in (".md", ".markdown"):
         out.write_text(export_markdown(items, args.title), encoding="utf-8")
     else:
-        raise KBError("输出文件的扩展名应为 .docx 或 .md")
+        raise KBError("输出文件的扩展名应为 .docx、.pptx 或 .md")
     print(f"已导出 {len(items)} 条内容到 {out}")
     return 0
 
@@ -330,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_stats)
 
-    s = sub.add_parser("export", help="导出课件包（DOCX 或 Markdown，含出处）",
+    s = sub.add_parser("export", help="导出课件包（DOCX、PPTX 或 Markdown，含出处）",
                        description="把检索到的段落和可比案例导出为课件包，每条带完整出处，文末附来源列表。")
     s.add_argument("--query", action="append", help="检索词，可重复多次；每个取前 --top-k 条段落")
     s.add_argument("--problem", help="可比案例的问题描述")
@@ -338,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--region", help="可比案例的地区")
     s.add_argument("--top-k", type=_positive_int, default=5, help="每个查询/案例检索取几条（默认 5）")
     s.add_argument("--title", default="提升行动案例课件", help="课件标题")
-    s.add_argument("--out", required=True, help="输出文件：.docx 或 .md")
+    s.add_argument("--out", required=True, help="输出文件：.docx（Word）、.pptx（PowerPoint 幻灯片）或 .md")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("eval", help="检索质量评测（hit@1/hit@5/MRR/nDCG）", description="在评测集上比较 bm25、dense、hybrid 三种模式。")
@@ -347,9 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_eval)
 
-    s = sub.add_parser("bench", help="性能基准（导入、查询延迟、吞吐）", description="测量导入与查询速度，报告中位数。")
-    s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "query", "scale", "startup"],
+    s = sub.add_parser("bench", help="性能基准（导入、查询延迟、吞吐、OCR）",
+                       description="测量导入与查询速度、扫描件 OCR 的准确率与每页用时，报告中位数。")
+    s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "query", "scale", "startup", "ocr"],
                    help="测哪一项（默认 all）")
+    s.add_argument("--ocr-pages", type=_positive_int, default=5, help="ocr：生成几页扫描件（默认 5）")
     s.add_argument("--repeat", type=_positive_int, default=5, help="重复次数（默认 5）")
     s.add_argument("--scale-chunks", type=_positive_int, default=100_000, help="合成语料的分块数（默认 100000）")
     s.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="scale 只测这一种向量索引（默认三种各在独立进程中测）")

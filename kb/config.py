@@ -77,6 +77,22 @@ class KBConfig:
     # memory it may add while parsing; parse_timeout_s <= 0 parses in-process without limits
     parse_timeout_s: float = 60.0
     parse_memory_mb: int = 1024
+    # OCR of PDF pages without a usable text layer (kb/ocr.py), inside the same worker: per
+    # document at most ocr_max_pages scanned pages and ocr_max_seconds of OCR (a clear message
+    # otherwise); each scanned page adds ocr_page_timeout_s to the wall-clock limit above
+    ocr_enabled: bool = True
+    ocr_max_pages: int = 100
+    ocr_max_seconds: float = 1200.0
+    ocr_page_timeout_s: float = 60.0
+    ocr_dpi: int = 200
+
+    @property
+    def ocr(self):
+        """These settings as :class:`kb.ocr.OcrSettings`."""
+        from .ocr import OcrSettings
+
+        return OcrSettings(enabled=self.ocr_enabled, max_pages=self.ocr_max_pages,
+                           max_seconds=self.ocr_max_seconds, dpi=self.ocr_dpi)
 
     @property
     def corpus_dir(self) -> Path:

@@ -39,6 +39,8 @@ class ExportItem:
     problem: str = ""
     measures: str = ""
     outcomes: tuple[ExportOutcome, ...] = field(default_factory=tuple)
+    ocr: bool = False  # the passage was read by OCR from a scanned page
+    ocr_confidence: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -53,7 +55,7 @@ class ExportItem:
 # --------------------------------------------------------------------------- formatting
 
 def item_citation(item: ExportItem) -> str:
-    return citation_text(item.doc_title, item.section, item.page, item.page_end)
+    return citation_text(item.doc_title, item.section, item.page, item.page_end, item.ocr, item.ocr_confidence)
 
 
 # --------------------------------------------------------------------------- building items
@@ -73,7 +75,8 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     return ExportItem(
         key=c.chunk_id, source="passage", title=title, text=c.text, doc_id=c.doc_id, doc_title=hit.doc_title,
         section=c.section_path, page=c.page, page_end=c.page_end, kind=c.kind,
-        region=hit.region.display(), industry=hit.industry or "", outcomes=tuple(outcomes))
+        region=hit.region.display(), industry=hit.industry or "", outcomes=tuple(outcomes), ocr=c.ocr,
+        ocr_confidence=c.ocr_confidence)
 
 
 def item_from_case_hit(hit: CaseHit) -> ExportItem:

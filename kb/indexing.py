@@ -63,6 +63,25 @@ def sentences_of(chunk: Chunk) -> list[str]:
     return [s for _, s in split_sentences(chunk.text)] or [chunk.text]
 
 
+def _ocr_progress(progress: Progress | None, shown: str):
+    """OCR page events of one file as ``progress("ocr", pages done, pages, "file：page n/N, time left")``."""
+    if progress is None:
+        return None
+    from .ocr import progress_text
+
+    return lambda e: progress("ocr", e.done, e.total, f"{shown}：{progress_text(e.done, e.total, e.seconds)}")
+
+
+def ocr_note(doc) -> str:
+    """``其中 3 页为扫描件，已 OCR 识别（平均置信度 0.97）`` for a document with OCR'd pages, else ``""``."""
+    pages = [p for p in doc.pages if p.ocr]
+    if not pages:
+        return ""
+    scores = [p.ocr_confidence for p in pages if p.ocr_confidence is not None]
+    mean = f"（平均置信度 {sum(scores) / len(scores):.2f}）" if scores else ""
+    return f"其中 {len(pages)} 页为扫描件，已 OCR 识别{mean}"
+
+
 def discover(roots: Sequence[Path]) -> list[Path]:
     """Files under ``roots`` (folders walked, hidden parts skipped), each once, in sorted order."""
     files: list[Path] = []
@@ -119,7 +138,7 @@ class IndexWriter:
                 shown = self._display_path(path)
                 if progress:
                     progress("parse", i, len(files), shown)
-                report.files.append(self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed))
+                report.files.append(self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed, progress))
             if progress:
                 progress("parse", len(files), len(files), "")
             # Documents whose source file no longer exists leave the index.
@@ -166,7 +185,8 @@ class IndexWriter:
             return None
         return snap
 
-    def _parse_one(self, path: Path, shown: str, old_by_id, old_by_path, keep, parsed) -> FileResult:
+    def _parse_one(self, path: Path, shown: str, old_by_id, old_by_path, keep, parsed,
+                   progress: Progress | None = None) -> FileResult:
         try:
             if not path.exists():
                 raise UnreadableDocument(shown, "文件不存在")
@@ -183,7 +203,9 @@ class IndexWriter:
                 info = old_by_id[doc_id].info
                 return FileResult(shown, "unchanged", doc_id, info.title, info.pages, info.chunks, info.cases)
             result = parse_in_worker(path, self.config.chunk_min_chars, self.config.chunk_max_chars,
-                                     timeout_s=self.config.parse_timeout_s, memory_mb=self.config.parse_memory_mb)
+                                     timeout_s=self.config.parse_timeout_s, memory_mb=self.config.parse_memory_mb,
+                                     ocr=self.config.ocr, ocr_page_s=self.config.ocr_page_timeout_s,
+                                     progress=_ocr_progress(progress, shown))
         except UnreadableDocument as exc:
             reason = exc.reason
             if shown in old_by_path:
@@ -193,7 +215,8 @@ class IndexWriter:
             return FileResult(shown, "failed", reason=f"解析时出错（{type(exc).__name__}: {exc}）")
         parsed.append(replace(result, document=replace(result.document, path=shown)))
         d = result.document
-        return FileResult(shown, "indexed", d.doc_id, result.title, len(d.pages), len(result.chunks), len(result.cases))
+        return FileResult(shown, "indexed", d.doc_id, result.title, len(d.pages), len(result.chunks), len(result.cases),
+                          reason=ocr_note(d))
 
     def _write_generation(self, old: Snapshot | None, keep: dict[str, str], parsed: list[ParsedDocument],
                           report: IngestReport, progress: Progress | None) -> str:

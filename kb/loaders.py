@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import UnreadableDocument
+from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
 from .records import Document, Page
 
 SUPPORTED = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}
@@ -132,8 +133,12 @@ def check_bytes(name: str, data: bytes) -> None:
         _check_text_limits(name, pages)
 
 
-def load_document(path: str | Path) -> Document:
-    """Load ``path`` and return its pages; raise :class:`UnreadableDocument` with the reason."""
+def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: OcrProgress | None = None) -> Document:
+    """Load ``path`` and return its pages; raise :class:`UnreadableDocument` with the reason.
+
+    PDF pages without a usable text layer (scans) are OCR'd as ``ocr`` says (default: on,
+    with the limits of :class:`~kb.ocr.OcrSettings`); ``progress`` hears about each page.
+    """
     path = Path(path)
     name = str(path)
     fmt = format_of(name)
@@ -147,7 +152,7 @@ def load_document(path: str | Path) -> Document:
 
     sha = file_sha256(path)
     if fmt == "pdf":
-        pages, title = _load_pdf(path)
+        pages, title = _load_pdf(path, ocr or OcrSettings(), progress)
         paginated = True
     elif fmt == "docx":
         pages, title = _load_docx(path), None
@@ -236,6 +241,18 @@ def _is_garbage(ch: str) -> bool:
     )
 
 
+def _is_mojibake(text: str) -> bool:
+    visible = [ch for ch in text if not ch.isspace()]
+    if len(visible) < _MOJIBAKE_MIN_CHARS:
+        return False
+    return sum(map(_is_garbage, visible)) >= _MOJIBAKE_SHARE * len(visible)
+
+
+def _needs_ocr(text: str) -> bool:
+    """A PDF page whose text layer is empty (a scan) or unusable (mojibake)."""
+    return len(re.sub(r"\s", "", text)) < _MIN_TEXT_CHARS_PER_PAGE or _is_mojibake(text)
+
+
 def _check_text_limits(name: str, pages: list[Page]) -> None:
     """Refuse text that is too long to index, or that is mojibake (garbage from a broken font
     mapping or a wrong encoding): indexing it would only put noise into search results."""
@@ -243,14 +260,7 @@ def _check_text_limits(name: str, pages: list[Page]) -> None:
     if total > MAX_TEXT_CHARS:
         raise UnreadableDocument(name, f"文件过大：提取出 {total / 10000:.0f} 万字，超过 {MAX_TEXT_CHARS // 10000} 万字上限；"
                                        "请拆分成几个文件后再导入")
-    bad = []
-    for page in pages:
-        visible = [ch for ch in page.text if not ch.isspace()]
-        if len(visible) < _MOJIBAKE_MIN_CHARS:
-            continue
-        garbage = sum(map(_is_garbage, visible))
-        if garbage >= _MOJIBAKE_SHARE * len(visible):
-            bad.append(page.number)
+    bad = [page.number for page in pages if _is_mojibake(page.text)]
     if bad:
         where = "、".join(map(str, bad[:10])) + ("等" if len(bad) > 10 else "")
         text = next(p.text for p in pages if p.number == bad[0])
@@ -288,7 +298,7 @@ def _split_text_pages(text: str) -> list[Page]:
     return pages
 
 
-def _load_pdf(path: Path) -> tuple[list[Page], str | None]:
+def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tuple[list[Page], str | None]:
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PyPdfError
 
@@ -298,10 +308,11 @@ def _load_pdf(path: Path) -> tuple[list[Page], str | None]:
         if reader.is_encrypted:
             try:
                 ok = reader.decrypt("")
-            except Exception as exc:  # unsupported algorithm etc.
-                raise UnreadableDocument(name, f"PDF 已加密，无法解密：{exc}") from exc
+            except Exception as exc:  # unsupported algorithm, missing cryptography package …
+                raise UnreadableDocument(name, f"PDF 已加密，使用的加密方式无法解密（{type(exc).__name__}: {exc}）") from exc
             if not ok:
-                raise UnreadableDocument(name, "PDF 已加密，需要密码才能打开")
+                raise UnreadableDocument(name, "PDF 已加密，需要打开密码才能读取；请先用 PDF 阅读器输入密码并另存为"
+                                               "不加密的 PDF，再导入（只限制打印/复制的加密文件可直接导入）")
         pages = []
         total = 0
         for i, page in enumerate(reader.pages, start=1):
@@ -325,9 +336,18 @@ def _load_pdf(path: Path) -> tuple[list[Page], str | None]:
         raise UnreadableDocument(name, f"PDF 文件损坏或不完整，无法解析（{type(exc).__name__}）") from exc
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
+    need = [p.number for p in pages if _needs_ocr(p.text)]
+    if need and ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
+        for got in ocr_pdf_pages(path, need, ocr, name, reader.pages, progress):
+            old = pages[got.number - 1]
+            # A mojibake page keeps its text when OCR reads garbage too: the check below names it.
+            if got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
+                pages[got.number - 1] = Page(got.number, got.text, True, got.confidence)
     visible = [len(re.sub(r"\s", "", p.text)) for p in pages]
     if sum(v >= _MIN_TEXT_CHARS_PER_PAGE for v in visible) == 0:
-        raise UnreadableDocument(name, "PDF 没有文字层（可能是扫描件或图片），需要先做 OCR")
+        if ocr.enabled:
+            raise UnreadableDocument(name, "PDF 没有文字层（可能是扫描件或图片），OCR 也没有识别出文字")
+        raise UnreadableDocument(name, "PDF 没有文字层（可能是扫描件或图片），需要 OCR（当前已关闭 OCR）")
     return pages, title
 
 

@@ -12,6 +12,7 @@ from .chunking import chunk_sentences
 from .cleaning import clean_document
 from .errors import UnreadableDocument
 from .loaders import load_document
+from .ocr import OcrProgress, OcrSettings
 from .records import Case, Chunk, ChunkTags, Document
 from .structure import structure_sentences
 
@@ -26,11 +27,15 @@ class ParsedDocument:
     cases: tuple[Case, ...]
 
 
-def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400) -> ParsedDocument:
-    """Parse one file; raise :class:`UnreadableDocument` with a Chinese reason on failure."""
+def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
+                   ocr: OcrSettings | None = None, progress: OcrProgress | None = None) -> ParsedDocument:
+    """Parse one file; raise :class:`UnreadableDocument` with a Chinese reason on failure.
+
+    ``ocr`` and ``progress`` go to :func:`kb.loaders.load_document` (scanned PDF pages).
+    """
     from .cases import extract_cases, is_case_collection
 
-    doc = load_document(path)
+    doc = load_document(path, ocr, progress)
     paragraphs = clean_document(doc)
     found_title, sentences = structure_sentences(paragraphs)
     if not sentences:
@@ -38,7 +43,7 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400)
     title = doc.title
     if found_title and len(found_title) >= 6:
         title = found_title
-    chunks = chunk_sentences(doc.doc_id, sentences, min_chars, max_chars)
+    chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)
     cases = extract_cases(doc.doc_id, sentences, chunks, doc_title=title)
     kind = "report"
     if is_case_collection(title, sentences) and cases:
@@ -48,6 +53,24 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400)
         chunks = [replace(c, kind=_case_kind_for(c, cases, kind)) for c in chunks]
     tags = tuple(_tags_for(c, cases) for c in chunks)
     return ParsedDocument(replace(doc, title=title), title, kind, tuple(chunks), tags, tuple(cases))
+
+
+def mark_ocr(chunks: list[Chunk], doc: Document) -> list[Chunk]:
+    """Flag chunks whose pages were read by OCR, with the lowest confidence among those pages."""
+    scores = {p.number: p.ocr_confidence for p in doc.pages if p.ocr}
+    if not scores:
+        return chunks
+    out = []
+    for c in chunks:
+        if c.page is None:
+            out.append(c)
+            continue
+        hit = [scores[n] for n in range(c.page, (c.page_end or c.page) + 1) if n in scores]
+        if hit:
+            known = [s for s in hit if s is not None]
+            c = replace(c, ocr=True, ocr_confidence=min(known) if known else None)
+        out.append(c)
+    return out
 
 
 def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:

@@ -64,15 +64,22 @@ def page_text(page: int | None, page_end: int | None = None) -> str:
     return f"第 {page} 页"
 
 
-def citation_text(doc_title: str, section: str = "", page: int | None = None, page_end: int | None = None) -> str:
-    """Full citation: ``《文档》 · 一、工作举措与成效 > （一）… · 第 3 页``."""
+def ocr_text(confidence: float | None = None) -> str:
+    """``扫描件 OCR 识别，置信度 0.97`` — the mark of a passage read from a scanned page."""
+    return "扫描件 OCR 识别" + (f"，置信度 {confidence:.2f}" if confidence is not None else "")
+
+
+def citation_text(doc_title: str, section: str = "", page: int | None = None, page_end: int | None = None,
+                  ocr: bool = False, ocr_confidence: float | None = None) -> str:
+    """Full citation: ``《文档》 · 一、工作举措与成效 > （一）… · 第 3 页`` (``（扫描件 OCR 识别…）`` after it
+    when the passage was read by OCR)."""
     parts = [f"《{doc_title}》" if doc_title else "（未知文档）"]
     if section:
         parts.append(section)
     where = page_text(page, page_end)
     if where:
         parts.append(where)
-    return " · ".join(parts)
+    return " · ".join(parts) + (f"（{ocr_text(ocr_confidence)}）" if ocr else "")
 
 
 _UNSAFE_CHARS = re.compile(r"[\\/:*?\"<>|\x00-\x1f\x7f]")

@@ -11,10 +11,16 @@ KINDS = ("report", "enterprise_case", "local_experience")
 
 @dataclass(frozen=True)
 class Page:
-    """One page of raw extracted text; ``number`` is 1-based."""
+    """One page of raw extracted text; ``number`` is 1-based.
+
+    ``ocr`` marks a page read by OCR (a scan, no usable text layer); ``ocr_confidence`` is
+    the recognition score of its text (0–1, character-weighted mean of its lines).
+    """
 
     number: int
     text: str
+    ocr: bool = False
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class Chunk:
     page: int | None
     page_end: int | None = None
     kind: str = "report"
+    ocr: bool = False  # text comes (partly) from OCR'd pages
+    ocr_confidence: float | None = None  # lowest confidence of those pages
 
     @property
     def section_path(self) -> str:
@@ -206,6 +214,8 @@ class Hit:
             "region": self.region.display() or None,
             "industry": self.industry,
             "text": c.text,
+            "ocr": c.ocr,
+            "ocr_confidence": None if c.ocr_confidence is None else round(c.ocr_confidence, 3),
             "bm25_rank": self.bm25_rank,
             "dense_rank": self.dense_rank,
             "matched_terms": list(self.matched_terms),

@@ -243,8 +243,13 @@ def region_options(cases: Iterable[Case]) -> list[str]:
     return sorted(provinces) + sorted(others - provinces)
 
 
-def progress_fraction(stage: str, done: int, total: int, item: str = "") -> tuple[float, str]:
-    """Map the library's (stage, done, total, item) progress to one bar: parsing 0–40 %, embedding 40–100 %."""
+def progress_fraction(stage: str, done: int, total: int, item: str = "") -> tuple[float | None, str]:
+    """Map the library's (stage, done, total, item) progress to one bar: parsing 0–40 %, embedding 40–100 %.
+
+    OCR pages of one file (stage ``ocr``) do not move the bar (None): only its label changes.
+    """
+    if stage == "ocr":
+        return None, f"解析文件：{item}" if item else f"OCR 识别 {done}/{total} 页"
     frac = (done / total) if total else 1.0
     frac = min(max(frac, 0.0), 1.0)
     if stage == "parse":

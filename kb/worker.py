@@ -8,8 +8,15 @@ is killed. One child serves every file of an ingest (start-up cost is paid once)
 timeout, a crash or a memory error it is replaced by a fresh one for the next file.
 
 The parent and the child talk JSON lines over pipes: a request ``{"path", "min_chars",
-"max_chars", "timeout_s"}`` and an answer ``{"ok": true, "result": ParsedDocument}`` or
-``{"ok": false, "kind": ..., "reason"|"type"|"message": ...}``. Records cross the pipe as
+"max_chars", "timeout_s", "ocr", "ocr_page_s"}`` and an answer ``{"ok": true, "result":
+ParsedDocument}`` or ``{"ok": false, "kind": ..., "reason"|"type"|"message": ...}``.
+
+OCR of scanned pages (kb/ocr.py) is slow, so while a document is OCR'd the child also sends
+``{"progress": OcrEvent}`` lines: the parent passes them on (page n/N for the progress bars)
+and extends the wall-clock limit by a per-page allowance (``ocr_page_s``) for each page,
+up to the document's OCR time limit. The OCR models are loaded on the first scanned page
+with the memory ceiling lifted, and the ceiling is then set again above them, as it is set
+above the parsers imported at start-up: OCR itself (rendering, inference) stays under it. Records cross the pipe as
 plain JSON (:func:`to_json` / :func:`from_json`): nothing is pickled, nothing is written to disk.
 """
 
@@ -27,9 +34,11 @@ import threading
 import time
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import KBError, UnreadableDocument
+from .ocr import OcrEvent, OcrProgress, OcrSettings
 from .pipeline import ParsedDocument
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -40,6 +49,18 @@ IDLE_EXIT_S = 300.0
 """A child nobody has asked anything for this long exits by itself."""
 STARTUP_TIMEOUT_S = 30.0
 """How long a new child may take to import the parsers before it takes its first file."""
+OCR_PAGE_TIMEOUT_S = 60.0
+"""Wall-clock seconds allowed per scanned page (measured: 5–16 s for a dense A4 page on 2 busy cores)."""
+OCR_LOAD_TIMEOUT_S = 60.0
+"""Extra wall-clock seconds for loading the OCR models (about 1–5 s) before the first scanned page."""
+
+
+def ocr_allowance(event: OcrEvent, timeout_s: float, page_s: float) -> float:
+    """Seconds the parse may still take after ``event``: one page (and the model load before
+    the first), or after the last page the ordinary limit for the rest of the parse."""
+    if event.kind == "start":
+        return OCR_LOAD_TIMEOUT_S + page_s
+    return page_s if event.done < event.total else timeout_s
 
 _KB_ROOT = str(Path(__file__).resolve().parent.parent)
 _CHILD_MAIN = "import sys; from kb.worker import main; sys.exit(main(sys.argv[1:]))"
@@ -105,14 +126,20 @@ class ParseWorker:
             self._stop()
 
     def parse(self, path: str | Path, min_chars: int = 150, max_chars: int = 400, *,
-              timeout_s: float | None = None, memory_mb: int | None = None) -> ParsedDocument:
+              timeout_s: float | None = None, memory_mb: int | None = None, ocr: OcrSettings | None = None,
+              ocr_page_s: float = OCR_PAGE_TIMEOUT_S, progress: OcrProgress | None = None) -> ParsedDocument:
         """Parse ``path`` in the child; raise :class:`UnreadableDocument` with a Chinese reason
-        on any failure, including a timeout or running out of memory."""
+        on any failure, including a timeout or running out of memory.
+
+        Scanned pages are OCR'd as ``ocr`` says; ``progress`` hears about each of them, and
+        each adds ``ocr_page_s`` to the wall-clock limit (see :func:`ocr_allowance`).
+        """
         timeout_s = self.timeout_s if timeout_s is None else timeout_s
         memory_mb = self.memory_mb if memory_mb is None else memory_mb
+        ocr = ocr or OcrSettings()
         name = str(path)
         request = {"path": str(Path(path).absolute()), "min_chars": min_chars, "max_chars": max_chars,
-                   "timeout_s": timeout_s}
+                   "timeout_s": timeout_s, "ocr": dataclasses.asdict(ocr), "ocr_page_s": ocr_page_s}
         with self._lock:
             for attempt in range(2):
                 proc = self._ensure(memory_mb)
@@ -127,11 +154,12 @@ class ParseWorker:
                 first = self._read_line(proc, time.monotonic() + max(timeout_s, STARTUP_TIMEOUT_S))
                 if first == b"" and attempt == 0 and self._exited_idle(proc):
                     continue  # it exited before taking the request: retry once
+                ocr_seen: list[OcrEvent] = []
                 if first == _ACK:
-                    answer = self._read_line(proc, time.monotonic() + timeout_s)
+                    answer = self._read_answer(proc, timeout_s, ocr, ocr_page_s, progress, ocr_seen)
                 else:
                     answer = first
-                return self._answer(name, answer, proc, timeout_s, memory_mb)
+                return self._answer(name, answer, proc, timeout_s, memory_mb, ocr_seen, ocr_page_s)
         raise UnreadableDocument(name, "无法启动解析进程")
 
     # -- internals
@@ -145,6 +173,9 @@ class ParseWorker:
             # One thread each: fewer reserved arenas, so the address-space ceiling means memory.
             for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
                 env.setdefault(var, "1")
+            # The OCR runtime runs threads of its own; without this each may reserve a 64 MB
+            # malloc arena of address space it never uses.
+            env.setdefault("MALLOC_ARENA_MAX", "2")
             try:
                 # Not ``-m kb.worker``: the kb package imports this module first, and runpy
                 # would warn about executing a module that is already imported.
@@ -195,6 +226,26 @@ class ParseWorker:
         del buf[:end]
         return line
 
+    def _read_answer(self, proc: subprocess.Popen, timeout_s: float, ocr: OcrSettings, page_s: float,
+                     progress: OcrProgress | None, seen: list[OcrEvent]) -> bytes | None:
+        """The answer line, passing OCR progress lines on and extending the deadline for each."""
+        now = time.monotonic()
+        deadline = now + timeout_s
+        # However often pages report, the whole parse never runs longer than this.
+        cap = deadline + OCR_LOAD_TIMEOUT_S + ocr.max_seconds + page_s
+        while True:
+            line = self._read_line(proc, deadline)
+            if not line or not line.startswith(b'{"progress"'):
+                return line
+            try:
+                event = OcrEvent(**json.loads(line)["progress"])
+            except (ValueError, TypeError, KeyError):
+                return b"?\n"  # not a progress line after all: reported as unrecognisable
+            seen.append(event)
+            deadline = min(cap, time.monotonic() + ocr_allowance(event, timeout_s, page_s))
+            if progress:
+                progress(event)
+
     @staticmethod
     def _exited_idle(proc: subprocess.Popen) -> bool:
         try:
@@ -203,7 +254,15 @@ class ParseWorker:
             return False
 
     def _answer(self, name: str, line: bytes | None, proc: subprocess.Popen, timeout_s: float,
-                memory_mb: int) -> ParsedDocument:
+                memory_mb: int, ocr_seen: Sequence[OcrEvent] = (), ocr_page_s: float = OCR_PAGE_TIMEOUT_S
+                ) -> ParsedDocument:
+        if line is None and ocr_seen:  # the deadline passed while OCR'ing
+            self._stop()
+            last = ocr_seen[-1]
+            if last.done < last.total:
+                raise UnreadableDocument(name, f"OCR 识别超时：扫描页第 {last.done + 1}/{last.total} 页超过 "
+                                               f"{ocr_page_s:g} 秒仍未完成（页面可能异常复杂或是恶意构造的），已停止并跳过该文件")
+            raise UnreadableDocument(name, f"解析超时：OCR 完成后超过 {timeout_s:g} 秒仍未完成，已停止解析并跳过该文件")
         if line is None:  # the deadline passed
             self._stop()
             raise UnreadableDocument(name, f"解析超时：超过 {timeout_s:g} 秒仍未完成（文件可能过大、结构异常或是恶意构造的），"
@@ -248,7 +307,9 @@ def shared_worker() -> ParseWorker:
 
 
 def parse_in_worker(path: str | Path, min_chars: int = 150, max_chars: int = 400, *,
-                    timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB) -> ParsedDocument:
+                    timeout_s: float = DEFAULT_TIMEOUT_S, memory_mb: int = DEFAULT_MEMORY_MB,
+                    ocr: OcrSettings | None = None, ocr_page_s: float = OCR_PAGE_TIMEOUT_S,
+                    progress: OcrProgress | None = None) -> ParsedDocument:
     """:func:`kb.pipeline.parse_document` in the shared worker process, within limits.
 
     ``timeout_s <= 0`` parses in this process instead (no limits; for debugging).
@@ -256,8 +317,9 @@ def parse_in_worker(path: str | Path, min_chars: int = 150, max_chars: int = 400
     if timeout_s <= 0:
         from .pipeline import parse_document
 
-        return parse_document(path, min_chars, max_chars)
-    return shared_worker().parse(path, min_chars, max_chars, timeout_s=timeout_s, memory_mb=memory_mb)
+        return parse_document(path, min_chars, max_chars, ocr, progress)
+    return shared_worker().parse(path, min_chars, max_chars, timeout_s=timeout_s, memory_mb=memory_mb, ocr=ocr,
+                                 ocr_page_s=ocr_page_s, progress=progress)
 
 
 # ----------------------------------------------------------------------------- child side
@@ -305,6 +367,15 @@ def _address_space() -> int | None:
     return None
 
 
+def _lift_memory_limit() -> None:
+    try:
+        import resource
+    except ImportError:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
 def _limit_memory(memory_mb: int) -> None:
     try:
         import resource
@@ -332,7 +403,9 @@ def serve(memory_mb: int, idle_exit_s: float, die_with_parent: bool = False) -> 
     import charset_normalizer  # noqa: F401
     import docx  # noqa: F401
     import pypdf  # noqa: F401
+    import pypdfium2  # noqa: F401
 
+    from . import ocr as ocr_mod
     from .pipeline import parse_document
 
     _limit_memory(memory_mb)
@@ -347,11 +420,31 @@ def serve(memory_mb: int, idle_exit_s: float, die_with_parent: bool = False) -> 
         out.write(_ACK)
         out.flush()
         request = json.loads(line)
+        timeout_s = float(request.get("timeout_s", DEFAULT_TIMEOUT_S))
+        page_s = float(request.get("ocr_page_s", OCR_PAGE_TIMEOUT_S))
         # A backstop in case the parent is gone and cannot kill us (SIGALRM terminates).
-        signal.alarm(int(request.get("timeout_s", DEFAULT_TIMEOUT_S)) + 30)
+        signal.alarm(int(timeout_s) + 30)
+
+        def progress(event: OcrEvent, timeout_s=timeout_s, page_s=page_s) -> None:
+            # Tell the parent first: the line extends its deadline (model loading included).
+            out.write(json.dumps({"progress": dataclasses.asdict(event)}).encode("ascii") + b"\n")
+            out.flush()
+            signal.alarm(int(ocr_allowance(event, timeout_s, page_s)) + 30)
+            if event.kind == "start" and not ocr_mod.engine_loaded():
+                # The models are part of the parser, like the imports above: load them outside
+                # the ceiling, then set it again above them.
+                _lift_memory_limit()
+                try:
+                    ocr_mod.load_engine()
+                except ocr_mod.OcrUnavailable:
+                    pass  # kb.ocr reports it for this file
+                finally:
+                    _limit_memory(memory_mb)
+
         fatal = False
         try:
-            result = parse_document(request["path"], request["min_chars"], request["max_chars"])
+            settings = OcrSettings(**request["ocr"]) if "ocr" in request else OcrSettings()
+            result = parse_document(request["path"], request["min_chars"], request["max_chars"], settings, progress)
             answer = {"ok": True, "result": to_json(result)}
         except UnreadableDocument as exc:
             answer = {"ok": False, "kind": "unreadable", "reason": exc.reason}

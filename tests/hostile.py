@@ -192,6 +192,58 @@ def write_many_streams_bomb_pdf(directory: Path, name: str = "多流压缩炸弹
     return path
 
 
+# --- scans (no text layer: the pages go to OCR) -------------------------------------------
+
+def _image_page_pdf(image: bytes, media_box: bytes = b"0 0 595 842", draw: bytes = b"595 0 0 842 0 0") -> bytes:
+    """One page whose only content draws the image XObject ``image`` (a stream object body)."""
+    return build_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [" + media_box + b"] /Contents 4 0 R "
+        b"/Resources << /XObject << /Im1 5 0 R >> >> >>",
+        stream_object(b"q " + draw + b" cm /Im1 Do Q\n"),
+        image,
+    ])
+
+
+def _gray_image(width: int, height: int, data: bytes, filter_: bytes = b"") -> bytes:
+    extra = b" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8" % (
+        width, height)
+    return stream_object(data, extra + (b" /Filter " + filter_ if filter_ else b""))
+
+
+def write_malformed_image_pdf(directory: Path, name: str = "损坏图片.pdf") -> Path:
+    """A scan-like page whose JPEG image is garbage after a valid JPEG signature."""
+    junk = b"\xff\xd8\xff\xe0" + bytes((i * 37 + 11) % 256 for i in range(4000))
+    path = Path(directory) / name
+    path.write_bytes(_image_page_pdf(_gray_image(800, 600, junk, b"/DCTDecode")))
+    return path
+
+
+def write_zero_size_page_pdf(directory: Path, name: str = "零尺寸页面.pdf") -> Path:
+    """A page with /MediaBox [0 0 0 0] that draws an image (nothing to render)."""
+    path = Path(directory) / name
+    path.write_bytes(_image_page_pdf(_gray_image(8, 8, bytes(64)), b"0 0 0 0", b"1 0 0 1 0 0"))
+    return path
+
+
+def write_huge_page_pdf(directory: Path, name: str = "超大页面.pdf") -> Path:
+    """A 200 × 200 inch page (14 400 pt, the PDF maximum) covered by a small image: at 200 dpi
+    it would be 40 000 × 40 000 pixels; the renderer must cap it."""
+    image = _gray_image(64, 64, bytes(range(64)) * 64, b"")
+    path = Path(directory) / name
+    path.write_bytes(_image_page_pdf(image, b"0 0 14400 14400", b"14400 0 0 14400 0 0"))
+    return path
+
+
+def write_image_bomb_pdf(directory: Path, name: str = "图片炸弹.pdf") -> Path:
+    """A page image that declares 40 000 × 40 000 pixels (1.6 GB when decoded) in 1.6 MB of Flate data."""
+    data = _zlib_blanks(b"", 1600)
+    path = Path(directory) / name
+    path.write_bytes(_image_page_pdf(_gray_image(40_000, 40_000, data, b"/FlateDecode")))
+    return path
+
+
 # --- PDF text that extracts as garbage ----------------------------------------------------
 
 def write_latin1_mojibake_pdf(directory: Path, name: str = "乱码_GBK.pdf") -> Path:
@@ -416,7 +468,16 @@ HOSTILE: tuple[Hostile, ...] = (
             "PDF whose Chinese text extracts as Latin-1 mojibake (GBK bytes, WinAnsi font)", "failed",
             ("乱码", "需人工核对")),
     Hostile("replacement_char_pdf", write_replacement_char_pdf,
-            "PDF whose /ToUnicode maps to U+FFFD and private-use characters", "failed", ("乱码", "需人工核对")),
+            "PDF whose /ToUnicode maps to U+FFFD and private-use characters (the glyphs are fine: read by OCR)",
+            "indexed"),
+    Hostile("malformed_image_pdf", write_malformed_image_pdf, "scan whose JPEG image data is garbage",
+            "failed", ("文字层", "OCR")),
+    Hostile("zero_size_page_pdf", write_zero_size_page_pdf, "page with /MediaBox [0 0 0 0] drawing an image",
+            "failed", ("文字层",)),
+    Hostile("huge_page_pdf", write_huge_page_pdf, "200 × 200 inch page covered by an image (render size capped)",
+            "failed", ("文字层",)),
+    Hostile("image_bomb_pdf", write_image_bomb_pdf, "scan image declaring 40 000 × 40 000 pixels (1.6 GB decoded)",
+            "failed", ("图片炸弹",)),
     Hostile("empty_pdf", pdfgen.write_empty_file, "zero-byte .pdf", "failed", ("为空",)),
     Hostile("empty_txt", lambda d: pdfgen.write_empty_file(d, "空文件.txt"), "zero-byte .txt", "failed", ("为空",)),
     Hostile("empty_docx", lambda d: pdfgen.write_empty_file(d, "空文件.docx"), "zero-byte .docx", "failed",

@@ -159,6 +159,23 @@ def write_empty_password_pdf(directory: Path, name: str = "空密码.pdf") -> Pa
     return path
 
 
+def write_encrypted_variant(directory: Path, algorithm: str, user_password: str = "", name: str | None = None) -> Path:
+    """The synthetic report encrypted by pypdf's writer with ``algorithm`` ("RC4-128",
+    "AES-128", "AES-256") and an owner password (print/copy restrictions), like government
+    attachments; ``user_password`` "" opens without asking."""
+    from pypdf import PdfWriter
+
+    source = write_report_pdf(directory, name=f"_plain_for_{algorithm}.pdf")
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm=algorithm,
+                   permissions_flag=0)
+    path = Path(directory) / (name or f"加密_{algorithm}{'_有密码' if user_password else ''}.pdf")
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    source.unlink()
+    return path
+
+
 def write_docx(directory: Path, name: str = "合成文档.docx") -> Path:
     """A DOCX (synthetic content): heading, body, a table, a second heading and body."""
     import docx
@@ -254,4 +271,33 @@ def write_unsupported(directory: Path, name: str = "表格.xlsx") -> Path:
     """A file with an extension the loader does not support."""
     path = Path(directory) / name
     path.write_bytes(b"PK\x03\x04 synthetic, not a real workbook")
+    return path
+
+
+# --- scans (kb/scan_samples.py draws them with a CJK font) ---------------------------------
+
+SCAN_TEXT = "（合成测试文字）第二页：合成县雨伞小微企业建立质量管理体系，通过认证后获得认证贷二百万元。"
+SMALL_SCAN = {"size_px": (1000, 560), "font_px": 40, "margin_px": (60, 50)}
+
+
+def write_mixed_scan_pdf(directory: Path, name: str = "文字加扫描.pdf") -> Path:
+    """Page 1 a text page, page 2 a scan of a heading and :data:`SCAN_TEXT` (a typed cover letter
+    and a scanned attachment; synthetic content)."""
+    from pypdf import PdfReader, PdfWriter
+
+    from kb.scan_samples import wrap_lines, write_scan_pdf
+
+    directory = Path(directory)
+    text = write_pdf(directory / "_text.pdf", [["一、合成文字页", "（合成测试文字）本页有文字层，说明合成企业的基本情况和帮扶需求。"]])
+    scan = write_scan_pdf(directory / "_scan.pdf", [["二、合成扫描页", *wrap_lines(SCAN_TEXT, 20)]], seed=9,
+                          **(SMALL_SCAN | {"size_px": (1000, 620)}))
+    writer = PdfWriter()
+    for source in (text, scan):
+        for page in PdfReader(str(source)).pages:
+            writer.add_page(page)
+    path = directory / name
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    text.unlink()
+    scan.unlink()
     return path

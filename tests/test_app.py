@@ -242,7 +242,7 @@ def test_export_page_with_basket(app):
     first, second = app.session_state.basket
     _goto(app, "课件导出")
     labels = [b.label for b in app.get("download_button")]
-    assert labels == ["导出 DOCX", "导出 Markdown"]
+    assert labels == ["导出 DOCX", "导出 PPTX", "导出 Markdown"]
     app.button(key=f"down-{first.key}").click().run()
     assert [it.key for it in app.session_state.basket] == [second.key, first.key]
     app.button(key=f"rm-{second.key}").click().run()
@@ -250,6 +250,31 @@ def test_export_page_with_basket(app):
     app.text_input(key="e_title").set_value("认证贷课件").run()
     app.button(key="clear-basket").click().run()
     assert app.session_state.basket == []
+
+
+def test_scanned_passage_is_marked_in_citations_and_manage_page(monkeypatch, tmp_path):
+    """A passage read by OCR says so in its citation (search card, basket) and in 知识库管理."""
+    import pdfgen
+
+    from kb.scan_samples import find_cjk_font
+
+    if find_cjk_font() is None:
+        pytest.skip("no CJK font (apt-get install fonts-noto-cjk)")
+    (tmp_path / "corpus").mkdir()
+    pdfgen.write_mixed_scan_pdf(tmp_path / "corpus")
+    report = KnowledgeBase(replace(KBConfig(), home=tmp_path, model=MODEL, parse_timeout_s=30)).ingest()
+    assert not report.failed, report.failed
+    at = _start(monkeypatch, tmp_path)
+    _search(at, "雨伞 认证贷")
+    captions = [c.value for c in at.caption if c.value.startswith("出处：")]
+    assert any("第 2 页（扫描件 OCR 识别，置信度 0" in c for c in captions), captions  # Markdown-escaped "0\\.98"
+    assert not any("扫描件" in c for c in captions if "第 1 页" in c)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("add-hit-"))).click().run()
+    _goto(at, "课件导出")
+    assert any("扫描件 OCR 识别" in c.value for c in at.caption)
+    _goto(at, "知识库管理")
+    df = next(d.value for d in at.dataframe if "OCR 分块" in d.value.columns)
+    assert list(df["OCR 分块"]) == [1]
 
 
 # --------------------------------------------------------------------------- 知识库管理
@@ -385,6 +410,9 @@ def test_progress_fraction():
     assert ui.progress_fraction("parse", 2, 2, "")[0] == pytest.approx(0.4)
     assert ui.progress_fraction("embed", 16, 32, "")[0] == pytest.approx(0.7)
     assert ui.progress_fraction("embed", 0, 0, "")[0] == 1.0
+    # OCR pages of one file: the bar stays where it is, the label says page n/N and the time left
+    assert ui.progress_fraction("ocr", 2, 10, "corpus/扫描.pdf：OCR 第 3/10 页，预计还需约 80 秒") == (
+        None, "解析文件：corpus/扫描.pdf：OCR 第 3/10 页，预计还需约 80 秒")
 
 
 def test_cases_of_chunk_and_region_options(kb_home):

@@ -257,6 +257,19 @@ def test_search_card_basket_and_docx_export(page, server, tmp_path):
     assert "出处：《2023年度“小微企业质量管理体系认证提升行动”工作总结》" in text
     assert "产品缺陷发生率：15% → 7%" in text
     assert "资料来源" in text
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="导出 PPTX").click()
+    download = dl.value
+    assert download.suggested_filename == "家纺课件.pptx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    from pptx import Presentation
+
+    slides = list(Presentation(str(target)).slides)
+    assert slides[0].shapes.title.text_frame.text == "家纺质量提升案例"
+    assert slides[-1].shapes.title.text_frame.text == "资料来源"
+    notes = "\n".join(s.notes_slide.notes_text_frame.text for s in slides)
+    assert "出处：《2023年度“小微企业质量管理体系认证提升行动”工作总结》" in notes
     assert not page.dialogs
 
 

@@ -326,6 +326,17 @@ def test_cli_export_course_pack(built, monkeypatch, capsys, tmp_path):
     md = tmp_path / "pack.md"
     assert main(["export", "--query", "认证贷", "--out", str(md)]) == 0
     assert "1433" in md.read_text(encoding="utf-8")
+    from pptx import Presentation
+
+    deck = tmp_path / "deck.pptx"
+    assert main(["export", "--query", "认证贷", "--problem", "产品缺陷率高", "--industry", "纺织业",
+                 "--title", "合成课件", "--out", str(deck)]) == 0
+    slides = list(Presentation(str(deck)).slides)
+    assert slides[0].shapes.title.text_frame.text == "合成课件"
+    assert slides[-1].shapes.title.text_frame.text == "资料来源"
+    assert all("出处：" in s.notes_slide.notes_text_frame.text for s in slides[1:-1])
+    assert main(["export", "--query", "认证贷", "--out", str(tmp_path / "deck.key")]) == 2
+    assert ".pptx" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("top_k", [0, -3])

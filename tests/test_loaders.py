@@ -142,3 +142,33 @@ def test_doc_id_is_a_stable_content_hash_prefix(report_path, report_doc, tmp_pat
     edited = tmp_path / "改了内容.txt"
     edited.write_bytes(data + "合成的补充一句。".encode())
     assert load_document(edited).doc_id != report_doc.doc_id
+
+
+# --- encrypted PDFs -----------------------------------------------------------------------
+
+ALGORITHMS = ["RC4-128", "AES-128", "AES-256"]
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_encrypted_pdf_with_empty_user_password_is_read(sample_files, tmp_path, algorithm):
+    """Owner password only (printing/copying restricted), as government attachments often are."""
+    from pypdf import PdfReader
+
+    path = pdfgen.write_encrypted_variant(tmp_path, algorithm)
+    reader = PdfReader(str(path))
+    assert reader.is_encrypted  # the file really is encrypted with that algorithm
+    assert {"RC4-128": (2, 3), "AES-128": (4, 4), "AES-256": (5, 6)}[algorithm] == (
+        reader.trailer["/Encrypt"]["/V"], reader.trailer["/Encrypt"]["/R"])
+    plain = load_document(sample_files["report_pdf"])
+    opened = load_document(path)
+    assert [squash(p.text) for p in opened.pages] == [squash(p.text) for p in plain.pages]
+    assert not any(p.ocr for p in opened.pages)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_encrypted_pdf_with_user_password_is_refused_clearly(tmp_path, algorithm):
+    path = pdfgen.write_encrypted_variant(tmp_path, algorithm, user_password="secret")
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "加密" in info.value.reason and "密码" in info.value.reason
+    assert "Error" not in info.value.reason  # a sentence for the user, not an exception name
