@@ -51,7 +51,7 @@ class _Bar:
             return
         from tqdm import tqdm
 
-        label = {"parse": "解析文件", "embed": "生成向量", "ocr": "OCR 识别"}.get(stage, stage)
+        label = {"parse": "解析文件", "embed": "生成向量", "ocr": "OCR 识别", "milvus": "写入 Milvus"}.get(stage, stage)
         bar = self.bars.get(stage)
         if bar is None or bar.total != total:
             if bar is not None:
@@ -114,15 +114,6 @@ def _filters(args):
     return Filters(industry=args.industry, region=args.region, kind=args.kind, doc=args.doc)
 
 
-def _search_json(kb, query: str, hits, mode: str) -> dict:
-    """The search JSON object: results plus ``answer`` (the best sentence or two, or null)."""
-    answer = kb.answer(query, hits) if mode != "bm25" else []
-    return {"query": query,
-            "answer": {"sentences": [a.as_dict() for a in answer],
-                       "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer))} if answer else None,
-            "results": [h.as_dict() for h in hits]}
-
-
 def cmd_search(args) -> int:
     kb = _kb(args)
     filters = _filters(args)
@@ -133,15 +124,16 @@ def cmd_search(args) -> int:
         except OSError as exc:
             raise KBError(f"无法读取查询文件 {path}：{exc.strerror or exc}") from exc
         for q in queries:
-            hits = kb.search(q, top_k=args.top_k, mode=args.mode, filters=filters, include_all=args.all)
-            _print_json(_search_json(kb, q, hits, args.mode))
+            _print_json(kb.search_json(q, top_k=args.top_k, mode=args.mode, filters=filters,
+                                       include_all=args.all))
         return 0
     if not args.query:
         raise KBError("请给出查询词，例如：kb search \"家纺企业产品缺陷率高\"，或用 --batch 文件。")
-    hits = kb.search(args.query, top_k=args.top_k, mode=args.mode, filters=filters, include_all=args.all)
     if args.json:
-        _print_json(_search_json(kb, args.query, hits, args.mode))
+        _print_json(kb.search_json(args.query, top_k=args.top_k, mode=args.mode, filters=filters,
+                                   include_all=args.all))
         return 0
+    hits = kb.search(args.query, top_k=args.top_k, mode=args.mode, filters=filters, include_all=args.all)
     if not hits:
         print("没有找到相关内容。可以换个说法（如写出行业、问题），去掉筛选条件，或加 --all 查看低相关度的段落。")
         return 0
@@ -283,6 +275,20 @@ def cmd_eval(args) -> int:
     return run_eval(_kb(args), args)
 
 
+def cmd_serve(args) -> int:
+    from .api import ApiSettings, serve
+
+    kb = _kb(args)
+    token = os.environ.get("KB_API_TOKEN") or None
+    settings = ApiSettings(token=token, rate_per_s=args.rate, burst=max(1, int(args.rate * 2)))
+    mode = "可用令牌导入" if token else "只读"
+    print(f"知识库 API：http://{args.host}:{args.port}/docs（{mode}；检索后端 {kb.config.backend}）", file=sys.stderr)
+    if not args.lazy:
+        kb.warm_up()
+    serve(kb, host=args.host, port=args.port, settings=settings)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
@@ -357,6 +363,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--cases", action="store_true", help="评测案例抽取：逐字段准确率（地区、行业、问题、做法、成效、概况）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("serve", help="启动 HTTP API（JSON；文档在 /docs）",
+                       description="启动 JSON HTTP API：/api/search、/api/cases、/api/cases/{编号}/similar、/api/stats、"
+                       "/healthz，文档在 /docs。默认只读；设置环境变量 KB_API_TOKEN 后可用令牌调用导入接口。")
+    s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只允许本机访问）")
+    s.add_argument("--port", type=_positive_int, default=8000, help="端口（默认 8000）")
+    s.add_argument("--rate", type=float, default=50.0, help="每个客户端地址每秒最多请求数（默认 50；0 表示不限）")
+    s.add_argument("--lazy", action="store_true", help="不预先加载模型（第一次检索时再加载）")
+    s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("bench", help="性能基准（导入、查询延迟、吞吐、OCR）",
                        description="测量导入与查询速度、扫描件 OCR 的准确率与每页用时，报告中位数。")

@@ -22,6 +22,13 @@ class KBConfig:
 
     home: Path = field(default_factory=_default_home)
     model: str = field(default_factory=lambda: os.environ.get("KB_MODEL", DEFAULT_MODEL))
+    # Where queries are answered: "local" (files under indexes/: SQLite, bm25s, FAISS) or
+    # "milvus" (kb/milvus_backend.py; KB_MILVUS_URI is a file path for Milvus Lite or
+    # http://host:19530 for a Milvus server or cluster).
+    backend: str = field(default_factory=lambda: os.environ.get("KB_BACKEND", "local"))
+    milvus_uri: str = field(default_factory=lambda: os.environ.get("KB_MILVUS_URI", ""))
+    milvus_token: str = field(default_factory=lambda: os.environ.get("KB_MILVUS_TOKEN", ""))
+    milvus_prefix: str = field(default_factory=lambda: os.environ.get("KB_MILVUS_PREFIX", "kb"))
     # chunking (Chinese characters)
     chunk_min_chars: int = 150
     chunk_max_chars: int = 400

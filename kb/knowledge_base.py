@@ -9,12 +9,14 @@ the in-memory snapshot of the current generation) and hands the work to
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import store
 from .config import KBConfig
 from .embedding import Embedder, make_embedder
+from .errors import KBError
 from .glossary import expand
 from .indexing import IndexWriter, IngestReport, Progress, discover
 from .records import Case, CaseHit, Chunk, DocumentInfo, Hit
@@ -39,8 +41,25 @@ class KnowledgeBase:
         self.tokenizer = Tokenizer(self.config.index_dir / ".cache")
         self._snap: Snapshot | None = None
         self._snap_lock = threading.Lock()
-        self.writer = IndexWriter(self.config, self.tokenizer, lambda: self.embedder, self.snapshot)
-        self.retriever = Retriever(self.config, self.tokenizer, lambda: self.embedder)
+        self.milvus = None
+        backend = None
+        if self.config.backend == "milvus":
+            from .milvus_backend import MilvusBackend, MilvusIndex
+
+            self.milvus = MilvusIndex(self.config)
+            backend = MilvusBackend(self.milvus)
+        elif self.config.backend != "local":
+            raise KBError(f"未知的检索后端“{self.config.backend}”（KB_BACKEND 可选 local 或 milvus）。")
+        # The writer always builds under indexes/ (and reuses vectors from there); with Milvus
+        # the finished generation is then published (see kb/milvus_backend.py).
+        self.writer = IndexWriter(self.config, self.tokenizer, lambda: self.embedder,
+                                  self.snapshot if self.milvus is None else self.local_snapshot)
+        self.retriever = Retriever(self.config, self.tokenizer, lambda: self.embedder, backend)
+
+    def close(self) -> None:
+        """Release the Milvus connection (and a Milvus Lite server process); the local backend holds none."""
+        if self.milvus is not None:
+            self.milvus.close()
 
     # ----------------------------------------------------------------- model
     @property
@@ -62,8 +81,14 @@ class KnowledgeBase:
         self.embedder.embed(["预热"])
 
     # ----------------------------------------------------------------- snapshot
+    def local_snapshot(self) -> Snapshot:
+        """The generation ``indexes/current`` points at, read from its files."""
+        return Snapshot(*store.open_current(self.config.index_dir))
+
     def snapshot(self) -> Snapshot:
         """The current generation in memory (reloaded when ``current`` moved)."""
+        if self.milvus is not None:
+            return self._milvus_snapshot()
         gen, manifest = store.open_current(self.config.index_dir)
         snap = self._snap
         if snap is not None and snap.generation == manifest.get("generation"):
@@ -76,6 +101,19 @@ class KnowledgeBase:
                 self._snap = Snapshot(gen, manifest)
             return self._snap
 
+    def _milvus_snapshot(self) -> Snapshot:
+        from .milvus_backend import MilvusSnapshot
+
+        base = self.milvus.current_base()
+        snap = self._snap
+        if snap is not None and base is not None and snap.base == base:
+            return snap
+        with self._snap_lock:
+            base, manifest = self.milvus.open_current()
+            if self._snap is None or self._snap.base != base:
+                self._snap = MilvusSnapshot(self.milvus, base, manifest)
+            return self._snap
+
     def manifest(self) -> dict:
         return self.snapshot().manifest
 
@@ -85,8 +123,22 @@ class KnowledgeBase:
 
     def ingest(self, paths: Sequence[str | Path] | None = None, rebuild: bool = False,
                progress: Progress | None = None) -> IngestReport:
-        """Index ``paths`` (default: the corpus folder) incrementally and atomically."""
-        return self.writer.ingest(paths, rebuild=rebuild, progress=progress)
+        """Index ``paths`` (default: the corpus folder) incrementally and atomically.
+
+        With Milvus, the new local generation is then published to Milvus; when nothing
+        changed and Milvus already serves the local generation, nothing is written.
+        """
+        started = time.perf_counter()
+        report = self.writer.ingest(paths, rebuild=rebuild, progress=progress)
+        if self.milvus is not None:
+            with store.ingest_lock(self.config.index_dir):
+                base, written = self.milvus.publish(self.local_snapshot(), progress)
+            if written:
+                report.changed = True
+                report.generation = report.generation or self.local_snapshot().generation
+                report.notes.append(f"已写入 Milvus（{self.milvus.uri}）：{base}")
+            report.seconds = time.perf_counter() - started
+        return report
 
     # ----------------------------------------------------------------- inspect
     def documents(self) -> list[DocumentInfo]:
@@ -120,7 +172,7 @@ class KnowledgeBase:
             "documents": len(snap.docs), "pages": sum(d.info.pages for d in snap.docs.values()),
             "chunks": len(snap.chunks), "cases": len(snap.cases), "cases_by_kind": kinds,
             "outcomes": sum(len(c.outcomes) for c in snap.cases),
-            "vector_index": snap.sentence_index.kind, "sentences": int(snap.sentence_index.size),
+            "vector_index": snap.vector_index_kind, "sentences": snap.sentence_count, "backend": self.config.backend,
         }
 
     def industries(self) -> list[str]:
@@ -149,6 +201,17 @@ class KnowledgeBase:
     def answer(self, query: str, hits: list[Hit]) -> list[AnswerSentence]:
         """The one or two sentences of ``hits`` that answer ``query`` most directly."""
         return self.retriever.answer(self.snapshot(), query, hits)
+
+    def search_json(self, query: str, top_k: int = 10, mode: str = "hybrid",
+                    filters: Filters | None = None, include_all: bool = False) -> dict:
+        """The JSON object of one query, shared by ``kb search --json`` and ``GET /api/search``:
+        the results plus ``answer`` (the best sentence or two with their chunk ids, or null)."""
+        hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
+        answer = self.answer(query, hits) if mode != "bm25" else []
+        return {"query": query,
+                "answer": {"sentences": [a.as_dict() for a in answer],
+                           "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer))} if answer else None,
+                "results": [h.as_dict() for h in hits]}
 
     # ----------------------------------------------------------------- cases
     def cases(self, industry: str | None = None, problem: str | None = None, region: str | None = None,

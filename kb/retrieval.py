@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -82,11 +83,87 @@ def check_top_k(top_k: int) -> None:
         raise KBError(f"结果条数 top-k 必须是正整数（收到 {top_k}）。")
 
 
+class SearchBackend(Protocol):
+    """Where candidates come from; everything above (fusion, hits, cases) is backend-neutral.
+
+    Both methods apply ``filters`` inside the search (before the top ``n`` are cut) and return
+    chunk position (index into ``snap.chunks``) → raw score, best first.
+    """
+
+    name: str
+
+    def keyword_candidates(self, snap, terms: list[str], filters: Filters | None, n: int) -> dict[int, float]:
+        """BM25 over the chunks' jieba terms (scores > 0 only)."""
+        ...
+
+    def vector_candidates(self, snap, vector: np.ndarray, filters: Filters | None, n: int,
+                          sentences: int) -> tuple[dict[int, float], dict[int, int]]:
+        """Chunk score = best cosine of one of its sentences, from the top ``sentences`` sentence
+        hits; also, for each chunk, the id (vec_id) of that best sentence."""
+        ...
+
+
+def best_per_chunk(triples, n: int) -> tuple[dict[int, float], dict[int, int]]:
+    """(chunk, similarity, sentence id) triples best-first → each chunk's best similarity (at
+    most ``n`` chunks, best first) and the id of the sentence that gave it."""
+    best: dict[int, float] = {}
+    sentence: dict[int, int] = {}
+    for chunk, sim, sid in triples:
+        if chunk not in best:
+            best[chunk] = float(sim)  # results arrive best-first
+            sentence[chunk] = int(sid)
+        if len(best) >= n:
+            break
+    return dict(sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))), sentence
+
+
+class LocalBackend:
+    """bm25s and FAISS over the files of one generation (``indexes/gen-*``)."""
+
+    name = "local"
+
+    def mask(self, snap: Snapshot, filters: Filters | None) -> np.ndarray | None:
+        """Which chunks the filters allow (None: all)."""
+        if not filters:
+            return None
+        industry = resolve_industry(filters.industry)
+        mask = np.ones(len(snap.chunks), dtype=bool)
+        for i, (c, t) in enumerate(zip(snap.chunks, snap.tags)):
+            if filters.kind and c.kind != filters.kind:
+                mask[i] = False
+            elif filters.doc and not c.doc_id.startswith(filters.doc):
+                mask[i] = False
+            elif industry and industry not in t.industries:
+                mask[i] = False
+            elif filters.region and not any(region_matches(Region(*r), filters.region) for r in t.regions):
+                mask[i] = False
+        return mask
+
+    def keyword_candidates(self, snap: Snapshot, terms: list[str], filters: Filters | None, n: int) -> dict[int, float]:
+        scores = snap.bm25.scores(terms)
+        mask = self.mask(snap, filters)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")[:n]
+        return {int(i): float(scores[i]) for i in order if scores[i] > 0}
+
+    def vector_candidates(self, snap: Snapshot, vector: np.ndarray, filters: Filters | None, n: int,
+                          sentences: int) -> tuple[dict[int, float], dict[int, int]]:
+        """Matching single sentences is much sharper than one vector per 150–400 character chunk
+        with a small model (measured on eval/queries.jsonl: dense MRR@10 0.63 → 0.82)."""
+        mask = self.mask(snap, filters)
+        allowed = np.flatnonzero(mask[snap.sent_owner]) if mask is not None else None
+        ids, sims = snap.sentence_index.search(vector, sentences, allowed)
+        return best_per_chunk(((int(snap.sent_owner[sid]), sim, int(sid)) for sid, sim in zip(ids, sims)), n)
+
+
 class Retriever:
     """Answers queries from a :class:`Snapshot` (passages, cases, similar cases)."""
 
-    def __init__(self, config: KBConfig, tokenizer: Tokenizer, embedder: Callable[[], Embedder]):
+    def __init__(self, config: KBConfig, tokenizer: Tokenizer, embedder: Callable[[], Embedder],
+                 backend: SearchBackend | None = None):
         self.config = config
+        self.backend: SearchBackend = backend or LocalBackend()
         self.tokenizer = tokenizer
         self._embedder = embedder  # called only when a vector is needed (loading is slow)
         self.case_settings = CaseRankSettings(
@@ -109,45 +186,29 @@ class Retriever:
         return self._embedder().embed([text])[0]
 
     # ----------------------------------------------------------------- candidates
-    def mask(self, snap: Snapshot, filters: Filters | None) -> np.ndarray | None:
-        """Which chunks the filters allow (None: all)."""
-        if not filters:
-            return None
-        industry = resolve_industry(filters.industry)
-        mask = np.ones(len(snap.chunks), dtype=bool)
-        for i, (c, t) in enumerate(zip(snap.chunks, snap.tags)):
-            if filters.kind and c.kind != filters.kind:
-                mask[i] = False
-            elif filters.doc and not c.doc_id.startswith(filters.doc):
-                mask[i] = False
-            elif industry and industry not in t.industries:
-                mask[i] = False
-            elif filters.region and not any(region_matches(Region(*r), filters.region) for r in t.regions):
-                mask[i] = False
-        return mask
-
     def candidates(self, snap: Snapshot, query: str, mode: str = "hybrid", filters: Filters | None = None,
                    n: int | None = None) -> Candidates:
-        """Up to ``n`` keyword and ``n`` vector candidates for ``query`` (the sides ``mode`` uses)."""
+        """Up to ``n`` keyword and ``n`` vector candidates for ``query`` (the sides ``mode`` uses).
+
+        The query is tokenised and embedded here, once, whatever the backend; the backend
+        (``self.backend``: local files or Milvus) finds the candidates with the filters applied.
+        """
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
         n = n or self.config.candidates
-        mask = self.mask(snap, filters)
         typed = self.tokenizer.tokenize(query)
         terms = self.tokenizer.tokenize(expand(query, self.tokenizer.words))
         keyword: dict[int, float] = {}
         coverage: dict[int, float] = {}
         dense: dict[int, float] = {}
         sentences: dict[int, int] = {}
-        if mode in ("hybrid", "bm25"):
-            scores = snap.bm25.scores(terms)
-            if mask is not None:
-                scores = np.where(mask, scores, 0.0)
-            order = np.argsort(-scores, kind="stable")[:n]
-            keyword = {int(i): float(scores[i]) for i in order if scores[i] > 0}
+        if mode in ("hybrid", "bm25") and terms:
+            keyword = self.backend.keyword_candidates(snap, terms, filters, n)
             coverage = self.coverage(snap, terms, keyword, set(typed))
-        if mode in ("hybrid", "dense") and snap.sentence_index.size:
-            dense, sentences = self.dense_scores(snap, query, mask, n)
+        if mode in ("hybrid", "dense") and snap.sentence_count:
+            text = expand(query, self.tokenizer.words) if self.config.dense_expand else query
+            dense, sentences = self.backend.vector_candidates(snap, self.embed_query(snap, text), filters, n,
+                                                              n * self.config.sentences_per_candidate)
         return Candidates(keyword, dense, tuple(terms), coverage, sentences)
 
     def coverage(self, snap: Snapshot, terms: list[str], keys, typed: set[str]) -> dict[int, float]:
@@ -172,28 +233,6 @@ class Retriever:
                 if int(i) in keys:
                     found[int(i)] = found.get(int(i), 0.0) + w
         return {i: (found.get(i, 0.0) / total if total else 0.0) for i in keys}
-
-    def dense_scores(self, snap: Snapshot, query: str, mask: np.ndarray | None,
-                     n: int) -> tuple[dict[int, float], dict[int, int]]:
-        """Chunk score = best cosine between the query and one of the chunk's sentences.
-
-        Matching single sentences is much sharper than one vector per 150–400 character chunk
-        with a small model (measured on eval/queries.jsonl: dense MRR@10 0.63 → 0.82).
-        """
-        text = expand(query, self.tokenizer.words) if self.config.dense_expand else query
-        qv = self.embed_query(snap, text)
-        allowed = np.flatnonzero(mask[snap.sent_owner]) if mask is not None else None
-        ids, sims = snap.sentence_index.search(qv, n * self.config.sentences_per_candidate, allowed)
-        best: dict[int, float] = {}
-        sentence: dict[int, int] = {}
-        for sid, sim in zip(ids, sims):
-            chunk = int(snap.sent_owner[sid])
-            if chunk not in best:
-                best[chunk] = float(sim)  # results arrive best-first
-                sentence[chunk] = int(sid)
-            if len(best) >= n:
-                break
-        return dict(sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))), sentence
 
     # ----------------------------------------------------------------- fusion
     def fuse(self, cand: Candidates, mode: str) -> dict[int, float]:
@@ -267,25 +306,22 @@ class Retriever:
         plus the share of the query's informative words it contains; the second sentence is
         given only when it scores nearly as well as the first.
         """
-        if not hits or not snap.sentence_index.size:
+        if not hits or not snap.sentence_count:
             return []
-        texts, vectors = snap.sentences()
         qv = self.embed_query(snap, expand(query, self.tokenizer.words) if self.config.dense_expand else query)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer.words)))
                  if informative(t)]
         scored = []
         for hit in hits[:from_hits]:
-            pos = snap.chunk_pos[hit.chunk.chunk_id]
-            for sid in np.flatnonzero(snap.sent_owner == pos):
-                text = texts[sid]
+            for sid, text, vector in snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id]):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
-                scored.append((float(vectors[sid] @ qv) + 0.5 * share, int(sid), hit))
+                scored.append((float(vector @ qv) + 0.5 * share, sid, text, hit))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        for score, sid, hit in scored[:max_sentences]:
+        for score, _sid, text, hit in scored[:max_sentences]:
             if out and score < scored[0][0] - 0.05:
                 break
-            out.append(AnswerSentence(texts[sid], hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
+            out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
                                       hit.chunk.page, round(score, 4)))
         return out
 

@@ -30,8 +30,14 @@ class Snapshot:
     def __init__(self, gen: Path, manifest: dict):
         store.verify_generation(gen, manifest)
         self.gen = gen
-        self.manifest = manifest
         recs = store.load_records(gen)
+        self._set_records(manifest, recs, np.load(gen / CASE_VECTORS, allow_pickle=False))
+        self.bm25 = BM25Index.load(gen / BM25_DIR, len(self.chunks))
+        self.sentence_index = VectorIndex.load(gen / SENTENCE_INDEX)
+
+    def _set_records(self, manifest: dict, recs: store.Records, case_vectors: np.ndarray) -> None:
+        """The part every backend's snapshot holds in memory: records and case vectors."""
+        self.manifest = manifest
         self.chunks: list[Chunk] = recs.chunks
         self.tags = recs.tags
         self.cases: list[Case] = recs.cases
@@ -48,12 +54,19 @@ class Snapshot:
         for case in self.cases:
             for chunk_id in case.passage_ids:
                 self._cases_by_chunk.setdefault(chunk_id, []).append(case)
-        self.bm25 = BM25Index.load(gen / BM25_DIR, len(self.chunks))
-        self.sentence_index = VectorIndex.load(gen / SENTENCE_INDEX)
-        self.case_vectors = np.load(gen / CASE_VECTORS, allow_pickle=False)
+        self.case_vectors = case_vectors
         self._case_bm25: BM25Index | None = None
         self._sentences: tuple[list[str], np.ndarray] | None = None
         self._lock = threading.Lock()
+
+    @property
+    def sentence_count(self) -> int:
+        """How many sentence vectors the dense search runs over."""
+        return int(self.sentence_index.size)
+
+    @property
+    def vector_index_kind(self) -> str:
+        return self.sentence_index.kind
 
     @property
     def generation(self) -> str | None:
@@ -74,6 +87,11 @@ class Snapshot:
             if self._sentences is None:
                 self._sentences = (self.sentence_texts(), self.sentence_vectors())
             return self._sentences
+
+    def sentences_of(self, pos: int) -> list[tuple[int, str, np.ndarray]]:
+        """(sentence id, text, vector) of each sentence of the chunk at position ``pos``, in order."""
+        texts, vectors = self.sentences()
+        return [(int(sid), texts[sid], vectors[sid]) for sid in np.flatnonzero(self.sent_owner == pos)]
 
     def sentence_texts(self) -> list[str]:
         """All sentence texts in vec_id order (read when an ingest reuses them)."""

@@ -1,0 +1,255 @@
+"""``kb serve``: a JSON HTTP API over one :class:`KnowledgeBase` (FastAPI, served by uvicorn).
+
+The API answers with exactly what the CLI prints for ``--json`` (both call
+:meth:`KnowledgeBase.search_json` and :meth:`CaseHit.as_dict`), so scripts can switch between
+them. It is read-only unless a token is configured (``KB_API_TOKEN``); then ``POST /api/ingest``
+and ``PUT /api/documents/{name}`` accept ``Authorization: Bearer <token>``. Request bodies and
+query strings are size-limited and each client address is rate-limited; every error is JSON
+``{"error": "<Chinese message>"}``.
+
+Several ``kb serve`` processes can run side by side: with the local backend each reads the
+same ``indexes/current``; with ``KB_BACKEND=milvus`` and a Milvus server URI they share one
+Milvus (see README: 部署).
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations at run
+# time, and ``Request``/``Query`` are imported inside create_app (fastapi is loaded only by kb serve).
+import hmac
+import threading
+import time
+from dataclasses import dataclass, field
+
+from .errors import IndexMissing, KBError
+from .knowledge_base import KnowledgeBase
+from .retrieval import MODES, Filters
+
+MAX_QUERY_CHARS = 500
+MAX_TOP_K = 100
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Limits and access control of the HTTP API (defaults suit one office)."""
+
+    token: str | None = None  # None: read-only (ingest endpoints answer 403)
+    max_body_bytes: int = 64 * 1024  # any request except an upload
+    max_upload_mb: int = 100
+    rate_per_s: float = 50.0  # requests per second per client address (token bucket)
+    burst: int = 100
+    max_query_chars: int = MAX_QUERY_CHARS
+    max_top_k: int = MAX_TOP_K
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+@dataclass
+class RateLimiter:
+    """Token bucket per client address; ``allow`` is thread-safe."""
+
+    rate: float
+    burst: int
+    buckets: dict[str, _Bucket] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def allow(self, client: str, now: float | None = None) -> bool:
+        if self.rate <= 0:
+            return True
+        now = time.monotonic() if now is None else now
+        with self.lock:
+            b = self.buckets.get(client)
+            if b is None:
+                if len(self.buckets) > 10_000:  # forget idle clients rather than grow without bound
+                    self.buckets.clear()
+                b = self.buckets[client] = _Bucket(float(self.burst), now)
+            b.tokens = min(float(self.burst), b.tokens + (now - b.stamp) * self.rate)
+            b.stamp = now
+            if b.tokens < 1.0:
+                return False
+            b.tokens -= 1.0
+            return True
+
+
+_FIELD_ZH = {"q": "查询 q", "top_k": "结果条数 top_k", "mode": "检索模式 mode", "industry": "行业 industry",
+             "region": "地区 region", "kind": "类型 kind", "doc": "文档 doc", "problem": "问题 problem"}
+
+
+def _validation_message(errors: list[dict]) -> str:
+    parts = []
+    for e in errors:
+        name = str(e.get("loc", ["", ""])[-1])
+        label = _FIELD_ZH.get(name, name)
+        kind = e.get("type", "")
+        if kind == "missing":
+            parts.append(f"缺少参数 {label}")
+        elif kind.startswith("int") or kind.startswith("greater_than") or kind.startswith("less_than"):
+            parts.append(f"参数 {label} 应为 1 到 {MAX_TOP_K} 之间的整数")
+        else:
+            parts.append(f"参数 {label} 不合法")
+    return "；".join(parts) + "。" if parts else "请求参数不合法。"
+
+
+def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None):
+    """The FastAPI application answering for ``kb`` (docs at ``/docs``)."""
+    from fastapi import FastAPI, Query, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    settings = settings or ApiSettings()
+    limiter = RateLimiter(settings.rate_per_s, settings.burst)
+    ingest_lock = threading.Lock()
+    app = FastAPI(title="提升行动案例知识库 API", version="1", description=(
+        "检索段落与可比案例。返回的 JSON 与命令行 `kb search --json`、`kb cases --json` 相同。"
+        "默认只读；配置 KB_API_TOKEN 后可用令牌调用导入接口。"))
+
+    def error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+    @app.exception_handler(KBError)
+    async def kb_error(_request: Request, exc: KBError):
+        status = 503 if isinstance(exc, IndexMissing) else 400
+        return error(status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_params(_request: Request, exc: RequestValidationError):
+        return error(422, _validation_message(exc.errors()))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException):
+        text = {404: "没有这个接口或资源。", 405: "该接口不支持这种请求方法。"}.get(exc.status_code)
+        return error(exc.status_code, text or str(exc.detail))
+
+    @app.middleware("http")
+    async def limits(request: Request, call_next):
+        client = request.client.host if request.client else "?"
+        if not limiter.allow(client):
+            return error(429, "请求过于频繁，请稍后再试。", {"Retry-After": "1"})
+        upload = request.method == "PUT" and request.url.path.startswith("/api/documents/")
+        cap = settings.max_upload_mb * 1024 * 1024 if upload else settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > cap
+            except ValueError:
+                return error(400, "请求头 Content-Length 不合法。")
+            if too_big:
+                return error(413, f"请求体过大（上限 {cap // 1024} KB）。")
+        elif request.method in ("POST", "PUT", "PATCH"):
+            # No length given (chunked): read at most cap + 1 bytes and refuse beyond that.
+            body = bytearray()
+            async for part in request.stream():
+                body += part
+                if len(body) > cap:
+                    return error(413, f"请求体过大（上限 {cap // 1024} KB）。")
+            request._body = bytes(body)  # starlette reads the cached body later
+        if len(str(request.url.query)) > settings.max_query_chars * 12 + 1024:
+            return error(414, "查询字符串过长。")
+        return await call_next(request)
+
+    def check_query(text: str | None, name: str, required: bool) -> str | None:
+        text = (text or "").strip() or None
+        if required and not text:
+            raise KBError(f"缺少参数 {_FIELD_ZH.get(name, name)}（不能为空）。")
+        if text and len(text) > settings.max_query_chars:
+            raise KBError(f"参数 {_FIELD_ZH.get(name, name)} 过长（{len(text)} 字，上限 {settings.max_query_chars} 字）。")
+        return text
+
+    def check_mode(mode: str) -> str:
+        if mode not in MODES:
+            raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}。")
+        return mode
+
+    top_k_param = Query(10, ge=1, le=settings.max_top_k, description="返回条数")
+
+    @app.get("/healthz", summary="存活检查")
+    def healthz():
+        try:
+            generation = kb.manifest().get("generation")
+        except IndexMissing as exc:
+            return error(503, str(exc))
+        return {"status": "ok", "generation": generation, "backend": kb.config.backend}
+
+    @app.get("/api/search", summary="检索段落（与 kb search --json 相同）")
+    def search(q: str = Query(..., description="查询"), top_k: int = top_k_param, mode: str = "hybrid",
+               industry: str | None = None, region: str | None = None, kind: str | None = None,
+               doc: str | None = None,
+               include_all: bool = Query(False, alias="all", description="也返回相关度低于阈值的段落（同 kb search --all）")):
+        query = check_query(q, "q", True)
+        filters = Filters(industry=check_query(industry, "industry", False), region=check_query(region, "region", False),
+                          kind=check_query(kind, "kind", False), doc=check_query(doc, "doc", False))
+        return kb.search_json(query, top_k=top_k, mode=check_mode(mode), filters=filters, include_all=include_all)
+
+    @app.get("/api/cases", summary="可比案例（每项与 kb cases --json 的一行相同）")
+    def cases(industry: str | None = None, problem: str | None = None, region: str | None = None,
+              kind: str | None = None, top_k: int = top_k_param):
+        hits = kb.cases(industry=check_query(industry, "industry", False), problem=check_query(problem, "problem", False),
+                        region=check_query(region, "region", False), top_k=top_k, kind=check_query(kind, "kind", False))
+        return {"results": [h.as_dict() for h in hits]}
+
+    @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）")
+    def similar(case_id: str, top_k: int = Query(5, ge=1, le=settings.max_top_k)):
+        check_query(case_id, "case_id", True)
+        if kb.case(case_id) is None:
+            return error(404, f"找不到案例“{case_id}”。用 /api/cases 查看全部案例编号。")
+        return {"case_id": case_id, "results": [h.as_dict() for h in kb.similar_cases(case_id, top_k=top_k)]}
+
+    @app.get("/api/stats", summary="索引统计（与 kb stats --json 相同）")
+    def stats():
+        return kb.stats()
+
+    def authorised(request: Request) -> JSONResponse | None:
+        if not settings.token:
+            return error(403, "本服务为只读模式：未配置导入令牌（KB_API_TOKEN），不能导入或上传。")
+        header = request.headers.get("authorization", "")
+        given = header[7:] if header.lower().startswith("bearer ") else ""
+        if not given or not hmac.compare_digest(given.encode(), settings.token.encode()):
+            return error(401, "导入令牌缺失或不正确（请求头 Authorization: Bearer <令牌>）。",
+                         {"WWW-Authenticate": "Bearer"})
+        return None
+
+    def run_ingest(rebuild: bool = False) -> dict:
+        if not ingest_lock.acquire(blocking=False):
+            raise KBError("另一个导入任务正在运行，请等它结束后再试。")
+        try:
+            report = kb.ingest(rebuild=rebuild)
+        finally:
+            ingest_lock.release()
+        return {"generation": report.generation, "changed": report.changed, "seconds": round(report.seconds, 3),
+                "files": [f.__dict__ for f in report.files], "notes": report.notes}
+
+    @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）")
+    def ingest(request: Request, rebuild: bool = False):
+        denied = authorised(request)
+        return denied or run_ingest(rebuild)
+
+    @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入（需要令牌）")
+    async def upload(name: str, request: Request):
+        denied = authorised(request)
+        if denied:
+            return denied
+        from starlette.concurrency import run_in_threadpool
+
+        from .ui_helpers import check_upload, find_same_content, save_upload
+
+        data = await request.body()
+        check = check_upload(name, data, settings.max_upload_mb)
+        if not check.ok:
+            return error(400, check.reason)
+        same = find_same_content(kb.config.corpus_dir, data)
+        saved = same or save_upload(kb.config.corpus_dir, name, data)
+        result = await run_in_threadpool(run_ingest)
+        return {"saved": saved.name, "already_present": same is not None} | result
+
+    return app
+
+
+def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8000, settings: ApiSettings | None = None,
+          log_level: str = "warning") -> None:
+    """Run the API with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(kb, settings), host=host, port=port, log_level=log_level, access_log=False)

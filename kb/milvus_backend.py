@@ -1,0 +1,644 @@
+"""Milvus as the search engine (``KB_BACKEND=milvus``): Milvus Lite from a file, or a server/cluster.
+
+What lives where
+----------------
+``kb ingest`` still builds each generation under ``indexes/`` first (that folder is the
+ingest machine's build area and its cache for incremental re-embedding), then *publishes* it
+to Milvus as three collections named after the generation::
+
+    <prefix>_<gen>_chunks  one row per chunk: jieba terms (VARCHAR, whitespace analyzer) → BM25
+                           sparse vector (BM25 Function), and the filter fields
+    <prefix>_<gen>_sents   one row per sentence: its vector (inner product = cosine), its chunk,
+                           the same filter fields
+    <prefix>_<gen>_recs    the records as JSON (documents, chunks, cases with their vectors)
+                           and, written last, the generation's manifest
+
+and only when all three are flushed and their row counts verified, points the name
+``<prefix>_current`` at the new generation. A Milvus server does this with an alias
+(``alter_alias``); Milvus Lite 2.5 has no aliases (UNIMPLEMENTED), so there the pointer is
+one row of the collection ``<prefix>_current`` replaced by an upsert. Serving processes read
+only Milvus: a process needs the URI, not the ``indexes/`` folder.
+
+BM25 parity: the chunk terms are our own jieba tokens (domain dictionary, stop-list,
+synonym expansion of the query) joined by spaces, and Milvus splits them on whitespace, so
+both backends score the same terms with the same BM25 (k1 1.2, b 0.75, Lucene IDF).
+Milvus's built-in ``chinese``/``jieba`` analyzers would segment differently (no domain
+dictionary, no stop-list) and the two backends would no longer rank alike.
+
+Milvus Lite is one process per database file (a second process gets "opened by another
+program"): with Lite, run one ``kb serve`` and let the other users go through its API, and
+ingest through that process (``POST /api/ingest``) or while it is stopped. A Milvus server
+has no such limit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from . import store
+from .config import KBConfig
+from .errors import IndexMismatch, IndexMissing, KBError
+from .industries import resolve_industry
+from .records import Case, Chunk, ChunkTags, DocumentInfo, Outcome, Region
+from .regions import find_region
+from .retrieval import Filters, best_per_chunk
+from .snapshot import Snapshot
+
+MAX_VARCHAR = 65_535  # bytes, Milvus's limit for one VARCHAR value
+PART_BYTES = 60_000  # records longer than this are stored in several rows
+BATCH = 1_000
+ARRAY_CAP = 1_024
+MAX_TOPK = 16_384  # Milvus's limit for one search
+# Layout of the collections, recorded in the manifest; another layout is refused (rebuild).
+# 2: sentence texts in ``<base>_sents`` (the direct answer reads them).
+MILVUS_SCHEMA = 2
+
+
+class MilvusUnavailable(KBError):
+    exit_code = 2
+
+
+# --------------------------------------------------------------------------- filter fields
+
+def region_keys(regions) -> list[str]:
+    """Keys a region filter can ask for: each region with and without its city and county,
+    so ``江苏`` (province), ``南通`` (city) and a county each match by one array_contains."""
+    keys: set[str] = set()
+    for p, c, x in regions:
+        if not p:
+            continue
+        for city in {None, c}:
+            for county in {None, x}:
+                keys.add(_region_key(p, city, county))
+    return sorted(keys)
+
+
+def _region_key(p: str | None, c: str | None, x: str | None) -> str:
+    return f"{p or ''}|{c or ''}|{x or ''}"
+
+
+def _region_text(regions) -> str:
+    return "\n".join(Region(*r).display() for r in regions)
+
+
+def _quote(text: str) -> str:
+    """A Milvus string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_expression(filters: Filters | None) -> str:
+    """The Milvus boolean expression for ``filters`` (same meaning as the local mask)."""
+    if not filters:
+        return ""
+    parts = []
+    if filters.kind:
+        parts.append(f"kind == {_quote(filters.kind)}")
+    if filters.doc:
+        parts.append(f"doc_id like {_quote(_like_literal(filters.doc) + '%')}")
+    industry = resolve_industry(filters.industry)
+    if industry:
+        parts.append(f"array_contains(industries, {_quote(industry)})")
+    query = (filters.region or "").strip()
+    if query:
+        wanted = find_region(query)
+        if wanted == Region():
+            # Not a known place: substring of a region's display name (as region_matches does).
+            if "\n" in query:
+                parts.append("pos < 0")
+            else:
+                parts.append(f"region_text like {_quote('%' + _like_literal(query) + '%')}")
+        else:
+            key = _region_key(wanted.province, wanted.city, wanted.county)
+            parts.append(f"array_contains(region_keys, {_quote(key)})")
+    return " and ".join(parts)
+
+
+# --------------------------------------------------------------------------- records <-> JSON
+
+def _chunk_json(c: Chunk, t: ChunkTags) -> dict:
+    return {"c": [c.chunk_id, c.doc_id, c.ordinal, c.text, list(c.section), c.page, c.page_end, c.kind],
+            "r": [list(r) for r in t.regions], "i": list(t.industries)}
+
+
+def _chunk_from(d: dict) -> tuple[Chunk, ChunkTags]:
+    cid, doc, ordinal, text, section, page, page_end, kind = d["c"]
+    return (Chunk(cid, doc, ordinal, text, tuple(section), page, page_end, kind),
+            ChunkTags(tuple(tuple(r) for r in d["r"]), tuple(d["i"])))
+
+
+def _case_from(d: dict) -> Case:
+    d = dict(d)
+    d["region"] = Region(**d["region"])
+    d["regions"] = tuple(Region(**r) for r in d["regions"])
+    d["outcomes"] = tuple(Outcome(**o) for o in d["outcomes"])
+    for key in ("section", "industries", "chunk_ids"):
+        d[key] = tuple(d[key])
+    return Case(**d)
+
+
+def _doc_from(d: dict) -> store.StoredDocument:
+    return store.StoredDocument(DocumentInfo(**d["info"]), d["kind"], d["paginated"], d["ingested_at"])
+
+
+def _safe_name(generation: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_]", "_", generation)
+
+
+# --------------------------------------------------------------------------- the engine
+
+class MilvusIndex:
+    """One Milvus (Lite file or server): publishing generations, the current pointer, pruning."""
+
+    def __init__(self, config: KBConfig):
+        if not config.milvus_uri:
+            raise KBError("使用 Milvus 后端（KB_BACKEND=milvus）时必须设置 KB_MILVUS_URI："
+                          "本地文件路径（如 indexes/milvus.db，即 Milvus Lite）或 http://主机:19530（Milvus 服务）。")
+        self.config = config
+        self.uri = config.milvus_uri
+        self.prefix = re.sub(r"[^0-9A-Za-z_]", "_", config.milvus_prefix) or "kb"
+        self.pointer = f"{self.prefix}_current"
+        self._client = None
+        self._lock = threading.Lock()
+        self._aliases: bool | None = None
+
+    @property
+    def is_lite(self) -> bool:
+        return not re.match(r"^(https?|tcp|grpc|unix)://", self.uri)
+
+    @property
+    def client(self):
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._connect()
+        return self._client
+
+    def _connect(self):
+        import logging
+        import warnings
+
+        # query_iterator on Milvus Lite logs a harmless warning per call (no MVCC timestamp).
+        logging.getLogger("pymilvus").setLevel(logging.ERROR)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pymilvus 2.5 warns that pkg_resources is deprecated
+            from pymilvus import MilvusClient
+        try:
+            if self.is_lite:
+                from pathlib import Path
+
+                Path(self.uri).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+                return MilvusClient(str(Path(self.uri).expanduser().resolve()))
+            return MilvusClient(uri=self.uri, token=self.config.milvus_token or "")
+        except Exception as exc:
+            hint = ("该文件可能正被另一个进程使用（Milvus Lite 一个数据库文件只能由一个进程打开）。"
+                    if self.is_lite else "请确认 Milvus 服务已启动、地址和令牌正确。")
+            raise MilvusUnavailable(f"无法连接 Milvus（{self.uri}）：{hint}") from exc
+
+    def close(self) -> None:
+        """Disconnect; with Milvus Lite also stop its server process (frees the file for others)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.close()
+        finally:
+            if self.is_lite:
+                from pathlib import Path
+
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(str(Path(self.uri).expanduser().resolve()))
+
+    # ----------------------------------------------------------------- pointer
+    def _has_aliases(self) -> bool:
+        if self._aliases is None:
+            if self.is_lite:
+                self._aliases = False  # Milvus Lite 2.5 answers UNIMPLEMENTED
+            else:
+                try:
+                    self.client.list_aliases(self.pointer) if self.client.has_collection(self.pointer) else None
+                    self.client.describe_alias(self.pointer)
+                    self._aliases = True
+                except Exception as exc:
+                    self._aliases = "UNIMPLEMENTED" not in str(exc)
+        return self._aliases
+
+    def current_base(self) -> str | None:
+        """The name stem of the generation ``<prefix>_current`` points at (None before the first)."""
+        c = self.client
+        if self._has_aliases():
+            try:
+                target = c.describe_alias(self.pointer).get("collection_name")
+            except Exception:
+                return None
+            return target[: -len("_recs")] if target and target.endswith("_recs") else None
+        if not c.has_collection(self.pointer):
+            return None
+        rows = c.query(self.pointer, filter='name == "current"', output_fields=["target"],
+                       consistency_level="Strong")
+        return rows[0]["target"] if rows else None
+
+    def _switch(self, base: str) -> None:
+        c = self.client
+        if self._has_aliases():
+            try:
+                c.alter_alias(f"{base}_recs", self.pointer)
+            except Exception:
+                c.create_alias(f"{base}_recs", self.pointer)
+            return
+        if not c.has_collection(self.pointer):
+            from pymilvus import DataType
+
+            s = c.create_schema(auto_id=False)
+            s.add_field("name", DataType.VARCHAR, is_primary=True, max_length=64)
+            s.add_field("target", DataType.VARCHAR, max_length=512)
+            s.add_field("v", DataType.FLOAT_VECTOR, dim=2)
+            ip = c.prepare_index_params()
+            ip.add_index("v", index_type="FLAT", metric_type="L2")
+            c.create_collection(self.pointer, schema=s, index_params=ip, consistency_level="Strong")
+        c.upsert(self.pointer, [{"name": "current", "target": base, "v": [0.0, 0.0]}])
+        c.flush(self.pointer)
+
+    def open_current(self) -> tuple[str, dict]:
+        """(generation stem, manifest) of the generation being served."""
+        base = self.current_base()
+        if base is None:
+            raise IndexMissing(f"Milvus（{self.uri}）中还没有索引。请先运行：kb ingest")
+        manifest = self._read_record(f"{base}_recs", "manifest")
+        if manifest is None:
+            raise IndexMissing(f"Milvus 中的索引 {base} 不完整，请重新运行 kb ingest。")
+        if manifest.get("format_version") != store.FORMAT_VERSION:
+            raise IndexMismatch(f"Milvus 中的索引格式版本为 {manifest.get('format_version')}，"
+                                f"当前程序需要 {store.FORMAT_VERSION}。请运行 kb ingest --rebuild 重建索引。")
+        if manifest.get("milvus_schema") != MILVUS_SCHEMA:
+            raise IndexMismatch(f"Milvus 中的索引 {base} 是旧版程序写入的（缺少句子原文）。请运行 kb ingest --rebuild 重建索引。")
+        return base, manifest
+
+    # ----------------------------------------------------------------- schema
+    def _filter_fields(self, s) -> None:
+        from pymilvus import DataType
+
+        s.add_field("doc_id", DataType.VARCHAR, max_length=128)
+        s.add_field("kind", DataType.VARCHAR, max_length=64)
+        s.add_field("industries", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=ARRAY_CAP,
+                    max_length=256)
+        s.add_field("region_keys", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=ARRAY_CAP,
+                    max_length=256)
+        s.add_field("region_text", DataType.VARCHAR, max_length=MAX_VARCHAR)
+
+    def _vector_index(self) -> dict:
+        # Milvus Lite supports only FLAT (exact, like the local flat index); a server builds HNSW.
+        return {"index_type": "FLAT"} if self.is_lite else {"index_type": "HNSW", "params": {"M": 32,
+                                                                                          "efConstruction": 200}}
+
+    def _create(self, base: str, dim: int) -> None:
+        from pymilvus import DataType, Function, FunctionType
+
+        c = self.client
+        s = c.create_schema(auto_id=False)
+        s.add_field("pos", DataType.INT64, is_primary=True)
+        s.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                    analyzer_params={"tokenizer": "whitespace"})
+        s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        self._filter_fields(s)
+        s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
+                                output_field_names=["sparse"]))
+        ip = c.prepare_index_params()
+        ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                     params={"bm25_k1": 1.2, "bm25_b": 0.75})
+        c.create_collection(f"{base}_chunks", schema=s, index_params=ip)
+
+        s = c.create_schema(auto_id=False)
+        s.add_field("pos", DataType.INT64, is_primary=True)
+        s.add_field("chunk", DataType.INT64)
+        s.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR)  # for the direct answer
+        s.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+        self._filter_fields(s)
+        ip = c.prepare_index_params()
+        ip.add_index("vector", metric_type="IP", **self._vector_index())
+        c.create_collection(f"{base}_sents", schema=s, index_params=ip)
+
+        s = c.create_schema(auto_id=False)
+        s.add_field("key", DataType.VARCHAR, is_primary=True, max_length=256)
+        s.add_field("type", DataType.VARCHAR, max_length=16)
+        s.add_field("seq", DataType.INT64)
+        s.add_field("part", DataType.INT64)
+        s.add_field("body", DataType.VARCHAR, max_length=MAX_VARCHAR)
+        s.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+        ip = c.prepare_index_params()
+        ip.add_index("vector", metric_type="IP", **self._vector_index())
+        c.create_collection(f"{base}_recs", schema=s, index_params=ip)
+
+    def _drop(self, base: str) -> None:
+        for suffix in ("_recs", "_sents", "_chunks"):
+            if self.client.has_collection(base + suffix):
+                self.client.drop_collection(base + suffix)
+
+    # ----------------------------------------------------------------- publish
+    def publish(self, snap: Snapshot, progress=None) -> tuple[str, bool]:
+        """Copy the local generation ``snap`` into Milvus and point ``current`` at it.
+
+        Returns (stem, written); nothing is written when ``current`` already serves it.
+        """
+        base = f"{self.prefix}_{_safe_name(snap.generation or 'gen')}"
+        if self.current_base() == base:
+            return base, False
+        self.prune(keep_also={base})
+        self._drop(base)  # leftovers of a killed publish of this generation
+        vectors = snap.sentence_vectors()
+        texts = snap.sentence_texts()
+        dim = int(snap.manifest.get("model", {}).get("dim") or (vectors.shape[1] if vectors.ndim == 2 else 0))
+        self._create(base, dim)
+        c = self.client
+        total = len(snap.chunks) + len(vectors) + len(snap.cases) + len(snap.docs) + len(snap.chunks)
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress("milvus", done, total, "")
+
+        step(0)
+        fields = []
+        for ch, t in zip(snap.chunks, snap.tags):
+            fields.append({"doc_id": ch.doc_id, "kind": ch.kind, "industries": list(t.industries),
+                           "region_keys": region_keys(t.regions), "region_text": _region_text(t.regions)})
+            if len(fields[-1]["industries"]) > ARRAY_CAP or len(fields[-1]["region_keys"]) > ARRAY_CAP:
+                raise KBError(f"分块 {ch.chunk_id} 涉及的地区或行业过多（上限 {ARRAY_CAP}），无法写入 Milvus。")
+        from .tokenizer import Tokenizer
+
+        tokenizer = Tokenizer(self.config.index_dir / ".cache")
+        rows = []
+        for i, ch in enumerate(snap.chunks):
+            terms = " ".join(tokenizer.tokenize(ch.embed_text))
+            if len(terms.encode("utf-8")) > MAX_VARCHAR:
+                raise KBError(f"分块 {ch.chunk_id} 过长（分词后超过 {MAX_VARCHAR} 字节），无法写入 Milvus。")
+            rows.append({"pos": i, "terms": terms, **fields[i]})
+            if len(rows) >= BATCH:
+                c.insert(f"{base}_chunks", rows)
+                step(len(rows))
+                rows = []
+        if rows:
+            c.insert(f"{base}_chunks", rows)
+            step(len(rows))
+        rows = []
+        for sid, owner in enumerate(snap.sent_owner):
+            text = texts[sid]
+            if len(text.encode("utf-8")) > MAX_VARCHAR:
+                raise KBError(f"第 {sid} 句过长（超过 {MAX_VARCHAR} 字节），无法写入 Milvus。")
+            rows.append({"pos": sid, "chunk": int(owner), "text": text, "vector": vectors[sid].tolist(),
+                         **fields[int(owner)]})
+            if len(rows) >= BATCH:
+                c.insert(f"{base}_sents", rows)
+                step(len(rows))
+                rows = []
+        if rows:
+            c.insert(f"{base}_sents", rows)
+            step(len(rows))
+        zero = [0.0] * dim
+        records: list[tuple[str, str, int, dict, list[float]]] = []
+        for i, d in enumerate(snap.docs.values()):
+            records.append((f"doc:{i}", "doc", i, asdict(d), zero))
+        for i, (ch, t) in enumerate(zip(snap.chunks, snap.tags)):
+            records.append((f"chunk:{i}", "chunk", i, _chunk_json(ch, t), zero))
+        for i, case in enumerate(snap.cases):
+            records.append((f"case:{i}", "case", i, asdict(case), snap.case_vectors[i].tolist()))
+        rows = []
+        for key, kind, seq, body, vec in records:
+            for part, text in enumerate(_split(json.dumps(body, ensure_ascii=False))):
+                rows.append({"key": f"{key}:{part}", "type": kind, "seq": seq, "part": part, "body": text,
+                             "vector": vec})
+            if len(rows) >= BATCH:
+                c.insert(f"{base}_recs", rows)
+                step(len(rows))
+                rows = []
+        if rows:
+            c.insert(f"{base}_recs", rows)
+            step(len(rows))
+        for suffix in ("_chunks", "_sents", "_recs"):
+            c.flush(base + suffix)
+        self._verify(base, len(snap.chunks), len(vectors), len(records))
+        # The manifest goes in last: a generation without it is incomplete and never served.
+        manifest = dict(snap.manifest, backend="milvus", milvus_base=base, milvus_schema=MILVUS_SCHEMA)
+        c.insert(f"{base}_recs", [{"key": f"manifest:0:{p}", "type": "manifest", "seq": 0, "part": p, "body": t,
+                                   "vector": zero}
+                                  for p, t in enumerate(_split(json.dumps(manifest, ensure_ascii=False)))])
+        c.flush(f"{base}_recs")
+        if self._read_record(f"{base}_recs", "manifest") is None:
+            raise KBError(f"写入 Milvus 后校验失败：{base} 的清单读不回来。")
+        self._switch(base)
+        step(len(snap.chunks))
+        self.prune()
+        return base, True
+
+    def _count(self, name: str) -> int:
+        rows = self.client.query(name, filter="", output_fields=["count(*)"], consistency_level="Strong")
+        return int(rows[0]["count(*)"])
+
+    def _verify(self, base: str, chunks: int, sentences: int, records: int) -> None:
+        got = (self._count(f"{base}_chunks"), self._count(f"{base}_sents"))
+        recs = self.client.query(f"{base}_recs", filter="part == 0", output_fields=["count(*)"],
+                                 consistency_level="Strong")
+        got = got + (int(recs[0]["count(*)"]),)
+        if got != (chunks, sentences, records):
+            raise KBError(f"写入 Milvus 后校验失败：{base} 的行数 {got} 与应有的 {(chunks, sentences, records)} 不符。")
+
+    # ----------------------------------------------------------------- read
+    def _iterate(self, name: str, filter: str, fields: list[str]):
+        it = self.client.query_iterator(name, batch_size=4_000, filter=filter, output_fields=fields)
+        try:
+            while True:
+                batch = it.next()
+                if not batch:
+                    return
+                yield from batch
+        finally:
+            it.close()
+
+    def _read_bodies(self, name: str, kind: str, with_vector: bool = False) -> list[tuple[int, Any, Any]]:
+        parts: dict[int, dict[int, str]] = {}
+        vecs: dict[int, Any] = {}
+        fields = ["seq", "part", "body"] + (["vector"] if with_vector else [])
+        for r in self._iterate(name, f"type == {_quote(kind)}", fields):
+            parts.setdefault(r["seq"], {})[r["part"]] = r["body"]
+            if with_vector and r["part"] == 0:
+                vecs[r["seq"]] = r["vector"]
+        out = []
+        for seq in sorted(parts):
+            p = parts[seq]
+            out.append((seq, json.loads("".join(p[i] for i in range(len(p)))), vecs.get(seq)))
+        return out
+
+    def _read_record(self, name: str, kind: str) -> dict | None:
+        try:
+            rows = self._read_bodies(name, kind)
+        except Exception:
+            return None
+        return rows[0][1] if rows else None
+
+    def load_records(self, base: str) -> tuple[store.Records, np.ndarray]:
+        name = f"{base}_recs"
+        docs = {}
+        for _seq, d, _v in self._read_bodies(name, "doc"):
+            doc = _doc_from(d)
+            docs[doc.info.doc_id] = doc
+        chunks, tags = [], []
+        for _seq, d, _v in self._read_bodies(name, "chunk"):
+            c, t = _chunk_from(d)
+            chunks.append(c)
+            tags.append(t)
+        cases, vecs = [], []
+        for _seq, d, v in self._read_bodies(name, "case", with_vector=True):
+            cases.append(_case_from(d))
+            vecs.append(v)
+        case_vectors = np.asarray(vecs, dtype=np.float32) if vecs else np.zeros((0, 0), np.float32)
+        return store.Records(docs, chunks, tags, cases, []), case_vectors
+
+    # ----------------------------------------------------------------- search
+    def keyword(self, base: str, terms: list[str], expr: str, n: int) -> dict[int, float]:
+        res = self.client.search(f"{base}_chunks", data=[" ".join(terms)], anns_field="sparse",
+                                 limit=min(n, MAX_TOPK), filter=expr, search_params={"metric_type": "BM25"},
+                                 output_fields=["pos"])
+        hits = sorted(((int(h["id"]), float(h["distance"])) for h in res[0]), key=lambda kv: (-kv[1], kv[0]))
+        return {i: s for i, s in hits if s > 0}
+
+    def vector(self, base: str, vector: np.ndarray, expr: str, n: int,
+               sentences: int) -> tuple[dict[int, float], dict[int, int]]:
+        params = {"metric_type": "IP"} if self.is_lite else {"metric_type": "IP", "params": {"ef": max(64, sentences)}}
+        res = self.client.search(f"{base}_sents", data=[np.asarray(vector, dtype=np.float32).tolist()],
+                                 anns_field="vector", limit=min(sentences, MAX_TOPK), filter=expr,
+                                 search_params=params, output_fields=["chunk"])
+        pairs = sorted(((int(h["entity"]["chunk"]), float(h["distance"]), int(h["id"])) for h in res[0]),
+                       key=lambda x: (-x[1], x[2]))
+        return best_per_chunk(pairs, n)
+
+    def chunk_terms(self, base: str) -> list[tuple[int, list[str]]]:
+        """(position, jieba terms) of every chunk, as stored for BM25."""
+        return [(int(r["pos"]), r["terms"].split()) for r in self._iterate(f"{base}_chunks", "", ["pos", "terms"])]
+
+    def chunk_sentences(self, base: str, pos: int) -> list[tuple[int, str, np.ndarray]]:
+        """(sentence id, text, vector) of each sentence of the chunk at ``pos``, in id order."""
+        rows = self.client.query(f"{base}_sents", filter=f"chunk == {int(pos)}",
+                                 output_fields=["pos", "text", "vector"])
+        return sorted(((int(r["pos"]), r["text"], np.asarray(r["vector"], dtype=np.float32)) for r in rows),
+                      key=lambda x: x[0])
+
+    # ----------------------------------------------------------------- prune
+    def generations(self) -> list[str]:
+        """Stems of every generation with at least one collection, newest first."""
+        stems = set()
+        for name in self.client.list_collections():
+            m = re.match(rf"^({re.escape(self.prefix)}_gen_.+)_(chunks|sents|recs)$", name)
+            if m:
+                stems.add(m.group(1))
+        return sorted(stems, reverse=True)
+
+    def prune(self, keep: int = 2, keep_also: set[str] = frozenset()) -> list[str]:
+        """Drop all but the ``keep`` newest complete generations (never the current one)."""
+        current = self.current_base()
+        kept, dropped = 0, []
+        for stem in self.generations():
+            complete = self._read_record(f"{stem}_recs", "manifest") is not None
+            if stem == current or stem in keep_also:
+                kept += 1
+                continue
+            if complete and kept < keep:
+                kept += 1
+                continue
+            self._drop(stem)
+            dropped.append(stem)
+        return dropped
+
+
+def _split(text: str) -> list[str]:
+    """Cut ``text`` into pieces of at most PART_BYTES UTF-8 bytes (on character boundaries)."""
+    out, cur, size = [], [], 0
+    for ch in text:
+        b = len(ch.encode("utf-8"))
+        if size + b > PART_BYTES:
+            out.append("".join(cur))
+            cur, size = [], 0
+        cur.append(ch)
+        size += b
+    out.append("".join(cur))
+    return out
+
+
+class TermIndex:
+    """Which chunks contain each term, from the terms stored in Milvus (kept in memory).
+
+    It stands in for the local BM25 index's :meth:`kb.bm25_index.BM25Index.containing`, which
+    the fusion uses for document frequencies and informative-word coverage; BM25 scoring itself
+    runs in Milvus.
+    """
+
+    def __init__(self, rows, size: int):
+        where: dict[str, list[int]] = {}
+        for pos, terms in rows:
+            for t in set(terms):
+                where.setdefault(t, []).append(pos)
+        self.size = size
+        self._where = {t: np.asarray(sorted(p), dtype=np.int64) for t, p in where.items()}
+
+    def containing(self, term: str) -> np.ndarray:
+        """Positions of the chunks that contain ``term`` (its document frequency is the length)."""
+        return self._where.get(term, np.zeros(0, dtype=np.int64))
+
+
+class MilvusSnapshot(Snapshot):
+    """A generation served by Milvus: records in memory, searches in Milvus."""
+
+    def __init__(self, index: MilvusIndex, base: str, manifest: dict):
+        self.gen = None
+        self.base = base
+        self.index = index
+        recs, case_vectors = index.load_records(base)
+        self._set_records(manifest, recs, case_vectors)
+        self.bm25 = TermIndex(index.chunk_terms(base), len(self.chunks))
+
+    @property
+    def sentence_count(self) -> int:
+        return int(self.manifest.get("counts", {}).get("sentences", 0))
+
+    @property
+    def vector_index_kind(self) -> str:
+        return "milvus-flat" if self.index.is_lite else "milvus-hnsw"
+
+    def sentences_of(self, pos: int) -> list[tuple[int, str, np.ndarray]]:
+        return self.index.chunk_sentences(self.base, pos)
+
+    def sentence_texts(self) -> list[str]:
+        raise KBError("Milvus 中的索引不提供全部句子的导出；增量导入使用 indexes/ 中的本地版本。")
+
+    def sentence_vectors(self) -> np.ndarray:
+        raise KBError("Milvus 中的索引不提供句向量导出；增量导入使用 indexes/ 中的本地版本。")
+
+
+class MilvusBackend:
+    """:class:`kb.retrieval.SearchBackend` over Milvus (filters become Milvus expressions)."""
+
+    name = "milvus"
+
+    def __init__(self, index: MilvusIndex):
+        self.index = index
+
+    def keyword_candidates(self, snap: MilvusSnapshot, terms: list[str], filters: Filters | None,
+                           n: int) -> dict[int, float]:
+        return self.index.keyword(snap.base, terms, filter_expression(filters), n)
+
+    def vector_candidates(self, snap: MilvusSnapshot, vector: np.ndarray, filters: Filters | None, n: int,
+                          sentences: int) -> tuple[dict[int, float], dict[int, int]]:
+        return self.index.vector(snap.base, vector, filter_expression(filters), n, sentences)
