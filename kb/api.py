@@ -12,12 +12,17 @@ same ``indexes/current``; with ``KB_BACKEND=milvus`` and a Milvus server URI the
 Milvus (see README: 部署).
 """
 
-# No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations at run
-# time, and ``Request``/``Query`` are imported inside create_app (fastapi is loaded only by kb serve).
+# No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations at run time.
 import hmac
 import threading
 import time
 from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import IndexMissing, KBError
 from .knowledge_base import KnowledgeBase
@@ -92,13 +97,8 @@ def _validation_message(errors: list[dict]) -> str:
     return "；".join(parts) + "。" if parts else "请求参数不合法。"
 
 
-def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None):
+def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAPI:
     """The FastAPI application answering for ``kb`` (docs at ``/docs``)."""
-    from fastapi import FastAPI, Query, Request
-    from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
     settings = settings or ApiSettings()
     limiter = RateLimiter(settings.rate_per_s, settings.burst)
     ingest_lock = threading.Lock()
@@ -231,8 +231,6 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None):
         denied = authorised(request)
         if denied:
             return denied
-        from starlette.concurrency import run_in_threadpool
-
         from .ui_helpers import check_upload, find_same_content, save_upload
 
         data = await request.body()
