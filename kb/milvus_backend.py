@@ -88,12 +88,18 @@ def _region_text(regions) -> str:
 
 
 def _quote(text: str) -> str:
-    """A Milvus string literal."""
+    """A Milvus string literal, for names from our own tables (gazetteer, industries, kinds)."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _like_literal(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+# What user text may reach a Milvus expression. Milvus 2.5's parser has no reliable escapes for
+# control characters or LIKE wildcards, so text outside these shapes is not sent at all: it
+# cannot match anyway (document ids are hex, kinds are lower-case words, region names are
+# Chinese), and "pos < 0" (nothing) is then exactly what the local filter gives.
+_SAFE_DOC = re.compile(r"[0-9A-Za-z-]+")
+_SAFE_KIND = re.compile(r"[a-z_]+")
+_SAFE_PLACE = re.compile(r"[\u3400-\u9fff·]+")
+NOTHING = "pos < 0"
 
 
 def filter_expression(filters: Filters | None) -> str:
@@ -102,9 +108,9 @@ def filter_expression(filters: Filters | None) -> str:
         return ""
     parts = []
     if filters.kind:
-        parts.append(f"kind == {_quote(filters.kind)}")
+        parts.append(f"kind == {_quote(filters.kind)}" if _SAFE_KIND.fullmatch(filters.kind) else NOTHING)
     if filters.doc:
-        parts.append(f"doc_id like {_quote(_like_literal(filters.doc) + '%')}")
+        parts.append(f'doc_id like "{filters.doc}%"' if _SAFE_DOC.fullmatch(filters.doc) else NOTHING)
     industry = resolve_industry(filters.industry)
     if industry:
         parts.append(f"array_contains(industries, {_quote(industry)})")
@@ -113,10 +119,7 @@ def filter_expression(filters: Filters | None) -> str:
         wanted = find_region(query)
         if wanted == Region():
             # Not a known place: substring of a region's display name (as region_matches does).
-            if "\n" in query:
-                parts.append("pos < 0")
-            else:
-                parts.append(f"region_text like {_quote('%' + _like_literal(query) + '%')}")
+            parts.append(f'region_text like "%{query}%"' if _SAFE_PLACE.fullmatch(query) else NOTHING)
         else:
             key = _region_key(wanted.province, wanted.city, wanted.county)
             parts.append(f"array_contains(region_keys, {_quote(key)})")

@@ -1,0 +1,190 @@
+"""The Milvus backend, for real, on Milvus Lite (an embedded Milvus server started from a file).
+
+Both backends index the same generation (the shipped report, plus SYNTHETIC test documents
+written here), with the hash test embedder, so their candidates can be compared exactly:
+the same chunks in the same order, BM25 scores in the same proportion, the same cosines.
+Milvus Lite lets one process open a database file at a time, so every test closes its
+knowledge base (which stops the Lite server process) before another process opens the file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kb import KBConfig, KnowledgeBase
+from kb.milvus_backend import MilvusIndex, filter_expression, region_keys
+from kb.retrieval import Filters
+
+REPO = Path(__file__).resolve().parent.parent
+SYNTHETIC = ("合成测试文档（虚构内容，仅用于测试）\n\n一、工作举措与成效\n\n"
+             "浙江省湖州市德清县合成测试服装企业推行“合成测试三查法”，产品返工率由12%降至5%。\n\n"
+             "广东省佛山市合成测试家具企业开展认证帮扶，客户投诉下降30%。\n")
+
+
+def config(home: Path, backend: str) -> KBConfig:
+    return KBConfig(home=home, model="hash-bigram-64", backend=backend, milvus_uri=str(home / "milvus.db"),
+                    parse_timeout_s=0)
+
+
+def kb_env(home: Path) -> dict[str, str]:
+    return dict(os.environ, KB_HOME=str(home), KB_MODEL="hash-bigram-64", KB_BACKEND="milvus",
+                KB_MILVUS_URI=str(home / "milvus.db"), HF_HUB_OFFLINE="1",
+                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("milvus-home")
+    shutil.copytree(REPO / "corpus", home / "corpus")
+    (home / "corpus" / "synthetic.txt").write_text(SYNTHETIC, encoding="utf-8")
+    kb = KnowledgeBase(config(home, "milvus"))
+    try:
+        report = kb.ingest()
+        assert report.changed and not report.failed
+    finally:
+        kb.close()
+    return home
+
+
+@pytest.fixture(scope="module")
+def pair(home):
+    local, milvus = KnowledgeBase(config(home, "local")), KnowledgeBase(config(home, "milvus"))
+    yield local, milvus
+    milvus.close()
+
+
+QUERIES = ["认证贷", "家纺企业产品缺陷率高", "小微企业质量管理能力不足", "合成测试三查法", "客户投诉", "黄芪产值"]
+FILTERS = [None, Filters(region="江苏"), Filters(region="南通"), Filters(region="浙江省湖州市德清县"),
+           Filters(industry="纺织业"), Filters(industry="家纺"), Filters(kind="report"), Filters(kind="local_experience"),
+           Filters(region="广东", industry="家具制造业")]
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_same_candidates_as_local(pair, mode):
+    local, milvus = pair
+    compared = 0
+    for q in QUERIES:
+        for f in FILTERS:
+            a, b = local.candidates(q, mode, f), milvus.candidates(q, mode, f)
+            assert list(a.keyword) == list(b.keyword), (q, f)
+            assert list(a.dense) == list(b.dense), (q, f)
+            assert a.dense == pytest.approx(b.dense, abs=1e-5)
+            if a.keyword:
+                # Milvus's BM25 keeps Lucene's (k1 + 1) factor; the proportions are the same.
+                ratio = [b.keyword[i] / a.keyword[i] for i in a.keyword]
+                assert max(ratio) == pytest.approx(min(ratio), rel=1e-3)
+            compared += bool(a.keyword or a.dense)
+    assert compared >= len(QUERIES) * 3
+
+
+def test_filters_apply_inside_the_engine(pair):
+    local, milvus = pair
+    hits = milvus.search("认证帮扶 企业", top_k=10, mode="bm25", filters=Filters(region="浙江"))
+    assert hits and all(any(r[0] == "浙江省" for r in milvus.snapshot().tags[milvus.snapshot().chunk_pos[h.chunk.chunk_id]].regions)
+                        for h in hits)
+    doc = milvus.documents()[0].doc_id
+    assert all(h.chunk.doc_id == doc for h in milvus.search("认证", top_k=20, filters=Filters(doc=doc[:6])))
+    assert milvus.search("认证", filters=Filters(doc="不存在的文档")) == []
+    for hostile in ('江苏" or kind != "', "100%_\\", "朝阳\n", "'"):
+        assert [h.as_dict() for h in milvus.search("认证", filters=Filters(region=hostile, doc=hostile))] == \
+               [h.as_dict() for h in local.search("认证", filters=Filters(region=hostile, doc=hostile))]
+
+
+def test_search_cases_and_stats_match_local(pair):
+    local, milvus = pair
+    for mode in ("bm25", "dense", "hybrid"):
+        for q in QUERIES:
+            assert milvus.search_json(q, top_k=5, mode=mode) == local.search_json(q, top_k=5, mode=mode)
+    want = [h.as_dict() for h in local.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)]
+    assert [h.as_dict() for h in milvus.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)] == want and want
+    assert [h.as_dict() for h in milvus.similar_cases(want[0]["case_id"], 3)] == \
+           [h.as_dict() for h in local.similar_cases(want[0]["case_id"], 3)]
+    assert [c.case_id for c in milvus.all_cases()] == [c.case_id for c in local.all_cases()]
+    s, t = milvus.stats(), local.stats()
+    assert s["backend"] == "milvus" and s["vector_index"] == "milvus-flat"
+    assert {k: s[k] for k in ("generation", "chunks", "cases", "sentences", "documents")} == \
+           {k: t[k] for k in ("generation", "chunks", "cases", "sentences", "documents")}
+
+
+def test_region_keys_cover_every_level():
+    keys = region_keys([("江苏省", "南通市", "海门区"), ("北京市", None, "朝阳区")])
+    assert "江苏省||" in keys and "江苏省|南通市|" in keys and "江苏省|南通市|海门区" in keys and "江苏省||海门区" in keys
+    assert "北京市||朝阳区" in keys and "北京市||" in keys
+    assert filter_expression(Filters(region="江苏")) == 'array_contains(region_keys, "江苏省||")'
+    assert filter_expression(Filters(kind='a"b')) == filter_expression(Filters(doc='x\n')) == "pos < 0"
+
+
+def test_reingest_unchanged_is_a_no_op(pair, home):
+    _local, milvus = pair
+    before = sorted(milvus.milvus.client.list_collections())
+    gen = milvus.manifest()["generation"]
+    report = milvus.ingest()
+    assert not report.changed and report.generation is None
+    assert sorted(milvus.milvus.client.list_collections()) == before
+    assert milvus.manifest()["generation"] == gen
+
+
+def test_missing_uri_and_unknown_backend_are_explained(tmp_path):
+    from kb.errors import KBError
+
+    with pytest.raises(KBError, match="KB_MILVUS_URI"):
+        KnowledgeBase(KBConfig(home=tmp_path, backend="milvus", milvus_uri=""))
+    with pytest.raises(KBError, match="未知的检索后端"):
+        KnowledgeBase(KBConfig(home=tmp_path, backend="elastic"))
+
+
+def test_kill_during_publish_keeps_the_old_generation_serving(home, pair, tmp_path):
+    """SIGKILL ``kb ingest`` while it writes the new generation into Milvus: the old one keeps
+    answering, the leftovers are removed by the next ingest, which then publishes and prunes."""
+    _local, milvus = pair
+    old_gen = milvus.manifest()["generation"]
+    want = milvus.search_json("认证贷", top_k=5)
+    milvus.close()  # Milvus Lite: one process per file
+    (home / "corpus" / "synthetic2.txt").write_text(SYNTHETIC.replace("德清县", "安吉县").replace("三查法", "双查法"),
+                                                    encoding="utf-8")
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "kb", "ingest"], env=kb_env(home), cwd=home,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        seen = b""
+        deadline = time.monotonic() + 240
+        while "写入 Milvus".encode() not in seen and time.monotonic() < deadline:
+            byte = proc.stderr.read(1)
+            if not byte:
+                break
+            seen += byte
+        assert "写入 Milvus".encode() in seen, seen.decode(errors="replace")[-500:]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        index = MilvusIndex(config(home, "milvus"))
+        try:
+            leftovers = [g for g in index.generations() if g != index.current_base()]
+            assert any(index._read_record(f"{g}_recs", "manifest") is None for g in leftovers)  # the killed one
+        finally:
+            index.close()
+        kb = KnowledgeBase(config(home, "milvus"))
+        try:
+            assert kb.manifest()["generation"] == old_gen
+            assert kb.search_json("认证贷", top_k=5) == want
+        finally:
+            kb.close()
+        done = subprocess.run([sys.executable, "-m", "kb", "ingest", "-q"], env=kb_env(home), cwd=home,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        kb = KnowledgeBase(config(home, "milvus"))
+        try:
+            assert kb.manifest()["generation"] != old_gen
+            assert kb.search("合成测试双查法", top_k=1, mode="bm25")[0].chunk.text.count("双查法")
+            gens = kb.milvus.generations()
+            assert len(gens) <= 2 and all(kb.milvus._read_record(f"{g}_recs", "manifest") for g in gens)
+        finally:
+            kb.close()
+    finally:
+        (home / "corpus" / "synthetic2.txt").unlink(missing_ok=True)
