@@ -109,10 +109,70 @@ def _means(per_q) -> dict[str, float]:
     return {key: sum(m[key] for _, m in per_q) / len(per_q) for key in keys} | {"n": len(per_q)}
 
 
+PARITY_TOLERANCE = 0.01
+METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10")
+
+
+def backend_pair(kb):
+    """(local, milvus) knowledge bases over the same generation and one embedder.
+
+    The Milvus side uses ``KB_MILVUS_URI`` or, if unset, a Milvus Lite file beside the index;
+    the local generation is published to it first if it is not already served there.
+    """
+    from dataclasses import replace
+
+    from .knowledge_base import KnowledgeBase
+
+    local = KnowledgeBase(replace(kb.config, backend="local"), embedder=kb.embedder)
+    uri = kb.config.milvus_uri or str(kb.config.index_dir / "eval-milvus.db")
+    milvus = KnowledgeBase(replace(kb.config, backend="milvus", milvus_uri=uri), embedder=kb.embedder)
+    milvus.tokenizer = local.tokenizer
+    milvus.milvus.publish(local.snapshot())
+    return local, milvus
+
+
+def compare_backends(kb, sets) -> dict:
+    """The same evaluation on the local and the Milvus backend, with the largest difference."""
+    local, milvus = backend_pair(kb)
+    try:
+        out = {}
+        for name, path in sets:
+            queries = load_queries(path)
+            a, b = evaluate(local, queries), evaluate(milvus, queries)
+            diff = max(abs(a["modes"][m][k] - b["modes"][m][k]) for m in MODES for k in METRICS)
+            case_diff = abs((a["cases"]["first@1"] or 0) - (b["cases"]["first@1"] or 0))
+            out[name] = {"path": str(path), "local": a, "milvus": b, "max_diff": max(diff, case_diff)}
+        return out
+    finally:
+        milvus.close()
+
+
+def _print_parity(name: str, r: dict) -> None:
+    print(f"== {name}：{r['path']}（local 与 milvus 后端，同一索引版本、同一模型）\n")
+    print(f"{'模式':<8}{'指标':<10}{'local':>10}{'milvus':>10}{'差':>10}")
+    for m in MODES:
+        for k in METRICS:
+            a, b = r["local"]["modes"][m][k], r["milvus"]["modes"][m][k]
+            print(f"{m:<8}{k:<10}{a:>10.3f}{b:>10.3f}{b - a:>+10.3f}")
+    ca, cb = r["local"]["cases"]["first@1"], r["milvus"]["cases"]["first@1"]
+    if ca is not None:
+        print(f"{'cases':<8}{'first@1':<10}{ca:>10.3f}{cb:>10.3f}{cb - ca:>+10.3f}")
+    verdict = "一致" if r["max_diff"] <= PARITY_TOLERANCE else "超出容差"
+    print(f"最大差异 {r['max_diff']:.4f}（容差 {PARITY_TOLERANCE}）：{verdict}\n")
+
+
 def run_eval(kb, args) -> int:
     from .config import KBConfig
 
     sets = [("评测集", args.queries)] if args.queries else [(n, KBConfig().home / p) for n, p in DEFAULT_SETS]
+    if getattr(args, "compare_backends", False):
+        parity = compare_backends(kb, sets)
+        if args.json:
+            print(json.dumps(parity, ensure_ascii=False))
+        else:
+            for name, r in parity.items():
+                _print_parity(name, r)
+        return 0 if all(r["max_diff"] <= PARITY_TOLERANCE for r in parity.values()) else 1
     reports = {}
     for name, path in sets:
         reports[name] = evaluate(kb, load_queries(path)) | {"path": str(path)}

@@ -306,7 +306,8 @@ class MilvusIndex:
         return {"index_type": "FLAT"} if self.is_lite else {"index_type": "HNSW", "params": {"M": 32,
                                                                                           "efConstruction": 200}}
 
-    def _create(self, base: str, dim: int) -> None:
+    def create_collections(self, base: str, dim: int) -> None:
+        """The three empty collections of generation ``base`` (vectors of ``dim`` floats)."""
         from pymilvus import DataType, Function, FunctionType
 
         c = self.client
@@ -363,7 +364,7 @@ class MilvusIndex:
         vectors = snap.sentence_vectors()
         texts = snap.sentence_texts()
         dim = int(snap.manifest.get("model", {}).get("dim") or (vectors.shape[1] if vectors.ndim == 2 else 0))
-        self._create(base, dim)
+        self.create_collections(base, dim)
         c = self.client
         total = len(snap.chunks) + len(vectors) + len(snap.cases) + len(snap.docs) + len(snap.chunks)
         done = 0

@@ -68,3 +68,13 @@ def test_real_model_paraphrase_finds_nantong(real_kb):
     assert any("四化一制" in h.chunk.text for h in hits)
     cases = real_kb.cases(industry="纺织业", problem="产品缺陷率高", top_k=3)
     assert "南通" in cases[0].case.title
+
+
+@pytest.mark.slow
+def test_milvus_backend_scores_like_local(real_kb):
+    """``kb eval --compare-backends``: Milvus Lite within 0.01 of the local backend (held-out set)."""
+    from kb.evaluation import PARITY_TOLERANCE, compare_backends
+
+    r = compare_backends(real_kb, [("留出集", REPO / "eval/holdout.jsonl")])["留出集"]
+    print({m: (r["local"]["modes"][m]["mrr@10"], r["milvus"]["modes"][m]["mrr@10"]) for m in r["local"]["modes"]})
+    assert r["max_diff"] <= PARITY_TOLERANCE
