@@ -140,41 +140,16 @@ def bench_scale_one(n_chunks: int, repeat: int, kind: str) -> dict:
     per-chunk max, RRF), resident memory, and each FAISS index type's recall@10 vs flat.
     """
     from .bm25_index import BM25Index
-    from .cleaning import clean_document, split_sentences
-    from .embedding import make_embedder
     from .fusion import rrf
-    from .loaders import load_document
-    from .tokenizer import Tokenizer
     from .vector_index import VectorIndex
 
-    rng = random.Random(7)
-    nrng = np.random.default_rng(7)
-    sentences = []
-    for path in sorted(KBConfig().corpus_dir.iterdir()):
-        try:
-            for p in clean_document(load_document(path)):
-                sentences += [s for _, s in split_sentences(p.text)]
-        except Exception:
-            continue
     rss0 = _rss_mb()
-    tok = Tokenizer()
-    emb = make_embedder(KBConfig().model)
-    base = emb.embed(sentences)
-    dim = base.shape[1]
-    sent_tokens = [tok.tokenize(s) for s in sentences]
-    corpus_tokens, owners, sources = [], [], []
-    for c in range(n_chunks):
-        picks = rng.sample(range(len(sentences)), rng.randint(3, 6))
-        corpus_tokens.append([t for i in picks for t in sent_tokens[i]])
-        owners += [c] * len(picks)
-        sources += picks
+    data = _synthetic(n_chunks)
+    emb, tok, dim, vecs, owners_arr = data["embedder"], data["tokenizer"], data["dim"], data["vectors"], data["owners"]
     t = time.perf_counter()
-    bm25 = BM25Index.build(corpus_tokens)
+    bm25 = BM25Index.build(data["tokens"])
     bm25_build = time.perf_counter() - t
-    del corpus_tokens
-    owners_arr = np.asarray(owners, dtype=np.int64)
-    vecs = base[np.asarray(sources)] + nrng.standard_normal((len(sources), dim)).astype(np.float32) * 0.027
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    del data
     result = {"chunks": n_chunks, "sentence_vectors": len(vecs),
               "vectors": "real m3e-small vectors of corpus sentences + Gaussian noise", "bm25_build_s": bm25_build,
               "indexes": {}}
@@ -184,7 +159,7 @@ def bench_scale_one(n_chunks: int, repeat: int, kind: str) -> dict:
     t = time.perf_counter()
     index = VectorIndex.build(vecs, dim, kind=kind)
     build = time.perf_counter() - t
-    del vecs, base
+    del vecs
     gc.collect()
     cfg = KBConfig()
     n_cand = cfg.candidates
@@ -211,6 +186,39 @@ def bench_scale_one(n_chunks: int, repeat: int, kind: str) -> dict:
                                "rss_mb": _rss_mb()}
     result["rss_start_mb"] = rss0
     return result
+
+
+def _synthetic(n_chunks: int) -> dict:
+    """Synthetic corpus of ``n_chunks`` chunks of 3–6 corpus sentences each (fixed seeds)."""
+    from .cleaning import clean_document, split_sentences
+    from .embedding import make_embedder
+    from .loaders import load_document
+    from .tokenizer import Tokenizer
+
+    rng = random.Random(7)
+    nrng = np.random.default_rng(7)
+    sentences = []
+    for path in sorted(KBConfig().corpus_dir.iterdir()):
+        try:
+            for p in clean_document(load_document(path)):
+                sentences += [s for _, s in split_sentences(p.text)]
+        except Exception:
+            continue
+    tok = Tokenizer()
+    emb = make_embedder(KBConfig().model)
+    base = emb.embed(sentences)
+    dim = base.shape[1]
+    sent_tokens = [tok.tokenize(s) for s in sentences]
+    corpus_tokens, owners, sources = [], [], []
+    for c in range(n_chunks):
+        picks = rng.sample(range(len(sentences)), rng.randint(3, 6))
+        corpus_tokens.append([t for i in picks for t in sent_tokens[i]])
+        owners += [c] * len(picks)
+        sources += picks
+    vecs = base[np.asarray(sources)] + nrng.standard_normal((len(sources), dim)).astype(np.float32) * 0.027
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    return {"tokens": corpus_tokens, "owners": np.asarray(owners, dtype=np.int64), "vectors": vecs, "dim": dim,
+            "embedder": emb, "tokenizer": tok}
 
 
 def bench_startup(repeat: int) -> dict:
@@ -285,6 +293,12 @@ def run_bench(args) -> int:
         report["startup"] = bench_startup(args.repeat)
     if what in ("all", "ocr"):
         report["ocr"] = bench_ocr(getattr(args, "ocr_pages", 5))
+    if what in ("all", "api"):
+        report["api"] = bench_api(args.clients, args.requests, args.mode)
+    if what in ("all", "backends"):
+        report["backends"] = bench_backends(args.repeat)
+    if what in ("all", "scale-milvus"):
+        report["scale_milvus"] = bench_scale_milvus(args.scale_chunks, max(1, args.repeat // 2))
     if what in ("all", "scale"):
         if args.index:
             report["scale"] = bench_scale_one(args.scale_chunks, max(1, args.repeat // 2), args.index)
@@ -298,6 +312,27 @@ def run_bench(args) -> int:
 
 
 def _print(r: dict) -> None:
+    if "api" in r:
+        a = r["api"]
+        print(f"HTTP API（kb serve，127.0.0.1，{a['backend']} 后端，{a['mode']}）：{a['clients']} 个并发客户端 × "
+              f"{a['requests_per_client']} 次 = {a['total']} 次请求，p50 {a['p50_ms']:.1f} ms，p95 {a['p95_ms']:.1f} ms，"
+              f"错误 {a['errors']}，吞吐 {a['throughput_rps']:.1f} 次/s")
+    if "backends" in r:
+        b = r["backends"]
+        ing = b["ingest"]
+        print(f"冷启动导入随附语料（中位数，{ing['local']['n']} 次）：local {ing['local']['cold_ingest_s']:.2f} s，"
+              f"milvus（Milvus Lite）{ing['milvus']['cold_ingest_s']:.2f} s（其中写入 Milvus {ing['milvus'].get('publish_s', 0):.2f} s）")
+        for label, key in (("查询", "query"), ("带地区筛选的查询", "query_filtered")):
+            for mode in ("bm25", "dense", "hybrid"):
+                lo, mi = b[key]["local"][mode], b[key]["milvus"][mode]
+                print(f"{label} {mode:<6}：local p50 {lo['p50_ms']:.1f} / p95 {lo['p95_ms']:.1f} ms；"
+                      f"milvus p50 {mi['p50_ms']:.1f} / p95 {mi['p95_ms']:.1f} ms（各 {lo['n']} 次）")
+    if "scale_milvus" in r:
+        m = r["scale_milvus"]
+        rss = f"{m['milvus_server_rss_mb']:.0f} MB" if m.get("milvus_server_rss_mb") else "未测得"
+        print(f"合成语料 {m['chunks']} 块、{m['sentence_vectors']} 个句向量写入 Milvus Lite：{m['load_s']:.1f} s；"
+              f"混合检索 p50 {m['hybrid_p50_ms']:.1f} ms，p95 {m['hybrid_p95_ms']:.1f} ms；"
+              f"Milvus Lite 服务进程常驻内存 {rss}")
     if "ingest" in r:
         i = r["ingest"]
         print(f"导入（中位数，{i['repeat']} 次）：冷启动导入 {i['cold_ingest_s']:.2f} s（含模型加载），"
@@ -330,3 +365,218 @@ def _print(r: dict) -> None:
             print(f"  {kind:<5} 构建 {x['build_s']:.1f} s，混合检索 p50 {x['hybrid_p50_ms']:.1f} ms，"
                   f"p95 {x['hybrid_p95_ms']:.1f} ms，recall@10（相对 flat）{x['recall@10_vs_flat']:.3f}，"
                   f"常驻内存 {x['rss_mb']:.0f} MB")
+
+
+# --------------------------------------------------------------------------- HTTP API load
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_api(clients: int = 16, requests: int = 200, mode: str = "hybrid") -> dict:
+    """``kb serve`` in its own process on 127.0.0.1; ``clients`` threads with one keep-alive
+    connection each send ``requests`` searches; latency per request, errors, throughput."""
+    import http.client
+    import threading
+    import urllib.parse
+
+    port = _free_port()
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    proc = subprocess.Popen(_kb_cmd("serve", "--port", str(port), "--rate", "0"), env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read().decode(errors="replace")[-500:])
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("kb serve 没有在 180 秒内就绪")
+            time.sleep(0.3)
+        times: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+
+        def client(n: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            mine, bad = [], []
+            for i in range(requests):
+                q = SAMPLE_QUERIES[(n + i) % len(SAMPLE_QUERIES)]
+                path = "/api/search?" + urllib.parse.urlencode({"q": q, "mode": mode, "top_k": 10})
+                t = time.perf_counter()
+                try:
+                    conn.request("GET", path)
+                    r = conn.getresponse()
+                    body = r.read()
+                    if r.status != 200 or not json.loads(body).get("results"):
+                        bad.append(f"{r.status}")
+                except Exception as exc:  # counted, not raised: the figure is the error count
+                    bad.append(type(exc).__name__)
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                mine.append((time.perf_counter() - t) * 1000)
+            conn.close()
+            with lock:
+                times.extend(mine)
+                errors.extend(bad)
+
+        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for q in SAMPLE_QUERIES:  # one request per query first, so the figures are warm
+            warm.request("GET", "/api/search?" + urllib.parse.urlencode({"q": q, "mode": mode}))
+            warm.getresponse().read()
+        warm.close()
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return {"clients": clients, "requests_per_client": requests, "mode": mode, "total": len(times),
+            "errors": len(errors), "error_kinds": sorted(set(errors)), "p50_ms": statistics.median(times),
+            "p95_ms": _pct(times, 0.95), "throughput_rps": len(times) / wall, "wall_s": wall,
+            "backend": os.environ.get("KB_BACKEND", "local")}
+
+
+# --------------------------------------------------------------------------- local vs Milvus Lite
+
+def _query_latency(kb, repeat: int, filters=None) -> dict:
+    out = {}
+    for mode in ("bm25", "dense", "hybrid"):
+        times = []
+        for _ in range(repeat):
+            for q in SAMPLE_QUERIES:
+                t = time.perf_counter()
+                kb.search(q, top_k=10, mode=mode, filters=filters)
+                times.append((time.perf_counter() - t) * 1000)
+        out[mode] = {"p50_ms": statistics.median(times), "p95_ms": _pct(times, 0.95), "n": len(times)}
+    return out
+
+
+def bench_backends(repeat: int) -> dict:
+    """Shipped corpus: cold ingest (fresh process) and warm query latency on both backends."""
+    from dataclasses import replace
+
+    from .knowledge_base import KnowledgeBase
+    from .retrieval import Filters
+
+    src = KBConfig().corpus_dir
+    out: dict = {"ingest": {}, "query": {}, "query_filtered": {}}
+    for backend in ("local", "milvus"):
+        runs = []
+        for _ in range(repeat):
+            home = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+            try:
+                shutil.copytree(src, home / "corpus")
+                env = dict(os.environ, KB_HOME=str(home), HF_HUB_OFFLINE="1", KB_BACKEND=backend,
+                           KB_MILVUS_URI=str(home / "milvus.db"))
+                runs.append(_time_cmd(_kb_cmd("ingest", "-q"), env))
+            finally:
+                shutil.rmtree(home, ignore_errors=True)
+        out["ingest"][backend] = {"cold_ingest_s": statistics.median(runs), "n": repeat}
+    home = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    try:
+        shutil.copytree(src, home / "corpus")
+        config = replace(KBConfig(), home=home, backend="local")
+        local = KnowledgeBase(config)
+        local.ingest()
+        local.warm_up()
+        milvus = KnowledgeBase(replace(config, backend="milvus", milvus_uri=str(home / "milvus.db")),
+                               embedder=local.embedder)
+        milvus.tokenizer = local.tokenizer
+        t = time.perf_counter()
+        milvus.ingest()  # nothing to parse: publishes the local generation
+        out["ingest"]["milvus"]["publish_s"] = time.perf_counter() - t
+        try:
+            for name, kb in (("local", local), ("milvus", milvus)):
+                kb.search("预热", mode="hybrid")
+                out["query"][name] = _query_latency(kb, repeat)
+                out["query_filtered"][name] = _query_latency(kb, repeat, Filters(region="江苏"))
+        finally:
+            milvus.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return out
+
+
+def bench_scale_milvus(n_chunks: int, repeat: int) -> dict:
+    """The synthetic corpus of :func:`bench_scale_one` in Milvus Lite: load time and hybrid latency
+    (query embedding, BM25 and vector search in Milvus, per-chunk max, RRF)."""
+    from dataclasses import replace
+
+    from .fusion import rrf
+    from .milvus_backend import MilvusIndex
+    from .retrieval import best_per_chunk
+
+    data = _synthetic(n_chunks)
+    home = Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    index = MilvusIndex(replace(KBConfig(), home=home, backend="milvus", milvus_uri=str(home / "milvus.db")))
+    try:
+        base = "kb_gen_scale"
+        t = time.perf_counter()
+        index.create_collections(base, data["dim"])
+        empty = {"doc_id": "synthetic", "kind": "report", "industries": [], "region_keys": [], "region_text": ""}
+        for start in range(0, n_chunks, 2000):
+            index.client.insert(f"{base}_chunks", [{"pos": i, "terms": " ".join(data["tokens"][i]), **empty}
+                                                   for i in range(start, min(n_chunks, start + 2000))])
+        vecs, owners = data["vectors"], data["owners"]
+        for start in range(0, len(vecs), 2000):
+            index.client.insert(f"{base}_sents", [{"pos": i, "chunk": int(owners[i]), "vector": vecs[i].tolist(), **empty}
+                                                  for i in range(start, min(len(vecs), start + 2000))])
+        index.client.flush(f"{base}_chunks")
+        index.client.flush(f"{base}_sents")
+        load_s = time.perf_counter() - t
+        cfg = KBConfig()
+        emb, tok = data["embedder"], data["tokenizer"]
+        times = []
+        index.keyword(base, tok.tokenize("预热"), "", 10)
+        for _ in range(repeat):
+            for q in SAMPLE_QUERIES:
+                t = time.perf_counter()
+                qv = emb.embed([q])[0]
+                kw = index.keyword(base, tok.tokenize(q), "", cfg.candidates)
+                dense = index.vector(base, qv, "", cfg.candidates, cfg.candidates * cfg.sentences_per_candidate)
+                rrf([list(kw), list(best_per_chunk(dense.items(), cfg.candidates))],
+                    [cfg.bm25_weight, cfg.dense_weight], cfg.rrf_k)
+                times.append((time.perf_counter() - t) * 1000)
+        rss = _child_rss_mb()
+        return {"chunks": n_chunks, "sentence_vectors": int(len(vecs)), "load_s": load_s,
+                "hybrid_p50_ms": statistics.median(times), "hybrid_p95_ms": _pct(times, 0.95),
+                "milvus_server_rss_mb": rss, "client_rss_mb": _rss_mb()}
+    finally:
+        index.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _child_rss_mb() -> float | None:
+    """Resident memory of the Milvus Lite server process (a child of this one), if found."""
+    try:
+        children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    except OSError:
+        return None
+    total = 0.0
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            if "milvus" in Path(f"/proc/{pid}/comm").read_text():
+                total += int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+        except (OSError, StopIteration):
+            continue
+    return total or None

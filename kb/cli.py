@@ -376,14 +376,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lazy", action="store_true", help="不预先加载模型（第一次检索时再加载）")
     s.set_defaults(func=cmd_serve)
 
-    s = sub.add_parser("bench", help="性能基准（导入、查询延迟、吞吐、OCR）",
-                       description="测量导入与查询速度、扫描件 OCR 的准确率与每页用时，报告中位数。")
-    s.add_argument("what", nargs="?", default="all", choices=["all", "ingest", "query", "scale", "startup", "ocr"],
+    s = sub.add_parser("bench", help="性能基准（导入、查询延迟、吞吐、OCR、API、后端对比）",
+                       description="测量导入与查询速度、扫描件 OCR 的准确率与每页用时、HTTP API 并发、"
+                       "本地与 Milvus Lite 后端对比，报告中位数。")
+    s.add_argument("what", nargs="?", default="all",
+                   choices=["all", "ingest", "query", "scale", "startup", "ocr", "api", "backends", "scale-milvus"],
                    help="测哪一项（默认 all）")
     s.add_argument("--ocr-pages", type=_positive_int, default=5, help="ocr：生成几页扫描件（默认 5）")
     s.add_argument("--repeat", type=_positive_int, default=5, help="重复次数（默认 5）")
     s.add_argument("--scale-chunks", type=_positive_int, default=100_000, help="合成语料的分块数（默认 100000）")
     s.add_argument("--index", choices=["flat", "ivf", "hnsw"], help="scale 只测这一种向量索引（默认三种各在独立进程中测）")
+    s.add_argument("--clients", type=_positive_int, default=16, help="api：并发客户端数（默认 16）")
+    s.add_argument("--requests", type=_positive_int, default=200, help="api：每个客户端的请求数（默认 200）")
+    s.add_argument("--mode", choices=["hybrid", "bm25", "dense"], default="hybrid", help="api：检索模式（默认 hybrid）")
     s.add_argument("--json", action="store_true", help="输出 JSON")
     s.set_defaults(func=cmd_bench)
     return p
