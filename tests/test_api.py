@@ -185,9 +185,12 @@ def test_token_gated_ingest_and_rate_limit(home, tmp_path):
         r = httpx.post(f"{base}/api/ingest", headers=auth, timeout=120)
         assert r.status_code == 200 and r.json()["changed"] and r.json()["generation"]
         doc = "合成测试文档（虚构内容）\n\n一、工作举措\n\n江苏某合成测试县推行“合成测试防错法”，帮扶企业十家。\n".encode()
-        r = httpx.put(f"{base}/api/documents/synthetic.txt", headers=auth, content=doc, timeout=120)
+        # sent chunked (no Content-Length): the size check reads the stream, the endpoint still gets it whole
+        r = httpx.put(f"{base}/api/documents/synthetic.txt", headers=auth, content=iter([doc[:20], doc[20:]]),
+                      timeout=120)
         assert r.status_code == 200, r.text
         assert any(f["status"] == "indexed" for f in r.json()["files"])
+        assert (work / "corpus" / r.json()["saved"]).read_bytes() == doc
         r = httpx.put(f"{base}/api/documents/fake.pdf", headers=auth, content=b"not a pdf at all")
         assert r.status_code == 400 and "PDF" in r.json()["error"]
         time.sleep(2.5)

@@ -10,7 +10,8 @@ KB = Path(__file__).resolve().parent.parent / "kb"
 LOWER = {"records", "errors", "config", "loaders", "cleaning", "structure", "chunking", "cases", "regions",
          "industries", "tokenizer", "synonyms", "glossary", "embedding", "bm25_index", "vector_index", "fusion", "store",
          "pipeline", "worker", "present", "snapshot", "cases_ranking", "ocr", "scan_samples"}
-UPPER = {"knowledge_base", "indexing", "retrieval", "ui_helpers", "cli", "export", "export_pptx", "evaluation", "bench"}
+UPPER = {"knowledge_base", "indexing", "retrieval", "ui_helpers", "cli", "export", "export_pptx", "evaluation", "bench",
+         "api", "milvus_backend"}
 
 
 def _imports(path: Path) -> set[str]:
