@@ -327,6 +327,12 @@ def _print(r: dict) -> None:
                 lo, mi = b[key]["local"][mode], b[key]["milvus"][mode]
                 print(f"{label} {mode:<6}：local p50 {lo['p50_ms']:.1f} / p95 {lo['p95_ms']:.1f} ms；"
                       f"milvus p50 {mi['p50_ms']:.1f} / p95 {mi['p95_ms']:.1f} ms（各 {lo['n']} 次）")
+    if "backends" in r and "engine" in r["backends"]:
+        for name, e in r["backends"]["engine"].items():
+            for label, x in e.items():
+                what = "无筛选" if label == "none" else "地区筛选"
+                print(f"检索引擎本身（{name}，{what}，不含查询向量化，{x['n']} 次）：关键词 p50 {x['keyword_p50_ms']:.2f} / "
+                      f"p95 {x['keyword_p95_ms']:.2f} ms；向量 p50 {x['vector_p50_ms']:.2f} / p95 {x['vector_p95_ms']:.2f} ms")
     if "scale_milvus" in r:
         m = r["scale_milvus"]
         rss = f"{m['milvus_server_rss_mb']:.0f} MB" if m.get("milvus_server_rss_mb") else "未测得"
@@ -470,6 +476,32 @@ def _query_latency(kb, repeat: int, filters=None) -> dict:
     return out
 
 
+def _engine_latency(kb, repeat: int) -> dict:
+    """The backend alone: keyword and vector candidates for precomputed terms and query vectors
+    (the query embedding, the same for both backends and most of a dense query's time, left out)."""
+    from .retrieval import Filters
+    from .synonyms import expand
+
+    snap = kb.snapshot()
+    cfg = kb.config
+    backend = kb.retriever.backend
+    prepared = [(kb.tokenizer.tokenize(expand(q)), kb.embedder.embed([expand(q)])[0]) for q in SAMPLE_QUERIES]
+    out = {}
+    for label, filters in (("none", None), ("region", Filters(region="江苏"))):
+        kw, vec = [], []
+        for _ in range(repeat):
+            for terms, qv in prepared:
+                t = time.perf_counter()
+                backend.keyword_candidates(snap, terms, filters, cfg.candidates)
+                kw.append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                backend.vector_candidates(snap, qv, filters, cfg.candidates, cfg.candidates * cfg.sentences_per_candidate)
+                vec.append((time.perf_counter() - t) * 1000)
+        out[label] = {"keyword_p50_ms": statistics.median(kw), "keyword_p95_ms": _pct(kw, 0.95),
+                      "vector_p50_ms": statistics.median(vec), "vector_p95_ms": _pct(vec, 0.95), "n": len(kw)}
+    return out
+
+
 def bench_backends(repeat: int) -> dict:
     """Shipped corpus: cold ingest (fresh process) and warm query latency on both backends."""
     from dataclasses import replace
@@ -505,10 +537,12 @@ def bench_backends(repeat: int) -> dict:
         milvus.ingest()  # nothing to parse: publishes the local generation
         out["ingest"]["milvus"]["publish_s"] = time.perf_counter() - t
         try:
+            out["engine"] = {}
             for name, kb in (("local", local), ("milvus", milvus)):
                 kb.search("预热", mode="hybrid")
                 out["query"][name] = _query_latency(kb, repeat)
                 out["query_filtered"][name] = _query_latency(kb, repeat, Filters(region="江苏"))
+                out["engine"][name] = _engine_latency(kb, repeat * 10)
         finally:
             milvus.close()
     finally:

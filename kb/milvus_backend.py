@@ -493,7 +493,7 @@ class MilvusIndex:
             return None
         return rows[0][1] if rows else None
 
-    def load_records(self, base: str) -> tuple[store.Records, np.ndarray]:
+    def load_records(self, base: str, dim: int = 0) -> tuple[store.Records, np.ndarray]:
         name = f"{base}_recs"
         docs = {}
         for _seq, d, _v in self._read_bodies(name, "doc"):
@@ -508,7 +508,7 @@ class MilvusIndex:
         for _seq, d, v in self._read_bodies(name, "case", with_vector=True):
             cases.append(_case_from(d))
             vecs.append(v)
-        case_vectors = np.asarray(vecs, dtype=np.float32) if vecs else np.zeros((0, 0), np.float32)
+        case_vectors = np.asarray(vecs, dtype=np.float32) if vecs else np.zeros((0, dim), np.float32)
         return store.Records(docs, chunks, tags, cases, []), case_vectors
 
     # ----------------------------------------------------------------- search
@@ -609,7 +609,7 @@ class MilvusSnapshot(Snapshot):
         self.gen = None
         self.base = base
         self.index = index
-        recs, case_vectors = index.load_records(base)
+        recs, case_vectors = index.load_records(base, int(manifest.get("model", {}).get("dim") or 0))
         self._set_records(manifest, recs, case_vectors)
         self.bm25 = TermIndex(index.chunk_terms(base), len(self.chunks))
 

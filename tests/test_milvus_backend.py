@@ -188,3 +188,13 @@ def test_kill_during_publish_keeps_the_old_generation_serving(home, pair, tmp_pa
             kb.close()
     finally:
         (home / "corpus" / "synthetic2.txt").unlink(missing_ok=True)
+
+
+def test_empty_corpus_publishes_an_empty_generation(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    kb = KnowledgeBase(config(tmp_path, "milvus"))
+    try:
+        kb.ingest()
+        assert kb.search("认证贷") == [] and kb.cases() == [] and kb.stats()["chunks"] == 0
+    finally:
+        kb.close()
