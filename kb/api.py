@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import IndexMissing, KBError
 from .knowledge_base import KnowledgeBase
+from .records import KINDS
 from .retrieval import MODES, Filters
 
 MAX_QUERY_CHARS = 500
@@ -158,6 +159,12 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
             raise KBError(f"参数 {_FIELD_ZH.get(name, name)} 过长（{len(text)} 字，上限 {settings.max_query_chars} 字）。")
         return text
 
+    def check_kind(kind: str | None) -> str | None:
+        kind = check_query(kind, "kind", False)
+        if kind and kind not in KINDS:
+            raise KBError(f"未知的类型“{kind}”，可选：{', '.join(KINDS)}。")
+        return kind
+
     def check_mode(mode: str) -> str:
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}。")
@@ -180,14 +187,14 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
                include_all: bool = Query(False, alias="all", description="也返回相关度低于阈值的段落（同 kb search --all）")):
         query = check_query(q, "q", True)
         filters = Filters(industry=check_query(industry, "industry", False), region=check_query(region, "region", False),
-                          kind=check_query(kind, "kind", False), doc=check_query(doc, "doc", False))
+                          kind=check_kind(kind), doc=check_query(doc, "doc", False))
         return kb.search_json(query, top_k=top_k, mode=check_mode(mode), filters=filters, include_all=include_all)
 
     @app.get("/api/cases", summary="可比案例（每项与 kb cases --json 的一行相同）")
     def cases(industry: str | None = None, problem: str | None = None, region: str | None = None,
               kind: str | None = None, top_k: int = top_k_param):
         hits = kb.cases(industry=check_query(industry, "industry", False), problem=check_query(problem, "problem", False),
-                        region=check_query(region, "region", False), top_k=top_k, kind=check_query(kind, "kind", False))
+                        region=check_query(region, "region", False), top_k=top_k, kind=check_kind(kind))
         return {"results": [h.as_dict() for h in hits]}
 
     @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）")

@@ -124,6 +124,7 @@ def test_cases_similar_stats_health(server, local_kb):
     ({"q": "认证", "top_k": 100000}, 422, "top_k"),
     ({"q": "认证", "mode": "magic"}, 400, "未知的检索模式"),
     ({"q": "认" * 501}, 400, "过长"),
+    ({"q": "认证", "kind": "novel"}, 400, "未知的类型"),
 ])
 def test_bad_parameters_get_chinese_json(server, params, status, words):
     r = httpx.get(f"{server}/api/search", params=params)
