@@ -218,7 +218,7 @@ def _synthetic(n_chunks: int) -> dict:
     vecs = base[np.asarray(sources)] + nrng.standard_normal((len(sources), dim)).astype(np.float32) * 0.027
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     return {"tokens": corpus_tokens, "owners": np.asarray(owners, dtype=np.int64), "vectors": vecs, "dim": dim,
-            "embedder": emb, "tokenizer": tok}
+            "embedder": emb, "tokenizer": tok, "texts": [sentences[i] for i in sources]}
 
 
 def bench_startup(repeat: int) -> dict:
@@ -480,12 +480,12 @@ def _engine_latency(kb, repeat: int) -> dict:
     """The backend alone: keyword and vector candidates for precomputed terms and query vectors
     (the query embedding, the same for both backends and most of a dense query's time, left out)."""
     from .retrieval import Filters
-    from .synonyms import expand
 
     snap = kb.snapshot()
     cfg = kb.config
     backend = kb.retriever.backend
-    prepared = [(kb.tokenizer.tokenize(expand(q)), kb.embedder.embed([expand(q)])[0]) for q in SAMPLE_QUERIES]
+    prepared = [(kb.tokenizer.tokenize(kb.expand_query(q)), kb.embedder.embed([kb.expand_query(q)])[0])
+                for q in SAMPLE_QUERIES]
     out = {}
     for label, filters in (("none", None), ("region", Filters(region="江苏"))):
         kw, vec = [], []
@@ -557,7 +557,6 @@ def bench_scale_milvus(n_chunks: int, repeat: int) -> dict:
 
     from .fusion import rrf
     from .milvus_backend import MilvusIndex
-    from .retrieval import best_per_chunk
 
     data = _synthetic(n_chunks)
     home = Path(tempfile.mkdtemp(prefix="kb-bench-"))
@@ -570,9 +569,10 @@ def bench_scale_milvus(n_chunks: int, repeat: int) -> dict:
         for start in range(0, n_chunks, 2000):
             index.client.insert(f"{base}_chunks", [{"pos": i, "terms": " ".join(data["tokens"][i]), **empty}
                                                    for i in range(start, min(n_chunks, start + 2000))])
-        vecs, owners = data["vectors"], data["owners"]
+        vecs, owners, texts = data["vectors"], data["owners"], data["texts"]
         for start in range(0, len(vecs), 2000):
-            index.client.insert(f"{base}_sents", [{"pos": i, "chunk": int(owners[i]), "vector": vecs[i].tolist(), **empty}
+            index.client.insert(f"{base}_sents", [{"pos": i, "chunk": int(owners[i]), "text": texts[i],
+                                                   "vector": vecs[i].tolist(), **empty}
                                                   for i in range(start, min(len(vecs), start + 2000))])
         index.client.flush(f"{base}_chunks")
         index.client.flush(f"{base}_sents")
@@ -586,8 +586,8 @@ def bench_scale_milvus(n_chunks: int, repeat: int) -> dict:
                 t = time.perf_counter()
                 qv = emb.embed([q])[0]
                 kw = index.keyword(base, tok.tokenize(q), "", cfg.candidates)
-                dense = index.vector(base, qv, "", cfg.candidates, cfg.candidates * cfg.sentences_per_candidate)
-                rrf([list(kw), list(best_per_chunk(dense.items(), cfg.candidates))],
+                dense, _ = index.vector(base, qv, "", cfg.candidates, cfg.candidates * cfg.sentences_per_candidate)
+                rrf([list(kw), list(dense)],
                     [cfg.bm25_weight, cfg.dense_weight], cfg.rrf_k)
                 times.append((time.perf_counter() - t) * 1000)
         rss = _child_rss_mb()

@@ -529,9 +529,20 @@ class MilvusIndex:
                        key=lambda x: (-x[1], x[2]))
         return best_per_chunk(pairs, n)
 
-    def chunk_terms(self, base: str) -> list[tuple[int, list[str]]]:
-        """(position, jieba terms) of every chunk, as stored for BM25."""
-        return [(int(r["pos"]), r["terms"].split()) for r in self._iterate(f"{base}_chunks", "", ["pos", "terms"])]
+    def chunk_terms(self, base: str, count: int, page: int = 4_000) -> list[tuple[int, list[str]]]:
+        """(position, jieba terms) of each of the ``count`` chunks, as stored for BM25.
+
+        Read in ranges of positions, not with a query iterator: on a collection with ARRAY
+        fields, pymilvus 2.5 fails to decode the iterator's final empty batch.
+        """
+        out = []
+        for start in range(0, count, page):
+            rows = self.client.query(f"{base}_chunks", filter=f"pos >= {start} and pos < {start + page}",
+                                     output_fields=["pos", "terms"], limit=page)
+            out += [(int(r["pos"]), r["terms"].split()) for r in rows]
+        if len(out) != count:
+            raise KBError(f"从 Milvus 读取 {base} 的分词结果时行数不符（{len(out)}，应为 {count}）。")
+        return out
 
     def chunk_sentences(self, base: str, pos: int) -> list[tuple[int, str, np.ndarray]]:
         """(sentence id, text, vector) of each sentence of the chunk at ``pos``, in id order."""
@@ -611,7 +622,7 @@ class MilvusSnapshot(Snapshot):
         self.index = index
         recs, case_vectors = index.load_records(base, int(manifest.get("model", {}).get("dim") or 0))
         self._set_records(manifest, recs, case_vectors)
-        self.bm25 = TermIndex(index.chunk_terms(base), len(self.chunks))
+        self.bm25 = TermIndex(index.chunk_terms(base, len(self.chunks)), len(self.chunks))
 
     @property
     def sentence_count(self) -> int:

@@ -77,6 +77,8 @@ def test_same_candidates_as_local(pair, mode):
             assert list(a.keyword) == list(b.keyword), (q, f)
             assert list(a.dense) == list(b.dense), (q, f)
             assert a.dense == pytest.approx(b.dense, abs=1e-5)
+            assert a.sentences == b.sentences, (q, f)  # the best sentence of each dense candidate
+            assert a.coverage == pytest.approx(b.coverage), (q, f)  # document frequencies from Milvus's terms
             if a.keyword:
                 # Milvus's BM25 keeps Lucene's (k1 + 1) factor; the proportions are the same.
                 ratio = [b.keyword[i] / a.keyword[i] for i in a.keyword]
@@ -100,9 +102,15 @@ def test_filters_apply_inside_the_engine(pair):
 
 def test_search_cases_and_stats_match_local(pair):
     local, milvus = pair
+    answered = 0
     for mode in ("bm25", "dense", "hybrid"):
-        for q in QUERIES:
-            assert milvus.search_json(q, top_k=5, mode=mode) == local.search_json(q, top_k=5, mode=mode)
+        for q in QUERIES + ["医保异地就医怎么备案"]:
+            for include_all in (False, True):
+                got = milvus.search_json(q, top_k=5, mode=mode, include_all=include_all)
+                assert got == local.search_json(q, top_k=5, mode=mode, include_all=include_all), (q, mode)
+                answered += got["answer"] is not None  # sentence texts and vectors read from Milvus
+    assert answered >= len(QUERIES)
+    assert not milvus.search_json("医保异地就医怎么备案")["results"]  # off-topic: nothing above the floor
     want = [h.as_dict() for h in local.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)]
     assert [h.as_dict() for h in milvus.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)] == want and want
     assert [h.as_dict() for h in milvus.similar_cases(want[0]["case_id"], 3)] == \
