@@ -21,6 +21,8 @@ MODES = ("bm25", "dense", "hybrid")
 DEFAULT_SETS = (("开发集", "eval/queries.jsonl"), ("留出集", "eval/holdout.jsonl"), ("口语留出集", "eval/plain.jsonl"))
 # Off-topic questions (other government services, weather, gibberish, English): none should get results.
 OFFTOPIC_SET = "eval/offtopic.jsonl"
+# The backend comparison also runs the frozen colloquial held-out set (eval/HELDOUT_README.md).
+PARITY_EXTRA_SETS = (("冻结口语留出集", "eval/heldout_plain.jsonl"),)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def _means(per_q) -> dict[str, float]:
 
 
 PARITY_TOLERANCE = 0.01
-METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10")
+METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 
 
 def backend_pair(kb):
@@ -131,8 +133,9 @@ def backend_pair(kb):
     return local, milvus
 
 
-def compare_backends(kb, sets) -> dict:
-    """The same evaluation on the local and the Milvus backend, with the largest difference."""
+def compare_backends(kb, sets, offtopic=None) -> dict:
+    """The same evaluation on the local and the Milvus backend, with the largest difference;
+    with ``offtopic`` (a query file), also the share of off-topic queries answered with nothing."""
     local, milvus = backend_pair(kb)
     try:
         out = {}
@@ -142,6 +145,10 @@ def compare_backends(kb, sets) -> dict:
             diff = max(abs(a["modes"][m][k] - b["modes"][m][k]) for m in MODES for k in METRICS)
             case_diff = abs((a["cases"]["first@1"] or 0) - (b["cases"]["first@1"] or 0))
             out[name] = {"path": str(path), "local": a, "milvus": b, "max_diff": max(diff, case_diff)}
+        if offtopic is not None:
+            a, b = offtopic_report(local, offtopic), offtopic_report(milvus, offtopic)
+            out["无关查询"] = {"path": str(offtopic), "local": a, "milvus": b,
+                           "max_diff": max((abs(a["empty"][m] - b["empty"][m]) for m in a["empty"]), default=0.0)}
         return out
     finally:
         milvus.close()
@@ -150,6 +157,13 @@ def compare_backends(kb, sets) -> dict:
 def _print_parity(name: str, r: dict) -> None:
     print(f"== {name}：{r['path']}（local 与 milvus 后端，同一索引版本、同一模型）\n")
     print(f"{'模式':<8}{'指标':<10}{'local':>10}{'milvus':>10}{'差':>10}")
+    if "empty" in r["local"]:  # the off-topic set: share of queries answered with nothing
+        for m, a in r["local"]["empty"].items():
+            b = r["milvus"]["empty"][m]
+            print(f"{m:<8}{'空结果率':<10}{a:>10.3f}{b:>10.3f}{b - a:>+10.3f}")
+        print(f"最大差异 {r['max_diff']:.4f}（容差 {PARITY_TOLERANCE}）："
+              f"{'一致' if r['max_diff'] <= PARITY_TOLERANCE else '超出容差'}\n")
+        return
     for m in MODES:
         for k in METRICS:
             a, b = r["local"]["modes"][m][k], r["milvus"]["modes"][m][k]
@@ -166,7 +180,10 @@ def run_eval(kb, args) -> int:
 
     sets = [("评测集", args.queries)] if args.queries else [(n, KBConfig().home / p) for n, p in DEFAULT_SETS]
     if getattr(args, "compare_backends", False):
-        parity = compare_backends(kb, sets)
+        home = KBConfig().home
+        if not args.queries:
+            sets += [(n, home / p) for n, p in PARITY_EXTRA_SETS if (home / p).exists()]
+        parity = compare_backends(kb, sets, None if args.queries else home / OFFTOPIC_SET)
         if args.json:
             print(json.dumps(parity, ensure_ascii=False))
         else:

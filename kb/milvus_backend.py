@@ -20,7 +20,7 @@ one row of the collection ``<prefix>_current`` replaced by an upsert. Serving pr
 only Milvus: a process needs the URI, not the ``indexes/`` folder.
 
 BM25 parity: the chunk terms are our own jieba tokens (domain dictionary, stop-list,
-synonym expansion of the query) joined by spaces, and Milvus splits them on whitespace, so
+glossary expansion of the query) joined by spaces, and Milvus splits them on whitespace, so
 both backends score the same terms with the same BM25 (k1 1.2, b 0.75, Lucene IDF).
 Milvus's built-in ``chinese``/``jieba`` analyzers would segment differently (no domain
 dictionary, no stop-list) and the two backends would no longer rank alike.
