@@ -6,7 +6,8 @@ Two kinds of input:
   after a lead-in such as 例如，/其中，, is one locality ("江苏南通市…", "河北出台…",
   "浙江在德清县设立…"), an enterprise ("青岛某公司…"), or several localities acting jointly
   ("吉林与浙江签署…", "上海、江苏和安徽形成跨…"). Not a case: aggregate statements
-  with a count ("山东、辽宁等16个省局…", "浙江、广东等21省…"). Named places sharing one practice
+  with a count ("山东、辽宁等16个省局…", "浙江、广东等21省…", "北京、山西等地创新认证规则134项"):
+  a tally over places, some unnamed, is no one's practice. Named places sharing one practice
   ("四川、湖北、新疆将…", "山东、天津等地通过制定…") are one local experience. A case continues over the following sentences of the same paragraph
   and section until a sentence starts with a generic subject (提升行动/2023年/全国/各地/总局/
   认证机构 …), a locality (another case or an aggregate) or an enumeration (一是…).
@@ -313,6 +314,9 @@ def case_subject(text: str) -> _Subject | None:
     if re.match(r"等\s*\d", rest):
         return None  # an aggregate statistic ("山东、辽宁等16个省局…"), not one practice
     if etc := re.match(r"等(?:省局|省份|地区|地|省|市)?", rest):
+        clause = _CLAUSE.match(rest, etc.end())
+        if clause and any(q["base"] in _COUNT_UNITS for q in _QTY.finditer(clause.group())):
+            return None  # a tally over these and other places ("北京、山西等地…规则134项")
         end += etc.end()  # "山东、天津等地" is the subject as written
     return _Subject(off, off + end, region, enterprise is not None, tuple(places))
 
