@@ -227,10 +227,11 @@ def test_every_index_file_type_is_checksummed(built_home):
 def test_damaged_file_detected_before_loading(built_home, tmp_path, how, monkeypatch):
     """Damage each file of a copy of the index in turn: opening it must fail with a checksum
     error naming that file, and no loader may have read anything first."""
-    import kb.snapshot as kbmod
+    from kb.bm25_index import BM25Index
+    from kb.vector_index import VectorIndex
 
     loaded = []
-    for cls, name in ((kbmod.BM25Index, "load"), (kbmod.VectorIndex, "load")):
+    for cls, name in ((BM25Index, "load"), (VectorIndex, "load")):
         real = getattr(cls, name)
         monkeypatch.setattr(cls, name, classmethod(lambda c, *a, _r=real, **k: loaded.append(a) or _r.__func__(c, *a, **k)))
     rng = random.Random(how)
