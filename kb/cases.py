@@ -262,6 +262,8 @@ _ENTERPRISE = re.compile(
 _JOINER = re.compile(r"[、和与及同]")
 # What several places do together (otherwise a list of places is an aggregate statement).
 _JOINT_VERB = re.compile(r"^(?:共同|联合|携手|签署|签订|形成跨|建立跨|共建|合作)")
+# Cooperation between the subject and a partner place named later in the clause.
+_COOPERATION = re.compile(r"协同|合作|互认|共建|联合|对接|结对")
 # A stated problem: "解决了内外贸产品标准差异、体系文件适宜性差等问题", "存在…问题".
 _PROBLEM = re.compile(
     r"(?:解决|破解|攻克|针对|克服|存在|面临)了?(?P<what>[^，,；;。]*?)等?(?:问题|难题|痛点|堵点|瓶颈)"
@@ -305,6 +307,11 @@ def case_subject(text: str) -> _Subject | None:
                 break
         if actor := _ACTOR.match(body[end:]):
             end += actor.end()
+        clause = _CLAUSE.match(body, end)
+        if clause and _COOPERATION.search(clause.group()):  # "雨花台区软件…业与浙江湖州德清县…协同"
+            for start, _stop, place in spans[count:]:
+                if start < clause.end() and body[start - 1] in "与同" and place not in places:
+                    places.append(place)
     enterprise = _ENTERPRISE.match(body[end:])
     if enterprise:
         end += enterprise.end()

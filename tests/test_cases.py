@@ -241,7 +241,6 @@ def test_report_case_found(report_cases, needle, expected):
     assert (c.region.province, c.region.city, c.region.county, c.industry, c.kind) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="multi-region cases: issue 8")
 @pytest.mark.parametrize(("needle", "provinces"), MULTI_REGION_CASES)
 def test_multi_region_case_names_every_place(report_cases, needle, provinces):
     """A joint case is filed under every place it names, not only the first (``Case.regions``)."""
