@@ -187,6 +187,16 @@ REAL_QUERIES = ("家纺企业产品缺陷率高，别的地方怎么帮扶的？
 REAL_PAIRS = [(q, m) for q in REAL_QUERIES for m in ("dense", "hybrid", "cases")]
 
 
+def _same(answer: list, expected: list) -> bool:
+    """Same ranking, same scores up to float32 noise: torch's CPU kernels may sum in another
+    order in another thread (another OpenMP team), which moves a cosine by ~1e-7."""
+    def ident(hit) -> str:
+        return hit.case.case_id if hasattr(hit, "case") else hit.chunk.chunk_id
+
+    return len(answer) == len(expected) and all(
+        ident(a) == ident(e) and abs(a.score - e.score) < 1e-5 for a, e in zip(answer, expected))
+
+
 def _in_parallel(work, n: int = THREADS) -> list[str]:
     """Run ``work(i)`` in ``n`` threads released together; the exceptions they raised."""
     errors: list[str] = []
@@ -211,7 +221,7 @@ def _in_parallel(work, n: int = THREADS) -> list[str]:
 def test_parallel_queries_through_the_real_model_equal_serial_answers(real_kb, real_embedder, one_omp_thread):
     """One sentence-transformers model shared by threads that embed texts of different lengths
     (kb/embedding.py serialises ``encode``: fast tokenizers have failed with "Already borrowed"
-    when two threads used them at once). Every answer must equal the serial one."""
+    when two threads used them at once). Every answer must equal the serial one (see ``_same``)."""
     expected = {pair: ask(real_kb, *pair) for pair in REAL_PAIRS}
     batches = [list(REAL_QUERIES[i:]) for i in range(len(REAL_QUERIES))]
     vectors = [real_embedder.embed(b) for b in batches]
@@ -221,10 +231,10 @@ def test_parallel_queries_through_the_real_model_equal_serial_answers(real_kb, r
         rng = random.Random(seed)
         for _ in range(6):
             pair = rng.choice(REAL_PAIRS)
-            if ask(real_kb, *pair) != expected[pair]:
+            if not _same(ask(real_kb, *pair), expected[pair]):
                 wrong.append(f"search {pair}")
             i = rng.randrange(len(batches))
-            if not np.array_equal(real_embedder.embed(batches[i]), vectors[i]):
+            if not np.allclose(real_embedder.embed(batches[i]), vectors[i], atol=1e-5):
                 wrong.append(f"embed batch {i}")
 
     errors = _in_parallel(work)
@@ -255,7 +265,7 @@ def test_cold_start_with_the_real_model_loads_it_once(real_kb, monkeypatch, one_
 
     def first_query(i: int) -> None:
         pair = REAL_PAIRS[i % len(REAL_PAIRS)]
-        if ask(kb, *pair) != expected[pair]:
+        if not _same(ask(kb, *pair), expected[pair]):
             wrong.append(str(pair))
 
     errors = _in_parallel(first_query)
