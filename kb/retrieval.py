@@ -134,7 +134,7 @@ class Retriever:
         n = n or self.config.candidates
         mask = self.mask(snap, filters)
         typed = self.tokenizer.tokenize(query)
-        terms = self.tokenizer.tokenize(expand(query, self.tokenizer.words))
+        terms = self.tokenizer.tokenize(expand(query, self.tokenizer))
         keyword: dict[int, float] = {}
         coverage: dict[int, float] = {}
         dense: dict[int, float] = {}
@@ -180,7 +180,7 @@ class Retriever:
         Matching single sentences is much sharper than one vector per 150–400 character chunk
         with a small model (measured on eval/queries.jsonl: dense MRR@10 0.63 → 0.82).
         """
-        text = expand(query, self.tokenizer.words) if self.config.dense_expand else query
+        text = expand(query, self.tokenizer) if self.config.dense_expand else query
         qv = self.embed_query(snap, text)
         allowed = np.flatnonzero(mask[snap.sent_owner]) if mask is not None else None
         ids, sims = snap.sentence_index.search(qv, n * self.config.sentences_per_candidate, allowed)
@@ -270,8 +270,8 @@ class Retriever:
         if not hits or not snap.sentence_index.size:
             return []
         texts, vectors = snap.sentences()
-        qv = self.embed_query(snap, expand(query, self.tokenizer.words) if self.config.dense_expand else query)
-        words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer.words)))
+        qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
+        words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
         scored = []
         for hit in hits[:from_hits]:
