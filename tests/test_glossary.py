@@ -1,4 +1,4 @@
-"""Synonym expansion (kb/synonyms.py): everyday words count only as whole words of the query."""
+"""Query expansion from the glossary (kb/glossary.py): everyday words count only as whole words of the query."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from kb import KBConfig, KnowledgeBase
 from kb.embedding import HashEmbedder
-from kb.synonyms import expand, expansions
+from kb.glossary import contains_word, expand, expansions
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
         ("audit 审核", "软件和信息服务"),  # the alias IT inside the Latin word audit
         ("Audit 审核流程", "软件和信息服务"),
         ("保护伞", "伞业"),  # 伞 is part of 保护伞
-        ("软件和信息服务企业怎么推动信息安全管理体系认证", "质量管理体系"),  # 体系认证 inside 管理体系认证
+        ("软件和信息服务企业怎么推动信息安全管理体系认证", "质量管理体系"),  # 体系 inside 信息安全管理体系
         ("犹豫要不要认证", "河南"),  # 豫 is part of 犹豫
         ("希冀通过认证", "河北"),  # 冀 is part of 希冀
     ],
@@ -56,9 +56,16 @@ def test_expansion_from_whole_words(query, term):
 
 
 def test_expand_appends_terms_once_and_skips_terms_already_there():
-    assert expand("床上用品 床品 次品率") == "床上用品 床品 次品率 家纺 缺陷发生率 不良率"
+    assert expand("床上用品 床品 次品率") == "床上用品 床品 次品率 缺陷 缺陷发生率 不良率 家纺"
     assert expand("家纺 床上用品") == "家纺 床上用品"
     assert expand("量子计算") == "量子计算"
+
+
+def test_contains_word():
+    assert contains_word("我们是做伞的", "伞") and not contains_word("黑恶势力的保护伞", "伞")
+    assert contains_word("出口货", "出口") and not contains_word("人工智能", "人工")
+    assert contains_word("我们是 IT 公司", "IT") and not contains_word("audit 流程", "IT")
+    assert not contains_word("量子计算", "")
 
 
 class RecordingEmbedder(HashEmbedder):
@@ -89,7 +96,7 @@ def test_embedder_sees_the_expansion_only_with_dense_expand(home, dense_expand):
     emb = RecordingEmbedder()
     kb = KnowledgeBase(replace(KBConfig(home=home, model="hash-bigram-64"), dense_expand=dense_expand), embedder=emb)
     query = "床上用品次品率高怎么办"
-    assert kb.expand_query(query) == query + " 家纺 缺陷发生率 不良率"
+    assert kb.expand_query(query) == query + " 缺陷 缺陷发生率 不良率 家纺"
     kb.search(query, mode="dense")
     assert emb.seen == [kb.expand_query(query) if dense_expand else query]
     emb.seen.clear()
