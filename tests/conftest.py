@@ -105,3 +105,18 @@ def real_kb(tmp_path_factory, real_embedder):
     report = kb.ingest()
     assert not report.failed, report.failed
     return kb
+
+
+# --- browser tests ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where browser screenshots go: ``$KB_TEST_ARTIFACTS`` if set, else a temporary folder
+    (tests never write into the repository)."""
+    import os
+
+    folder = os.environ.get("KB_TEST_ARTIFACTS")
+    if not folder:
+        return tmp_path_factory.mktemp("screenshots")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)

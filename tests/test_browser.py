@@ -143,16 +143,6 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def artifacts(tmp_path_factory) -> Path:
-    """Where screenshots go: ``$KB_TEST_ARTIFACTS`` if set, else a temporary folder."""
-    folder = os.environ.get("KB_TEST_ARTIFACTS")
-    if not folder:
-        return tmp_path_factory.mktemp("screenshots")
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    return Path(folder)
-
-
-@pytest.fixture(scope="module")
 def browser(server):
     from playwright.sync_api import sync_playwright
 
