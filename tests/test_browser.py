@@ -309,7 +309,7 @@ def test_upload_and_xss_document_is_shown_literally(page, server, tmp_path):
 
     _goto(page, "案例检索")
     _search(page, "防注入校验样本 界面安全测试")
-    card = page.locator(CARD).filter(has_text="防注入校验样本").first
+    card = page.locator(CARD).filter(has_text="相关度").filter(has_text="防注入校验样本").first  # a result card, not the answer box
     card.wait_for()
     text = card.inner_text()
     assert "<script>alert(1)</script>" in text
@@ -328,7 +328,7 @@ def test_xss_payload_is_literal_on_every_page(page, server):
     """Runs after the upload above: the synthetic payload document is in the index."""
     _goto(page, "案例检索")
     _search(page, "防注入校验样本")
-    card = page.locator(CARD).filter(has_text="防注入校验样本").first
+    card = page.locator(CARD).filter(has_text="相关度").filter(has_text="防注入校验样本").first  # a result card, not the answer box
     card.wait_for()
     assert "![远程图](" in card.inner_text()  # cleaning drops the URL itself as debris
     _assert_inert(page)
@@ -378,18 +378,19 @@ def test_keyword_results_first_while_the_model_loads(browser, server, artifacts,
             box.press("Enter")
             found = pg.get_by_text("找到 ").first
             found.wait_for()
+            # The model cannot load before the gate exists, so this state lasts: wait for the cards.
+            pg.locator(CARD).filter(has_text="出处：").first.wait_for()
             _idle(pg)
             assert "（关键词检索）" in found.inner_text()
             assert pg.get_by_text("语义结果正在加载").count() == 1
-            assert pg.locator(CARD).filter(has_text="出处：").count() > 0
             _shot(pg, "7-cold-start-first-results", full_page=False)
             assert not gate.exists()
             gate.touch()
             # No further input: the page re-runs by itself when the model is ready.
             pg.get_by_text("（混合检索）").first.wait_for()
             sidebar.get_by_text("语义模型：已就绪").wait_for()
+            pg.locator(CARD).filter(has_text="出处：").first.wait_for()
             _idle(pg)
             assert pg.get_by_text("语义结果正在加载").count() == 0
-            assert pg.locator(CARD).filter(has_text="出处：").count() > 0
         finally:
             pg.context.close()
