@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 PORT ?= 8501
 
-.PHONY: install run ingest app test test-fast browser lint bench eval clean
+.PHONY: install run ingest app test test-fast browser screenshot lint bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,12 @@ browser:
 test: install browser
 	$(BIN)/ruff check kb app.py tests benchmarks
 	$(BIN)/python -m pytest -q
+
+# Regenerate the README screenshot (docs/screenshot-search.png) with the browser test;
+# `make test` itself never writes into the repository.
+screenshot: install browser
+	KB_SCREENSHOT=$(CURDIR)/docs/screenshot-search.png $(BIN)/python -m pytest -q tests/test_browser.py \
+	  -k "test_first_run_builds_the_index or test_search_card_basket_and_docx_export"
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

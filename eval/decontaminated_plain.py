@@ -22,7 +22,7 @@ def main() -> None:
     old_words = {w.strip() for line in old.splitlines() if "\t" in line and not line.startswith("#")
                  for w in line.split("\t")[1].split(",")}
     plain = load_queries("eval/plain.jsonl")
-    dev = load_queries("eval/queries.jsonl") + load_queries("eval/holdout.jsonl")
+    dev = load_queries("eval/queries.jsonl") + load_queries("eval/dev2.jsonl")
 
     def leaked(word: str) -> bool:
         return (any(word in q.query for q in plain) and not any(word in q.query for q in dev)

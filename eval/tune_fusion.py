@@ -2,7 +2,7 @@
 
 Asks the public ``kb.candidates()`` once per query (BM25 scores, informative coverage, sentence
 cosines; cached in a JSON file so reruns skip the model), then replays evidence_fusion with each
-setting offline. Tune on the dev sets only: eval/queries.jsonl and eval/holdout.jsonl (plus the
+setting offline. Tune on the dev sets only: eval/queries.jsonl and eval/dev2.jsonl (plus the
 off-topic set for the floor). eval/plain.jsonl is the frozen held-out set and is never read here.
 
     python eval/tune_fusion.py [--top 15] [--cache /tmp/kb-fusion-cache.json]
@@ -21,7 +21,7 @@ from kb import KnowledgeBase
 from kb.evaluation import load_queries, relevance, score_ranking
 from kb.fusion import evidence_fusion
 
-DEV = ("eval/queries.jsonl", "eval/holdout.jsonl")
+DEV = ("eval/queries.jsonl", "eval/dev2.jsonl")
 OFFTOPIC = "eval/offtopic.jsonl"
 
 

@@ -6,7 +6,8 @@ Two kinds of input:
   after a lead-in such as 例如，/其中，, is one locality ("江苏南通市…", "河北出台…",
   "浙江在德清县设立…"), an enterprise ("青岛某公司…"), or several localities acting jointly
   ("吉林与浙江签署…", "上海、江苏和安徽形成跨…"). Not a case: aggregate statements
-  with a count ("山东、辽宁等16个省局…", "浙江、广东等21省…"). Named places sharing one practice
+  with a count ("山东、辽宁等16个省局…", "浙江、广东等21省…", "北京、山西等地创新认证规则134项"):
+  a tally over places, some unnamed, is no one's practice. Named places sharing one practice
   ("四川、湖北、新疆将…", "山东、天津等地通过制定…") are one local experience. A case continues over the following sentences of the same paragraph
   and section until a sentence starts with a generic subject (提升行动/2023年/全国/各地/总局/
   认证机构 …), a locality (another case or an aggregate) or an enumeration (一是…).
@@ -261,6 +262,8 @@ _ENTERPRISE = re.compile(
 _JOINER = re.compile(r"[、和与及同]")
 # What several places do together (otherwise a list of places is an aggregate statement).
 _JOINT_VERB = re.compile(r"^(?:共同|联合|携手|签署|签订|形成跨|建立跨|共建|合作)")
+# Cooperation between the subject and a partner place named later in the clause.
+_COOPERATION = re.compile(r"协同|合作|互认|共建|联合|对接|结对")
 # A stated problem: "解决了内外贸产品标准差异、体系文件适宜性差等问题", "存在…问题".
 _PROBLEM = re.compile(
     r"(?:解决|破解|攻克|针对|克服|存在|面临)了?(?P<what>[^，,；;。]*?)等?(?:问题|难题|痛点|堵点|瓶颈)"
@@ -304,6 +307,11 @@ def case_subject(text: str) -> _Subject | None:
                 break
         if actor := _ACTOR.match(body[end:]):
             end += actor.end()
+        clause = _CLAUSE.match(body, end)
+        if clause and _COOPERATION.search(clause.group()):  # "雨花台区软件…业与浙江湖州德清县…协同"
+            for start, _stop, place in spans[count:]:
+                if start < clause.end() and body[start - 1] in "与同" and place not in places:
+                    places.append(place)
     enterprise = _ENTERPRISE.match(body[end:])
     if enterprise:
         end += enterprise.end()
@@ -313,6 +321,9 @@ def case_subject(text: str) -> _Subject | None:
     if re.match(r"等\s*\d", rest):
         return None  # an aggregate statistic ("山东、辽宁等16个省局…"), not one practice
     if etc := re.match(r"等(?:省局|省份|地区|地|省|市)?", rest):
+        clause = _CLAUSE.match(rest, etc.end())
+        if clause and any(q["base"] in _COUNT_UNITS for q in _QTY.finditer(clause.group())):
+            return None  # a tally over these and other places ("北京、山西等地…规则134项")
         end += etc.end()  # "山东、天津等地" is the subject as written
     return _Subject(off, off + end, region, enterprise is not None, tuple(places))
 

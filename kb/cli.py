@@ -359,7 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("eval", help="检索质量评测（hit@1/hit@5/MRR/nDCG）", description="在评测集上比较 bm25、dense、hybrid 三种模式。")
-    s.add_argument("--queries", default=None, help="评测集（默认 eval/queries.jsonl；--cases 时默认 eval/cases/gold.jsonl）")
+    s.add_argument("--queries", default=None,
+                   help="评测集（默认：开发集 eval/queries.jsonl、开发集2 eval/dev2.jsonl、开发集3 eval/plain.jsonl、口语留出集 eval/heldout_plain.jsonl；"
+                        "--cases 时默认 eval/cases/gold.jsonl）")
     s.add_argument("--cases", action="store_true", help="评测案例抽取：逐字段准确率（地区、行业、问题、做法、成效、概况）")
     s.add_argument("--compare-backends", action="store_true",
                    help="在本地后端与 Milvus 后端上各评测一次并并列显示（Milvus 地址取 KB_MILVUS_URI，"

@@ -33,7 +33,7 @@ class KBConfig:
     chunk_min_chars: int = 150
     chunk_max_chars: int = 400
     # Passage fusion (kb/fusion.py evidence_fusion), chosen by eval/tune_fusion.py on the dev sets
-    # (eval/queries.jsonl, eval/holdout.jsonl) only:
+    # (eval/queries.jsonl, eval/dev2.jsonl) only:
     # share of the score from keyword evidence (BM25 × informative coverage); the rest is semantic;
     keyword_weight: float = 0.7
     # cosines at or below this are no semantic evidence (m3e-small gives ~0.6–0.75 to unrelated text);

@@ -1,4 +1,4 @@
-"""``kb eval``: retrieval quality on a labelled query set (eval/queries.jsonl).
+"""``kb eval``: retrieval quality on labelled query sets (eval/queries.jsonl and the others below).
 
 A result is relevant when its text contains one of the query's ``answers`` substrings, so
 the labels survive re-chunking. Case queries also name a substring of the expected case.
@@ -14,15 +14,17 @@ from pathlib import Path
 from .errors import KBError
 
 MODES = ("bm25", "dense", "hybrid")
-# The development set was used to write the synonym list and tune fusion; the held-out set was
-# written afterwards by someone who saw neither, and is the honest estimate.
-# eval/plain.jsonl (colloquial owners'/auditors' questions) was written and frozen before the
-# glossary-fed evidence fusion was tuned, and never used for tuning: it is the held-out estimate.
-DEFAULT_SETS = (("开发集", "eval/queries.jsonl"), ("留出集", "eval/holdout.jsonl"), ("口语留出集", "eval/plain.jsonl"))
+# eval/queries.jsonl and eval/dev2.jsonl are development sets: the synonym list and glossary were
+# written against them and fusion was tuned on both (kb/config.py), so neither is held out.
+# eval/plain.jsonl (colloquial questions) was written before fusion was tuned, but the glossary
+# was then written by the same hand with it in view (34 of its everyday words occur only there):
+# it is a third development set. eval/heldout_plain.jsonl was written afterwards by someone who
+# saw neither the glossary nor the tuning code and ran no search (eval/HELDOUT_README.md): it is
+# the one honest estimate, and must never be used for tuning or for glossary entries.
+DEFAULT_SETS = (("开发集", "eval/queries.jsonl"), ("开发集2", "eval/dev2.jsonl"), ("开发集3（口语）", "eval/plain.jsonl"),
+                ("口语留出集", "eval/heldout_plain.jsonl"))
 # Off-topic questions (other government services, weather, gibberish, English): none should get results.
 OFFTOPIC_SET = "eval/offtopic.jsonl"
-# The backend comparison also runs the frozen colloquial held-out set (eval/HELDOUT_README.md).
-PARITY_EXTRA_SETS = (("冻结口语留出集", "eval/heldout_plain.jsonl"),)
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,6 @@ def run_eval(kb, args) -> int:
     sets = [("评测集", args.queries)] if args.queries else [(n, KBConfig().home / p) for n, p in DEFAULT_SETS]
     if getattr(args, "compare_backends", False):
         home = KBConfig().home
-        if not args.queries:
-            sets += [(n, home / p) for n, p in PARITY_EXTRA_SETS if (home / p).exists()]
         parity = compare_backends(kb, sets, None if args.queries else home / OFFTOPIC_SET)
         if args.json:
             print(json.dumps(parity, ensure_ascii=False))
@@ -204,6 +204,7 @@ def run_eval(kb, args) -> int:
         off = offtopic_report(kb, KBConfig().home / OFFTOPIC_SET)
         print(f"== 无关查询：{off['path']}（{off['queries']} 条）\n返回空列表的比例：" +
               "，".join(f"{m} {v:.3f}" for m, v in off["empty"].items()))
+        print("\n注意：开发集与开发集2 都参与过调参（同义词/术语表与融合参数），分数偏乐观；口语留出集的局限见 README。")
     return 0
 
 

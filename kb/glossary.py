@@ -2,9 +2,8 @@
 
 The glossary serves three readers: the query expansion (an everyday word in a question adds
 the report's term, so BM25 can find passages that never use the owner's words), ``kb glossary``,
-and the app, which explains the terms a result contains. Everyday words match whole words only:
-jieba words for Chinese, word boundaries for Latin letters, so 伞 matches 做伞的 but 认证 does
-not match inside 认证贷 by accident.
+and the app, which explains the terms a result contains. Everyday words match whole words only
+(:func:`contains_word`): 伞 matches 做伞的 but not 保护伞, 人工 not 人工智能, IT not audit.
 """
 
 from __future__ import annotations
@@ -58,20 +57,44 @@ def lookup(word: str | None = None) -> list[GlossaryEntry]:
 
 
 @lru_cache(maxsize=1)
-def _default_words():
+def _default_tokenizer():
     from .tokenizer import Tokenizer
 
-    return Tokenizer().words
+    return Tokenizer()
 
 
 _LATIN = re.compile(r"[A-Za-z0-9]")
+# Generic heads and modifiers that make plain compounds which keep a word's meaning: 出口|货,
+# 软件|产业, 电动自行车|厂, 融资|难, 新玩意|儿, 大|西北, 多|花钱, 哪|几个部门. Not 智能 (人工智能) nor 保护
+# (保护伞): those compounds are words of their own and mean something else.
+_HEADS = ("产业", "行业", "企业", "公司", "领域", "方面", "市场", "地区",
+          "厂", "业", "货", "品", "类", "店", "户", "难", "儿")
+_MODIFIERS = ("大", "小", "老", "新", "全", "多", "哪")
 
 
-def contains_word(text: str, word: str, tokens: list[str] | None = None, words=None) -> bool:
+def word_boundaries(text: str, tokenizer=None) -> tuple[set[int], set[int]]:
+    """Offsets in ``text`` where a whole word may start, and where one may end.
+
+    The boundaries of jieba's dictionary words (precise mode, :meth:`Tokenizer.spans`), plus the
+    joints of plain compounds: before a generic head (出口|货) and after a generic modifier (大|西北).
+    Search-mode words would not do: they include the parts of a long word (人工 of 人工智能).
+    """
+    tokenizer = tokenizer or _default_tokenizer()
+    starts, ends = {0}, {len(text)}
+    for start, end in tokenizer.spans(text):
+        word = text[start:end]
+        starts.add(start)
+        ends.add(end)
+        ends.update(end - len(h) for h in _HEADS if len(word) > len(h) and word.endswith(h))
+        starts.update(start + len(m) for m in _MODIFIERS if len(word) > len(m) and word.startswith(m))
+    return starts, ends
+
+
+def contains_word(text: str, word: str, tokenizer=None, bounds: tuple[set[int], set[int]] | None = None) -> bool:
     """Whether ``word`` occurs in ``text`` as a whole word (not inside a longer word).
 
-    Latin words need word boundaries; Chinese words must be one of the jieba search-mode words
-    of ``text``, or a run of consecutive jieba words (做伞 → 做 / 伞 finds 伞).
+    Latin words need word boundaries (IT in "IT 公司", not in "audit"); other words must start
+    and end on :func:`word_boundaries` of ``text`` (pass ``bounds`` to reuse them).
     """
     if not word:
         return False
@@ -79,31 +102,32 @@ def contains_word(text: str, word: str, tokens: list[str] | None = None, words=N
         return re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text, re.IGNORECASE) is not None
     if word not in text:
         return False
-    words = words or _default_words()
-    tokens = tokens if tokens is not None else words(text)
-    if word in tokens:
-        return True
-    joined = "\x00".join(tokens)
-    parts = words(word)
-    return len(parts) > 1 and "\x00".join(parts) in joined
+    starts, ends = bounds or word_boundaries(text, tokenizer)
+    at = text.find(word)
+    while at >= 0:
+        if at in starts and at + len(word) in ends:
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
-def expansions(query: str, words=None) -> list[str]:
+def expansions(query: str, tokenizer=None) -> list[str]:
     """Report terms to add for ``query``: those whose everyday words occur in it as whole words."""
-    words = words or _default_words()
-    tokens = words(query)
+    bounds = word_boundaries(query, tokenizer)
     out: list[str] = []
     for e in glossary():
         if e.term in query or e.term in out:
             continue
-        if any(contains_word(query, w, tokens, words) for w in e.everyday):
+        if any(contains_word(query, w, bounds=bounds) for w in e.everyday):
             out.append(e.term)
     return out
 
 
-def expand(query: str, words=None) -> str:
-    """``query`` followed by the report terms its everyday words stand for."""
-    extra = expansions(query, words)
+def expand(query: str, tokenizer=None) -> str:
+    """``query`` followed by the report terms its everyday words stand for. BM25 always searches
+    the expanded query; the embedder sees it too when ``KBConfig.dense_expand`` is on (the
+    default), else the raw query."""
+    extra = expansions(query, tokenizer)
     return query + (" " + " ".join(extra) if extra else "")
 
 

@@ -185,7 +185,7 @@ class KnowledgeBase:
     # ----------------------------------------------------------------- search
     def expand_query(self, query: str) -> str:
         """``query`` followed by the report terms its everyday words stand for (kb/data/glossary.tsv)."""
-        return expand(query, self.tokenizer.words)
+        return expand(query, self.tokenizer)
 
     def candidates(self, query: str, mode: str = "hybrid", filters: Filters | None = None,
                    n: int | None = None) -> Candidates:

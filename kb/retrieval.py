@@ -197,7 +197,7 @@ class Retriever:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
         n = n or self.config.candidates
         typed = self.tokenizer.tokenize(query)
-        terms = self.tokenizer.tokenize(expand(query, self.tokenizer.words))
+        terms = self.tokenizer.tokenize(expand(query, self.tokenizer))
         keyword: dict[int, float] = {}
         coverage: dict[int, float] = {}
         dense: dict[int, float] = {}
@@ -206,7 +206,7 @@ class Retriever:
             keyword = self.backend.keyword_candidates(snap, terms, filters, n)
             coverage = self.coverage(snap, terms, keyword, set(typed))
         if mode in ("hybrid", "dense") and snap.sentence_count:
-            text = expand(query, self.tokenizer.words) if self.config.dense_expand else query
+            text = expand(query, self.tokenizer) if self.config.dense_expand else query
             dense, sentences = self.backend.vector_candidates(snap, self.embed_query(snap, text), filters, n,
                                                               n * self.config.sentences_per_candidate)
         return Candidates(keyword, dense, tuple(terms), coverage, sentences)
@@ -308,8 +308,8 @@ class Retriever:
         """
         if not hits or not snap.sentence_count:
             return []
-        qv = self.embed_query(snap, expand(query, self.tokenizer.words) if self.config.dense_expand else query)
-        words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer.words)))
+        qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
+        words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
         scored = []
         for hit in hits[:from_hits]:

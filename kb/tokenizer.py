@@ -104,6 +104,13 @@ class Tokenizer:
         """All search-mode words of ``text`` (stop words kept), for highlighting."""
         return [w for w in self._ensure().lcut_for_search(text) if w.strip()]
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) offsets of the dictionary words of ``text`` (jieba precise mode without
+        HMM, no overlaps), for matching whole words. Search mode would also yield the parts of
+        a long word (人工 of 人工智能); the HMM would glue unknown characters into new words
+        (懂品|控 instead of 懂|品控)."""
+        return [(start, end) for _word, start, end in self._ensure().tokenize(text, HMM=False)]
+
     def tokenize(self, text: str) -> list[str]:
         """BM25 terms: lower-cased search-mode words without stop words or punctuation."""
         stop = stopwords()

@@ -71,3 +71,52 @@ def sample_files(tmp_path_factory) -> dict[str, Path]:
     """Readable sample files, keyed as in :data:`SAMPLE_WRITERS`; built once per session."""
     directory = tmp_path_factory.mktemp("samples")
     return {key: write(directory) for key, write in SAMPLE_WRITERS.items()}
+
+
+# --- the real embedding model (tests marked slow) -----------------------------------------
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """m3e-small, loaded once per session. Missing is a failure, never a skip: the slow tests
+    exist to check the real model."""
+    from kb.config import DEFAULT_MODEL, KBConfig
+    from kb.embedding import SentenceTransformerEmbedder
+    from kb.errors import ModelUnavailable
+
+    try:
+        embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, batch_size=KBConfig().embed_batch_size)
+    except ModelUnavailable as exc:
+        pytest.fail(f"the real embedding model is required by this test: {exc}")
+    embedder.load()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def real_kb(tmp_path_factory, real_embedder):
+    """The shipped corpus indexed with the real model (read-only: tests must not ingest)."""
+    import shutil
+
+    from kb import KBConfig, KnowledgeBase
+    from kb.config import DEFAULT_MODEL
+
+    home = tmp_path_factory.mktemp("real_kb")
+    shutil.copytree(REPO_ROOT / "corpus", home / "corpus")
+    kb = KnowledgeBase(KBConfig(home=home, model=DEFAULT_MODEL), embedder=real_embedder)
+    report = kb.ingest()
+    assert not report.failed, report.failed
+    return kb
+
+
+# --- browser tests ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where browser screenshots go: ``$KB_TEST_ARTIFACTS`` if set, else a temporary folder
+    (tests never write into the repository)."""
+    import os
+
+    folder = os.environ.get("KB_TEST_ARTIFACTS")
+    if not folder:
+        return tmp_path_factory.mktemp("screenshots")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)

@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import docx
+import markdown_it
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -161,15 +162,36 @@ def test_filters_and_mode_switch(app):
     assert any("（关键词检索）" in c for c in _captions(app))
     app.radio(key="s_mode").set_value("dense").run()
     assert any("（语义检索）" in c for c in _captions(app))
+    # The shipped corpus is one report: filtering by 报告 keeps every card, each badged 报告 …
+    app.selectbox(key="s_kind").set_value("report").run()
+    kinds = _kind_badges(app)
+    assert len(kinds) == 10 and all(m.startswith(":gray-badge[报告]") for m in kinds)
+    # … and by 企业案例 leaves nothing, which the user is told.
     app.selectbox(key="s_kind").set_value("enterprise_case").run()
-    assert not app.exception
+    assert "找到 0 条结果（语义检索）" in _captions(app)
+    assert [i.value[:len(NO_RESULTS)] for i in app.main.info] == [NO_RESULTS]
+    assert not _kind_badges(app) and not [c for c in _captions(app) if c.startswith("出处：")]
+
+
+NO_RESULTS = "没有找到相关内容。"  # the message starts so, then suggests what to change
+
+
+def _kind_badges(at: AppTest) -> list[str]:
+    """The badge line of each result card (it starts with the card's type)."""
+    return [m for m in _markdown(at) if re.match(r":(gray|blue|green)-badge\[(报告|企业案例|地方经验)\]", m)]
 
 
 def test_no_results_message(app):
     _search(app, "量子计算火箭发动机")
-    app.selectbox(key="s_region").set_value(app.selectbox(key="s_region").options[1]).run()
     app.radio(key="s_mode").set_value("bm25").run()
-    assert any("没有找到相关内容" in i.value for i in app.info) or any(c.startswith("出处：") for c in _captions(app))
+    app.selectbox(key="s_region").set_value("上海市").run()
+    assert "找到 0 条结果（关键词检索）" in _captions(app)
+    assert [i.value[:len(NO_RESULTS)] for i in app.main.info] == [NO_RESULTS]
+    assert not _kind_badges(app) and not [c for c in _captions(app) if c.startswith("出处：")]
+    # Without the filter the same page shows cards again (the message is not stuck).
+    app.selectbox(key="s_region").set_value("__all__").run()
+    app.radio(key="s_mode").set_value("hybrid").run()
+    assert not app.main.info and _kind_badges(app)
 
 
 def test_document_text_is_shown_literally(app):
@@ -366,7 +388,6 @@ def test_model_unavailable_falls_back_to_keywords(monkeypatch, kb_home, tmp_path
 # --------------------------------------------------------------------------- helpers (pure)
 
 def test_escape_streamlit_renders_literally():
-    markdown_it = pytest.importorskip("markdown_it")
     text = "<script>alert(1)</script><img src=x onerror=alert(1)>[x](javascript:alert(1)) **b** # h\n1. a &amp; $x$"
     html = markdown_it.MarkdownIt("commonmark").render(ui.escape_streamlit(text))
     assert "<script" not in html and "<img" not in html and "href" not in html

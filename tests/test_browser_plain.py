@@ -11,14 +11,14 @@ import pytest
 
 from kb import KBConfig, KnowledgeBase
 from tests.test_browser import (
-    ARTIFACTS,
     CARD,
     CHROMIUM,
     CHROMIUM_ARGS,
+    MODEL,
     REPO,
+    _check_prerequisites,
     _goto,
     _idle,
-    _model,
     _new_page,
     _search,
     _streamlit,
@@ -29,12 +29,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def plain_server(tmp_path_factory):
-    if not CHROMIUM or not __import__("pathlib").Path(CHROMIUM).exists():
-        pytest.skip("需要 /usr/bin/chromium（make browser 会安装）")
-    pytest.importorskip("playwright.sync_api")
+    _check_prerequisites()  # missing Chromium, Playwright or model: a failure unless KB_ALLOW_SKIP=1
     home = tmp_path_factory.mktemp("browser_plain")
     shutil.copytree(REPO / "corpus", home / "corpus")
-    assert not KnowledgeBase(KBConfig(home=home, model=_model())).ingest().failed
+    assert not KnowledgeBase(KBConfig(home=home, model=MODEL)).ingest().failed
     with _streamlit(home) as url:
         yield url
 
@@ -43,15 +41,14 @@ def plain_server(tmp_path_factory):
 def plain_browser(plain_server):
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
 
-def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_server):
-    pg = _new_page(plain_browser, plain_server)
+def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_server, artifacts):
+    pg = _new_page(plain_browser, plain_server, artifacts)
     pg.locator('[data-testid="stSidebar"]').get_by_text("语义模型：已就绪").wait_for()
     _search(pg, "参加以后利润能多几个点")
     answer = pg.locator(".st-key-direct-answer")
@@ -61,7 +58,7 @@ def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_se
     assert answer.locator("strong").filter(has_text="8.3%").count() >= 1  # the figure is emphasised
     glossary = pg.locator(".st-key-glossary")
     assert "术语解释" in glossary.inner_text() and "利润率" in glossary.inner_text()
-    pg.screenshot(path=str(ARTIFACTS / "plain-answer.png"), full_page=True)
+    pg.screenshot(path=str(artifacts / "plain-answer.png"), full_page=True)
     # Highlighting inserts nothing into the passage text.
     card = pg.locator(CARD).filter(has_text="相关度").filter(has=pg.get_by_role("button", name="加入课件")).first
     text = card.inner_text()

@@ -208,11 +208,22 @@ EXPECTED_REPORT_CASES = [
     ("福建创新构建", ("福建省", None, None, None, "local_experience")),
     ("山西推动省小企业", ("山西省", None, None, None, "local_experience")),
     ("井冈质量奖", ("江西省", None, None, None, "local_experience")),
-    # Named places sharing one practice count as one local experience (first place kept).
+    # Named places sharing one practice are one local experience; ``region`` is the first
+    # place named, the others are checked in test_multi_region_case_names_every_place.
     ("四川、湖北、新疆将", ("四川省", None, None, None, "local_experience")),
     ("成熟度评价准则", ("山东省", None, None, None, "local_experience")),
     ("个体工商户质量管理体系改革创新", ("浙江省", None, None, None, "local_experience")),
-    ("创新认证规则134项", ("北京市", None, None, None, "local_experience")),
+]
+# Not a case at all: "北京、山西等地创新认证规则134项" tallies rules over these and other,
+# unnamed places — no one's practice (see test_aggregate_statements_are_not_cases).
+
+# Cases that belong to several places, and every province a domain expert would file them under.
+MULTI_REGION_CASES = [
+    ("四川、湖北、新疆将", {"四川省", "湖北省", "新疆维吾尔自治区"}),
+    ("长三角养老", {"上海市", "江苏省", "安徽省"}),
+    ("吉林与浙江签署", {"吉林省", "浙江省"}),
+    ("与浙江湖州德清县地理信息产业", {"江苏省", "浙江省"}),  # 南京雨花台区 with 湖州德清县
+    ("成熟度评价准则", {"山东省", "天津市"}),
 ]
 
 
@@ -228,6 +239,19 @@ def test_report_case_found(report_cases, needle, expected):
     assert len(found) == 1, [c.title for c in found]
     c = found[0]
     assert (c.region.province, c.region.city, c.region.county, c.industry, c.kind) == expected
+
+
+@pytest.mark.parametrize(("needle", "provinces"), MULTI_REGION_CASES)
+def test_multi_region_case_names_every_place(report_cases, needle, provinces):
+    """A joint case is filed under every place it names, not only the first (``Case.regions``)."""
+    (c,) = [c for c in report_cases if needle in c.text]
+    assert {r.province for r in c.regions} == provinces
+    assert c.regions[0] == c.region
+
+
+def test_aggregate_over_places_is_not_a_case(report_cases):
+    assert not [c.title for c in report_cases if "创新认证规则" in c.text]
+    assert not [c.title for c in report_cases if c.region.province == "北京市"]  # the report has no 北京 case
 
 
 def test_report_has_exactly_the_expected_cases(report_cases):
@@ -287,12 +311,26 @@ def test_report_cases_have_no_labelled_parts_or_profile(report_cases):
     [
         "山东、辽宁等16个省局将提升行动纳入省委省政府政策部署共计81项。",
         "浙江、广东等21省编制工作指南数量183个。",
+        "北京、山西等地创新认证规则134项，江苏、新疆等省局有效培育企业质量管理人才5.2万人次。",
         "2023年参与提升行动的小微企业在质量意识等方面明显提升。",
         "各地注重将常态宣传与主题活动统筹推进。",
     ],
 )
 def test_aggregate_statements_are_not_cases(sentence):
     assert case_subject(sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "山东、天津等地通过制定小微企业质量管理体系成熟度评价准则（规范）等方式对提升效果进行有效监测。",
+        "浙江等地开展小微企业及个体工商户质量管理体系改革创新工作。",
+        "上海、江苏和安徽形成跨两省一市的长三角养老领域服务质量提升机制。",
+    ],
+)
+def test_a_practice_shared_by_places_is_a_case(sentence):
+    """Several places doing one named thing is a practice, even with 等地 (unlike a tally)."""
+    assert case_subject(sentence) is not None
 
 
 # --- a case collection ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import hostile
+import numpy as np
 import pytest
 
 import kb.knowledge_base as kbmod
@@ -177,3 +178,96 @@ def test_cold_start_initialises_jieba_model_and_snapshot_once(base_home, monkeyp
         t.join()
     assert not errors and len(results) == THREADS and all(results)
     assert calls == {"jieba": 1, "model": 1, "snapshot": 1}
+
+
+# --- the real model ---------------------------------------------------------------------------
+
+REAL_QUERIES = ("家纺企业产品缺陷率高，别的地方怎么帮扶的？", "认证贷", "老板们懒得管，全让下面人弄",
+                "有没有专门回答疑问的线上专栏", "我们是做雨伞的小厂，认证能带来什么？", "干活的人老换，留不住")
+REAL_PAIRS = [(q, m) for q in REAL_QUERIES for m in ("dense", "hybrid", "cases")]
+
+
+def _same(answer: list, expected: list) -> bool:
+    """Same ranking, same scores up to float32 noise: torch's CPU kernels may sum in another
+    order in another thread (another OpenMP team), which moves a cosine by ~1e-7."""
+    def ident(hit) -> str:
+        return hit.case.case_id if hasattr(hit, "case") else hit.chunk.chunk_id
+
+    return len(answer) == len(expected) and all(
+        ident(a) == ident(e) and abs(a.score - e.score) < 1e-5 for a, e in zip(answer, expected))
+
+
+def _in_parallel(work, n: int = THREADS) -> list[str]:
+    """Run ``work(i)`` in ``n`` threads released together; the exceptions they raised."""
+    errors: list[str] = []
+    start = threading.Barrier(n)
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            work(i)
+        except Exception as exc:  # "Already borrowed" and the like
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.mark.slow
+def test_parallel_queries_through_the_real_model_equal_serial_answers(real_kb, real_embedder, one_omp_thread):
+    """One sentence-transformers model shared by threads that embed texts of different lengths
+    (kb/embedding.py serialises ``encode``: fast tokenizers have failed with "Already borrowed"
+    when two threads used them at once). Every answer must equal the serial one (see ``_same``)."""
+    expected = {pair: ask(real_kb, *pair) for pair in REAL_PAIRS}
+    batches = [list(REAL_QUERIES[i:]) for i in range(len(REAL_QUERIES))]
+    vectors = [real_embedder.embed(b) for b in batches]
+    wrong: list[str] = []
+
+    def work(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(6):
+            pair = rng.choice(REAL_PAIRS)
+            if not _same(ask(real_kb, *pair), expected[pair]):
+                wrong.append(f"search {pair}")
+            i = rng.randrange(len(batches))
+            if not np.allclose(real_embedder.embed(batches[i]), vectors[i], atol=1e-5):
+                wrong.append(f"embed batch {i}")
+
+    errors = _in_parallel(work)
+    assert not errors and not wrong, (errors[:3], wrong[:3])
+
+
+@pytest.mark.slow
+def test_cold_start_with_the_real_model_loads_it_once(real_kb, monkeypatch, one_omp_thread):
+    """The first queries of a fresh process arrive together (a web page opened by several
+    people): the model is loaded once, not once per thread, and every answer is the serial one."""
+    import sentence_transformers
+
+    from kb.embedding import SentenceTransformerEmbedder
+
+    expected = {pair: ask(real_kb, *pair) for pair in REAL_PAIRS}
+    real = sentence_transformers.SentenceTransformer
+    loads = []
+
+    def counting(*args, **kwargs):
+        loads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", counting)
+    fresh = SentenceTransformerEmbedder(real_kb.config.model, batch_size=real_kb.config.embed_batch_size)
+    kb = KnowledgeBase(real_kb.config, embedder=fresh)
+    kb.tokenizer = real_kb.tokenizer
+    wrong: list[str] = []
+
+    def first_query(i: int) -> None:
+        pair = REAL_PAIRS[i % len(REAL_PAIRS)]
+        if not _same(ask(kb, *pair), expected[pair]):
+            wrong.append(str(pair))
+
+    errors = _in_parallel(first_query)
+    assert not errors and not wrong, (errors[:3], wrong[:3])
+    assert len(loads) == 1

@@ -1,8 +1,10 @@
 """Crash safety of index generations, checksums, and no pickle/marshal anywhere.
 
-* ``kb ingest`` (a real subprocess, ``KB_MODEL=hash-bigram-64``) is killed with SIGKILL at
-  random moments; after each kill the index must open and be consistent, and a re-run must
-  give the same content as an uninterrupted run (marked ``slow``: about two minutes).
+* ``kb ingest`` (a real subprocess, ``KB_MODEL=hash-bigram-64``) is killed with SIGKILL inside
+  every stage that writes — parsing, embedding, writing the new generation, switching
+  ``current`` — at fixed points (tests/killpoints.py), so where each kill lands is known and
+  checked; after each kill the index must open and be consistent, and a re-run must give the
+  same content as an uninterrupted run (marked ``slow``).
 * A truncated or bit-flipped file of any type is caught by its checksum before it is loaded.
 * Nothing the project writes under ``indexes/`` is a pickle or a jieba marshal cache.
 
@@ -33,7 +35,6 @@ from kb.errors import IndexCorrupt
 from kb.store import MANIFEST, current_generation, read_manifest, verify_generation
 
 REPO = Path(__file__).resolve().parent.parent
-KILLS = int(os.environ.get("KB_CRASH_KILLS", "20"))
 
 
 def kb_env(home: Path, **extra: str) -> dict[str, str]:
@@ -102,18 +103,22 @@ def index_content(home: Path) -> dict:
     }
 
 
-# --- SIGKILL at random moments --------------------------------------------------------------
+# --- SIGKILL inside every stage that writes -----------------------------------------------
 
 STATES = [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5, 6, 7], [2, 3, 4, 5, 6, 7]]
-"""Corpus states cycled through, so that every ingest has work to do (add, change, remove)."""
+"""Corpus states (copies of the report) an ingest is asked to reach."""
 
-
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            return [int(x) for x in fh.read().split()]
-    except OSError:
-        return []
+KILLS = [
+    # (target state, extra args, kill point (see tests/killpoints.py), `current` moves)
+    (0, [], "parse:3", False),  # first ingest: 2 of 6 files parsed, no index yet
+    (1, [], "embed:2", False),  # two files added: inside the embedding loop
+    (2, [], "write:2", False),  # two files removed: rows inserted, one index file saved
+    (0, ["--rebuild"], "embed:5", False),  # a full rebuild re-embeds everything
+    (1, [], "publish:1", False),  # the new generation is in place but not yet current
+    (0, [], "switched:1", True),  # current swapped, old generations not yet pruned
+    (2, [], "write:1", False),  # two added and two removed: before the first index file
+    (1, [], "parse:2", False),  # two files added: the second is never parsed
+]
 
 
 def _alive(pid: int) -> bool:
@@ -124,73 +129,58 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _phase(stderr: str, published: bool) -> str:
-    if published:
-        return "after publish"
-    if "生成向量" in stderr:
-        return "embed/write"
-    if "解析文件" in stderr:
-        return "parse"
-    return "start-up"
+def run_killed_ingest(home: Path, point: str, *args: str) -> tuple[subprocess.CompletedProcess, list[int]]:
+    """``kb ingest`` killed at ``point``; returns the run and the pids of its children then."""
+    env = kb_env(home, KB_KILL_AT=point)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests"), env["PYTHONPATH"]])
+    done = subprocess.run([sys.executable, "-c", "import killpoints; killpoints.main()", "ingest", "-q", *args],
+                          env=env, cwd=home, capture_output=True, text=True, timeout=300)
+    marker = re.search(r"^KILLPOINT (\w+) (\d+) children=([\d,]*)$", done.stderr, re.M)
+    assert done.returncode == -signal.SIGKILL and marker, (
+        f"{point}: the ingest was not killed there (exit {done.returncode})\n{done.stdout}{done.stderr}")
+    assert f"{marker[1]}:{marker[2]}" == point
+    return done, [int(p) for p in marker[3].split(",") if p]
 
 
 @pytest.mark.slow
-def test_sigkill_during_ingest_keeps_index_consistent(tmp_path):
-    rng = random.Random(20231127)
-    # Uninterrupted reference runs, one per corpus state, and how long they take.
-    references, durations = [], []
-    for n, numbers in enumerate(STATES):
+def test_sigkill_inside_every_writing_stage_keeps_index_consistent(tmp_path):
+    references = []
+    for n, numbers in enumerate(STATES):  # uninterrupted runs, one per corpus state
         ref = tmp_path / f"ref{n}"
         hostile.write_copies(ref / "corpus", numbers)
         hostile.seed_tokenizer_cache(ref / "indexes")
-        started = time.perf_counter()
         done = run_ingest(ref)
-        durations.append(time.perf_counter() - started)
         assert done.returncode == 0, done.stderr
         check_index(ref / "indexes")
         references.append(index_content(ref))
 
     home = tmp_path / "home"
     hostile.seed_tokenizer_cache(home / "indexes")
-    kills, phases, attempts = 0, {}, 0
-    bounds = list(durations)
-    while kills < KILLS:
-        attempts += 1
-        assert attempts <= KILLS * 4, "the ingest finished before the kill too often"
-        state = attempts % len(STATES)
+    stages = set()
+    for state, args, point, moves in KILLS:
         hostile.write_copies(home / "corpus", STATES[state])
         before = check_index(home / "indexes")
-        args = ["--rebuild"] if attempts % 5 == 0 else []
-        # Not -q: the progress bars on stderr tell which stage the kill hit.
-        proc = subprocess.Popen([sys.executable, "-m", "kb", "ingest", *args], env=kb_env(home), cwd=home,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.3, 1.0) * bounds[state])  # past most of the start-up
-        children = _children(proc.pid)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        stderr = proc.communicate()[1]
+        _done, children = run_killed_ingest(home, point, *args)
+        stages.add(point.split(":")[0])
         after = check_index(home / "indexes")  # opens, consistent, checksums verify
-        # Incremental runs are shorter than the reference runs: adapt the window per state.
-        bounds[state] = min(durations[state], bounds[state] * (1.1 if proc.returncode == -signal.SIGKILL else 0.75))
-        if proc.returncode == -signal.SIGKILL:
-            kills += 1
-            phase = _phase(stderr, after != before)
-            phases[phase] = phases.get(phase, 0) + 1
-            # The parse worker dies with its parent (no orphan keeps parsing).
-            deadline = time.monotonic() + 10
-            while any(map(_alive, children)) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert not any(map(_alive, children))
+        assert (after != before) == moves, (point, before, after)
+        if moves:  # the new generation is complete: it already answers as a finished run would
+            assert index_content(home) == references[state], point
+        # The parse worker dies with its parent (no orphan keeps parsing).
+        assert children or not point.startswith("parse:"), "no parse worker was running at the kill"
+        deadline = time.monotonic() + 10
+        while any(map(_alive, children)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_alive, children)), point
         if after is not None:
             KnowledgeBase(KBConfig(home=home, model="hash-bigram-64")).search("认证贷", mode="hybrid")
         # A re-run completes and gives what an uninterrupted run gives.
         rerun = run_ingest(home)
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
         check_index(home / "indexes")
-        assert index_content(home) == references[state], f"kill #{kills} ({phases})"
+        assert index_content(home) == references[state], point
         assert not list((home / "indexes").glob("*.tmp"))
-    print(f"\n{kills} kills survived in {attempts} runs; kills by stage: {phases}")
-    assert kills >= KILLS
+    assert stages == {"parse", "embed", "write", "publish", "switched"}
 
 
 # --- corrupted files are caught by their checksum --------------------------------------------
@@ -237,10 +227,11 @@ def test_every_index_file_type_is_checksummed(built_home):
 def test_damaged_file_detected_before_loading(built_home, tmp_path, how, monkeypatch):
     """Damage each file of a copy of the index in turn: opening it must fail with a checksum
     error naming that file, and no loader may have read anything first."""
-    import kb.snapshot as kbmod
+    from kb.bm25_index import BM25Index
+    from kb.vector_index import VectorIndex
 
     loaded = []
-    for cls, name in ((kbmod.BM25Index, "load"), (kbmod.VectorIndex, "load")):
+    for cls, name in ((BM25Index, "load"), (VectorIndex, "load")):
         real = getattr(cls, name)
         monkeypatch.setattr(cls, name, classmethod(lambda c, *a, _r=real, **k: loaded.append(a) or _r.__func__(c, *a, **k)))
     rng = random.Random(how)

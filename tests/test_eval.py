@@ -1,20 +1,45 @@
 """Quality regression: `kb eval` on the shipped corpus with the real model (slow).
 
-Thresholds are the figures reached when fusion was tuned, minus a small margin, so a later
-change cannot silently make search worse. Metric arithmetic is checked by hand first.
+Every figure of the README quality table is guarded: the three sets, every mode, hit@1, hit@5,
+hit@10, MRR@10 and nDCG@10, and the share of case queries whose expected case comes first.
+``MEASURED`` holds the figures measured on 2026-11-27 (m3e-small, CPU); a figure more than
+``MARGIN`` below its measurement fails. The first two sets are development sets (see
+kb/evaluation.py). Metric arithmetic is checked by hand first.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from kb import KBConfig, KnowledgeBase
-from kb.evaluation import evaluate, load_queries, score_ranking
+from kb.evaluation import DEFAULT_SETS, MODES, evaluate, load_queries, relevance, score_ranking
 
 REPO = Path(__file__).resolve().parent.parent
+METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
+# One query is 1/79 = 0.013 of a hit rate on the first set, 1/45 = 0.022 on the second and
+# 1/48 = 0.021 on the third: losing any single hit fails.
+MARGIN = 0.01
+MEASURED = {
+    "eval/queries.jsonl": {
+        "bm25": {"hit@1": 0.9747, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9873, "ndcg@10": 0.9877},
+        "dense": {"hit@1": 0.7848, "hit@5": 0.9367, "hit@10": 0.9620, "mrr@10": 0.8543, "ndcg@10": 0.8746},
+        "hybrid": {"hit@1": 0.9747, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9873, "ndcg@10": 0.9872},
+        "cases first@1": 1.0,
+    },
+    "eval/dev2.jsonl": {
+        "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9019, "ndcg@10": 0.9212},
+        "dense": {"hit@1": 0.6889, "hit@5": 0.8667, "hit@10": 0.9778, "mrr@10": 0.7786, "ndcg@10": 0.8256},
+        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9019, "ndcg@10": 0.9212},
+        "cases first@1": 1.0,
+    },
+    "eval/plain.jsonl": {
+        "bm25": {"hit@1": 0.7292, "hit@5": 0.8958, "hit@10": 0.9167, "mrr@10": 0.8038, "ndcg@10": 0.8287},
+        "dense": {"hit@1": 0.6667, "hit@5": 0.8125, "hit@10": 0.8958, "mrr@10": 0.7304, "ndcg@10": 0.7515},
+        "hybrid": {"hit@1": 0.7500, "hit@5": 0.8958, "hit@10": 0.9167, "mrr@10": 0.8125, "ndcg@10": 0.8373},
+        "cases first@1": 1.0,
+    },
+}
 
 
 def test_score_ranking_by_hand():
@@ -27,54 +52,89 @@ def test_score_ranking_by_hand():
 
 def test_eval_sets_are_well_formed():
     dev = load_queries(REPO / "eval/queries.jsonl")
-    held = load_queries(REPO / "eval/holdout.jsonl")
-    assert len(dev) >= 60 and len(held) >= 40
-    assert not {q.query for q in dev} & {q.query for q in held}
+    dev2 = load_queries(REPO / "eval/dev2.jsonl")
+    assert len(dev) >= 60 and len(dev2) >= 40
+    assert not {q.query for q in dev} & {q.query for q in dev2}
     assert {q.voice for q in dev} == {"auditor", "enterprise", "trainer"}
     assert {"exact", "paraphrase", "number", "case"} <= {q.type for q in dev}
+    assert {path for _, path in DEFAULT_SETS} == set(MEASURED)
+
+
+def test_development_sets_are_not_labelled_held_out():
+    """Fusion was tuned on eval/queries.jsonl and eval/dev2.jsonl (kb/config.py): calling either
+    one held out, in ``kb eval`` or the README, would be untrue."""
+    labels = dict((path, name) for name, path in DEFAULT_SETS)
+    assert labels["eval/queries.jsonl"] == "开发集" and labels["eval/dev2.jsonl"] == "开发集2"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "holdout.jsonl`（" not in readme and "| 留出集" not in readme and "开发集2 `eval/dev2.jsonl`" in readme
 
 
 @pytest.fixture(scope="module")
-def real_kb(tmp_path_factory) -> KnowledgeBase:
-    home = tmp_path_factory.mktemp("evalhome")
-    shutil.copytree(REPO / "corpus", home / "corpus")
-    kb = KnowledgeBase(KBConfig(home=home, model="m3e-small"))
-    assert not kb.ingest().failed
-    return kb
+def reports(real_kb):
+    """``evaluate`` per set, computed once for the tests below."""
+    cache: dict[str, dict] = {}
+
+    def report(path: str) -> dict:
+        if path not in cache:
+            cache[path] = evaluate(real_kb, load_queries(REPO / path))
+        return cache[path]
+    return report
 
 
 @pytest.mark.slow
-def test_dev_set_quality(real_kb):
-    r = evaluate(real_kb, load_queries(REPO / "eval/queries.jsonl"))
-    hybrid = r["modes"]["hybrid"]
-    assert hybrid["hit@1"] >= 0.95 and hybrid["hit@5"] >= 0.98 and hybrid["mrr@10"] >= 0.96
-    assert r["modes"]["dense"]["mrr@10"] >= 0.80
-    assert r["cases"]["first@1"] >= 0.95
+@pytest.mark.parametrize("path", sorted(MEASURED))
+def test_every_headline_figure_holds(reports, path):
+    r = reports(path)
+    measured = MEASURED[path]
+    low = [f"{mode} {k}: {r['modes'][mode][k]:.4f} < {measured[mode][k]:.4f} - {MARGIN}"
+           for mode in MODES for k in METRICS if r["modes"][mode][k] < measured[mode][k] - MARGIN]
+    first = r["cases"]["first@1"]
+    if first < measured["cases first@1"] - MARGIN:
+        low.append(f"cases first@1: {first:.4f} < {measured['cases first@1']:.4f} - {MARGIN}")
+    assert not low, f"{path}: " + "; ".join(low) + f"; misses: {r['misses']}"
 
 
 @pytest.mark.slow
-def test_holdout_quality_and_hybrid_beats_each_mode(real_kb):
-    r = evaluate(real_kb, load_queries(REPO / "eval/holdout.jsonl"))
-    m = r["modes"]
-    assert m["hybrid"]["mrr@10"] >= 0.79 and m["hybrid"]["hit@5"] >= 0.84
+def test_hybrid_is_not_below_either_mode_on_the_second_set(reports):
     # >=: since the glossary expands colloquial words, BM25 alone ties hybrid here (0.902 both).
+    m = reports("eval/dev2.jsonl")["modes"]
     assert m["hybrid"]["mrr@10"] >= max(m["bm25"]["mrr@10"], m["dense"]["mrr@10"])
-    assert r["cases"]["first@1"] >= 0.8
+
+
+# Paraphrases that share no useful word with their answer: BM25 (with the glossary expansion)
+# does not rank the answer in its top 10, the real model ranks it in its top 3 (measured ranks
+# in comments). Written for this test after looking at the model's answers: a regression guard
+# for the dense side, not a quality estimate. (Hybrid drops most of them: none of their words
+# is informative enough to pass the relevance floor.)
+DENSE_ONLY = [
+    ("有没有专门回答疑问的线上专栏", "你问我答"),  # dense 1
+    ("哪里把卖吃食的一整条链子都带起来了", "沙县小吃产业链"),  # dense 1
+    ("两个省互相认对方的招牌", "区域品牌建设合作互认协议"),  # dense 1
+    ("给床上织物挑毛病的办法", "四化一制"),  # dense 2
+    ("乡亲们给人做挡雨家伙事儿能多挣点吗", "共富工坊"),  # dense 2
+    ("小厂能不能少交点审查的钱", "认证费用"),  # dense 3
+]
+
+
+def _rank(kb, query: str, answer: str, mode: str) -> int | None:
+    hits = kb.search(query, top_k=10, mode=mode)
+    rels = relevance([h.chunk.text for h in hits], (answer,))
+    return next((i + 1 for i, r in enumerate(rels) if r), None)
 
 
 @pytest.mark.slow
-def test_real_model_paraphrase_finds_nantong(real_kb):
-    hits = real_kb.search("床上用品厂次品太多怎么办", top_k=3)
-    assert any("四化一制" in h.chunk.text for h in hits)
-    cases = real_kb.cases(industry="纺织业", problem="产品缺陷率高", top_k=3)
-    assert "南通" in cases[0].case.title
+@pytest.mark.parametrize(("query", "answer"), DENSE_ONLY)
+def test_real_model_finds_what_keywords_cannot(real_kb, query, answer):
+    assert _rank(real_kb, query, answer, "bm25") is None, "BM25 finds it: not a test of the model"
+    dense = _rank(real_kb, query, answer, "dense")
+    assert dense is not None and dense <= 5, f"dense rank {dense} (measured ≤ 3)"
 
 
 @pytest.mark.slow
 def test_milvus_backend_scores_like_local(real_kb):
-    """``kb eval --compare-backends``: Milvus Lite within 0.01 of the local backend (held-out set)."""
+    """``kb eval --compare-backends``: Milvus Lite within 0.01 of the local backend (second dev set)."""
     from kb.evaluation import PARITY_TOLERANCE, compare_backends
 
-    r = compare_backends(real_kb, [("留出集", REPO / "eval/holdout.jsonl")])["留出集"]
+    r = compare_backends(real_kb, [("开发集2", REPO / "eval/dev2.jsonl")])["开发集2"]
     print({m: (r["local"]["modes"][m]["mrr@10"], r["milvus"]["modes"][m]["mrr@10"]) for m in r["local"]["modes"]})
     assert r["max_diff"] <= PARITY_TOLERANCE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import docx
+import markdown_it
 import pytest
 
 from kb.export import (
@@ -140,7 +141,6 @@ def test_escape_markdown_keeps_text_literal():
 
 
 def test_markdown_export_renders_without_html_or_links():
-    markdown_it = pytest.importorskip("markdown_it")
     md = export_markdown([_xss_item()], "标题 <i>x</i>")
     html = markdown_it.MarkdownIt("commonmark").render(md)
     assert "<script" not in html and "<img" not in html and "<i>" not in html and "<b>" not in html

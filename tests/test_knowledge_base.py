@@ -90,12 +90,13 @@ def test_incremental_add_change_remove(home):
     assert statuses == {REPORT.name: "unchanged", "synthetic.txt": "indexed"}
     added = emb.seen - first
     assert 0 < added < first  # only the new document was embedded
+    assert any("江苏某合成企业不良率下降5%" in c.text for c in kb.chunks())
     extra.write_text("一、合成测试文档\n内容已修改：这是合成文档的第二版。\n", encoding="utf-8")
     r = kb.ingest()
     assert any(f.status == "removed" for f in r.files) and any(f.status == "indexed" for f in r.files)
     assert len(kb.documents()) == 2
     assert any("第二版" in c.text for c in kb.chunks())
-    assert not any("第一版" in c.text or "不良率下降5%" in c.text for c in kb.chunks())
+    assert not any("江苏某合成企业" in c.text or "不良率下降5%" in c.text for c in kb.chunks())  # version 1 is gone
     extra.unlink()
     r = kb.ingest()
     assert [f.status for f in r.files if f.status == "removed"] == ["removed"]

@@ -1,0 +1,107 @@
+"""Query expansion from the glossary (kb/glossary.py): everyday words count only as whole words of the query."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kb import KBConfig, KnowledgeBase
+from kb.embedding import HashEmbedder
+from kb.glossary import contains_word, expand, expansions
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("query", "wrong"),
+    [
+        ("人工智能企业", "人力"),  # 人工 is part of 人工智能, not "labour"
+        ("audit 审核", "软件和信息服务"),  # the alias IT inside the Latin word audit
+        ("Audit 审核流程", "软件和信息服务"),
+        ("保护伞", "伞业"),  # 伞 is part of 保护伞
+        ("软件和信息服务企业怎么推动信息安全管理体系认证", "质量管理体系"),  # 体系 inside 信息安全管理体系
+        ("犹豫要不要认证", "河南"),  # 豫 is part of 犹豫
+        ("希冀通过认证", "河北"),  # 冀 is part of 希冀
+    ],
+)
+def test_no_expansion_from_part_of_a_word(query, wrong):
+    assert wrong not in expansions(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "term"),
+    [
+        ("人工太贵", "人力"),
+        ("IT企业怎么做认证", "软件和信息服务"),
+        ("it 行业", "软件和信息服务"),
+        ("遮阳伞出口", "伞业"),
+        ("我们是做雨伞的小厂，认证能带来什么？", "伞业"),
+        ("小企业怎么做体系认证", "质量管理体系"),
+        ("ISO 9001 要花多少钱", "质量管理体系"),
+        ("豫", "河南"),
+        ("老年人照护 沪苏皖联手", "上海"),
+        # Plain compounds: the word plus a generic head or modifier keeps its meaning.
+        ("出口货和内销货两套规矩，次品多", "内外贸"),
+        ("软件产业和地理信息产业跨区域协同提升有什么做法", "软件和信息服务"),
+        ("电动自行车厂攒下多少知识产权", "电动车"),
+        ("我在大西北开厂", "中西部"),
+        ("懂品控的员工老跳槽", "质量管理"),
+    ],
+)
+def test_expansion_from_whole_words(query, term):
+    assert term in expansions(query)
+
+
+def test_expand_appends_terms_once_and_skips_terms_already_there():
+    assert expand("床上用品 床品 次品率") == "床上用品 床品 次品率 缺陷 缺陷发生率 不良率 家纺"
+    assert expand("家纺 床上用品") == "家纺 床上用品"
+    assert expand("量子计算") == "量子计算"
+
+
+def test_contains_word():
+    assert contains_word("我们是做伞的", "伞") and not contains_word("黑恶势力的保护伞", "伞")
+    assert contains_word("出口货", "出口") and not contains_word("人工智能", "人工")
+    assert contains_word("我们是 IT 公司", "IT") and not contains_word("audit 流程", "IT")
+    assert not contains_word("量子计算", "")
+
+
+class RecordingEmbedder(HashEmbedder):
+    """The test embedder, remembering every text it was asked to embed."""
+
+    def __init__(self):
+        super().__init__(64)
+        self.seen: list[str] = []
+
+    def embed(self, texts, progress=False):
+        self.seen.extend(texts)
+        return super().embed(texts)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("synhome")
+    (home / "corpus").mkdir()
+    shutil.copy(next((REPO / "corpus").glob("*.txt")), home / "corpus")
+    assert not KnowledgeBase(KBConfig(home=home, model="hash-bigram-64")).ingest().failed
+    return home
+
+
+@pytest.mark.parametrize("dense_expand", [True, False])
+def test_embedder_sees_the_expansion_only_with_dense_expand(home, dense_expand):
+    """What the ``expand`` docstring promises: BM25 always gets the expansion, the embedder
+    gets it exactly when ``KBConfig.dense_expand`` is on."""
+    emb = RecordingEmbedder()
+    kb = KnowledgeBase(replace(KBConfig(home=home, model="hash-bigram-64"), dense_expand=dense_expand), embedder=emb)
+    query = "床上用品次品率高怎么办"
+    assert kb.expand_query(query) == query + " 缺陷 缺陷发生率 不良率 家纺"
+    kb.search(query, mode="dense")
+    assert emb.seen == [kb.expand_query(query) if dense_expand else query]
+    emb.seen.clear()
+    kb.search(query, mode="bm25")
+    assert emb.seen == []
+    # The corpus has neither 床上用品 nor 次品率: the 家纺 passage is reached through the expansion.
+    hits = kb.search(query, mode="bm25", top_k=3)
+    assert any("家纺" in h.chunk.text for h in hits)
