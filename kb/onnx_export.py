@@ -71,13 +71,6 @@ def _quiet():
     """Silence the tracer's and quantizer's warnings and progress bars (the checks below decide)."""
     root = logging.getLogger()
     level = root.level
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    except ImportError:
-        pass
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         root.setLevel(logging.ERROR)
@@ -156,7 +149,9 @@ def export_model(model_path: Path, dest: Path, precision: str, pipeline: Pipelin
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()
     st = SentenceTransformer(str(model_path), device="cpu")
     kinds = [type(m).__name__ for m in st]
     if not kinds or kinds[0] != "Transformer" or any(k not in ("Pooling", "Normalize") for k in kinds[1:]):
