@@ -410,7 +410,7 @@ def _print(r: dict) -> None:
     if "startup" in r:
         s = r["startup"]
         for mode, v in s.items():
-            if isinstance(v, dict):
+            if isinstance(v, dict) and "median_s" in v:
                 print(f"kb search 进程启动到答案（{mode}）：{v['median_s']:.2f} s，峰值内存 {v['peak_rss_mb']:.0f} MB（中位数）")
         print(f"  hybrid / bm25 = {s['hybrid_over_bm25']:.2f}×")
         for name, secs in s.get("app_warm_up_s", {}).items():
