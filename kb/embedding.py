@@ -44,7 +44,11 @@ PRECISIONS = ("fp32", "int8")
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Contract for every embedder."""
+    """Contract for every embedder.
+
+    Real embedders also have ``identity() -> dict`` (id, dim, files_sha256, backend, precision),
+    which the index manifest records; :func:`embedder_identity` stands in for test fakes without it.
+    """
 
     model_id: str
     dim: int
