@@ -1,8 +1,9 @@
 """提升行动案例知识库 — Streamlit front end. Draws pages only; logic lives in ``kb/``.
 
 Run with ``streamlit run app.py``. The knowledge base is opened once per process
-(``st.cache_resource``); the embedding model loads in a background thread, and until it is
-ready searches run on BM25 alone. Document text is never rendered as HTML: see
+(``st.cache_resource``); the embedding model loads in a background thread (the ONNX model in
+well under a second, so a page waits briefly for it), and until it is ready searches run on
+BM25 alone. Document text is never rendered as HTML: see
 ``kb/ui_helpers.py`` (``escape_streamlit``/``highlight_markdown``).
 """
 
@@ -205,7 +206,8 @@ def draw_hit_card(hit: Hit, rt: Runtime, chunk_cases: list[Case]) -> None:
 
 
 def mode_note(rt: Runtime, requested: str) -> str:
-    mode, note = ui.effective_mode(requested, rt.model_ready, rt.model_error)
+    ready = rt.model_ready if requested == "bm25" else rt.wait_ready()
+    mode, note = ui.effective_mode(requested, ready, rt.model_error)
     if note:
         st.info(note, icon=":material/hourglass_top:")
     return mode

@@ -1,11 +1,12 @@
 """``kb bench``: speed and memory figures, reported as medians (never as timed tests).
 
 * ingest  — cold ingest of the shipped corpus in a fresh process (model load included),
-            re-ingest with nothing changed, embedding throughput;
+            re-ingest with nothing changed, embedding throughput before/after (PyTorch vs ONNX);
 * query   — warm latency p50/p95 per mode on the shipped corpus (query embedding included);
 * scale   — a synthetic corpus of N chunks (text re-combined from corpus sentences, vectors
             are random unit vectors): hybrid latency, resident memory, flat vs HNSW recall;
-* startup — process start to first answer of ``kb search`` (bm25 and hybrid);
+* startup — process start to answer of ``kb search`` and its peak memory (bm25, hybrid, and
+            hybrid through PyTorch as before);
 * ocr     — scans generated from the shipped report's text (Noto CJK, dense A4 at 200 dpi,
             degraded: 1° skew, blur, noise, JPEG): character accuracy and seconds per page.
 """
@@ -43,66 +44,124 @@ def _kb_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "kb", *args]
 
 
-def _time_cmd(cmd: list[str], env: dict) -> float:
+def _time_cmd(cmd: list[str], env: dict) -> tuple[float, float, int]:
+    """Wall seconds, peak resident memory (MB) and exit code of one child process."""
     t = time.perf_counter()
-    subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t, usage.ru_maxrss / 1024, proc.returncode
+
+
+def _ingest_texts() -> tuple[list[str], int]:
+    """The sentences ingest embeds for the shipped corpus, and the number of chunks they come from."""
+    from .indexing import sentences_of
+    from .pipeline import parse_document
+
+    texts, n_chunks = [], 0
+    for path in sorted(KBConfig().corpus_dir.iterdir()):
+        try:
+            chunks = parse_document(path).chunks
+        except Exception:
+            continue
+        n_chunks += len(chunks)
+        texts += [s for c in chunks for s in sentences_of(c)]
+    return texts, n_chunks
+
+
+def _embed_in_calls(emb, texts: list[str], per_call: int) -> None:
+    for start in range(0, len(texts), per_call):
+        emb.embed(texts[start:start + per_call])
+
+
+def bench_embedding(repeat: int) -> dict:
+    """Ingest embedding throughput, before and after, in one run (interleaved, medians).
+
+    * ``before``: sentence-transformers (PyTorch), handed ``embed_batch_size`` texts per call, as
+      ingest did before (each call is padded to its longest text);
+    * ``after``: ONNX Runtime fp32, handed ``embed_call_texts`` texts per call (sorted by length
+      inside, so batches pad little), as ingest does now;
+    * the two other combinations separate the two effects, and int8 is shown for reference.
+    """
+    from .embedding import make_embedder
+
+    cfg = KBConfig()
+    texts, n_chunks = _ingest_texts()
+    chars = sum(map(len, texts))
+    small, large = max(1, cfg.embed_batch_size), max(1, cfg.embed_call_texts)
+    variants = {
+        "before: sentence-transformers, calls of %d" % small: ("sentence-transformers", "fp32", small),
+        "sentence-transformers, calls of %d" % large: ("sentence-transformers", "fp32", large),
+        "onnx fp32, calls of %d" % small: ("onnx", "fp32", small),
+        "after: onnx fp32, calls of %d" % large: ("onnx", "fp32", large),
+        "onnx int8, calls of %d" % large: ("onnx", "int8", large),
+    }
+    embedders = {}
+    for name, (backend, precision, _) in variants.items():
+        emb = make_embedder(cfg.model, cfg.embed_batch_size, backend, precision)
+        emb.embed(texts[:2])  # load (and export, the first time) outside the timing
+        embedders[name] = emb
+    runs: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(repeat):
+        for name, (_, _, per_call) in variants.items():
+            t = time.perf_counter()
+            _embed_in_calls(embedders[name], texts, per_call)
+            runs[name].append(time.perf_counter() - t)
+    out = {"sentences": len(texts), "chunks": n_chunks, "chars": chars, "repeat": repeat, "variants": {}}
+    for name, (_backend, precision, per_call) in variants.items():
+        secs = statistics.median(runs[name])
+        out["variants"][name] = {"backend": embedders[name].identity()["backend"], "precision": precision,
+                                 "texts_per_call": per_call, "seconds": secs,
+                                 "sentences_per_s": len(texts) / secs, "chars_per_s": chars / secs}
+    names = list(variants)
+    out["speedup_after_vs_before"] = out["variants"][names[3]]["sentences_per_s"] / \
+        out["variants"][names[0]]["sentences_per_s"]
+    out["load_avg"] = os.getloadavg()
+    return out
 
 
 def bench_ingest(repeat: int) -> dict:
-    src = KBConfig().corpus_dir
+    from .embedding import make_embedder
+
+    cfg = KBConfig()
+    make_embedder(cfg.model, cfg.embed_batch_size, cfg.embed_backend, cfg.embed_precision).embed(["预热"])  # export once
+    src = cfg.corpus_dir
     cold, warm = [], []
     for _ in range(repeat):
         home = Path(tempfile.mkdtemp(prefix="kb-bench-"))
         try:
             shutil.copytree(src, home / "corpus")
             env = dict(os.environ, KB_HOME=str(home), HF_HUB_OFFLINE="1")
-            cold.append(_time_cmd(_kb_cmd("ingest", "-q"), env))
-            warm.append(_time_cmd(_kb_cmd("ingest", "-q"), env))
+            cold.append(_time_cmd(_kb_cmd("ingest", "-q"), env)[0])
+            warm.append(_time_cmd(_kb_cmd("ingest", "-q"), env)[0])
         finally:
             shutil.rmtree(home, ignore_errors=True)
-    from .embedding import make_embedder
-    from .indexing import sentences_of
-    from .pipeline import parse_document
-
-    texts, n_chunks = [], 0
-    for path in sorted(src.iterdir()):
-        try:
-            chunks = parse_document(path).chunks
-        except Exception:
-            continue
-        n_chunks += len(chunks)
-        texts += [s for c in chunks for s in sentences_of(c)]  # what ingest embeds
-    emb = make_embedder(KBConfig().model)
-    emb.embed(texts[:2])  # load the model outside the timing
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        emb.embed(texts)
-        runs.append(time.perf_counter() - t)
-    secs = statistics.median(runs)
-    return {
-        "cold_ingest_s": statistics.median(cold), "reingest_unchanged_s": statistics.median(warm),
-        "embed_chunks": n_chunks, "embed_sentences": len(texts), "embed_chunks_per_s": n_chunks / secs,
-        "embed_sentences_per_s": len(texts) / secs,
-        "embed_chars_per_s": sum(map(len, texts)) / secs, "repeat": repeat,
-    }
+    return {"cold_ingest_s": statistics.median(cold), "reingest_unchanged_s": statistics.median(warm),
+            "repeat": repeat, "embedding": bench_embedding(repeat)}
 
 
 def bench_query(repeat: int) -> dict:
+    """Warm latency per mode (query embedding included); hybrid also through sentence-transformers."""
+    from dataclasses import replace
+
     from .knowledge_base import KnowledgeBase
 
-    kb = KnowledgeBase()
-    kb.warm_up()
+    cfg = KBConfig()
+    runs = [(mode, cfg) for mode in ("bm25", "dense", "hybrid")]
+    if cfg.embed_backend == "onnx" and cfg.embed_precision == "fp32":  # torch vectors fit the same index
+        runs.append(("hybrid (sentence-transformers)", replace(cfg, embed_backend="sentence-transformers")))
     out = {}
-    for mode in ("bm25", "dense", "hybrid"):
+    for name, config in runs:
+        kb = KnowledgeBase(config)
+        kb.warm_up()
+        mode = name.split()[0]
         times = []
         for _ in range(repeat):
             for q in SAMPLE_QUERIES:
                 t = time.perf_counter()
                 kb.search(q, top_k=10, mode=mode)
                 times.append((time.perf_counter() - t) * 1000)
-        out[mode] = {"p50_ms": statistics.median(times), "p95_ms": _pct(times, 0.95), "n": len(times)}
+        out[name] = {"p50_ms": statistics.median(times), "p95_ms": _pct(times, 0.95), "n": len(times)}
     return out
 
 
@@ -221,12 +280,50 @@ def _synthetic(n_chunks: int) -> dict:
             "embedder": emb, "tokenizer": tok, "texts": [sentences[i] for i in sources]}
 
 
+WARM_UP = """
+import time
+from kb.knowledge_base import KnowledgeBase
+kb = KnowledgeBase()
+t = time.perf_counter()
+kb.warm_up()
+print(time.perf_counter() - t)
+"""
+
+
 def bench_startup(repeat: int) -> dict:
+    """``kb search`` from process start to answer, and its peak memory, per mode (interleaved, medians).
+
+    ``hybrid (sentence-transformers)`` is the previous default path (PyTorch), for comparison.
+    """
+    cfg = KBConfig()
     env = dict(os.environ, HF_HUB_OFFLINE="1")
-    out = {}
-    for mode in ("bm25", "hybrid"):
-        runs = [_time_cmd(_kb_cmd("search", "家纺企业产品缺陷率高", "--mode", mode, "--json"), env) for _ in range(repeat)]
-        out[mode] = {"median_s": statistics.median(runs), "n": repeat}
+    runs = {"bm25": ("bm25", env), "hybrid": ("hybrid", env)}
+    if cfg.embed_backend == "onnx" and cfg.embed_precision == "fp32":
+        runs["hybrid (sentence-transformers)"] = ("hybrid", dict(env, KB_EMBED_BACKEND="sentence-transformers"))
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    rss: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(repeat):
+        for name, (mode, run_env) in runs.items():
+            secs, peak, code = _time_cmd(_kb_cmd("search", "家纺企业产品缺陷率高", "--mode", mode, "--json"), run_env)
+            if code != 0:
+                raise RuntimeError(f"kb search --mode {mode} exited with {code}")
+            times[name].append(secs)
+            rss[name].append(peak)
+    out = {name: {"median_s": statistics.median(times[name]), "peak_rss_mb": statistics.median(rss[name]),
+                  "n": repeat} for name in runs}
+    out["hybrid_over_bm25"] = out["hybrid"]["median_s"] / out["bm25"]["median_s"]
+    # The web app answers with BM25 until KnowledgeBase.warm_up() (jieba + model) has finished.
+    warm = {"onnx": env}
+    if "hybrid (sentence-transformers)" in runs:
+        warm["sentence-transformers"] = runs["hybrid (sentence-transformers)"][1]
+    out["app_warm_up_s"] = {}
+    for name, run_env in warm.items():
+        secs = []
+        for _ in range(repeat):
+            proc = subprocess.run([sys.executable, "-c", WARM_UP], env=run_env, capture_output=True, text=True)
+            secs.append(float(proc.stdout.strip().splitlines()[-1]))
+        out["app_warm_up_s"][name] = statistics.median(secs)
+    out["load_avg"] = os.getloadavg()
     return out
 
 
@@ -343,14 +440,22 @@ def _print(r: dict) -> None:
         i = r["ingest"]
         print(f"导入（中位数，{i['repeat']} 次）：冷启动导入 {i['cold_ingest_s']:.2f} s（含模型加载），"
               f"无变化重导入 {i['reingest_unchanged_s']:.2f} s")
-        print(f"嵌入吞吐：{i['embed_chunks_per_s']:.1f} 块/s（{i['embed_sentences_per_s']:.1f} 句/s），"
-              f"{i['embed_chars_per_s']:.0f} 字/s（{i['embed_chunks']} 块、{i['embed_sentences']} 句）")
+        e = i["embedding"]
+        print(f"导入时的嵌入吞吐（{e['sentences']} 句、{e['chars']} 字，中位数，{e['repeat']} 次，交替测量）：")
+        for name, v in e["variants"].items():
+            print(f"  {name:<42} {v['sentences_per_s']:7.1f} 句/s  {v['chars_per_s']:8.0f} 字/s")
+        print(f"  after / before = {e['speedup_after_vs_before']:.2f}×")
     if "query" in r:
         for mode, q in r["query"].items():
             print(f"查询延迟 {mode:<6}：p50 {q['p50_ms']:.1f} ms，p95 {q['p95_ms']:.1f} ms（{q['n']} 次）")
     if "startup" in r:
-        for mode, s in r["startup"].items():
-            print(f"kb search 进程启动到首个答案（{mode}）：{s['median_s']:.2f} s（中位数）")
+        s = r["startup"]
+        for mode, v in s.items():
+            if isinstance(v, dict) and "median_s" in v:
+                print(f"kb search 进程启动到答案（{mode}）：{v['median_s']:.2f} s，峰值内存 {v['peak_rss_mb']:.0f} MB（中位数）")
+        print(f"  hybrid / bm25 = {s['hybrid_over_bm25']:.2f}×")
+        for name, secs in s.get("app_warm_up_s", {}).items():
+            print(f"网页界面的模型预热（{name}，新进程中 KnowledgeBase.warm_up()）：{secs:.2f} s（中位数）")
     if "ocr" in r:
         o = r["ocr"]
         if "error" in o:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from dataclasses import replace
@@ -217,14 +218,28 @@ def cmd_glossary(args) -> int:
 
 
 def cmd_stats(args) -> int:
+    from .embedding import describe_backend, embedder_status
+
     kb = _kb(args)
     s = kb.stats()
+    try:
+        s["embedder"] = embedder_status(kb.embedder)
+    except KBError as exc:
+        s["embedder"] = {"error": str(exc)}
     if args.json:
         _print_json(s)
         return 0
+    m, now = s["model"] or {}, s["embedder"]
     print(f"索引目录：{s['index_dir']}（版本 {s['generation']}，创建于 {s['created']}）")
-    print(f"嵌入模型：{s['model']['id']}（{s['model']['dim']} 维）；向量索引：{s['vector_index']}；"
+    sha = m.get("files_sha256")
+    print(f"嵌入模型：{m.get('id')}（{m.get('dim')} 维{f'，指纹 {sha[:12]}' if sha else ''}）；向量索引：{s['vector_index']}；"
           f"分词：{s['tokenizer']['name']}（{s['tokenizer']['hash']}）")
+    built = f"索引向量由 {describe_backend(m)}生成" if m.get("backend") else "索引未记录嵌入后端（旧版本构建）"
+    if "error" in now:
+        print(f"嵌入后端：{built}；当前模型不可用：{now['error']}")
+    else:
+        reason = f"，原因：{now['reason']}" if now.get("reason") else ""
+        print(f"嵌入后端：{built}；当前查询使用 {describe_backend(now)}{reason}")
     print(f"文档 {s['documents']} 个，{s['pages']} 页，分块 {s['chunks']} 个，案例 {s['cases']} 个，量化成效 {s['outcomes']} 条")
     for kind, n in s["cases_by_kind"].items():
         print(f"  {KIND_ZH.get(kind, kind)}：{n}")
@@ -396,8 +411,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_library_messages() -> None:
+    """Library progress notes (e.g. the one-time ONNX export of the model) go to stderr as plain lines."""
+    logger = logging.getLogger("kb")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # some libraries configure the root logger; print each note once
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    _show_library_messages()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

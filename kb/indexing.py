@@ -19,7 +19,7 @@ from .bm25_index import BM25Index
 from .chunking import CHUNKER_VERSION
 from .cleaning import split_sentences
 from .config import KBConfig
-from .embedding import Embedder
+from .embedding import Embedder, embedder_identity, model_mismatch
 from .errors import KBError, UnreadableDocument
 from .loaders import SUPPORTED, doc_id_for, file_sha256
 from .pipeline import ParsedDocument
@@ -179,9 +179,9 @@ class IndexWriter:
         if m.get("tokenizer", {}).get("hash") != tokenizer_hash() or m.get("chunker_version") != CHUNKER_VERSION:
             report.notes.append("分词词典或切分规则已更新，将重新处理全部文档。")
             return None
-        model_id = self._embedder().model_id  # resolving the model folder is enough; no weights load
-        if m.get("model", {}).get("id") != model_id:
-            report.notes.append(f"嵌入模型由“{m.get('model', {}).get('id')}”改为“{model_id}”，将重新嵌入全部文档。")
+        problem = model_mismatch(m.get("model"), self._embedder())
+        if problem:
+            report.notes.append(f"{problem[0]}将用当前模型重新嵌入全部文档。")
             return None
         return snap
 
@@ -291,7 +291,7 @@ class IndexWriter:
             np.save(writer.tmp / CASE_VECTORS, case_matrix, allow_pickle=False)
             BM25Index.build(tokens).save(writer.tmp / BM25_DIR)
             manifest = {
-                "model": {"id": emb.model_id, "dim": int(dim)},
+                "model": {**embedder_identity(emb), "dim": int(dim)},
                 "tokenizer": {"name": TOKENIZER_NAME, "hash": tokenizer_hash()},
                 "chunker_version": CHUNKER_VERSION,
                 "chunking": {"min_chars": self.config.chunk_min_chars, "max_chars": self.config.chunk_max_chars},
@@ -308,7 +308,7 @@ class IndexWriter:
         emb = self._embedder()
         if not texts:
             return np.zeros((0, emb.dim), dtype=np.float32)
-        batch = max(1, self.config.embed_batch_size)
+        batch = max(1, self.config.embed_call_texts)
         parts = []
         for start in range(0, len(texts), batch):
             if progress:

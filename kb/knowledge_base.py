@@ -67,7 +67,8 @@ class KnowledgeBase:
         if self._embedder is None:
             with self._embedder_lock:
                 if self._embedder is None:
-                    self._embedder = make_embedder(self.config.model, self.config.embed_batch_size)
+                    self._embedder = make_embedder(self.config.model, self.config.embed_batch_size,
+                                                   self.config.embed_backend, self.config.embed_precision)
         return self._embedder
 
     @property

@@ -16,8 +16,8 @@ import numpy as np
 
 from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
-from .embedding import Embedder
-from .errors import IndexMismatch, KBError
+from .embedding import Embedder, check_compatible
+from .errors import KBError
 from .fusion import evidence_fusion, idf
 from .glossary import expand
 from .industries import resolve_industry
@@ -174,12 +174,7 @@ class Retriever:
 
     # ----------------------------------------------------------------- model
     def check_model(self, snap: Snapshot) -> None:
-        model = snap.manifest.get("model", {})
-        emb = self._embedder()
-        if model.get("id") != emb.model_id:
-            raise IndexMismatch(
-                f"索引是用嵌入模型“{model.get('id')}”构建的，当前模型是“{emb.model_id}”。"
-                "不同模型的向量不能混用：请运行 kb ingest --rebuild 用当前模型重建索引，或把 KB_MODEL 改回原模型。")
+        check_compatible(snap.manifest.get("model"), self._embedder())
 
     def embed_query(self, snap: Snapshot, text: str) -> np.ndarray:
         self.check_model(snap)

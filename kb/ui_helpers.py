@@ -44,11 +44,17 @@ UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in SUPPORTED)  # what the file pic
 
 # --------------------------------------------------------------------------- serving
 
+# How long a page may wait for the model before answering with BM25 alone. The ONNX model
+# loads in well under a second, so the first answer is already hybrid; a model that has to be
+# exported first (or a slow fallback) still gets keyword results at once.
+MODEL_WAIT_S = 1.5
+
+
 class KBRuntime:
     """A knowledge base for serving: the embedding model loads in a background thread.
 
     Until :attr:`model_ready`, callers should search with BM25 only (see :func:`effective_mode`)
-    instead of blocking a page on the model load.
+    instead of blocking a page on the model load; :meth:`wait_ready` waits a bounded time first.
     """
 
     def __init__(self, kb: KnowledgeBase, start: bool = True):
@@ -67,6 +73,12 @@ class KBRuntime:
     @property
     def model_ready(self) -> bool:
         return self.kb.model_loaded and not self.thread.is_alive()
+
+    def wait_ready(self, timeout: float = MODEL_WAIT_S) -> bool:
+        """:attr:`model_ready`, after waiting up to ``timeout`` seconds for the warm-up to finish."""
+        if self.thread.ident is not None:  # started
+            self.thread.join(timeout)
+        return self.model_ready
 
 
 # --------------------------------------------------------------------------- Markdown safety

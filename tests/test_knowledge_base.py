@@ -44,7 +44,7 @@ def built(tmp_path_factory) -> KnowledgeBase:
 def test_ingest_builds_manifest_with_counts_and_checksums(built):
     gen = current_generation(built.config.index_dir)
     m = read_manifest(gen)
-    assert m["model"] == {"id": "hash-bigram-64", "dim": 64}
+    assert m["model"] == HashEmbedder(64).identity()  # id, dim, content hash, backend, precision
     assert m["counts"]["documents"] == 1
     assert m["counts"]["chunks"] == len(built.chunks()) > 20
     assert m["counts"]["sentences"] > m["counts"]["chunks"]

@@ -1,0 +1,117 @@
+"""Run an exported embedding model with ONNX Runtime and ``tokenizers`` (no torch, no pickle).
+
+An export folder (written by :mod:`kb.onnx_export`) holds ``model.onnx`` (the transformer,
+returning token embeddings), ``tokenizer.json`` (the model's own tokenizer, as its fast
+tokenizer saved it) and ``meta.json`` (pooling, maximum length, lower-casing: what
+sentence-transformers does around the transformer for this model).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+META = "meta.json"
+MODEL = "model.onnx"
+TOKENIZER = "tokenizer.json"
+EXPORT_FORMAT = 1  # bump when the export folder's layout or meaning changes
+
+
+def pool(token_embeddings: np.ndarray, mask: np.ndarray, modes: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Sentence vectors from (batch, tokens, dim) token embeddings, as sentence-transformers' Pooling.
+
+    ``mask`` is the attention mask (1 = real token); several modes are concatenated in order.
+    """
+    te = np.asarray(token_embeddings, dtype=np.float32)
+    m = np.asarray(mask).astype(np.float32)
+    mf = m[:, :, None]
+    count = np.clip(m.sum(axis=1, keepdims=True), 1e-9, None)
+    parts = []
+    for mode in modes:
+        if mode == "cls":
+            first = m.argmax(axis=1)
+            parts.append(te[np.arange(len(te)), first])
+        elif mode == "max":
+            parts.append(np.where(mf > 0, te, -np.inf).max(axis=1))
+        elif mode == "mean":
+            parts.append((te * mf).sum(axis=1) / count)
+        elif mode == "mean_sqrt_len_tokens":
+            parts.append((te * mf).sum(axis=1) / np.sqrt(count))
+        elif mode == "weightedmean":
+            pad = m.argmax(axis=1)[:, None]  # left padding shifts the weights (none with our padding)
+            w = (np.arange(1, te.shape[1] + 1, dtype=np.float32)[None, :] - pad) * m
+            parts.append((te * w[:, :, None]).sum(axis=1) / np.clip(w.sum(axis=1, keepdims=True), 1e-9, None))
+        elif mode == "lasttoken":
+            last = te.shape[1] - 1 - m[:, ::-1].argmax(axis=1)
+            parts.append((te * mf)[np.arange(len(te)), last])
+        else:
+            raise ValueError(f"unknown pooling mode {mode!r}")
+    return np.concatenate(parts, axis=1)
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class OnnxModel:
+    """One export folder, loaded: an ONNX Runtime session and a ``tokenizers`` tokenizer."""
+
+    def __init__(self, folder: Path):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.folder = Path(folder)
+        self.meta = json.loads((self.folder / META).read_text(encoding="utf-8"))
+        self.dim = int(self.meta["dim"])
+        self.pooling = tuple(self.meta["pooling"])
+        self.max_length = int(self.meta["max_seq_length"])
+        self.lower = bool(self.meta.get("do_lower_case"))
+        self.pad_id = int(self.meta.get("pad_id") or 0)
+        self.tokenizer = Tokenizer.from_file(str(self.folder / TOKENIZER))
+        self.tokenizer.no_padding()  # padding is done per batch below, to the batch's longest text
+        self.tokenizer.enable_truncation(self.max_length)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Worker threads sleep instead of spinning between operators: on a busy 2-core machine,
+        # spinning doubled the median query embedding time (measured 13.4 → 5.8 ms at load 3)
+        # and did not help batch throughput.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(self.folder / MODEL), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        # The Rust tokenizer is not documented as safe to share across threads: one call at a time.
+        self._tok_lock = threading.Lock()
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text, in input order."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prepared = [str(t) for t in texts]
+        if self.lower:  # only when the saved tokenizer does not lower-case by itself
+            prepared = [t.lower() for t in prepared]
+        with self._tok_lock:
+            encodings = self.tokenizer.encode_batch(prepared)
+        # Sorted by length, each batch pads only to its own longest text.
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), max(1, batch_size)):
+            idx = order[start:start + max(1, batch_size)]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            types = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                enc = encodings[i]
+                n = len(enc.ids)
+                ids[row, :n] = enc.ids
+                mask[row, :n] = 1
+                types[row, :n] = enc.type_ids
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            token_embeddings = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
+            out[idx] = pool(token_embeddings, mask, self.pooling)
+        return l2_normalise(out)
