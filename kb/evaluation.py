@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +58,15 @@ def load_queries(path: str | Path) -> list[EvalQuery]:
     return out
 
 
+def _comparable(text: str) -> str:
+    """Text as compared with answer labels: NFKC (％ → %) and no whitespace, so a label copied
+    from the raw PDF extraction ("提升 8. 3％") matches the cleaned passage ("提升8.3%")."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 def relevance(texts: list[str], answers: tuple[str, ...]) -> list[int]:
-    return [1 if any(a in t for a in answers) else 0 for t in texts]
+    wanted = [_comparable(a) for a in answers]
+    return [1 if any(a and a in _comparable(t) for a in wanted) else 0 for t in texts]
 
 
 def score_ranking(rels: list[int], total_relevant: int, k: int = 10) -> dict[str, float]:

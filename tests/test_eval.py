@@ -17,8 +17,8 @@ from kb.evaluation import DEFAULT_SETS, MODES, evaluate, load_queries, relevance
 
 REPO = Path(__file__).resolve().parent.parent
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
-# One query is 1/79 = 0.013 of a hit rate on the first set, 1/45 = 0.022 on the second and
-# 1/48 = 0.021 on the third: losing any single hit fails.
+# One query is 1/79 = 0.013 of a hit rate on the first set, 1/45 = 0.022 on the second,
+# 1/48 = 0.021 on the third and 1/67 = 0.015 on the held-out set: losing any single hit fails.
 MARGIN = 0.01
 MEASURED = {
     "eval/queries.jsonl": {
@@ -39,6 +39,13 @@ MEASURED = {
         "hybrid": {"hit@1": 0.7500, "hit@5": 0.8958, "hit@10": 0.9167, "mrr@10": 0.8125, "ndcg@10": 0.8373},
         "cases first@1": 1.0,
     },
+    # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
+    "eval/heldout_plain.jsonl": {
+        "bm25": {"hit@1": 0.5970, "hit@5": 0.9254, "hit@10": 0.9701, "mrr@10": 0.7292, "ndcg@10": 0.7882},
+        "dense": {"hit@1": 0.7164, "hit@5": 0.8657, "hit@10": 0.9104, "mrr@10": 0.7802, "ndcg@10": 0.8084},
+        "hybrid": {"hit@1": 0.6119, "hit@5": 0.8955, "hit@10": 0.9552, "mrr@10": 0.7389, "ndcg@10": 0.7904},
+        "cases first@1": None,  # its case questions name no expected case record
+    },
 }
 
 
@@ -48,6 +55,25 @@ def test_score_ranking_by_hand():
     # DCG = 1/log2(3) + 1/log2(5); ideal = 1 + 1/log2(3)
     assert m["ndcg@10"] == pytest.approx((0.63093 + 0.43068) / 1.63093, abs=1e-4)
     assert score_ranking([0] * 10, 1) == {"hit@1": 0, "hit@5": 0, "hit@10": 0, "mrr@10": 0, "ndcg@10": 0}
+
+
+def test_labels_copied_from_the_raw_extraction_match_cleaned_passages():
+    """A label keeps the PDF's spacing and full-width signs; the passage is cleaned. Both sides are
+    compared without whitespace, after NFKC, so a correct label is never silently unanswerable."""
+    assert relevance(["年利润率平均提升8.3%，"], ("年利润率平均提升 8. 3％",)) == [1]
+    assert relevance(["年利润率平均提升8.3%，"], ("年利润率平均提升 9. 3％",)) == [0]
+
+
+def test_every_label_occurs_in_the_shipped_report():
+    """Each query of every set has an answer that the (cleaned) report contains: a label that
+    can never match would count as a miss of the system."""
+    from kb.cleaning import clean_document
+    from kb.loaders import load_document
+
+    report = "".join(p.text for p in clean_document(load_document(next((REPO / "corpus").glob("*.txt")))))
+    for _, path in DEFAULT_SETS:
+        for q in load_queries(REPO / path):
+            assert any(relevance([report], q.answers)), f"{path}: {q.query} → {q.answers}"
 
 
 def test_eval_sets_are_well_formed():
@@ -88,8 +114,8 @@ def test_every_headline_figure_holds(reports, path):
     measured = MEASURED[path]
     low = [f"{mode} {k}: {r['modes'][mode][k]:.4f} < {measured[mode][k]:.4f} - {MARGIN}"
            for mode in MODES for k in METRICS if r["modes"][mode][k] < measured[mode][k] - MARGIN]
-    first = r["cases"]["first@1"]
-    if first < measured["cases first@1"] - MARGIN:
+    first = r["cases"]["first@1"] if r.get("cases") else None
+    if measured["cases first@1"] is not None and (first is None or first < measured["cases first@1"] - MARGIN):
         low.append(f"cases first@1: {first:.4f} < {measured['cases first@1']:.4f} - {MARGIN}")
     assert not low, f"{path}: " + "; ".join(low) + f"; misses: {r['misses']}"
 
