@@ -385,33 +385,37 @@ class MilvusIndex:
         from .tokenizer import Tokenizer
 
         tokenizer = Tokenizer(self.config.index_dir / ".cache")
-        rows = []
-        for i, ch in enumerate(snap.chunks):
-            terms = " ".join(tokenizer.tokenize(ch.embed_text))
-            if len(terms.encode("utf-8")) > MAX_VARCHAR:
-                raise KBError(f"分块 {ch.chunk_id} 过长（分词后超过 {MAX_VARCHAR} 字节），无法写入 Milvus。")
-            rows.append({"pos": i, "terms": terms, **fields[i]})
-            if len(rows) >= BATCH:
-                c.insert(f"{base}_chunks", rows)
-                step(len(rows))
-                rows = []
-        if rows:
-            c.insert(f"{base}_chunks", rows)
-            step(len(rows))
-        rows = []
-        for sid, owner in enumerate(snap.sent_owner):
-            text = texts[sid]
-            if len(text.encode("utf-8")) > MAX_VARCHAR:
-                raise KBError(f"第 {sid} 句过长（超过 {MAX_VARCHAR} 字节），无法写入 Milvus。")
-            rows.append({"pos": sid, "chunk": int(owner), "text": text, "vector": vectors[sid].tolist(),
-                         **fields[int(owner)]})
-            if len(rows) >= BATCH:
-                c.insert(f"{base}_sents", rows)
-                step(len(rows))
-                rows = []
-        if rows:
-            c.insert(f"{base}_sents", rows)
-            step(len(rows))
+
+        def insert(collection: str, rows) -> None:
+            """Insert ``rows`` (any iterable) in batches of BATCH, reporting progress."""
+            batch = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    c.insert(f"{base}{collection}", batch)
+                    step(len(batch))
+                    batch = []
+            if batch:
+                c.insert(f"{base}{collection}", batch)
+                step(len(batch))
+
+        def chunk_rows():
+            for i, ch in enumerate(snap.chunks):
+                terms = " ".join(tokenizer.tokenize(ch.embed_text))
+                if len(terms.encode("utf-8")) > MAX_VARCHAR:
+                    raise KBError(f"分块 {ch.chunk_id} 过长（分词后超过 {MAX_VARCHAR} 字节），无法写入 Milvus。")
+                yield {"pos": i, "terms": terms, **fields[i]}
+
+        def sentence_rows():
+            for sid, owner in enumerate(snap.sent_owner):
+                text = texts[sid]
+                if len(text.encode("utf-8")) > MAX_VARCHAR:
+                    raise KBError(f"第 {sid} 句过长（超过 {MAX_VARCHAR} 字节），无法写入 Milvus。")
+                yield {"pos": sid, "chunk": int(owner), "text": text, "vector": vectors[sid].tolist(),
+                       **fields[int(owner)]}
+
+        insert("_chunks", chunk_rows())
+        insert("_sents", sentence_rows())
         zero = [0.0] * dim
         records: list[tuple[str, str, int, dict, list[float]]] = []
         for i, d in enumerate(snap.docs.values()):
@@ -420,18 +424,9 @@ class MilvusIndex:
             records.append((f"chunk:{i}", "chunk", i, _chunk_json(ch, t), zero))
         for i, case in enumerate(snap.cases):
             records.append((f"case:{i}", "case", i, asdict(case), snap.case_vectors[i].tolist()))
-        rows = []
-        for key, kind, seq, body, vec in records:
-            for part, text in enumerate(_split(json.dumps(body, ensure_ascii=False))):
-                rows.append({"key": f"{key}:{part}", "type": kind, "seq": seq, "part": part, "body": text,
-                             "vector": vec})
-            if len(rows) >= BATCH:
-                c.insert(f"{base}_recs", rows)
-                step(len(rows))
-                rows = []
-        if rows:
-            c.insert(f"{base}_recs", rows)
-            step(len(rows))
+        insert("_recs", ({"key": f"{key}:{part}", "type": kind, "seq": seq, "part": part, "body": text, "vector": vec}
+                         for key, kind, seq, body, vec in records
+                         for part, text in enumerate(_split(json.dumps(body, ensure_ascii=False)))))
         for suffix in ("_chunks", "_sents", "_recs"):
             c.flush(base + suffix)
         self._verify(base, len(snap.chunks), len(vectors), len(records))

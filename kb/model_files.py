@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .config import DEFAULT_MODEL
 from .errors import ModelUnavailable
+from .loaders import file_sha256
 
 # The order sentence-transformers concatenates pooled vectors in when several modes are on.
 POOLING_MODES = ("cls", "max", "mean", "mean_sqrt_len_tokens", "weightedmean", "lasttoken")
@@ -71,14 +72,6 @@ def _model_files(path: Path) -> list[Path]:
     return out
 
 
-def _hash_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def model_files_sha256(path: Path, memo_dir: Path | None = None) -> str:
     """Content hash of a model folder (file names and contents; folder name and location excluded).
 
@@ -102,7 +95,7 @@ def model_files_sha256(path: Path, memo_dir: Path | None = None) -> str:
         return entry["sha256"]
     h = hashlib.sha256()
     for p, (rel, size, _mtime) in zip(files, stamp):
-        h.update(f"{rel}\0{size}\0{_hash_file(p)}\n".encode())
+        h.update(f"{rel}\0{size}\0{file_sha256(p)}\n".encode())
     digest = h.hexdigest()
     memo[str(path)] = {"files": stamp, "sha256": digest}
     try:
