@@ -629,6 +629,7 @@ def sidebar(rt: Runtime, stats: dict | None) -> str:
 
 def main() -> None:
     st.set_page_config(page_title="提升行动案例知识库", page_icon="📚", layout="wide")
+    st.html(ui.APP_CSS)  # a static CSS file only (no document text): hides Streamlit's English input hint
     config = KBConfig()
     init_state(config.home)
     rt = open_runtime(str(config.home), config.model)

@@ -39,6 +39,8 @@ EXAMPLE_PROBLEMS = (
     ("", "产业链上下游质量协同不足"),
 )
 
+# The app's only HTML: a static style sheet, loaded from a file (st.html applies style-only content).
+APP_CSS = Path(__file__).parent / "data" / "app.css"
 UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in SUPPORTED)  # what the file picker offers: what the loaders read
 
 

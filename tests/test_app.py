@@ -196,7 +196,11 @@ def test_no_results_message(app):
 
 def test_document_text_is_shown_literally(app):
     source = APP.read_text(encoding="utf-8")
-    assert "unsafe_allow_html" not in source and "st.html" not in source and "components.html" not in source
+    assert "unsafe_allow_html" not in source and "components.html" not in source
+    # The one st.html call loads the static style sheet, which holds CSS rules only.
+    assert re.findall(r"st\.html\(([^)]*)\)", source) == ["ui.APP_CSS"]
+    css = ui.APP_CSS.read_text(encoding="utf-8")
+    assert "<" not in css and 'InputInstructions"] { display: none; }' in css
     _search(app, "防注入校验样本")
     passage = next(m for m in _markdown(app) if "onerror" in m)
     assert "\\<script\\>alert\\(1\\)\\<\\/script\\>" in passage
