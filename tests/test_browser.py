@@ -238,6 +238,9 @@ def test_search_card_basket_and_docx_export(page, server, tmp_path):
 
     _goto(page, "可比案例")
     page.get_by_role("textbox", name="问题描述").fill("产品缺陷率高，返工多")
+    page.wait_for_timeout(300)
+    # Streamlit's own English hint under a typed-in input is hidden (kb/data/app.css).
+    assert not page.get_by_text("Press Enter").first.is_visible()
     page.get_by_role("textbox", name="问题描述").press("Enter")
     page.get_by_text("找到 ").first.wait_for()
     assert not page.get_by_text("Ctrl+Enter").count()
