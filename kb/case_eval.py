@@ -17,10 +17,9 @@ whose title contains its ``key``. Fields (1 when right, 0 when wrong or the case
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from .errors import KBError
+from .evaluation import read_jsonl
 
 FIELDS = ("found", "region", "industry", "problem", "measures", "outcomes", "profile", "not_outcome")
 DEFAULT_GOLD = "eval/cases/gold.jsonl"
@@ -68,19 +67,7 @@ def score_case(exp: dict, found: list) -> dict[str, int]:
 
 
 def load_gold(path: str | Path) -> list[dict]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise KBError(f"找不到案例评测集 {path}：{exc.strerror or exc}") from exc
-    out = []
-    for n, line in enumerate(lines, start=1):
-        if line.strip():
-            try:
-                out.append(json.loads(line))
-            except ValueError as exc:
-                raise KBError(f"案例评测集 {path} 第 {n} 行格式错误：{exc}") from exc
-    return out
+    return read_jsonl(path, "案例评测集")
 
 
 def evaluate_cases(gold_path: str | Path) -> dict:

@@ -39,22 +39,31 @@ class EvalQuery:
     industry: str | None = None
 
 
-def load_queries(path: str | Path) -> list[EvalQuery]:
+def read_jsonl(path: str | Path, label: str = "评测集") -> list[dict]:
+    """The objects of a JSONL file, one per non-blank line; a Chinese KBError names the bad line."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise KBError(f"找不到评测集 {path}：{exc.strerror or exc}") from exc
+        raise KBError(f"找不到{label} {path}：{exc.strerror or exc}") from exc
     out = []
     for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except ValueError as exc:
+                raise KBError(f"{label} {path} 第 {n} 行格式错误：{exc}") from exc
+    return out
+
+
+def load_queries(path: str | Path) -> list[EvalQuery]:
+    out = []
+    for n, d in enumerate(read_jsonl(path), start=1):
         try:
-            d = json.loads(line)
             out.append(EvalQuery(d["id"], d["query"], tuple(d["answers"]), d.get("type", "exact"),
                                  d.get("voice", ""), d.get("case"), d.get("industry")))
-        except (ValueError, KeyError) as exc:
-            raise KBError(f"评测集 {path} 第 {n} 行格式错误：{exc}") from exc
+        except (KeyError, TypeError) as exc:
+            raise KBError(f"评测集 {path} 第 {n} 条缺少字段：{exc}") from exc
     return out
 
 
