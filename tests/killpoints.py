@@ -9,7 +9,8 @@ lands exactly at the point, however loaded the machine is. Just before dying it 
 Points, in the order an ingest reaches them:
 
 ``parse``    before the n-th file is handed to the parse worker (n - 1 files parsed)
-``embed``    before the n-th batch of texts is embedded
+``embed``    before the n-th batch of texts is embedded (ingest hands the embedder
+             ``EMBED_CALL_TEXTS`` texts per call here, so a small ingest passes it several times)
 ``write``    before the n-th index file (FAISS, BM25) is saved into the new generation folder,
              after its SQLite rows were inserted (not yet committed)
 ``publish``  after the finished generation folder was renamed into place, before the symlink
@@ -25,6 +26,7 @@ import sys
 from collections import Counter
 
 POINTS = ("parse", "embed", "write", "publish", "switched")
+EMBED_CALL_TEXTS = 32
 _reached: Counter[str] = Counter()
 
 
@@ -52,8 +54,11 @@ def _before(point: str, func, target):
 
 def install(spec: str) -> None:
     """Arm the kill named by ``spec`` (``point:n``)."""
+    import dataclasses
+
     import kb.bm25_index
     import kb.embedding
+    import kb.indexing
     import kb.vector_index
     import kb.worker
 
@@ -63,8 +68,14 @@ def install(spec: str) -> None:
     target = (point, int(n))
     worker = kb.worker.ParseWorker
     worker.parse = _before("parse", worker.parse, target)
-    for cls in (kb.embedding.HashEmbedder, kb.embedding.SentenceTransformerEmbedder):
+    for cls in (kb.embedding.HashEmbedder, kb.embedding.SentenceTransformerEmbedder, kb.embedding.OnnxEmbedder):
         cls.embed = _before("embed", cls.embed, target)
+    writer_init = kb.indexing.IndexWriter.__init__
+
+    def small_calls(self, config, *args, **kwargs):
+        writer_init(self, dataclasses.replace(config, embed_call_texts=EMBED_CALL_TEXTS), *args, **kwargs)
+
+    kb.indexing.IndexWriter.__init__ = small_calls
     for cls in (kb.vector_index.VectorIndex, kb.bm25_index.BM25Index):
         cls.save = _before("write", cls.save, target)
     real_symlink, real_replace = os.symlink, os.replace
