@@ -77,14 +77,15 @@ def sample_files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    """m3e-small, loaded once per session. Missing is a failure, never a skip: the slow tests
-    exist to check the real model."""
+    """m3e-small as users get it (the configured backend, ONNX Runtime by default), loaded once
+    per session. Missing is a failure, never a skip: the slow tests exist to check the real model."""
     from kb.config import DEFAULT_MODEL, KBConfig
-    from kb.embedding import SentenceTransformerEmbedder
+    from kb.embedding import make_embedder
     from kb.errors import ModelUnavailable
 
+    config = KBConfig()
     try:
-        embedder = SentenceTransformerEmbedder(DEFAULT_MODEL, batch_size=KBConfig().embed_batch_size)
+        embedder = make_embedder(DEFAULT_MODEL, config.embed_batch_size, config.embed_backend, config.embed_precision)
     except ModelUnavailable as exc:
         pytest.fail(f"the real embedding model is required by this test: {exc}")
     embedder.load()

@@ -9,8 +9,8 @@ lands exactly at the point, however loaded the machine is. Just before dying it 
 Points, in the order an ingest reaches them:
 
 ``parse``    before the n-th file is handed to the parse worker (n - 1 files parsed)
-``embed``    before the n-th batch of texts is embedded (ingest hands the embedder
-             ``EMBED_CALL_TEXTS`` texts per call here, so a small ingest passes it several times)
+``embed``    inside an embedder call, after its texts up to the n-th of this ingest are embedded
+             (counted in texts, so the point does not depend on how ingest groups its calls)
 ``write``    before the n-th index file (FAISS, BM25) is saved into the new generation folder,
              after its SQLite rows were inserted (not yet committed)
 ``publish``  after the finished generation folder was renamed into place, before the symlink
@@ -26,7 +26,6 @@ import sys
 from collections import Counter
 
 POINTS = ("parse", "embed", "write", "publish", "switched")
-EMBED_CALL_TEXTS = 32
 _reached: Counter[str] = Counter()
 
 
@@ -45,6 +44,18 @@ def _reach(point: str, target: tuple[str, int]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _embed_until(func, target):
+    """``embed`` that, on the call holding the n-th text, embeds up to it and then dies."""
+    def wrapper(self, texts, *args, **kwargs):
+        if target[0] == "embed" and _reached["embed"] < target[1] <= _reached["embed"] + len(texts):
+            func(self, texts[: target[1] - _reached["embed"]], *args, **kwargs)
+            _reached["embed"] = target[1] - 1
+            _reach("embed", target)
+        _reached["embed"] += len(texts)
+        return func(self, texts, *args, **kwargs)
+    return wrapper
+
+
 def _before(point: str, func, target):
     def wrapper(*args, **kwargs):
         _reach(point, target)
@@ -54,11 +65,8 @@ def _before(point: str, func, target):
 
 def install(spec: str) -> None:
     """Arm the kill named by ``spec`` (``point:n``)."""
-    import dataclasses
-
     import kb.bm25_index
     import kb.embedding
-    import kb.indexing
     import kb.vector_index
     import kb.worker
 
@@ -68,14 +76,8 @@ def install(spec: str) -> None:
     target = (point, int(n))
     worker = kb.worker.ParseWorker
     worker.parse = _before("parse", worker.parse, target)
-    for cls in (kb.embedding.HashEmbedder, kb.embedding.SentenceTransformerEmbedder, kb.embedding.OnnxEmbedder):
-        cls.embed = _before("embed", cls.embed, target)
-    writer_init = kb.indexing.IndexWriter.__init__
-
-    def small_calls(self, config, *args, **kwargs):
-        writer_init(self, dataclasses.replace(config, embed_call_texts=EMBED_CALL_TEXTS), *args, **kwargs)
-
-    kb.indexing.IndexWriter.__init__ = small_calls
+    for cls in (kb.embedding.HashEmbedder, kb.embedding.OnnxEmbedder, kb.embedding.SentenceTransformerEmbedder):
+        cls.embed = _embed_until(cls.embed, target)
     for cls in (kb.vector_index.VectorIndex, kb.bm25_index.BM25Index):
         cls.save = _before("write", cls.save, target)
     real_symlink, real_replace = os.symlink, os.replace

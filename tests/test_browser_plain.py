@@ -57,6 +57,8 @@ def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_se
     assert "8.3%" in answer.inner_text() and "出处：" in answer.inner_text()
     assert answer.locator("strong").filter(has_text="8.3%").count() >= 1  # the figure is emphasised
     glossary = pg.locator(".st-key-glossary")
+    # Wait for this answer's terms: under load the panel of an earlier run can still be on screen.
+    glossary.get_by_text("利润率").first.wait_for()
     assert "术语解释" in glossary.inner_text() and "利润率" in glossary.inner_text()
     pg.screenshot(path=str(artifacts / "plain-answer.png"), full_page=True)
     # Highlighting inserts nothing into the passage text.

@@ -242,25 +242,29 @@ def test_parallel_queries_through_the_real_model_equal_serial_answers(real_kb, r
 
 
 @pytest.mark.slow
-def test_cold_start_with_the_real_model_loads_it_once(real_kb, monkeypatch, one_omp_thread):
+@pytest.mark.parametrize("backend", ["onnx", "sentence-transformers"])
+def test_cold_start_with_the_real_model_loads_it_once(real_kb, monkeypatch, one_omp_thread, backend):
     """The first queries of a fresh process arrive together (a web page opened by several
     people): the model is loaded once, not once per thread, and every answer is the serial one."""
     import sentence_transformers
 
-    from kb.embedding import SentenceTransformerEmbedder
+    import kb.embedding
+    from kb.embedding import make_embedder
 
     expected = {pair: ask(real_kb, *pair) for pair in REAL_PAIRS}
-    real = sentence_transformers.SentenceTransformer
     loads = []
 
-    def counting(*args, **kwargs):
-        loads.append(args)
-        return real(*args, **kwargs)
+    def counting(real):
+        def construct(*args, **kwargs):
+            loads.append(args)
+            return real(*args, **kwargs)
+        return construct
 
-    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", counting)
-    fresh = SentenceTransformerEmbedder(real_kb.config.model, batch_size=real_kb.config.embed_batch_size)
+    if backend == "onnx":
+        monkeypatch.setattr(kb.embedding, "OnnxModel", counting(kb.embedding.OnnxModel))
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", counting(sentence_transformers.SentenceTransformer))
+    fresh = make_embedder(real_kb.config.model, real_kb.config.embed_batch_size, backend)
     kb = KnowledgeBase(real_kb.config, embedder=fresh)
-    kb.tokenizer = real_kb.tokenizer
     wrong: list[str] = []
 
     def first_query(i: int) -> None:
@@ -270,4 +274,4 @@ def test_cold_start_with_the_real_model_loads_it_once(real_kb, monkeypatch, one_
 
     errors = _in_parallel(first_query)
     assert not errors and not wrong, (errors[:3], wrong[:3])
-    assert len(loads) == 1
+    assert len(loads) == 1, loads

@@ -111,9 +111,9 @@ STATES = [[0, 1, 2, 3, 4, 5], [0, 1, 2, 3, 4, 5, 6, 7], [2, 3, 4, 5, 6, 7]]
 KILLS = [
     # (target state, extra args, kill point (see tests/killpoints.py), `current` moves)
     (0, [], "parse:3", False),  # first ingest: 2 of 6 files parsed, no index yet
-    (1, [], "embed:2", False),  # two files added: inside the embedding loop
+    (1, [], "embed:100", False),  # two files added (322 texts to embed): inside the embedding
     (2, [], "write:2", False),  # two files removed: rows inserted, one index file saved
-    (0, ["--rebuild"], "embed:5", False),  # a full rebuild re-embeds everything
+    (0, ["--rebuild"], "embed:500", False),  # a full rebuild re-embeds all six files (966 texts)
     (1, [], "publish:1", False),  # the new generation is in place but not yet current
     (0, [], "switched:1", True),  # current swapped, old generations not yet pruned
     (2, [], "write:1", False),  # two added and two removed: before the first index file
