@@ -95,6 +95,13 @@ def test_parallel_searches_during_ingest_equal_serial_answers(base_home, tmp_pat
     errors: list[str] = []
     stop = threading.Event()
     ready = threading.Barrier(THREADS + 1)
+    answered, count_lock = [0], threading.Lock()
+
+    def wait_for_answers(n: int) -> None:
+        """Until ``n`` searches have been answered in all (a fast ingest must not leave too few)."""
+        deadline = time.monotonic() + 120
+        while answered[0] < n and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def search_loop(seed: int) -> None:
         rng = random.Random(seed)
@@ -110,6 +117,8 @@ def test_parallel_searches_during_ingest_equal_serial_answers(base_home, tmp_pat
                 errors.append(f"{query}/{mode}: {type(exc).__name__}: {exc}")
                 continue
             local.append((before, after, query, mode, answer))
+            with count_lock:
+                answered[0] += 1
             # A short random pause: the 16 threads still overlap at random, but leave the
             # (two-core) test machine enough CPU for the ingest process to finish quickly.
             time.sleep(rng.uniform(0, 0.2))
@@ -119,10 +128,11 @@ def test_parallel_searches_during_ingest_equal_serial_answers(base_home, tmp_pat
     for t in threads:
         t.start()
     ready.wait()
+    wait_for_answers(120)  # the old generation answers a good number first
     ingest = subprocess.Popen([sys.executable, "-m", "kb", "ingest", "-q"], env=env, cwd=home,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = ingest.communicate(timeout=180)
-    time.sleep(0.5)  # keep searching the new generation for a moment
+    wait_for_answers(answered[0] + 120)  # then the new one, whatever the ingest took
     stop.set()
     for t in threads:
         t.join()
