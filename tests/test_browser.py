@@ -142,14 +142,23 @@ def server(tmp_path_factory):
         yield {"url": url, "home": home}
 
 
-@pytest.fixture(scope="module")
-def browser(server):
+@contextlib.contextmanager
+def chromium():
+    """Headless Debian Chromium driven by Playwright, closed on exit."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _new_page(browser, url: str, artifacts: Path):
@@ -190,6 +199,15 @@ def _shot(pg, name: str, full_page: bool = True) -> Path:
     path = pg.artifacts / f"{name}.png"
     pg.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def _download(pg, button: str, folder: Path) -> Path:
+    """Click ``button``, save the file it downloads under ``folder`` by its suggested name."""
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name=button).click()
+    target = folder / dl.value.suggested_filename
+    dl.value.save_as(target)
+    return target
 
 
 def _search(pg, query: str) -> None:
@@ -270,24 +288,16 @@ def test_search_card_basket_and_docx_export(page, server, tmp_path):
     _idle(page)
     assert name.input_value() == "../家纺课件"
     _shot(page, "5-export")
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="导出 DOCX").click()
-    download = dl.value
-    assert download.suggested_filename == "家纺课件.docx"
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
+    target = _download(page, "导出 DOCX", tmp_path)
+    assert target.name == "家纺课件.docx"
     document = docx.Document(io.BytesIO(target.read_bytes()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert document.core_properties.title == "家纺质量提升案例"
     assert "出处：《2023年度“小微企业质量管理体系认证提升行动”工作总结》" in text
     assert "产品缺陷发生率：15% → 7%" in text
     assert "资料来源" in text
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="导出 PPTX").click()
-    download = dl.value
-    assert download.suggested_filename == "家纺课件.pptx"
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
+    target = _download(page, "导出 PPTX", tmp_path)
+    assert target.name == "家纺课件.pptx"
     from pptx import Presentation
 
     slides = list(Presentation(str(target)).slides)

@@ -12,8 +12,6 @@ import pytest
 from kb import KBConfig, KnowledgeBase
 from tests.test_browser import (
     CARD,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     MODEL,
     REPO,
     _check_prerequisites,
@@ -22,6 +20,7 @@ from tests.test_browser import (
     _new_page,
     _search,
     _streamlit,
+    chromium,
 )
 
 pytestmark = pytest.mark.slow
@@ -39,12 +38,8 @@ def plain_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def plain_browser(plain_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_server, artifacts):
