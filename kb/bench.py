@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -69,53 +70,74 @@ def _ingest_texts() -> tuple[list[str], int]:
     return texts, n_chunks
 
 
-def _embed_in_calls(emb, texts: list[str], per_call: int) -> None:
-    for start in range(0, len(texts), per_call):
-        emb.embed(texts[start:start + per_call])
+EMBED_ONCE = """
+import json, sys, time
+from kb.embedding import make_embedder
+texts_file, model, batch, backend, precision, per_call = sys.argv[1:7]
+texts = json.load(open(texts_file, encoding="utf-8"))
+emb = make_embedder(model, int(batch), backend, precision)
+emb.embed(texts[:2])  # load (and export, the first time) outside the timing
+passes = []
+for _ in range(3):
+    t = time.perf_counter()
+    for start in range(0, len(texts), int(per_call)):
+        emb.embed(texts[start:start + int(per_call)])
+    passes.append(time.perf_counter() - t)
+print(json.dumps({"seconds": sorted(passes)[1], "backend": emb.identity()["backend"]}))
+"""
 
 
 def bench_embedding(repeat: int) -> dict:
-    """Ingest embedding throughput, before and after, in one run (interleaved, medians).
+    """Ingest embedding throughput, before and after, in one run (interleaved, medians: each
+    repeat runs every variant in a fresh process, which reports the median of three passes).
 
     * ``before``: sentence-transformers (PyTorch), handed ``embed_batch_size`` texts per call, as
       ingest did before (each call is padded to its longest text);
-    * ``after``: ONNX Runtime fp32, handed ``embed_call_texts`` texts per call (sorted by length
-      inside, so batches pad little), as ingest does now;
-    * the two other combinations separate the two effects, and int8 is shown for reference.
+    * ``after``: ONNX Runtime at the configured precision (int8 weight-only by default), handed
+      ``embed_call_texts`` texts per call (sorted by length inside, so batches pad little), as
+      ingest does now;
+    * the combinations in between separate the effects: sorted batches alone (PyTorch, large
+      calls) and ONNX Runtime alone (fp32, large calls).
     """
-    from .embedding import make_embedder
-
     cfg = KBConfig()
     texts, n_chunks = _ingest_texts()
     chars = sum(map(len, texts))
     small, large = max(1, cfg.embed_batch_size), max(1, cfg.embed_call_texts)
+    after = ("onnx", cfg.embed_precision, large) if cfg.embed_backend == "onnx" else ("onnx", "int8", large)
     variants = {
         "before: sentence-transformers, calls of %d" % small: ("sentence-transformers", "fp32", small),
         "sentence-transformers, calls of %d" % large: ("sentence-transformers", "fp32", large),
-        "onnx fp32, calls of %d" % small: ("onnx", "fp32", small),
-        "after: onnx fp32, calls of %d" % large: ("onnx", "fp32", large),
-        "onnx int8, calls of %d" % large: ("onnx", "int8", large),
+        "onnx fp32, calls of %d" % large: ("onnx", "fp32", large),
+        "after: onnx %s, calls of %d" % (after[1], large): after,
     }
-    embedders = {}
-    for name, (backend, precision, _) in variants.items():
-        emb = make_embedder(cfg.model, cfg.embed_batch_size, backend, precision)
-        emb.embed(texts[:2])  # load (and export, the first time) outside the timing
-        embedders[name] = emb
+    if after[1] == "fp32":
+        variants["onnx int8, calls of %d" % large] = ("onnx", "int8", large)
     runs: dict[str, list[float]] = {name: [] for name in variants}
-    for _ in range(repeat):
-        for name, (_, _, per_call) in variants.items():
-            t = time.perf_counter()
-            _embed_in_calls(embedders[name], texts, per_call)
-            runs[name].append(time.perf_counter() - t)
+    used: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="kb-bench-embed-") as tmp:
+        texts_file = Path(tmp) / "texts.json"
+        texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        for _ in range(repeat):
+            for name, (backend, precision, per_call) in variants.items():
+                # Each measurement in a fresh process holding one embedder, as an ingest worker does:
+                # PyTorch's idle OpenMP threads would otherwise spin on the cores the next variant uses.
+                proc = subprocess.run(
+                    [sys.executable, "-c", EMBED_ONCE, str(texts_file), cfg.model, str(cfg.embed_batch_size),
+                     backend, precision, str(per_call)],
+                    env=dict(os.environ, HF_HUB_OFFLINE="1"), capture_output=True, text=True)
+                if proc.returncode != 0:
+                    raise RuntimeError(f"embedding benchmark ({name}) failed: {proc.stderr[-500:]}")
+                result = json.loads(proc.stdout.strip().splitlines()[-1])
+                runs[name].append(result["seconds"])
+                used[name] = result["backend"]
     out = {"sentences": len(texts), "chunks": n_chunks, "chars": chars, "repeat": repeat, "variants": {}}
     for name, (_backend, precision, per_call) in variants.items():
         secs = statistics.median(runs[name])
-        out["variants"][name] = {"backend": embedders[name].identity()["backend"], "precision": precision,
+        out["variants"][name] = {"backend": used[name], "precision": precision,
                                  "texts_per_call": per_call, "seconds": secs,
                                  "sentences_per_s": len(texts) / secs, "chars_per_s": chars / secs}
-    names = list(variants)
-    out["speedup_after_vs_before"] = out["variants"][names[3]]["sentences_per_s"] / \
-        out["variants"][names[0]]["sentences_per_s"]
+    rate = {name.split(":")[0]: v["sentences_per_s"] for name, v in out["variants"].items()}
+    out["speedup_after_vs_before"] = rate["after"] / rate["before"]
     out["load_avg"] = os.getloadavg()
     return out
 
@@ -140,16 +162,40 @@ def bench_ingest(repeat: int) -> dict:
             "repeat": repeat, "embedding": bench_embedding(repeat)}
 
 
+@contextlib.contextmanager
+def _torch_home(cfg: KBConfig):
+    """A KB_HOME whose index PyTorch can query (fp32 vectors): the configured one if it is fp32,
+    else a temporary copy of the corpus ingested at fp32 (ONNX fp32 and PyTorch share an index)."""
+    if cfg.embed_precision == "fp32":
+        yield cfg.home
+        return
+    home = Path(tempfile.mkdtemp(prefix="kb-bench-fp32-"))
+    try:
+        shutil.copytree(cfg.corpus_dir, home / "corpus")
+        env = dict(os.environ, KB_HOME=str(home), HF_HUB_OFFLINE="1", KB_EMBED_PRECISION="fp32")
+        if _time_cmd(_kb_cmd("ingest", "-q"), env)[2] != 0:
+            raise RuntimeError("kb ingest (fp32) failed")
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def bench_query(repeat: int) -> dict:
-    """Warm latency per mode (query embedding included); hybrid also through sentence-transformers."""
+    """Warm latency per mode (query embedding included); hybrid also through sentence-transformers
+    (the previous default), on an fp32 index of the same corpus."""
     from dataclasses import replace
 
-    from .knowledge_base import KnowledgeBase
 
     cfg = KBConfig()
-    runs = [(mode, cfg) for mode in ("bm25", "dense", "hybrid")]
-    if cfg.embed_backend == "onnx" and cfg.embed_precision == "fp32":  # torch vectors fit the same index
-        runs.append(("hybrid (sentence-transformers)", replace(cfg, embed_backend="sentence-transformers")))
+    with _torch_home(cfg) as torch_home:
+        return _bench_query(repeat, [(mode, cfg) for mode in ("bm25", "dense", "hybrid")] + [
+            ("hybrid (sentence-transformers)",
+             replace(cfg, home=torch_home, embed_backend="sentence-transformers", embed_precision="fp32"))])
+
+
+def _bench_query(repeat: int, runs: list) -> dict:
+    from .knowledge_base import KnowledgeBase
+
     out = {}
     for name, config in runs:
         kb = KnowledgeBase(config)
@@ -296,10 +342,15 @@ def bench_startup(repeat: int) -> dict:
     ``hybrid (sentence-transformers)`` is the previous default path (PyTorch), for comparison.
     """
     cfg = KBConfig()
+    with _torch_home(cfg) as torch_home:
+        return _bench_startup(repeat, cfg, torch_home)
+
+
+def _bench_startup(repeat: int, cfg: KBConfig, torch_home: Path) -> dict:
     env = dict(os.environ, HF_HUB_OFFLINE="1")
-    runs = {"bm25": ("bm25", env), "hybrid": ("hybrid", env)}
-    if cfg.embed_backend == "onnx" and cfg.embed_precision == "fp32":
-        runs["hybrid (sentence-transformers)"] = ("hybrid", dict(env, KB_EMBED_BACKEND="sentence-transformers"))
+    runs = {"bm25": ("bm25", env), "hybrid": ("hybrid", env),
+            "hybrid (sentence-transformers)": ("hybrid", dict(env, KB_HOME=str(torch_home), KB_EMBED_PRECISION="fp32",
+                                                              KB_EMBED_BACKEND="sentence-transformers"))}
     times: dict[str, list[float]] = {k: [] for k in runs}
     rss: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(repeat):
@@ -313,9 +364,7 @@ def bench_startup(repeat: int) -> dict:
                   "n": repeat} for name in runs}
     out["hybrid_over_bm25"] = out["hybrid"]["median_s"] / out["bm25"]["median_s"]
     # The web app answers with BM25 until KnowledgeBase.warm_up() (jieba + model) has finished.
-    warm = {"onnx": env}
-    if "hybrid (sentence-transformers)" in runs:
-        warm["sentence-transformers"] = runs["hybrid (sentence-transformers)"][1]
+    warm = {"onnx": env, "sentence-transformers": runs["hybrid (sentence-transformers)"][1]}
     out["app_warm_up_s"] = {}
     for name, run_env in warm.items():
         secs = []

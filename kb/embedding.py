@@ -30,7 +30,7 @@ import numpy as np
 from .config import DEFAULT_MODEL
 from .errors import IndexMismatch, KBError
 from .model_files import cache_dir, model_files_sha256, read_pipeline_config, resolve_model_path
-from .onnx_export import ExportUnsupported, export_dir, export_to_cache, unsupported_marker
+from .onnx_export import INT8_SCHEME, ExportUnsupported, export_dir, export_to_cache, unsupported_marker
 from .onnx_model import META, OnnxModel, l2_normalise
 
 __all__ = ["BACKENDS", "PRECISIONS", "Embedder", "HashEmbedder", "OnnxEmbedder", "SentenceTransformerEmbedder",
@@ -246,8 +246,11 @@ class OnnxEmbedder:
         """What the index manifest records about the model that made its vectors."""
         if self.resolve() == "sentence-transformers":
             return self.fallback.identity()
-        return {"id": self.model_id, "dim": int(self.dim), "files_sha256": self.files_sha256,
-                "backend": "onnx", "precision": self.precision}
+        out = {"id": self.model_id, "dim": int(self.dim), "files_sha256": self.files_sha256,
+               "backend": "onnx", "precision": self.precision}
+        if self.precision == "int8":  # int8 vectors depend on how the weights were quantised
+            out["quantization"] = INT8_SCHEME
+        return out
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         self.load()
@@ -361,6 +364,9 @@ def model_mismatch(manifest_model: dict | None, embedder) -> tuple[str, str] | N
     if have_p != want_p:
         return (f"索引向量是 {have_p} 精度生成的，当前嵌入精度是 {want_p}。",
                 f"int8 量化与 fp32 的向量不能混用：请运行 kb ingest --rebuild 用当前精度重建索引，或把环境变量 KB_EMBED_PRECISION 设回 {have_p}。")
+    if want_p == "int8" and have.get("quantization") != want.get("quantization"):
+        return (f"索引的 int8 向量是用另一种量化方式（{have.get('quantization') or '旧版动态量化'}）生成的，"
+                f"当前是 {want.get('quantization')}。", f"两种量化的向量不能混用：{rebuild}。")
     return None
 
 

@@ -28,19 +28,33 @@ def idf(df: int, n: int) -> float:
 
 def evidence_fusion(keyword: Mapping[int, float], coverage: Mapping[int, float], dense: Mapping[int, float],
                     keyword_weight: float, dense_floor: float, dense_power: float = 1.0,
-                    coverage_power: float = 1.0) -> dict[int, float]:
+                    coverage_power: float = 1.0, trust_power: float = 0.0,
+                    uninformative_weight: float = 1.0) -> dict[int, float]:
     """A 0–1 score per key that weighs each side by how much it actually found.
 
     keyword side: BM25 relative to the best, times ``coverage ** coverage_power`` (coverage is the
     share of the query's informative IDF the passage contains; power 0 ignores it);
     dense side: cosine mapped from ``dense_floor``…1 onto 0…1 and raised to ``dense_power``,
-    so only clear semantic matches count. ``keyword_weight * kw + (1 - keyword_weight) * dense``.
+    so only clear semantic matches count. ``w * kw + (1 - w) * dense`` with
+    ``w = keyword_weight * best_coverage ** trust_power``: when no passage contains much of the
+    query's informative words (a question in everyday words), the keyword side has found little
+    and the semantic side decides more (power 0: a fixed ``keyword_weight``). A passage that
+    contains none of the query's informative words keeps ``uninformative_weight`` of its keyword
+    score (0: words like 带来 or 认证 alone are no keyword evidence). A question with no
+    informative word at all in the passages keeps the plain ``keyword_weight`` and its BM25.
     """
     top = max(keyword.values(), default=0.0)
+    best_coverage = max(coverage.values(), default=0.0)
+    w = keyword_weight
+    if best_coverage <= 0:  # a question of general words only (质量提升): BM25 is all the keyword evidence
+        uninformative_weight = 1.0
+    elif trust_power:
+        w *= best_coverage ** trust_power
     out: dict[int, float] = {}
     for i in set(keyword) | set(dense):
-        kw = coverage.get(i, 0.0) ** coverage_power * (keyword.get(i, 0.0) / top if top > 0 else 0.0)
+        cov = coverage.get(i, 0.0)
+        kw = (cov ** coverage_power if cov > 0 else uninformative_weight) * (keyword.get(i, 0.0) / top if top > 0 else 0.0)
         cos = dense.get(i)
         d = max(0.0, min(1.0, (cos - dense_floor) / (1.0 - dense_floor))) ** dense_power if cos is not None else 0.0
-        out[i] = keyword_weight * kw + (1.0 - keyword_weight) * d
+        out[i] = w * kw + (1.0 - w) * d
     return out

@@ -27,7 +27,7 @@ from .onnx_model import EXPORT_FORMAT, META, MODEL, TOKENIZER, OnnxModel
 OPSET = 17
 # Minimum cosine between ONNX and sentence-transformers vectors on the probe sentences.
 # fp32 must reproduce the model (interchangeable vectors); int8 only approximates it.
-MIN_COSINE = {"fp32": 0.9999, "int8": 0.98}
+MIN_COSINE = {"fp32": 0.9999, "int8": 0.997}
 # Probe sentences: domain Chinese, mixed-case Latin, digits and full-width forms, surrounding
 # spaces, an empty text and one longer than any model's maximum length (truncation).
 PROBES = [
@@ -69,15 +69,17 @@ def _locked(path: Path):
 @contextlib.contextmanager
 def _quiet():
     """Silence the tracer's and quantizer's warnings and progress bars (the checks below decide)."""
-    root = logging.getLogger()
-    level = root.level
+    loggers = [logging.getLogger(), logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer")]
+    levels = [lg.level for lg in loggers]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        root.setLevel(logging.ERROR)
+        for lg in loggers:
+            lg.setLevel(logging.ERROR)
         try:
             yield
         finally:
-            root.setLevel(level)
+            for lg, level in zip(loggers, levels):
+                lg.setLevel(level)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -126,6 +128,34 @@ def export_to_cache(model_path: Path, files_sha256: str, precision: str, cache_r
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+# int8: weight-only 8-bit quantisation of every MatMul in blocks of INT8_BLOCK input channels
+# (MatMulNBits, accuracy level 4 = int8 arithmetic with activations quantised per row and block).
+# Measured on m3e-small against fp32 on the shipped corpus's 137 ingest sentences: min cosine
+# 0.99973 with blocks of 64 (0.99983 with 32, 0.99949 with 128); each sentence's vector is the
+# same alone or in any batch with blocks of 32 or 64 (not with 128 or 256); throughput 1.3-1.4x
+# fp32 with 64 (1.2x with 32). Dynamic quantisation (QDQ per tensor), used before, gave min cosine
+# 0.995 and vectors that changed with the other sentences of the batch.
+INT8_BLOCK = 64
+INT8_SCHEME = f"weight-only-8bit-block{INT8_BLOCK}"  # recorded in the manifest
+
+
+def quantize_weights_int8(src: Path, dest: Path) -> None:
+    import onnx
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    # This module calls logging.basicConfig(level=INFO) on import: undo it, so the process keeps its logging.
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger(MatMulNBitsQuantizer.__module__).setLevel(logging.WARNING)
+    quantizer = MatMulNBitsQuantizer(onnx.load(str(src)), bits=8, block_size=INT8_BLOCK, is_symmetric=True,
+                                     accuracy_level=4)
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(dest), use_external_data_format=False)
 
 
 def _versions() -> dict:
@@ -184,9 +214,7 @@ def export_model(model_path: Path, dest: Path, precision: str, pipeline: Pipelin
     except Exception as exc:  # an architecture the tracer cannot export
         raise ExportUnsupported(f"torch.onnx.export 失败：{type(exc).__name__}: {str(exc)[:200]}") from exc
     if precision == "int8":
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        quantize_dynamic(str(fp32_path), str(dest / MODEL), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_weights_int8(fp32_path, dest / MODEL)
         fp32_path.unlink()
     backend_tokenizer = tokenizer.backend_tokenizer
     backend_tokenizer.save(str(dest / TOKENIZER))

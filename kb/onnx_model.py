@@ -17,7 +17,7 @@ import numpy as np
 META = "meta.json"
 MODEL = "model.onnx"
 TOKENIZER = "tokenizer.json"
-EXPORT_FORMAT = 1  # bump when the export folder's layout or meaning changes
+EXPORT_FORMAT = 2  # bump when the export folder's layout or meaning changes (2: int8 is weight-only)
 
 
 def pool(token_embeddings: np.ndarray, mask: np.ndarray, modes: tuple[str, ...] | list[str]) -> np.ndarray:

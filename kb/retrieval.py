@@ -239,7 +239,7 @@ class Retriever:
             return {i: max(0.0, s) for i, s in cand.dense.items()}
         c = self.config
         return evidence_fusion(cand.keyword, cand.coverage, cand.dense, c.keyword_weight, c.dense_floor, c.dense_power,
-                               c.coverage_power)
+                               c.coverage_power, c.keyword_trust_power, c.uninformative_keyword_weight)
 
     def search(self, snap: Snapshot, query: str, top_k: int = 10, mode: str = "hybrid",
                filters: Filters | None = None, include_all: bool = False) -> list[Hit]:

@@ -262,7 +262,7 @@ def test_export_page_with_basket(app):
     _goto(app, "课件导出")
     assert any("课件篮是空的" in i.value for i in app.info)
     _goto(app, "案例检索")
-    _search(app, "认证贷")
+    _search(app, "认证贷 融资")
     for b in [b for b in app.button if b.key and b.key.startswith("add-hit-")][:2]:
         app.button(key=b.key).click().run()
     first, second = app.session_state.basket

@@ -2,7 +2,7 @@
 
 Every figure of the README quality table is guarded: the three sets, every mode, hit@1, hit@5,
 hit@10, MRR@10 and nDCG@10, and the share of case queries whose expected case comes first.
-``MEASURED`` holds the figures measured on 2026-11-27 (m3e-small, CPU); a figure more than
+``MEASURED`` holds the figures measured on 2026-11-27 (m3e-small, ONNX int8 weight-only, CPU); a figure more than
 ``MARGIN`` below its measurement fails. The first two sets are development sets (see
 kb/evaluation.py). Metric arithmetic is checked by hand first.
 """
@@ -23,27 +23,27 @@ MARGIN = 0.01
 MEASURED = {
     "eval/queries.jsonl": {
         "bm25": {"hit@1": 0.9747, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9873, "ndcg@10": 0.9877},
-        "dense": {"hit@1": 0.7848, "hit@5": 0.9367, "hit@10": 0.9620, "mrr@10": 0.8543, "ndcg@10": 0.8746},
-        "hybrid": {"hit@1": 0.9747, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9873, "ndcg@10": 0.9872},
+        "dense": {"hit@1": 0.7848, "hit@5": 0.9367, "hit@10": 0.9620, "mrr@10": 0.8516, "ndcg@10": 0.8725},
+        "hybrid": {"hit@1": 0.9747, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9873, "ndcg@10": 0.9882},
         "cases first@1": 1.0,
     },
     "eval/dev2.jsonl": {
         "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9019, "ndcg@10": 0.9212},
-        "dense": {"hit@1": 0.6889, "hit@5": 0.8667, "hit@10": 0.9778, "mrr@10": 0.7786, "ndcg@10": 0.8256},
-        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9019, "ndcg@10": 0.9212},
+        "dense": {"hit@1": 0.6889, "hit@5": 0.8444, "hit@10": 0.9778, "mrr@10": 0.7731, "ndcg@10": 0.8211},
+        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9111, "ndcg@10": 0.9286},
         "cases first@1": 1.0,
     },
     "eval/plain.jsonl": {
-        "bm25": {"hit@1": 0.7292, "hit@5": 0.8958, "hit@10": 0.9167, "mrr@10": 0.8038, "ndcg@10": 0.8287},
-        "dense": {"hit@1": 0.6667, "hit@5": 0.8125, "hit@10": 0.8958, "mrr@10": 0.7304, "ndcg@10": 0.7515},
-        "hybrid": {"hit@1": 0.7500, "hit@5": 0.8958, "hit@10": 0.9167, "mrr@10": 0.8125, "ndcg@10": 0.8373},
+        "bm25": {"hit@1": 0.7500, "hit@5": 0.9167, "hit@10": 0.9375, "mrr@10": 0.8247, "ndcg@10": 0.8495},
+        "dense": {"hit@1": 0.6667, "hit@5": 0.8125, "hit@10": 0.8958, "mrr@10": 0.7301, "ndcg@10": 0.7474},
+        "hybrid": {"hit@1": 0.8333, "hit@5": 0.9375, "hit@10": 0.9375, "mrr@10": 0.8750, "ndcg@10": 0.8823},
         "cases first@1": 1.0,
     },
     # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
     "eval/heldout_plain.jsonl": {
-        "bm25": {"hit@1": 0.5970, "hit@5": 0.9254, "hit@10": 0.9701, "mrr@10": 0.7292, "ndcg@10": 0.7882},
-        "dense": {"hit@1": 0.7164, "hit@5": 0.8657, "hit@10": 0.9104, "mrr@10": 0.7802, "ndcg@10": 0.8084},
-        "hybrid": {"hit@1": 0.6119, "hit@5": 0.8955, "hit@10": 0.9552, "mrr@10": 0.7389, "ndcg@10": 0.7904},
+        "bm25": {"hit@1": 0.6119, "hit@5": 0.9254, "hit@10": 0.9701, "mrr@10": 0.7411, "ndcg@10": 0.7974},
+        "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9104, "mrr@10": 0.7813, "ndcg@10": 0.8096},
+        "hybrid": {"hit@1": 0.6866, "hit@5": 0.9403, "hit@10": 0.9552, "mrr@10": 0.8015, "ndcg@10": 0.8382},
         "cases first@1": None,  # its case questions name no expected case record
     },
 }
@@ -122,7 +122,7 @@ def test_every_headline_figure_holds(reports, path):
 
 @pytest.mark.slow
 def test_hybrid_is_not_below_either_mode_on_the_second_set(reports):
-    # >=: since the glossary expands colloquial words, BM25 alone ties hybrid here (0.902 both).
+    # >=: since the glossary expands colloquial words, BM25 alone comes close (hybrid 0.911, bm25 0.902).
     m = reports("eval/dev2.jsonl")["modes"]
     assert m["hybrid"]["mrr@10"] >= max(m["bm25"]["mrr@10"], m["dense"]["mrr@10"])
 

@@ -81,6 +81,24 @@ def test_evidence_fusion_by_hand():
     assert idf(0, 10) > idf(5, 10) > idf(10, 10) > 0
 
 
+def test_evidence_fusion_trusts_keywords_by_what_they_found_by_hand():
+    # Best coverage 0.25 → keyword weight 0.8 * 0.25 ** 0.5 = 0.4. Chunk 1 has the best BM25 but
+    # none of the query's informative words: with uninformative_weight 0 it has no keyword score.
+    kw, cov, dense = {1: 10.0, 2: 5.0}, {1: 0.0, 2: 0.25}, {1: 0.75, 2: 0.7, 3: 0.9}
+    s = evidence_fusion(kw, cov, dense, 0.8, 0.5, 1.0, 0.0, trust_power=0.5, uninformative_weight=0.0)
+    assert s[1] == pytest.approx(0.4 * 0.0 + 0.6 * 0.5)
+    assert s[2] == pytest.approx(0.4 * 0.5 + 0.6 * 0.4)
+    assert s[3] == pytest.approx(0.6 * 0.8)
+    assert sorted(s, key=lambda i: -s[i]) == [3, 2, 1]
+    # Full coverage keeps the whole keyword weight.
+    full = evidence_fusion(kw, {1: 1.0, 2: 0.5}, dense, 0.8, 0.5, 1.0, 0.0, trust_power=0.5, uninformative_weight=0.0)
+    assert full[1] == pytest.approx(0.8 * 1.0 + 0.2 * 0.5)
+    # A question of general words only (no passage covers anything): plain weight, BM25 kept.
+    general = evidence_fusion(kw, {1: 0.0, 2: 0.0}, dense, 0.8, 0.5, 1.0, 0.0, trust_power=0.5,
+                              uninformative_weight=0.0)
+    assert general[1] == pytest.approx(0.8 * 1.0 + 0.2 * 0.5)
+
+
 # ----------------------------------------------------------------- floor and answer
 def test_offtopic_query_is_empty_unless_all(built):
     assert built.search("asdfghjkl", mode="hybrid") == []
