@@ -319,7 +319,7 @@ def describe_backend(info: dict) -> str:
     """``ONNX Runtime（fp32）`` and the like, for messages (``info`` has backend and precision)."""
     backend, precision = info.get("backend") or "", info.get("precision") or "fp32"
     if backend == "onnx":
-        return f"ONNX Runtime（{precision}）"
+        return f"ONNX Runtime（{'int8 权重量化' if precision == 'int8' else precision}）"
     if backend == "sentence-transformers":
         return f"sentence-transformers（PyTorch，{precision}）"
     return backend or "未知后端"
