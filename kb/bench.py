@@ -185,7 +185,6 @@ def bench_query(repeat: int) -> dict:
     (the previous default), on an fp32 index of the same corpus."""
     from dataclasses import replace
 
-
     cfg = KBConfig()
     with _torch_home(cfg) as torch_home:
         return _bench_query(repeat, [(mode, cfg) for mode in ("bm25", "dense", "hybrid")] + [

@@ -151,7 +151,6 @@ def quantize_weights_int8(src: Path, dest: Path) -> None:
 
     root.handlers[:] = handlers
     root.setLevel(level)
-    logging.getLogger(MatMulNBitsQuantizer.__module__).setLevel(logging.WARNING)
     quantizer = MatMulNBitsQuantizer(onnx.load(str(src)), bits=8, block_size=INT8_BLOCK, is_symmetric=True,
                                      accuracy_level=4)
     quantizer.process()
