@@ -87,11 +87,14 @@ print(json.dumps({"seconds": sorted(passes)[1], "backend": emb.identity()["backe
 """
 
 
+BEFORE_BATCH = 8  # texts per call to PyTorch in the ingest before ONNX (and its model batch size)
+
+
 def bench_embedding(repeat: int) -> dict:
     """Ingest embedding throughput, before and after, in one run (interleaved, medians: each
     repeat runs every variant in a fresh process, which reports the median of three passes).
 
-    * ``before``: sentence-transformers (PyTorch), handed ``embed_batch_size`` texts per call, as
+    * ``before``: sentence-transformers (PyTorch), handed ``BEFORE_BATCH`` (8) texts per call, as
       ingest did before (each call is padded to its longest text);
     * ``after``: ONNX Runtime at the configured precision (int8 weight-only by default), handed
       ``embed_call_texts`` texts per call (sorted by length inside, so batches pad little), as
@@ -102,28 +105,30 @@ def bench_embedding(repeat: int) -> dict:
     cfg = KBConfig()
     texts, n_chunks = _ingest_texts()
     chars = sum(map(len, texts))
-    small, large = max(1, cfg.embed_batch_size), max(1, cfg.embed_call_texts)
-    after = ("onnx", cfg.embed_precision, large) if cfg.embed_backend == "onnx" else ("onnx", "int8", large)
+    large, batch = max(1, cfg.embed_call_texts), max(1, cfg.embed_batch_size)
+    precision = cfg.embed_precision if cfg.embed_backend == "onnx" else "int8"
+    # name: (backend, precision, texts per call, texts per model batch)
     variants = {
-        "before: sentence-transformers, calls of %d" % small: ("sentence-transformers", "fp32", small),
-        "sentence-transformers, calls of %d" % large: ("sentence-transformers", "fp32", large),
-        "onnx fp32, calls of %d" % large: ("onnx", "fp32", large),
-        "after: onnx %s, calls of %d" % (after[1], large): after,
+        "before: sentence-transformers, calls of %d" % BEFORE_BATCH: ("sentence-transformers", "fp32", BEFORE_BATCH,
+                                                                      BEFORE_BATCH),
+        "sentence-transformers, calls of %d" % large: ("sentence-transformers", "fp32", large, batch),
+        "onnx fp32, calls of %d" % large: ("onnx", "fp32", large, batch),
+        "after: onnx %s, calls of %d" % (precision, large): ("onnx", precision, large, batch),
     }
-    if after[1] == "fp32":
-        variants["onnx int8, calls of %d" % large] = ("onnx", "int8", large)
+    if precision == "fp32":
+        variants["onnx int8, calls of %d" % large] = ("onnx", "int8", large, batch)
     runs: dict[str, list[float]] = {name: [] for name in variants}
     used: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="kb-bench-embed-") as tmp:
         texts_file = Path(tmp) / "texts.json"
         texts_file.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
         for _ in range(repeat):
-            for name, (backend, precision, per_call) in variants.items():
+            for name, (backend, precision, per_call, per_batch) in variants.items():
                 # Each measurement in a fresh process holding one embedder, as an ingest worker does:
                 # PyTorch's idle OpenMP threads would otherwise spin on the cores the next variant uses.
                 proc = subprocess.run(
-                    [sys.executable, "-c", EMBED_ONCE, str(texts_file), cfg.model, str(cfg.embed_batch_size),
-                     backend, precision, str(per_call)],
+                    [sys.executable, "-c", EMBED_ONCE, str(texts_file), cfg.model, str(per_batch), backend,
+                     precision, str(per_call)],
                     env=dict(os.environ, HF_HUB_OFFLINE="1"), capture_output=True, text=True)
                 if proc.returncode != 0:
                     raise RuntimeError(f"embedding benchmark ({name}) failed: {proc.stderr[-500:]}")
@@ -131,7 +136,7 @@ def bench_embedding(repeat: int) -> dict:
                 runs[name].append(result["seconds"])
                 used[name] = result["backend"]
     out = {"sentences": len(texts), "chunks": n_chunks, "chars": chars, "repeat": repeat, "variants": {}}
-    for name, (_backend, precision, per_call) in variants.items():
+    for name, (_backend, precision, per_call, _batch) in variants.items():
         secs = statistics.median(runs[name])
         out["variants"][name] = {"backend": used[name], "precision": precision,
                                  "texts_per_call": per_call, "seconds": secs,

@@ -355,6 +355,21 @@ def test_int8_is_close_batch_independent_and_needs_its_own_index():
         check_compatible(old_int8, int8)
 
 
+@pytest.mark.slow
+def test_batches_run_side_by_side_give_the_same_vectors():
+    """An ingest runs its batches on every core at once (one-thread session); a text's vector is
+    exactly what the one-session, one-batch-after-another path gives."""
+    from kb.onnx_model import OnnxModel
+
+    emb = make_embedder("m3e-small", precision=KBConfig().embed_precision)
+    emb.load()
+    texts = [f"{s}（第{i}遍）" for i in range(5) for s in SENTENCES]
+    one_by_one = OnnxModel(emb.folder, parallel=1).embed(texts, batch_size=3)
+    side_by_side = OnnxModel(emb.folder, parallel=2)
+    assert np.array_equal(side_by_side.embed(texts, batch_size=3), one_by_one)
+    assert side_by_side._single is not None  # the parallel path did run
+
+
 def test_default_precision_is_int8_only_for_the_shipped_model_on_onnx(monkeypatch):
     from kb.config import DEFAULT_MODEL, KBConfig
 
