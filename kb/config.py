@@ -38,7 +38,7 @@ class KBConfig:
     # How the model runs: "onnx" (ONNX Runtime, exported once; falls back to sentence-transformers
     # for models it cannot reproduce) or "sentence-transformers" (PyTorch). Precision on ONNX:
     # int8 (weight-only; the default for m3e-small: same hit@1 as fp32 on every eval set, MRR
-    # within 0.006, ~1.35x the fp32 throughput) or fp32 (the default for other models; equal to
+    # within 0.006, ~1.4x the fp32 throughput) or fp32 (the default for other models; equal to
     # the PyTorch vectors to 1e-4, so an fp32 index also serves sentence-transformers). int8
     # needs its own index (see README: 嵌入后端与精度).
     embed_backend: str = field(default_factory=lambda: os.environ.get("KB_EMBED_BACKEND", "onnx"))
