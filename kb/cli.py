@@ -193,10 +193,14 @@ def cmd_chunks(args) -> int:
     for c in kb.chunks(args.doc):
         if args.json:
             _print_json({"chunk_id": c.chunk_id, "doc": c.doc_id, "kind": c.kind, "section": c.section_path,
-                         "page": c.page, "text": c.text})
+                         "page": c.page, "ocr": c.ocr,
+                         "ocr_confidence": None if c.ocr_confidence is None else round(c.ocr_confidence, 3),
+                         "text": c.text})
         else:
             page = f"第 {c.page} 页  " if c.page else ""
-            print(f"{c.chunk_id}  {page}{c.section_path}\n    {c.text}\n")
+            ocr = f"（OCR 识别，置信度 {c.ocr_confidence:.2f}）  " if c.ocr and c.ocr_confidence is not None else (
+                "（OCR 识别）  " if c.ocr else "")
+            print(f"{c.chunk_id}  {page}{ocr}{c.section_path}\n    {c.text}\n")
     return 0
 
 

@@ -190,7 +190,7 @@ def test_worker_result_with_ocr_equals_in_process_parse(scans):
 
 # --- through the knowledge base: SQLite, search hits, JSON, progress ----------------------
 
-def test_ocr_marks_reach_the_index_and_search_json(scans, tmp_path):
+def test_ocr_marks_reach_the_index_search_json_and_kb_chunks(scans, tmp_path, monkeypatch, capsys):
     home = tmp_path / "home"
     (home / "corpus").mkdir(parents=True)
     for key in ("mixed",):
@@ -215,6 +215,19 @@ def test_ocr_marks_reach_the_index_and_search_json(scans, tmp_path):
     assert row["page"] == 2 and row["ocr"] is True and 0.8 < row["ocr_confidence"] <= 1
     text_hit = kb.search("文字层 基本情况", top_k=1, mode="bm25")[0].as_dict()
     assert text_hit["page"] == 1 and text_hit["ocr"] is False and text_hit["ocr_confidence"] is None
+
+    # kb chunks (JSON and text) carries the same marks
+    from kb import cli
+
+    monkeypatch.setenv("KB_HOME", str(home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    capsys.readouterr()
+    assert cli.main(["chunks", "--json"]) == 0
+    rows = {r["page"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows[2]["ocr"] is True and 0.8 < rows[2]["ocr_confidence"] <= 1
+    assert rows[1]["ocr"] is False and rows[1]["ocr_confidence"] is None
+    assert cli.main(["chunks"]) == 0
+    assert "第 2 页  （OCR 识别，置信度 " in capsys.readouterr().out
 
 
 def test_cli_progress_bar_shows_ocr_pages(capsys):
