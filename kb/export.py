@@ -36,6 +36,7 @@ class ExportItem:
     kind: str = "report"
     region: str = ""
     industry: str = ""
+    profile: str = ""  # a case's 企业概况 (who the enterprise is), shown before its problem
     problem: str = ""
     measures: str = ""
     outcomes: tuple[ExportOutcome, ...] = field(default_factory=tuple)
@@ -85,8 +86,8 @@ def item_from_case_hit(hit: CaseHit) -> ExportItem:
     return ExportItem(
         key=f"case:{c.case_id}", source="case", title=c.title, text=c.text, doc_id=c.doc_id,
         doc_title=hit.doc_title or c.doc_id, section=c.section_path, page=c.page, kind=c.kind,
-        region=c.region.display(), industry=c.industry or "", problem=c.problem, measures=c.measures,
-        outcomes=_outcomes(c.outcomes))
+        region=c.region.display(), industry=c.industry or "", profile=c.profile, problem=c.problem,
+        measures=c.measures, outcomes=_outcomes(c.outcomes))
 
 
 def sources(items: Sequence[ExportItem]) -> list[tuple[str, str, list[int]]]:
@@ -150,10 +151,9 @@ def export_markdown(items: Sequence[ExportItem], title: str) -> str:
             meta.append(f"行业：{it.industry}")
         lines.append(f"*{escape_markdown('；'.join(meta))}*")
         lines.append("")
-        if it.problem:
-            lines += [f"**问题**：{escape_markdown(it.problem)}", ""]
-        if it.measures:
-            lines += [f"**做法**：{escape_markdown(it.measures)}", ""]
+        for label, value in (("概况", it.profile), ("问题", it.problem), ("做法", it.measures)):
+            if value:
+                lines += [f"**{label}**：{escape_markdown(value)}", ""]
         lines += [f"> {escape_markdown(it.text)}".replace("  \n", "  \n> "), ""]
         if it.outcomes:
             lines.append("**成效**：")
@@ -206,7 +206,7 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
         p = document.add_paragraph()
         run = p.add_run(_clean("；".join(meta)))
         run.italic = True
-        for label, value in (("问题", it.problem), ("做法", it.measures)):
+        for label, value in (("概况", it.profile), ("问题", it.problem), ("做法", it.measures)):
             if value:
                 p = document.add_paragraph()
                 p.add_run(f"{label}：").bold = True

@@ -203,10 +203,12 @@ def _outcome_line(o: ExportOutcome) -> str:
 
 
 def item_blocks(it: ExportItem) -> list[Block]:
-    """The body of an item's slides: problem, measures and outcomes of a case; the text (and
-    any outcomes) of a passage."""
+    """The body of an item's slides: profile, problem, measures and outcomes of a case; the
+    text (and any outcomes) of a passage."""
     blocks: list[Block] = []
     if it.source == "case":
+        if it.profile:
+            blocks.append(Block("概况", it.profile))
         if it.problem:
             blocks.append(Block("问题", it.problem))
         if it.measures:

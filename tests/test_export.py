@@ -30,7 +30,7 @@ def _case() -> Case:
     return Case(
         case_id="doc000000001-c001", doc_id="doc000000001", kind="local_experience",
         title="合成市：为家纺小微企业定制自检法", region=Region("江苏省", "南通市"), industry="纺织业",
-        problem="产品缺陷率高", measures="量身定制防错方法和快捷自检法",
+        problem="产品缺陷率高", measures="量身定制防错方法和快捷自检法", profile="合成企业，员工35人，主营床品",
         outcomes=(Outcome("产品缺陷发生率", 15.0, 7.0, None, "%", 5, chunk_id="doc000000001-0007"),
                   Outcome("月均经济效益", None, None, 10.0, "万元", 5, chunk_id="doc000000001-0007"),
                   # read from the next passage: a card of passage 0007 does not show it
@@ -78,6 +78,7 @@ def test_items_from_hit_and_case_hit():
     citem = item_from_case_hit(CaseHit(1, 0.8, case, DOC_TITLE))
     assert citem.key == "case:doc000000001-c001" and citem.source == "case" and len(citem.outcomes) == 3
     assert citem.problem == "产品缺陷率高" and citem.measures.startswith("量身定制")
+    assert citem.profile == "合成企业，员工35人，主营床品" and item.profile == ""
     assert citem.kind == "local_experience"
     assert ExportItem.from_dict(citem.as_dict()) == citem
 
@@ -99,6 +100,7 @@ def test_docx_opens_and_contains_citations():
     assert f"出处：《{DOC_TITLE}》 · 一、工作举措与成效 > （二）优化精准帮扶 · 第 5 页" in text
     assert "产品缺陷发生率：15% → 7%（第 5 页）" in text
     assert "问题：产品缺陷率高" in text and "做法：量身定制防错方法和快捷自检法" in text
+    assert text.index("概况：合成企业，员工35人，主营床品") < text.index("问题：产品缺陷率高")
     assert "资料来源" in text
     assert f"《{DOC_TITLE}》（文档编号 doc000000001；引用 第 5、6 页）" in text
     # Document text is stored as text, not interpreted.
@@ -127,6 +129,7 @@ def test_markdown_structure_and_citation():
     assert "## 1. （二）优化精准帮扶" in md
     assert "## 2. 合成市：为家纺小微企业定制自检法" in md
     assert "- 产品缺陷发生率：15% → 7%（第 5 页）" in md
+    assert "**概况**：合成企业，员工35人，主营床品" in md
     assert "出处：《合成测试报告（非真实材料）》 · 一、工作举措与成效 \\> （二）优化精准帮扶 · 第 5–6 页" in md
     assert "## 资料来源" in md
 

@@ -34,7 +34,7 @@ def _case() -> ExportItem:
         key="case:doc000000001-c001", source="case", title="合成市家纺小微企业质量提升（合成案例）",
         text="合成案例原文。", doc_id="doc000000001", doc_title="合成案例集（测试用，非真实材料）",
         section="二、企业案例 > 案例一", page=3, kind="enterprise_case", region="合成省合成市", industry="纺织业",
-        problem="产品缺陷率高，返工多。", measures="认证机构派员驻厂，建立首件检验与巡检制度。",
+        profile="合成企业，员工48人。", problem="产品缺陷率高，返工多。", measures="认证机构派员驻厂，建立首件检验与巡检制度。",
         outcomes=(ExportOutcome("产品缺陷发生率", 15.0, 7.0, None, "%", 3),
                   ExportOutcome("年销售额", 3960.0, 4500.0, None, "万元", 4),
                   ExportOutcome("培训人次", None, 1328.0, None, "人次", 4)))
@@ -72,10 +72,11 @@ def test_slide_sequence(deck):
     assert titles[-1] == "资料来源"
 
 
-def test_case_slide_has_meta_problem_measures_outcomes(deck):
+def test_case_slide_has_meta_profile_problem_measures_outcomes(deck):
     _items, prs = deck
     text = "\n".join(_texts(prs.slides[1]))
     assert "企业案例 ｜ 地区：合成省合成市 ｜ 行业：纺织业" in text
+    assert text.index("概况：合成企业，员工48人。") < text.index("问题：产品缺陷率高")
     assert "问题：产品缺陷率高，返工多。" in text and "做法：认证机构派员驻厂" in text
     assert "产品缺陷发生率：15% → 7%（第 3 页）" in text and "培训人次：1328人次（第 4 页）" in text
 
