@@ -282,7 +282,9 @@ def test_cli_json_contracts(built, monkeypatch, capsys, tmp_path):
     assert set(rows[0]["region"]) == {"province", "city", "county"}
     assert main(["chunks", "--json"]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
-    assert rows and set(rows[0]) == {"chunk_id", "doc", "kind", "section", "page", "text"}
+    # the contract's fields, plus (kept beside them) whether the passage was read by OCR
+    assert rows and set(rows[0]) == {"chunk_id", "doc", "kind", "section", "page", "text", "ocr", "ocr_confidence"}
+    assert rows[0]["ocr"] is False and rows[0]["ocr_confidence"] is None
 
 
 def test_cli_ingest_exit_code_and_summary(home, monkeypatch, capsys):
