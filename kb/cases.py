@@ -39,6 +39,11 @@ from .regions import find_region, region_spans
 
 # A quantity: number, optional 余/多 ("1000余个", "1.3亿余元"), multiplier 万/亿, unit.
 # A bare number (a year, "前10") has neither multiplier nor unit and is ignored.
+# Bump when extraction changes what a case record holds: an index built by other rules is then
+# re-processed by the next ``kb ingest`` (as for a new chunker), so stale case records do not stay.
+# 2: labelled parts (概况/问题/做法/成效), industries with 小类 codes, several places and industries.
+CASES_VERSION = "2"
+
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)?"
     r"(?P<base>%|个百分点|元|美元|家|个|人次|人|项|户|次|倍|吨|件|场|份|篇|名|亩|台|套|批|种)?"

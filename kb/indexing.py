@@ -16,6 +16,7 @@ import numpy as np
 
 from . import store
 from .bm25_index import BM25Index
+from .cases import CASES_VERSION
 from .chunking import CHUNKER_VERSION
 from .cleaning import split_sentences
 from .config import KBConfig
@@ -179,6 +180,9 @@ class IndexWriter:
         if m.get("tokenizer", {}).get("hash") != tokenizer_hash() or m.get("chunker_version") != CHUNKER_VERSION:
             report.notes.append("分词词典或切分规则已更新，将重新处理全部文档。")
             return None
+        if m.get("cases_version") != CASES_VERSION:
+            report.notes.append("案例抽取规则已更新，将重新处理全部文档。")
+            return None
         problem = model_mismatch(m.get("model"), self._embedder())
         if problem:
             report.notes.append(f"{problem[0]}将用当前模型重新嵌入全部文档。")
@@ -294,6 +298,7 @@ class IndexWriter:
                 "model": {**embedder_identity(emb), "dim": int(dim)},
                 "tokenizer": {"name": TOKENIZER_NAME, "hash": tokenizer_hash()},
                 "chunker_version": CHUNKER_VERSION,
+                "cases_version": CASES_VERSION,
                 "chunking": {"min_chars": self.config.chunk_min_chars, "max_chars": self.config.chunk_max_chars},
                 "counts": {"documents": len(keep) + len(parsed), "chunks": len(tokens), "cases": n_cases,
                            "sentences": int(sent_matrix.shape[0])},

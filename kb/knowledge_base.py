@@ -170,7 +170,7 @@ class KnowledgeBase:
         return {
             "generation": m.get("generation"), "created": m.get("created"), "index_dir": str(self.config.index_dir),
             "model": m.get("model"), "tokenizer": m.get("tokenizer"), "chunker_version": m.get("chunker_version"),
-            "documents": len(snap.docs), "pages": sum(d.info.pages for d in snap.docs.values()),
+            "cases_version": m.get("cases_version"), "documents": len(snap.docs), "pages": sum(d.info.pages for d in snap.docs.values()),
             "chunks": len(snap.chunks), "cases": len(snap.cases), "cases_by_kind": kinds,
             "outcomes": sum(len(c.outcomes) for c in snap.cases),
             "vector_index": snap.vector_index_kind, "sentences": snap.sentence_count, "backend": self.config.backend,

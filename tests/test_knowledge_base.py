@@ -68,6 +68,22 @@ def test_reingest_unchanged_writes_nothing(built):
     assert current_generation(built.config.index_dir).name == before
 
 
+def test_index_from_other_case_rules_is_reprocessed(home, monkeypatch):
+    """Case records are made at parse time: when the extraction rules change (CASES_VERSION), the
+    next ingest re-processes every document instead of keeping the old records."""
+    from kb import indexing
+
+    base = make_kb(home)
+    base.ingest()
+    assert read_manifest(current_generation(base.config.index_dir))["cases_version"] == indexing.CASES_VERSION
+    assert base.stats()["cases_version"] == indexing.CASES_VERSION
+    monkeypatch.setattr(indexing, "CASES_VERSION", "test-next")
+    report = make_kb(home).ingest()
+    assert "案例抽取规则已更新，将重新处理全部文档。" in report.notes
+    assert [f.status for f in report.files] == ["indexed"] and report.changed
+    assert not make_kb(home).ingest().changed  # recorded now: no second re-processing
+
+
 class CountingEmbedder(HashEmbedder):
     def __init__(self):
         super().__init__(64)
