@@ -677,7 +677,10 @@ def bench_backends(repeat: int) -> dict:
                 shutil.copytree(src, home / "corpus")
                 env = dict(os.environ, KB_HOME=str(home), HF_HUB_OFFLINE="1", KB_BACKEND=backend,
                            KB_MILVUS_URI=str(home / "milvus.db"))
-                runs.append(_time_cmd(_kb_cmd("ingest", "-q"), env))
+                secs, _peak, code = _time_cmd(_kb_cmd("ingest", "-q"), env)
+                if code != 0:
+                    raise RuntimeError(f"kb ingest ({backend}) exited with {code}")
+                runs.append(secs)
             finally:
                 shutil.rmtree(home, ignore_errors=True)
         out["ingest"][backend] = {"cold_ingest_s": statistics.median(runs), "n": repeat}
