@@ -80,7 +80,9 @@ def ocr_note(doc) -> str:
         return ""
     scores = [p.ocr_confidence for p in pages if p.ocr_confidence is not None]
     mean = f"（平均置信度 {sum(scores) / len(scores):.2f}）" if scores else ""
-    return f"其中 {len(pages)} 页为扫描件，已 OCR 识别{mean}"
+    turned = [p.number for p in pages if p.ocr_turned]
+    upright = f"；第 {'、'.join(map(str, turned))} 页方向不正，已自动转正后识别" if turned else ""
+    return f"其中 {len(pages)} 页为扫描件，已 OCR 识别{mean}{upright}"
 
 
 def discover(roots: Sequence[Path]) -> list[Path]:

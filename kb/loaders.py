@@ -342,7 +342,7 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
             old = pages[got.number - 1]
             # A mojibake page keeps its text when OCR reads garbage too: the check below names it.
             if got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
-                pages[got.number - 1] = Page(got.number, got.text, True, got.confidence)
+                pages[got.number - 1] = Page(got.number, got.text, True, got.confidence, got.turned)
     visible = [len(re.sub(r"\s", "", p.text)) for p in pages]
     if sum(v >= _MIN_TEXT_CHARS_PER_PAGE for v in visible) == 0:
         if ocr.enabled:

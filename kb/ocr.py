@@ -2,7 +2,8 @@
 
 The models (PP-OCRv6 Chinese detection and recognition, ONNX) ship inside the ``rapidocr``
 wheel and run on ``onnxruntime``; they are opened by explicit path, so nothing is ever
-downloaded (rapidocr would otherwise fetch a missing model from the network).
+downloaded (rapidocr would otherwise fetch a missing model from the network). A page scanned on
+its side or upside down is turned upright before it is read (:func:`read_page`).
 
 Limits, so that a scan cannot become a way around the parser's limits (see
 docs/reliability.md): at most :attr:`OcrSettings.max_pages` pages per document and
@@ -31,6 +32,8 @@ MAX_IMAGE_PIXELS = 120_000_000
 """Sum of the declared pixel counts of the images on one page (a 600 dpi A3 scan is ~70 M)."""
 _BLANK_INK_SHARE = 0.0005  # a rendered page with less dark ink than this holds no text
 _MIN_LINE_SCORE = 0.5
+_SURE_SCORE = 0.85  # a page read this well the way it lies is not tried another way round
+_TALL = 1.5  # a text box this many times taller than wide runs down the page (a page on its side)
 _ENGINE_MAX_SIDE = 10_000
 
 
@@ -63,6 +66,7 @@ class OcrPage:
     number: int  # 1-based page number
     text: str
     confidence: float | None  # mean recognition score, weighted by characters; None without text
+    turned: int = 0  # degrees (counter-clockwise) the page image was turned to read it upright
 
 
 def progress_text(done: int, total: int, seconds: float) -> str:
@@ -123,7 +127,7 @@ def load_engine():
 
         engine = RapidOCR(params={
             "Global.log_level": "error",
-            "Global.use_cls": False,  # scans are upright; the angle classifier costs time for nothing
+            "Global.use_cls": False,  # whole pages are turned upright by read_page, not line by line
             "Global.max_side_len": _ENGINE_MAX_SIDE,  # never rescale what render_page made
             # Text is found on the page scaled to at most 1600 pixels (lines are then read at
             # full resolution): measured on a dense A4 scan, the same characters at a third of
@@ -235,6 +239,55 @@ def page_text(result) -> tuple[str, float | None]:
     return "\n".join(out), score
 
 
+def _sideways_share(result) -> float:
+    """Share of the recognised characters whose box is much taller than wide."""
+    if not result or result.txts is None:
+        return 0.0
+    chars = tall = 0
+    for box, text in zip(result.boxes, result.txts):
+        ys = [float(p[1]) for p in box]
+        xs = [float(p[0]) for p in box]
+        chars += len(text or "")
+        tall += len(text or "") * ((max(ys) - min(ys)) > _TALL * (max(xs) - min(xs)))
+    return tall / chars if chars else 0.0
+
+
+def _strength(result) -> float:
+    """Characters read with a usable score, weighted by their score."""
+    if not result or result.txts is None:
+        return 0.0
+    return sum(len(t or "") * float(s) for t, s in zip(result.txts, result.scores) if s >= _MIN_LINE_SCORE)
+
+
+def read_page(engine, image, number: int, name: str) -> tuple[str, float | None, int]:
+    """Text, confidence and turn (degrees counter-clockwise) of one page image.
+
+    A scan fed in on its side or upside down reads as scattered low-score boxes, or as lines
+    running down the page. Then the page is read again turned (a quarter turn either way for a
+    page on its side, a half turn otherwise) and the reading with the most well-recognised
+    characters is kept. A page read well the way it lies costs nothing more.
+    """
+    import numpy as np
+
+    result = _recognise(engine, image, number, name)
+    text, score = page_text(result)
+    sideways = _sideways_share(result) > 0.5
+    if not result or result.txts is None or not len(result.txts) or (
+            not sideways and score is not None and score >= _SURE_SCORE):
+        return text, score, 0
+    # Lines running down the page may still read well (the recogniser turns tall boxes), but in
+    # the wrong order: an upright reading is preferred unless it finds clearly less.
+    best = (_strength(result) * (0.8 if sideways else 1.0), text, score, 0)
+    for k in ((1, 3) if sideways else (2,)):
+        turned = _recognise(engine, np.ascontiguousarray(np.rot90(image, k)), number, name)
+        if _sideways_share(turned) > 0.5:
+            continue
+        strength = _strength(turned)
+        if strength > best[0]:
+            best = (strength, *page_text(turned), 90 * k)
+    return best[1], best[2], best[3]
+
+
 def _engine_for(name: str):
     try:
         return load_engine()
@@ -292,10 +345,10 @@ def ocr_pdf_pages(path: str | Path, numbers: Sequence[int], settings: OcrSetting
                 image = render_page(pdf, n - 1, settings)
             except (pdfium.PdfiumError, ValueError) as exc:
                 raise UnreadableDocument(name, f"第 {n} 页无法渲染（{type(exc).__name__}），未索引") from exc
-            text, score = "", None
+            text, score, turned = "", None, 0
             if image is not None and not is_blank(image):
-                text, score = page_text(_recognise(engine, image, n, name))
-            out.append(OcrPage(n, text, score))
+                text, score, turned = read_page(engine, image, n, name)
+            out.append(OcrPage(n, text, score, turned))
             spent += time.perf_counter() - started
             if progress:
                 progress(OcrEvent("page", done + 1, total, spent))

@@ -14,13 +14,15 @@ class Page:
     """One page of raw extracted text; ``number`` is 1-based.
 
     ``ocr`` marks a page read by OCR (a scan, no usable text layer); ``ocr_confidence`` is
-    the recognition score of its text (0–1, character-weighted mean of its lines).
+    the recognition score of its text (0–1, character-weighted mean of its lines);
+    ``ocr_turned`` the degrees the scan was turned to read it upright (0: it lay upright).
     """
 
     number: int
     text: str
     ocr: bool = False
     ocr_confidence: float | None = None
+    ocr_turned: int = 0
 
 
 @dataclass(frozen=True)

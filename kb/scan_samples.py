@@ -98,9 +98,13 @@ def degrade(image, how: Degradation = Degradation(), seed: int = 0):
 
 def write_scan_pdf(path: str | Path, pages: Sequence[Sequence[str]], dpi: int = 200,
                    how: Degradation = Degradation(), size_px: tuple[int, int] = (1654, 2339), font_px: int = 40,
-                   margin_px: tuple[int, int] = (150, 160), seed: int = 0) -> Path:
-    """A PDF of scanned pages (JPEG images, no text layer), one per entry of ``pages``."""
+                   margin_px: tuple[int, int] = (150, 160), seed: int = 0, turns: Sequence[int] = ()) -> Path:
+    """A PDF of scanned pages (JPEG images, no text layer), one per entry of ``pages``.
+
+    ``turns`` gives, page by page, the degrees (counter-clockwise, a multiple of 90) a sheet was
+    turned when it went through the scanner (missing entries: 0, upright)."""
     images = [degrade(draw_page(lines, size_px, font_px, margin_px), how, seed + i) for i, lines in enumerate(pages)]
+    images = [im.rotate(turn, expand=True) if turn else im for im, turn in zip(images, [*turns, *[0] * len(images)])]
     path = Path(path)
     images[0].save(path, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:], quality=85)
     return path

@@ -18,6 +18,7 @@ import pytest
 
 from kb import KBConfig, KnowledgeBase, ocr
 from kb.errors import UnreadableDocument
+from kb.indexing import ocr_note
 from kb.loaders import load_document
 from kb.ocr import OcrSettings
 from kb.pipeline import parse_document
@@ -261,3 +262,26 @@ def test_dense_degraded_a4_scan_accuracy(tmp_path):
     page = load_document(path).pages[0]
     assert page.ocr
     assert character_accuracy("".join(lines), page.text) >= 0.98
+
+
+def test_pages_scanned_on_their_side_or_upside_down_are_turned_upright(tmp_path):
+    lines = wrap_lines(SYNTHETIC, 20)
+    path = write_scan_pdf(tmp_path / "方向不正.pdf", [lines] * 4, turns=(0, 90, 180, 270), seed=3, **SMALL)
+    got = ocr.ocr_pdf_pages(path, [1, 2, 3, 4], OcrSettings())
+    assert [p.turned for p in got] == [0, 270, 180, 90]  # each turned back the way it was turned
+    for p in got:
+        assert character_accuracy(SYNTHETIC, p.text) >= 0.95, (p.number, p.text)
+        assert p.confidence > 0.9
+    parsed = parse_document(path)
+    assert [p.ocr_turned for p in parsed.document.pages] == [0, 270, 180, 90]
+    assert "第 2、3、4 页方向不正，已自动转正后识别" in ocr_note(parsed.document)
+
+
+def test_page_text_that_runs_down_the_page_counts_as_sideways():
+    class Result:  # the shape of a RapidOCR result: four corner points per box
+        boxes = [[(0, 0), (40, 0), (40, 400), (0, 400)], [(0, 0), (400, 0), (400, 40), (0, 40)]]
+        txts = ["竖排的一行文字共十个字", "横排"]
+        scores = [0.9, 0.4]
+
+    assert ocr._sideways_share(Result()) == pytest.approx(11 / 13)
+    assert ocr._strength(Result()) == pytest.approx(11 * 0.9)  # the 0.4 line is below the usable score
