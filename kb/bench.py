@@ -413,6 +413,15 @@ def bench_ocr(pages: int = 5) -> dict:
 
         settings = ocr.OcrSettings(max_pages=len(truth), max_seconds=float("inf"))
         doc = load_document(pdf, settings, progress=progress)
+        # The first page again, fed in upright, on its side (both ways) and upside down.
+        turns = (0, 90, 180, 270)
+        turned_pdf = write_scan_pdf(folder / "turned.pdf", [truth[0]] * len(turns), dpi=200, how=how, turns=turns)
+        turned = {}
+        for n, turn in enumerate(turns, start=1):
+            t = time.perf_counter()
+            got = ocr.ocr_pdf_pages(turned_pdf, [n], settings)[0]
+            turned[f"{turn}°"] = {"seconds": time.perf_counter() - t, "turned_back": got.turned,
+                                  "accuracy": character_accuracy("".join(truth[0]), got.text)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     done = [e.seconds for e in events if e.kind == "page"]
@@ -428,7 +437,7 @@ def bench_ocr(pages: int = 5) -> dict:
         "confidence_mean": statistics.mean(p.ocr_confidence or 0.0 for p in doc.pages),
         "seconds_per_page_median": statistics.median(per_page), "seconds_per_page_max": max(per_page),
         "cpu_seconds_per_page_median": statistics.median(cpu_per_page), "model_load_s": load_s,
-        "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
+        "turned_pages": turned, "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
     }
 
 
@@ -519,6 +528,9 @@ def _print(r: dict) -> None:
                   f"平均置信度 {o['confidence_mean']:.3f}；每页 {o['seconds_per_page_median']:.1f} s（中位数，最慢 "
                   f"{o['seconds_per_page_max']:.1f} s；CPU 时间每页 {o['cpu_seconds_per_page_median']:.1f} s；"
                   f"{o['cpus']} 核，测量时系统负载 {o['load_average']:.1f}），模型加载 {o['model_load_s']:.1f} s")
+            for turn, x in o.get("turned_pages", {}).items():
+                print(f"  第 1 页转了 {turn} 送入扫描仪：{x['seconds']:.1f} s，转回 {x['turned_back']}°，"
+                      f"字符准确率 {x['accuracy']:.2%}")
     if "scale" in r:
         s = r["scale"]
         print(f"合成语料 {s.get('chunks')} 块、{s.get('sentence_vectors')} 个句向量（{s.get('vectors')}）")
