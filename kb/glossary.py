@@ -46,14 +46,15 @@ def glossary() -> tuple[GlossaryEntry, ...]:
 
 
 def lookup(word: str | None = None) -> list[GlossaryEntry]:
-    """All entries, or those whose term or everyday words contain ``word``."""
+    """All entries, or those whose term contains ``word`` or that list it as an everyday word;
+    failing those, the entries whose explanation uses it (老板 → 最高管理者: "…通常就是老板")."""
     if not word:
         return list(glossary())
     w = word.strip().lower()
     exact = [e for e in glossary() if e.term.lower() == w]
     near = [e for e in glossary() if e not in exact
             and (w in e.term.lower() or any(w == x.lower() for x in e.everyday))]
-    return exact + near
+    return exact + near or [e for e in glossary() if w in e.meaning.lower()]
 
 
 @lru_cache(maxsize=1)

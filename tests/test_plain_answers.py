@@ -57,7 +57,9 @@ def test_glossary_rejects_malformed_lines():
 def test_expansion_matches_whole_words_only():
     assert "伞业" in expansions("我们是做雨伞的小厂")
     assert "认证融资贷款" in expansions("认证贷怎么申请")
-    assert "主要负责人" in expansions("老板不重视质量")
+    # 老板 alone is an owner talking about himself, not a question about leadership: only 不重视 expands
+    assert "领导作用" in expansions("老板不重视质量") and "主要负责人" not in expansions("老板不重视质量")
+    assert "主要负责人" in expansions("一把手不管质量")
     assert "软件和信息服务" in expansions("我们是 IT 公司")
     assert "软件和信息服务" not in expansions("QUALITY LIMITED")  # "IT" inside a longer Latin word
     assert not contains_word("他是个体面的人", "个体户")
@@ -66,7 +68,9 @@ def test_expansion_matches_whole_words_only():
 
 def test_lookup_and_terms_in():
     assert lookup("采信")[0].term == "采信"
-    assert any(e.term == "主要负责人" for e in lookup("老板"))
+    assert any(e.term == "主要负责人" for e in lookup("一把手"))
+    assert [e.term for e in lookup("老板")] == ["最高管理者"]  # no term or everyday word: found in the explanation
+    assert lookup("不存在的词") == []
     assert [e.term for e in terms_in("实施认证结果采信，发挥链主作用", skip=frozenset())][:2] == ["认证结果采信", "链主"]
 
 
