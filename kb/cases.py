@@ -33,6 +33,19 @@ from .cleaning import split_sentences
 from .industries import classify_industries, classify_industry
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
+from .structure import (
+    ANY_LABEL,
+    BRACKET_LABEL,
+    ENTERPRISE_WORD,
+    GROUP_HEADING,
+    LABEL_NUMBER,
+    NOTE_HEADING,
+    PARTS,
+    bare_heading,
+    heading_part,
+    label_part,
+    names_case,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Outcome patterns. Every regex of the outcome parser is here.
@@ -42,19 +55,27 @@ from .regions import find_region, region_spans
 # Bump when extraction changes what a case record holds: an index built by other rules is then
 # re-processed by the next ``kb ingest`` (as for a new chunker), so stale case records do not stay.
 # 2: labelled parts (概况/问题/做法/成效), industries with 小类 codes, several places and industries.
-CASES_VERSION = "2"
+# 3: part headings numbered like cases, group headings, bracketed labels, more from–to figures.
+CASES_VERSION = "3"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)?"
-    r"(?P<base>%|个百分点|元|美元|家|个|人次|人|项|户|次|倍|吨|件|场|份|篇|名|亩|台|套|批|种)?"
+    r"(?P<base>%|个百分点|个月|元|美元|家|个|人次|人|项|户|次|倍|吨|件|场|份|篇|名|亩|台|套|批次|批|种|"
+    r"分钟|分|起|天|小时|周|例|条|处|单|箱|辆|公斤|千克|克|平方米|米|千瓦时)?"
 )
 _COUNT_UNITS = {"家", "个", "人次", "人", "项", "户", "名", "件", "场", "份", "篇", "台", "套", "批", "种"}
 _UP = "增长|增加|提升|提高|上升|扩大|增收"
 _DOWN = "下降|降低|减少|缩短|缩减"
+# A rate's base between 由/至 and the number: "由每月23起降至每月5起", "每千行代码3.2个".
+_PER = r"(?:每[\u4e00-\u9fff]{1,6})?"
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
-_FROM = re.compile(r"(?:从|由)(?:\d{4}年(?:底|度)?的?)?$")
-# What joins the two quantities of a pair: "降至", "增加到2023年的", "提升到", "到".
-_TO = re.compile(rf"(?:(?:{_UP}|{_DOWN}|降|增|升)?(?:至|到)|达到?)(?:\d{{4}}年(?:底|度)?的?)?")
+_FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}$")
+# What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
+_TO = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|达到?)(?:\d{{4}}年(?:底|度)?的?)?{_PER}")
+# A pair ending on a bare number: "由3.2%降至0" (the unit is the first figure's).
+_TO_BARE = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)){_PER}(?P<num>\d+(?:\.\d+)?)(?![\d.])")
+# A figure stated for the time before ("帮扶前…为7.7%"), paired with "降至2.0%" in the next clause.
+_BEFORE_MARK = re.compile(r"前|原来|原先|此前|过去|以往")
 # A stated change right before the number: "下降20.2%", "增加了约10万元".
 _CHANGE = re.compile(rf"(?P<verb>{_UP}|{_DOWN})了?(?:约|近|超过|超)?$")
 # A level reached: "增长至5亿", "突破130亿元", "达1.3亿余元", "超过350亿元", "为63.0%".
@@ -81,7 +102,7 @@ _METRIC_PLACE = re.compile(
     r"^(?:(?:该|本)(?:市|县|区|省|公司|企业|厂|地)?|其(?:市|县|区|省|公司|企业|厂)|区域内|全县|全市|全省|全区|区域)的?"
 )
 _METRIC_TAIL = re.compile(r"(?:(?:较|比)(?:\d{4}年(?:底|度)?|上年度?|去年)|同比|环比|平均|累计|共计|分别|共|总|的|超过|超|(?<![户人])均|虽|为|达)$")
-_METRIC_CONJ = re.compile(r"^(?:但|而|并|且|同时|其中|(?:帮扶|实施|整改|认证|导入)后|目前|现)")
+_METRIC_CONJ = re.compile(r"^(?:但|而|并|且|同时|其中|(?:帮扶|实施|整改|认证|导入|上线|改造|改进|投产|试点)[前后]|目前|现)")
 # What follows a leading list of places: "、青海等7个省局出台…" (the count is already removed).
 _METRIC_PLACES_REST = re.compile(r"^(?:[、和与及]|等(?:省局|省份|省|地区|地|市)?|(?:省|市)?局)")
 _METRIC_MAX = 30
@@ -140,6 +161,12 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
                 out.append((Outcome(metric, value, after, round(after - value, 4), unit, page, clause), "pair"))
                 seg_start, i = nxt.end(), i + 2
                 continue
+        if f and (bare := _TO_BARE.match(clause, q.end())) and (nxt is None or nxt.start() >= bare.end()):
+            after = float(bare["num"])
+            metric = _metric(clause[seg_start : f.start()])
+            out.append((Outcome(metric, value, after, round(after - value, 4), unit, page, clause), "pair"))
+            seg_start, i = bare.end(), i + 1
+            continue
         if (c := _CHANGE.search(before)) is not None:
             sign = -1 if re.fullmatch(_DOWN, c["verb"]) else 1
             metric = _metric(clause[seg_start : c.start()])
@@ -189,8 +216,8 @@ def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
             continue
         for o, tag in _clause_outcomes(m.group(), page):
             prev = out[-1] if out else None
-            if (tag == "reach_to" and prev is not None and prev[1] == "bare" and prev[0].unit == o.unit
-                    and prev[0].text != o.text):
+            if (tag == "reach_to" and prev is not None and prev[0].unit == o.unit and prev[0].text != o.text
+                    and (prev[1] == "bare" or prev[1] == "level" and _BEFORE_MARK.search(prev[0].text))):
                 b = prev[0]
                 metric = o.metric or b.metric
                 out[-1] = (Outcome(metric, b.after, o.after, round(o.after - b.after, 4), o.unit, page,
@@ -375,28 +402,9 @@ def _measures(text: str, skip: int = 0) -> str:
 # ---------------------------------------------------------------------------------------------
 # Labelled parts: "存在问题：…", "（二）主要做法", "成效：…".
 
-PARTS = ("profile", "problem", "measures", "outcomes")
-_PART_LABELS = {
-    "profile": r"企业基本情况|企业概况|企业简介|企业情况|基本情况|项目概况|项目背景|概况|简介|背景",
-    "problem": r"存在的?问题|主要问题|突出问题|面临的?困难|面临的?问题|主要困难|问题|困难|痛点|短板",
-    "measures": r"帮扶措施|帮扶做法|主要做法|经验做法|具体做法|典型做法|具体举措|主要举措|工作举措|帮扶举措|做法|措施|举措",
-    "outcomes": r"取得的?成效|工作成效|主要成效|帮扶成效|实施成效|取得的?成果|主要成果|成效|成果|效果",
-}
-_ANY_LABEL = "|".join(_PART_LABELS.values())
-_LABEL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
-_INLINE_LABEL = re.compile(rf"^{_LABEL_NUMBER}(?P<label>{_ANY_LABEL})\s*[：:]\s*")
-_HEADING_LABEL = re.compile(rf"^{_LABEL_NUMBER}(?P<label>{_ANY_LABEL})\s*[：:。]?$")
+_INLINE_LABEL = re.compile(
+    rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:])\s*")
 _TABLE_INTRO = re.compile(r"(?:如下|见下表|见表)[：:。]?$")
-
-
-def _label_part(label: str) -> str:
-    return next(p for p, pattern in _PART_LABELS.items() if re.fullmatch(pattern, label))
-
-
-def heading_part(heading: str) -> str | None:
-    """The part a sub-heading names ("（二）主要做法" → measures), or None."""
-    m = _HEADING_LABEL.match(heading.strip())
-    return _label_part(m["label"]) if m else None
 
 
 def _inline_labels(text: str) -> tuple[str | None, str]:
@@ -404,8 +412,14 @@ def _inline_labels(text: str) -> tuple[str | None, str]:
     measures: an empty label is skipped)."""
     part = None
     while m := _INLINE_LABEL.match(text):
-        part, text = _label_part(m["label"]), text[m.end() :]
+        part, text = label_part(m["label"] or m["bracket"]), text[m.end() :]
     return part, text
+
+
+def _label_segments(text: str) -> list[str]:
+    """``text`` cut before every bracketed label inside it ("…产品合格。【问题】返工多" → two)."""
+    cuts = [m.start() for m in BRACKET_LABEL.finditer(text) if m.start() > 0]
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]) if text[a:b].strip()]
 
 
 @dataclass(frozen=True)
@@ -424,10 +438,11 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
         heading = next((p for p in map(heading_part, reversed(s.section[depth:])) if p), None)
         if heading != last_heading:
             part, last_heading = heading, heading
-        label, text = _inline_labels(s.text)
-        if label is not None:
-            part = label
-        out.append(_Piece(part, text, i))
+        for segment in _label_segments(s.text):
+            label, text = _inline_labels(segment)
+            if label is not None:
+                part = label
+            out.append(_Piece(part, text, i))
     return out
 
 
@@ -531,8 +546,51 @@ def _report_cases(doc_id: str, sentences: Sequence[Sentence], owners: Sequence[t
 # ---------------------------------------------------------------------------------------------
 # Case collections (附件2 地方典型经验, 附件3 企业优良案例 …).
 
-_HEADING_NUMBER = re.compile(r"^(?:案例\s*[0-9一二三四五六七八九十]+[\s：:、.．]*|[一二三四五六七八九十]{1,3}、)\s*")
-_ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|工坊")
+@dataclass(frozen=True)
+class _Unit:
+    """The sentences of one case of a collection."""
+
+    heading: str  # as written
+    depth: int  # section levels above the case's parts: 1, or 2 under a group heading
+    group: str  # the group heading above it ("二、企业优良案例"), or ""
+    idx: tuple[int, ...]
+
+
+def _groups(sentences: Sequence[Sentence]) -> set[str]:
+    """Top-level headings that group cases: a group name whose sub-headings name cases."""
+    return {s.section[0] for s in sentences
+            if len(s.section) >= 2 and not names_case(s.section[0]) and heading_part(s.section[0]) is None
+            and GROUP_HEADING.match(bare_heading(s.section[0])) and names_case(s.section[1])}
+
+
+def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
+    """The cases of a collection in order: one per top-level heading, or per sub-heading under a
+    group heading; part headings with no case above, front/back matter (说明, 目录 …) and a
+    group's own introduction are left out."""
+    groups = _groups(sentences)
+    found: dict[tuple[str, ...], list[int]] = {}
+    for i, s in enumerate(sentences):
+        if not s.section or heading_part(s.section[0]) is not None:
+            continue
+        top = s.section[0]
+        if top in groups:
+            if len(s.section) < 2 or not names_case(s.section[1]):
+                continue
+            key = s.section[:2]
+        elif NOTE_HEADING.search(bare_heading(top)) and not names_case(top):
+            continue
+        else:
+            key = s.section[:1]
+        found.setdefault(key, []).append(i)
+    units = []
+    for key, idx in found.items():
+        # A heading met twice (once in a table of contents, again above its text): the text of
+        # the first meeting is whatever followed the contents, not this case.
+        runs = [[idx[0]]]
+        for i in idx[1:]:
+            runs[-1].append(i) if i == runs[-1][-1] + 1 else runs.append([i])
+        units.append((runs[-1][0], _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(runs[-1]))))
+    return [u for _, u in sorted(units, key=lambda x: x[0])]
 
 
 def _top_sections(sentences: Sequence[Sentence]) -> list[str]:
@@ -545,33 +603,35 @@ def _top_sections(sentences: Sequence[Sentence]) -> list[str]:
 
 
 def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
-    """Whether a document is a collection of cases, one per top-level section.
+    """Whether a document is a collection of cases, one per top-level section (or per
+    sub-section under group headings such as 一、地方典型经验 / 二、企业优良案例).
 
-    True when it has at least two top-level sections (part labels such as 一、基本情况 do not
-    count) and either its title names cases or experiences (案例/经验, but not a 总结 report)
-    or most of its top-level headings name a region, an enterprise, or start with 案例N.
+    True when it has at least two cases (part labels such as 一、基本情况 and front matter such
+    as 说明 do not count) and either its title names cases or experiences (案例/经验, but not a
+    总结 report) or most of its case headings name a region, an enterprise, or start with 案例N.
     """
-    heads = _top_sections(sentences)
+    heads = [u.heading for u in _units(sentences)]
     if len(heads) < 2:
         return False
     title = doc_title or ""
     if re.search(r"案例|经验", title) and "总结" not in title:
         return True
-    named = sum(
-        1 for h in heads if h.startswith("案例") or find_region(_HEADING_NUMBER.sub("", h)) != Region()
-        or _ENTERPRISE_WORD.search(h)
-    )
-    return named * 2 > len(heads)
+    return sum(1 for h in heads if names_case(h)) * 2 > len(heads)
 
 
 def _labelled_parts(sentences: Sequence[Sentence]) -> set[str]:
     """The parts the document labels (inline or as headings)."""
-    parts = {heading_part(h) for s in sentences for h in s.section} | {_inline_labels(s.text)[0] for s in sentences}
+    parts = {heading_part(h) for s in sentences for h in s.section}
+    parts |= {_inline_labels(seg)[0] for s in sentences for seg in _label_segments(s.text)}
     return parts - {None}
 
 
 # Titles of documents that are not one case even when they have 背景/做法 headings.
 _NOT_A_CASE_TITLE = re.compile(r"总结|报告|通知|意见|方案|办法|规划|指南|决定|公告")
+
+
+def _names_one_case(name: str) -> bool:
+    return bool(re.search(r"案例|经验", name) or find_region(name) != Region() or ENTERPRISE_WORD.search(name))
 
 
 def is_single_case(doc_title: str, sentences: Sequence[Sentence]) -> bool:
@@ -583,30 +643,41 @@ def is_single_case(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     parts = _labelled_parts(sentences)
     if len(parts) < 2 or not parts & {"problem", "outcomes"}:
         return False
-    heads = _top_sections(sentences)
-    name = doc_title or (heads[0] if heads else "")
-    if _NOT_A_CASE_TITLE.search(name):
+    if doc_title and _NOT_A_CASE_TITLE.search(doc_title):
         return False
-    return bool(re.search(r"案例|经验", name) or find_region(name) != Region() or _ENTERPRISE_WORD.search(name))
+    heads = _top_sections(sentences)
+    names = [n for n in (doc_title, heads[0] if heads else "") if n]
+    return any(_names_one_case(n) and not _NOT_A_CASE_TITLE.search(n) for n in names)
 
 
-def collection_kind(doc_title: str, heading: str) -> str:
-    """enterprise_case or local_experience for a case in a collection titled ``doc_title``."""
-    t = doc_title or ""
-    if "企业" in t and ("案例" in t or "经验" not in t) and "地方" not in t:
-        return "enterprise_case"
-    if re.search(r"地方|经验|区域", t):
-        return "local_experience"
-    return "enterprise_case" if _ENTERPRISE_WORD.search(heading) else "local_experience"
+def _kind_of_title(title: str) -> str | None:
+    enterprise = "企业" in title and ("案例" in title or "经验" not in title)
+    local = bool(re.search(r"地方|区域|经验", title))
+    if enterprise != local:
+        return "enterprise_case" if enterprise else "local_experience"
+    return None  # both (地方典型经验和企业优良案例) or neither: the case heading decides
+
+
+def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
+    """enterprise_case or local_experience for a case headed ``heading`` under the group heading
+    ``group`` (if any) of a collection titled ``doc_title``."""
+    for name in (group, doc_title or ""):
+        if name and (kind := _kind_of_title(name)):
+            return kind
+    return "enterprise_case" if ENTERPRISE_WORD.search(bare_heading(heading)) else "local_experience"
 
 
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
-               owners: Sequence[tuple[str, ...]], depth: int) -> Case:
+               owners: Sequence[tuple[str, ...]], depth: int, group: str = "") -> Case:
     text = "".join(s.text for s in sents)
     region = find_region(title)
     if region == Region():
         region = find_region(text)
-    return _make_case(doc_id, n, collection_kind(doc_title, title), title, region,
+    if region.province and not region.county:
+        # "浙江省宁波市某公司" whose text says "位于宁波市鄞州区": the county is named later.
+        region = next((r for _, _, r in region_spans(title + "。" + text) if r.county and r.province == region.province
+                       and (region.city is None or r.city == region.city)), region)
+    return _make_case(doc_id, n, collection_kind(doc_title, title, group), title, region,
                       classify_industries(text, title), sents, owners, depth=depth, labelled=True)
 
 
@@ -614,11 +685,10 @@ def _collection_cases(
     doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> list[Case]:
     cases: list[Case] = []
-    for heading in _top_sections(sentences):
-        idx = [i for i, s in enumerate(sentences) if s.section and s.section[0] == heading]
-        title = _HEADING_NUMBER.sub("", heading).strip() or heading
-        cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in idx],
-                                [owners[i] for i in idx], depth=1))
+    for unit in _units(sentences):
+        title = bare_heading(unit.heading) or unit.heading
+        cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in unit.idx],
+                                [owners[i] for i in unit.idx], depth=unit.depth, group=unit.group))
     return cases
 
 
@@ -626,7 +696,10 @@ def _single_case(
     doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> Case:
     heads = _top_sections(sentences)
-    title = doc_title or (_HEADING_NUMBER.sub("", heads[0]).strip() if heads else "")
+    # A first heading naming the case ("案例1 江西赣州某脐橙合作社") names it better than the
+    # document's title, which may be "附件2" or the file name.
+    title = bare_heading(heads[0]) if heads and names_case(heads[0]) else doc_title or (
+        bare_heading(heads[0]) if heads else "")
     # A case heading above the labelled parts belongs to the case, not to a part.
     depth = 1 if heads else 0
     return _case_from(doc_id, 1, doc_title, title, sentences, owners, depth=depth)

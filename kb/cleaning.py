@@ -106,7 +106,9 @@ def clean_document(doc: Document) -> list[Paragraph]:
     # carry no meaning and paragraph ends must be found from line widths.
     # But a typed text with a blank line between paragraphs has lines that end a sentence or
     # are headings (no punctuation at all), where wrapped PDF lines stop mid-sentence.
-    ends_clean = sum(1 for t, _, _ in lines if t[-1] in _SENTENCE_END + "：:" + _CLOSERS or not re.search(r"[，。；、,;]", t))
+    # (A numbered heading such as "一、企业基本情况" ends clean too: its 、 is numbering.)
+    ends_clean = sum(1 for t, _, _ in lines if t[-1] in _SENTENCE_END + "：:" + _CLOSERS
+                     or not re.search(r"[，。；、,;]", _HEADING_START.sub("", t)))
     blanks_meaningful = not one_per_line and (sum(b for _, _, b in lines) < 0.6 * len(lines)
                                               or ends_clean >= 0.8 * len(lines))
     widths = [_width(t) for t, _, _ in lines]

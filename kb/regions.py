@@ -50,8 +50,8 @@ _COMMON_WORDS = {"阿里", "中山", "安康", "长治", "大同", "海东", "�
 
 # Words after a two-character county name (沙县, 丰县) that show it is the place.
 _COUNTY_FOLLOWERS = ("产业", "小吃", "特色", "人民政府", "政府", "市场监管", "县域", "全县")
-# Characters allowed between two names of one chain ("浙江在德清县", "江苏省的南通市").
-_CHAIN_GAP = re.compile(r"[在的省市]{0,2}")
+# Characters allowed between two names of one chain ("浙江在德清县", "江苏省的南通市", "江苏常州：武进区").
+_CHAIN_GAP = re.compile(r"[在的省市：:]{0,2}")
 _MAX_NAME = 20
 
 

@@ -7,6 +7,9 @@ Levels, outermost first::
     3  1. / 1、 / 1．
     4  （1）
     5  一是…二是…三是… (inline enumeration; title = first clause of that sentence)
+
+A part heading numbered like a top-level one under a case heading ("案例三：某公司" then
+"一、企业基本情况 … 四、取得成效") is nested under the case, at level 1.5.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import re
 from collections.abc import Sequence
 
 from .cleaning import Paragraph, split_sentences
-from .records import Sentence
+from .records import Region, Sentence
+from .regions import find_region
 
 _CN = "一二三四五六七八九十"
 _LEVELS: list[tuple[int, re.Pattern[str]]] = [
@@ -27,7 +31,62 @@ _LEVELS: list[tuple[int, re.Pattern[str]]] = [
 _ENUM = re.compile(rf"^[{_CN}]是(?!否|指|因为|由于)")
 _ENUM_ORDER = {c: i + 1 for i, c in enumerate(_CN)}
 ENUM_LEVEL = 5
+PART_LEVEL = 1.5  # a part heading (一、基本情况) under a case heading of the same numbering
 _TITLE_MAX = 60  # a heading paragraph without 。 longer than this is body text
+
+
+# ---------------------------------------------------------------------------------------------
+# Case write-ups: part labels (概况/问题/做法/成效) and headings that name a case.
+
+PARTS = ("profile", "problem", "measures", "outcomes")
+PART_LABELS = {
+    "profile": r"(?:企业|项目|单位|公司|合作社|地方|区域|产业)?(?:基本)?(?:情况|概况|简介|背景)(?:介绍)?",
+    "problem": r"(?:存在的?|面临的?|遇到的?)?(?:主要|突出|突出的|主要的)?(?:质量)?(?:问题|困难|难题|痛点|短板|瓶颈)(?:和(?:问题|困难|挑战))?",
+    "measures": (r"(?:帮扶|主要|经验|具体|典型|改进|提升|创新|工作|整改)?(?:做法|措施|举措)(?:和经验|与经验)?"
+                 r"|(?:主要)?经验做法"),
+    "outcomes": r"(?:取得的?|工作|主要|帮扶|实施|提升|改进|整改)?(?:成效|成果|效果|效益)(?:和经验)?",
+}
+ANY_LABEL = "|".join(f"(?:{v})" for v in PART_LABELS.values())
+LABEL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
+# "存在问题：…", "【问题】…", "[做法]…", "〔成效〕…".
+_HEADING_LABEL = re.compile(rf"^{LABEL_NUMBER}[【\[〔]?(?P<label>{ANY_LABEL})[】\]〕]?\s*[：:。]?$")
+BRACKET_LABEL = re.compile(rf"[【\[〔](?:{ANY_LABEL})[】\]〕]")
+
+
+def label_part(label: str) -> str:
+    return next(p for p, pattern in PART_LABELS.items() if re.fullmatch(pattern, label))
+
+
+def heading_part(heading: str) -> str | None:
+    """The part a sub-heading names ("（二）主要做法" → measures), or None."""
+    m = _HEADING_LABEL.match(heading.strip())
+    return label_part(m["label"]) if m else None
+
+
+HEADING_NUMBER = re.compile(
+    r"^(?:案例\s*[0-9一二三四五六七八九十]+[\s：:、.．]*|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）])\s*")
+ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|工坊")
+# A heading that groups cases ("一、地方典型经验", "二、企业优良案例") rather than naming one.
+GROUP_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:典型经验|优良案例|典型案例|经验做法|案例|经验)(?:汇编|选编|集|材料|篇)?$")
+# Front and back matter of a collection: not a case.
+NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|概述|导语")
+
+
+def bare_heading(heading: str) -> str:
+    """A heading without its numbering ("案例三：", "一、", "（一）") and without a bracketed label
+    the line ran into ("江苏常州：…【企业概况】该公司…" → "江苏常州：…")."""
+    return BRACKET_LABEL.split(HEADING_NUMBER.sub("", heading), maxsplit=1)[0].strip().rstrip("：:")
+
+
+def names_case(heading: str) -> bool:
+    """A heading naming one case: 案例N, a place or an enterprise (not a part label or a group)."""
+    if heading_part(heading) is not None:
+        return False
+    bare = bare_heading(heading)
+    if GROUP_HEADING.match(bare) and not re.match(r"\s*案例\s*[0-9一二三四五六七八九十]", heading):
+        return False  # "二、企业优良案例" groups cases; its 企业 names none
+    return (heading.lstrip().startswith("案例") or find_region(bare) != Region()
+            or bool(ENTERPRISE_WORD.search(bare)))
 
 
 def heading_level(text: str) -> int | None:
@@ -59,7 +118,7 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
 def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, list[Sentence]]:
     """Return (document title if found, sentences with section paths and pages)."""
     title, skip = extract_title(paragraphs)
-    path: dict[int, str] = {}
+    path: dict[float, str] = {}
     sentences: list[Sentence] = []
     last_enum = 0
     for pi, para in enumerate(paragraphs[skip:], start=skip):
@@ -83,6 +142,10 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
             if not text[body_offset:].strip() and heading[-1:] in "。；！？":
                 # A one-sentence item such as "（1）建立回访机制。" is content, not only a title.
                 body_offset = 0
+            if level == 1 and 1 in path and heading_part(heading) is not None and names_case(path[1]):
+                # "案例三：某公司" then "二、存在的主要问题": a part of that case, numbered like a
+                # top-level heading; it sits between the case and the case's own sub-headings.
+                level = PART_LEVEL
             for lv in list(path):
                 if lv >= level:
                     del path[lv]

@@ -249,3 +249,115 @@ def test_industry_label_shows_the_code():
     assert industry_label("食品制造业") == "C14 食品制造业"
     assert industry_label("餐饮业") == "H62 餐饮业"
     assert industry_label(None) == ""
+
+
+# --- layouts seen in other people's collections (synthetic texts modelled on them) ------------
+
+PARTS_AS_TOP_HEADINGS = """合成测试材料：企业优良案例汇编（第二批）
+
+目录
+
+案例一：浙江省宁波市某五金制品有限公司
+
+案例二：广东省佛山市顺德区某家具有限公司
+
+为总结推广小微企业质量提升经验，现将合成案例汇编如下。
+
+案例一：浙江省宁波市某五金制品有限公司
+
+一、企业基本情况
+
+该公司主要生产门窗五金配件，现有员工86人。
+
+二、存在的主要问题
+
+产品一次交验合格率偏低，客户投诉多。
+
+三、主要做法
+
+推行首件三检制度，建立客户投诉闭环机制。
+
+四、取得成效
+
+产品一次交验合格率由92.1%提升到98.6%。
+
+案例二：广东省佛山市顺德区某家具有限公司
+
+一、企业基本情况
+
+该公司生产实木沙发，员工120人。
+
+二、存在的主要问题
+
+沙发开胶退货多。
+
+三、主要做法
+
+健全来料检验，开展工序巡检。
+
+四、取得成效
+
+开胶率由3.2%降至0.9%。
+"""
+
+
+def test_part_headings_numbered_like_cases_stay_inside_their_case(tmp_path):
+    """"案例一：…" then "一、企业基本情况 … 四、取得成效" (parts numbered like top-level headings),
+    after a table of contents that repeats the case headings."""
+    first, second = _cases(tmp_path, PARTS_AS_TOP_HEADINGS, "合成案例汇编.txt")
+    assert first.title == "浙江省宁波市某五金制品有限公司" and second.title == "广东省佛山市顺德区某家具有限公司"
+    assert first.problem == "产品一次交验合格率偏低，客户投诉多。" and "首件三检" in first.measures
+    assert "为总结推广" not in first.measures + second.measures  # the text after the contents is no case's
+    assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("产品一次交验合格率", 92.1, 98.6)]
+    assert "员工86人" in first.profile and second.problem == "沙发开胶退货多。"
+    assert [(o.metric, o.before, o.after) for o in second.outcomes] == [("开胶率", 3.2, 0.9)]
+
+
+GROUPED = """合成测试材料：地方典型经验和企业优良案例选编
+
+一、地方典型经验
+
+（一）江苏常州：武进区一企一策助推纺织企业降缺陷
+
+【问题】纺织小微企业布面疵点多。【做法】认证机构逐企诊断。【成效】布面疵点率由4.1%降至1.6%。
+
+（二）江西赣州：南康区共享工厂破解家具质量难
+
+【问题】家具作坊涂装质量差。【做法】建设共享喷涂中心。【成效】涂装不良率由9%降至3%。
+
+二、企业优良案例
+
+（一）广西横州：某茶业有限公司打通出口通道
+
+【企业概况】该公司员工40人。【问题】出口茶叶农残超标被退运。【做法】导入体系。【成效】出口额由320万元回升至860万元。
+
+（二）广东东莞：某电子有限公司降低返工
+
+【问题】返工率高。【做法】核算质量成本。【成效】返工率由8.5%降至2.1%。
+
+三、有关说明
+
+以上材料为合成测试材料，数据均为虚构。
+"""
+
+
+def test_group_headings_hold_the_cases_and_set_their_kind(tmp_path):
+    cases = _cases(tmp_path, GROUPED, "合成选编.txt")
+    assert [(c.title[:5], c.kind) for c in cases] == [
+        ("江苏常州：", "local_experience"), ("江西赣州：", "local_experience"),
+        ("广西横州：", "enterprise_case"), ("广东东莞：", "enterprise_case")]  # no 说明, no group record
+    changzhou, _, hengzhou, _ = cases
+    assert changzhou.problem == "纺织小微企业布面疵点多。" and changzhou.measures == "认证机构逐企诊断。"
+    assert [(o.metric, o.before, o.after) for o in changzhou.outcomes] == [("布面疵点率", 4.1, 1.6)]
+    assert hengzhou.problem == "出口茶叶农残超标被退运。" and "员工40人" in hengzhou.profile
+    assert [(o.metric, o.before, o.after, o.unit) for o in hengzhou.outcomes] == [("出口额", 320, 860, "万元")]
+
+
+@pytest.mark.parametrize("first_line", ["附件2", "合成测试材料", "2023年帮扶工作材料汇编", ""])
+def test_one_labelled_case_is_found_whatever_the_first_line(tmp_path, first_line):
+    text = (f"{first_line}\n\n" if first_line else "") + (
+        "案例1 江西赣州某脐橙合作社\n\n企业概况：合作社有社员30户（合成测试材料）。\n\n"
+        "存在问题：次果率高。\n\n帮扶措施：推行分级采摘。\n\n取得成效：次果率由18%降至6%。\n")
+    (case,) = _cases(tmp_path, text, "合成单个案例.txt")
+    assert "某脐橙合作社" in case.title and case.problem == "次果率高。"
+    assert [(o.metric, o.before, o.after) for o in case.outcomes] == [("次果率", 18, 6)]
