@@ -250,9 +250,52 @@ _TABLE_BEFORE = re.compile(r"前|基期|原|\d{4}年")
 _TABLE_AFTER = re.compile(r"后|目前|现|\d{4}年")
 
 
-def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
-    """(sentence position, outcome) of each row of a before/after table ("指标 | 帮扶前 | 帮扶后")."""
+_CELL_MAX = 16  # a table cell that a PDF extracts as a line of its own is short
+_NUMBER_CELL = re.compile(r"^[\d.,%％]+\s*(?:[\u4e00-\u9fff/（）()]{0,6})$")
+
+
+def _cell_table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
+    """Rows of a before/after table whose cells a PDF extracted one per line: a header of short
+    cells ("指标", "帮扶前", "帮扶后"), then rows of a name and one figure per column."""
     out: list[tuple[int, Outcome]] = []
+    texts = [s.text.strip() for s in sentences]
+    i = 0
+    while i < len(texts):
+        # the header: short cells without figures, the last of them naming the time after
+        j = i
+        while j < len(texts) and len(texts[j]) <= _CELL_MAX and "|" not in texts[j] and (
+                not re.search(r"\d", texts[j]) or re.fullmatch(r"\d{4}年(?:度|底)?", texts[j])):
+            j += 1
+        if j - i < 4:  # at least three header cells and the first row's name
+            i = j + 1
+            continue
+        header = texts[i:j - 1]  # the cell before the first figure names the first row
+        before = next((k for k in range(1, len(header)) if _TABLE_BEFORE.search(header[k])), None)
+        after = next((k for k in range(len(header) - 1, 0, -1) if _TABLE_AFTER.search(header[k])), None)
+        if before is None or after is None or before == after or j >= len(texts):
+            i = j
+            continue
+        width, k = len(header), j - 1
+        while k + width <= len(texts):
+            row = texts[k:k + width]
+            if not (row[0] and len(row[0]) <= 30 and not _NUMBER_CELL.match(row[0])
+                    and all(_NUMBER_CELL.match(cell) for cell in row[1:])):
+                break
+            b, a = _QTY.search(row[before]), _QTY.search(row[after])
+            (bv, bu), (av, au) = _value(b), _value(a)
+            if bu == au:
+                unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
+                out.append((k, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
+                                       sentences[k].page, " | ".join(row))))
+            k += width
+        i = max(k, i + 1)
+    return out
+
+
+def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
+    """(sentence position, outcome) of each row of a before/after table ("指标 | 帮扶前 | 帮扶后"),
+    whether its cells are joined by | (DOCX) or come one per line (PDF)."""
+    out: list[tuple[int, Outcome]] = _cell_table_outcomes(sentences)
     cols: tuple[int, int] | None = None
     for i, s in enumerate(sentences):
         cells = [c.strip() for c in s.text.split("|")]
@@ -439,6 +482,9 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
         if heading != last_heading:
             part, last_heading = heading, heading
         for segment in _label_segments(s.text):
+            if len(segment) <= 12 and (bare := heading_part(segment)) is not None:
+                part = bare  # a part label on a line of its own, without numbering ("存在的主要问题")
+                continue
             label, text = _inline_labels(segment)
             if label is not None:
                 part = label
@@ -622,7 +668,8 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
 def _labelled_parts(sentences: Sequence[Sentence]) -> set[str]:
     """The parts the document labels (inline or as headings)."""
     parts = {heading_part(h) for s in sentences for h in s.section}
-    parts |= {_inline_labels(seg)[0] for s in sentences for seg in _label_segments(s.text)}
+    parts |= {_inline_labels(seg)[0] or (heading_part(seg) if len(seg) <= 12 else None)
+              for s in sentences for seg in _label_segments(s.text)}
     return parts - {None}
 
 

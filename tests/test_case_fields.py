@@ -361,3 +361,36 @@ def test_one_labelled_case_is_found_whatever_the_first_line(tmp_path, first_line
     (case,) = _cases(tmp_path, text, "合成单个案例.txt")
     assert "某脐橙合作社" in case.title and case.problem == "次果率高。"
     assert [(o.metric, o.before, o.after) for o in case.outcomes] == [("次果率", 18, 6)]
+
+
+def test_before_after_table_with_one_cell_per_line_as_pdfs_extract_it():
+    cells = ["【成效】帮扶前后主要指标对比如下：", "指标", "帮扶前", "帮扶后", "返工率", "8.5%", "2.1%",
+             "单位产品制造成本（元/件）", "14.2", "11.8", "企业年节约成本约460万元。",
+             "指标", "2022年", "2023年", "客户退货批次（批）", "14", "3"]
+    got = [(i, o.metric, o.before, o.after, o.unit) for i, o in table_outcomes([Sentence(t, 2) for t in cells])]
+    assert got == [(4, "返工率", 8.5, 2.1, "%"), (7, "单位产品制造成本", 14.2, 11.8, "元/件"),
+                   (14, "客户退货批次", 14, 3, "批")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("客户满意度由81分提升至94分。", ("客户满意度", 81, 94, "分")),
+    ("客户投诉由每月23起降至每月5起。", ("客户投诉", 23, 5, "起")),
+    ("出口额由320万元回升至860万元。", ("出口额", 320, 860, "万元")),
+    ("上线后缺陷数由每千行代码3.2个降至0.9个。", ("缺陷数", 3.2, 0.9, "个")),
+    ("帮扶前釉面针孔率为7.7%，帮扶后降至2.0%。", ("釉面针孔率", 7.7, 2.0, "%")),
+    ("不良率由3.2%降至0。", ("不良率", 3.2, 0, "%")),
+    ("交货周期由15天缩短至8天。", ("交货周期", 15, 8, "天")),
+])
+def test_more_ways_of_stating_a_before_and_after(text, want):
+    assert [(o.metric, o.before, o.after, o.unit) for o in parse_outcomes(text)] == [want]
+
+
+def test_part_labels_on_lines_of_their_own_without_numbering(tmp_path):
+    text = ("合成测试材料：企业优良案例汇编\n\n案例一：浙江省宁波市某五金制品有限公司\n\n企业基本情况\n\n该公司现有员工86人。\n\n"
+            "存在的主要问题\n\n冲压工序波动大，客户投诉频繁。\n\n主要做法\n\n推行首件三检。\n\n取得成效\n\n"
+            "一次交验合格率由92.1%提升到98.6%。\n\n案例二：广东省佛山市某家具有限公司\n\n存在的主要问题\n\n开胶退货多。\n\n"
+            "取得成效\n\n开胶率由3.2%降至0.9%。\n")
+    first, second = _cases(tmp_path, text)
+    assert first.problem == "冲压工序波动大，客户投诉频繁。" and first.measures == "推行首件三检。"
+    assert "员工86人" in first.profile and second.problem == "开胶退货多。"
+    assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("一次交验合格率", 92.1, 98.6)]
