@@ -23,6 +23,7 @@ from .glossary import expand
 from .industries import resolve_industry
 from .records import CaseHit, Hit, Region
 from .regions import region_matches
+from .simplified import to_simplified
 from .snapshot import Snapshot
 from .tokenizer import Tokenizer, informative
 
@@ -187,9 +188,11 @@ class Retriever:
 
         The query is tokenised and embedded here, once, whatever the backend; the backend
         (``self.backend``: local files or Milvus) finds the candidates with the filters applied.
+        Traditional characters are read as Simplified (認證貸 → 认证贷), as in every query path.
         """
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
+        query = to_simplified(query)
         n = n or self.config.candidates
         typed = self.tokenizer.tokenize(query)
         terms = self.tokenizer.tokenize(expand(query, self.tokenizer))
@@ -251,7 +254,7 @@ class Retriever:
         check_top_k(top_k)
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
-        query = (query or "").strip()
+        query = to_simplified((query or "").strip())
         if not query or not snap.chunks:
             return []
         cand = self.candidates(snap, query, mode, filters, max(self.config.candidates, top_k * 3))
@@ -303,6 +306,7 @@ class Retriever:
         """
         if not hits or not snap.sentence_count:
             return []
+        query = to_simplified(query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
@@ -334,6 +338,7 @@ class Retriever:
         """
         if not idx:
             return {}
+        problem = to_simplified(problem)
         bm25 = snap.case_bm25(self.tokenizer)
         own = list(dict.fromkeys(self.tokenizer.tokenize(problem)))
         extra = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(problem))) if t not in own]
