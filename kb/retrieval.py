@@ -79,6 +79,13 @@ def _text_key(text: str) -> str:
     return hashlib.sha1("".join(text.split()).encode("utf-8")).hexdigest()
 
 
+def answer_score(rank_score: float) -> float:
+    """A direct-answer sentence's 0–1 score from its ranking score (cosine + 0.5 × word share,
+    at most 1.5): divided by 1.5, negatives (a sentence pointing away from the query) as 0.
+    A monotone map, so the order and choice of sentences are those of the ranking score."""
+    return round(max(0.0, rank_score / 1.5), 4)
+
+
 def check_top_k(top_k: int) -> None:
     if not isinstance(top_k, int) or top_k < 1:
         raise KBError(f"结果条数 top-k 必须是正整数（收到 {top_k}）。")
@@ -300,9 +307,10 @@ class Retriever:
                from_hits: int = 3) -> list[AnswerSentence]:
         """The one or two sentences of the best passages that answer ``query`` most directly.
 
-        Each sentence of the first ``from_hits`` passages is scored by its cosine with the query
-        plus the share of the query's informative words it contains; the second sentence is
-        given only when it scores nearly as well as the first.
+        Each sentence of the first ``from_hits`` passages is ranked by its cosine with the query
+        plus half the share of the query's informative words it contains; the second sentence is
+        given only when it ranks nearly as well as the first (within 0.05). The score reported is
+        that sum divided by its maximum 1.5 (and not below 0): a 0–1 scale, same order.
         """
         if not hits or not snap.sentence_count:
             return []
@@ -321,7 +329,7 @@ class Retriever:
             if out and score < scored[0][0] - 0.05:
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
-                                      hit.chunk.page, round(score, 4)))
+                                      hit.chunk.page, answer_score(score)))
         return out
 
     # ----------------------------------------------------------------- cases
