@@ -29,10 +29,10 @@ app: install
 
 run: ingest app
 
-# Headless Chromium for the browser tests (Debian packages).
+# Headless Chromium for the browser tests, and curl for the README's HTTP API examples (Debian packages).
 browser:
-	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver -a -d /usr/share/fonts/opentype/noto || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null)
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver -a -d /usr/share/fonts/opentype/noto -a -x /usr/bin/curl || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk curl >/dev/null)
 
 test: install browser
 	$(BIN)/ruff check kb app.py tests benchmarks

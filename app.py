@@ -26,6 +26,7 @@ from kb.export import (
     item_from_hit,
 )
 from kb.export_pptx import export_pptx
+from kb.glossary import expansions as glossary_expansions
 from kb.industries import industry_label
 from kb.present import (
     citation_text,
@@ -302,7 +303,7 @@ def page_search(rt: Runtime) -> None:
     except KBError as exc:
         st.error(esc(str(exc)))
         return
-    expansions = kb.expand_query(query)[len(query):].strip()
+    expansions = " ".join(glossary_expansions(query, kb.tokenizer))
     info = f"找到 {len(hits)} 条结果（{ui.MODE_ZH[mode]}检索）"
     if expansions:
         info += f"；按术语表扩展：{esc(expansions)}"

@@ -5,7 +5,9 @@ The API answers with exactly what the CLI prints for ``--json`` (both call
 them. It is read-only unless a token is configured (``KB_API_TOKEN``); then ``POST /api/ingest``
 and ``PUT /api/documents/{name}`` accept ``Authorization: Bearer <token>``. Request bodies and
 query strings are size-limited and each client address is rate-limited; every error is JSON
-``{"error": "<Chinese message>"}``.
+``{"error": "<Chinese message>"}`` (:class:`kb.api_models.ErrorResponse`), and ``/openapi.json``
+documents it with the status codes each endpoint can return. ``/docs`` and ``/redoc`` load
+Swagger UI and ReDoc from this server (fastapi-offline's bundled copies), never from a CDN.
 
 Several ``kb serve`` processes can run side by side: with the local backend each reads the
 same ``indexes/current``; with ``KB_BACKEND=milvus`` and a Milvus server URI they share one
@@ -17,13 +19,26 @@ import hmac
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .api_models import (
+    CasesResponse,
+    ErrorResponse,
+    HealthResponse,
+    IngestResponse,
+    Mode,
+    OptionalKind,
+    SearchResponse,
+    SimilarResponse,
+    UploadResponse,
+)
 from .errors import IndexMissing, KBError
 from .knowledge_base import KnowledgeBase
 from .records import KINDS
@@ -31,6 +46,11 @@ from .retrieval import MODES, Filters
 
 MAX_QUERY_CHARS = 500
 MAX_TOP_K = 100
+_DOC_PAGES = ("/docs", "/redoc")
+# The doc pages may load only what this server serves: a script inside a bundle that reaches for
+# the internet (ReDoc's Redocly logo) is blocked rather than left to time out offline.
+_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+             "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'")
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,49 @@ class RateLimiter:
             return True
 
 
+# What each error status means, for the OpenAPI document (every error body is ErrorResponse).
+_STATUS_ZH = {
+    400: "参数错误：查询为空或过长、未知的检索模式 mode 或类型 kind、请求头 Content-Length 不合法等",
+    401: "导入令牌缺失或不正确（请求头 Authorization: Bearer <令牌>）",
+    403: "只读模式：服务没有配置导入令牌 KB_API_TOKEN",
+    404: "找不到该案例",
+    413: "请求体过大（普通请求 64 KB，上传 100 MB）",
+    414: "查询字符串过长",
+    422: "参数格式错误：缺少参数、top_k 不是 1–100 的整数、布尔值不合法等",
+    429: "请求过于频繁（每个客户端地址的令牌桶，响应头 Retry-After）",
+    503: "还没有索引：请先导入（kb ingest）",
+}
+# Every request passes the size and rate limits (see ``limits`` below).
+_ANY_REQUEST = (400, 413, 414, 429)
+
+
+def _documented(ok: type, what: str, *statuses: int) -> dict:
+    """``responses=`` of an endpoint: its 200 model and each error status it can return."""
+    codes = sorted(set(_ANY_REQUEST) | set(statuses))
+    return {200: {"model": ok, "description": what},
+            **{code: {"model": ErrorResponse, "description": _STATUS_ZH[code]} for code in codes}}
+
+
+def _enum_message(name: str, value) -> str | None:
+    """The error for an unknown ``mode``/``kind`` (the same text as before they became enums)."""
+    shown = str(value)
+    shown = shown if len(shown) <= 50 else shown[:50] + "…"
+    if name == "mode":
+        return f"未知的检索模式“{shown}”，可选：{', '.join(MODES)}。"
+    if name == "kind":
+        return f"未知的类型“{shown}”，可选：{', '.join(KINDS)}。"
+    return None
+
+
+def _enum_error(error: dict) -> str | None:
+    if error.get("type") not in ("literal_error", "enum"):
+        return None
+    return _enum_message(str(error.get("loc", ["", ""])[-1]), error.get("input"))
+
+
+KindParam = Annotated[OptionalKind, Query(
+    description="类型：report 报告段落，enterprise_case 企业案例，local_experience 地方经验；空为不限")]
+
 _FIELD_ZH = {"q": "查询 q", "top_k": "结果条数 top_k", "mode": "检索模式 mode", "industry": "行业 industry",
              "region": "地区 region", "kind": "类型 kind", "doc": "文档 doc", "problem": "问题 problem"}
 
@@ -89,7 +152,9 @@ def _validation_message(errors: list[dict]) -> str:
         name = str(e.get("loc", ["", ""])[-1])
         label = _FIELD_ZH.get(name, name)
         kind = e.get("type", "")
-        if kind == "missing":
+        if _enum_error(e):
+            parts.append(_enum_error(e).rstrip("。"))
+        elif kind == "missing":
             parts.append(f"缺少参数 {label}")
         elif kind.startswith("int") or kind.startswith("greater_than") or kind.startswith("less_than"):
             parts.append(f"参数 {label} 应为 1 到 {MAX_TOP_K} 之间的整数")
@@ -103,9 +168,13 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
     settings = settings or ApiSettings()
     limiter = RateLimiter(settings.rate_per_s, settings.burst)
     ingest_lock = threading.Lock()
-    app = FastAPI(title="提升行动案例知识库 API", version="1", description=(
-        "检索段落与可比案例。返回的 JSON 与命令行 `kb search --json`、`kb cases --json` 相同。"
-        "默认只读；配置 KB_API_TOKEN 后可用令牌调用导入接口。"))
+    # Swagger UI and ReDoc come from fastapi-offline's bundled files (/static-offline-docs), so the
+    # docs work without internet; no validator badge (it would call validator.swagger.io).
+    app: FastAPI = FastAPIOffline(
+        title="提升行动案例知识库 API", version="1", swagger_ui_parameters={"validatorUrl": None},
+        description=("检索段落与可比案例。返回的 JSON 与命令行 `kb search --json`、`kb cases --json` 相同。"
+                     "默认只读；配置 KB_API_TOKEN 后可用令牌调用导入接口。"
+                     "所有错误都是 `{\"error\": \"中文说明\"}`。"))
 
     def error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status, headers=headers)
@@ -117,7 +186,11 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     @app.exception_handler(RequestValidationError)
     async def bad_params(_request: Request, exc: RequestValidationError):
-        return error(422, _validation_message(exc.errors()))
+        errors = exc.errors()
+        # An unknown mode/kind alone is a 400 with the library's wording, as before they were enums.
+        if errors and all(_enum_error(e) for e in errors):
+            return error(400, "；".join(_enum_error(e).rstrip("。") for e in errors) + "。")
+        return error(422, _validation_message(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
@@ -149,7 +222,10 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
             request._body = bytes(body)  # starlette reads the cached body later
         if len(str(request.url.query)) > settings.max_query_chars * 12 + 1024:
             return error(414, "查询字符串过长。")
-        return await call_next(request)
+        response = await call_next(request)
+        if request.url.path in _DOC_PAGES:
+            response.headers["Content-Security-Policy"] = _DOCS_CSP
+        return response
 
     def check_query(text: str | None, name: str, required: bool) -> str | None:
         text = (text or "").strip() or None
@@ -159,20 +235,9 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
             raise KBError(f"参数 {_FIELD_ZH.get(name, name)} 过长（{len(text)} 字，上限 {settings.max_query_chars} 字）。")
         return text
 
-    def check_kind(kind: str | None) -> str | None:
-        kind = check_query(kind, "kind", False)
-        if kind and kind not in KINDS:
-            raise KBError(f"未知的类型“{kind}”，可选：{', '.join(KINDS)}。")
-        return kind
-
-    def check_mode(mode: str) -> str:
-        if mode not in MODES:
-            raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}。")
-        return mode
-
     top_k_param = Query(10, ge=1, le=settings.max_top_k, description="返回条数")
 
-    @app.get("/healthz", summary="存活检查")
+    @app.get("/healthz", summary="存活检查", responses=_documented(HealthResponse, "服务正常", 503))
     def healthz():
         try:
             generation = kb.manifest().get("generation")
@@ -180,31 +245,39 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
             return error(503, str(exc))
         return {"status": "ok", "generation": generation, "backend": kb.config.backend}
 
-    @app.get("/api/search", summary="检索段落（与 kb search --json 相同）")
-    def search(q: str = Query(..., description="查询"), top_k: int = top_k_param, mode: str = "hybrid",
-               industry: str | None = None, region: str | None = None, kind: str | None = None,
-               doc: str | None = None,
+    @app.get("/api/search", summary="检索段落（与 kb search --json 相同）",
+             responses=_documented(SearchResponse, "检索结果（与 kb search --json 相同）", 422, 503))
+    def search(q: str = Query(..., description="查询（繁体字按简体处理）"), top_k: int = top_k_param,
+               mode: Annotated[Mode, Query(description="检索模式")] = "hybrid",
+               industry: str | None = Query(None, description="行业（GB/T 4754 大类名称或“家纺”这类说法）"),
+               region: str | None = Query(None, description="地区（省级同时匹配下属市县）"),
+               kind: KindParam = None,
+               doc: str | None = Query(None, description="文档编号或其前缀"),
                include_all: bool = Query(False, alias="all", description="也返回相关度低于阈值的段落（同 kb search --all）")):
         query = check_query(q, "q", True)
         filters = Filters(industry=check_query(industry, "industry", False), region=check_query(region, "region", False),
-                          kind=check_kind(kind), doc=check_query(doc, "doc", False))
-        return kb.search_json(query, top_k=top_k, mode=check_mode(mode), filters=filters, include_all=include_all)
+                          kind=kind, doc=check_query(doc, "doc", False))
+        return kb.search_json(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
 
-    @app.get("/api/cases", summary="可比案例（每项与 kb cases --json 的一行相同）")
-    def cases(industry: str | None = None, problem: str | None = None, region: str | None = None,
-              kind: str | None = None, top_k: int = top_k_param):
+    @app.get("/api/cases", summary="可比案例（每项与 kb cases --json 的一行相同）",
+             responses=_documented(CasesResponse, "按匹配度排序的案例", 422, 503))
+    def cases(industry: str | None = Query(None, description="行业"), problem: str | None = Query(None, description="问题描述"),
+              region: str | None = Query(None, description="地区"), kind: KindParam = None,
+              top_k: int = top_k_param):
         hits = kb.cases(industry=check_query(industry, "industry", False), problem=check_query(problem, "problem", False),
-                        region=check_query(region, "region", False), top_k=top_k, kind=check_kind(kind))
+                        region=check_query(region, "region", False), top_k=top_k, kind=kind)
         return {"results": [h.as_dict() for h in hits]}
 
-    @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）")
-    def similar(case_id: str, top_k: int = Query(5, ge=1, le=settings.max_top_k)):
+    @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）",
+             responses=_documented(SimilarResponse, "最相似的其他案例", 404, 422, 503))
+    def similar(case_id: str, top_k: int = Query(5, ge=1, le=settings.max_top_k, description="返回条数")):
         check_query(case_id, "case_id", True)
         if kb.case(case_id) is None:
             return error(404, f"找不到案例“{case_id}”。用 /api/cases 查看全部案例编号。")
         return {"case_id": case_id, "results": [h.as_dict() for h in kb.similar_cases(case_id, top_k=top_k)]}
 
-    @app.get("/api/stats", summary="索引统计（与 kb stats --json 相同）")
+    @app.get("/api/stats", summary="索引统计（与 kb stats --json 相同）",
+             responses=_documented(dict, "索引版本、模型、文档/分块/案例数量（与 kb stats --json 相同）", 503))
     def stats():
         return kb.stats()
 
@@ -228,12 +301,14 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         return {"generation": report.generation, "changed": report.changed, "seconds": round(report.seconds, 3),
                 "files": [f.__dict__ for f in report.files], "notes": report.notes}
 
-    @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）")
+    @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）",
+              responses=_documented(IngestResponse, "导入结果", 401, 403, 422))
     def ingest(request: Request, rebuild: bool = False):
         denied = authorised(request)
         return denied or run_ingest(rebuild)
 
-    @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入（需要令牌）")
+    @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入（需要令牌）",
+             responses=_documented(UploadResponse, "保存并导入的结果", 401, 403, 422))
     async def upload(name: str, request: Request):
         denied = authorised(request)
         if denied:

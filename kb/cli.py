@@ -6,7 +6,9 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +36,76 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"应为正整数（至少 1），收到 {value}")
     return value
+
+
+def _unquote(text: str) -> str:
+    """'magic' → magic (argparse quotes values with repr)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _list_zh(text: str) -> str:
+    """"'hybrid', 'bm25'" → "hybrid、bm25"."""
+    return "、".join(_unquote(part) for part in text.split(", "))
+
+
+# argparse's own messages (Python 3.11–3.13 wording) → Chinese; anything else is shown as it is.
+_ARGPARSE_ZH: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
+    (re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)$"),
+     lambda m: f"无效的取值“{_unquote(m['value'])}”（可选：{_list_zh(m['choices'])}）"),
+    (re.compile(r"unrecognized arguments: (?P<args>.*)$"), lambda m: f"无法识别的参数：{m['args']}"),
+    (re.compile(r"the following arguments are required: (?P<names>.*)$"),
+     lambda m: f"缺少必需的参数：{_list_zh(m['names'])}"),
+    (re.compile(r"expected one argument$"), lambda m: "需要给出一个值"),
+    (re.compile(r"expected at most one argument$"), lambda m: "最多只能给出一个值"),
+    (re.compile(r"expected at least one argument$"), lambda m: "至少需要给出一个值"),
+    (re.compile(r"invalid int value: (?P<value>.*)$"), lambda m: f"应为整数，收到“{_unquote(m['value'])}”"),
+    (re.compile(r"invalid float value: (?P<value>.*)$"), lambda m: f"应为数字，收到“{_unquote(m['value'])}”"),
+    (re.compile(r"invalid (?P<type>\w+) value: (?P<value>.*)$"), lambda m: f"取值不合法：“{_unquote(m['value'])}”"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)$"),
+     lambda m: f"选项 {m['option']} 不明确，可能是：{_list_zh(m['matches'])}"),
+    (re.compile(r"ignored explicit argument (?P<value>.*)$"), lambda m: f"该选项不接受值（收到 {m['value']}）"),
+    (re.compile(r"not allowed with argument (?P<other>.*)$"), lambda m: f"不能与 {m['other']} 同时使用"),
+    (re.compile(r"one of the arguments (?P<names>.*) is required$"), lambda m: f"需要给出其中一个参数：{m['names']}"),
+]
+_ARGUMENT_PREFIX = re.compile(r"^argument (?P<name>.+?): (?P<rest>.*)$", re.DOTALL)
+
+
+def argparse_message_zh(message: str) -> str:
+    """argparse's English error ``message`` in Chinese (unknown wording is returned unchanged)."""
+    m = _ARGUMENT_PREFIX.match(message)
+    if m:
+        return f"参数 {m['name']}：{argparse_message_zh(m['rest'])}"
+    for pattern, render in _ARGPARSE_ZH:
+        found = pattern.match(message)
+        if found:
+            return render(found)
+    return message
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with Chinese error messages (exit code 2 as before), and a query may start with "-".
+
+    ``kb search "-6.0%"``: argparse takes any word starting with "-" for an option; when it is
+    none of this command's options and the command's optional positional text is still empty,
+    it is that text (a query, a glossary word), not an error.
+    """
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras and extras[0].startswith("-") and extras[0] not in ("-", "--"):
+            slot = next((a for a in self._actions if not a.option_strings and a.nargs == "?" and a.type is None
+                         and a.choices is None and getattr(namespace, a.dest, None) is None), None)
+            if slot is not None:
+                setattr(namespace, slot.dest, extras[0])
+                extras = extras[1:]
+        return namespace, extras
+
+    def error(self, message: str):
+        usage = self.format_usage().replace("usage: ", "用法：", 1)
+        self.exit(2, f"{usage}{self.prog}：错误：{argparse_message_zh(message)}\n")
 
 
 def _print_json(obj) -> None:
@@ -115,15 +187,25 @@ def _filters(args):
     return Filters(industry=args.industry, region=args.region, kind=args.kind, doc=args.doc)
 
 
+def _print_filter_notes(kb, industry: str | None, region: str | None) -> None:
+    """Unknown --industry/--region values: say so on stderr (stdout, e.g. JSON, is unchanged)."""
+    for note in kb.filter_notes(industry, region):
+        print(f"提示：{note}", file=sys.stderr)
+
+
 def cmd_search(args) -> int:
     kb = _kb(args)
     filters = _filters(args)
+    _print_filter_notes(kb, args.industry, args.region)
     if args.batch:
         path = Path(args.batch)
         try:
-            queries = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            # Output line n answers input line n: a blank line gets its own (empty) answer.
+            queries = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
         except OSError as exc:
             raise KBError(f"无法读取查询文件 {path}：{exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise KBError(f"查询文件 {path} 不是 UTF-8 编码的文本。") from exc
         for q in queries:
             _print_json(kb.search_json(q, top_k=args.top_k, mode=args.mode, filters=filters,
                                        include_all=args.all))
@@ -157,6 +239,7 @@ def cmd_cases(args) -> int:
     if args.like:
         hits = kb.similar_cases(args.like, top_k=args.top_k)
     else:
+        _print_filter_notes(kb, args.industry, args.region)
         hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region,
                         top_k=args.top_k, kind=args.kind)
     if args.json:
@@ -315,7 +398,7 @@ def cmd_bench(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kb", description="提升行动案例知识库：导入报告与案例集，检索可比案例。"
+    p = ArgumentParser(prog="kb", description="提升行动案例知识库：导入报告与案例集，检索可比案例。"
                                 "数据目录为当前目录（corpus/ 与 indexes/），可用环境变量 KB_HOME 指定。")
     p.add_argument("--model", help="嵌入模型（默认 m3e-small，或环境变量 KB_MODEL 指向的本地模型目录）")
     sub = p.add_subparsers(dest="command", metavar="命令")

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import KBError
+from .simplified import to_simplified
 
 COLUMNS = ("term", "meaning", "everyday", "source")
 
@@ -113,7 +114,9 @@ def contains_word(text: str, word: str, tokenizer=None, bounds: tuple[set[int], 
 
 
 def expansions(query: str, tokenizer=None) -> list[str]:
-    """Report terms to add for ``query``: those whose everyday words occur in it as whole words."""
+    """Report terms to add for ``query``: those whose everyday words occur in it as whole words
+    (Traditional characters read as Simplified)."""
+    query = to_simplified(query)
     bounds = word_boundaries(query, tokenizer)
     out: list[str] = []
     for e in glossary():
@@ -127,7 +130,8 @@ def expansions(query: str, tokenizer=None) -> list[str]:
 def expand(query: str, tokenizer=None) -> str:
     """``query`` followed by the report terms its everyday words stand for. BM25 always searches
     the expanded query; the embedder sees it too when ``KBConfig.dense_expand`` is on (the
-    default), else the raw query."""
+    default), else the raw query. A Traditional-Chinese query comes back in Simplified characters."""
+    query = to_simplified(query)
     extra = expansions(query, tokenizer)
     return query + (" " + " ".join(extra) if extra else "")
 

@@ -145,6 +145,11 @@ def industry_label(name: str | None) -> str:
     return f"{ind.section}{ind.code} {name}" if ind else name
 
 
+def is_known_industry(name: str) -> bool:
+    """Whether ``name`` denotes some 大类: its official name or a word of one (家纺); 火星业 does not."""
+    return resolve_industry(name) in set(all_industries())
+
+
 def resolve_industry(name: str | None) -> str | None:
     """The 大类 a user means by ``name``: an official name as is, else the 大类 its words denote
     (家纺 → 纺织业), else ``name`` unchanged (so an unknown trade filters to nothing, visibly).

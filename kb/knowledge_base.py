@@ -176,6 +176,21 @@ class KnowledgeBase:
             "vector_index": snap.vector_index_kind, "sentences": snap.sentence_count, "backend": self.config.backend,
         }
 
+    def filter_notes(self, industry: str | None = None, region: str | None = None) -> list[str]:
+        """Chinese notes for filter values that match nothing known (an unknown trade or place
+        filters everything out; the note says why the list is empty)."""
+        from .industries import is_known_industry
+        from .regions import is_known_region
+
+        notes = []
+        industry, region = (industry or "").strip(), (region or "").strip()
+        if industry and not is_known_industry(industry):
+            known = "、".join(self.industries()) or "（索引中还没有识别出行业）"
+            notes.append(f"未知行业“{industry}”，可选：{known}（也可写 GB/T 4754 的其他大类名称，或“家纺”这类常用说法）。")
+        if region and not is_known_region(region):
+            notes.append(f"未识别的地区“{region}”：应为省、市或县的名称（如 江苏、南通市），结果将为空。")
+        return notes
+
     def industries(self) -> list[str]:
         snap = self.snapshot()
         names = {i for c in snap.cases for i in c.all_industries}

@@ -269,6 +269,17 @@ def provinces() -> list[str]:
     return [p.name for p in _places() if p.level == 1]
 
 
+def is_known_region(name: str) -> bool:
+    """Whether ``name`` can match some place: a recognised place (江苏, 南通市), a short name that
+    needs context (朝阳), or part of an official name (the fallback of :func:`region_matches`)."""
+    name = name.strip()
+    if not name:
+        return True
+    if find_region(name) != Region() or name in _index():
+        return True
+    return any(name in p.name for p in _places())
+
+
 def region_matches(region: Region, query: str) -> bool:
     """Whether ``region`` lies within the place named by ``query``.
 

@@ -23,6 +23,7 @@ from .glossary import expand
 from .industries import resolve_industry
 from .records import CaseHit, Hit, Region
 from .regions import region_matches
+from .simplified import to_simplified
 from .snapshot import Snapshot
 from .tokenizer import Tokenizer, informative
 
@@ -76,6 +77,13 @@ class AnswerSentence:
 
 def _text_key(text: str) -> str:
     return hashlib.sha1("".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def answer_score(rank_score: float) -> float:
+    """A direct-answer sentence's 0–1 score from its ranking score (cosine + 0.5 × word share,
+    at most 1.5): divided by 1.5, negatives (a sentence pointing away from the query) as 0.
+    A monotone map, so the order and choice of sentences are those of the ranking score."""
+    return round(max(0.0, rank_score / 1.5), 4)
 
 
 def check_top_k(top_k: int) -> None:
@@ -187,9 +195,11 @@ class Retriever:
 
         The query is tokenised and embedded here, once, whatever the backend; the backend
         (``self.backend``: local files or Milvus) finds the candidates with the filters applied.
+        Traditional characters are read as Simplified (認證貸 → 认证贷), as in every query path.
         """
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
+        query = to_simplified(query)
         n = n or self.config.candidates
         typed = self.tokenizer.tokenize(query)
         terms = self.tokenizer.tokenize(expand(query, self.tokenizer))
@@ -251,7 +261,7 @@ class Retriever:
         check_top_k(top_k)
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
-        query = (query or "").strip()
+        query = to_simplified((query or "").strip())
         if not query or not snap.chunks:
             return []
         cand = self.candidates(snap, query, mode, filters, max(self.config.candidates, top_k * 3))
@@ -297,12 +307,14 @@ class Retriever:
                from_hits: int = 3) -> list[AnswerSentence]:
         """The one or two sentences of the best passages that answer ``query`` most directly.
 
-        Each sentence of the first ``from_hits`` passages is scored by its cosine with the query
-        plus the share of the query's informative words it contains; the second sentence is
-        given only when it scores nearly as well as the first.
+        Each sentence of the first ``from_hits`` passages is ranked by its cosine with the query
+        plus half the share of the query's informative words it contains; the second sentence is
+        given only when it ranks nearly as well as the first (within 0.05). The score reported is
+        that sum divided by its maximum 1.5 (and not below 0): a 0–1 scale, same order.
         """
         if not hits or not snap.sentence_count:
             return []
+        query = to_simplified(query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
@@ -317,7 +329,7 @@ class Retriever:
             if out and score < scored[0][0] - 0.05:
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
-                                      hit.chunk.page, round(score, 4)))
+                                      hit.chunk.page, answer_score(score)))
         return out
 
     # ----------------------------------------------------------------- cases
@@ -334,6 +346,7 @@ class Retriever:
         """
         if not idx:
             return {}
+        problem = to_simplified(problem)
         bm25 = snap.case_bm25(self.tokenizer)
         own = list(dict.fromkeys(self.tokenizer.tokenize(problem)))
         extra = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(problem))) if t not in own]

@@ -288,7 +288,7 @@ def test_cli_json_contracts(built, monkeypatch, capsys, tmp_path):
     batch.write_text("认证贷\n家纺 缺陷\n\n黄芪\n", encoding="utf-8")
     assert main(["search", "--batch", str(batch), "--json", "--top-k", "2"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
-    assert [x["query"] for x in lines] == ["认证贷", "家纺 缺陷", "黄芪"]
+    assert [x["query"] for x in lines] == ["认证贷", "家纺 缺陷", "", "黄芪"]  # line n answers line n
     keys = {"rank", "score", "chunk_id", "doc", "kind", "title", "section", "page", "region", "industry", "text"}
     assert all(keys <= set(r) for x in lines for r in x["results"])
     assert main(["cases", "--json"]) == 0

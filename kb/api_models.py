@@ -1,0 +1,147 @@
+"""The shapes of the HTTP API's answers, for its OpenAPI document (``/openapi.json``, ``/docs``).
+
+The endpoints return the dictionaries the CLI prints (``Hit.as_dict``, ``CaseHit.as_dict``,
+``KnowledgeBase.search_json``), unchanged; these models only describe them. ``extra="forbid"``
+lets ``tests/test_api.py`` check real answers against them: a key added on one side and not
+the other fails the test instead of going undocumented.
+"""
+
+# No ``from __future__ import annotations``: pydantic and FastAPI read these annotations at run time.
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from .records import KINDS
+from .retrieval import MODES
+
+# Enums in the OpenAPI document, from the same tuples the library checks against.
+Mode = Literal[MODES]  # Literal["hybrid", "bm25", "dense"]
+Kind = Literal[KINDS]  # Literal["report", "enterprise_case", "local_experience"]
+
+
+def _blank_is_none(value):
+    """``kind=`` (empty) means no filter, and surrounding spaces are ignored, as before enums."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+OptionalKind = Annotated[Kind | None, BeforeValidator(_blank_is_none)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorResponse(_Model):
+    """Every error of the API: one Chinese sentence."""
+
+    error: str = Field(description="中文错误说明", examples=["未知的检索模式“magic”，可选：hybrid, bm25, dense。"])
+
+
+class AnswerSentence(_Model):
+    text: str = Field(description="原文中的一句")
+    chunk_id: str = Field(description="所在分块")
+    doc: str = Field(description="文档标题")
+    section: str = Field(description="章节路径")
+    page: int | None = Field(description="页码（DOCX/MD 为 null）")
+    score: float = Field(ge=0, le=1, description="（余弦 + 0.5 × 信息词占比）/ 1.5，0–1")
+
+
+class Answer(_Model):
+    sentences: list[AnswerSentence] = Field(description="最能直接回答问题的一两句")
+    chunk_ids: list[str] = Field(description="这些句子所在的分块（去重）")
+
+
+class SearchHit(_Model):
+    rank: int
+    score: float = Field(ge=0, le=1, description="0–1，见 README：检索与分数含义")
+    chunk_id: str
+    doc: str = Field(description="文档编号")
+    kind: Kind
+    title: str = Field(description="文档标题")
+    section: str = Field(description="章节路径")
+    page: int | None
+    region: str | None = Field(description="段落所说的地区（省市县连写）")
+    industry: str | None = Field(description="GB/T 4754 大类名称")
+    text: str
+    ocr: bool = Field(description="是否来自扫描件 OCR")
+    ocr_confidence: float | None = Field(description="OCR 置信度 0–1")
+    bm25_rank: int | None = Field(description="在关键词候选中的名次")
+    dense_rank: int | None = Field(description="在向量候选中的名次")
+    matched_terms: list[str] = Field(description="段落中出现的查询词（含术语表扩展）")
+
+
+class SearchResponse(_Model):
+    """Same object as one line of ``kb search --json``."""
+
+    query: str = Field(description="查询（原样）")
+    answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")
+    results: list[SearchHit]
+
+
+class Region(_Model):
+    province: str | None
+    city: str | None
+    county: str | None
+
+
+class Outcome(_Model):
+    metric: str
+    before: float | None
+    after: float | None
+    change: float | None
+    unit: str | None
+    page: int | None
+
+
+class CaseHit(_Model):
+    """Same object as one line of ``kb cases --json``."""
+
+    case_id: str
+    kind: Kind
+    title: str
+    region: Region
+    industry: str | None
+    regions: list[Region]
+    industries: list[str]
+    industry_labels: list[str] = Field(description="如“C17 纺织业”")
+    profile: str = Field(description="概况")
+    problem: str
+    measures: str = Field(description="做法")
+    outcomes: list[Outcome] = Field(description="量化成效")
+    doc: str
+    section: str
+    page: int | None
+    text: str
+    score: float
+    score_parts: dict[str, float] = Field(description="分数构成（problem、industry、region、evidence），相加即 score")
+
+
+class CasesResponse(_Model):
+    results: list[CaseHit]
+
+
+class SimilarResponse(_Model):
+    case_id: str
+    results: list[CaseHit]
+
+
+class HealthResponse(_Model):
+    status: Literal["ok"]
+    generation: str | None = Field(description="当前索引版本")
+    backend: str = Field(description="检索后端：local 或 milvus")
+
+
+class IngestResponse(_Model):
+    generation: str | None
+    changed: bool
+    seconds: float
+    files: list[dict] = Field(description="逐个文件的结果（同 kb ingest --json 的每一行）")
+    notes: list[str]
+
+
+class UploadResponse(IngestResponse):
+    saved: str = Field(description="保存到 corpus/ 的文件名")
+    already_present: bool = Field(description="corpus/ 中已有内容相同的文件")

@@ -1,0 +1,189 @@
+"""The command line (kb/cli.py): Chinese argparse errors, queries starting with "-", batch
+line order, notes for unknown filter values. Index built with the hash test embedder (fast)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb import KBConfig, KnowledgeBase
+from kb.cli import ArgumentParser, argparse_message_zh, main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> KnowledgeBase:
+    home = tmp_path_factory.mktemp("kbhome")
+    shutil.copytree(REPO / "corpus", home / "corpus")
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
+    assert not kb.ingest().failed
+    return kb
+
+
+@pytest.fixture()
+def env(built, monkeypatch):
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    monkeypatch.setenv("KB_BACKEND", "local")
+    return built
+
+
+def run_error(capsys, argv: list[str]) -> str:
+    """Run ``kb argv`` expecting an argparse error: exit code 2, nothing on stdout; the stderr text."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    return out.err
+
+
+# --- queries that start with "-" -----------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["-6.0%", "-认证贷", "--认证贷"])
+def test_query_starting_with_a_dash_is_the_query(env, capsys, query):
+    assert main(["search", query, "--json", "--top-k", "3"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got == env.search_json(query, top_k=3)
+    assert main(["search", "--mode", "bm25", query, "--json"]) == 0  # options before it, too
+    assert json.loads(capsys.readouterr().out)["query"] == query
+
+
+def test_dash_query_finds_what_the_text_finds(env, capsys):
+    assert main(["search", "-认证贷", "--json", "--top-k", "3", "--mode", "bm25"]) == 0
+    got = json.loads(capsys.readouterr().out)["results"]
+    assert got and got == env.search_json("认证贷", top_k=3, mode="bm25")["results"]
+
+
+def test_options_stay_options(env, capsys):
+    """A real option is never taken for the query; a second unknown word is still an error."""
+    assert main(["search", "认证贷", "--json", "--top-k", "2"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["results"]) <= 2
+    err = run_error(capsys, ["search", "-6.0%", "-3.2%", "--json"])
+    assert "无法识别的参数：-3.2%" in err
+    err = run_error(capsys, ["search", "认证贷", "--bogus"])
+    assert "无法识别的参数：--bogus" in err
+    err = run_error(capsys, ["bench", "-x"])  # a positional with fixed choices is not filled
+    assert "无法识别的参数：-x" in err
+
+
+def test_glossary_word_may_start_with_a_dash(capsys):
+    assert main(["glossary", "-认证贷"]) == 0
+    assert "-认证贷" in capsys.readouterr().out
+
+
+# --- argparse's errors in Chinese --------------------------------------------------------------
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["search", "认证贷", "--mode", "magic"], ["参数 --mode：无效的取值“magic”", "可选：hybrid、bm25、dense"]),
+    (["search", "认证贷", "--kind", "novel"], ["参数 --kind：无效的取值“novel”", "report"]),
+    (["nonsense"], ["参数 命令：无效的取值“nonsense”", "search"]),
+    (["export", "--query", "认证贷"], ["缺少必需的参数：--out"]),
+    (["search", "认证贷", "--top-k"], ["参数 --top-k：需要给出一个值"]),
+    (["search", "认证贷", "--top-k", "abc"], ["参数 --top-k：应为正整数"]),
+    (["serve", "--rate", "fast"], ["参数 --rate：应为数字，收到“fast”"]),
+    (["stats", "extra"], ["无法识别的参数：extra"]),
+])
+def test_argparse_errors_are_chinese(capsys, argv, words):
+    err = run_error(capsys, argv)
+    for w in words:
+        assert w in err, err
+    assert "错误：" in err and "用法：" in err
+    for english in ("error:", "invalid choice", "unrecognized", "required", "expected", "usage:"):
+        assert english not in err, err
+
+
+def test_invalid_int_value_is_chinese(capsys):
+    parser = ArgumentParser(prog="kb demo")
+    parser.add_argument("--n", type=int)
+    with pytest.raises(SystemExit) as info:
+        parser.parse_args(["--n", "x"])
+    assert info.value.code == 2
+    assert "kb demo：错误：参数 --n：应为整数，收到“x”" in capsys.readouterr().err
+
+
+def test_unknown_wording_is_kept():
+    assert argparse_message_zh("something new") == "something new"
+    assert argparse_message_zh("argument --x: something new") == "参数 --x：something new"
+
+
+# --- batch: output line n answers input line n ---------------------------------------------
+
+def test_batch_blank_lines_keep_their_place(env, capsys, tmp_path):
+    batch = tmp_path / "q.txt"
+    batch.write_text("认证贷\n\n家纺 缺陷\n   \n黄芪\n", encoding="utf-8")
+    assert main(["search", "--batch", str(batch), "--json", "--top-k", "2"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["query"] for x in lines] == ["认证贷", "", "家纺 缺陷", "", "黄芪"]
+    assert lines[1] == lines[3] == {"query": "", "answer": None, "results": []}
+    assert lines[0] == env.search_json("认证贷", top_k=2)
+    assert lines[4]["results"]
+
+
+# --- unknown filter values ------------------------------------------------------------------
+
+def test_unknown_industry_and_region_are_noted_on_stderr(env, capsys):
+    assert main(["search", "认证贷", "--industry", "火星业", "--region", "火星", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"query": "认证贷", "answer": None, "results": []}  # stdout unchanged
+    assert "未知行业“火星业”，可选：" in out.err and "纺织业" in out.err
+    assert "未识别的地区“火星”" in out.err
+    assert main(["cases", "--industry", "火星业", "--json"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and "未知行业“火星业”" in out.err
+    assert main(["cases", "--region", "火星", "--problem", "产品缺陷率高", "--json"]) == 0
+    assert "未识别的地区“火星”" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("industry", "region"), [("纺织业", "江苏"), ("家纺", "南通市"), (None, "朝阳")])
+def test_known_filter_values_get_no_note(env, capsys, industry, region):
+    args = ["--industry", industry] if industry else []
+    assert main(["search", "缺陷率", "--region", region, *args, "--json"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["cases", "--region", region, *args, "--json"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+# --- direct answer scores ---------------------------------------------------------------------
+
+def test_answer_scores_are_between_0_and_1_and_in_order(env):
+    from kb.retrieval import answer_score
+
+    assert answer_score(1.5) == 1.0 and answer_score(-0.3) == 0.0 and answer_score(0.75) == 0.5
+    for q in ("认证贷", "家纺企业产品缺陷率高", "质量管理体系认证有什么好处", "黄芪"):
+        sentences = env.search_json(q, top_k=5)["answer"]["sentences"]
+        scores = [s["score"] for s in sentences]
+        assert scores and all(0.0 <= s <= 1.0 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_answer_score_stays_within_1_when_cosine_is_1(tmp_path):
+    """Every text embedded alike (cosine 1): the ranking score of a sentence holding most query
+    words is well above 1 (1 + 0.5 × share); it is reported divided by 1.5 (it used to be raw)."""
+    import numpy as np
+
+    from kb.embedding import HashEmbedder
+
+    class SameVector(HashEmbedder):
+        def __init__(self):
+            super().__init__(64)
+            self.model_id = "same-vector-64"
+
+        def identity(self) -> dict:
+            return {**super().identity(), "id": self.model_id, "files_sha256": "0" * 64}
+
+        def embed(self, texts, progress=False):
+            out = np.zeros((len(texts), self.dim), dtype=np.float32)
+            out[:, 0] = 1.0
+            return out
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    kb = KnowledgeBase(KBConfig(home=tmp_path, model="same-vector-64", backend="local"), embedder=SameVector())
+    assert not kb.ingest().failed
+    sentences = kb.search_json("认证贷", top_k=3)["answer"]["sentences"]
+    assert 0.9 < sentences[0]["score"] <= 1.0 and "认证融资贷款" in sentences[0]["text"]
+    assert all(0.0 <= s["score"] <= 1.0 for s in sentences)

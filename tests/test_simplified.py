@@ -1,0 +1,85 @@
+"""Traditional-Chinese queries are read as Simplified (kb/simplified.py) on every query path."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb import Filters, KBConfig, KnowledgeBase
+from kb.glossary import expand, expansions
+from kb.simplified import to_simplified
+
+REPO = Path(__file__).resolve().parent.parent
+
+# (Traditional, Simplified) pairs; the first two are from the tester's report.
+PAIRS = [
+    ("認證貸", "认证贷"),
+    ("質量管理體系認證有什麼好處", "质量管理体系认证有什么好处"),
+    ("家紡企業產品缺陷率高", "家纺企业产品缺陷率高"),
+    ("我們是做雨傘的小廠，認證能帶來什麼？", "我们是做雨伞的小厂，认证能带来什么？"),
+]
+
+
+@pytest.mark.parametrize(("traditional", "simplified"), PAIRS)
+def test_traditional_becomes_simplified(traditional, simplified):
+    assert to_simplified(traditional) == simplified
+    assert to_simplified(simplified) == simplified
+
+
+def test_simplified_text_is_left_alone():
+    """t2s must not touch Simplified text: 著 stays 著 (显著, 著作), 乾隆 stays 乾隆, 于/余/后 stay."""
+    for text in ("显著成效", "著作权", "乾隆", "于是", "余下", "后来", "发现", "6.0% ISO 9001", ""):
+        assert to_simplified(text) == text
+    shipped = [*REPO.glob("corpus/*.txt"), *(REPO / "kb" / "data").glob("*.t*")]
+    assert len(shipped) >= 5
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        assert to_simplified(text) == text, path.name
+    questions = [json.loads(line)["query"] for path in REPO.glob("eval/*.jsonl")
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(questions) > 300
+    assert [q for q in questions if to_simplified(q) != q] == []
+
+
+def test_glossary_expansion_reads_traditional():
+    assert "伞业" in expansions("我們是做雨傘的小廠")
+    assert expand("認證貸") == expand("认证贷")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> KnowledgeBase:
+    home = tmp_path_factory.mktemp("kbhome")
+    shutil.copytree(REPO / "corpus", home / "corpus")
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
+    assert not kb.ingest().failed
+    return kb
+
+
+def _without_query(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if k != "query"}
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+@pytest.mark.parametrize(("traditional", "simplified"), PAIRS[:3])
+def test_traditional_query_gives_the_simplified_results(built, mode, traditional, simplified):
+    want = built.search_json(simplified, top_k=5, mode=mode)
+    got = built.search_json(traditional, top_k=5, mode=mode)
+    assert want["results"]
+    assert _without_query(got) == _without_query(want)
+    assert got["query"] == traditional  # the query is echoed as given
+
+
+def test_traditional_filters_and_candidates(built):
+    f = Filters(region="江苏")
+    assert (built.search_json("家紡產品缺陷率高", top_k=3, filters=f)["results"]
+            == built.search_json("家纺产品缺陷率高", top_k=3, filters=f)["results"])
+    assert built.candidates("認證貸") == built.candidates("认证贷")
+
+
+def test_traditional_case_problem_gives_the_simplified_ranking(built):
+    want = [h.as_dict() for h in built.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)]
+    got = [h.as_dict() for h in built.cases(industry="纺织业", problem="產品缺陷率高", top_k=5)]
+    assert want and got == want
