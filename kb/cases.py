@@ -42,7 +42,8 @@ from .regions import find_region, region_spans
 # Bump when extraction changes what a case record holds: an index built by other rules is then
 # re-processed by the next ``kb ingest`` (as for a new chunker), so stale case records do not stay.
 # 2: labelled parts (概况/问题/做法/成效), industries with 小类 codes, several places and industries.
-CASES_VERSION = "2"
+# 3: chunk filter tags also hold the places a passage names (kb/pipeline.py), made at parse time too.
+CASES_VERSION = "3"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)?"
