@@ -276,7 +276,7 @@ def page_search(rt: Runtime) -> None:
     cols = st.columns([2, 2, 2, 3, 1])
     industry = cols[0].selectbox("行业", [ALL, *kb.industries()], key="s_industry",
                                  format_func=lambda x: "全部行业" if x == ALL else x)
-    region = cols[1].selectbox("地区", [ALL, *ui.region_options(all_cases)], key="s_region",
+    region = cols[1].selectbox("地区", [ALL, *ui.region_options(all_cases, kb.passage_regions())], key="s_region",
                                format_func=lambda x: "全部地区" if x == ALL else x)
     kind = cols[2].selectbox("类型", [ALL, *ui.KIND_ZH], key="s_kind",
                              format_func=lambda x: "全部类型" if x == ALL else ui.KIND_ZH[x])

@@ -36,6 +36,7 @@ def collect(kb: KnowledgeBase, cache: Path) -> dict:
         for q in load_queries(kb.config.home / path):
             c = kb.candidates(q.query, "hybrid", n=len(texts))
             rows.append({"id": q.id, "kw": c.keyword, "cov": c.coverage, "dense": c.dense,
+                         "topic": kb.retriever.on_topic(kb.snapshot(), q.query, c),
                          "rel": relevance(texts, q.answers) if q.answers else []})
         out[path] = rows
     cache.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
@@ -52,7 +53,7 @@ def replay(data: dict, w: float, floor_cos: float, power: float, cov_power: floa
             cov = {int(k): v for k, v in r["cov"].items()}
             dn = {int(k): v for k, v in r["dense"].items()}
             s = evidence_fusion(kw, cov, dn, w, floor_cos, power, cov_power, trust, uninformative)
-            on_topic = any(v > 0 for v in cov.values())
+            on_topic = r.get("topic", any(v > 0 for v in cov.values()))  # older caches: coverage only
             order = [i for i in sorted(s, key=lambda i: (-s[i], i)) if on_topic and s[i] >= floor][:10]
             empty += not order
             if r["rel"]:

@@ -55,7 +55,8 @@ from .structure import (
 # Bump when extraction changes what a case record holds: an index built by other rules is then
 # re-processed by the next ``kb ingest`` (as for a new chunker), so stale case records do not stay.
 # 2: labelled parts (概况/问题/做法/成效), industries with 小类 codes, several places and industries.
-# 3: part headings numbered like cases, group headings, bracketed labels, more from–to figures.
+# 3: part headings numbered like cases, group headings, bracketed labels, more from–to figures;
+#    chunk filter tags also hold the places a passage names (kb/pipeline.py), made at parse time too.
 CASES_VERSION = "3"
 
 _QTY = re.compile(

@@ -27,7 +27,8 @@ MODES = ("bm25", "dense", "hybrid")
 DEFAULT_SETS = (("开发集", "eval/queries.jsonl"), ("开发集2", "eval/dev2.jsonl"), ("开发集3（口语）", "eval/plain.jsonl"),
                 ("开发集4（口语）", "eval/plain2.jsonl"),
                 ("口语留出集", "eval/heldout_plain.jsonl"))
-# Off-topic questions (other government services, weather, gibberish, English): none should get results.
+# Off-topic questions (other government services, weather, gibberish, English; some name a place the
+# report names too): none should get results.
 OFFTOPIC_SET = "eval/offtopic.jsonl"
 
 

@@ -183,7 +183,7 @@ class IndexWriter:
             report.notes.append("分词词典或切分规则已更新，将重新处理全部文档。")
             return None
         if m.get("cases_version") != CASES_VERSION:
-            report.notes.append("案例抽取规则已更新，将重新处理全部文档。")
+            report.notes.append("案例抽取或地区标记规则已更新，将重新处理全部文档。")
             return None
         problem = model_mismatch(m.get("model"), self._embedder())
         if problem:

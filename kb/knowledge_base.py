@@ -19,7 +19,7 @@ from .embedding import Embedder, make_embedder
 from .errors import KBError
 from .glossary import expand
 from .indexing import IndexWriter, IngestReport, Progress, discover
-from .records import Case, CaseHit, Chunk, DocumentInfo, Hit
+from .records import Case, CaseHit, Chunk, DocumentInfo, Hit, Region
 from .retrieval import MODES, AnswerSentence, Candidates, Filters, Retriever
 from .snapshot import Snapshot
 from .tokenizer import Tokenizer
@@ -150,6 +150,14 @@ class KnowledgeBase:
 
     def all_cases(self) -> list[Case]:
         return list(self.snapshot().cases)
+
+    def passage_regions(self) -> list[Region]:
+        """Every place the passage region filter can match: the places of the cases and the
+        places the passages name (each once, in index order)."""
+        seen: dict[tuple, None] = {}
+        for t in self.snapshot().tags:
+            seen.update(dict.fromkeys(t.all_regions))
+        return [Region(*r) for r in seen]
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.snapshot().cases if c.case_id == case_id), None)

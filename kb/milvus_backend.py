@@ -130,13 +130,13 @@ def filter_expression(filters: Filters | None) -> str:
 
 def _chunk_json(c: Chunk, t: ChunkTags) -> dict:
     return {"c": [c.chunk_id, c.doc_id, c.ordinal, c.text, list(c.section), c.page, c.page_end, c.kind],
-            "r": [list(r) for r in t.regions], "i": list(t.industries)}
+            "r": [list(r) for r in t.regions], "i": list(t.industries), "m": [list(r) for r in t.mentioned]}
 
 
 def _chunk_from(d: dict) -> tuple[Chunk, ChunkTags]:
     cid, doc, ordinal, text, section, page, page_end, kind = d["c"]
     return (Chunk(cid, doc, ordinal, text, tuple(section), page, page_end, kind),
-            ChunkTags(tuple(tuple(r) for r in d["r"]), tuple(d["i"])))
+            ChunkTags(tuple(tuple(r) for r in d["r"]), tuple(d["i"]), tuple(tuple(r) for r in d.get("m", []))))
 
 
 def _case_from(d: dict) -> Case:
@@ -379,7 +379,7 @@ class MilvusIndex:
         fields = []
         for ch, t in zip(snap.chunks, snap.tags):
             fields.append({"doc_id": ch.doc_id, "kind": ch.kind, "industries": list(t.industries),
-                           "region_keys": region_keys(t.regions), "region_text": _region_text(t.regions)})
+                           "region_keys": region_keys(t.all_regions), "region_text": _region_text(t.all_regions)})
             if len(fields[-1]["industries"]) > ARRAY_CAP or len(fields[-1]["region_keys"]) > ARRAY_CAP:
                 raise KBError(f"分块 {ch.chunk_id} 涉及的地区或行业过多（上限 {ARRAY_CAP}），无法写入 Milvus。")
         from .tokenizer import Tokenizer

@@ -14,6 +14,7 @@ from .errors import UnreadableDocument
 from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
 from .records import Case, Chunk, ChunkTags, Document
+from .regions import find_regions
 from .structure import structure_sentences
 
 
@@ -74,7 +75,8 @@ def mark_ocr(chunks: list[Chunk], doc: Document) -> list[Chunk]:
 
 
 def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:
-    """Every region and industry of the cases whose text lies (partly) in ``chunk``."""
+    """Every region and industry of the cases whose text lies (partly) in ``chunk``, and the
+    other places the chunk's text names (see :class:`kb.records.ChunkTags`)."""
     regions, industries = [], []
     for case in cases:
         if chunk.chunk_id in case.passage_ids:
@@ -83,7 +85,12 @@ def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:
                 if r not in regions:
                     regions.append(r)
             industries.extend(i for i in case.all_industries if i not in industries)
-    return ChunkTags(tuple(regions), tuple(industries))
+    mentioned = []
+    for region in find_regions(chunk.text):
+        r = (region.province, region.city, region.county)
+        if r not in regions and r not in mentioned:
+            mentioned.append(r)
+    return ChunkTags(tuple(regions), tuple(industries), tuple(mentioned))
 
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:

@@ -76,10 +76,22 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ChunkTags:
-    """Regions (province, city, county) and industries of the cases a chunk talks about (for filters)."""
+    """What the filters see of a chunk.
+
+    ``regions`` (province, city, county) and ``industries`` come from the cases a chunk talks
+    about; ``mentioned`` holds the other places its text names ("北京、山西等地创新认证规则…"
+    names 北京市 and 山西省 without a case about them). The region filter matches either kind;
+    a hit shows a case region first.
+    """
 
     regions: tuple[tuple[str | None, str | None, str | None], ...] = ()
     industries: tuple[str, ...] = ()
+    mentioned: tuple[tuple[str | None, str | None, str | None], ...] = ()
+
+    @property
+    def all_regions(self) -> tuple[tuple[str | None, str | None, str | None], ...]:
+        """Case regions, then the places the text names (what the region filter matches)."""
+        return self.regions + tuple(r for r in self.mentioned if r not in self.regions)
 
 
 @dataclass(frozen=True)

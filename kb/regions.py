@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -245,6 +246,20 @@ def region_spans(text: str) -> list[tuple[int, int, Region]]:
     return spans
 
 
+def place_names(text: str) -> frozenset[str]:
+    """Every name of a place (official or short) inside a place mention of ``text``.
+
+    "今天北京天气怎么样" → {北京}; "江苏省南通市的做法" → {江苏, 江苏省, 南通, 南通市}. Only mentions
+    :func:`region_spans` recognises count, so a word that is also a place name is left out
+    where the text does not use it as one (阿里 alone, 县域)."""
+    index = _index()
+    names = set()
+    for start, end, _ in region_spans(text):
+        span = text[start:end]
+        names.update(span[i:j] for i in range(len(span)) for j in range(i + 2, len(span) + 1) if span[i:j] in index)
+    return frozenset(names)
+
+
 def find_regions(text: str) -> list[Region]:
     """All regions mentioned in ``text``, in order of first mention, without repeats."""
     seen: list[Region] = []
@@ -287,17 +302,20 @@ def region_matches(region: Region, query: str) -> bool:
     is not recognised as a place (an ambiguous short name such as "朝阳") falls back to a
     substring test on the region's full display name.
     """
+    return region_matcher(query)(region)
+
+
+def region_matcher(query: str) -> Callable[[Region], bool]:
+    """:func:`region_matches` for one ``query``, with the query resolved once (for filtering
+    many chunks)."""
     query = query.strip()
     if not query:
-        return True
+        return lambda region: True
     wanted = find_region(query)
     if wanted == Region():
-        return query in region.display()
-    return all(
-        want is None or want == have
-        for want, have in (
-            (wanted.province, region.province),
-            (wanted.city, region.city),
-            (wanted.county, region.county),
-        )
-    )
+        return lambda region: query in region.display()
+
+    def matches(region: Region) -> bool:
+        return all(want is None or want == have for want, have in (
+            (wanted.province, region.province), (wanted.city, region.city), (wanted.county, region.county)))
+    return matches

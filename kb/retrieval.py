@@ -21,11 +21,11 @@ from .errors import KBError
 from .fusion import evidence_fusion, idf
 from .glossary import expand
 from .industries import resolve_industry
-from .records import CaseHit, Hit, Region
-from .regions import region_matches
+from .records import CaseHit, ChunkTags, Hit, Region
+from .regions import place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
-from .tokenizer import Tokenizer, informative
+from .tokenizer import Tokenizer, informative, offtopic_words
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -35,7 +35,8 @@ class Filters:
     """Restrictions applied inside the search (before top-k is cut).
 
     ``industry`` is resolved like the case filter (家纺 → 纺织业); ``region`` matches any
-    place a passage talks about, sub-regions included (江苏 matches 江苏省南通市).
+    place a passage talks about, sub-regions included (江苏 matches 江苏省南通市): the places
+    of its cases and the places its text names (:class:`kb.records.ChunkTags`).
     """
 
     industry: str | None = None
@@ -73,6 +74,19 @@ class AnswerSentence:
     def as_dict(self) -> dict:
         return {"text": self.text, "chunk_id": self.chunk_id, "doc": self.doc, "section": self.section,
                 "page": self.page, "score": self.score}
+
+
+def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
+    """The region a hit shows: its (first) case region; under a region filter, the first of its
+    case regions, then of the places its text names, that the filter matches (a passage found
+    for 北京 that describes a 浙江 case shows 北京市, not 浙江省). Empty for a passage with no
+    case and no filter: naming places (a ranking of provinces) does not make it about one."""
+    if wanted and wanted.strip():
+        matches = region_matcher(wanted)
+        for r in tags.all_regions:
+            if matches(Region(*r)):
+                return Region(*r)
+    return Region(*tags.regions[0]) if tags.regions else Region()
 
 
 def _text_key(text: str) -> str:
@@ -135,6 +149,7 @@ class LocalBackend:
         if not filters:
             return None
         industry = resolve_industry(filters.industry)
+        in_region = region_matcher(filters.region) if filters.region else None
         mask = np.ones(len(snap.chunks), dtype=bool)
         for i, (c, t) in enumerate(zip(snap.chunks, snap.tags)):
             if filters.kind and c.kind != filters.kind:
@@ -143,7 +158,7 @@ class LocalBackend:
                 mask[i] = False
             elif industry and industry not in t.industries:
                 mask[i] = False
-            elif filters.region and not any(region_matches(Region(*r), filters.region) for r in t.regions):
+            elif in_region and not any(in_region(Region(*r)) for r in t.all_regions):
                 mask[i] = False
         return mask
 
@@ -286,7 +301,7 @@ class Retriever:
             matched = tuple(sorted((w for w in words if w in chunk.text), key=lambda w: (-len(w), w)))
             hits.append(Hit(
                 rank=len(hits) + 1, score=float(fused[i]), chunk=chunk, doc_title=snap.doc_title(chunk.doc_id),
-                region=Region(*tags.regions[0]) if tags.regions else Region(),
+                region=shown_region(tags, filters.region if filters else None),
                 industry=tags.industries[0] if tags.industries else None,
                 bm25_rank=bm25_rank.get(i), dense_rank=dense_rank.get(i), matched_terms=matched))
             if len(hits) >= top_k:
@@ -296,11 +311,36 @@ class Retriever:
     def on_topic(self, snap: Snapshot, query: str, cand: Candidates) -> bool:
         """Whether the documents can speak to ``query`` at all: some informative word of it (typed
         or from the glossary) occurs in them, or every word typed does (质量提升: general, but on topic).
-        Unrelated questions (医保异地就医怎么备案, asdfghjkl) share no word with the documents."""
+        Unrelated questions (医保异地就医怎么备案, asdfghjkl) share no word with the documents.
+
+        A place name is no such word when it is all the question shares with the documents and the
+        question is about an everyday topic they never mention (:meth:`elsewhere`)."""
+        typed = self.tokenizer.tokenize(query)
+        if self.elsewhere(snap, query, cand.terms, typed):
+            return False
         if any(v > 0 for v in cand.coverage.values()):
             return True
-        typed = self.tokenizer.tokenize(query)
         return bool(typed) and all(len(snap.bm25.containing(t)) for t in typed)
+
+    @staticmethod
+    def elsewhere(snap: Snapshot, query: str, terms, typed: list[str]) -> bool:
+        """A question about something else in a place the documents name (今天北京天气怎么样,
+        浙江高考分数线): the only informative words of it found in the documents (``terms``: typed
+        and glossary expansions) are place names, and a word typed is one of the everyday topics
+        of kb/data/offtopic_words.txt that the documents never use.
+
+        Not every unknown word counts: measured on questions written from the report, a place with
+        words the documents happen not to use is mostly an on-topic question in other words
+        (北京定了多少新规矩, 南通的被子厂, 河南排老几); 江苏有哪些经验 and 浙江的认证贷 share more
+        than the place. Document frequencies only, so every backend agrees."""
+        found = [t for t in dict.fromkeys(terms) if informative(t) and len(snap.bm25.containing(t))]
+        if not found:
+            return False
+        places = place_names(query)
+        if not all(t in places for t in found):
+            return False
+        topics = offtopic_words()
+        return any(t in topics and not len(snap.bm25.containing(t)) for t in dict.fromkeys(typed))
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,

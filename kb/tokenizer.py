@@ -133,3 +133,11 @@ def generic_words() -> frozenset[str]:
 def informative(term: str) -> bool:
     """Whether ``term`` can count as evidence: not generic, and two or more characters (or Latin/digits)."""
     return term not in generic_words() and (len(term) >= 2 or term.isascii() and term.isalnum())
+
+
+@lru_cache(maxsize=1)
+def offtopic_words() -> frozenset[str]:
+    """Words of everyday topics the documents are not about (kb/data/offtopic_words.txt)."""
+    return frozenset(
+        line.strip() for line in _read("offtopic_words.txt").splitlines() if line.strip() and not line.startswith("#")
+    )

@@ -19,7 +19,7 @@ from .errors import UnreadableDocument
 from .knowledge_base import KnowledgeBase
 from .loaders import SUPPORTED, check_bytes, file_sha256
 from .present import KIND_COLOR, KIND_ZH, MODE_ZH, STATUS_ZH, outcome_text, safe_filename
-from .records import Case, Chunk, Hit, Outcome
+from .records import Case, Chunk, Hit, Outcome, Region
 from .tokenizer import generic_words
 
 __all__ = ["KIND_COLOR", "KIND_ZH", "MODE_ZH", "STATUS_ZH", "safe_filename"]  # re-exported for app.py
@@ -245,10 +245,11 @@ def hits_table(hits: Sequence[Hit]) -> list[dict]:
     } for h in hits]
 
 
-def region_options(cases: Iterable[Case]) -> list[str]:
-    """Provinces, then cities and counties, that occur in case records (for the region filter)."""
+def region_options(cases: Iterable[Case], named: Iterable[Region] = ()) -> list[str]:
+    """Provinces, then cities and counties, that occur in case records and in ``named`` (the
+    places passages name, for the passage search filter)."""
     provinces, others = set(), set()
-    for r in (r for c in cases for r in c.all_regions):
+    for r in [r for c in cases for r in c.all_regions] + list(named):
         if r.province:
             provinces.add(r.province)
         for name in (r.city, r.county):

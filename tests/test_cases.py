@@ -16,7 +16,7 @@ from kb.industries import (
 )
 from kb.loaders import load_document
 from kb.records import Region, Sentence
-from kb.regions import find_region, find_regions, provinces, region_matches, short_name
+from kb.regions import find_region, find_regions, place_names, provinces, region_matches, short_name
 from kb.structure import structure_sentences
 
 # --- gazetteer ------------------------------------------------------------------------------
@@ -427,3 +427,11 @@ def test_report_case_continues_until_a_generic_sentence():
 )
 def test_collection_kind(doc_title, heading, kind):
     assert collection_kind(doc_title, heading) == kind
+
+
+def test_place_names_are_the_names_inside_place_mentions():
+    assert place_names("今天北京天气怎么样") == {"北京"}
+    assert place_names("江苏省南通市的做法") == {"江苏", "江苏省", "南通", "南通市"}
+    assert place_names("江苏丰县") == {"江苏", "丰县"}  # a short county name after its province
+    assert place_names("县域经济") == place_names("阿里巴巴") == frozenset()  # words, not places here
+

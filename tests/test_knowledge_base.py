@@ -79,7 +79,7 @@ def test_index_from_other_case_rules_is_reprocessed(home, monkeypatch):
     assert base.stats()["cases_version"] == indexing.CASES_VERSION
     monkeypatch.setattr(indexing, "CASES_VERSION", "test-next")
     report = make_kb(home).ingest()
-    assert "案例抽取规则已更新，将重新处理全部文档。" in report.notes
+    assert "案例抽取或地区标记规则已更新，将重新处理全部文档。" in report.notes
     assert [f.status for f in report.files] == ["indexed"] and report.changed
     assert not make_kb(home).ingest().changed  # recorded now: no second re-processing
 
@@ -200,7 +200,8 @@ def test_filters_apply_inside_search(built):
     for h in hits:
         snap = built.snapshot()
         tags = snap.tags[snap.chunk_pos[h.chunk.chunk_id]]
-        assert any(r[0] == "江苏省" for r in tags.regions)
+        assert any(r[0] == "江苏省" for r in tags.all_regions)  # a case there, or the text names it
+        assert h.region.province == "江苏省"
     assert not built.search("提升", mode="bm25", filters=Filters(kind="enterprise_case"))
 
 
@@ -410,3 +411,109 @@ def test_cases_link_to_passages_by_id(built):
         assert case.chunk_ids and case.chunk_id == case.chunk_ids[0]
         joined = "".join(chunks[i] for i in case.chunk_ids)
         assert case.text[:40] in joined and case.text[-40:] in joined, case.case_id
+
+
+# --- the region filter also matches the places a passage names (not only its cases' places) ---
+
+# (query, region filter, a phrase of the passage that must come first, the region it then shows)
+NAMED_PLACES = [
+    ("创新认证规则", "北京", "北京、山西等地创新认证规则134项", "北京市"),
+    ("创新认证规则", "山西", "北京、山西等地创新认证规则134项", "山西省"),
+    ("创新认证规则", "江苏", "北京、山西等地创新认证规则134项", "江苏省"),
+    ("创新认证规则", "新疆", "北京、山西等地创新认证规则134项", "新疆维吾尔自治区"),
+    ("创新认证规则", "浙江", "北京、山西等地创新认证规则134项", "浙江省"),  # the case's own region
+    ("排名前十的省份", "河南", "排名前10的省份依次为", "河南省"),
+    ("跨省联合政策", "青海", "出台跨省联合政策17项", "青海省"),
+]
+
+
+@pytest.mark.parametrize(("query", "region", "phrase", "shown"), NAMED_PLACES)
+def test_region_filter_finds_passages_that_name_the_region(built, query, region, phrase, shown):
+    """``kb search 创新认证规则 --region 北京`` was empty: the passage names 北京 but its case is
+    浙江's. The filter now matches the places the text names too, and the hit shows the region
+    the filter asked for (the case region when it is the one asked for)."""
+    got = built.search_json(query, filters=Filters(region=region))["results"]
+    assert got and phrase in got[0]["text"], [r["text"][:30] for r in got]
+    assert got[0]["region"] == shown
+    assert all(region[:2] in r["region"] for r in got)
+
+
+def test_region_filter_keeps_case_regions_and_sub_regions(built):
+    """A province filter still matches the cities and counties of its cases; a passage that
+    neither has a case in the place nor names it stays out; without a filter a hit shows its
+    case region, and a passage that only names places (a ranking) shows none."""
+    hits = built.search("家纺 防错方法", filters=Filters(region="江苏"))
+    assert hits and "四化一制" in hits[0].chunk.text and hits[0].region.display() == "江苏省南通市"
+    assert not any("创新认证规则134项" in h.chunk.text for h in built.search("创新认证规则", filters=Filters(region="广东")))
+    plain = {h.chunk.text[:12]: h.region.display() for h in built.search("创新认证规则", top_k=20)}
+    assert plain[next(t for t in plain if "推进认证创新" in t)] == "浙江省"
+    ranking = built.search("排名前十的省份", top_k=1)[0]
+    assert "排名前10的省份" in ranking.chunk.text and ranking.region.display() == ""
+
+
+def test_region_options_include_places_passages_name(built):
+    from kb import ui_helpers as ui
+
+    named = built.passage_regions()
+    assert {"北京市", "河南省", "青海省"} <= {r.province for r in named}
+    options = ui.region_options(built.all_cases(), named)
+    assert "北京市" in options and "北京市" not in ui.region_options(built.all_cases())
+
+
+def test_index_without_named_places_is_reprocessed(home, monkeypatch):
+    """An index written before passages kept the places they name (cases_version 2, no
+    ``mentions`` column data) still serves, matching by case regions only, and the next
+    ``kb ingest`` re-processes it (cases_version 3)."""
+    from kb import indexing, store
+    from kb.records import ChunkTags
+
+    real_insert = store.insert_chunk
+    monkeypatch.setattr(indexing, "CASES_VERSION", "2")
+    monkeypatch.setattr(store, "insert_chunk", lambda conn, vec_id, c, t: real_insert(
+        conn, vec_id, c, ChunkTags(t.regions, t.industries)))
+    make_kb(home).ingest()
+    assert make_kb(home).search("创新认证规则", filters=Filters(region="北京")) == []
+    monkeypatch.undo()
+    report = make_kb(home).ingest()
+    assert report.changed and "案例抽取或地区标记规则已更新，将重新处理全部文档。" in report.notes
+    hits = make_kb(home).search("创新认证规则", filters=Filters(region="北京"))
+    assert hits and "创新认证规则134项" in hits[0].chunk.text
+
+
+def test_generation_without_mentions_column_loads(built, tmp_path):
+    """Generations written before the ``mentions`` column existed are read with no named places."""
+    import sqlite3
+
+    from kb import store
+
+    gen = current_generation(built.config.index_dir)
+    shutil.copy(gen / "kb.sqlite", tmp_path / "kb.sqlite")
+    conn = sqlite3.connect(tmp_path / "kb.sqlite")
+    conn.execute("ALTER TABLE chunks DROP COLUMN mentions")
+    conn.commit()
+    conn.close()
+    old = store.load_records(tmp_path)
+    assert all(t.mentioned == () for t in old.tags)
+    assert [t.regions for t in old.tags] == [t.regions for t in built.snapshot().tags]
+    assert any(t.mentioned for t in built.snapshot().tags)
+
+
+# --- a place name alone does not make a question about everyday life on topic ---------------
+
+PLACE_OFF_TOPIC = ["今天北京天气怎么样", "上海迪士尼门票多少钱", "浙江高考分数线", "江苏哪里好玩", "明天北京会下雨吗"]
+# Questions about the report that share only a place with it (and words it does not use).
+PLACE_ON_TOPIC = ["江苏有哪些经验", "浙江的认证贷", "北京定了多少新规矩", "南通的被子厂", "河南排老几", "江苏"]
+
+
+@pytest.mark.parametrize("query", PLACE_OFF_TOPIC)
+def test_place_name_alone_does_not_answer_an_everyday_question(built, query):
+    """Each got report passages (scores 0.29–0.39): the place name was the only word the
+    documents share with it, and it counted as evidence."""
+    assert built.search_json(query)["results"] == []
+    assert built.search(query, include_all=True)  # --all still shows what there is
+
+
+@pytest.mark.parametrize("query", PLACE_ON_TOPIC)
+def test_questions_about_a_place_in_the_report_are_answered(built, query):
+    assert built.search(query)
+

@@ -61,8 +61,10 @@ def pair(home):
     milvus.close()
 
 
-QUERIES = ["认证贷", "家纺企业产品缺陷率高", "小微企业质量管理能力不足", "合成测试三查法", "客户投诉", "黄芪产值"]
+QUERIES = ["认证贷", "家纺企业产品缺陷率高", "小微企业质量管理能力不足", "合成测试三查法", "客户投诉", "黄芪产值",
+           "创新认证规则"]
 FILTERS = [None, Filters(region="江苏"), Filters(region="南通"), Filters(region="浙江省湖州市德清县"),
+           Filters(region="北京"), Filters(region="河南"),  # named by passages, no case there
            Filters(industry="纺织业"), Filters(industry="家纺"), Filters(kind="report"), Filters(kind="local_experience"),
            Filters(region="广东", industry="家具制造业")]
 
@@ -90,8 +92,15 @@ def test_same_candidates_as_local(pair, mode):
 def test_filters_apply_inside_the_engine(pair):
     local, milvus = pair
     hits = milvus.search("认证帮扶 企业", top_k=10, mode="bm25", filters=Filters(region="浙江"))
-    assert hits and all(any(r[0] == "浙江省" for r in milvus.snapshot().tags[milvus.snapshot().chunk_pos[h.chunk.chunk_id]].regions)
+    snap = milvus.snapshot()
+    assert hits and all(any(r[0] == "浙江省" for r in snap.tags[snap.chunk_pos[h.chunk.chunk_id]].all_regions)
                         for h in hits)
+    # Places a passage only names match too, as in the local mask (kb search 创新认证规则 --region 北京).
+    for place, phrase in (("北京", "创新认证规则134项"), ("河南", "排名前10的省份"), ("青海", "跨省联合政策17项")):
+        got = milvus.search_json(phrase, mode="bm25", filters=Filters(region=place))
+        assert got == local.search_json(phrase, mode="bm25", filters=Filters(region=place))
+        assert got["results"] and phrase in got["results"][0]["text"], place
+    assert snap.tags == local.snapshot().tags  # named places read back from Milvus
     doc = milvus.documents()[0].doc_id
     assert all(h.chunk.doc_id == doc for h in milvus.search("认证", top_k=20, filters=Filters(doc=doc[:6])))
     assert milvus.search("认证", filters=Filters(doc="不存在的文档")) == []
@@ -104,13 +113,14 @@ def test_search_cases_and_stats_match_local(pair):
     local, milvus = pair
     answered = 0
     for mode in ("bm25", "dense", "hybrid"):
-        for q in QUERIES + ["医保异地就医怎么备案"]:
+        for q in QUERIES + ["医保异地就医怎么备案", "今天北京天气怎么样", "浙江的认证贷"]:
             for include_all in (False, True):
                 got = milvus.search_json(q, top_k=5, mode=mode, include_all=include_all)
                 assert got == local.search_json(q, top_k=5, mode=mode, include_all=include_all), (q, mode)
                 answered += got["answer"] is not None  # sentence texts and vectors read from Milvus
     assert answered >= len(QUERIES)
     assert not milvus.search_json("医保异地就医怎么备案")["results"]  # off-topic: nothing above the floor
+    assert not milvus.search_json("今天北京天气怎么样")["results"]  # a place name alone is no evidence
     want = [h.as_dict() for h in local.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)]
     assert [h.as_dict() for h in milvus.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)] == want and want
     assert [h.as_dict() for h in milvus.similar_cases(want[0]["case_id"], 3)] == \

@@ -23,4 +23,10 @@ def test_plain_and_offtopic_sets_are_well_formed():
 
 @pytest.mark.slow
 def test_offtopic_questions_come_back_empty(real_kb):
-    assert offtopic_report(real_kb, REPO / "eval/offtopic.jsonl")["empty"]["hybrid"] >= 0.9
+    # Measured 25 of 26 (2026-11-27); before the place-name rule of Retriever.on_topic, 17 of 26.
+    # 江苏公务员考试报名时间 still gets passages: 时间 occurs in the report.
+    assert offtopic_report(real_kb, REPO / "eval/offtopic.jsonl")["empty"]["hybrid"] >= 25 / 26 - 1e-9
+    for q in ("今天北京天气怎么样", "上海迪士尼门票多少钱", "浙江高考分数线", "江苏哪里好玩"):
+        assert real_kb.search(q) == [], q
+    for q in ("江苏有哪些经验", "浙江的认证贷"):
+        assert real_kb.search(q), q
