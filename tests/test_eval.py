@@ -29,9 +29,9 @@ MEASURED = {
         "cases first@1": 1.0,
     },
     "eval/dev2.jsonl": {
-        "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9019, "ndcg@10": 0.9212},
+        "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.8989, "ndcg@10": 0.9187},
         "dense": {"hit@1": 0.6667, "hit@5": 0.8444, "hit@10": 0.9778, "mrr@10": 0.7619, "ndcg@10": 0.8129},
-        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9111, "ndcg@10": 0.9286},
+        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9056, "ndcg@10": 0.9241},
         "cases first@1": 1.0,
     },
     "eval/plain.jsonl": {
@@ -129,7 +129,7 @@ def test_every_headline_figure_holds(reports, path):
 
 @pytest.mark.slow
 def test_hybrid_is_not_below_either_mode_on_the_second_set(reports):
-    # >=: since the glossary expands colloquial words, BM25 alone comes close (hybrid 0.911, bm25 0.902).
+    # >=: since the glossary expands colloquial words, BM25 alone comes close (hybrid 0.906, bm25 0.899).
     m = reports("eval/dev2.jsonl")["modes"]
     assert m["hybrid"]["mrr@10"] >= max(m["bm25"]["mrr@10"], m["dense"]["mrr@10"])
 
@@ -171,3 +171,14 @@ def test_milvus_backend_scores_like_local(real_kb):
     r = compare_backends(real_kb, [("开发集2", REPO / "eval/dev2.jsonl")])["开发集2"]
     print({m: (r["local"]["modes"][m]["mrr@10"], r["milvus"]["modes"][m]["mrr@10"]) for m in r["local"]["modes"]})
     assert r["max_diff"] <= PARITY_TOLERANCE
+
+
+@pytest.mark.slow
+def test_what_certification_brings_is_answered_with_the_gains_not_the_doubts(real_kb):
+    """"认证有什么好处" used to be answered with "质量管理难以在短期内带来明显的经济效益…" (好处 expanded
+    only to 经济效益, a term the report uses once, in that discouraging passage)."""
+    for query in ("质量管理体系认证有什么好处", "搞认证有啥用"):
+        hits = real_kb.search(query, top_k=3)
+        answer = real_kb.answer(query, hits)
+        assert "年利润率平均提升8.3%" in answer[0].text, answer[0].text
+        assert "内生动力不足" not in hits[0].chunk.text

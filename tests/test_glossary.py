@@ -49,6 +49,8 @@ def test_no_expansion_from_part_of_a_word(query, wrong):
         ("电动自行车厂攒下多少知识产权", "电动车"),
         ("我在大西北开厂", "中西部"),
         ("懂品控的员工老跳槽", "质量管理"),
+        ("质量管理体系认证有什么好处", "经营业绩"),  # what owners gain: 营收, 利润率 …
+        ("一时半会儿看不到好处", "经济效益"),  # the complaint that benefits come slowly
     ],
 )
 def test_expansion_from_whole_words(query, term):
