@@ -20,6 +20,13 @@ SUPPORTED = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".doc
 
 # A PDF page with fewer visible characters than this is treated as having no text layer.
 _MIN_TEXT_CHARS_PER_PAGE = 5
+# A page whose text layer is shorter than this but which draws an image over most of the page
+# (at least _SCAN_IMAGE_SHARE of its area) is a scan with a typed stamp on it: a header such as
+# "附件2 第1页" (6 characters) or a watermark such as "内部资料 注意保存" (8). It is OCR'd, and the
+# stamp kept where OCR did not read it. A text page has hundreds of characters (the shipped report
+# ~560 a page); a page of a text PDF with a logo draws a small image and is not OCR'd.
+_STAMP_MAX_CHARS = 40
+_SCAN_IMAGE_SHARE = 0.5
 _PAGE_START = re.compile(r"^ (?=\S)")
 # A printed page footer such as "— 19 —" or "- 3 -" ends a page.
 PAGE_FOOTER = re.compile(r"^\s*[—–－-]{1,2}\s*\d{1,4}\s*[—–－-]{1,2}\s*$")
@@ -248,9 +255,64 @@ def _is_mojibake(text: str) -> bool:
     return sum(map(_is_garbage, visible)) >= _MOJIBAKE_SHARE * len(visible)
 
 
+def _visible_chars(text: str) -> int:
+    return len(re.sub(r"\s", "", text))
+
+
 def _needs_ocr(text: str) -> bool:
     """A PDF page whose text layer is empty (a scan) or unusable (mojibake)."""
-    return len(re.sub(r"\s", "", text)) < _MIN_TEXT_CHARS_PER_PAGE or _is_mojibake(text)
+    return _visible_chars(text) < _MIN_TEXT_CHARS_PER_PAGE or _is_mojibake(text)
+
+
+def _draws_xobject(page) -> bool:
+    """Whether a pypdf page has any XObject (image or form) in its resources: cheap, no decoding."""
+    try:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        return bool(xobjects is not None and len(xobjects.get_object()))
+    except Exception:  # a broken resource dictionary: not a scan we can tell
+        return False
+
+
+def _stamped_scans(path: Path, pypdf_pages, pages: list[Page], skip: set[int]) -> list[int]:
+    """Pages (1-based) with a short real text layer drawn over a page-sized image: a scan with a
+    typed header or watermark. Only pages with little text and an XObject are measured, so a
+    text PDF costs nothing."""
+    from .ocr import image_coverage
+
+    short = [p.number for p in pages if p.number not in skip and _visible_chars(p.text) < _STAMP_MAX_CHARS
+             and _draws_xobject(pypdf_pages[p.number - 1])]
+    if not short:
+        return []
+    return [n for n, share in image_coverage(path, short).items() if share >= _SCAN_IMAGE_SHARE]
+
+
+def _squash(text: str) -> str:
+    import unicodedata
+
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+
+
+def _ocr_read(ocr_text: str, line: str) -> bool:
+    """Whether OCR already read the typed ``line`` (exactly, or all but a character or two)."""
+    from difflib import SequenceMatcher
+
+    hay, needle = _squash(ocr_text), _squash(line)
+    if not needle or needle in hay:
+        return True
+    n = len(needle)
+    for i in range(max(1, len(hay) - n + 2)):
+        for size in (n - 1, n, n + 1):  # OCR may drop or add a character
+            m = SequenceMatcher(None, needle, hay[i:i + size], autojunk=False)
+            if m.real_quick_ratio() >= 0.8 and m.quick_ratio() >= 0.8 and m.ratio() >= 0.8:
+                return True
+    return False
+
+
+def merge_stamp(ocr_text: str, typed: str) -> str:
+    """OCR text of a scan, then the lines of its typed text layer that OCR did not read."""
+    extra = [line.strip() for line in typed.splitlines() if line.strip() and not _ocr_read(ocr_text, line)]
+    return ocr_text + ("\n\n" + "\n".join(extra) if extra else "")
 
 
 def _check_text_limits(name: str, pages: list[Page]) -> None:
@@ -337,11 +399,18 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
     need = [p.number for p in pages if _needs_ocr(p.text)]
+    if ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
+        stamped = set(_stamped_scans(path, reader.pages, pages, set(need)))
+        need = sorted(set(need) | stamped)
     if need and ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
         for got in ocr_pdf_pages(path, need, ocr, name, reader.pages, progress):
             old = pages[got.number - 1]
+            if got.number in stamped:
+                if got.text.strip():  # else the typed text is all there is
+                    pages[got.number - 1] = Page(got.number, merge_stamp(got.text, old.text), True, got.confidence,
+                                                 got.turned)
             # A mojibake page keeps its text when OCR reads garbage too: the check below names it.
-            if got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
+            elif got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
                 pages[got.number - 1] = Page(got.number, got.text, True, got.confidence, got.turned)
     visible = [len(re.sub(r"\s", "", p.text)) for p in pages]
     if sum(v >= _MIN_TEXT_CHARS_PER_PAGE for v in visible) == 0:
