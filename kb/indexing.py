@@ -119,12 +119,20 @@ class IndexWriter:
         except ValueError:
             return str(path.resolve()) if path.exists() else str(path)
 
+    def _source(self, stored_path: str) -> Path:
+        """The file a stored document path names (relative paths are under the home folder)."""
+        src = Path(stored_path)
+        return src if src.is_absolute() else self.config.home / src
+
     def ingest(self, paths: Sequence[str | Path] | None = None, rebuild: bool = False,
                progress: Progress | None = None) -> IngestReport:
         """Index ``paths`` (default: the corpus folder) incrementally and atomically.
 
         Unchanged files (same content hash) are reused without re-embedding; files whose
         source disappeared leave the index; a file that fails keeps its previous version.
+        When the old index cannot be reused (``rebuild``, another model or rule version), every
+        document it holds whose source file still exists is read again, wherever it lies; one
+        whose source is gone is reported as removed.
         """
         started = time.perf_counter()
         report = IngestReport()
@@ -136,14 +144,30 @@ class IndexWriter:
             old_by_path = {d.info.path: d for d in old.docs.values()} if old else {}
             keep: dict[str, str] = {}  # doc_id -> display path, reused from old
             parsed: list[ParsedDocument] = []
-            files = discover([Path(p) for p in paths] if paths else [self.config.corpus_dir])
+            roots = [Path(p) for p in paths] if paths else [self.config.corpus_dir]
+            gone: list[FileResult] = []
+            again: set[str] = set()  # documents of the unusable old index, read again
+            if old is None:
+                for doc_id, stored, title in store.indexed_documents(index_dir):
+                    src = self._source(stored)
+                    if src.is_file():
+                        roots.append(src)
+                        again.add(stored)
+                    else:
+                        gone.append(FileResult(stored, "removed", doc_id, title,
+                                               reason="源文件已不存在，无法重新读取，已从索引中移除"))
+            files = discover(roots)
             for i, path in enumerate(files):
                 shown = self._display_path(path)
                 if progress:
                     progress("parse", i, len(files), shown)
-                report.files.append(self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed, progress))
+                result = self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed, progress)
+                if result.status == "failed" and shown in again:
+                    result.reason += "（重新处理时读取失败，该文件已不在新索引中）"
+                report.files.append(result)
             if progress:
                 progress("parse", len(files), len(files), "")
+            report.files.extend(gone)
             # Documents whose source file no longer exists leave the index.
             for doc in (old.docs.values() if old else []):
                 if doc.info.doc_id in keep:

@@ -238,6 +238,24 @@ def load_records(gen: Path) -> Records:
     return Records(docs, chunks, tags, cases, owner)
 
 
+def indexed_documents(index_dir: Path) -> list[tuple[str, str, str]]:
+    """(doc_id, path, title) of every document in the current generation, read straight from its
+    database: also from a generation that cannot be used any more (another model, format or rule
+    version), so that a rebuild knows which files to read again. Empty when there is none or the
+    database cannot be read."""
+    gen = current_generation(index_dir)
+    if gen is None or not (gen / "kb.sqlite").is_file():
+        return []
+    try:
+        conn = connect(gen)
+        try:
+            return [(r[0], r[1], r[2]) for r in conn.execute("SELECT doc_id, path, title FROM documents ORDER BY rowid")]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+
+
 def sentence_texts(gen: Path) -> list[str]:
     """All sentence texts in vec_id order."""
     conn = connect(gen)
