@@ -67,6 +67,39 @@ def test_txt_encodings_are_decoded(sample_files, key):
     assert "\ufeff" not in doc.pages[0].text
 
 
+# Synthetic text in traditional characters: encodable in Big5, GBK and UTF-8 alike.
+TRADITIONAL_TEXT = ("（合成測試材料）\n\n一、金門縣高粱酒廠\n\n金門縣高粱酒廠是一家小微企業，幫扶前瓶身標籤脫落率偏高，"
+                    "品質管理人員不足。經過半年整改，脫落率由2.0%降至0.5%，企業順利通過品質管理體系認證。\n")
+
+
+@pytest.mark.parametrize("encoding", ["big5", "gbk", "utf-8", "utf-16"])
+def test_same_text_in_big5_gbk_utf8_reads_the_same(tmp_path, encoding):
+    path = tmp_path / f"合成_{encoding}.txt"
+    path.write_bytes(TRADITIONAL_TEXT.encode(encoding))
+    assert load_document(path).pages[0].text == TRADITIONAL_TEXT
+
+
+def test_simplified_text_in_gbk_is_not_read_as_big5(tmp_path):
+    path = tmp_path / "合成_gbk.txt"
+    path.write_bytes(pdfgen.TXT_TEXT.encode("gbk"))
+    assert load_document(path).pages[0].text == pdfgen.TXT_TEXT
+
+
+def test_text_in_an_unknown_encoding_is_refused_clearly(tmp_path):
+    path = tmp_path / "合成_日文编码.txt"
+    path.write_bytes("（合成テスト）これは日本語のテキストです。品質管理の事例。".encode("shift_jis"))
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "无法识别文本编码" in info.value.reason and "另存为 UTF-8" in info.value.reason
+    assert info.value.path == str(path)
+
+
+def test_utf8_cut_inside_its_last_character_is_still_utf8(tmp_path):
+    path = tmp_path / "合成_截断.txt"
+    path.write_bytes(TRADITIONAL_TEXT.rstrip("\n").encode("utf-8")[:-1])
+    assert load_document(path).pages[0].text == TRADITIONAL_TEXT.rstrip("\n")[:-1]
+
+
 def test_hand_written_txt_with_indented_lines_stays_one_page(tmp_path):
     path = tmp_path / "缩进.txt"
     path.write_text(" 第一段合成文字。\n 第二段合成文字。\n 第三段合成文字。\n", encoding="utf-8")
