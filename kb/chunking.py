@@ -9,7 +9,8 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "2"  # 2: clauses of an over-long sentence are packed in balance
+CHUNKER_VERSION = "3"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+# sentences, Markdown tables/front matter/images cleaned (kb/loaders.py): DOCX and MD are parsed again
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

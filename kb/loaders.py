@@ -135,7 +135,8 @@ def check_bytes(name: str, data: bytes) -> None:
     if fmt == "docx":
         _check_docx_zip(io.BytesIO(data), name)
     elif fmt in ("txt", "md"):
-        pages = _split_text_pages(decode_text(data, name))
+        text = decode_text(data, name)
+        pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
         if not any(p.text.strip() for p in pages):
             raise UnreadableDocument(name, "文件中没有可提取的文字")
         _check_text_limits(name, pages)
@@ -167,7 +168,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         paginated = False
     else:
         text = decode_text(path.read_bytes(), name)
-        pages = _split_text_pages(text)
+        pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
         paginated = len(pages) > 1
         title = None
     if not any(p.text.strip() for p in pages):
@@ -182,6 +183,58 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         pages=tuple(pages),
         paginated=paginated,
     )
+
+
+_ROW_END = "。！？；!?;"
+
+
+def table_row_text(cells: list[str], last: bool) -> str:
+    """One table row as a sentence of its own: ``指标 | 帮扶前 | 帮扶后；`` (``。`` after the last row),
+    so that sentence splitting, chunks and the direct answer never run two rows, or the table
+    and the next paragraph, together. A row of one cell is a paragraph and is left as it is."""
+    row = " | ".join(cells)
+    if len(cells) > 1 and row[-1] not in _ROW_END:
+        row += "。" if last else "；"
+    return row
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^)]*\)")
+# Alt texts that say nothing about the picture.
+_EMPTY_ALT = re.compile(r"^(?:图|图片|图像|照片|截图|插图|示意图|image|img|picture|photo|figure|fig|screenshot|"
+                        r"[\w.-]+\.(?:png|jpe?g|gif|bmp|svg|webp))?\s*\d*$", re.I)
+
+
+def markdown_text(text: str) -> str:
+    """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``) and
+    images (``![alt](src)``, the alt text kept when it describes something) removed, links
+    reduced to their text, and each table row made a sentence of its own (:func:`table_row_text`)."""
+    text = _FRONT_MATTER.sub("", text, count=1)
+    text = _MD_IMAGE.sub(lambda m: "" if _EMPTY_ALT.match(m.group(1).strip()) else m.group(1).strip(), text)
+    text = _MD_LINK.sub(r"\1", text)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _MD_TABLE_ROW.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        rows = []
+        while i < len(lines) and (_MD_TABLE_ROW.match(lines[i]) or _MD_TABLE_RULE.match(lines[i])):
+            if not _MD_TABLE_RULE.match(lines[i]):
+                cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+                if any(cells):
+                    rows.append([c for c in cells if c])
+            i += 1
+        # Each row a paragraph of its own, the table set off from what follows by blank lines.
+        out.append("")
+        for k, cells in enumerate(rows):
+            out.extend([table_row_text(cells, k == len(rows) - 1), ""])
+    return "\n".join(out)
 
 
 # Legacy Chinese encodings tried after UTF-8, in order of preference when they read alike.
@@ -490,20 +543,32 @@ def _load_docx(path: Path) -> list[Page]:
             if tag == "p":
                 lines.append(Paragraph(block, document).text)
             elif tag == "tbl":
+                rows: list[list[str]] = []
                 for row in Table(block, document).rows:
                     cells: list[str] = []
                     for cell in row.cells:
-                        t = cell.text.strip()
+                        t = _cell_text(cell.text)
                         if t and (not cells or cells[-1] != t):  # merged cells repeat
                             cells.append(t)
                     if cells:
-                        lines.append(" | ".join(cells))
+                        rows.append(cells)
+                lines.extend(table_row_text(cells, k == len(rows) - 1) for k, cells in enumerate(rows))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
     except Exception as exc:  # python-docx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"Word 文档无法解析（{type(exc).__name__}）") from exc
     # One paragraph per line, separated by blank lines so cleaning keeps paragraph breaks.
     return [Page(1, "\n\n".join(line for line in lines if line.strip()))]
+
+
+def _cell_text(text: str) -> str:
+    """A table cell on one line: its paragraphs joined with ``，`` (no mark after punctuation), so
+    that the row stays one sentence."""
+    out = ""
+    for part in (p.strip() for p in text.splitlines()):
+        if part:
+            out += ("" if not out or out[-1] in _ROW_END + "，、：:," else "，") + part
+    return out
 
 
 def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None) -> None:

@@ -52,7 +52,8 @@ def test_docx_paragraphs_and_table_rows_in_document_order(sample_files):
     assert lines == [
         pdfgen.DOCX_HEADINGS[0],
         pdfgen.DOCX_BODY[0],
-        *(" | ".join(row) for row in pdfgen.DOCX_TABLE),
+        # each row a sentence of its own; the last ends with 。 so the table ends before the next paragraph
+        *(" | ".join(row) + ("。" if i == len(pdfgen.DOCX_TABLE) - 1 else "；") for i, row in enumerate(pdfgen.DOCX_TABLE)),
         pdfgen.DOCX_HEADINGS[1],
         pdfgen.DOCX_BODY[1],
     ]
@@ -98,6 +99,64 @@ def test_utf8_cut_inside_its_last_character_is_still_utf8(tmp_path):
     path = tmp_path / "合成_截断.txt"
     path.write_bytes(TRADITIONAL_TEXT.rstrip("\n").encode("utf-8")[:-1])
     assert load_document(path).pages[0].text == TRADITIONAL_TEXT.rstrip("\n")[:-1]
+
+
+def test_docx_table_rows_stay_apart_in_chunks_sentences_and_cases(tmp_path):
+    """Rows of a before/after table (synthetic) never run together, nor into the next paragraph."""
+    import docx
+
+    from kb.indexing import sentences_of
+    from kb.pipeline import parse_document
+
+    document = docx.Document()
+    document.add_paragraph("案例1 合成市合成塑胶厂（合成测试材料）")
+    document.add_paragraph("取得成效：")
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate([("指标", "帮扶前", "帮扶后"), ("一次交验合格率", "91.2%", "97.6%"),
+                             ("客户退货批次（月）", "14", "3")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(1, 0).text = "一次交验\n合格率"  # a cell of two paragraphs stays on its row
+    document.add_paragraph("表格之后的段落：该合成企业获得认证贷八十万元")
+    path = tmp_path / "合成表格.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    sentences = [s for c in parsed.chunks for s in sentences_of(c)]
+    assert "一次交验，合格率 | 91.2% | 97.6%；" in sentences
+    assert "客户退货批次（月） | 14 | 3。" in sentences
+    assert "表格之后的段落：该合成企业获得认证贷八十万元" in sentences
+    assert not any("97.6%客户" in c.text or "| 3表格" in c.text for c in parsed.chunks)
+    from kb.cases import table_outcomes
+    from kb.cleaning import clean_document
+    from kb.structure import structure_sentences
+
+    rows = table_outcomes(structure_sentences(clean_document(parsed.document))[1])
+    assert [(o.metric, o.before, o.after) for _, o in rows] == [("一次交验，合格率", 91.2, 97.6), ("客户退货批次（月）", 14, 3)]
+
+
+def test_markdown_tables_front_matter_and_images(tmp_path):
+    from kb.loaders import markdown_text
+
+    md = ("---\ntitle: 合成\ntags: [测试]\n---\n\n# 合成测试经验\n\n![](a.png)\n![图](b.png)\n"
+          "![合成市质量诊所现场](c.jpg)\n\n合成市推行防错方法，详见[合成细则](http://example.invalid/x)。\n\n"
+          "| 指标 | 前 | 后 |\n|:---|---:|---|\n| 缝制缺陷率 | 3.5% | 1.1% |\n| 返工率 | 8% | 3% |\n下一段文字。\n")
+    text = markdown_text(md)
+    assert "---" not in text and "title:" not in text and "png" not in text and "(" not in text
+    assert "合成市质量诊所现场" in text and "![" not in text and "[图]" not in text
+    assert "详见合成细则。" in text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[-4:] == ["指标 | 前 | 后；", "缝制缺陷率 | 3.5% | 1.1%；", "返工率 | 8% | 3%。", "下一段文字。"]
+    path = tmp_path / "合成经验.md"
+    path.write_text(md, encoding="utf-8")
+    page = load_document(path).pages[0].text
+    assert page == text and "title" not in page
+
+
+def test_markdown_with_only_front_matter_and_images_has_no_text(tmp_path):
+    path = tmp_path / "只有图片.md"
+    path.write_text("---\ntitle: 合成\n---\n\n![图](a.png)\n", encoding="utf-8")
+    with pytest.raises(UnreadableDocument, match="没有可提取的文字"):
+        load_document(path)
 
 
 def test_hand_written_txt_with_indented_lines_stays_one_page(tmp_path):
