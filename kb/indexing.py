@@ -22,7 +22,7 @@ from .cleaning import split_sentences
 from .config import KBConfig
 from .embedding import Embedder, embedder_identity, model_mismatch
 from .errors import KBError, UnreadableDocument
-from .loaders import SUPPORTED, doc_id_for, file_sha256
+from .loaders import doc_id_for, file_sha256, format_of, is_stray_file
 from .pipeline import ParsedDocument
 from .records import Chunk, ChunkTags, DocumentInfo
 from .snapshot import BM25_DIR, CASE_VECTORS, SENTENCE_INDEX, SENTENCE_VECTORS, Snapshot
@@ -86,11 +86,12 @@ def ocr_note(doc) -> str:
 
 
 def discover(roots: Sequence[Path]) -> list[Path]:
-    """Files under ``roots`` (folders walked, hidden parts skipped), each once, in sorted order."""
+    """Files under ``roots`` (folders walked; hidden files, Office lock files such as ``~$案例.docx``
+    and system files such as ``Thumbs.db`` skipped), each once, in sorted order."""
     files: list[Path] = []
     for root in roots:
         if root.is_dir():
-            files.extend(sorted(p for p in root.rglob("*") if p.is_file() and not any(
+            files.extend(sorted(p for p in root.rglob("*") if p.is_file() and not is_stray_file(p.name) and not any(
                 part.startswith(".") for part in p.relative_to(root).parts)))
         else:
             files.append(root)
@@ -220,8 +221,7 @@ class IndexWriter:
         try:
             if not path.exists():
                 raise UnreadableDocument(shown, "文件不存在")
-            if path.suffix.lower() not in SUPPORTED:
-                raise UnreadableDocument(shown, f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 PDF、DOCX、TXT、MD）")
+            format_of(shown)  # an unsupported type is refused before the worker, with what to do
             size_mb = path.stat().st_size / 1e6
             if size_mb > self.config.max_file_mb:
                 raise UnreadableDocument(shown, f"文件过大（{size_mb:.0f} MB，上限 {self.config.max_file_mb} MB）")
@@ -246,7 +246,7 @@ class IndexWriter:
         parsed.append(replace(result, document=replace(result.document, path=shown)))
         d = result.document
         return FileResult(shown, "indexed", d.doc_id, result.title, len(d.pages), len(result.chunks), len(result.cases),
-                          reason=ocr_note(d))
+                          reason="；".join(filter(None, (*d.notes, ocr_note(d)))))
 
     def _write_generation(self, old: Snapshot | None, keep: dict[str, str], parsed: list[ParsedDocument],
                           report: IngestReport, progress: Progress | None) -> str:

@@ -65,7 +65,35 @@ FORMAT_NAMES = {
     "pdf": "PDF 文档", "zip": "ZIP 压缩包", "ole2": "旧版 Office 文件（.doc/.xls/.ppt）", "png": "PNG 图片",
     "jpeg": "JPEG 图片", "gif": "GIF 图片", "tiff": "TIFF 图片", "gzip": "GZIP 压缩包", "rar": "RAR 压缩包",
     "7z": "7z 压缩包", "elf": "可执行程序", "rtf": "RTF 文档",
+    "docx": "Word 文档（.docx）", "pptx": "PowerPoint 演示文稿（.pptx）", "xlsx": "Excel 表格（.xlsx）",
 }
+# Extensions read by what the content turns out to be: an old Word document is refused with what
+# to do, a Word 2007+ document misnamed .doc is read as DOCX.
+_BY_CONTENT = {".doc": "doc"}
+_SAVE_AS_DOCX = "请用 Word 或 WPS 打开，另存为 .docx 后再导入"
+_SAVE_AS_PDF = "请另存为 PDF 后再导入"
+# What to do with files of formats that are not read, by extension.
+_UNSUPPORTED_HINTS = {
+    **dict.fromkeys((".wps", ".wpt", ".dot", ".rtf", ".odt"), f"这种文字处理文档不能直接导入；{_SAVE_AS_DOCX}"),
+    **dict.fromkeys((".ppt", ".pptx", ".pps", ".ppsx", ".dps", ".odp"), f"PowerPoint 演示文稿不能导入；{_SAVE_AS_PDF}"),
+    **dict.fromkeys((".xls", ".xlsx", ".xlsm", ".et", ".csv", ".ods"), "Excel 表格不能导入；请把需要的内容复制到"
+                    f"Word 文档，或{_SAVE_AS_PDF[1:]}"),
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"),
+                    "图片文件不能直接导入；扫描件或照片请先合成为 PDF（扫描版 PDF 会自动 OCR 识别）"),
+    **dict.fromkeys((".zip", ".rar", ".7z", ".gz", ".tar", ".tgz", ".bz2", ".xz"), "压缩包不能直接导入；请先解压，再导入其中的文件"),
+    ".ofd": f"OFD 版式文档不能直接导入；{_SAVE_AS_PDF}",
+}
+# Office, WPS and system files that sit beside documents and are never documents themselves:
+# skipped when a folder is walked, like hidden files (kb/indexing.discover).
+_LOCK_PREFIXES = ("~$", "~WRL", ".~lock.")
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+
+
+def is_stray_file(name: str) -> bool:
+    """An Office/WPS lock or owner file (``~$案例集.docx``, ``.~lock.x.docx#``) or a system file
+    (``Thumbs.db``, ``desktop.ini``): skipped when a folder is walked."""
+    base = Path(name.replace("\\", "/")).name
+    return base.startswith(_LOCK_PREFIXES) or base.lower() in _SYSTEM_FILES
 
 
 def file_sha256(path: Path) -> str:
@@ -96,42 +124,83 @@ def sniff_format(head: bytes) -> str | None:
 
 
 def format_of(name: str) -> str:
-    """``pdf`` / ``docx`` / ``txt`` / ``md`` by the file name's extension; other names are refused."""
+    """``pdf`` / ``docx`` / ``txt`` / ``md`` by the file name's extension, ``doc`` for an old Word
+    name (decided by content, :func:`check_content`); other names are refused with what to do."""
     suffix = Path(name.replace("\\", "/")).suffix
-    fmt = SUPPORTED.get(suffix.lower())
+    fmt = SUPPORTED.get(suffix.lower()) or _BY_CONTENT.get(suffix.lower())
     if fmt is None:
-        raise UnreadableDocument(name, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 PDF、DOCX、TXT、MD）")
+        hint = _UNSUPPORTED_HINTS.get(suffix.lower())
+        raise UnreadableDocument(name, f"不支持的文件类型“{suffix or '无扩展名'}”" + (
+            f"：{hint}" if hint else "（支持 PDF、DOCX、TXT、MD）"))
     return fmt
 
 
-def check_content(name: str, head: bytes, size: int) -> None:
+def _zip_kind(source: Path | io.BytesIO) -> str:
+    """``docx``, ``pptx`` or ``xlsx`` by the parts an Office ZIP holds, else ``zip``."""
+    try:
+        with zipfile.ZipFile(source) as z:
+            names = set(z.namelist()[:DOCX_MAX_ENTRIES])
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "zip"
+    finally:
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+    if "word/document.xml" in names:
+        return "docx"
+    if "ppt/presentation.xml" in names:
+        return "pptx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "zip"
+
+
+def check_content(name: str, head: bytes, size: int, source: Path | io.BytesIO | None = None) -> tuple[str, str]:
     """Refuse a file whose first bytes contradict its extension, or that is empty or too big
-    to be text. The same checks for files in the corpus and for uploads (:func:`check_bytes`)."""
+    to be text. The same checks for files in the corpus and for uploads (:func:`check_bytes`).
+
+    Returns the format to read the file as and a note (Chinese, or ``""``): a Word (.docx) or
+    PDF document misnamed .pdf, .doc or .docx is read as what it is, and the note says so.
+    ``source`` (the file, or its bytes) lets an Office ZIP be told apart by its parts.
+    """
     fmt = format_of(name)
     suffix = Path(name.replace("\\", "/")).suffix
     if size == 0:
         raise UnreadableDocument(name, "文件为空（0 字节）")
     real = sniff_format(head)
+    if real == "zip" and source is not None:
+        real = _zip_kind(source)
     actual = f"，实际是{FORMAT_NAMES[real]}" if real in FORMAT_NAMES else ""
+    if fmt in ("pdf", "docx", "doc") and real in ("pdf", "docx") and real != fmt:
+        right = ".docx" if real == "docx" else ".pdf"
+        return real, f"扩展名是 {suffix}，但文件实际是{FORMAT_NAMES[real]}，已按实际格式读取；建议把扩展名改为 {right}"
+    if fmt == "doc":
+        if real == "ole2":
+            raise UnreadableDocument(name, f"这是旧版 Word 文档（.doc，Word 97–2003 格式），不能直接导入；{_SAVE_AS_DOCX}")
+        if real == "rtf":
+            raise UnreadableDocument(name, f"扩展名是 .doc，但文件实际是 RTF 文档，不能直接导入；{_SAVE_AS_DOCX}")
+        raise UnreadableDocument(name, f"扩展名是 .doc（旧版 Word 格式）{actual}，不能直接导入；{_SAVE_AS_DOCX}")
+    if fmt == "docx" and real in ("pptx", "xlsx"):
+        raise UnreadableDocument(name, f"扩展名是 .docx，但文件实际是{FORMAT_NAMES[real]}，不是 Word 文档；"
+                                       + _UNSUPPORTED_HINTS["." + real].split("；", 1)[1])
     if fmt == "pdf" and real != "pdf":
         raise UnreadableDocument(name, f"扩展名是 .pdf，但文件内容不是 PDF{actual}（文件头不符）")
     if fmt == "docx" and real == "ole2":
         raise UnreadableDocument(name, "扩展名是 .docx，但文件是旧版 Word 格式（.doc），请用 Word 另存为 .docx 后再导入")
-    if fmt == "docx" and real != "zip":
+    if fmt == "docx" and real not in ("zip", "docx"):
         raise UnreadableDocument(name, f"扩展名是 .docx，但文件内容不是 Word 文档{actual}（文件头不符）")
     if fmt in ("txt", "md") and real is not None:
         raise UnreadableDocument(name, f"扩展名是 {suffix}，但文件内容是二进制（{FORMAT_NAMES[real]}），不是文本")
     if fmt in ("txt", "md") and size > MAX_TEXT_FILE_MB * 1024 * 1024:
         raise UnreadableDocument(name, f"文件过大：纯文本 {size / 1024 / 1024:.1f} MB，超过 {MAX_TEXT_FILE_MB} MB 上限"
                                        "（约 200 万字）；请拆分成几个文件后再导入")
+    return fmt, ""
 
 
 def check_bytes(name: str, data: bytes) -> None:
     """The checks :func:`load_document` makes before parsing, on bytes not yet saved (an upload):
     type by extension and content, DOCX structure (ZIP bomb limits), text decoding and mojibake.
     Raises :class:`UnreadableDocument` with the reason."""
-    check_content(name, data[:1024], len(data))
-    fmt = format_of(name)
+    fmt, _note = check_content(name, data[:1024], len(data), io.BytesIO(data))
     if fmt == "docx":
         _check_docx_zip(io.BytesIO(data), name)
     elif fmt in ("txt", "md"):
@@ -150,14 +219,14 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
     """
     path = Path(path)
     name = str(path)
-    fmt = format_of(name)
+    format_of(name)
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise UnreadableDocument(name, f"无法读取文件：{exc.strerror or exc}") from exc
     with open(path, "rb") as fh:
         head = fh.read(1024)
-    check_content(name, head, size)
+    fmt, note = check_content(name, head, size, path)
 
     sha = file_sha256(path)
     if fmt == "pdf":
@@ -182,6 +251,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         sha256=sha,
         pages=tuple(pages),
         paginated=paginated,
+        notes=(note,) if note else (),
     )
 
 
@@ -585,6 +655,10 @@ def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None) -> None:
         raise UnreadableDocument(name, f"Word 文档包含 {len(infos)} 个部件，超过 {DOCX_MAX_ENTRIES} 个上限（疑似压缩炸弹），未索引")
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:
+        for part, kind in (("ppt/presentation.xml", "pptx"), ("xl/workbook.xml", "xlsx")):
+            if part in names:
+                raise UnreadableDocument(name, f"文件实际是{FORMAT_NAMES[kind]}，不是 Word 文档；"
+                                               + _UNSUPPORTED_HINTS["." + kind].split("；", 1)[1])
         raise UnreadableDocument(name, "文件是 ZIP 压缩包，但不含 word/document.xml，不是 Word 文档")
     total = sum(i.file_size for i in infos)
     if total > DOCX_MAX_UNCOMPRESSED_MB * 1024 * 1024:

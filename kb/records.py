@@ -36,6 +36,7 @@ class Document:
     sha256: str
     pages: tuple[Page, ...]
     paginated: bool = True  # False for DOCX/MD: page numbers are not meaningful
+    notes: tuple[str, ...] = ()  # for the user (Chinese), e.g. the content decided the format
 
 
 @dataclass(frozen=True)

@@ -264,3 +264,53 @@ def test_encrypted_pdf_with_user_password_is_refused_clearly(tmp_path, algorithm
         load_document(path)
     assert "加密" in info.value.reason and "密码" in info.value.reason
     assert "Error" not in info.value.reason  # a sentence for the user, not an exception name
+
+
+# --- formats decided by content -----------------------------------------------------------
+
+def test_old_word_doc_says_what_it_is_and_what_to_do(tmp_path):
+    path = tmp_path / "合成旧版.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000)
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "旧版 Word 文档" in info.value.reason and "另存为 .docx" in info.value.reason
+
+
+@pytest.mark.parametrize("name", ["合成文档.doc", "合成文档.pdf"])
+def test_word_document_misnamed_is_read_as_docx_with_a_note(sample_files, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(sample_files["docx"].read_bytes())
+    doc = load_document(path)
+    assert doc.format == "docx" and not doc.paginated
+    assert doc.pages == load_document(sample_files["docx"]).pages
+    assert doc.notes == (f"扩展名是 {path.suffix}，但文件实际是Word 文档（.docx），已按实际格式读取；建议把扩展名改为 .docx",)
+
+
+def test_powerpoint_named_docx_is_called_a_powerpoint_file(tmp_path):
+    from pptx import Presentation
+
+    deck = Presentation()
+    deck.slides.add_slide(deck.slide_layouts[0]).shapes.title.text = "合成测试课件"
+    path = tmp_path / "合成课件.docx"
+    deck.save(str(path))
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "PowerPoint 演示文稿" in info.value.reason and "另存为 PDF" in info.value.reason
+
+
+@pytest.mark.parametrize("name, words", [("合成.pptx", "PowerPoint"), ("合成.xlsx", "Excel"), ("合成.jpg", "图片"),
+                                         ("合成.zip", "解压"), ("合成.wps", "另存为 .docx"), ("合成.ofd", "PDF")])
+def test_unsupported_types_say_what_to_do(tmp_path, name, words):
+    path = tmp_path / name
+    path.write_bytes(b"synthetic")
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "不支持的文件类型" in info.value.reason and words in info.value.reason
+
+
+def test_upload_of_a_misnamed_word_document_is_accepted(sample_files):
+    from kb.ui_helpers import check_upload
+
+    assert check_upload("合成文档.pdf", sample_files["docx"].read_bytes(), 100).ok
+    bad = check_upload("合成旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, 100)
+    assert not bad.ok and "旧版 Word 文档" in bad.reason
