@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import KBConfig
 from .errors import KBError
 from .industries import industry_label
-from .present import KIND_ZH, STATUS_ZH, outcome_text, score_parts_text
+from .present import KIND_ZH, STATUS_ZH, outcome_text, page_text, score_parts_text
 
 
 def _kb(args):
@@ -146,7 +146,7 @@ def cmd_search(args) -> int:
         print()
     for h in hits:
         c = h.chunk
-        where = f"{h.doc_title} · {c.section_path} · 第 {c.page} 页" if c.page else f"{h.doc_title} · {c.section_path}"
+        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end))))
         tags = " ".join(x for x in (KIND_ZH.get(c.kind, c.kind), h.region.display(), h.industry or "") if x)
         print(f"[{h.rank}] 分数 {h.score:.3f}  {tags}\n    出处：{where}\n    {c.text}\n")
     return 0
@@ -193,11 +193,11 @@ def cmd_chunks(args) -> int:
     for c in kb.chunks(args.doc):
         if args.json:
             _print_json({"chunk_id": c.chunk_id, "doc": c.doc_id, "kind": c.kind, "section": c.section_path,
-                         "page": c.page, "ocr": c.ocr,
+                         "page": c.page, "page_end": c.page_end, "ocr": c.ocr,
                          "ocr_confidence": None if c.ocr_confidence is None else round(c.ocr_confidence, 3),
                          "text": c.text})
         else:
-            page = f"第 {c.page} 页  " if c.page else ""
+            page = f"{page_text(c.page, c.page_end)}  " if c.page else ""
             ocr = f"（OCR 识别，置信度 {c.ocr_confidence:.2f}）  " if c.ocr and c.ocr_confidence is not None else (
                 "（OCR 识别）  " if c.ocr else "")
             print(f"{c.chunk_id}  {page}{ocr}{c.section_path}\n    {c.text}\n")

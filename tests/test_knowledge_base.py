@@ -299,7 +299,8 @@ def test_cli_json_contracts(built, monkeypatch, capsys, tmp_path):
     assert main(["chunks", "--json"]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     # the contract's fields, plus (kept beside them) whether the passage was read by OCR
-    assert rows and set(rows[0]) == {"chunk_id", "doc", "kind", "section", "page", "text", "ocr", "ocr_confidence"}
+    assert rows and set(rows[0]) == {"chunk_id", "doc", "kind", "section", "page", "page_end", "text", "ocr",
+                                  "ocr_confidence"}
     assert rows[0]["ocr"] is False and rows[0]["ocr_confidence"] is None
 
 
