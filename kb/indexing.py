@@ -226,8 +226,9 @@ class IndexWriter:
             if size_mb > self.config.max_file_mb:
                 raise UnreadableDocument(shown, f"文件过大（{size_mb:.0f} MB，上限 {self.config.max_file_mb} MB）")
             doc_id = doc_id_for(file_sha256(path))
-            if doc_id in keep or any(p.document.doc_id == doc_id for p in parsed):
-                return FileResult(shown, "duplicate", doc_id, reason="与另一个文件内容完全相同，只索引一次")
+            same = keep.get(doc_id) or next((p.document.path for p in parsed if p.document.doc_id == doc_id), None)
+            if same is not None:
+                return FileResult(shown, "duplicate", doc_id, reason=f"与 {same} 内容完全相同，只索引一次")
             if doc_id in old_by_id:
                 keep[doc_id] = shown
                 info = old_by_id[doc_id].info

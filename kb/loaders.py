@@ -537,6 +537,20 @@ def _split_text_pages(text: str) -> list[Page]:
     return pages
 
 
+# PDF metadata titles that name the program, a template or a file rather than the document.
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(?:untitled|无标题|未命名|title|标题|document\s*\d*|文档\s*\d*|新建.*文档\s*\d*|slide\s*\d*|"
+    r"powerpoint presentation|演示文稿\s*\d*|microsoft (?:word|powerpoint|excel)\b.*|wps.*|.*\.(?:docx?|wps|pdf|pptx?|"
+    r"xlsx?|txt|rtf|tmp))$", re.I)
+
+
+def meta_title_usable(title: str) -> bool:
+    """Whether a PDF's metadata title names the document: not "untitled", "Microsoft Word - 报告.docx",
+    "文档1" or a file name (then the file name or the title found in the text is used instead)."""
+    title = title.strip()
+    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]", title)) and not _PLACEHOLDER_TITLE.match(title)
+
+
 def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tuple[list[Page], str | None]:
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PyPdfError
@@ -562,8 +576,8 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
         title = None
         try:
             meta = reader.metadata
-            if meta and meta.title and meta.title.strip():
-                title = str(meta.title)
+            if meta and meta.title and meta_title_usable(str(meta.title)):
+                title = str(meta.title).strip()
         except Exception:
             title = None
     except UnreadableDocument:
