@@ -590,6 +590,7 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
     need = [p.number for p in pages if _needs_ocr(p.text)]
+    stamped: set[int] = set()
     if ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
         stamped = set(_stamped_scans(path, reader.pages, pages, set(need)))
         need = sorted(set(need) | stamped)
