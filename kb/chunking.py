@@ -9,7 +9,9 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "2"  # 2: clauses of an over-long sentence are packed in balance
+CHUNKER_VERSION = "3"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+# sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
+# begins (Chunk.page_breaks, so a direct-answer sentence cites its own page): every document is parsed again
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
@@ -109,6 +111,12 @@ def _partition(lengths: list[int], min_chars: int, max_chars: int) -> list[tuple
 
 def _make(doc_id: str, ordinal: int, sents: list[Sentence], section: tuple[str, ...], kind: str) -> Chunk:
     pages = [s.page for s in sents if s.page is not None]
+    breaks, offset, last = [], 0, pages[0] if pages else None
+    for s in sents:
+        if s.page is not None and s.page != last:
+            breaks.append((offset, s.page))
+            last = s.page
+        offset += len(s.text)
     return Chunk(
         chunk_id=f"{doc_id}-{ordinal:04d}",
         doc_id=doc_id,
@@ -118,4 +126,5 @@ def _make(doc_id: str, ordinal: int, sents: list[Sentence], section: tuple[str, 
         page=pages[0] if pages else None,
         page_end=pages[-1] if pages else None,
         kind=kind,
+        page_breaks=tuple(breaks),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from .config import KBConfig
 from .errors import KBError
 from .industries import industry_label
-from .present import KIND_ZH, STATUS_ZH, outcome_text, score_parts_text
+from .present import KIND_ZH, STATUS_ZH, outcome_text, page_text, progress_item, score_parts_text
 
 
 def _kb(args):
@@ -113,11 +113,14 @@ def _print_json(obj) -> None:
 
 
 class _Bar:
-    """tqdm progress bars on stderr, one per stage."""
+    """Progress on stderr: tqdm bars, one per stage, on a terminal; plain lines when stderr is a
+    file or a pipe (no carriage returns or cursor codes in a log)."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, plain: bool | None = None):
         self.enabled = enabled
+        self.plain = not sys.stderr.isatty() if plain is None else plain
         self.bars = {}
+        self._last = ""
 
     def __call__(self, stage: str, done: int, total: int, item: str) -> None:
         if not self.enabled:
@@ -125,6 +128,17 @@ class _Bar:
         from tqdm import tqdm
 
         label = {"parse": "解析文件", "embed": "生成向量", "ocr": "OCR 识别", "milvus": "写入 Milvus"}.get(stage, stage)
+        if self.plain:
+            if stage == "ocr":
+                line = f"{label}：{item}"
+            elif item:  # working on item number done + 1
+                line = f"{label} {min(done + 1, total)}/{total}：{item}"
+            else:
+                line = f"{label} {done}/{total}"
+            if line != self._last:
+                print(line, file=sys.stderr, flush=True)
+                self._last = line
+            return
         bar = self.bars.get(stage)
         if bar is None or bar.total != total:
             if bar is not None:
@@ -134,7 +148,7 @@ class _Bar:
                                           file=sys.stderr, leave=stage != "ocr")
         bar.n = done
         if item:
-            bar.set_postfix_str(item[-40:], refresh=False)
+            bar.set_postfix_str(progress_item(item), refresh=False)
         bar.refresh()
         if done >= total:
             bar.close()
@@ -144,9 +158,13 @@ class _Bar:
 def cmd_ingest(args) -> int:
     kb = _kb(args)
     report = kb.ingest(args.paths or None, rebuild=args.rebuild, progress=_Bar(not args.quiet and not args.json))
+    counts = {s: sum(1 for f in report.files if f.status == s) for s in STATUS_ZH}
     if args.json:
         for f in report.files:
             _print_json(f.__dict__)
+        _print_json({"summary": {"files": len(report.files), **counts, "changed": report.changed,
+                                 "generation": report.generation, "embedded_chunks": report.embedded_chunks,
+                                 "seconds": round(report.seconds, 2), "notes": report.notes}})
         return 1 if report.failed else 0
     for note in report.notes:
         print(f"提示：{note}")
@@ -155,7 +173,6 @@ def cmd_ingest(args) -> int:
         rows.append((STATUS_ZH.get(f.status, f.status), f.path, str(f.pages or ""), str(f.chunks or ""),
                      str(f.cases or ""), f.reason))
     _print_table(rows)
-    counts = {s: sum(1 for f in report.files if f.status == s) for s in STATUS_ZH}
     print(f"\n共 {len(report.files)} 个文件：已索引 {counts['indexed']}，未变化 {counts['unchanged']}，"
           f"失败 {counts['failed']}，移除 {counts['removed']}，重复 {counts['duplicate']}；用时 {report.seconds:.1f} 秒。")
     if report.changed:
@@ -228,7 +245,7 @@ def cmd_search(args) -> int:
         print()
     for h in hits:
         c = h.chunk
-        where = f"{h.doc_title} · {c.section_path} · 第 {c.page} 页" if c.page else f"{h.doc_title} · {c.section_path}"
+        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end))))
         tags = " ".join(x for x in (KIND_ZH.get(c.kind, c.kind), h.region.display(), h.industry or "") if x)
         print(f"[{h.rank}] 分数 {h.score:.3f}  {tags}\n    出处：{where}\n    {c.text}\n")
     return 0
@@ -276,11 +293,11 @@ def cmd_chunks(args) -> int:
     for c in kb.chunks(args.doc):
         if args.json:
             _print_json({"chunk_id": c.chunk_id, "doc": c.doc_id, "kind": c.kind, "section": c.section_path,
-                         "page": c.page, "ocr": c.ocr,
+                         "page": c.page, "page_end": c.page_end, "ocr": c.ocr,
                          "ocr_confidence": None if c.ocr_confidence is None else round(c.ocr_confidence, 3),
                          "text": c.text})
         else:
-            page = f"第 {c.page} 页  " if c.page else ""
+            page = f"{page_text(c.page, c.page_end)}  " if c.page else ""
             ocr = f"（OCR 识别，置信度 {c.ocr_confidence:.2f}）  " if c.ocr and c.ocr_confidence is not None else (
                 "（OCR 识别）  " if c.ocr else "")
             print(f"{c.chunk_id}  {page}{ocr}{c.section_path}\n    {c.text}\n")
@@ -407,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="导入文档并增量更新索引：未变化的文件不重新嵌入；失败的文件会逐个说明原因。")
     s.add_argument("paths", nargs="*", help="要导入的文件或目录（默认 corpus/）")
     s.add_argument("--rebuild", action="store_true", help="忽略旧索引，全部重新处理")
-    s.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
+    s.add_argument("--json", action="store_true", help="每个文件输出一行 JSON，最后一行是汇总 {\"summary\": …}")
     s.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
     s.set_defaults(func=cmd_ingest)
 

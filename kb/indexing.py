@@ -22,7 +22,7 @@ from .cleaning import split_sentences
 from .config import KBConfig
 from .embedding import Embedder, embedder_identity, model_mismatch
 from .errors import KBError, UnreadableDocument
-from .loaders import SUPPORTED, doc_id_for, file_sha256
+from .loaders import doc_id_for, file_sha256, format_of, is_stray_file
 from .pipeline import ParsedDocument
 from .records import Chunk, ChunkTags, DocumentInfo
 from .snapshot import BM25_DIR, CASE_VECTORS, SENTENCE_INDEX, SENTENCE_VECTORS, Snapshot
@@ -86,11 +86,12 @@ def ocr_note(doc) -> str:
 
 
 def discover(roots: Sequence[Path]) -> list[Path]:
-    """Files under ``roots`` (folders walked, hidden parts skipped), each once, in sorted order."""
+    """Files under ``roots`` (folders walked; hidden files, Office lock files such as ``~$案例.docx``
+    and system files such as ``Thumbs.db`` skipped), each once, in sorted order."""
     files: list[Path] = []
     for root in roots:
         if root.is_dir():
-            files.extend(sorted(p for p in root.rglob("*") if p.is_file() and not any(
+            files.extend(sorted(p for p in root.rglob("*") if p.is_file() and not is_stray_file(p.name) and not any(
                 part.startswith(".") for part in p.relative_to(root).parts)))
         else:
             files.append(root)
@@ -119,12 +120,20 @@ class IndexWriter:
         except ValueError:
             return str(path.resolve()) if path.exists() else str(path)
 
+    def _source(self, stored_path: str) -> Path:
+        """The file a stored document path names (relative paths are under the home folder)."""
+        src = Path(stored_path)
+        return src if src.is_absolute() else self.config.home / src
+
     def ingest(self, paths: Sequence[str | Path] | None = None, rebuild: bool = False,
                progress: Progress | None = None) -> IngestReport:
         """Index ``paths`` (default: the corpus folder) incrementally and atomically.
 
         Unchanged files (same content hash) are reused without re-embedding; files whose
         source disappeared leave the index; a file that fails keeps its previous version.
+        When the old index cannot be reused (``rebuild``, another model or rule version), every
+        document it holds whose source file still exists is read again, wherever it lies; one
+        whose source is gone is reported as removed.
         """
         started = time.perf_counter()
         report = IngestReport()
@@ -136,14 +145,30 @@ class IndexWriter:
             old_by_path = {d.info.path: d for d in old.docs.values()} if old else {}
             keep: dict[str, str] = {}  # doc_id -> display path, reused from old
             parsed: list[ParsedDocument] = []
-            files = discover([Path(p) for p in paths] if paths else [self.config.corpus_dir])
+            roots = [Path(p) for p in paths] if paths else [self.config.corpus_dir]
+            gone: list[FileResult] = []
+            again: set[str] = set()  # documents of the unusable old index, read again
+            if old is None:
+                for doc_id, stored, title in store.indexed_documents(index_dir):
+                    src = self._source(stored)
+                    if src.is_file():
+                        roots.append(src)
+                        again.add(stored)
+                    else:
+                        gone.append(FileResult(stored, "removed", doc_id, title,
+                                               reason="源文件已不存在，无法重新读取，已从索引中移除"))
+            files = discover(roots)
             for i, path in enumerate(files):
                 shown = self._display_path(path)
                 if progress:
                     progress("parse", i, len(files), shown)
-                report.files.append(self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed, progress))
+                result = self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed, progress)
+                if result.status == "failed" and shown in again:
+                    result.reason += "（重新处理时读取失败，该文件已不在新索引中）"
+                report.files.append(result)
             if progress:
                 progress("parse", len(files), len(files), "")
+            report.files.extend(gone)
             # Documents whose source file no longer exists leave the index.
             for doc in (old.docs.values() if old else []):
                 if doc.info.doc_id in keep:
@@ -196,14 +221,14 @@ class IndexWriter:
         try:
             if not path.exists():
                 raise UnreadableDocument(shown, "文件不存在")
-            if path.suffix.lower() not in SUPPORTED:
-                raise UnreadableDocument(shown, f"不支持的文件类型“{path.suffix or '无扩展名'}”（支持 PDF、DOCX、TXT、MD）")
+            format_of(shown)  # an unsupported type is refused before the worker, with what to do
             size_mb = path.stat().st_size / 1e6
             if size_mb > self.config.max_file_mb:
                 raise UnreadableDocument(shown, f"文件过大（{size_mb:.0f} MB，上限 {self.config.max_file_mb} MB）")
             doc_id = doc_id_for(file_sha256(path))
-            if doc_id in keep or any(p.document.doc_id == doc_id for p in parsed):
-                return FileResult(shown, "duplicate", doc_id, reason="与另一个文件内容完全相同，只索引一次")
+            same = keep.get(doc_id) or next((p.document.path for p in parsed if p.document.doc_id == doc_id), None)
+            if same is not None:
+                return FileResult(shown, "duplicate", doc_id, reason=f"与 {same} 内容完全相同，只索引一次")
             if doc_id in old_by_id:
                 keep[doc_id] = shown
                 info = old_by_id[doc_id].info
@@ -222,7 +247,7 @@ class IndexWriter:
         parsed.append(replace(result, document=replace(result.document, path=shown)))
         d = result.document
         return FileResult(shown, "indexed", d.doc_id, result.title, len(d.pages), len(result.chunks), len(result.cases),
-                          reason=ocr_note(d))
+                          reason="；".join(filter(None, (*d.notes, ocr_note(d)))))
 
     def _write_generation(self, old: Snapshot | None, keep: dict[str, str], parsed: list[ParsedDocument],
                           report: IngestReport, progress: Progress | None) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import io
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import UnreadableDocument
@@ -20,6 +21,13 @@ SUPPORTED = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".doc
 
 # A PDF page with fewer visible characters than this is treated as having no text layer.
 _MIN_TEXT_CHARS_PER_PAGE = 5
+# A page whose text layer is shorter than this but which draws an image over most of the page
+# (at least _SCAN_IMAGE_SHARE of its area) is a scan with a typed stamp on it: a header such as
+# "附件2 第1页" (6 characters) or a watermark such as "内部资料 注意保存" (8). It is OCR'd, and the
+# stamp kept where OCR did not read it. A text page has hundreds of characters (the shipped report
+# ~560 a page); a page of a text PDF with a logo draws a small image and is not OCR'd.
+_STAMP_MAX_CHARS = 40
+_SCAN_IMAGE_SHARE = 0.5
 _PAGE_START = re.compile(r"^ (?=\S)")
 # A printed page footer such as "— 19 —" or "- 3 -" ends a page.
 PAGE_FOOTER = re.compile(r"^\s*[—–－-]{1,2}\s*\d{1,4}\s*[—–－-]{1,2}\s*$")
@@ -57,7 +65,35 @@ FORMAT_NAMES = {
     "pdf": "PDF 文档", "zip": "ZIP 压缩包", "ole2": "旧版 Office 文件（.doc/.xls/.ppt）", "png": "PNG 图片",
     "jpeg": "JPEG 图片", "gif": "GIF 图片", "tiff": "TIFF 图片", "gzip": "GZIP 压缩包", "rar": "RAR 压缩包",
     "7z": "7z 压缩包", "elf": "可执行程序", "rtf": "RTF 文档",
+    "docx": "Word 文档（.docx）", "pptx": "PowerPoint 演示文稿（.pptx）", "xlsx": "Excel 表格（.xlsx）",
 }
+# Extensions read by what the content turns out to be: an old Word document is refused with what
+# to do, a Word 2007+ document misnamed .doc is read as DOCX.
+_BY_CONTENT = {".doc": "doc"}
+_SAVE_AS_DOCX = "请用 Word 或 WPS 打开，另存为 .docx 后再导入"
+_SAVE_AS_PDF = "请另存为 PDF 后再导入"
+# What to do with files of formats that are not read, by extension.
+_UNSUPPORTED_HINTS = {
+    **dict.fromkeys((".wps", ".wpt", ".dot", ".rtf", ".odt"), f"这种文字处理文档不能直接导入；{_SAVE_AS_DOCX}"),
+    **dict.fromkeys((".ppt", ".pptx", ".pps", ".ppsx", ".dps", ".odp"), f"PowerPoint 演示文稿不能导入；{_SAVE_AS_PDF}"),
+    **dict.fromkeys((".xls", ".xlsx", ".xlsm", ".et", ".csv", ".ods"), "Excel 表格不能导入；请把需要的内容复制到"
+                    f"Word 文档，或{_SAVE_AS_PDF[1:]}"),
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"),
+                    "图片文件不能直接导入；扫描件或照片请先合成为 PDF（扫描版 PDF 会自动 OCR 识别）"),
+    **dict.fromkeys((".zip", ".rar", ".7z", ".gz", ".tar", ".tgz", ".bz2", ".xz"), "压缩包不能直接导入；请先解压，再导入其中的文件"),
+    ".ofd": f"OFD 版式文档不能直接导入；{_SAVE_AS_PDF}",
+}
+# Office, WPS and system files that sit beside documents and are never documents themselves:
+# skipped when a folder is walked, like hidden files (kb/indexing.discover).
+_LOCK_PREFIXES = ("~$", "~WRL", ".~lock.")
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+
+
+def is_stray_file(name: str) -> bool:
+    """An Office/WPS lock or owner file (``~$案例集.docx``, ``.~lock.x.docx#``) or a system file
+    (``Thumbs.db``, ``desktop.ini``): skipped when a folder is walked."""
+    base = Path(name.replace("\\", "/")).name
+    return base.startswith(_LOCK_PREFIXES) or base.lower() in _SYSTEM_FILES
 
 
 def file_sha256(path: Path) -> str:
@@ -88,46 +124,88 @@ def sniff_format(head: bytes) -> str | None:
 
 
 def format_of(name: str) -> str:
-    """``pdf`` / ``docx`` / ``txt`` / ``md`` by the file name's extension; other names are refused."""
+    """``pdf`` / ``docx`` / ``txt`` / ``md`` by the file name's extension, ``doc`` for an old Word
+    name (decided by content, :func:`check_content`); other names are refused with what to do."""
     suffix = Path(name.replace("\\", "/")).suffix
-    fmt = SUPPORTED.get(suffix.lower())
+    fmt = SUPPORTED.get(suffix.lower()) or _BY_CONTENT.get(suffix.lower())
     if fmt is None:
-        raise UnreadableDocument(name, f"不支持的文件类型“{suffix or '无扩展名'}”（支持 PDF、DOCX、TXT、MD）")
+        hint = _UNSUPPORTED_HINTS.get(suffix.lower())
+        raise UnreadableDocument(name, f"不支持的文件类型“{suffix or '无扩展名'}”" + (
+            f"：{hint}" if hint else "（支持 PDF、DOCX、TXT、MD）"))
     return fmt
 
 
-def check_content(name: str, head: bytes, size: int) -> None:
+def _zip_kind(source: Path | io.BytesIO) -> str:
+    """``docx``, ``pptx`` or ``xlsx`` by the parts an Office ZIP holds, else ``zip``."""
+    try:
+        with zipfile.ZipFile(source) as z:
+            names = set(z.namelist()[:DOCX_MAX_ENTRIES])
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "zip"
+    finally:
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+    if "word/document.xml" in names:
+        return "docx"
+    if "ppt/presentation.xml" in names:
+        return "pptx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "zip"
+
+
+def check_content(name: str, head: bytes, size: int, source: Path | io.BytesIO | None = None) -> tuple[str, str]:
     """Refuse a file whose first bytes contradict its extension, or that is empty or too big
-    to be text. The same checks for files in the corpus and for uploads (:func:`check_bytes`)."""
+    to be text. The same checks for files in the corpus and for uploads (:func:`check_bytes`).
+
+    Returns the format to read the file as and a note (Chinese, or ``""``): a Word (.docx) or
+    PDF document misnamed .pdf, .doc or .docx is read as what it is, and the note says so.
+    ``source`` (the file, or its bytes) lets an Office ZIP be told apart by its parts.
+    """
     fmt = format_of(name)
     suffix = Path(name.replace("\\", "/")).suffix
     if size == 0:
         raise UnreadableDocument(name, "文件为空（0 字节）")
     real = sniff_format(head)
+    if real == "zip" and source is not None:
+        real = _zip_kind(source)
     actual = f"，实际是{FORMAT_NAMES[real]}" if real in FORMAT_NAMES else ""
+    if fmt in ("pdf", "docx", "doc") and real in ("pdf", "docx") and real != fmt:
+        right = ".docx" if real == "docx" else ".pdf"
+        return real, f"扩展名是 {suffix}，但文件实际是{FORMAT_NAMES[real]}，已按实际格式读取；建议把扩展名改为 {right}"
+    if fmt == "doc":
+        if real == "ole2":
+            raise UnreadableDocument(name, f"这是旧版 Word 文档（.doc，Word 97–2003 格式），不能直接导入；{_SAVE_AS_DOCX}")
+        if real == "rtf":
+            raise UnreadableDocument(name, f"扩展名是 .doc，但文件实际是 RTF 文档，不能直接导入；{_SAVE_AS_DOCX}")
+        raise UnreadableDocument(name, f"扩展名是 .doc（旧版 Word 格式）{actual}，不能直接导入；{_SAVE_AS_DOCX}")
+    if fmt == "docx" and real in ("pptx", "xlsx"):
+        raise UnreadableDocument(name, f"扩展名是 .docx，但文件实际是{FORMAT_NAMES[real]}，不是 Word 文档；"
+                                       + _UNSUPPORTED_HINTS["." + real].split("；", 1)[1])
     if fmt == "pdf" and real != "pdf":
         raise UnreadableDocument(name, f"扩展名是 .pdf，但文件内容不是 PDF{actual}（文件头不符）")
     if fmt == "docx" and real == "ole2":
         raise UnreadableDocument(name, "扩展名是 .docx，但文件是旧版 Word 格式（.doc），请用 Word 另存为 .docx 后再导入")
-    if fmt == "docx" and real != "zip":
+    if fmt == "docx" and real not in ("zip", "docx"):
         raise UnreadableDocument(name, f"扩展名是 .docx，但文件内容不是 Word 文档{actual}（文件头不符）")
     if fmt in ("txt", "md") and real is not None:
         raise UnreadableDocument(name, f"扩展名是 {suffix}，但文件内容是二进制（{FORMAT_NAMES[real]}），不是文本")
     if fmt in ("txt", "md") and size > MAX_TEXT_FILE_MB * 1024 * 1024:
         raise UnreadableDocument(name, f"文件过大：纯文本 {size / 1024 / 1024:.1f} MB，超过 {MAX_TEXT_FILE_MB} MB 上限"
                                        "（约 200 万字）；请拆分成几个文件后再导入")
+    return fmt, ""
 
 
 def check_bytes(name: str, data: bytes) -> None:
     """The checks :func:`load_document` makes before parsing, on bytes not yet saved (an upload):
     type by extension and content, DOCX structure (ZIP bomb limits), text decoding and mojibake.
     Raises :class:`UnreadableDocument` with the reason."""
-    check_content(name, data[:1024], len(data))
-    fmt = format_of(name)
+    fmt, _note = check_content(name, data[:1024], len(data), io.BytesIO(data))
     if fmt == "docx":
         _check_docx_zip(io.BytesIO(data), name)
     elif fmt in ("txt", "md"):
-        pages = _split_text_pages(decode_text(data, name))
+        text = decode_text(data, name)
+        pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
         if not any(p.text.strip() for p in pages):
             raise UnreadableDocument(name, "文件中没有可提取的文字")
         _check_text_limits(name, pages)
@@ -141,14 +219,14 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
     """
     path = Path(path)
     name = str(path)
-    fmt = format_of(name)
+    format_of(name)
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise UnreadableDocument(name, f"无法读取文件：{exc.strerror or exc}") from exc
     with open(path, "rb") as fh:
         head = fh.read(1024)
-    check_content(name, head, size)
+    fmt, note = check_content(name, head, size, path)
 
     sha = file_sha256(path)
     if fmt == "pdf":
@@ -159,7 +237,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         paginated = False
     else:
         text = decode_text(path.read_bytes(), name)
-        pages = _split_text_pages(text)
+        pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
         paginated = len(pages) > 1
         title = None
     if not any(p.text.strip() for p in pages):
@@ -173,11 +251,75 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         sha256=sha,
         pages=tuple(pages),
         paginated=paginated,
+        notes=(note,) if note else (),
     )
 
 
+_ROW_END = "。！？；!?;"
+
+
+def table_row_text(cells: list[str], last: bool) -> str:
+    """One table row as a sentence of its own: ``指标 | 帮扶前 | 帮扶后；`` (``。`` after the last row),
+    so that sentence splitting, chunks and the direct answer never run two rows, or the table
+    and the next paragraph, together. A row of one cell is a paragraph and is left as it is."""
+    row = " | ".join(cells)
+    if len(cells) > 1 and row[-1] not in _ROW_END:
+        row += "。" if last else "；"
+    return row
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\([^)]*\)")
+# Alt texts that say nothing about the picture.
+_EMPTY_ALT = re.compile(r"^(?:图|图片|图像|照片|截图|插图|示意图|image|img|picture|photo|figure|fig|screenshot|"
+                        r"[\w.-]+\.(?:png|jpe?g|gif|bmp|svg|webp))?\s*\d*$", re.I)
+
+
+def markdown_text(text: str) -> str:
+    """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``) and
+    images (``![alt](src)``, the alt text kept when it describes something) removed, links
+    reduced to their text, and each table row made a sentence of its own (:func:`table_row_text`)."""
+    text = _FRONT_MATTER.sub("", text, count=1)
+    text = _MD_IMAGE.sub(lambda m: "" if _EMPTY_ALT.match(m.group(1).strip()) else m.group(1).strip(), text)
+    text = _MD_LINK.sub(r"\1", text)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _MD_TABLE_ROW.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        rows = []
+        while i < len(lines) and (_MD_TABLE_ROW.match(lines[i]) or _MD_TABLE_RULE.match(lines[i])):
+            if not _MD_TABLE_RULE.match(lines[i]):
+                cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
+                if any(cells):
+                    rows.append([c for c in cells if c])
+            i += 1
+        # Each row a paragraph of its own, the table set off from what follows by blank lines.
+        out.append("")
+        for k, cells in enumerate(rows):
+            out.extend([table_row_text(cells, k == len(rows) - 1), ""])
+    return "\n".join(out)
+
+
+# Legacy Chinese encodings tried after UTF-8, in order of preference when they read alike.
+# GB18030 accepts almost any byte pairs (Big5 text read as GB18030 gives kana, private-use and
+# rare characters, not an error), so the decoding that reads as ordinary Chinese is chosen.
+_LEGACY_ENCODINGS = (("gb18030", "GB18030/GBK"), ("big5hkscs", "Big5"))
+# Share of the non-ASCII characters that must be ordinary (see _is_ordinary) for a decoding to
+# count as text. Measured: the right decoding of GBK, Big5 and the shipped report gives 1.00;
+# Big5 read as GB18030 0.29–0.30, GBK read as Big5 0.48, Shift-JIS read as GB18030 0.28.
+_PLAUSIBLE_SHARE = 0.6
+
+
 def decode_text(data: bytes, name: str = "") -> str:
-    """Decode UTF-8 (with or without BOM), else GB18030/GBK, else a detected encoding."""
+    """Decode UTF-8 (with or without BOM) or UTF-16; else GB18030/GBK or Big5, whichever reads
+    as ordinary Chinese; raise :class:`UnreadableDocument` when none does."""
     if b"\x00" in data:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16")
@@ -194,17 +336,59 @@ def decode_text(data: bytes, name: str = "") -> str:
         if many:
             raise UnreadableDocument(name, "文件包含大量 NUL 字节，是二进制数据而不是文本（扩展名可能有误）")
         data = stripped
-    for enc in ("utf-8-sig", "gb18030"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            return data[:exc.start].decode("utf-8-sig")  # a copy cut off inside the last character
+    best: tuple[float, str, str] | None = None
+    for encoding, label in _LEGACY_ENCODINGS:
         try:
-            return data.decode(enc)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    from charset_normalizer import from_bytes
+        share = _ordinary_share(text)
+        if best is None or share > best[0]:
+            best = (share, text, label)
+    if best is not None and best[0] >= _PLAUSIBLE_SHARE:
+        return best[1]
+    tried = "、".join(["UTF-8", *(label for _, label in _LEGACY_ENCODINGS)])
+    sample = ""
+    if best is not None:
+        shown = "".join(ch for ch in best[1] if ch.isprintable() and not ch.isspace() and ord(ch) >= 0x80)[:8]
+        sample = f"（按 {best[2]} 解码得到“{shown}”这样的乱码）" if shown else ""
+    raise UnreadableDocument(name, f"无法识别文本编码：按 {tried} 解码都不是正常的中文文本{sample}；"
+                                   "请用记事本或 WPS 把文件另存为 UTF-8 编码后再导入")
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableDocument(name, "无法识别文本编码（不是 UTF-8 或 GBK/GB18030）")
-    return str(best)
+
+@lru_cache(maxsize=65536)
+def _is_ordinary(ch: str) -> bool:
+    """ASCII, common punctuation, or a Chinese character of the first (most used) level of GB2312
+    (simplified, 3 755 characters) or of Big5 (traditional, 5 401): together they cover all but a
+    fraction of a percent of running Chinese text."""
+    if _is_common(ch) and not 0x4E00 <= ord(ch) <= 0x9FFF:
+        return True
+    try:
+        b = ch.encode("gb2312")
+        if len(b) == 2 and 0xB0 <= b[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        b = ch.encode("big5")
+        return len(b) == 2 and 0xA440 <= (b[0] << 8 | b[1]) <= 0xC67E
+    except UnicodeEncodeError:
+        return False
+
+
+def _ordinary_share(text: str) -> float:
+    """Share of the visible non-ASCII characters of ``text`` that are ordinary Chinese text."""
+    chars = [ch for ch in text if ord(ch) >= 0x80 and not ch.isspace()]
+    if not chars:
+        return 1.0
+    return sum(map(_is_ordinary, chars)) / len(chars)
 
 
 def _decode_utf16_without_bom(data: bytes) -> str | None:
@@ -248,9 +432,64 @@ def _is_mojibake(text: str) -> bool:
     return sum(map(_is_garbage, visible)) >= _MOJIBAKE_SHARE * len(visible)
 
 
+def _visible_chars(text: str) -> int:
+    return len(re.sub(r"\s", "", text))
+
+
 def _needs_ocr(text: str) -> bool:
     """A PDF page whose text layer is empty (a scan) or unusable (mojibake)."""
-    return len(re.sub(r"\s", "", text)) < _MIN_TEXT_CHARS_PER_PAGE or _is_mojibake(text)
+    return _visible_chars(text) < _MIN_TEXT_CHARS_PER_PAGE or _is_mojibake(text)
+
+
+def _draws_xobject(page) -> bool:
+    """Whether a pypdf page has any XObject (image or form) in its resources: cheap, no decoding."""
+    try:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        return bool(xobjects is not None and len(xobjects.get_object()))
+    except Exception:  # a broken resource dictionary: not a scan we can tell
+        return False
+
+
+def _stamped_scans(path: Path, pypdf_pages, pages: list[Page], skip: set[int]) -> list[int]:
+    """Pages (1-based) with a short real text layer drawn over a page-sized image: a scan with a
+    typed header or watermark. Only pages with little text and an XObject are measured, so a
+    text PDF costs nothing."""
+    from .ocr import image_coverage
+
+    short = [p.number for p in pages if p.number not in skip and _visible_chars(p.text) < _STAMP_MAX_CHARS
+             and _draws_xobject(pypdf_pages[p.number - 1])]
+    if not short:
+        return []
+    return [n for n, share in image_coverage(path, short).items() if share >= _SCAN_IMAGE_SHARE]
+
+
+def _squash(text: str) -> str:
+    import unicodedata
+
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+
+
+def _ocr_read(ocr_text: str, line: str) -> bool:
+    """Whether OCR already read the typed ``line`` (exactly, or all but a character or two)."""
+    from difflib import SequenceMatcher
+
+    hay, needle = _squash(ocr_text), _squash(line)
+    if not needle or needle in hay:
+        return True
+    n = len(needle)
+    for i in range(max(1, len(hay) - n + 2)):
+        for size in (n - 1, n, n + 1):  # OCR may drop or add a character
+            m = SequenceMatcher(None, needle, hay[i:i + size], autojunk=False)
+            if m.real_quick_ratio() >= 0.8 and m.quick_ratio() >= 0.8 and m.ratio() >= 0.8:
+                return True
+    return False
+
+
+def merge_stamp(ocr_text: str, typed: str) -> str:
+    """OCR text of a scan, then the lines of its typed text layer that OCR did not read."""
+    extra = [line.strip() for line in typed.splitlines() if line.strip() and not _ocr_read(ocr_text, line)]
+    return ocr_text + ("\n\n" + "\n".join(extra) if extra else "")
 
 
 def _check_text_limits(name: str, pages: list[Page]) -> None:
@@ -298,6 +537,20 @@ def _split_text_pages(text: str) -> list[Page]:
     return pages
 
 
+# PDF metadata titles that name the program, a template or a file rather than the document.
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(?:untitled|无标题|未命名|title|标题|document\s*\d*|文档\s*\d*|新建.*文档\s*\d*|slide\s*\d*|"
+    r"powerpoint presentation|演示文稿\s*\d*|microsoft (?:word|powerpoint|excel)\b.*|wps.*|.*\.(?:docx?|wps|pdf|pptx?|"
+    r"xlsx?|txt|rtf|tmp))$", re.I)
+
+
+def meta_title_usable(title: str) -> bool:
+    """Whether a PDF's metadata title names the document: not "untitled", "Microsoft Word - 报告.docx",
+    "文档1" or a file name (then the file name or the title found in the text is used instead)."""
+    title = title.strip()
+    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]", title)) and not _PLACEHOLDER_TITLE.match(title)
+
+
 def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tuple[list[Page], str | None]:
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PyPdfError
@@ -323,8 +576,8 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
         title = None
         try:
             meta = reader.metadata
-            if meta and meta.title and meta.title.strip():
-                title = str(meta.title)
+            if meta and meta.title and meta_title_usable(str(meta.title)):
+                title = str(meta.title).strip()
         except Exception:
             title = None
     except UnreadableDocument:
@@ -337,11 +590,19 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
     need = [p.number for p in pages if _needs_ocr(p.text)]
+    stamped: set[int] = set()
+    if ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
+        stamped = set(_stamped_scans(path, reader.pages, pages, set(need)))
+        need = sorted(set(need) | stamped)
     if need and ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
         for got in ocr_pdf_pages(path, need, ocr, name, reader.pages, progress):
             old = pages[got.number - 1]
+            if got.number in stamped:
+                if got.text.strip():  # else the typed text is all there is
+                    pages[got.number - 1] = Page(got.number, merge_stamp(got.text, old.text), True, got.confidence,
+                                                 got.turned)
             # A mojibake page keeps its text when OCR reads garbage too: the check below names it.
-            if got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
+            elif got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
                 pages[got.number - 1] = Page(got.number, got.text, True, got.confidence, got.turned)
     visible = [len(re.sub(r"\s", "", p.text)) for p in pages]
     if sum(v >= _MIN_TEXT_CHARS_PER_PAGE for v in visible) == 0:
@@ -367,20 +628,32 @@ def _load_docx(path: Path) -> list[Page]:
             if tag == "p":
                 lines.append(Paragraph(block, document).text)
             elif tag == "tbl":
+                rows: list[list[str]] = []
                 for row in Table(block, document).rows:
                     cells: list[str] = []
                     for cell in row.cells:
-                        t = cell.text.strip()
+                        t = _cell_text(cell.text)
                         if t and (not cells or cells[-1] != t):  # merged cells repeat
                             cells.append(t)
                     if cells:
-                        lines.append(" | ".join(cells))
+                        rows.append(cells)
+                lines.extend(table_row_text(cells, k == len(rows) - 1) for k, cells in enumerate(rows))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
     except Exception as exc:  # python-docx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"Word 文档无法解析（{type(exc).__name__}）") from exc
     # One paragraph per line, separated by blank lines so cleaning keeps paragraph breaks.
     return [Page(1, "\n\n".join(line for line in lines if line.strip()))]
+
+
+def _cell_text(text: str) -> str:
+    """A table cell on one line: its paragraphs joined with ``，`` (no mark after punctuation), so
+    that the row stays one sentence."""
+    out = ""
+    for part in (p.strip() for p in text.splitlines()):
+        if part:
+            out += ("" if not out or out[-1] in _ROW_END + "，、：:," else "，") + part
+    return out
 
 
 def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None) -> None:
@@ -397,6 +670,10 @@ def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None) -> None:
         raise UnreadableDocument(name, f"Word 文档包含 {len(infos)} 个部件，超过 {DOCX_MAX_ENTRIES} 个上限（疑似压缩炸弹），未索引")
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:
+        for part, kind in (("ppt/presentation.xml", "pptx"), ("xl/workbook.xml", "xlsx")):
+            if part in names:
+                raise UnreadableDocument(name, f"文件实际是{FORMAT_NAMES[kind]}，不是 Word 文档；"
+                                               + _UNSUPPORTED_HINTS["." + kind].split("；", 1)[1])
         raise UnreadableDocument(name, "文件是 ZIP 压缩包，但不含 word/document.xml，不是 Word 文档")
     total = sum(i.file_size for i in infos)
     if total > DOCX_MAX_UNCOMPRESSED_MB * 1024 * 1024:

@@ -166,6 +166,53 @@ def image_pixels(page) -> int:
     return total
 
 
+def image_coverage(path: str | Path, numbers: Sequence[int]) -> dict[int, float]:
+    """Share (0–1) of each page in ``numbers`` (1-based) covered by the images it draws.
+
+    Images drawn directly on the page count with their bounds; a form XObject that holds an
+    image counts with the form's bounds. A page pdfium cannot read counts as 0 (not a scan).
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    out = {n: 0.0 for n in numbers}
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except (pdfium.PdfiumError, OSError, ValueError):
+        return out
+    try:
+        for n in numbers:
+            if not 1 <= n <= len(pdf):
+                continue
+            page = pdf[n - 1]
+            try:
+                left, bottom, right, top = page.get_bbox()
+                area = (right - left) * (top - bottom)
+                if not area > 0:
+                    continue
+                covered = 0.0
+                for obj in page.get_objects(max_depth=1):
+                    if obj.type == raw.FPDF_PAGEOBJ_FORM:
+                        if next(page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4, form=obj, level=1),
+                                None) is None:
+                            continue
+                    elif obj.type != raw.FPDF_PAGEOBJ_IMAGE:
+                        continue
+                    x0, y0, x1, y1 = obj.get_bounds()
+                    w = min(x1, right) - max(x0, left)
+                    h = min(y1, top) - max(y0, bottom)
+                    if w > 0 and h > 0:
+                        covered += w * h
+                out[n] = min(1.0, covered / area)
+            except (pdfium.PdfiumError, ValueError):
+                continue
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return out
+
+
 def render_page(pdf, index: int, settings: OcrSettings):
     """Page ``index`` (0-based) of a pypdfium2 document as a grayscale array, or None when
     the page has no area. The scale is ``settings.dpi``, reduced so that the longer side has

@@ -45,7 +45,7 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     if found_title and len(found_title) >= 6:
         title = found_title
     chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)
-    cases = extract_cases(doc.doc_id, sentences, chunks, doc_title=title)
+    cases = [_without_repeated_outcomes(c) for c in extract_cases(doc.doc_id, sentences, chunks, doc_title=title)]
     kind = "report"
     if is_case_collection(title, sentences) and cases:
         kinds = {c.kind for c in cases}
@@ -72,6 +72,18 @@ def mark_ocr(chunks: list[Chunk], doc: Document) -> list[Chunk]:
             c = replace(c, ocr=True, ocr_confidence=min(known) if known else None)
         out.append(c)
     return out
+
+
+def _without_repeated_outcomes(case: Case) -> Case:
+    """A figure stated in the text and again in a table (``由3.5%降至1.1%`` and ``缝制缺陷率 | 3.5% |
+    1.1%``) is one outcome: exact repeats (same metric, values and unit) are dropped."""
+    seen, kept = set(), []
+    for o in case.outcomes:
+        key = (o.metric, o.before, o.after, o.change, o.unit)
+        if key not in seen:
+            seen.add(key)
+            kept.append(o)
+    return case if len(kept) == len(case.outcomes) else replace(case, outcomes=tuple(kept))
 
 
 def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:

@@ -64,6 +64,26 @@ def page_text(page: int | None, page_end: int | None = None) -> str:
     return f"第 {page} 页"
 
 
+def shorten_middle(text: str, width: int) -> str:
+    """``corpus/很长的文件名…第二批.pdf``: at most ``width`` characters, cut in the middle (the folder
+    and the end of a file name both tell files apart)."""
+    if len(text) <= width:
+        return text
+    if width < 3:
+        return text[:width]
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+def progress_item(item: str, width: int = 40) -> str:
+    """The file (and OCR page text) of a progress line in at most ``width`` characters: the file
+    name is cut in the middle, ``OCR 第 3/10 页，预计还需…`` after it is kept whole."""
+    name, sep, rest = item.rpartition("：")
+    if sep and rest.startswith("OCR"):
+        return shorten_middle(name, max(12, width - len(rest) - 1)) + sep + rest
+    return shorten_middle(item, width)
+
+
 def ocr_text(confidence: float | None = None) -> str:
     """``扫描件 OCR 识别，置信度 0.97`` — the mark of a passage read from a scanned page."""
     return "扫描件 OCR 识别" + (f"，置信度 {confidence:.2f}" if confidence is not None else "")

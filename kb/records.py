@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .industries import industry_label
@@ -36,6 +37,7 @@ class Document:
     sha256: str
     pages: tuple[Page, ...]
     paginated: bool = True  # False for DOCX/MD: page numbers are not meaningful
+    notes: tuple[str, ...] = ()  # for the user (Chinese), e.g. the content decided the format
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,33 @@ class Chunk:
     kind: str = "report"
     ocr: bool = False  # text comes (partly) from OCR'd pages
     ocr_confidence: float | None = None  # lowest confidence of those pages
+    # (offset in ``text``, page) where each later page begins, for a chunk that spans pages
+    page_breaks: tuple[tuple[int, int], ...] = ()
 
     @property
     def section_path(self) -> str:
         return " > ".join(self.section)
+
+    def page_at(self, offset: int) -> int | None:
+        """The page the character at ``offset`` of :attr:`text` lies on."""
+        page = self.page
+        for start, p in self.page_breaks:
+            if start > offset:
+                break
+            page = p
+        return page
+
+    def pages_of(self, sentences: Sequence[str]) -> list[int | None]:
+        """The page each of ``sentences`` (consecutive pieces of :attr:`text`, in order) starts on."""
+        out, pos = [], 0
+        for s in sentences:
+            i = self.text.find(s, pos)
+            if i < 0:
+                out.append(self.page)
+                continue
+            out.append(self.page_at(i))
+            pos = i + len(s)
+        return out
 
     @property
     def embed_text(self) -> str:
@@ -225,6 +250,7 @@ class Hit:
             "title": self.doc_title,
             "section": c.section_path,
             "page": c.page,
+            "page_end": c.page_end,
             "region": self.region.display() or None,
             "industry": self.industry,
             "text": c.text,

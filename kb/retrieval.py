@@ -360,16 +360,18 @@ class Retriever:
                  if informative(t)]
         scored = []
         for hit in hits[:from_hits]:
-            for sid, text, vector in snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id]):
+            sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
+            pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
+            for (sid, text, vector), page in zip(sents, pages):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
-                scored.append((float(vector @ qv) + 0.5 * share, sid, text, hit))
+                scored.append((float(vector @ qv) + 0.5 * share, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        for score, _sid, text, hit in scored[:max_sentences]:
+        for score, _sid, text, hit, page in scored[:max_sentences]:
             if out and score < scored[0][0] - 0.05:
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
-                                      hit.chunk.page, answer_score(score)))
+                                      page, answer_score(score)))
         return out
 
     # ----------------------------------------------------------------- cases

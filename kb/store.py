@@ -51,7 +51,8 @@ CREATE TABLE chunks (
     vec_id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents,
     ordinal INTEGER NOT NULL, text TEXT NOT NULL, section TEXT NOT NULL, page INTEGER, page_end INTEGER,
     kind TEXT NOT NULL, regions TEXT NOT NULL, industries TEXT NOT NULL,
-    ocr INTEGER NOT NULL DEFAULT 0, ocr_confidence REAL, mentions TEXT NOT NULL DEFAULT '[]'
+    ocr INTEGER NOT NULL DEFAULT 0, ocr_confidence REAL, mentions TEXT NOT NULL DEFAULT '[]',
+    page_breaks TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE cases (
     vec_id INTEGER PRIMARY KEY, case_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents,
@@ -181,10 +182,10 @@ def insert_document(conn: sqlite3.Connection, doc: StoredDocument) -> None:
 
 
 def insert_chunk(conn: sqlite3.Connection, vec_id: int, c: Chunk, t: ChunkTags) -> None:
-    conn.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+    conn.execute("INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
         vec_id, c.chunk_id, c.doc_id, c.ordinal, c.text, _json(list(c.section)), c.page, c.page_end, c.kind,
         _json([list(r) for r in t.regions]), _json(list(t.industries)), int(c.ocr), c.ocr_confidence,
-        _json([list(r) for r in t.mentioned])))
+        _json([list(r) for r in t.mentioned]), _json([list(b) for b in c.page_breaks])))
 
 
 def _chunk_ocr(row: sqlite3.Row) -> tuple[bool, float | None]:
@@ -202,6 +203,15 @@ def _chunk_tags(row: sqlite3.Row) -> ChunkTags:
     mentions = json.loads(row["mentions"]) if "mentions" in row.keys() else []
     return ChunkTags(tuple(tuple(x) for x in json.loads(row["regions"])), tuple(json.loads(row["industries"])),
                      tuple(tuple(x) for x in mentions))
+
+
+def _chunk_page_breaks(row: sqlite3.Row) -> tuple[tuple[int, int], ...]:
+    """Where each later page begins in a chunks row; a generation written before they were
+    recorded has no such column (its chunks cite their first page; the next ingest re-parses
+    it, see CHUNKER_VERSION)."""
+    if "page_breaks" not in row.keys():
+        return ()
+    return tuple((int(o), int(p)) for o, p in json.loads(row["page_breaks"]))
 
 
 def insert_sentence(conn: sqlite3.Connection, vec_id: int, chunk_vec_id: int, text: str) -> None:
@@ -228,7 +238,7 @@ def load_records(gen: Path) -> Records:
             r["kind"], bool(r["paginated"]), r["ingested_at"]) for r in conn.execute("SELECT * FROM documents")}
         rows = conn.execute("SELECT * FROM chunks ORDER BY vec_id").fetchall()
         chunks = [Chunk(r["chunk_id"], r["doc_id"], r["ordinal"], r["text"], tuple(json.loads(r["section"])),
-                        r["page"], r["page_end"], r["kind"], *_chunk_ocr(r)) for r in rows]
+                        r["page"], r["page_end"], r["kind"], *_chunk_ocr(r), _chunk_page_breaks(r)) for r in rows]
         tags = [_chunk_tags(r) for r in rows]
         outcomes: dict[str, list[Outcome]] = {}
         for r in conn.execute("SELECT * FROM outcomes ORDER BY case_id, idx"):
@@ -245,6 +255,24 @@ def load_records(gen: Path) -> Records:
     finally:
         conn.close()
     return Records(docs, chunks, tags, cases, owner)
+
+
+def indexed_documents(index_dir: Path) -> list[tuple[str, str, str]]:
+    """(doc_id, path, title) of every document in the current generation, read straight from its
+    database: also from a generation that cannot be used any more (another model, format or rule
+    version), so that a rebuild knows which files to read again. Empty when there is none or the
+    database cannot be read."""
+    gen = current_generation(index_dir)
+    if gen is None or not (gen / "kb.sqlite").is_file():
+        return []
+    try:
+        conn = connect(gen)
+        try:
+            return [(r[0], r[1], r[2]) for r in conn.execute("SELECT doc_id, path, title FROM documents ORDER BY rowid")]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
 
 
 def sentence_texts(gen: Path) -> list[str]:

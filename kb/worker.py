@@ -400,7 +400,11 @@ def serve(memory_mb: int, idle_exit_s: float, die_with_parent: bool = False) -> 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings would clutter the progress bar
     # Import the parsers before the memory ceiling applies (it then measures parsing alone)
     # and before the first acknowledgement (the per-file clock starts after it).
-    import charset_normalizer  # noqa: F401
+    import encodings.big5  # noqa: F401  (codecs of the text decoder, kb/loaders.decode_text)
+    import encodings.big5hkscs  # noqa: F401
+    import encodings.gb2312  # noqa: F401
+    import encodings.gb18030  # noqa: F401
+
     import docx  # noqa: F401
     import pypdf  # noqa: F401
     import pypdfium2  # noqa: F401

@@ -357,6 +357,45 @@ def write_pdf_as_docx(directory: Path, name: str = "其实是PDF.docx") -> Path:
     return path
 
 
+def _small_docx(path: Path, text: str) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、合成测试文档")
+    document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def write_docx_as_pdf(directory: Path, name: str = "其实是Word.pdf") -> Path:
+    """A (synthetic) Word 2007+ document renamed to .pdf."""
+    return _small_docx(Path(directory) / name, "合成测试文本：改名为 .pdf 的 Word 文档，合成县甲厂返工率由8%降至3%。")
+
+
+def write_docx_as_doc(directory: Path, name: str = "另存错了.doc") -> Path:
+    """A (synthetic) Word 2007+ document named .doc."""
+    return _small_docx(Path(directory) / name, "合成测试文本：扩展名为 .doc 的新版 Word 文档，合成县乙厂漏气率由2%降至1%。")
+
+
+def write_ole2_doc(directory: Path, name: str = "旧版Word.doc") -> Path:
+    """An old binary Word file (OLE2 compound file header) with its own extension .doc."""
+    path = Path(directory) / name
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + SYNTHETIC_TEXT.encode("utf-16-le"))
+    return path
+
+
+def write_pptx_as_docx(directory: Path, name: str = "课件改名.docx") -> Path:
+    """A (synthetic) PowerPoint file renamed to .docx."""
+    from pptx import Presentation
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    slide.shapes.title.text = SYNTHETIC_TEXT
+    path = Path(directory) / name
+    deck.save(str(path))
+    return path
+
+
 # --- text attacks -------------------------------------------------------------------------
 
 def write_pdf_as_txt(directory: Path, name: str = "其实是PDF.txt") -> Path:
@@ -483,7 +522,11 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("empty_docx", lambda d: pdfgen.write_empty_file(d, "空文件.docx"), "zero-byte .docx", "failed",
             ("为空",)),
     Hostile("text_as_pdf", pdfgen.write_fake_pdf, "plain text named .pdf", "failed", ("不是 PDF",)),
-    Hostile("pdf_as_docx", write_pdf_as_docx, "PDF named .docx", "failed", ("PDF",)),
+    Hostile("pdf_as_docx", write_pdf_as_docx, "PDF named .docx (read as PDF, with a note)", "indexed"),
+    Hostile("docx_as_pdf", write_docx_as_pdf, "Word 2007+ document named .pdf (read as DOCX, with a note)", "indexed"),
+    Hostile("docx_as_doc", write_docx_as_doc, "Word 2007+ document named .doc (read as DOCX, with a note)", "indexed"),
+    Hostile("ole2_doc", write_ole2_doc, "old binary Word document (.doc)", "failed", ("旧版 Word", "另存为 .docx")),
+    Hostile("pptx_as_docx", write_pptx_as_docx, "PowerPoint file named .docx", "failed", ("PowerPoint",)),
     Hostile("ole2_as_docx", write_ole2_as_docx, "old binary Word (OLE2) named .docx", "failed", ("旧版",)),
     Hostile("zip_not_docx", write_zip_not_docx, "ZIP archive without Word parts named .docx", "failed",
             ("不是 Word",)),

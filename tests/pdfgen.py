@@ -301,3 +301,70 @@ def write_mixed_scan_pdf(directory: Path, name: str = "文字加扫描.pdf") -> 
     text.unlink()
     scan.unlink()
     return path
+
+
+STAMPED_SCAN_TEXT = "（合成测试文字）附件扫描页：合成县伞业小厂的伞骨断裂率由5.1%降至1.2%，通过质量管理体系认证。"
+
+
+def write_stamped_scan_pdf(directory: Path, name: str = "扫描件带页眉.pdf", stamp: str = "附件2  第1页",
+                           watermark: bool = False) -> Path:
+    """A scanned page (an image covering the whole page; :data:`STAMPED_SCAN_TEXT`, synthetic) with a
+    short typed text layer on top: a header at the top, or a light diagonal ``watermark`` across it,
+    as offices stamp scans before sending them."""
+    import io
+
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from kb.scan_samples import Degradation, degrade, draw_page, wrap_lines
+
+    width, height = SMALL_SCAN["size_px"]
+    image = degrade(draw_page(wrap_lines(STAMPED_SCAN_TEXT, 20), (width, height), SMALL_SCAN["font_px"],
+                              (60, 90)), Degradation(), seed=4)
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=80)
+    buf.seek(0)
+    page_w, page_h = width * 72 / 200, height * 72 / 200  # scanned at 200 dpi
+    path = Path(directory) / name
+    c = canvas.Canvas(str(path), pagesize=(page_w, page_h))
+    c.drawImage(ImageReader(Image.open(buf)), 0, 0, width=page_w, height=page_h)
+    font = _register_cid_font()
+    if watermark:
+        c.saveState()
+        c.setFont(font, 22)
+        c.setFillGray(0.85)
+        c.translate(page_w / 2, page_h / 2)
+        c.rotate(30)
+        c.drawCentredString(0, 0, stamp)
+        c.restoreState()
+    else:
+        c.setFont(font, 8)
+        c.drawString(12, page_h - 14, stamp)
+    c.showPage()
+    c.save()
+    return path
+
+
+def write_logo_text_pdf(directory: Path, name: str = "带徽标的文字版.pdf") -> Path:
+    """A text PDF (synthetic) whose pages carry a small logo image: a short cover page (title
+    only) and a page of body text, like a report printed on letterhead. Nothing here needs OCR."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    font = _register_cid_font()
+    logo = ImageReader(Image.new("RGB", (120, 120), (200, 30, 30)))
+    path = Path(directory) / name
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for lines in (["合成测试报告（封面）"], report_page_lines()[0]):
+        c.drawImage(logo, 40, A4[1] - 100, width=60, height=60)
+        c.setFont(font, 14)
+        y = 700
+        for line in lines:
+            c.drawString(60, y, line)
+            y -= 22
+        c.showPage()
+    c.save()
+    return path

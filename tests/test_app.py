@@ -477,7 +477,8 @@ def _docx_bytes() -> bytes:
     ("a.pdf", b"%PDF-1.7\n...", True, ""),
     ("a.pdf", b"<html>not pdf</html>", False, "不是 PDF"),
     ("a.docx", _docx_bytes(), True, ""),
-    ("a.docx", b"%PDF-1.7", False, "不是 Word 文档"),
+    ("a.docx", b"%PDF-1.7", True, ""),  # a PDF named .docx is read as a PDF (with a note)
+    ("a.docx", b"<html>not word</html>", False, "不是 Word 文档"),
     ("a.docx", _zip_without_word(), False, "word/document.xml"),
     ("a.txt", "中文内容".encode("gbk"), True, ""),
     ("a.md", "# 标题\n正文".encode(), True, ""),
@@ -500,16 +501,20 @@ def test_check_upload(name, data, ok, reason):
 def test_upload_policy_is_the_loaders_policy(tmp_path):
     """Every sample the upload check accepts, load_document reads from disk, and the reverse
     for refusals of content (one policy, not two that disagree)."""
+    import pdfgen
+
     from kb.errors import UnreadableDocument
     from kb.loaders import load_document
 
+    pdf_bytes = pdfgen.write_report_pdf(tmp_path, "_synthetic.pdf").read_bytes()
     samples = {
         "utf16.txt": "合成的无 BOM UTF-16 文本。第二句。".encode("utf-16-le"),
         "gbk.txt": "合成的中文内容。".encode("gbk"),
         "junk.txt": b"PK\x03\x04rest",
         "empty.md": b"",
         "word.docx": _docx_bytes(),
-        "fake.docx": b"%PDF-1.7",
+        "fake.docx": b"<html>not word</html>",
+        "pdf.docx": pdf_bytes,  # read as the PDF it is
     }
     for name, data in samples.items():
         path = tmp_path / name

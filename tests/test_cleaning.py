@@ -138,7 +138,7 @@ def test_hand_written_txt_keeps_headings_apart(sample_files):
 def test_docx_has_one_paragraph_per_block(sample_files):
     paragraphs = clean_document(load_document(sample_files["docx"]))
     texts = [p.text for p in paragraphs]
-    assert texts[:3] == [pdfgen.DOCX_HEADINGS[0], pdfgen.DOCX_BODY[0], "指标 | 2022年 | 2023年"]
+    assert texts[:3] == [pdfgen.DOCX_HEADINGS[0], pdfgen.DOCX_BODY[0], "指标 | 2022年 | 2023年；"]  # a table row ends as a sentence
     assert len(texts) == 7
 
 

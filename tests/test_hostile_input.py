@@ -286,3 +286,32 @@ def test_a_clean_install_gets_the_fixes():
     (spec,) = [d for d in deps if re.match(r"pypdf\b", d)]
     floor = re.search(r">=\s*([0-9.]+)", spec)
     assert floor and _version_tuple(floor[1]) >= PYPDF_FLOOR, spec
+
+
+def test_misnamed_documents_are_read_by_content_with_a_note(hostile_ingest):
+    _kb, report, *_ = hostile_ingest
+    for key, real in (("docx_as_pdf", ".docx"), ("docx_as_doc", ".docx"), ("pdf_as_docx", ".pdf")):
+        res = _result_for(report, key)
+        assert "已按实际格式读取" in res.reason and f"建议把扩展名改为 {real}" in res.reason, (key, res.reason)
+    assert "旧版 Word 文档（.doc" in _result_for(report, "ole2_doc").reason
+
+
+def test_office_lock_and_system_files_are_skipped_like_hidden_files(tmp_path, monkeypatch, capsys):
+    """`~$案例集.docx` (Word's owner file while a document is open), `Thumbs.db` and `desktop.ini`
+    are not documents: a folder ingest skips them instead of failing with exit code 1."""
+    from kb.cli import main
+    from kb.indexing import discover
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "合成.txt").write_text("一、合成测试\n" + hostile.SYNTHETIC_TEXT + "\n", encoding="utf-8")
+    (corpus / "~$合成案例集.docx").write_bytes(b"\x0cAdministrator" + b"\x00" * 150)
+    (corpus / "~WRL0001.tmp").write_bytes(b"\x00" * 64)
+    (corpus / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    (corpus / "desktop.ini").write_text("[.ShellClassInfo]\n", encoding="utf-8")
+    assert [p.name for p in discover([corpus])] == ["合成.txt"]
+    hostile.seed_tokenizer_cache(tmp_path / "indexes")
+    monkeypatch.setenv("KB_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["ingest", "-q"]) == 0
+    assert "~$" not in capsys.readouterr().out

@@ -300,7 +300,8 @@ def test_cli_json_contracts(built, monkeypatch, capsys, tmp_path):
     assert main(["chunks", "--json"]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     # the contract's fields, plus (kept beside them) whether the passage was read by OCR
-    assert rows and set(rows[0]) == {"chunk_id", "doc", "kind", "section", "page", "text", "ocr", "ocr_confidence"}
+    assert rows and set(rows[0]) == {"chunk_id", "doc", "kind", "section", "page", "page_end", "text", "ocr",
+                                  "ocr_confidence"}
     assert rows[0]["ocr"] is False and rows[0]["ocr_confidence"] is None
 
 
@@ -517,3 +518,52 @@ def test_place_name_alone_does_not_answer_an_everyday_question(built, query):
 def test_questions_about_a_place_in_the_report_are_answered(built, query):
     assert built.search(query)
 
+
+def test_rebuild_reads_documents_ingested_by_path_and_names_the_ones_it_drops(home, monkeypatch, capsys):
+    """`kb ingest 某目录` then `kb ingest --rebuild`: the documents ingested by path are read
+    again (not silently dropped); one whose file is gone is listed as 已移除 with the reason."""
+    from kb.cli import main
+
+    outside = home.parent / f"{home.name}-elsewhere"
+    outside.mkdir()
+    kept = outside / "合成外部文档甲.txt"
+    kept.write_text("一、合成测试文档甲\n本文件为测试用合成文档。合成县甲厂的伞骨断裂率由5.1%降至1.2%。\n", encoding="utf-8")
+    lost = outside / "合成外部文档乙.txt"
+    lost.write_text("一、合成测试文档乙\n本文件为测试用合成文档。合成县乙厂的漏气率由2.4%降至0.4%。\n", encoding="utf-8")
+    monkeypatch.setenv("KB_HOME", str(home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["ingest", "-q"]) == 0
+    assert main(["ingest", "-q", str(outside)]) == 0
+    assert len(make_kb(home).documents()) == 3
+
+    capsys.readouterr()
+    assert main(["ingest", "-q", "--rebuild"]) == 0
+    docs = {Path(d.path).name for d in make_kb(home).documents()}
+    assert docs == {REPORT.name, kept.name, lost.name}
+    assert make_kb(home).search("伞骨断裂率", mode="bm25")
+
+    lost.unlink()
+    capsys.readouterr()
+    assert main(["ingest", "-q", "--rebuild"]) == 0
+    out = capsys.readouterr().out
+    assert {Path(d.path).name for d in make_kb(home).documents()} == {REPORT.name, kept.name}
+    line = next(x for x in out.splitlines() if lost.name in x)
+    assert "已移除" in line and "源文件已不存在" in line
+    report = make_kb(home).ingest(rebuild=True)
+    assert not any(f.status == "removed" for f in report.files)  # reported once, then gone
+
+
+def test_reprocessing_after_a_rule_change_keeps_documents_ingested_by_path(home, monkeypatch):
+    from kb import indexing
+
+    outside = home.parent / f"{home.name}-other"
+    outside.mkdir()
+    (outside / "合成外部文档.txt").write_text("一、合成测试文档\n本文件为测试用合成文档。合成县丙厂返工率由8.0%降至3.0%。\n",
+                                           encoding="utf-8")
+    make_kb(home).ingest()
+    make_kb(home).ingest([outside])
+    monkeypatch.setattr(indexing, "CASES_VERSION", "test-next")
+    report = make_kb(home).ingest()  # every document is re-processed, not only corpus/
+    assert "案例抽取规则已更新，将重新处理全部文档。" in report.notes
+    assert sorted(f.status for f in report.files) == ["indexed", "indexed"]
+    assert {Path(d.path).name for d in make_kb(home).documents()} == {REPORT.name, "合成外部文档.txt"}

@@ -52,7 +52,8 @@ def test_docx_paragraphs_and_table_rows_in_document_order(sample_files):
     assert lines == [
         pdfgen.DOCX_HEADINGS[0],
         pdfgen.DOCX_BODY[0],
-        *(" | ".join(row) for row in pdfgen.DOCX_TABLE),
+        # each row a sentence of its own; the last ends with 。 so the table ends before the next paragraph
+        *(" | ".join(row) + ("。" if i == len(pdfgen.DOCX_TABLE) - 1 else "；") for i, row in enumerate(pdfgen.DOCX_TABLE)),
         pdfgen.DOCX_HEADINGS[1],
         pdfgen.DOCX_BODY[1],
     ]
@@ -65,6 +66,97 @@ def test_txt_encodings_are_decoded(sample_files, key):
     assert doc.format == "txt"
     assert doc.pages[0].text == pdfgen.TXT_TEXT
     assert "\ufeff" not in doc.pages[0].text
+
+
+# Synthetic text in traditional characters: encodable in Big5, GBK and UTF-8 alike.
+TRADITIONAL_TEXT = ("（合成測試材料）\n\n一、金門縣高粱酒廠\n\n金門縣高粱酒廠是一家小微企業，幫扶前瓶身標籤脫落率偏高，"
+                    "品質管理人員不足。經過半年整改，脫落率由2.0%降至0.5%，企業順利通過品質管理體系認證。\n")
+
+
+@pytest.mark.parametrize("encoding", ["big5", "gbk", "utf-8", "utf-16"])
+def test_same_text_in_big5_gbk_utf8_reads_the_same(tmp_path, encoding):
+    path = tmp_path / f"合成_{encoding}.txt"
+    path.write_bytes(TRADITIONAL_TEXT.encode(encoding))
+    assert load_document(path).pages[0].text == TRADITIONAL_TEXT
+
+
+def test_simplified_text_in_gbk_is_not_read_as_big5(tmp_path):
+    path = tmp_path / "合成_gbk.txt"
+    path.write_bytes(pdfgen.TXT_TEXT.encode("gbk"))
+    assert load_document(path).pages[0].text == pdfgen.TXT_TEXT
+
+
+def test_text_in_an_unknown_encoding_is_refused_clearly(tmp_path):
+    path = tmp_path / "合成_日文编码.txt"
+    path.write_bytes("（合成テスト）これは日本語のテキストです。品質管理の事例。".encode("shift_jis"))
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "无法识别文本编码" in info.value.reason and "另存为 UTF-8" in info.value.reason
+    assert info.value.path == str(path)
+
+
+def test_utf8_cut_inside_its_last_character_is_still_utf8(tmp_path):
+    path = tmp_path / "合成_截断.txt"
+    path.write_bytes(TRADITIONAL_TEXT.rstrip("\n").encode("utf-8")[:-1])
+    assert load_document(path).pages[0].text == TRADITIONAL_TEXT.rstrip("\n")[:-1]
+
+
+def test_docx_table_rows_stay_apart_in_chunks_sentences_and_cases(tmp_path):
+    """Rows of a before/after table (synthetic) never run together, nor into the next paragraph."""
+    import docx
+
+    from kb.indexing import sentences_of
+    from kb.pipeline import parse_document
+
+    document = docx.Document()
+    document.add_paragraph("案例1 合成市合成塑胶厂（合成测试材料）")
+    document.add_paragraph("取得成效：")
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate([("指标", "帮扶前", "帮扶后"), ("一次交验合格率", "91.2%", "97.6%"),
+                             ("客户退货批次（月）", "14", "3")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    table.cell(1, 0).text = "一次交验\n合格率"  # a cell of two paragraphs stays on its row
+    document.add_paragraph("表格之后的段落：该合成企业获得认证贷八十万元")
+    path = tmp_path / "合成表格.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    sentences = [s for c in parsed.chunks for s in sentences_of(c)]
+    assert "一次交验，合格率 | 91.2% | 97.6%；" in sentences
+    assert "客户退货批次（月） | 14 | 3。" in sentences
+    assert "表格之后的段落：该合成企业获得认证贷八十万元" in sentences
+    assert not any("97.6%客户" in c.text or "| 3表格" in c.text for c in parsed.chunks)
+    from kb.cases import table_outcomes
+    from kb.cleaning import clean_document
+    from kb.structure import structure_sentences
+
+    rows = table_outcomes(structure_sentences(clean_document(parsed.document))[1])
+    assert [(o.metric, o.before, o.after) for _, o in rows] == [("一次交验，合格率", 91.2, 97.6), ("客户退货批次（月）", 14, 3)]
+
+
+def test_markdown_tables_front_matter_and_images(tmp_path):
+    from kb.loaders import markdown_text
+
+    md = ("---\ntitle: 合成\ntags: [测试]\n---\n\n# 合成测试经验\n\n![](a.png)\n![图](b.png)\n"
+          "![合成市质量诊所现场](c.jpg)\n\n合成市推行防错方法，详见[合成细则](http://example.invalid/x)。\n\n"
+          "| 指标 | 前 | 后 |\n|:---|---:|---|\n| 缝制缺陷率 | 3.5% | 1.1% |\n| 返工率 | 8% | 3% |\n下一段文字。\n")
+    text = markdown_text(md)
+    assert "---" not in text and "title:" not in text and "png" not in text and "(" not in text
+    assert "合成市质量诊所现场" in text and "![" not in text and "[图]" not in text
+    assert "详见合成细则。" in text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[-4:] == ["指标 | 前 | 后；", "缝制缺陷率 | 3.5% | 1.1%；", "返工率 | 8% | 3%。", "下一段文字。"]
+    path = tmp_path / "合成经验.md"
+    path.write_text(md, encoding="utf-8")
+    page = load_document(path).pages[0].text
+    assert page == text and "title" not in page
+
+
+def test_markdown_with_only_front_matter_and_images_has_no_text(tmp_path):
+    path = tmp_path / "只有图片.md"
+    path.write_text("---\ntitle: 合成\n---\n\n![图](a.png)\n", encoding="utf-8")
+    with pytest.raises(UnreadableDocument, match="没有可提取的文字"):
+        load_document(path)
 
 
 def test_hand_written_txt_with_indented_lines_stays_one_page(tmp_path):
@@ -172,3 +264,53 @@ def test_encrypted_pdf_with_user_password_is_refused_clearly(tmp_path, algorithm
         load_document(path)
     assert "加密" in info.value.reason and "密码" in info.value.reason
     assert "Error" not in info.value.reason  # a sentence for the user, not an exception name
+
+
+# --- formats decided by content -----------------------------------------------------------
+
+def test_old_word_doc_says_what_it_is_and_what_to_do(tmp_path):
+    path = tmp_path / "合成旧版.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000)
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "旧版 Word 文档" in info.value.reason and "另存为 .docx" in info.value.reason
+
+
+@pytest.mark.parametrize("name", ["合成文档.doc", "合成文档.pdf"])
+def test_word_document_misnamed_is_read_as_docx_with_a_note(sample_files, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(sample_files["docx"].read_bytes())
+    doc = load_document(path)
+    assert doc.format == "docx" and not doc.paginated
+    assert doc.pages == load_document(sample_files["docx"]).pages
+    assert doc.notes == (f"扩展名是 {path.suffix}，但文件实际是Word 文档（.docx），已按实际格式读取；建议把扩展名改为 .docx",)
+
+
+def test_powerpoint_named_docx_is_called_a_powerpoint_file(tmp_path):
+    from pptx import Presentation
+
+    deck = Presentation()
+    deck.slides.add_slide(deck.slide_layouts[0]).shapes.title.text = "合成测试课件"
+    path = tmp_path / "合成课件.docx"
+    deck.save(str(path))
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "PowerPoint 演示文稿" in info.value.reason and "另存为 PDF" in info.value.reason
+
+
+@pytest.mark.parametrize("name, words", [("合成.pptx", "PowerPoint"), ("合成.xlsx", "Excel"), ("合成.jpg", "图片"),
+                                         ("合成.zip", "解压"), ("合成.wps", "另存为 .docx"), ("合成.ofd", "PDF")])
+def test_unsupported_types_say_what_to_do(tmp_path, name, words):
+    path = tmp_path / name
+    path.write_bytes(b"synthetic")
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "不支持的文件类型" in info.value.reason and words in info.value.reason
+
+
+def test_upload_of_a_misnamed_word_document_is_accepted(sample_files):
+    from kb.ui_helpers import check_upload
+
+    assert check_upload("合成文档.pdf", sample_files["docx"].read_bytes(), 100).ok
+    bad = check_upload("合成旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, 100)
+    assert not bad.ok and "旧版 Word 文档" in bad.reason

@@ -8,6 +8,7 @@ written for the tests, drawn with a CJK font and degraded (skew, blur, noise, JP
 from __future__ import annotations
 
 import json
+import re
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -285,3 +286,46 @@ def test_page_text_that_runs_down_the_page_counts_as_sideways():
 
     assert ocr._sideways_share(Result()) == pytest.approx(11 / 13)
     assert ocr._strength(Result()) == pytest.approx(11 * 0.9)  # the 0.4 line is below the usable score
+
+
+# --- scans with a small typed text layer (header, watermark) ------------------------------
+
+@pytest.mark.parametrize("watermark", [False, True], ids=["header", "watermark"])
+def test_scan_with_a_typed_header_or_watermark_is_ocrd(tmp_path, watermark):
+    stamp = "内部资料 注意保存" if watermark else "附件2  第1页"
+    path = pdfgen.write_stamped_scan_pdf(tmp_path, stamp=stamp, watermark=watermark)
+    (page,) = load_document(path).pages
+    assert page.ocr and page.ocr_confidence > 0.8
+    text = re.sub(r"\s", "", page.text)
+    assert "伞骨断裂率由5.1%降至1.2%" in text
+    assert character_accuracy(pdfgen.STAMPED_SCAN_TEXT, text.replace(re.sub(r"\s", "", stamp), "")) >= 0.9, text
+    if not watermark:  # the header is read by OCR too, and kept once
+        assert text.count("附件2第1页") == 1
+
+
+def test_typed_stamp_is_kept_only_where_ocr_did_not_read_it():
+    from kb.loaders import merge_stamp
+
+    ocr_text = "附件2 第1页\n（合成测试文字）合成县伞业小厂通过认证。"
+    assert merge_stamp(ocr_text, "附件2  第1页\n") == ocr_text  # read by OCR: not repeated
+    assert merge_stamp(ocr_text, "附件2  第l页") == ocr_text  # one character misread still counts
+    assert merge_stamp(ocr_text, "内部资料 注意保存") == ocr_text + "\n\n内部资料 注意保存"
+
+
+def test_text_pdf_with_a_logo_costs_no_ocr(tmp_path, monkeypatch):
+    from kb import loaders
+
+    path = pdfgen.write_logo_text_pdf(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a text page with a logo was sent to OCR")
+
+    measured = []
+    real_coverage = ocr.image_coverage
+    monkeypatch.setattr(loaders, "ocr_pdf_pages", refuse)
+    monkeypatch.setattr(ocr, "image_coverage", lambda p, numbers: measured.append(list(numbers)) or real_coverage(p, numbers))
+    doc = load_document(path)
+    assert [p.ocr for p in doc.pages] == [False, False]
+    assert "合成测试报告（封面）" in doc.pages[0].text
+    assert measured == [[1]]  # only the short cover page is measured; the logo covers < 1 % of it
+    assert real_coverage(path, [1, 2])[1] < 0.01
