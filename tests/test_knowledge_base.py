@@ -564,6 +564,6 @@ def test_reprocessing_after_a_rule_change_keeps_documents_ingested_by_path(home,
     make_kb(home).ingest([outside])
     monkeypatch.setattr(indexing, "CASES_VERSION", "test-next")
     report = make_kb(home).ingest()  # every document is re-processed, not only corpus/
-    assert "案例抽取规则已更新，将重新处理全部文档。" in report.notes
+    assert "案例抽取或地区标记规则已更新，将重新处理全部文档。" in report.notes
     assert sorted(f.status for f in report.files) == ["indexed", "indexed"]
     assert {Path(d.path).name for d in make_kb(home).documents()} == {REPORT.name, "合成外部文档.txt"}
