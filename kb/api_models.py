@@ -62,7 +62,8 @@ class SearchHit(_Model):
     kind: Kind
     title: str = Field(description="文档标题")
     section: str = Field(description="章节路径")
-    page: int | None
+    page: int | None = Field(description="段落开始的页码（DOCX/MD 为 null）")
+    page_end: int | None = Field(description="段落结束的页码（不跨页时与 page 相同；DOCX/MD 为 null）")
     region: str | None = Field(description="段落所说的地区（省市县连写）")
     industry: str | None = Field(description="GB/T 4754 大类名称")
     text: str
