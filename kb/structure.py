@@ -48,7 +48,7 @@ PART_LABELS = {
 }
 ANY_LABEL = "|".join(f"(?:{v})" for v in PART_LABELS.values())
 LABEL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
-# "存在问题：…", "【问题】…", "[做法]…", "〔成效〕…".
+# A heading that only names a part: "（二）主要做法", "四、取得成效", "存在的主要问题", "【问题】".
 _HEADING_LABEL = re.compile(rf"^{LABEL_NUMBER}[【\[〔]?(?P<label>{ANY_LABEL})[】\]〕]?\s*[：:。]?$")
 BRACKET_LABEL = re.compile(rf"[【\[〔](?:{ANY_LABEL})[】\]〕]")
 
@@ -105,7 +105,8 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
     """A title block is the run of short, unpunctuated paragraphs before the body."""
     parts: list[str] = []
     for p in paragraphs:
-        if heading_level(p.text) is not None or len(p.text) > _TITLE_MAX or re.search(r"[。；！？]", p.text):
+        if (heading_level(p.text) is not None or len(p.text) > _TITLE_MAX or re.search(r"[。；！？]", p.text)
+                or re.fullmatch(r"目\s*录", p.text.strip())):  # a table of contents follows the title
             break
         parts.append(p.text)
         if len(parts) == 3:

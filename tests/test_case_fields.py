@@ -304,6 +304,9 @@ PARTS_AS_TOP_HEADINGS = """合成测试材料：企业优良案例汇编（第�
 def test_part_headings_numbered_like_cases_stay_inside_their_case(tmp_path):
     """"案例一：…" then "一、企业基本情况 … 四、取得成效" (parts numbered like top-level headings),
     after a table of contents that repeats the case headings."""
+    path = tmp_path / "合成案例汇编.txt"
+    path.write_text(PARTS_AS_TOP_HEADINGS, encoding="utf-8")
+    assert parse_document(path).title == "合成测试材料：企业优良案例汇编（第二批）"  # not "…（第二批）目录"
     first, second = _cases(tmp_path, PARTS_AS_TOP_HEADINGS, "合成案例汇编.txt")
     assert first.title == "浙江省宁波市某五金制品有限公司" and second.title == "广东省佛山市顺德区某家具有限公司"
     assert first.problem == "产品一次交验合格率偏低，客户投诉多。" and "首件三检" in first.measures
