@@ -112,8 +112,9 @@ def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, indus
     ind = {i: _industry_match(cases[i], industry, related) for i in idx}
     if problem and score_problem is not None:
         prob = score_problem(idx)
-        # A case of an unrelated industry is listed only if it matches the problem well.
-        idx = [i for i in idx if not industry or ind[i] > 0 or prob[i] >= settings.other_industry_min]
+        # A case of another industry, related (same 门类) or not, is listed only if it matches the
+        # problem well: a 伞业 case that shares nothing with "产品缺陷率高" is noise for 纺织业.
+        idx = [i for i in idx if not industry or ind[i] == 1.0 or prob[i] >= settings.other_industry_min]
     else:
         prob = dict.fromkeys(idx, 0.0)
         idx = [i for i in idx if ind[i] > 0]
