@@ -15,7 +15,7 @@ from pathlib import Path
 from .config import KBConfig
 from .errors import KBError
 from .industries import industry_label
-from .present import KIND_ZH, STATUS_ZH, outcome_text, page_text, progress_item, score_parts_text
+from .present import KIND_ZH, STATUS_ZH, ocr_text, outcome_text, page_text, progress_item, score_parts_text
 
 
 def _kb(args):
@@ -238,14 +238,18 @@ def cmd_search(args) -> int:
         print("没有找到相关内容。可以换个说法（如写出行业、问题），去掉筛选条件，或加 --all 查看低相关度的段落。")
         return 0
     answer = kb.answer(args.query, hits) if args.mode != "bm25" else []
+    scanned = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.ocr}
     if answer:
         print("直接回答：")
         for a in answer:
-            print(f"  {a.text}（{a.doc} · {a.section}{' · 第 %d 页' % a.page if a.page else ''}）")
+            ocr = f" · {ocr_text(scanned[a.chunk_id].ocr_confidence)}" if a.chunk_id in scanned else ""
+            print(f"  {a.text}（{a.doc} · {a.section}{' · 第 %d 页' % a.page if a.page else ''}{ocr}）")
         print()
     for h in hits:
         c = h.chunk
         where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end))))
+        if c.ocr:
+            where += f"（{ocr_text(c.ocr_confidence)}，请核对原件）"
         tags = " ".join(x for x in (KIND_ZH.get(c.kind, c.kind), h.region.display(), h.industry or "") if x)
         print(f"[{h.rank}] 分数 {h.score:.3f}  {tags}\n    出处：{where}\n    {c.text}\n")
     return 0

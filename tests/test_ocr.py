@@ -230,6 +230,12 @@ def test_ocr_marks_reach_the_index_search_json_and_kb_chunks(scans, tmp_path, mo
     assert rows[1]["ocr"] is False and rows[1]["ocr_confidence"] is None
     assert cli.main(["chunks"]) == 0
     assert "第 2 页  （OCR 识别，置信度 " in capsys.readouterr().out
+    # kb search (plain text) marks the scanned passage in its citation, and not the typed one
+    assert cli.main(["search", "雨伞 认证贷", "--mode", "bm25", "--top-k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "（扫描件 OCR 识别，置信度 " in out and "请核对原件" in out
+    assert cli.main(["search", "文字层 基本情况", "--mode", "bm25", "--top-k", "1"]) == 0
+    assert "OCR" not in capsys.readouterr().out
 
 
 def test_cli_progress_bar_shows_ocr_pages(capsys):
