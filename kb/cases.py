@@ -754,12 +754,14 @@ def _single_case(
 
 
 def extract_cases(
-    doc_id: str, sentences: Sequence[Sentence], chunks: Sequence[Chunk], doc_title: str = ""
+    doc_id: str, sentences: Sequence[Sentence], chunks: Sequence[Chunk], doc_title: str = "", collection: bool = True
 ) -> list[Case]:
     """Case records of one document: one per top-level section of a case collection, one for
     a document holding a single labelled case, otherwise the cases its sentences describe
-    (rules in the module docstring)."""
+    (rules in the module docstring). ``collection`` off (slides) uses only the last way."""
     owners = sentence_owners(sentences, chunks)
+    if not collection:  # slides: their sections are slide titles, not case headings
+        return _report_cases(doc_id, sentences, owners)
     if is_case_collection(doc_title, sentences):
         return _collection_cases(doc_id, doc_title, sentences, owners)
     if is_single_case(doc_title, sentences):

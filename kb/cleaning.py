@@ -101,7 +101,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
     if not lines:
         return []
 
-    one_per_line = doc.format == "docx"
+    one_per_line = doc.format in ("docx", "pptx")  # a paragraph, bullet or table row per line
     # Text extracted from PDFs often puts a blank line after every line; then blank lines
     # carry no meaning and paragraph ends must be found from line widths.
     # But a typed text with a blank line between paragraphs has lines that end a sentence or

@@ -17,7 +17,7 @@ from .errors import UnreadableDocument
 from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
 from .records import Document, Page
 
-SUPPORTED = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx"}
+SUPPORTED = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pptx": "pptx"}
 
 # A PDF page with fewer visible characters than this is treated as having no text layer.
 _MIN_TEXT_CHARS_PER_PAGE = 5
@@ -75,7 +75,8 @@ _SAVE_AS_PDF = "请另存为 PDF 后再导入"
 # What to do with files of formats that are not read, by extension.
 _UNSUPPORTED_HINTS = {
     **dict.fromkeys((".wps", ".wpt", ".dot", ".rtf", ".odt"), f"这种文字处理文档不能直接导入；{_SAVE_AS_DOCX}"),
-    **dict.fromkeys((".ppt", ".pptx", ".pps", ".ppsx", ".dps", ".odp"), f"PowerPoint 演示文稿不能导入；{_SAVE_AS_PDF}"),
+    **dict.fromkeys((".ppt", ".pps", ".ppsx", ".dps", ".odp"),
+                    "这种演示文稿不能直接导入；请用 PowerPoint 或 WPS 另存为 .pptx（或 PDF）后再导入"),
     **dict.fromkeys((".xls", ".xlsx", ".xlsm", ".et", ".csv", ".ods"), "Excel 表格不能导入；请把需要的内容复制到"
                     f"Word 文档，或{_SAVE_AS_PDF[1:]}"),
     **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"),
@@ -131,7 +132,7 @@ def format_of(name: str) -> str:
     if fmt is None:
         hint = _UNSUPPORTED_HINTS.get(suffix.lower())
         raise UnreadableDocument(name, f"不支持的文件类型“{suffix or '无扩展名'}”" + (
-            f"：{hint}" if hint else "（支持 PDF、DOCX、TXT、MD）"))
+            f"：{hint}" if hint else "（支持 PDF、DOCX、PPTX、TXT、MD）"))
     return fmt
 
 
@@ -179,7 +180,16 @@ def check_content(name: str, head: bytes, size: int, source: Path | io.BytesIO |
         if real == "rtf":
             raise UnreadableDocument(name, f"扩展名是 .doc，但文件实际是 RTF 文档，不能直接导入；{_SAVE_AS_DOCX}")
         raise UnreadableDocument(name, f"扩展名是 .doc（旧版 Word 格式）{actual}，不能直接导入；{_SAVE_AS_DOCX}")
-    if fmt == "docx" and real in ("pptx", "xlsx"):
+    if fmt == "docx" and real == "pptx":
+        return "pptx", "扩展名是 .docx，但文件实际是PowerPoint 演示文稿（.pptx），已按实际格式读取；建议把扩展名改为 .pptx"
+    if fmt == "pptx" and real == "docx":
+        return "docx", "扩展名是 .pptx，但文件实际是Word 文档（.docx），已按实际格式读取；建议把扩展名改为 .docx"
+    if fmt == "pptx" and real == "ole2":
+        raise UnreadableDocument(name, "扩展名是 .pptx，但文件是旧版 PowerPoint 格式（.ppt），请用 PowerPoint 或 WPS "
+                                       "另存为 .pptx 后再导入")
+    if fmt == "pptx" and real not in ("zip", "pptx"):
+        raise UnreadableDocument(name, f"扩展名是 .pptx，但文件内容不是 PowerPoint 演示文稿{actual}（文件头不符）")
+    if fmt == "docx" and real == "xlsx":
         raise UnreadableDocument(name, f"扩展名是 .docx，但文件实际是{FORMAT_NAMES[real]}，不是 Word 文档；"
                                        + _UNSUPPORTED_HINTS["." + real].split("；", 1)[1])
     if fmt == "pdf" and real != "pdf":
@@ -201,8 +211,8 @@ def check_bytes(name: str, data: bytes) -> None:
     type by extension and content, DOCX structure (ZIP bomb limits), text decoding and mojibake.
     Raises :class:`UnreadableDocument` with the reason."""
     fmt, _note = check_content(name, data[:1024], len(data), io.BytesIO(data))
-    if fmt == "docx":
-        _check_docx_zip(io.BytesIO(data), name)
+    if fmt in ("docx", "pptx"):
+        _check_docx_zip(io.BytesIO(data), name, fmt)
     elif fmt in ("txt", "md"):
         text = decode_text(data, name)
         pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
@@ -235,6 +245,9 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
     elif fmt == "docx":
         pages, title = _load_docx(path), None
         paginated = False
+    elif fmt == "pptx":
+        pages, title = _load_pptx(path)
+        paginated = True  # one page per slide: a citation's 第 N 页 is slide N
     else:
         text = decode_text(path.read_bytes(), name)
         pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
@@ -646,6 +659,75 @@ def _load_docx(path: Path) -> list[Page]:
     return [Page(1, "\n\n".join(line for line in lines if line.strip()))]
 
 
+_ZIP_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx"}
+
+
+def _shape_lines(shape) -> list[str]:
+    """Text of one slide shape: a text frame's paragraphs, a table's rows, a group's members
+    (in reading order); pictures and charts have none."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+        return [line for member in _reading_order(shape.shapes) for line in _shape_lines(member)]
+    if getattr(shape, "has_table", False) and shape.has_table:
+        rows = []
+        for row in shape.table.rows:
+            cells: list[str] = []
+            for cell in row.cells:
+                t = _cell_text(cell.text)
+                if t and (not cells or cells[-1] != t):  # merged cells repeat
+                    cells.append(t)
+            if cells:
+                rows.append(cells)
+        return [table_row_text(cells, k == len(rows) - 1) for k, cells in enumerate(rows)]
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+        return [_line_end(p) for p in (para.text.strip() for para in shape.text_frame.paragraphs) if p]
+    return []
+
+
+def _line_end(line: str) -> str:
+    """A slide line (title, bullet) ends as a sentence, so that lines do not run together
+    when a passage is cut into sentences (the direct answer quotes one line, not a slide)."""
+    return line if line[-1] in _ROW_END + "…：:" + "”’）)】》" else line + "。"
+
+
+def _reading_order(shapes) -> list:
+    """Shapes top to bottom, then left to right (shapes without a position keep their order last)."""
+    placed = [s for s in shapes if s.top is not None and s.left is not None]
+    rest = [s for s in shapes if s.top is None or s.left is None]
+    return sorted(placed, key=lambda s: (int(s.top), int(s.left))) + rest
+
+
+def _load_pptx(path: Path) -> tuple[list[Page], str | None]:
+    """One page per slide: its title, then the other shapes in reading order (text boxes,
+    tables row by row, groups), then the speaker notes marked 备注. A line without final
+    punctuation gets a 。 (see :func:`_line_end`)."""
+    name = str(path)
+    _check_docx_zip(path, kind="pptx")
+    try:
+        from pptx import Presentation
+
+        deck = Presentation(str(path))
+        pages: list[Page] = []
+        for number, slide in enumerate(deck.slides, start=1):
+            title_shape = slide.shapes.title
+            lines = _shape_lines(title_shape) if title_shape is not None else []
+            for shape in _reading_order([s for s in slide.shapes if title_shape is None
+                                         or s.shape_id != title_shape.shape_id]):
+                lines.extend(_shape_lines(shape))
+            if slide.has_notes_slide:
+                notes = (slide.notes_slide.notes_text_frame.text or "").strip() if slide.notes_slide.notes_text_frame else ""
+                if notes:
+                    lines.append(_line_end("备注：" + " ".join(notes.split())))
+            pages.append(Page(number, "\n\n".join(lines)))
+        title = (deck.core_properties.title or "").strip()
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableDocument(name, f"PowerPoint 演示文稿损坏或不是 PPTX 格式（{type(exc).__name__}）") from exc
+    except Exception as exc:  # python-pptx raises a variety of lxml/opc errors
+        raise UnreadableDocument(name, f"PowerPoint 演示文稿无法解析（{type(exc).__name__}）") from exc
+    return pages, (title if title and meta_title_usable(title) else None)
+
+
 def _cell_text(text: str) -> str:
     """A table cell on one line: its paragraphs joined with ``，`` (no mark after punctuation), so
     that the row stays one sentence."""
@@ -656,7 +738,7 @@ def _cell_text(text: str) -> str:
     return out
 
 
-def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None) -> None:
+def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None, kind: str = "docx") -> None:
     """Refuse a ZIP bomb before python-docx inflates it: python-docx reads every part into
     memory, so the uncompressed sizes in the central directory are checked first. (Python's
     zipfile stops at the declared size and checks the CRC, so the declared sizes cannot lie.)"""
@@ -669,7 +751,12 @@ def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None) -> None:
     if len(infos) > DOCX_MAX_ENTRIES:
         raise UnreadableDocument(name, f"Word 文档包含 {len(infos)} 个部件，超过 {DOCX_MAX_ENTRIES} 个上限（疑似压缩炸弹），未索引")
     names = {i.filename for i in infos}
-    if "word/document.xml" not in names:
+    if kind == "pptx":
+        if "ppt/presentation.xml" not in names:
+            real = _ZIP_PARTS.get(next((n for n in _ZIP_PARTS if n in names), ""), "")
+            raise UnreadableDocument(name, f"文件实际是{FORMAT_NAMES[real]}，不是 PowerPoint 演示文稿" if real
+                                     else "文件是 ZIP 压缩包，但不含 ppt/presentation.xml，不是 PowerPoint 演示文稿")
+    elif "word/document.xml" not in names:
         for part, kind in (("ppt/presentation.xml", "pptx"), ("xl/workbook.xml", "xlsx")):
             if part in names:
                 raise UnreadableDocument(name, f"文件实际是{FORMAT_NAMES[kind]}，不是 Word 文档；"

@@ -13,7 +13,7 @@ from .cleaning import clean_document
 from .errors import UnreadableDocument
 from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
-from .records import Case, Chunk, ChunkTags, Document
+from .records import Case, Chunk, ChunkTags, Document, Sentence
 from .regions import find_regions
 from .structure import structure_sentences
 
@@ -38,22 +38,37 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
 
     doc = load_document(path, ocr, progress)
     paragraphs = clean_document(doc)
-    found_title, sentences = structure_sentences(paragraphs)
+    found_title, sentences = structure_sentences(paragraphs, find_title=doc.format != "pptx")
     if not sentences:
         raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
+    if doc.format == "pptx":
+        sentences = by_slide(doc, sentences)
     title = doc.title
     if found_title and len(found_title) >= 6:
         title = found_title
     chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)
-    cases = [_without_repeated_outcomes(c) for c in extract_cases(doc.doc_id, sentences, chunks, doc_title=title)]
+    slides = doc.format == "pptx"
+    cases = [_without_repeated_outcomes(c) for c in extract_cases(doc.doc_id, sentences, chunks, doc_title=title,
+                                                                  collection=not slides)]
     kind = "report"
-    if is_case_collection(title, sentences) and cases:
+    if not slides and is_case_collection(title, sentences) and cases:
         kinds = {c.kind for c in cases}
         kind = "enterprise_case" if kinds == {"enterprise_case"} else "local_experience" if kinds == {
             "local_experience"} else "enterprise_case"
         chunks = [replace(c, kind=_case_kind_for(c, cases, kind)) for c in chunks]
     tags = tuple(_tags_for(c, cases) for c in chunks)
     return ParsedDocument(replace(doc, title=title), title, kind, tuple(chunks), tags, tuple(cases))
+
+
+def by_slide(doc: Document, sentences: list[Sentence]) -> list[Sentence]:
+    """Slides: each slide's first line (its title) heads the section of its sentences, so a
+    passage does not run on into the next slide and cites "slide title · 第 N 页"."""
+    titles = {p.number: next((line.strip() for line in p.text.splitlines() if line.strip()), "") for p in doc.pages}
+    out = []
+    for s in sentences:
+        title = titles.get(s.page, "")
+        out.append(replace(s, section=((title or f"第 {s.page} 页")[:60], *s.section)))
+    return out
 
 
 def mark_ocr(chunks: list[Chunk], doc: Document) -> list[Chunk]:

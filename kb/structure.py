@@ -116,9 +116,10 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
     return None, 0
 
 
-def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, list[Sentence]]:
-    """Return (document title if found, sentences with section paths and pages)."""
-    title, skip = extract_title(paragraphs)
+def structure_sentences(paragraphs: Sequence[Paragraph], find_title: bool = True) -> tuple[str | None, list[Sentence]]:
+    """Return (document title if found, sentences with section paths and pages). With
+    ``find_title`` off (slides: every slide starts with short lines) no title block is looked for."""
+    title, skip = extract_title(paragraphs) if find_title else (None, 0)
     path: dict[float, str] = {}
     sentences: list[Sentence] = []
     last_enum = 0

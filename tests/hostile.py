@@ -526,7 +526,7 @@ HOSTILE: tuple[Hostile, ...] = (
     Hostile("docx_as_pdf", write_docx_as_pdf, "Word 2007+ document named .pdf (read as DOCX, with a note)", "indexed"),
     Hostile("docx_as_doc", write_docx_as_doc, "Word 2007+ document named .doc (read as DOCX, with a note)", "indexed"),
     Hostile("ole2_doc", write_ole2_doc, "old binary Word document (.doc)", "failed", ("旧版 Word", "另存为 .docx")),
-    Hostile("pptx_as_docx", write_pptx_as_docx, "PowerPoint file named .docx", "failed", ("PowerPoint",)),
+    Hostile("pptx_as_docx", write_pptx_as_docx, "PowerPoint file named .docx (read as slides, with a note)", "indexed"),
     Hostile("ole2_as_docx", write_ole2_as_docx, "old binary Word (OLE2) named .docx", "failed", ("旧版",)),
     Hostile("zip_not_docx", write_zip_not_docx, "ZIP archive without Word parts named .docx", "failed",
             ("不是 Word",)),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pdfgen
 import pytest
 
 from kb.errors import KBError, UnreadableDocument
 from kb.loaders import load_document
+from kb.pipeline import parse_document
 
 
 def squash(text: str) -> str:
@@ -286,19 +288,19 @@ def test_word_document_misnamed_is_read_as_docx_with_a_note(sample_files, tmp_pa
     assert doc.notes == (f"扩展名是 {path.suffix}，但文件实际是Word 文档（.docx），已按实际格式读取；建议把扩展名改为 .docx",)
 
 
-def test_powerpoint_named_docx_is_called_a_powerpoint_file(tmp_path):
+def test_powerpoint_named_docx_is_read_as_slides(tmp_path):
     from pptx import Presentation
 
     deck = Presentation()
     deck.slides.add_slide(deck.slide_layouts[0]).shapes.title.text = "合成测试课件"
     path = tmp_path / "合成课件.docx"
     deck.save(str(path))
-    with pytest.raises(UnreadableDocument) as info:
-        load_document(path)
-    assert "PowerPoint 演示文稿" in info.value.reason and "另存为 PDF" in info.value.reason
+    doc = load_document(path)
+    assert doc.format == "pptx" and doc.pages[0].text == "合成测试课件。"
+    assert "PowerPoint 演示文稿" in doc.notes[0] and "建议把扩展名改为 .pptx" in doc.notes[0]
 
 
-@pytest.mark.parametrize("name, words", [("合成.pptx", "PowerPoint"), ("合成.xlsx", "Excel"), ("合成.jpg", "图片"),
+@pytest.mark.parametrize("name, words", [("合成.ppt", "另存为 .pptx"), ("合成.xlsx", "Excel"), ("合成.jpg", "图片"),
                                          ("合成.zip", "解压"), ("合成.wps", "另存为 .docx"), ("合成.ofd", "PDF")])
 def test_unsupported_types_say_what_to_do(tmp_path, name, words):
     path = tmp_path / name
@@ -314,3 +316,73 @@ def test_upload_of_a_misnamed_word_document_is_accepted(sample_files):
     assert check_upload("合成文档.pdf", sample_files["docx"].read_bytes(), 100).ok
     bad = check_upload("合成旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, 100)
     assert not bad.ok and "旧版 Word 文档" in bad.reason
+
+
+# --- PowerPoint slides (trainers' course material) ---------------------------------------------
+
+def _write_synthetic_deck(path: Path) -> Path:
+    """A SYNTHETIC course deck: bullets, a table, a group, a picture-only slide, speaker notes."""
+    import io
+
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    s1 = deck.slides.add_slide(deck.slide_layouts[1])
+    s1.shapes.title.text = "（合成测试课件）案例：合成市某家纺企业降低缺陷率"
+    body = s1.placeholders[1].text_frame
+    body.text = "问题：产品缺陷发生率高"
+    body.add_paragraph().text = "做法：导入防错方法与首件检验"
+    s2 = deck.slides.add_slide(deck.slide_layouts[5])
+    s2.shapes.title.text = "帮扶前后对比"
+    table = s2.shapes.add_table(3, 3, Inches(1), Inches(2), Inches(6), Inches(1.5)).table
+    for r, row in enumerate((("指标", "帮扶前", "帮扶后"), ("缺陷发生率", "15%", "7%"), ("客户退货批次", "12", "3"))):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    s3 = deck.slides.add_slide(deck.slide_layouts[6])
+    group = s3.shapes.add_group_shape()
+    box = group.shapes.add_textbox(Inches(1), Inches(1), Inches(4), Inches(1))
+    box.text_frame.text = "分组里的文字：认证贷帮助企业融资"
+    s3.notes_slide.notes_text_frame.text = "讲解提示：强调认证贷的申请条件"
+    s4 = deck.slides.add_slide(deck.slide_layouts[6])
+    image = io.BytesIO()
+    Image.new("RGB", (40, 40), "white").save(image, "PNG")
+    image.seek(0)
+    s4.shapes.add_picture(image, Inches(1), Inches(1))
+    deck.save(str(path))
+    return path
+
+
+def test_pptx_slides_are_pages_with_titles_tables_groups_and_notes(tmp_path):
+    doc = load_document(_write_synthetic_deck(tmp_path / "合成课件.pptx"))
+    assert doc.format == "pptx" and doc.paginated and [p.number for p in doc.pages] == [1, 2, 3, 4]
+    one, two, three, four = (p.text for p in doc.pages)
+    assert one.startswith("（合成测试课件）案例") and "问题：产品缺陷发生率高。" in one and "首件检验。" in one
+    assert "缺陷发生率 | 15% | 7%；" in two and "客户退货批次 | 12 | 3。" in two
+    assert "分组里的文字：认证贷帮助企业融资。" in three and "备注：讲解提示：强调认证贷的申请条件。" in three
+    assert four == ""  # a picture-only slide has no text (and is not an error)
+
+
+def test_pptx_is_searchable_and_cites_its_slide(tmp_path):
+    path = _write_synthetic_deck(tmp_path / "合成课件.pptx")
+    parsed = parse_document(path)
+    assert parsed.document.title != "PowerPoint Presentation"
+    by_page = {c.page: c.text for c in parsed.chunks}
+    assert "认证贷帮助企业融资" in by_page[3]
+    (case,) = [c for c in parsed.cases if "家纺" in c.title] or [None]
+    assert case is None or case.page == 1
+
+
+def test_pptx_misnamed_or_old_is_explained(tmp_path):
+    deck = _write_synthetic_deck(tmp_path / "合成课件.pptx")
+    renamed = tmp_path / "课件改名.docx"
+    renamed.write_bytes(deck.read_bytes())
+    doc = load_document(renamed)
+    assert doc.format == "pptx" and "已按实际格式读取" in doc.notes[0]
+    old = tmp_path / "旧课件.pptx"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(UnreadableDocument, match="旧版 PowerPoint"):
+        load_document(old)
+    with pytest.raises(UnreadableDocument, match="另存为 .pptx"):
+        load_document(tmp_path / "老格式.ppt")
