@@ -63,7 +63,8 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
 def by_slide(doc: Document, sentences: list[Sentence]) -> list[Sentence]:
     """Slides: each slide's first line (its title) heads the section of its sentences, so a
     passage does not run on into the next slide and cites "slide title · 第 N 页"."""
-    titles = {p.number: next((line.strip() for line in p.text.splitlines() if line.strip()), "") for p in doc.pages}
+    titles = {p.number: next((line.strip().rstrip("。；;") for line in p.text.splitlines() if line.strip()), "")
+              for p in doc.pages}
     out = []
     for s in sentences:
         title = titles.get(s.page, "")

@@ -368,8 +368,9 @@ def test_pptx_is_searchable_and_cites_its_slide(tmp_path):
     path = _write_synthetic_deck(tmp_path / "合成课件.pptx")
     parsed = parse_document(path)
     assert parsed.document.title != "PowerPoint Presentation"
-    by_page = {c.page: c.text for c in parsed.chunks}
-    assert "认证贷帮助企业融资" in by_page[3]
+    by_page = {c.page: c for c in parsed.chunks}
+    assert "认证贷帮助企业融资" in by_page[3].text and by_page[3].page_end == 3  # a passage stays on its slide
+    assert by_page[2].section == ("帮扶前后对比",)  # the slide's title, without the 。 its line was given
     (case,) = [c for c in parsed.cases if "家纺" in c.title] or [None]
     assert case is None or case.page == 1
 
