@@ -464,6 +464,19 @@ def _draws_xobject(page) -> bool:
         return False
 
 
+_STAMP_MIN_GAIN = 20  # characters OCR must read beyond the typed layer of a stamped scan
+
+
+def _portrait(page) -> bool:
+    """A page taller than wide: scanned sheets are; slides saved as PDF (a title over a
+    full-page picture, much like a stamped scan) are landscape and keep their text layer."""
+    try:
+        box = page.mediabox
+        return float(box.height) >= float(box.width)
+    except Exception:  # a broken page box: pdfium decides when rendering
+        return True
+
+
 def _stamped_scans(path: Path, pypdf_pages, pages: list[Page], skip: set[int]) -> list[int]:
     """Pages (1-based) with a short real text layer drawn over a page-sized image: a scan with a
     typed header or watermark. Only pages with little text and an XObject are measured, so a
@@ -471,7 +484,7 @@ def _stamped_scans(path: Path, pypdf_pages, pages: list[Page], skip: set[int]) -
     from .ocr import image_coverage
 
     short = [p.number for p in pages if p.number not in skip and _visible_chars(p.text) < _STAMP_MAX_CHARS
-             and _draws_xobject(pypdf_pages[p.number - 1])]
+             and _portrait(pypdf_pages[p.number - 1]) and _draws_xobject(pypdf_pages[p.number - 1])]
     if not short:
         return []
     return [n for n, share in image_coverage(path, short).items() if share >= _SCAN_IMAGE_SHARE]
@@ -606,12 +619,15 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
     stamped: set[int] = set()
     if ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
         stamped = set(_stamped_scans(path, reader.pages, pages, set(need)))
+        if len(set(need) | stamped) > ocr.max_pages:
+            stamped = set()  # pages with a typed text layer never make a document exceed the OCR limit
         need = sorted(set(need) | stamped)
     if need and ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:
         for got in ocr_pdf_pages(path, need, ocr, name, reader.pages, progress):
             old = pages[got.number - 1]
             if got.number in stamped:
-                if got.text.strip():  # else the typed text is all there is
+                # OCR must find more than the typed text (a header, a watermark) to be worth using.
+                if _visible_chars(got.text) > _visible_chars(old.text) + _STAMP_MIN_GAIN:
                     pages[got.number - 1] = Page(got.number, merge_stamp(got.text, old.text), True, got.confidence,
                                                  got.turned)
             # A mojibake page keeps its text when OCR reads garbage too: the check below names it.

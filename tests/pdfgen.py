@@ -307,10 +307,11 @@ STAMPED_SCAN_TEXT = "（合成测试文字）附件扫描页：合成县伞业�
 
 
 def write_stamped_scan_pdf(directory: Path, name: str = "扫描件带页眉.pdf", stamp: str = "附件2  第1页",
-                           watermark: bool = False) -> Path:
+                           watermark: bool = False, portrait: bool = True) -> Path:
     """A scanned page (an image covering the whole page; :data:`STAMPED_SCAN_TEXT`, synthetic) with a
     short typed text layer on top: a header at the top, or a light diagonal ``watermark`` across it,
-    as offices stamp scans before sending them."""
+    as offices stamp scans before sending them. ``portrait=False``: a landscape page of the same
+    kind, as a slide saved as PDF is (a title over a full-page picture)."""
     import io
 
     from PIL import Image
@@ -319,7 +320,7 @@ def write_stamped_scan_pdf(directory: Path, name: str = "扫描件带页眉.pdf"
 
     from kb.scan_samples import Degradation, degrade, draw_page, wrap_lines
 
-    width, height = SMALL_SCAN["size_px"]
+    width, height = (1000, 1300) if portrait else SMALL_SCAN["size_px"]  # a scanned sheet is portrait
     image = degrade(draw_page(wrap_lines(STAMPED_SCAN_TEXT, 20), (width, height), SMALL_SCAN["font_px"],
                               (60, 90)), Degradation(), seed=4)
     buf = io.BytesIO()

@@ -309,6 +309,17 @@ def test_scan_with_a_typed_header_or_watermark_is_ocrd(tmp_path, watermark):
         assert text.count("附件2第1页") == 1
 
 
+def test_landscape_page_with_a_picture_and_a_short_title_keeps_its_text_layer(tmp_path, monkeypatch):
+    """A slide saved as PDF looks like a stamped scan (a short typed title over a page-sized
+    picture) but is landscape: its typed text is kept and no OCR runs."""
+    from kb import loaders
+
+    path = pdfgen.write_stamped_scan_pdf(tmp_path, name="课件另存.pdf", stamp="合成课件标题", portrait=False)
+    monkeypatch.setattr(loaders, "ocr_pdf_pages", lambda *a, **k: pytest.fail("OCR ran on a slide page"))
+    (page,) = load_document(path).pages
+    assert not page.ocr and "合成课件标题" in page.text
+
+
 def test_typed_stamp_is_kept_only_where_ocr_did_not_read_it():
     from kb.loaders import merge_stamp
 
