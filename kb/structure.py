@@ -8,8 +8,9 @@ Levels, outermost first::
     4  （1）
     5  一是…二是…三是… (inline enumeration; title = first clause of that sentence)
 
-A part heading numbered like a top-level one under a case heading ("案例三：某公司" then
-"一、企业基本情况 … 四、取得成效") is nested under the case, at level 1.5.
+In a collection (two or more top-level headings that are case titles), a part heading numbered
+like a top-level one under a case heading ("案例三：某公司" then "一、企业基本情况 … 四、取得成效")
+is nested under the case, at level 1.5; in a report such headings stay top-level.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 
 from .cleaning import Paragraph, split_sentences
 from .records import Region, Sentence
-from .regions import find_region
+from .regions import find_region, region_spans
 
 _CN = "一二三四五六七八九十"
 _LEVELS: list[tuple[int, re.Pattern[str]]] = [
@@ -89,6 +90,23 @@ def names_case(heading: str) -> bool:
             or bool(ENTERPRISE_WORD.search(bare)))
 
 
+# An enterprise as the subject of a heading: "某五金制品有限公司", "宁波XX股份有限公司".
+_ENTERPRISE_SUBJECT = re.compile(
+    r"^(?:某[\u4e00-\u9fff]{0,8}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
+
+
+def _case_heading(heading: str) -> bool:
+    """A top-level heading that is one case's title (案例N, or starting with a place or an
+    enterprise), strictly: "一、小微企业质量管理现状" mentions 企业 but names no case."""
+    if heading_part(heading) is not None:
+        return False
+    if heading.lstrip().startswith("案例"):
+        return True
+    bare = bare_heading(heading)
+    spans = region_spans(bare)
+    return bool(spans and spans[0][0] == 0) or bool(_ENTERPRISE_SUBJECT.match(bare))
+
+
 def heading_level(text: str) -> int | None:
     """The heading level that ``text`` starts with, or None."""
     for level, pattern in _LEVELS:
@@ -120,6 +138,9 @@ def structure_sentences(paragraphs: Sequence[Paragraph], find_title: bool = True
     """Return (document title if found, sentences with section paths and pages). With
     ``find_title`` off (slides: every slide starts with short lines) no title block is looked for."""
     title, skip = extract_title(paragraphs) if find_title else (None, 0)
+    # Part headings numbered like top-level ones nest under the case above them only in a
+    # collection: at least two top-level headings that are case titles (see PART_LEVEL).
+    nest_parts = sum(1 for p in paragraphs[skip:] if heading_level(p.text) == 1 and _case_heading(p.text[:_TITLE_MAX])) >= 2
     path: dict[float, str] = {}
     sentences: list[Sentence] = []
     last_enum = 0
@@ -144,7 +165,7 @@ def structure_sentences(paragraphs: Sequence[Paragraph], find_title: bool = True
             if not text[body_offset:].strip() and heading[-1:] in "。；！？":
                 # A one-sentence item such as "（1）建立回访机制。" is content, not only a title.
                 body_offset = 0
-            if level == 1 and 1 in path and heading_part(heading) is not None and names_case(path[1]):
+            if nest_parts and level == 1 and 1 in path and heading_part(heading) is not None and _case_heading(path[1]):
                 # "案例三：某公司" then "二、存在的主要问题": a part of that case, numbered like a
                 # top-level heading; it sits between the case and the case's own sub-headings.
                 level = PART_LEVEL

@@ -187,3 +187,20 @@ def test_synthetic_pdf_sections_and_pages(sample_files):
     s = sentence_with(sentences, "第三页独有的句子")
     assert s.page == 3
     assert s.section == ("三、下一步工作", "1. 扩大覆盖范围", "（1）第三页独有的句子：按行业分批组织现场观摩")
+
+
+def test_part_headings_nest_under_cases_only_in_a_collection():
+    """"二、存在的主要问题" after "一、小微企业质量管理现状" in a report stays top-level (the first
+    heading mentions 企业 but names no case); after "案例一：某公司" in a collection it nests."""
+
+    def sections(texts):
+        paras = [Paragraph(t, ((0, None),)) for t in texts]
+        return [s.section for s in structure_sentences(paras)[1]]
+
+    report = ["一、小微企业质量管理现状", "全县有小微企业1200家（合成）。", "二、存在的主要问题", "检验手段落后。"]
+    assert sections(report) == [("一、小微企业质量管理现状",), ("二、存在的主要问题",)]
+    collection = ["案例一：浙江某五金有限公司", "一、基本情况", "员工86人（合成）。", "二、存在的主要问题", "返工多。",
+                  "案例二：广东某家具有限公司", "一、存在的主要问题", "开胶多。"]
+    assert sections(collection) == [("案例一：浙江某五金有限公司", "一、基本情况"),
+                                    ("案例一：浙江某五金有限公司", "二、存在的主要问题"),
+                                    ("案例二：广东某家具有限公司", "一、存在的主要问题")]
