@@ -124,7 +124,7 @@ class KBConfig:
     ocr_enabled: bool = True
     ocr_max_pages: int = 100
     ocr_max_seconds: float = 1200.0
-    ocr_page_timeout_s: float = 60.0
+    ocr_page_timeout_s: float = 120.0  # a page scanned on its side is read three times (kb/ocr.py read_page)
     ocr_dpi: int = 200
 
     @property

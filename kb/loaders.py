@@ -335,7 +335,7 @@ def decode_text(data: bytes, name: str = "") -> str:
     as ordinary Chinese; raise :class:`UnreadableDocument` when none does."""
     if b"\x00" in data:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
+            return _decode_utf16_bom(data, name)
         stripped = data.replace(b"\x00", b"")
         many = data.count(b"\x00") * 100 > len(data)
         if not many:
@@ -350,7 +350,7 @@ def decode_text(data: bytes, name: str = "") -> str:
             raise UnreadableDocument(name, "文件包含大量 NUL 字节，是二进制数据而不是文本（扩展名可能有误）")
         data = stripped
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return _decode_utf16_bom(data, name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -374,6 +374,18 @@ def decode_text(data: bytes, name: str = "") -> str:
         sample = f"（按 {best[2]} 解码得到“{shown}”这样的乱码）" if shown else ""
     raise UnreadableDocument(name, f"无法识别文本编码：按 {tried} 解码都不是正常的中文文本{sample}；"
                                    "请用记事本或 WPS 把文件另存为 UTF-8 编码后再导入")
+
+
+def _decode_utf16_bom(data: bytes, name: str) -> str:
+    """UTF-16 with a byte-order mark; a copy cut off inside its last character loses that
+    character, and damaged data is refused with a reason, never an English decoder error."""
+    if len(data) % 2:
+        data = data[:-1]
+    try:
+        return data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise UnreadableDocument(name, f"文件开头标明是 UTF-16 编码，但第 {exc.start} 字节起的内容无法按 UTF-16 解码"
+                                       "（文件可能已损坏）；请用记事本或 WPS 另存为 UTF-8 后再导入") from exc
 
 
 @lru_cache(maxsize=65536)

@@ -131,13 +131,15 @@ def filter_expression(filters: Filters | None) -> str:
 def _chunk_json(c: Chunk, t: ChunkTags) -> dict:
     return {"c": [c.chunk_id, c.doc_id, c.ordinal, c.text, list(c.section), c.page, c.page_end, c.kind],
             "r": [list(r) for r in t.regions], "i": list(t.industries), "m": [list(r) for r in t.mentioned],
-            "p": [list(b) for b in c.page_breaks]}
+            "p": [list(b) for b in c.page_breaks], "o": [c.ocr, c.ocr_confidence]}
 
 
 def _chunk_from(d: dict) -> tuple[Chunk, ChunkTags]:
     cid, doc, ordinal, text, section, page, page_end, kind = d["c"]
     breaks = tuple((int(o), int(p)) for o, p in d.get("p", ()))  # absent in generations written before
-    return (Chunk(cid, doc, ordinal, text, tuple(section), page, page_end, kind, page_breaks=breaks),
+    ocr, ocr_confidence = d.get("o", (False, None))  # absent before OCR marks were kept here
+    return (Chunk(cid, doc, ordinal, text, tuple(section), page, page_end, kind, ocr=bool(ocr),
+                  ocr_confidence=ocr_confidence, page_breaks=breaks),
             ChunkTags(tuple(tuple(r) for r in d["r"]), tuple(d["i"]), tuple(tuple(r) for r in d.get("m", []))))
 
 

@@ -49,7 +49,7 @@ IDLE_EXIT_S = 300.0
 """A child nobody has asked anything for this long exits by itself."""
 STARTUP_TIMEOUT_S = 30.0
 """How long a new child may take to import the parsers before it takes its first file."""
-OCR_PAGE_TIMEOUT_S = 60.0
+OCR_PAGE_TIMEOUT_S = 120.0
 """Wall-clock seconds allowed per scanned page (measured: 5–16 s for a dense A4 page on 2 busy cores)."""
 OCR_LOAD_TIMEOUT_S = 60.0
 """Extra wall-clock seconds for loading the OCR models (about 1–5 s) before the first scanned page."""

@@ -387,3 +387,14 @@ def test_pptx_misnamed_or_old_is_explained(tmp_path):
         load_document(old)
     with pytest.raises(UnreadableDocument, match="另存为 .pptx"):
         load_document(tmp_path / "老格式.ppt")
+
+
+def test_utf16_with_a_bom_cut_off_or_damaged_is_read_or_refused_in_chinese(tmp_path):
+    from kb.loaders import decode_text
+
+    text = "（合成测试文字）合成县伞业小厂通过认证。"
+    data = "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+    assert decode_text(data + b"a") == text  # an odd last byte (a cut-off copy) is dropped
+    damaged = "\ufeff".encode("utf-16-le") + b"\x00\xdc\x41\x00"  # a lone low surrogate
+    with pytest.raises(UnreadableDocument, match="无法按 UTF-16 解码"):
+        decode_text(damaged, "损坏.txt")

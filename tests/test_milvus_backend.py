@@ -140,6 +140,23 @@ def test_region_keys_cover_every_level():
     assert filter_expression(Filters(kind='a"b')) == filter_expression(Filters(doc='x\n')) == "pos < 0"
 
 
+def test_chunk_records_keep_ocr_marks_page_breaks_and_named_places():
+    """What a chunk carries through Milvus (JSON in the record) comes back the same, OCR marks
+    included; a record written before these fields existed reads back with their defaults."""
+    from kb.milvus_backend import _chunk_from, _chunk_json
+    from kb.records import Chunk, ChunkTags
+
+    chunk = Chunk("d-0001", "d", 1, "（合成）扫描页文字", ("一、合成",), 2, 3, "report", ocr=True, ocr_confidence=0.93,
+                  page_breaks=((5, 3),))
+    tags = ChunkTags((("江苏省", "南通市", None),), ("纺织业",), (("北京市", None, None),))
+    assert _chunk_from(_chunk_json(chunk, tags)) == (chunk, tags)
+    old = _chunk_json(chunk, tags)
+    for key in ("o", "p", "m"):
+        del old[key]
+    back, back_tags = _chunk_from(old)
+    assert not back.ocr and back.ocr_confidence is None and back.page_breaks == () and back_tags.mentioned == ()
+
+
 def test_reingest_unchanged_is_a_no_op(pair, home):
     _local, milvus = pair
     before = sorted(milvus.milvus.client.list_collections())
