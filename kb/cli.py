@@ -103,9 +103,27 @@ class ArgumentParser(argparse.ArgumentParser):
                 extras = extras[1:]
         return namespace, extras
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace("usage: ", "用法：", 1)
+        for en, zh in _HELP_HEADINGS:
+            text = text.replace(en, zh)
+        return text
+
     def error(self, message: str):
-        usage = self.format_usage().replace("usage: ", "用法：", 1)
-        self.exit(2, f"{usage}{self.prog}：错误：{argparse_message_zh(message)}\n")
+        self.exit(2, f"{self.format_usage()}{self.prog}：错误：{argparse_message_zh(message)}\n")
+
+
+# argparse's own section headings, in Chinese (kb --help, kb search --help …).
+_HELP_HEADINGS = (("\npositional arguments:\n", "\n位置参数：\n"), ("\noptions:\n", "\n选项：\n"),
+                  ("\noptional arguments:\n", "\n选项：\n"))
 
 
 def _print_json(obj) -> None:

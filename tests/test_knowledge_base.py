@@ -329,7 +329,8 @@ def test_every_command_has_help(capsys):
         for action in sp._actions:
             if action.dest != "help":
                 assert action.help, f"{name} {action.dest} has no help"
-        assert "usage" in text
+        assert text.startswith("用法：") and "选项：" in text and "显示本帮助并退出" in text
+        assert not any(en in text for en in ("usage:", "options:", "positional arguments:", "show this help"))
 
 
 def test_cli_export_course_pack(built, monkeypatch, capsys, tmp_path):
