@@ -189,9 +189,10 @@ class KnowledgeBase:
         filters everything out; the note says why the list is empty)."""
         from .industries import is_known_industry
         from .regions import is_known_region
+        from .simplified import to_simplified
 
         notes = []
-        industry, region = (industry or "").strip(), (region or "").strip()
+        industry, region = to_simplified((industry or "").strip()), to_simplified((region or "").strip())
         if industry and not is_known_industry(industry):
             known = "、".join(self.industries()) or "（索引中还没有识别出行业）"
             notes.append(f"未知行业“{industry}”，可选：{known}（也可写 GB/T 4754 的其他大类名称，或“家纺”这类常用说法）。")

@@ -44,6 +44,13 @@ class Filters:
     kind: str | None = None
     doc: str | None = None
 
+    def __post_init__(self) -> None:
+        # 江蘇 / 紡織業 typed in Traditional characters mean 江苏 / 纺织业.
+        for name in ("industry", "region"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, to_simplified(value))
+
     def __bool__(self) -> bool:
         return any((self.industry, self.region, self.kind, self.doc))
 
@@ -419,6 +426,7 @@ class Retriever:
         """Rank case records by one additive score (problem, industry, region, evidence; see
         :mod:`kb.cases_ranking`)."""
         check_top_k(top_k)
+        industry, region = (to_simplified(industry) if industry else industry), (to_simplified(region) if region else region)
         ranked = rank_cases(snap.cases, lambda idx: self.problem_scores(snap, problem or "", idx),
                             industry=industry, problem=problem, region=region, top_k=top_k, kind=kind,
                             settings=self.case_settings)

@@ -83,3 +83,13 @@ def test_traditional_case_problem_gives_the_simplified_ranking(built):
     want = [h.as_dict() for h in built.cases(industry="纺织业", problem="产品缺陷率高", top_k=5)]
     got = [h.as_dict() for h in built.cases(industry="纺织业", problem="產品缺陷率高", top_k=5)]
     assert want and got == want
+
+
+def test_traditional_filter_values_mean_the_simplified_ones(built):
+    """``--region 江蘇`` / ``--industry 紡織業`` used to match nothing ("未识别的地区")."""
+    assert Filters(region="江蘇", industry="紡織業") == Filters(region="江苏", industry="纺织业")
+    hits = built.search("认证贷", filters=Filters(region="江蘇"))
+    same = built.search("认证贷", filters=Filters(region="江苏"))
+    assert hits and [h.chunk.chunk_id for h in hits] == [h.chunk.chunk_id for h in same]
+    assert [c.case.case_id for c in built.cases(industry="紡織業")] == [c.case.case_id for c in built.cases(industry="纺织业")]
+    assert built.filter_notes(industry="紡織業", region="江蘇") == []
