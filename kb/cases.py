@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import groupby
 
 from .chunking import sentence_owners
 from .cleaning import split_sentences
@@ -60,9 +61,9 @@ from .structure import (
 CASES_VERSION = "3"
 
 _QTY = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)?"
+    r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)? ?"
     r"(?P<base>%|个百分点|个月|元|美元|家|个|人次|人|项|户|次|倍|吨|件|场|份|篇|名|亩|台|套|批次|批|种|"
-    r"分钟|分|起|天|小时|周|例|条|处|单|箱|辆|公斤|千克|克|平方米|米|千瓦时)?"
+    r"mg/L|mg/kg|mg/m³|毫克/升|毫克/千克|分钟|分|起|天|小时|周|例|条|处|单|箱|辆|公斤|千克|克|平方米|米|千瓦时)?"
 )
 _COUNT_UNITS = {"家", "个", "人次", "人", "项", "户", "名", "件", "场", "份", "篇", "台", "套", "批", "种"}
 _UP = "增长|增加|提升|提高|上升|扩大|增收"
@@ -753,6 +754,28 @@ def _single_case(
     return _case_from(doc_id, 1, doc_title, title, sentences, owners, depth=depth)
 
 
+def _slide_cases(
+    doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
+) -> list[Case]:
+    """Slides: a slide that labels its problem or results (存在问题：/取得成效：, a 帮扶前/帮扶后
+    table) and one more part is one case titled by the slide; the other slides' sentences are
+    read as a report's are."""
+    cases: list[Case] = []
+    rest: list[int] = []
+    for _title, group in groupby(range(len(sentences)), key=lambda i: sentences[i].section):
+        idx = list(group)
+        sents = [sentences[i] for i in idx]
+        parts = _labelled_parts(sents) | ({"outcomes"} if table_outcomes(sents) else set())
+        if len(parts) >= 2 and parts & {"problem", "outcomes"}:
+            title = sents[0].section[0] if sents[0].section else doc_title
+            cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
+        else:
+            rest.extend(idx)
+    for case in _report_cases(doc_id, [sentences[i] for i in rest], [owners[i] for i in rest]):
+        cases.append(replace(case, case_id=f"{doc_id}-c{len(cases) + 1:03d}"))
+    return cases
+
+
 def extract_cases(
     doc_id: str, sentences: Sequence[Sentence], chunks: Sequence[Chunk], doc_title: str = "", collection: bool = True
 ) -> list[Case]:
@@ -761,7 +784,7 @@ def extract_cases(
     (rules in the module docstring). ``collection`` off (slides) uses only the last way."""
     owners = sentence_owners(sentences, chunks)
     if not collection:  # slides: their sections are slide titles, not case headings
-        return _report_cases(doc_id, sentences, owners)
+        return _slide_cases(doc_id, doc_title, sentences, owners)
     if is_case_collection(doc_title, sentences):
         return _collection_cases(doc_id, doc_title, sentences, owners)
     if is_single_case(doc_title, sentences):

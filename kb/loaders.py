@@ -291,13 +291,19 @@ _EMPTY_ALT = re.compile(r"^(?:图|图片|图像|照片|截图|插图|示意图|i
                         r"[\w.-]+\.(?:png|jpe?g|gif|bmp|svg|webp))?\s*\d*$", re.I)
 
 
+# Bold or italic markers around a run of text (not a lone * of a bullet list).
+_MD_EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*])(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S)\1(?![A-Za-z0-9_*])")
+
+
 def markdown_text(text: str) -> str:
     """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``) and
     images (``![alt](src)``, the alt text kept when it describes something) removed, links
-    reduced to their text, and each table row made a sentence of its own (:func:`table_row_text`)."""
+    reduced to their text, bold/italic markers dropped, and each table row made a sentence of its
+    own (:func:`table_row_text`)."""
     text = _FRONT_MATTER.sub("", text, count=1)
     text = _MD_IMAGE.sub(lambda m: "" if _EMPTY_ALT.match(m.group(1).strip()) else m.group(1).strip(), text)
     text = _MD_LINK.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)  # **存在问题**：… → 存在问题：…
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[str] = []
     i = 0

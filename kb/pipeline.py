@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .chunking import chunk_sentences
-from .cleaning import clean_document
+from .cleaning import clean_document, split_sentences
 from .errors import UnreadableDocument
 from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
@@ -38,11 +38,12 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
 
     doc = load_document(path, ocr, progress)
     paragraphs = clean_document(doc)
-    found_title, sentences = structure_sentences(paragraphs, find_title=doc.format != "pptx")
+    if doc.format == "pptx":
+        found_title, sentences = None, slide_sentences(doc, paragraphs)
+    else:
+        found_title, sentences = structure_sentences(paragraphs)
     if not sentences:
         raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
-    if doc.format == "pptx":
-        sentences = by_slide(doc, sentences)
     title = doc.title
     if found_title and len(found_title) >= 6:
         title = found_title
@@ -60,15 +61,17 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     return ParsedDocument(replace(doc, title=title), title, kind, tuple(chunks), tags, tuple(cases))
 
 
-def by_slide(doc: Document, sentences: list[Sentence]) -> list[Sentence]:
-    """Slides: each slide's first line (its title) heads the section of its sentences, so a
-    passage does not run on into the next slide and cites "slide title · 第 N 页"."""
+def slide_sentences(doc: Document, paragraphs) -> list[Sentence]:
+    """Slides: every line is text (numbered lines such as "一、背景" or "案例一：…" are not
+    headings across slides), and each slide's first line (its title) is the section of its
+    sentences, so a passage stays on its slide and cites "slide title · 第 N 页"."""
     titles = {p.number: next((line.strip().rstrip("。；;") for line in p.text.splitlines() if line.strip()), "")
               for p in doc.pages}
     out = []
-    for s in sentences:
-        title = titles.get(s.page, "")
-        out.append(replace(s, section=((title or f"第 {s.page} 页")[:60], *s.section)))
+    for index, para in enumerate(paragraphs):
+        for off, text in split_sentences(para.text):
+            page = para.page_at(off)
+            out.append(Sentence(text, page, ((titles.get(page) or f"第 {page} 页")[:60],), index))
     return out
 
 

@@ -134,10 +134,9 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
     return None, 0
 
 
-def structure_sentences(paragraphs: Sequence[Paragraph], find_title: bool = True) -> tuple[str | None, list[Sentence]]:
-    """Return (document title if found, sentences with section paths and pages). With
-    ``find_title`` off (slides: every slide starts with short lines) no title block is looked for."""
-    title, skip = extract_title(paragraphs) if find_title else (None, 0)
+def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, list[Sentence]]:
+    """Return (document title if found, sentences with section paths and pages)."""
+    title, skip = extract_title(paragraphs)
     # Part headings numbered like top-level ones nest under the case above them only in a
     # collection: at least two top-level headings that are case titles (see PART_LEVEL).
     nest_parts = sum(1 for p in paragraphs[skip:] if heading_level(p.text) == 1 and _case_heading(p.text[:_TITLE_MAX])) >= 2

@@ -398,3 +398,45 @@ def test_utf16_with_a_bom_cut_off_or_damaged_is_read_or_refused_in_chinese(tmp_p
     damaged = "\ufeff".encode("utf-16-le") + b"\x00\xdc\x41\x00"  # a lone low surrogate
     with pytest.raises(UnreadableDocument, match="无法按 UTF-16 解码"):
         decode_text(damaged, "损坏.txt")
+
+
+def test_slides_keep_numbered_lines_as_text_and_labelled_case_slides_give_cases(tmp_path):
+    """Numbered agenda lines ("一、背景") and "案例一：…" titles do not become headings that run on
+    into later slides; a slide labelling its problem and results is one case."""
+    from pptx import Presentation
+
+    deck = Presentation()
+    agenda = deck.slides.add_slide(deck.slide_layouts[1])
+    agenda.shapes.title.text = "课程目录（合成测试课件）"
+    agenda.placeholders[1].text_frame.text = "一、帮扶工作背景"
+    agenda.placeholders[1].text_frame.add_paragraph().text = "二、典型案例分享"
+    case = deck.slides.add_slide(deck.slide_layouts[1])
+    case.shapes.title.text = "案例一：青禾市某纸箱包装企业"
+    body = case.placeholders[1].text_frame
+    body.text = "存在问题：纸箱抗压强度不稳定，客户退货频繁"
+    body.add_paragraph().text = "帮扶措施：建立来料检验"
+    body.add_paragraph().text = "取得成效：不良率由6.5%降至2.1%"
+    closing = deck.slides.add_slide(deck.slide_layouts[1])
+    closing.shapes.title.text = "讨论与提问"
+    path = tmp_path / "合成课件.pptx"
+    deck.save(str(path))
+    parsed = parse_document(path)
+    sections = {c.page: c.section for c in parsed.chunks}
+    assert sections == {1: ("课程目录（合成测试课件）",), 2: ("案例一：青禾市某纸箱包装企业",), 3: ("讨论与提问",)}
+    assert "一、帮扶工作背景。" in parsed.chunks[0].text  # a numbered line stays text
+    (found,) = parsed.cases
+    assert found.title == "案例一：青禾市某纸箱包装企业" and found.page == 2
+    assert found.problem.startswith("纸箱抗压强度不稳定") and "来料检验" in found.measures
+    assert [(o.metric, o.before, o.after) for o in found.outcomes] == [("不良率", 6.5, 2.1)]
+
+
+def test_markdown_bold_labels_are_labels(tmp_path):
+    text = ("# 合成测试材料：典型经验\n\n## 案例一：山东省临沂市某板材企业\n\n**存在问题**：胶合板甲醛释放量超标。\n\n"
+            "**主要做法**：更换低醛胶黏剂。\n\n**取得成效**：甲醛释放量由1.2 mg/L降至0.4 mg/L。\n\n"
+            "## 案例二：河南省许昌市某发制品企业\n\n**存在问题**：假发色差大。\n\n**取得成效**：返工率由9%降至3%。\n")
+    path = tmp_path / "合成典型经验.md"
+    path.write_text(text, encoding="utf-8")
+    first, second = parse_document(path).cases
+    assert first.problem == "胶合板甲醛释放量超标。" and first.measures == "更换低醛胶黏剂。" and "**" not in first.text
+    assert [(o.metric, o.before, o.after, o.unit) for o in first.outcomes] == [("甲醛释放量", 1.2, 0.4, "mg/L")]
+    assert second.problem == "假发色差大。"
