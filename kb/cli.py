@@ -312,7 +312,11 @@ def cmd_cases(args) -> int:
 
 def cmd_chunks(args) -> int:
     kb = _kb(args)
-    for c in kb.chunks(args.doc):
+    chunks = kb.chunks(args.doc)
+    if args.doc and not chunks:
+        known = "、".join(f"{d.doc_id}（{d.title}）" for d in kb.documents()) or "（索引中还没有文档）"
+        raise KBError(f"没有编号为“{args.doc}”的文档。已有的文档：{known}")
+    for c in chunks:
         if args.json:
             _print_json({"chunk_id": c.chunk_id, "doc": c.doc_id, "kind": c.kind, "section": c.section_path,
                          "page": c.page, "page_end": c.page_end, "ocr": c.ocr,

@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import threading
+import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,10 @@ TOKENIZER_NAME = "jieba-search"
 
 def _read(name: str) -> str:
     return (_DATA / name).read_text(encoding="utf-8")
+
+
+# jieba imports pkg_resources, which prints an English deprecation warning on every command.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 
 @lru_cache(maxsize=1)

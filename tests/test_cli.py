@@ -187,3 +187,16 @@ def test_answer_score_stays_within_1_when_cosine_is_1(tmp_path):
     sentences = kb.search_json("认证贷", top_k=3)["answer"]["sentences"]
     assert 0.9 < sentences[0]["score"] <= 1.0 and "认证融资贷款" in sentences[0]["text"]
     assert all(0.0 <= s["score"] <= 1.0 for s in sentences)
+
+
+def test_chunks_of_an_unknown_document_is_an_error(tmp_path, monkeypatch, capsys):
+    from kb import KBConfig, KnowledgeBase, cli
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成.txt").write_text("（合成测试文字）合成县伞业小厂通过质量管理体系认证。", encoding="utf-8")
+    KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64")).ingest()
+    monkeypatch.setenv("KB_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert cli.main(["chunks", "--doc", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "没有编号为“nope”的文档" in err and "（合成）" in err
