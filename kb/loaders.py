@@ -675,16 +675,7 @@ def _load_docx(path: Path) -> list[Page]:
             if tag == "p":
                 lines.append(Paragraph(block, document).text)
             elif tag == "tbl":
-                rows: list[list[str]] = []
-                for row in Table(block, document).rows:
-                    cells: list[str] = []
-                    for cell in row.cells:
-                        t = _cell_text(cell.text)
-                        if t and (not cells or cells[-1] != t):  # merged cells repeat
-                            cells.append(t)
-                    if cells:
-                        rows.append(cells)
-                lines.extend(table_row_text(cells, k == len(rows) - 1) for k, cells in enumerate(rows))
+                lines.extend(_table_lines([c.text for c in row.cells] for row in Table(block, document).rows))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
     except Exception as exc:  # python-docx raises a variety of lxml/opc errors
@@ -704,16 +695,7 @@ def _shape_lines(shape) -> list[str]:
     if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
         return [line for member in _reading_order(shape.shapes) for line in _shape_lines(member)]
     if getattr(shape, "has_table", False) and shape.has_table:
-        rows = []
-        for row in shape.table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                t = _cell_text(cell.text)
-                if t and (not cells or cells[-1] != t):  # merged cells repeat
-                    cells.append(t)
-            if cells:
-                rows.append(cells)
-        return [table_row_text(cells, k == len(rows) - 1) for k, cells in enumerate(rows)]
+        return _table_lines([c.text for c in row.cells] for row in shape.table.rows)
     if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
         return [_line_end(p) for p in (para.text.strip() for para in shape.text_frame.paragraphs) if p]
     return []
@@ -760,6 +742,21 @@ def _load_pptx(path: Path) -> tuple[list[Page], str | None]:
     except Exception as exc:  # python-pptx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"PowerPoint 演示文稿无法解析（{type(exc).__name__}）") from exc
     return pages, (title if title and meta_title_usable(title) else None)
+
+
+def _table_lines(rows) -> list[str]:
+    """A DOCX or slide table (rows of cell texts) as lines, one per row (:func:`table_row_text`);
+    empty cells and the repeats of merged cells are left out."""
+    out: list[list[str]] = []
+    for row in rows:
+        cells: list[str] = []
+        for raw in row:
+            t = _cell_text(raw)
+            if t and (not cells or cells[-1] != t):  # merged cells repeat
+                cells.append(t)
+        if cells:
+            out.append(cells)
+    return [table_row_text(cells, k == len(out) - 1) for k, cells in enumerate(out)]
 
 
 def _cell_text(text: str) -> str:

@@ -121,3 +121,17 @@ def artifacts(tmp_path_factory) -> Path:
         return tmp_path_factory.mktemp("screenshots")
     Path(folder).mkdir(parents=True, exist_ok=True)
     return Path(folder)
+
+
+@pytest.fixture(scope="session")
+def hash_kb(tmp_path_factory):
+    """The shipped corpus indexed with the hash test embedder (fast, no model); its users only read it."""
+    import shutil
+
+    from kb import KBConfig, KnowledgeBase
+
+    home = tmp_path_factory.mktemp("hashkb")
+    shutil.copytree(REPO_ROOT / "corpus", home / "corpus")
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
+    assert not kb.ingest().failed
+    return kb

@@ -16,12 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> KnowledgeBase:
-    home = tmp_path_factory.mktemp("kbhome")
-    shutil.copytree(REPO / "corpus", home / "corpus")
-    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
-    assert not kb.ingest().failed
-    return kb
+def built(hash_kb) -> KnowledgeBase:
+    return hash_kb  # the shipped corpus, hash test embedder (tests/conftest.py)
 
 
 @pytest.fixture()

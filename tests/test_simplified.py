@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from kb import Filters, KBConfig, KnowledgeBase
+from kb import Filters, KnowledgeBase
 from kb.glossary import expand, expansions
 from kb.simplified import to_simplified
 
@@ -50,12 +49,8 @@ def test_glossary_expansion_reads_traditional():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> KnowledgeBase:
-    home = tmp_path_factory.mktemp("kbhome")
-    shutil.copytree(REPO / "corpus", home / "corpus")
-    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
-    assert not kb.ingest().failed
-    return kb
+def built(hash_kb) -> KnowledgeBase:
+    return hash_kb  # the shipped corpus, hash test embedder (tests/conftest.py)
 
 
 def _without_query(obj: dict) -> dict:
