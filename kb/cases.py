@@ -448,7 +448,9 @@ def _measures(text: str, skip: int = 0) -> str:
 # Labelled parts: "存在问题：…", "（二）主要做法", "成效：…".
 
 _INLINE_LABEL = re.compile(
-    rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:])\s*")
+    rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
+# A case's name in a field table ("企业名称 | 某公司；") or a labelled line ("企业名称：某公司").
+_NAME_FIELD = re.compile(r"^(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
 _TABLE_INTRO = re.compile(r"(?:如下|见下表|见表)[：:。]?$")
 
 
@@ -735,7 +737,10 @@ def _collection_cases(
 ) -> list[Case]:
     cases: list[Case] = []
     for unit in _units(sentences):
-        title = bare_heading(unit.heading) or unit.heading
+        title = bare_heading(unit.heading)
+        if not title:  # "案例1" above a field table: the table's 企业名称 row names the case
+            named = next((m["name"] for i in unit.idx if (m := _NAME_FIELD.match(sentences[i].text.strip()))), "")
+            title = f"{unit.heading}：{named}" if named else unit.heading
         cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in unit.idx],
                                 [owners[i] for i in unit.idx], depth=unit.depth, group=unit.group))
     return cases

@@ -24,7 +24,7 @@ from .regions import find_region, region_spans
 
 _CN = "一二三四五六七八九十"
 _LEVELS: list[tuple[int, re.Pattern[str]]] = [
-    (1, re.compile(rf"^(?:[{_CN}]{{1,3}}、|案例\s*[0-9{_CN}]+(?=[\s：:、.．\u4e00-\u9fff])|#{{1,2}}\s)")),
+    (1, re.compile(rf"^(?:[{_CN}]{{1,3}}、|案例\s*[0-9{_CN}]+(?=[\s：:、.．\u4e00-\u9fff]|$)|#{{1,2}}\s)")),
     (2, re.compile(rf"^(?:（[{_CN}]{{1,3}}）|\([{_CN}]{{1,3}}\)|#{{3}}\s)")),
     (3, re.compile(r"^(?:\d{1,2}[.．、](?!\d)|#{4,6}\s)")),
     (4, re.compile(r"^(?:（\d{1,2}）|\(\d{1,2}\))")),

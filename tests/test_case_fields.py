@@ -397,3 +397,29 @@ def test_part_labels_on_lines_of_their_own_without_numbering(tmp_path):
     assert first.problem == "冲压工序波动大，客户投诉频繁。" and first.measures == "推行首件三检。"
     assert "员工86人" in first.profile and second.problem == "开胶退货多。"
     assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("一次交验合格率", 92.1, 98.6)]
+
+
+def test_collection_of_field_tables_one_per_case(tmp_path):
+    """A DOCX where each case is "案例N" above a two-column table (字段 | 内容: 企业名称, 所在地区,
+    所属行业, 存在问题, 主要做法, 取得成效) — synthetic, modelled on a tester's collection."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("合成测试材料：企业优良案例汇编（表格版）")
+    for n, (name, place, trade, problem, measures, result) in enumerate([
+        ("虚构的禾丰纺织品有限公司", "浙江省湖州市", "纺织业", "产品缺陷率高", "引入色差仪", "产品缺陷率由5.8%降至1.9%"),
+        ("虚构的金穗米业有限公司", "江西省上饶市", "粮食加工（大米）", "碎米率偏高", "更新色选机", "碎米率由12%降至6%"),
+    ], start=1):
+        document.add_paragraph(f"案例{n}")
+        table = document.add_table(rows=0, cols=2)
+        for field, value in (("字段", "内容"), ("企业名称", name), ("所在地区", place), ("所属行业", trade),
+                             ("存在问题", problem), ("主要做法", measures), ("取得成效", result)):
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = field, value
+    path = tmp_path / "合成表格版案例.docx"
+    document.save(str(path))
+    first, second = parse_document(path).cases
+    assert first.title == "案例1：虚构的禾丰纺织品有限公司" and first.region.city == "湖州市"
+    assert first.problem.startswith("产品缺陷率高") and first.measures.startswith("引入色差仪")
+    assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("产品缺陷率", 5.8, 1.9)]
+    assert second.title == "案例2：虚构的金穗米业有限公司" and second.industry == "农副食品加工业"
