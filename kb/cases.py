@@ -37,6 +37,7 @@ from .regions import find_region, region_spans
 from .structure import (
     ANY_LABEL,
     BRACKET_LABEL,
+    ENTERPRISE_SUBJECT,
     ENTERPRISE_WORD,
     GROUP_HEADING,
     LABEL_NUMBER,
@@ -331,10 +332,6 @@ _GENERIC = re.compile(
 )
 # The authority after a place name: "江苏省局", "上海局", "南通市市场监管局".
 _ACTOR = re.compile(r"^(?:省|市|县|区)?(?:市场监管局|市场监督管理局|局)")
-# An enterprise as subject: "某公司", "某家纺企业", "XX有限公司".
-_ENTERPRISE = re.compile(
-    r"^(?:某[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)"
-)
 # Between the places of a joint subject: "上海、江苏和安徽", "吉林与浙江".
 _JOINER = re.compile(r"[、和与及同]")
 # What several places do together (otherwise a list of places is an aggregate statement).
@@ -389,7 +386,7 @@ def case_subject(text: str) -> _Subject | None:
             for start, _stop, place in spans[count:]:
                 if start < clause.end() and body[start - 1] in "与同" and place not in places:
                     places.append(place)
-    enterprise = _ENTERPRISE.match(body[end:])
+    enterprise = ENTERPRISE_SUBJECT.match(body[end:])
     if enterprise:
         end += enterprise.end()
     if count == 0 and not enterprise:

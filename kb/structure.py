@@ -90,9 +90,10 @@ def names_case(heading: str) -> bool:
             or bool(ENTERPRISE_WORD.search(bare)))
 
 
-# An enterprise as the subject of a heading: "某五金制品有限公司", "宁波XX股份有限公司".
-_ENTERPRISE_SUBJECT = re.compile(
-    r"^(?:某[\u4e00-\u9fff]{0,8}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
+# An enterprise as the subject of a heading or of a report's sentence: "某五金制品有限公司",
+# "宁波XX股份有限公司" (kb/cases.py reads case subjects with the same pattern).
+ENTERPRISE_SUBJECT = re.compile(
+    r"^(?:某[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
 
 
 def _case_heading(heading: str) -> bool:
@@ -104,7 +105,7 @@ def _case_heading(heading: str) -> bool:
         return True
     bare = bare_heading(heading)
     spans = region_spans(bare)
-    return bool(spans and spans[0][0] == 0) or bool(_ENTERPRISE_SUBJECT.match(bare))
+    return bool(spans and spans[0][0] == 0) or bool(ENTERPRISE_SUBJECT.match(bare))
 
 
 def heading_level(text: str) -> int | None:
