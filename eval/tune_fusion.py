@@ -22,7 +22,7 @@ from kb import KnowledgeBase
 from kb.evaluation import load_queries, relevance, score_ranking
 from kb.fusion import evidence_fusion
 
-DEV = ("eval/queries.jsonl", "eval/dev2.jsonl", "eval/plain.jsonl", "eval/plain2.jsonl")
+DEV = ("eval/queries.jsonl", "eval/dev2.jsonl", "eval/plain.jsonl", "eval/plain2.jsonl", "eval/plain3.jsonl")
 OFFTOPIC = "eval/offtopic.jsonl"
 
 

@@ -75,6 +75,12 @@ class KBConfig:
     # question none of whose informative words (typed or from the glossary) occurs in the index
     # gets nothing at all: on m3e-small unrelated questions still reach cosines of 0.75.
     relevance_floor: float = 0.04
+    # A question that shares no informative word with the documents is still on topic when a
+    # passage sentence is this close to it (m3e-small cosine). Measured on the shipped report:
+    # unrelated questions (other services, weather, gibberish, English; 56 of them) peaked at
+    # 0.796, on-topic questions in everyday words that were wrongly emptied reached 0.805–0.820.
+    # A narrow margin, so a question with an off-topic everyday word is refused first.
+    on_topic_cosine: float = 0.80
     # Case-problem ranking still uses RRF (kb/cases_ranking.py): small constant, BM25 leading.
     rrf_k: int = 10
     bm25_weight: float = 1.0

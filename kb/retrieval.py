@@ -25,7 +25,7 @@ from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
-from .tokenizer import Tokenizer, informative, offtopic_words
+from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, offtopic_words
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -94,6 +94,12 @@ def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
             if matches(Region(*r)):
                 return Region(*r)
     return Region(*tags.regions[0]) if tags.regions else Region()
+
+
+# A question with an off-topic everyday word (kb/data/offtopic_words.txt) may still share this many
+# other informative words with the documents (not places) and count as elsewhere: 公司注册需要多少
+# 注册资本 shares 公司 and 注册. Measured: on-topic questions with such a word share three or more.
+ELSEWHERE_MAX_SHARED = 2
 
 
 def _text_key(text: str) -> str:
@@ -316,38 +322,49 @@ class Retriever:
         return hits
 
     def on_topic(self, snap: Snapshot, query: str, cand: Candidates) -> bool:
-        """Whether the documents can speak to ``query`` at all: some informative word of it (typed
-        or from the glossary) occurs in them, or every word typed does (质量提升: general, but on topic).
-        Unrelated questions (医保异地就医怎么备案, asdfghjkl) share no word with the documents.
+        """Whether the documents can speak to ``query`` at all. Unrelated questions (医保异地就医怎么备案,
+        asdfghjkl) are not; a question is, when
 
-        A place name is no such word when it is all the question shares with the documents and the
-        question is about an everyday topic they never mention (:meth:`elsewhere`)."""
+        - some informative word of it (typed or from the glossary) occurs in the documents, or
+          every word typed does (质量提升: general, but on topic);
+        - it names the field itself (:data:`DOMAIN_WORDS`: 厂里缺懂质量的人); or
+        - a passage sentence is as close to it as ``config.on_topic_cosine`` (考评前十是哪几个省:
+          everyday words only, yet the vectors find the ranking passage).
+
+        Before all that, a question about an everyday topic the documents never mention is refused
+        (:meth:`elsewhere`: 今天北京天气怎么样, 食品经营许可证怎么办理)."""
         typed = self.tokenizer.tokenize(query)
         if self.elsewhere(snap, query, cand.terms, typed):
             return False
         if any(v > 0 for v in cand.coverage.values()):
             return True
-        return bool(typed) and all(len(snap.bm25.containing(t)) for t in typed)
+        if typed and all(len(snap.bm25.containing(t)) for t in typed):
+            return True
+        if any(t in DOMAIN_WORDS for t in typed):
+            return True
+        return max(cand.dense.values(), default=0.0) >= self.config.on_topic_cosine
 
     @staticmethod
     def elsewhere(snap: Snapshot, query: str, terms, typed: list[str]) -> bool:
-        """A question about something else in a place the documents name (今天北京天气怎么样,
-        浙江高考分数线): the only informative words of it found in the documents (``terms``: typed
-        and glossary expansions) are place names, and a word typed is one of the everyday topics
-        of kb/data/offtopic_words.txt that the documents never use.
+        """A question about something else: a word typed is one of the everyday topics of
+        kb/data/offtopic_words.txt (weather, travel, exams, personal and business paperwork …) that
+        the documents never use, and no word typed names the field (:data:`DOMAIN_WORDS`).
 
-        Not every unknown word counts: measured on questions written from the report, a place with
-        words the documents happen not to use is mostly an on-topic question in other words
-        (北京定了多少新规矩, 南通的被子厂, 河南排老几); 江苏有哪些经验 and 浙江的认证贷 share more
-        than the place. Document frequencies only, so every backend agrees."""
-        found = [t for t in dict.fromkeys(terms) if informative(t) and len(snap.bm25.containing(t))]
-        if not found:
+        Other words it shares with the documents do not save it: a place (今天北京天气怎么样,
+        浙江高考分数线) or a common word (食品经营许可证怎么办理 shares 经营, 出国旅游签证怎么办
+        shares 旅游). A word the documents do use is never off-topic evidence, so a collection
+        about tourism keeps 旅游 questions. ``terms`` (typed and glossary expansions) is kept for
+        the callers' signature. Document frequencies only, so every backend agrees."""
+        del terms
+        topics = offtopic_words()
+        words = list(dict.fromkeys(typed))
+        if not any(t in topics and not len(snap.bm25.containing(t)) for t in words):
+            return False
+        if any(t in DOMAIN_WORDS for t in words):
             return False
         places = place_names(query)
-        if not all(t in places for t in found):
-            return False
-        topics = offtopic_words()
-        return any(t in topics and not len(snap.bm25.containing(t)) for t in dict.fromkeys(typed))
+        shared = [t for t in words if informative(t) and t not in places and len(snap.bm25.containing(t))]
+        return len(shared) <= ELSEWHERE_MAX_SHARED
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,

@@ -140,6 +140,12 @@ def informative(term: str) -> bool:
     return term not in generic_words() and (len(term) >= 2 or term.isascii() and term.isalnum())
 
 
+# Words that put a question in this field whatever else it says (厂里缺懂质量的人, 证书拿到以后):
+# the field's own core words, which are too common in its documents to count as evidence.
+DOMAIN_WORDS = frozenset({"质量", "认证", "小微", "小微企业", "体系", "管理体系", "质量管理", "提升行动", "帮扶",
+                          "iso", "iso9001"})
+
+
 @lru_cache(maxsize=1)
 def offtopic_words() -> frozenset[str]:
     """Words of everyday topics the documents are not about (kb/data/offtopic_words.txt)."""
