@@ -75,6 +75,8 @@ class KBConfig:
     # question none of whose informative words (typed or from the glossary) occurs in the index
     # gets nothing at all: on m3e-small unrelated questions still reach cosines of 0.75.
     relevance_floor: float = 0.04
+    # Added to a direct-answer sentence with a figure when the question asks for one (多少, 几个点).
+    answer_figure_bonus: float = 0.1
     # A question that shares no informative word with the documents is still on topic when a
     # passage sentence is this close to it (m3e-small cosine). Measured on the shipped report:
     # unrelated questions (other services, weather, gibberish, English; 56 of them) peaked at

@@ -99,10 +99,14 @@ def score_ranking(rels: list[int], total_relevant: int, k: int = 10) -> dict[str
 
 
 def evaluate(kb, queries: list[EvalQuery], modes=MODES, k: int = 10) -> dict:
-    """Mean metrics per mode, per query type, plus the share of case queries whose case is first."""
+    """Mean metrics per mode, per query type, the share of case queries whose case is first, and
+    ``answer@1``: the share of queries whose direct answer (hybrid) starts with a sentence that
+    contains one of the labelled answers. A label that is only a heading (认证牵引要坚持协同联动)
+    counts the heading as the answer, while the direct answer passes headings over: a strict measure."""
     all_texts = [c.text for c in kb.chunks()]
     results: dict[str, dict] = {}
     misses: dict[str, list[str]] = {}
+    answered: list[bool] = []
     for mode in modes:
         per_q = []
         for q in queries:
@@ -113,6 +117,9 @@ def evaluate(kb, queries: list[EvalQuery], modes=MODES, k: int = 10) -> dict:
             per_q.append((q, m))
             if not m["hit@1"]:
                 misses.setdefault(mode, []).append(q.id)
+            if mode == "hybrid":  # the direct answer shown above the results: its first sentence
+                answer = kb.answer(q.query, hits) if hits else []
+                answered.append(bool(answer) and bool(relevance([answer[0].text], q.answers)[0]))
         results[mode] = _means(per_q)
         results[mode]["by_type"] = {t: _means([(q, m) for q, m in per_q if q.type == t])
                                     for t in sorted({q.type for q in queries})}
@@ -125,6 +132,7 @@ def evaluate(kb, queries: list[EvalQuery], modes=MODES, k: int = 10) -> dict:
             misses.setdefault("cases", []).append(q.id)
     return {"queries": len(queries), "modes": results,
             "cases": {"queries": len(case_qs), "first@1": sum(first) / len(first) if first else None},
+            "answer@1": sum(answered) / len(answered) if answered else None,
             "misses": misses}
 
 
@@ -247,6 +255,8 @@ def _print_report(name: str, report: dict) -> None:
     types = report["modes"]["hybrid"]["by_type"]
     for t in types:
         print(f"  {t:<12}(n={types[t]['n']:>2})" + "".join(f"{report['modes'][m]['by_type'][t]['mrr@10']:>10.3f}" for m in MODES))
+    if report.get("answer@1") is not None:
+        print(f"\n直接回答（hybrid）：第一句含标注答案的比例 {report['answer@1']:.3f}")
     c = report["cases"]
     if c["queries"]:
         print(f"\nkb cases：{c['queries']} 条案例查询中，期望案例排第一的比例 {c['first@1']:.3f}")

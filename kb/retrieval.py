@@ -8,6 +8,7 @@ candidates with their raw scores, filters applied inside the search. Everything 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -100,6 +101,26 @@ def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
 # other informative words with the documents (not places) and count as elsewhere: 公司注册需要多少
 # 注册资本 shares 公司 and 注册. Measured: on-topic questions with such a word share three or more.
 ELSEWHERE_MAX_SHARED = 2
+
+
+_FIGURE_QUESTION = re.compile(r"多少|几[个项家万千百十次成倍点条场人]|几个|比例|百分|数据|数字|具体数|多大|多高|多快|多少钱|涨了|降了|翻了")
+_FIGURE = re.compile(r"\d")
+_HEAD_PUNCT = "。；;：:，, "
+
+
+def asks_for_figure(query: str) -> bool:
+    """Whether a question asks for a number (多少家, 利润能多几个点, 比例)."""
+    return bool(_FIGURE_QUESTION.search(query))
+
+
+def has_figure(text: str) -> bool:
+    return bool(_FIGURE.search(text))
+
+
+def heading_only(text: str, section: tuple[str, ...]) -> bool:
+    """Whether a sentence is just its section's heading (一是优化认证服务。 under 一是优化认证服务)."""
+    body = text.strip().strip(_HEAD_PUNCT)
+    return bool(section) and bool(body) and body == section[-1].strip().strip(_HEAD_PUNCT)
 
 
 def _text_key(text: str) -> str:
@@ -372,9 +393,12 @@ class Retriever:
         """The one or two sentences of the best passages that answer ``query`` most directly.
 
         Each sentence of the first ``from_hits`` passages is ranked by its cosine with the query
-        plus half the share of the query's informative words it contains; the second sentence is
+        plus half the share of the query's informative words it contains, plus
+        ``config.answer_figure_bonus`` when the question asks for a figure (多少, 几个点 …) and
+        the sentence has one. A sentence that only repeats its section's heading (一是优化认证服务。)
+        says nothing and is passed over while the passages have another. The second sentence is
         given only when it ranks nearly as well as the first (within 0.05). The score reported is
-        that sum divided by its maximum 1.5 (and not below 0): a 0–1 scale, same order.
+        the cosine-and-share sum divided by its maximum 1.5 (and not below): a 0–1 scale.
         """
         if not hits or not snap.sentence_count:
             return []
@@ -382,17 +406,22 @@ class Retriever:
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
+        bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         scored = []
         for hit in hits[:from_hits]:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
             for (sid, text, vector), page in zip(sents, pages):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
-                scored.append((float(vector @ qv) + 0.5 * share, sid, text, hit, page))
+                score = float(vector @ qv) + 0.5 * share
+                rank = score + (bonus if bonus and has_figure(text) else 0.0)
+                if heading_only(text, hit.chunk.section):
+                    rank -= 1.0  # last resort
+                scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        for score, _sid, text, hit, page in scored[:max_sentences]:
-            if out and score < scored[0][0] - 0.05:
+        for rank, score, _sid, text, hit, page in scored[:max_sentences]:
+            if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
                                       page, answer_score(score)))

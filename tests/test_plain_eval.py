@@ -23,10 +23,18 @@ def test_plain_and_offtopic_sets_are_well_formed():
 
 @pytest.mark.slow
 def test_offtopic_questions_come_back_empty(real_kb):
-    # Measured 25 of 26 (2026-11-27); before the place-name rule of Retriever.on_topic, 17 of 26.
-    # 江苏公务员考试报名时间 still gets passages: 时间 occurs in the report.
-    assert offtopic_report(real_kb, REPO / "eval/offtopic.jsonl")["empty"]["hybrid"] >= 25 / 26 - 1e-9
-    for q in ("今天北京天气怎么样", "上海迪士尼门票多少钱", "浙江高考分数线", "江苏哪里好玩"):
+    # Measured 26 of 26 (2026-11-27, Retriever.elsewhere with the field's own words); with the
+    # place-name rule alone 25 of 26 (江苏公务员考试报名时间 shares 时间), before it 17 of 26.
+    assert offtopic_report(real_kb, REPO / "eval/offtopic.jsonl")["empty"]["hybrid"] >= 26 / 26 - 1e-9
+    for q in ("今天北京天气怎么样", "上海迪士尼门票多少钱", "浙江高考分数线", "江苏哪里好玩",
+              # other business paperwork: each shares a common word or two with the report
+              "食品经营许可证怎么办理", "出国旅游签证怎么办", "公司注册需要多少注册资本", "企业所得税优惠政策有哪些"):
         assert real_kb.search(q) == [], q
-    for q in ("江苏有哪些经验", "浙江的认证贷"):
+    for q in ("江苏有哪些经验", "浙江的认证贷",
+              # on topic in everyday words: they name the field, or a passage is close to them
+              # (all five came back empty before; the last three by cosines of 0.805–0.820)
+              "厂里缺懂质量的人", "我们厂就十几个人，没一个懂质量管理的，咋办？", "考评前十是哪几个省",
+              "哪几个省这件事干得最好", "认证这块最近有哪些新玩法，比如按等级发证那种",
+              # an everyday-topic word used as a figure of speech, among the report's words
+              "讲经验的部分 帮企业那几步 像看病一样先诊断再对症下药的说法"):
         assert real_kb.search(q), q
