@@ -308,6 +308,10 @@ def page_search(rt: Runtime) -> None:
     if expansions:
         info += f"；按术语表扩展：{esc(expansions)}"
     st.caption(info)
+    absent = kb.absent_names(query)
+    if absent:
+        st.warning(f"文档中没有提到{'、'.join(f'“{esc(n)}”' for n in absent)}" +
+                   ("，下面是按问题里其余的词找到的相近内容。" if hits else "。"))
     if not hits:
         st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题），去掉行业/地区/类型筛选，"
                 "或打开“显示低相关度结果”。也可以试试下面的问题：")

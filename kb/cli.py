@@ -252,6 +252,10 @@ def cmd_search(args) -> int:
                                    include_all=args.all))
         return 0
     hits = kb.search(args.query, top_k=args.top_k, mode=args.mode, filters=filters, include_all=args.all)
+    absent = kb.absent_names(args.query)
+    if absent:
+        print(f"提示：文档中没有提到{'、'.join(f'“{n}”' for n in absent)}" +
+              ("，下面是按问题里其余的词找到的相近内容。\n" if hits else "。"))
     if not hits:
         print("没有找到相关内容。可以换个说法（如写出行业、问题），去掉筛选条件，或加 --all 查看低相关度的段落。")
         return 0

@@ -162,3 +162,8 @@ def resolve_industry(name: str | None) -> str | None:
     if name in set(all_industries()):
         return name
     return classify_industry(name) or name
+
+
+def trade_words(text: str) -> list[str]:
+    """The words of ``text`` that name a trade (家具, 五金, 电动车), in order, without repeats."""
+    return list(dict.fromkeys(text[pos:pos - neg] for pos, neg, _name in _found(text)))

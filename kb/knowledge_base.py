@@ -223,6 +223,10 @@ class KnowledgeBase:
         mode passages below the relevance floor are left out unless ``include_all``."""
         return self.retriever.search(self.snapshot(), query, top_k, mode, filters, include_all)
 
+    def absent_names(self, query: str) -> list[str]:
+        """Places and trades ``query`` names that no document mentions (see Retriever.absent_names)."""
+        return self.retriever.absent_names(self.snapshot(), query)
+
     def answer(self, query: str, hits: list[Hit]) -> list[AnswerSentence]:
         """The one or two sentences of ``hits`` that answer ``query`` most directly."""
         return self.retriever.answer(self.snapshot(), query, hits)
@@ -230,10 +234,12 @@ class KnowledgeBase:
     def search_json(self, query: str, top_k: int = 10, mode: str = "hybrid",
                     filters: Filters | None = None, include_all: bool = False) -> dict:
         """The JSON object of one query, shared by ``kb search --json`` and ``GET /api/search``:
-        the results plus ``answer`` (the best sentence or two with their chunk ids, or null)."""
+        the results plus ``answer`` (the best sentence or two with their chunk ids, or null) and
+        ``not_in_documents`` (places and trades the query names that no document mentions)."""
         hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
         answer = self.answer(query, hits) if mode != "bm25" else []
         return {"query": query,
+                "not_in_documents": self.absent_names(query),
                 "answer": {"sentences": [a.as_dict() for a in answer],
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer))} if answer else None,
                 "results": [h.as_dict() for h in hits]}

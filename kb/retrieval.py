@@ -21,7 +21,7 @@ from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf
 from .glossary import expand
-from .industries import resolve_industry
+from .industries import classify_industry, resolve_industry, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import place_names, region_matcher
 from .simplified import to_simplified
@@ -386,6 +386,23 @@ class Retriever:
         places = place_names(query)
         shared = [t for t in words if informative(t) and t not in places and len(snap.bm25.containing(t))]
         return len(shared) <= ELSEWHERE_MAX_SHARED
+
+    @staticmethod
+    def absent_names(snap: Snapshot, query: str) -> list[str]:
+        """Places and trades the question names that no document mentions (深圳, 家具): the results
+        can only be about something near them, and the user should be told so.
+
+        Only names, not every unknown word: colloquial words (咋办, 下手) are missing from the
+        documents all the time without the question being about anything they lack. A trade is
+        there when a passage is tagged with its industry (雨伞: the 伞业 passage). A name inside a
+        longer missing one (深圳 in 深圳市) is given once."""
+        query = to_simplified(query or "")
+        places = sorted((n for n in place_names(query) if len(n) >= 2), key=query.find)
+        trades = {w: classify_industry(w) for w in trade_words(query) if len(w) >= 2}
+        tagged = {ind for t in snap.tags for ind in t.industries} if trades else set()
+        missing = [n for n in dict.fromkeys((*places, *trades)) if not any(n in c.text for c in snap.chunks)
+                   and trades.get(n) not in tagged]  # 雨伞 is there when a passage is about 伞业
+        return [n for n in missing if not any(n != m and n in m for m in missing)]
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,

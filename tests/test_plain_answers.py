@@ -130,7 +130,7 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
         assert set(s) == {"text", "chunk_id", "doc", "section", "page", "score"}
     assert set(answer["chunk_ids"]) <= ids
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "answer": None, "results": []}
+    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "not_in_documents": [], "answer": None, "results": []}
 
 
 def test_evidence_fusion_coverage_power_zero_is_plain_bm25_share():
@@ -173,3 +173,12 @@ def test_figure_questions_are_answered_with_a_figure(real_kb):
                       ("参加了的厂子，一年下来利润率平均能涨几个点", "8.3")):
         answer = real_kb.answer(q, real_kb.search(q))
         assert answer and figure in answer[0].text, (q, answer[0].text if answer else None)
+
+
+def test_places_and_trades_the_documents_never_mention_are_named(built):
+    assert built.absent_names("深圳的家具小厂有没有人来帮扶") == ["深圳", "家具"]
+    assert built.absent_names("南通家纺企业产品缺陷率高") == []
+    assert built.absent_names("深圳市的情况") == ["深圳市"]  # not 深圳 and 深圳市
+    data = built.search_json("做家具的小厂，认证有什么好处")
+    assert data["not_in_documents"] == ["家具"]
+    assert built.search_json("做雨伞的小厂")["not_in_documents"] == []
