@@ -412,7 +412,7 @@ class Retriever:
         Each sentence of the first ``from_hits`` passages is ranked by its cosine with the query
         plus half the share of the query's informative words it contains, plus
         ``config.answer_figure_bonus`` when the question asks for a figure (多少, 几个点 …) and
-        the sentence has one. A sentence that only repeats its section's heading (一是优化认证服务。)
+        the sentence has one, plus ``config.answer_passage_weight`` times its passage's score. A sentence that only repeats its section's heading (一是优化认证服务。)
         says nothing and is passed over while the passages have another. The second sentence is
         given only when it ranks nearly as well as the first (within 0.05). The score reported is
         the cosine-and-share sum divided by its maximum 1.5 (and not below): a 0–1 scale.
@@ -431,7 +431,8 @@ class Retriever:
             for (sid, text, vector), page in zip(sents, pages):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
-                rank = score + (bonus if bonus and has_figure(text) else 0.0)
+                rank = (score + (bonus if bonus and has_figure(text) else 0.0)
+                        + self.config.answer_passage_weight * hit.score)
                 if heading_only(text, hit.chunk.section):
                     rank -= 1.0  # last resort
                 scored.append((rank, score, sid, text, hit, page))
