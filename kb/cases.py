@@ -32,6 +32,7 @@ from itertools import groupby
 from .chunking import sentence_owners
 from .cleaning import split_sentences
 from .industries import classify_industries, classify_industry
+from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
 from .structure import (
@@ -59,7 +60,9 @@ from .structure import (
 # 2: labelled parts (概况/问题/做法/成效), industries with 小类 codes, several places and industries.
 # 3: part headings numbered like cases, group headings, bracketed labels, more from–to figures;
 #    chunk filter tags also hold the places a passage names (kb/pipeline.py), made at parse time too.
-CASES_VERSION = "3"
+# 4: figures in Chinese numerals (kb/numerals.py), explicit industry fields, field tables without
+#    案例N headings, PDF before/after tables read cell by cell.
+CASES_VERSION = "4"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)? ?"
@@ -199,7 +202,8 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
 
 def is_profile_clause(clause: str) -> bool:
     """A fact about the enterprise or place at the start ("员工48人", "年加工大米2万吨",
-    "集聚小微企业600家", "某市有作坊1200家"): a number with no verb of change or result."""
+    "集聚小微企业600家", "某市有作坊1200家", "员工四十余人"): a number with no verb of change or result."""
+    clause = arabic_figures(clause)
     if not re.search(r"\d", clause) or _RESULT_WORD.search(clause):
         return False
     return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
@@ -214,10 +218,13 @@ def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
     """Outcomes of one sentence; a bare figure followed by "降至/提高到" another figure of the same
     unit in a later clause is one before→after pair ("售后成本占营收9%，…占比降至4%")."""
     out: list[tuple[Outcome, str]] = []
-    for m in _CLAUSE.finditer(sentence):
+    # Figures in Chinese numerals are read as Arabic ones; the evidence stays as written
+    # (the rewrite keeps every clause mark, so the clauses correspond one to one).
+    for m, written in zip(_CLAUSE.finditer(arabic_figures(sentence)), _CLAUSE.finditer(sentence), strict=True):
         if is_profile_clause(m.group()):
             continue
         for o, tag in _clause_outcomes(m.group(), page):
+            o = replace(o, text=written.group())
             prev = out[-1] if out else None
             if (tag == "reach_to" and prev is not None and prev[0].unit == o.unit and prev[0].text != o.text
                     and (prev[1] == "bare" or prev[1] == "level" and _BEFORE_MARK.search(prev[0].text))):
