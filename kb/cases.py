@@ -31,7 +31,7 @@ from itertools import groupby
 
 from .chunking import sentence_owners
 from .cleaning import split_sentences
-from .industries import classify_industries, classify_industry
+from .industries import classify_industries, classify_industry, field_industries
 from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
@@ -455,6 +455,9 @@ _INLINE_LABEL = re.compile(
     rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
 # A case's name in a field table ("企业名称 | 某公司；") or a labelled line ("企业名称：某公司").
 _NAME_FIELD = re.compile(r"^(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
+# An explicit industry field: "所属行业 | 农副食品加工业；", "所属行业：纺织业", "行业：家具制造".
+_INDUSTRY_FIELD = re.compile(
+    r"(?:^|[，,；;\s])(?:所属|所在)?行业(?:类别|分类|门类|领域)?\s*[|：:]\s*(?P<value>[^|，,；;。]+)")
 _TABLE_INTRO = re.compile(r"(?:如下|见下表|见表)[：:。]?$")
 
 
@@ -732,8 +735,11 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
         # "浙江省宁波市某公司" whose text says "位于宁波市鄞州区": the county is named later.
         region = next((r for _, _, r in region_spans(title + "。" + text) if r.county and r.province == region.province
                        and (region.city is None or r.city == region.city)), region)
+    # A field stating the industry wins over keywords guessed from the rest of the text.
+    stated = next((found for s in sents for m in _INDUSTRY_FIELD.finditer(s.text.strip())
+                   if (found := field_industries(m["value"]))), None)
     return _make_case(doc_id, n, collection_kind(doc_title, title, group), title, region,
-                      classify_industries(text, title), sents, owners, depth=depth, labelled=True)
+                      stated or classify_industries(text, title), sents, owners, depth=depth, labelled=True)
 
 
 def _collection_cases(

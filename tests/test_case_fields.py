@@ -423,3 +423,14 @@ def test_collection_of_field_tables_one_per_case(tmp_path):
     assert first.problem.startswith("产品缺陷率高") and first.measures.startswith("引入色差仪")
     assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("产品缺陷率", 5.8, 1.9)]
     assert second.title == "案例2：虚构的金穗米业有限公司" and second.industry == "农副食品加工业"
+
+
+def test_a_stated_industry_field_wins_over_keywords(tmp_path):
+    text = ("合成测试材料：企业优良案例汇编（本文件为测试用虚构案例）\n\n"
+            "案例1：浙江省宁波市某配件有限公司\n\n企业概况：该公司为家电整机厂提供配套，所属行业：家具制造业。\n\n"
+            "存在问题：开胶退货多。\n\n取得成效：开胶率由3.2%降至0.9%。\n\n"
+            "案例2：江西省上饶市某有限公司\n\n行业：粮食加工（大米）\n\n存在问题：碎米率偏高，化工原料堆放混乱。\n\n"
+            "取得成效：碎米率由12%降至6%。\n")
+    first, second = _cases(tmp_path, text)
+    assert first.industries == ("家具制造业",)
+    assert second.industries == ("农副食品加工业",)
