@@ -77,15 +77,17 @@ _PER = r"(?:每[\u4e00-\u9fff]{1,6})?"
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
 _FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}$")
 # What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
-_TO = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|达到?)(?:\d{{4}}年(?:底|度)?的?)?{_PER}")
+_TO = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|[\u4e00-\u9fff]{{1,3}}?为|达到?)(?:\d{{4}}年(?:底|度)?的?)?{_PER}")
 # A pair ending on a bare number: "由3.2%降至0" (the unit is the first figure's).
-_TO_BARE = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)){_PER}(?P<num>\d+(?:\.\d+)?)(?![\d.])")
+_TO_BARE = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|[\u4e00-\u9fff]{{1,3}}?为){_PER}(?P<num>\d+(?:\.\d+)?)(?![\d.])")
 # A figure stated for the time before ("帮扶前…为7.7%"), paired with "降至2.0%" in the next clause.
 _BEFORE_MARK = re.compile(r"前|原来|原先|此前|过去|以往")
 # A stated change right before the number: "下降20.2%", "增加了约10万元".
 _CHANGE = re.compile(rf"(?P<verb>{_UP}|{_DOWN})了?(?:约|近|超过|超)?$")
 # A level reached: "增长至5亿", "突破130亿元", "达1.3亿余元", "超过350亿元", "为63.0%".
 _REACH = re.compile(rf"(?:(?:{_UP}|{_DOWN}|降|升|增|减)?(?:至|到)|达到|达|突破|超过|超|逾|共计|累计|总计|为|约|近)$")
+# A saving: "返修成本每年节约85万元" is the amount saved, not a level of 返修成本每年节 (约 is no "about").
+_SAVING = re.compile(r"(?P<verb>节约|节省|节支)了?(?:约|近|超过|超)?$")
 # Who benefited: "为1433家企业…", "带动3800余人…", "帮助115家…"; the metric follows the number.
 _BENEFIT = re.compile(r"(?:为|帮助|带动|指导|培训|服务|惠及|覆盖|助力|推动|支持|组织)了?(?:近|约|超过|超)?$")
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+")
@@ -107,7 +109,7 @@ _METRIC_CUT = re.compile(r"帮助|带动|推动|助力|指导|促进")
 _METRIC_PLACE = re.compile(
     r"^(?:(?:该|本)(?:市|县|区|省|公司|企业|厂|地)?|其(?:市|县|区|省|公司|企业|厂)|区域内|全县|全市|全省|全区|区域)的?"
 )
-_METRIC_TAIL = re.compile(r"(?:(?:较|比)(?:\d{4}年(?:底|度)?|上年度?|去年)|同比|环比|平均|累计|共计|分别|共|总|的|超过|超|(?<![户人])均|虽|为|达)$")
+_METRIC_TAIL = re.compile(r"(?:(?:较|比)(?:\d{4}年(?:底|度)?|上年度?|去年)|同比|环比|平均|累计|共计|分别|共|总|的|超过|超|(?<![户人])均|虽|为|达|连续|每年|每月|每季度|年均|全年)$")
 _METRIC_CONJ = re.compile(r"^(?:但|而|并|且|同时|其中|(?:帮扶|实施|整改|认证|导入|上线|改造|改进|投产|试点)[前后]|目前|现)")
 # What follows a leading list of places: "、青海等7个省局出台…" (the count is already removed).
 _METRIC_PLACES_REST = re.compile(r"^(?:[、和与及]|等(?:省局|省份|省|地区|地|市)?|(?:省|市)?局)")
@@ -130,7 +132,7 @@ def _metric(segment: str) -> str:
     m = _METRIC_PLACE.sub("", _METRIC_VERB.sub("", _METRIC_CONJ.sub("", m)))
     while (t := _METRIC_TAIL.sub("", m)) != m:
         m = t
-    return m.strip()[-_METRIC_MAX:]
+    return m.strip().lstrip("-*+•●▪◆■ ")[-_METRIC_MAX:]
 
 
 def _value(q: re.Match) -> tuple[float, str]:
@@ -179,6 +181,11 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             if c["verb"] == "增收":  # "茶农户均增收1.2万元": what grew is the income
                 metric += "收入"
             out.append((Outcome(metric, None, None, sign * value, unit, page, clause), "change"))
+            seg_start = q.end()
+        elif (saving := _SAVING.search(before)) is not None:
+            metric = _metric(clause[seg_start : saving.start()])
+            out.append((Outcome(f"{metric}{saving['verb']}" if metric else saving["verb"], None, value, None, unit,
+                                page, clause), "level"))
             seg_start = q.end()
         elif q["base"] in _COUNT_UNITS and (
             (b := _BENEFIT.search(before)) is not None or not clause[seg_start : q.start()].strip()
@@ -237,6 +244,11 @@ def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
     return [o for o, _ in out]
 
 
+# A list item's marker, at the start or run into the text before it ("…警告- 来料检验…"): each
+# item is a clause of its own.
+_BULLET = re.compile(r"(?:^\s*|(?<=[\u4e00-\u9fff%％）)\d])\s*)(?:[-*+]\s+|[•●▪◆■]\s*)(?=[\u4e00-\u9fff])")
+
+
 def parse_outcomes(text: str, page: int | None = None) -> list[Outcome]:
     """Quantified results stated in ``text``, sentence by sentence, clause by clause.
 
@@ -247,6 +259,7 @@ def parse_outcomes(text: str, page: int | None = None) -> list[Outcome]:
     metric of the outcome before it. Profile facts ("员工48人") are not outcomes.
     """
     out: list[Outcome] = []
+    text = _BULLET.sub(lambda m: "；" if m.start() else "", text)
     for _off, sentence in split_sentences(text) or [(0, text)]:
         for o in _sentence_outcomes(sentence, page):
             if not o.metric and out:

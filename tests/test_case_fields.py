@@ -434,3 +434,18 @@ def test_a_stated_industry_field_wins_over_keywords(tmp_path):
     first, second = _cases(tmp_path, text)
     assert first.industries == ("家具制造业",)
     assert second.industries == ("农副食品加工业",)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("返修成本每年节约85万元。", [("返修成本节约", None, 85, None, "万元")]),  # a saving, not a level of 返修成本每年节
+    ("菌落总数超标批次由每年7批降为0。", [("菌落总数超标批次", 7, 0, -7, "批")]),
+    ("次品率由5%降为2%。", [("次品率", 5, 2, -3, "%")]),
+    ("产品抽检合格率连续12个月100%。", [("产品抽检合格率", None, 100, None, "%")]),
+    # Markdown list items run together by the loader: each item is a clause, no metric starts with "- "
+    ("- 主机厂供应商评级由C级提升至A级- 年订单额增长22%",
+     [("年订单额", None, None, 22, "%")]),
+    ("- 一次交验合格率从92.1%提升到99.2%- 返修成本每年节约85万元",
+     [("一次交验合格率", 92.1, 99.2, 7.1, "%"), ("返修成本节约", None, 85, None, "万元")]),
+])
+def test_savings_bare_pairs_and_list_items(text, want):
+    assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)] == want
