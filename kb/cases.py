@@ -274,14 +274,38 @@ _TABLE_AFTER = re.compile(r"后|目前|现|\d{4}年")
 
 
 _CELL_MAX = 16  # a table cell that a PDF extracts as a line of its own is short
-_NUMBER_CELL = re.compile(r"^[\d.,%％]+\s*(?:[\u4e00-\u9fff/（）()]{0,6})$")
+# A figure cell, maybe of a rate ("每月6起") or with a unit ("2600万元", "500万美元").
+_NUMBER_CELL = re.compile(r"^(?:每[\u4e00-\u9fff]{1,4})?[\d.,%％]+\s*(?:[\u4e00-\u9fff/（）()]{0,6})$")
+# A row's name run into its first figure by the PDF ("单位能耗（吨标煤/万件）1.2"), and an intro run
+# into the first header cell ("帮扶前后主要指标对比如下：指标").
+_NAME_AND_FIGURE = re.compile(
+    r"(?P<name>[^\d|：:，,。；;]{2,24}?[）)\u4e00-\u9fff])\s*(?P<figure>(?:每[\u4e00-\u9fff]{1,4})?\d+(?:\.\d+)?\s*(?:%|％)?)")
+_INTRO_AND_CELL = re.compile(r".*(?:如下|见下表|对比|情况)[：:](?P<cell>[^：:，,。；;\d]{1,8})")
 
 
-def _cell_table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
-    """Rows of a before/after table whose cells a PDF extracted one per line: a header of short
-    cells ("指标", "帮扶前", "帮扶后"), then rows of a name and one figure per column."""
+def _cells(sentences: Sequence[Sentence]) -> list[tuple[int, str]]:
+    """(sentence position, text) of every line as a table cell; a line holding a row's name and
+    its first figure is two cells, and of an intro line only the header cell it ends with counts."""
+    out: list[tuple[int, str]] = []
+    for i, s in enumerate(sentences):
+        text = s.text.strip()
+        if m := _NAME_AND_FIGURE.fullmatch(text):
+            out += [(i, m["name"]), (i, m["figure"])]
+        elif m := _INTRO_AND_CELL.fullmatch(text):
+            out.append((i, m["cell"]))
+        else:
+            out.append((i, text))
+    return out
+
+
+def _cell_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome]], set[int]]:
+    """Rows of a before/after table whose cells a PDF extracted one per line (a header of short
+    cells "指标", "帮扶前", "帮扶后", then rows of a name and one figure per column), and the
+    positions of the sentences the tables take (they are cells, not prose)."""
     out: list[tuple[int, Outcome]] = []
-    texts = [s.text.strip() for s in sentences]
+    taken: set[int] = set()
+    cells = _cells(sentences)
+    texts = [t for _, t in cells]
     i = 0
     while i < len(texts):
         # the header: short cells without figures, the last of them naming the time after
@@ -308,17 +332,25 @@ def _cell_table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outco
             (bv, bu), (av, au) = _value(b), _value(a)
             if bu == au:
                 unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
-                out.append((k, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
-                                       sentences[k].page, " | ".join(row))))
+                first = cells[k][0]
+                out.append((first, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
+                                           sentences[first].page, " | ".join(row))))
             k += width
+        if k > j - 1:  # at least one row: the header and the rows are table cells
+            taken.update(cells[n][0] for n in range(i, k))
         i = max(k, i + 1)
-    return out
+    return out, taken
+
+
+def table_cells(sentences: Sequence[Sentence]) -> set[int]:
+    """Positions of the sentences that are cells of a before/after table extracted one per line."""
+    return _cell_tables(sentences)[1]
 
 
 def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
     """(sentence position, outcome) of each row of a before/after table ("指标 | 帮扶前 | 帮扶后"),
     whether its cells are joined by | (DOCX) or come one per line (PDF)."""
-    out: list[tuple[int, Outcome]] = _cell_table_outcomes(sentences)
+    out: list[tuple[int, Outcome]] = _cell_tables(sentences)[0]
     cols: tuple[int, int] | None = None
     for i, s in enumerate(sentences):
         cells = [c.strip() for c in s.text.split("|")]
@@ -450,15 +482,36 @@ def _problem(text: str) -> str:
     return "；".join(found)
 
 
-def _measures(text: str, skip: int = 0) -> str:
-    """The clauses saying what was done: not outcomes, problems, profile facts or bare qualitative results."""
+def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
+    """The clauses saying what was done: not outcomes, problems, profile facts or bare qualitative
+    results; in a collection's unlabelled write-up (``prose``) not the description of the subject
+    or the faults it had either (see :func:`_problem_clauses`)."""
     kept = []
     for m in _CLAUSE.finditer(text[skip:]):
         clause = m.group().strip()
         if (clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
-                and not is_profile_clause(clause)):
+                and not is_profile_clause(clause)
+                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause)))):
             kept.append(clause)
     return "；".join(kept)
+
+
+# A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
+_DESCRIPTION = re.compile(r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|主营|从事|是|成立|始建|拥有|现有)")
+# A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
+_FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
+                    r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大")
+# What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
+_ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训")
+
+
+def _is_fault(clause: str) -> bool:
+    return bool(_FAULT.search(clause)) and not _ACTION.search(clause) and not parse_outcomes(clause)
+
+
+def _problem_clauses(text: str) -> list[str]:
+    """The clauses of ``text`` stating a fault (see ``_FAULT``), not a description of the subject."""
+    return [c for m in _CLAUSE.finditer(text) if (c := m.group().strip()) and _is_fault(c) and not _DESCRIPTION.search(c)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -544,16 +597,23 @@ def _make_case(
     """
     text = "".join(s.text for s in sents)
     pieces = _pieces(sents, depth) if labelled else [_Piece(None, s.text, i) for i, s in enumerate(sents)]
+    cells = table_cells(sents)  # a table's cells are read as a table, not as prose
+    pieces = [p for p in pieces if p.index not in cells]
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
     free = [x for x in pieces if x.part is None and "|" not in x.text]
     free_text = _text_of(free)
     profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text) for x in free)))
     problem = _text_of(by_part["problem"], "；") or _problem(free_text)
+    if labelled and not problem:
+        # An unlabelled write-up in a collection: the clauses stating what was wrong.
+        problem = "；".join(c for x in free for c in _problem_clauses(x.text))
+    if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
+        measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
         measures = "".join(x.text for x in by_part["measures"] if "|" not in x.text and not _TABLE_INTRO.search(x.text))
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
-        measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0) for x in free
+        measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
                                            if not _TABLE_INTRO.search(x.text))))
     results = by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)

@@ -449,3 +449,26 @@ def test_a_stated_industry_field_wins_over_keywords(tmp_path):
 ])
 def test_savings_bare_pairs_and_list_items(text, want):
     assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)] == want
+
+
+def test_a_pdf_table_read_cell_by_cell_pairs_every_row(tmp_path):
+    """Cells one per line as reportlab PDFs come out: the first header cell run into the intro, a
+    row's name run into its first figure, a rate per month (synthetic)."""
+    cells = ["帮扶组指导企业建立HACCP体系。", "帮扶前后主要指标对比如下：指标", "帮扶前", "帮扶后",
+             "单位能耗（吨标煤/万件）1.2", "0.95", "客户投诉", "每月6起", "每月1起", "产品损耗率", "3.5%", "1.8%"]
+    got = [(i, o.metric, o.before, o.after, o.unit) for i, o in table_outcomes([Sentence(t, 2) for t in cells])]
+    assert got == [(4, "单位能耗", 1.2, 0.95, "吨标煤/万件"), (6, "客户投诉", 6, 1, "起"), (9, "产品损耗率", 3.5, 1.8, "%")]
+
+
+def test_unlabelled_write_up_with_a_cell_table(tmp_path):
+    text = ("合成测试材料：企业典型案例汇编（本文件为测试用虚构案例）\n\n"
+            "（一）河南省漯河市某肉制品企业：筑牢底线该企业生产低温肉制品，曾出现微生物指标抽检不合格，客户投诉多。\n\n"
+            "帮扶组指导企业建立HACCP体系，建立不合格品台账，实施冷链温度实时监控。\n\n帮扶前后主要指标对比如下：指标\n\n"
+            "帮扶前\n\n帮扶后\n\n客户投诉\n\n每月6起\n\n每月1起\n\n产品损耗率\n\n3.5%\n\n1.8%\n\n"
+            "（二）云南省曲靖市某电线电缆企业：敲开大门该企业生产低压电力电缆，导体电阻不合格问题时有发生。\n\n"
+            "帮扶专家协助企业完善出厂检验。\n")
+    first, second = _cases(tmp_path, text)
+    assert first.problem == "曾出现微生物指标抽检不合格；客户投诉多"
+    assert first.measures == "帮扶组指导企业建立HACCP体系；建立不合格品台账；实施冷链温度实时监控"
+    assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("客户投诉", 6, 1), ("产品损耗率", 3.5, 1.8)]
+    assert second.problem == "导体电阻不合格问题时有发生" and second.measures == "帮扶专家协助企业完善出厂检验"
