@@ -570,7 +570,8 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
 
 
 def _text_of(pieces: Sequence[_Piece], sep: str = "") -> str:
-    return sep.join(p.text for p in pieces if p.text)
+    # A trailing "；" is where a table row ended ("存在问题 | 返工率高；") or a list goes on: not kept.
+    return sep.join(t for p in pieces if (t := p.text.rstrip("；;")))
 
 
 def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Sequence[tuple[str, ...]]) -> list[Outcome]:
@@ -742,7 +743,7 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     """
     heads = [u.heading for u in _units(sentences)]
     if len(heads) < 2:
-        return False
+        return len(_field_tables(sentences)) >= 2  # field tables one after another, no case headings
     title = doc_title or ""
     if re.search(r"案例|经验", title) and "总结" not in title:
         return True
@@ -818,15 +819,55 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
 def _collection_cases(
     doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> list[Case]:
-    cases: list[Case] = []
+    found: list[tuple[tuple[int, ...], str, int, str]] = []  # (positions, title, depth, group heading)
     for unit in _units(sentences):
+        tables = _field_tables([sentences[i] for i in unit.idx])
+        if len(tables) >= 2:  # several field tables under one heading: one case each
+            found.extend((tuple(unit.idx[k] for k in t), _named(sentences, [unit.idx[k] for k in t]), unit.depth,
+                          unit.group) for t in tables)
+            continue
         title = bare_heading(unit.heading)
         if not title:  # "案例1" above a field table: the table's 企业名称 row names the case
-            named = next((m["name"] for i in unit.idx if (m := _NAME_FIELD.match(sentences[i].text.strip()))), "")
+            named = _named(sentences, unit.idx)
             title = f"{unit.heading}：{named}" if named else unit.heading
-        cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in unit.idx],
-                                [owners[i] for i in unit.idx], depth=unit.depth, group=unit.group))
+        found.append((unit.idx, title, unit.depth, unit.group))
+    # Field tables under no heading at all, one after another.
+    loose = [i for i, s in enumerate(sentences) if not s.section]
+    if len(tables := _field_tables([sentences[i] for i in loose])) >= 2:
+        found.extend((tuple(loose[k] for k in t), _named(sentences, [loose[k] for k in t]), 0, "") for t in tables)
+    cases: list[Case] = []
+    for idx, title, depth, group in sorted(found, key=lambda f: f[0][0]):
+        cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in idx],
+                                [owners[i] for i in idx], depth=depth, group=group))
     return cases
+
+
+def _named(sentences: Sequence[Sentence], idx: Sequence[int]) -> str:
+    """The name a case's 企业名称 field gives, or ""."""
+    return next((m["name"] for i in idx if (m := _NAME_FIELD.match(sentences[i].text.strip()))), "")
+
+
+# A field table's header row: "字段 | 内容", "项目 | 内容".
+_FIELD_HEADER = re.compile(r"^[^|\d]{1,8}\|[^|\d]{1,8}[；;。]?$")
+
+
+def _field_tables(sentences: Sequence[Sentence]) -> list[tuple[int, ...]]:
+    """The cases of a run of field tables (or of 名称：… lines), as positions in ``sentences``:
+    each 企业名称/案例名称 field starts a case (with the table's header row just above it) that
+    runs to the next one, and every case labels a part (存在问题/主要做法/取得成效 …). Empty
+    when there are fewer than two such cases."""
+    starts = [i for i, s in enumerate(sentences) if _NAME_FIELD.match(s.text.strip())]
+    if len(starts) < 2:
+        return []
+    starts = [i - 1 if i > 0 and _FIELD_HEADER.match(sentences[i - 1].text.strip())
+              and _inline_labels(sentences[i - 1].text)[0] is None else i for i in starts]
+    tables = []
+    for a, b in zip(starts, [*starts[1:], len(sentences)]):
+        idx = tuple(k for k in range(a, b) if sentences[k].section == sentences[a].section)
+        if not any(_inline_labels(seg)[0] for k in idx for seg in _label_segments(sentences[k].text)):
+            return []
+        tables.append(idx)
+    return tables
 
 
 def _single_case(

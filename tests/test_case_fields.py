@@ -472,3 +472,32 @@ def test_unlabelled_write_up_with_a_cell_table(tmp_path):
     assert first.measures == "帮扶组指导企业建立HACCP体系；建立不合格品台账；实施冷链温度实时监控"
     assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("客户投诉", 6, 1), ("产品损耗率", 3.5, 1.8)]
     assert second.problem == "导体电阻不合格问题时有发生" and second.measures == "帮扶专家协助企业完善出厂检验"
+
+
+def test_field_tables_without_case_headings_are_one_case_each(tmp_path):
+    """Two-column tables one after another with no "案例N" line above them (synthetic)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("合成测试材料：企业优良案例汇编（本文件为测试用虚构案例）")
+    document.add_paragraph("现将各地报送的案例整理如下。")
+    for name, trade, problem, result in [
+        ("虚构的宁国某橡胶密封件有限公司", "橡胶和塑料制品业", "批次不合格率高", "批次不合格率由5.8%降至1.6%"),
+        ("虚构的保定某箱包制造企业", "皮革、毛皮、羽毛及其制品和制鞋业", "返工率高", "返工率由12%降至4%"),
+        ("虚构的寿光某蔬菜加工企业", "农副食品加工业", "追溯困难", "客户投诉由每月9起降至每月2起"),
+    ]:
+        table = document.add_table(rows=0, cols=2)
+        for field, value in (("字段", "内容"), ("企业名称", name), ("所属行业", trade), ("存在问题", problem),
+                             ("帮扶措施", "建立检验制度"), ("取得成效", result)):
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = field, value
+    path = tmp_path / "合成无标题表格案例.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    assert [c.title for c in parsed.cases] == ["虚构的宁国某橡胶密封件有限公司", "虚构的保定某箱包制造企业",
+                                               "虚构的寿光某蔬菜加工企业"]
+    assert [c.industry for c in parsed.cases] == ["橡胶和塑料制品业", "皮革、毛皮、羽毛及其制品和制鞋业", "农副食品加工业"]
+    assert [c.problem for c in parsed.cases] == ["批次不合格率高", "返工率高", "追溯困难"]
+    assert [[(o.metric, o.before, o.after) for o in c.outcomes] for c in parsed.cases] == [
+        [("批次不合格率", 5.8, 1.6)], [("返工率", 12, 4)], [("客户投诉", 9, 2)]]
+    assert parsed.kind == "enterprise_case"
