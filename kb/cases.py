@@ -31,7 +31,8 @@ from itertools import groupby
 
 from .chunking import sentence_owners
 from .cleaning import split_sentences
-from .industries import classify_industries, classify_industry
+from .industries import classify_industries, classify_industry, field_industries
+from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
 from .structure import (
@@ -59,7 +60,9 @@ from .structure import (
 # 2: labelled parts (概况/问题/做法/成效), industries with 小类 codes, several places and industries.
 # 3: part headings numbered like cases, group headings, bracketed labels, more from–to figures;
 #    chunk filter tags also hold the places a passage names (kb/pipeline.py), made at parse time too.
-CASES_VERSION = "3"
+# 4: figures in Chinese numerals (kb/numerals.py), explicit industry fields, field tables without
+#    案例N headings, PDF before/after tables read cell by cell.
+CASES_VERSION = "4"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)? ?"
@@ -74,15 +77,17 @@ _PER = r"(?:每[\u4e00-\u9fff]{1,6})?"
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
 _FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}$")
 # What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
-_TO = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|达到?)(?:\d{{4}}年(?:底|度)?的?)?{_PER}")
+_TO = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|[\u4e00-\u9fff]{{1,3}}?为|达到?)(?:\d{{4}}年(?:底|度)?的?)?{_PER}")
 # A pair ending on a bare number: "由3.2%降至0" (the unit is the first figure's).
-_TO_BARE = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)){_PER}(?P<num>\d+(?:\.\d+)?)(?![\d.])")
+_TO_BARE = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|[\u4e00-\u9fff]{{1,3}}?为){_PER}(?P<num>\d+(?:\.\d+)?)(?![\d.])")
 # A figure stated for the time before ("帮扶前…为7.7%"), paired with "降至2.0%" in the next clause.
 _BEFORE_MARK = re.compile(r"前|原来|原先|此前|过去|以往")
 # A stated change right before the number: "下降20.2%", "增加了约10万元".
 _CHANGE = re.compile(rf"(?P<verb>{_UP}|{_DOWN})了?(?:约|近|超过|超)?$")
 # A level reached: "增长至5亿", "突破130亿元", "达1.3亿余元", "超过350亿元", "为63.0%".
 _REACH = re.compile(rf"(?:(?:{_UP}|{_DOWN}|降|升|增|减)?(?:至|到)|达到|达|突破|超过|超|逾|共计|累计|总计|为|约|近)$")
+# A saving: "返修成本每年节约85万元" is the amount saved, not a level of 返修成本每年节 (约 is no "about").
+_SAVING = re.compile(r"(?P<verb>节约|节省|节支)了?(?:约|近|超过|超)?$")
 # Who benefited: "为1433家企业…", "带动3800余人…", "帮助115家…"; the metric follows the number.
 _BENEFIT = re.compile(r"(?:为|帮助|带动|指导|培训|服务|惠及|覆盖|助力|推动|支持|组织)了?(?:近|约|超过|超)?$")
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+")
@@ -104,7 +109,7 @@ _METRIC_CUT = re.compile(r"帮助|带动|推动|助力|指导|促进")
 _METRIC_PLACE = re.compile(
     r"^(?:(?:该|本)(?:市|县|区|省|公司|企业|厂|地)?|其(?:市|县|区|省|公司|企业|厂)|区域内|全县|全市|全省|全区|区域)的?"
 )
-_METRIC_TAIL = re.compile(r"(?:(?:较|比)(?:\d{4}年(?:底|度)?|上年度?|去年)|同比|环比|平均|累计|共计|分别|共|总|的|超过|超|(?<![户人])均|虽|为|达)$")
+_METRIC_TAIL = re.compile(r"(?:(?:较|比)(?:\d{4}年(?:底|度)?|上年度?|去年)|同比|环比|平均|累计|共计|分别|共|总|的|超过|超|(?<![户人])均|虽|为|达|连续|每年|每月|每季度|年均|全年)$")
 _METRIC_CONJ = re.compile(r"^(?:但|而|并|且|同时|其中|(?:帮扶|实施|整改|认证|导入|上线|改造|改进|投产|试点)[前后]|目前|现)")
 # What follows a leading list of places: "、青海等7个省局出台…" (the count is already removed).
 _METRIC_PLACES_REST = re.compile(r"^(?:[、和与及]|等(?:省局|省份|省|地区|地|市)?|(?:省|市)?局)")
@@ -127,7 +132,7 @@ def _metric(segment: str) -> str:
     m = _METRIC_PLACE.sub("", _METRIC_VERB.sub("", _METRIC_CONJ.sub("", m)))
     while (t := _METRIC_TAIL.sub("", m)) != m:
         m = t
-    return m.strip()[-_METRIC_MAX:]
+    return m.strip().lstrip("-*+•●▪◆■ ")[-_METRIC_MAX:]
 
 
 def _value(q: re.Match) -> tuple[float, str]:
@@ -177,6 +182,11 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
                 metric += "收入"
             out.append((Outcome(metric, None, None, sign * value, unit, page, clause), "change"))
             seg_start = q.end()
+        elif (saving := _SAVING.search(before)) is not None:
+            metric = _metric(clause[seg_start : saving.start()])
+            out.append((Outcome(f"{metric}{saving['verb']}" if metric else saving["verb"], None, value, None, unit,
+                                page, clause), "level"))
+            seg_start = q.end()
         elif q["base"] in _COUNT_UNITS and (
             (b := _BENEFIT.search(before)) is not None or not clause[seg_start : q.start()].strip()
         ):
@@ -199,7 +209,8 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
 
 def is_profile_clause(clause: str) -> bool:
     """A fact about the enterprise or place at the start ("员工48人", "年加工大米2万吨",
-    "集聚小微企业600家", "某市有作坊1200家"): a number with no verb of change or result."""
+    "集聚小微企业600家", "某市有作坊1200家", "员工四十余人"): a number with no verb of change or result."""
+    clause = arabic_figures(clause)
     if not re.search(r"\d", clause) or _RESULT_WORD.search(clause):
         return False
     return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
@@ -214,10 +225,13 @@ def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
     """Outcomes of one sentence; a bare figure followed by "降至/提高到" another figure of the same
     unit in a later clause is one before→after pair ("售后成本占营收9%，…占比降至4%")."""
     out: list[tuple[Outcome, str]] = []
-    for m in _CLAUSE.finditer(sentence):
+    # Figures in Chinese numerals are read as Arabic ones; the evidence stays as written
+    # (the rewrite keeps every clause mark, so the clauses correspond one to one).
+    for m, written in zip(_CLAUSE.finditer(arabic_figures(sentence)), _CLAUSE.finditer(sentence), strict=True):
         if is_profile_clause(m.group()):
             continue
         for o, tag in _clause_outcomes(m.group(), page):
+            o = replace(o, text=written.group())
             prev = out[-1] if out else None
             if (tag == "reach_to" and prev is not None and prev[0].unit == o.unit and prev[0].text != o.text
                     and (prev[1] == "bare" or prev[1] == "level" and _BEFORE_MARK.search(prev[0].text))):
@@ -230,6 +244,11 @@ def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
     return [o for o, _ in out]
 
 
+# A list item's marker, at the start or run into the text before it ("…警告- 来料检验…"): each
+# item is a clause of its own.
+_BULLET = re.compile(r"(?:^\s*|(?<=[\u4e00-\u9fff%％）)\d])\s*)(?:[-*+]\s+|[•●▪◆■]\s*)(?=[\u4e00-\u9fff])")
+
+
 def parse_outcomes(text: str, page: int | None = None) -> list[Outcome]:
     """Quantified results stated in ``text``, sentence by sentence, clause by clause.
 
@@ -240,6 +259,7 @@ def parse_outcomes(text: str, page: int | None = None) -> list[Outcome]:
     metric of the outcome before it. Profile facts ("员工48人") are not outcomes.
     """
     out: list[Outcome] = []
+    text = _BULLET.sub(lambda m: "；" if m.start() else "", text)
     for _off, sentence in split_sentences(text) or [(0, text)]:
         for o in _sentence_outcomes(sentence, page):
             if not o.metric and out:
@@ -254,14 +274,38 @@ _TABLE_AFTER = re.compile(r"后|目前|现|\d{4}年")
 
 
 _CELL_MAX = 16  # a table cell that a PDF extracts as a line of its own is short
-_NUMBER_CELL = re.compile(r"^[\d.,%％]+\s*(?:[\u4e00-\u9fff/（）()]{0,6})$")
+# A figure cell, maybe of a rate ("每月6起") or with a unit ("2600万元", "500万美元").
+_NUMBER_CELL = re.compile(r"^(?:每[\u4e00-\u9fff]{1,4})?[\d.,%％]+\s*(?:[\u4e00-\u9fff/（）()]{0,6})$")
+# A row's name run into its first figure by the PDF ("单位能耗（吨标煤/万件）1.2"), and an intro run
+# into the first header cell ("帮扶前后主要指标对比如下：指标").
+_NAME_AND_FIGURE = re.compile(
+    r"(?P<name>[^\d|：:，,。；;]{2,24}?[）)\u4e00-\u9fff])\s*(?P<figure>(?:每[\u4e00-\u9fff]{1,4})?\d+(?:\.\d+)?\s*(?:%|％)?)")
+_INTRO_AND_CELL = re.compile(r".*(?:如下|见下表|对比|情况)[：:](?P<cell>[^：:，,。；;\d]{1,8})")
 
 
-def _cell_table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
-    """Rows of a before/after table whose cells a PDF extracted one per line: a header of short
-    cells ("指标", "帮扶前", "帮扶后"), then rows of a name and one figure per column."""
+def _cells(sentences: Sequence[Sentence]) -> list[tuple[int, str]]:
+    """(sentence position, text) of every line as a table cell; a line holding a row's name and
+    its first figure is two cells, and of an intro line only the header cell it ends with counts."""
+    out: list[tuple[int, str]] = []
+    for i, s in enumerate(sentences):
+        text = s.text.strip()
+        if m := _NAME_AND_FIGURE.fullmatch(text):
+            out += [(i, m["name"]), (i, m["figure"])]
+        elif m := _INTRO_AND_CELL.fullmatch(text):
+            out.append((i, m["cell"]))
+        else:
+            out.append((i, text))
+    return out
+
+
+def _cell_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome]], set[int]]:
+    """Rows of a before/after table whose cells a PDF extracted one per line (a header of short
+    cells "指标", "帮扶前", "帮扶后", then rows of a name and one figure per column), and the
+    positions of the sentences the tables take (they are cells, not prose)."""
     out: list[tuple[int, Outcome]] = []
-    texts = [s.text.strip() for s in sentences]
+    taken: set[int] = set()
+    cells = _cells(sentences)
+    texts = [t for _, t in cells]
     i = 0
     while i < len(texts):
         # the header: short cells without figures, the last of them naming the time after
@@ -288,17 +332,25 @@ def _cell_table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outco
             (bv, bu), (av, au) = _value(b), _value(a)
             if bu == au:
                 unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
-                out.append((k, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
-                                       sentences[k].page, " | ".join(row))))
+                first = cells[k][0]
+                out.append((first, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
+                                           sentences[first].page, " | ".join(row))))
             k += width
+        if k > j - 1:  # at least one row: the header and the rows are table cells
+            taken.update(cells[n][0] for n in range(i, k))
         i = max(k, i + 1)
-    return out
+    return out, taken
+
+
+def table_cells(sentences: Sequence[Sentence]) -> set[int]:
+    """Positions of the sentences that are cells of a before/after table extracted one per line."""
+    return _cell_tables(sentences)[1]
 
 
 def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
     """(sentence position, outcome) of each row of a before/after table ("指标 | 帮扶前 | 帮扶后"),
     whether its cells are joined by | (DOCX) or come one per line (PDF)."""
-    out: list[tuple[int, Outcome]] = _cell_table_outcomes(sentences)
+    out: list[tuple[int, Outcome]] = _cell_tables(sentences)[0]
     cols: tuple[int, int] | None = None
     for i, s in enumerate(sentences):
         cells = [c.strip() for c in s.text.split("|")]
@@ -430,15 +482,36 @@ def _problem(text: str) -> str:
     return "；".join(found)
 
 
-def _measures(text: str, skip: int = 0) -> str:
-    """The clauses saying what was done: not outcomes, problems, profile facts or bare qualitative results."""
+def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
+    """The clauses saying what was done: not outcomes, problems, profile facts or bare qualitative
+    results; in a collection's unlabelled write-up (``prose``) not the description of the subject
+    or the faults it had either (see :func:`_problem_clauses`)."""
     kept = []
     for m in _CLAUSE.finditer(text[skip:]):
         clause = m.group().strip()
         if (clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
-                and not is_profile_clause(clause)):
+                and not is_profile_clause(clause)
+                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause)))):
             kept.append(clause)
     return "；".join(kept)
+
+
+# A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
+_DESCRIPTION = re.compile(r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|主营|从事|是|成立|始建|拥有|现有)")
+# A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
+_FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
+                    r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大")
+# What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
+_ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训")
+
+
+def _is_fault(clause: str) -> bool:
+    return bool(_FAULT.search(clause)) and not _ACTION.search(clause) and not parse_outcomes(clause)
+
+
+def _problem_clauses(text: str) -> list[str]:
+    """The clauses of ``text`` stating a fault (see ``_FAULT``), not a description of the subject."""
+    return [c for m in _CLAUSE.finditer(text) if (c := m.group().strip()) and _is_fault(c) and not _DESCRIPTION.search(c)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -448,6 +521,9 @@ _INLINE_LABEL = re.compile(
     rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
 # A case's name in a field table ("企业名称 | 某公司；") or a labelled line ("企业名称：某公司").
 _NAME_FIELD = re.compile(r"^(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
+# An explicit industry field: "所属行业 | 农副食品加工业；", "所属行业：纺织业", "行业：家具制造".
+_INDUSTRY_FIELD = re.compile(
+    r"(?:^|[，,；;\s])(?:所属|所在)?行业(?:类别|分类|门类|领域)?\s*[|：:]\s*(?P<value>[^|，,；;。]+)")
 _TABLE_INTRO = re.compile(r"(?:如下|见下表|见表)[：:。]?$")
 
 
@@ -494,7 +570,8 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
 
 
 def _text_of(pieces: Sequence[_Piece], sep: str = "") -> str:
-    return sep.join(p.text for p in pieces if p.text)
+    # A trailing "；" is where a table row ended ("存在问题 | 返工率高；") or a list goes on: not kept.
+    return sep.join(t for p in pieces if (t := p.text.rstrip("；;")))
 
 
 def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Sequence[tuple[str, ...]]) -> list[Outcome]:
@@ -521,16 +598,23 @@ def _make_case(
     """
     text = "".join(s.text for s in sents)
     pieces = _pieces(sents, depth) if labelled else [_Piece(None, s.text, i) for i, s in enumerate(sents)]
+    cells = table_cells(sents)  # a table's cells are read as a table, not as prose
+    pieces = [p for p in pieces if p.index not in cells]
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
     free = [x for x in pieces if x.part is None and "|" not in x.text]
     free_text = _text_of(free)
     profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text) for x in free)))
     problem = _text_of(by_part["problem"], "；") or _problem(free_text)
+    if labelled and not problem:
+        # An unlabelled write-up in a collection: the clauses stating what was wrong.
+        problem = "；".join(c for x in free for c in _problem_clauses(x.text))
+    if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
+        measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
         measures = "".join(x.text for x in by_part["measures"] if "|" not in x.text and not _TABLE_INTRO.search(x.text))
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
-        measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0) for x in free
+        measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
                                            if not _TABLE_INTRO.search(x.text))))
     results = by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)
@@ -659,7 +743,7 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     """
     heads = [u.heading for u in _units(sentences)]
     if len(heads) < 2:
-        return False
+        return len(_field_tables(sentences)) >= 2  # field tables one after another, no case headings
     title = doc_title or ""
     if re.search(r"案例|经验", title) and "总结" not in title:
         return True
@@ -725,22 +809,65 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
         # "浙江省宁波市某公司" whose text says "位于宁波市鄞州区": the county is named later.
         region = next((r for _, _, r in region_spans(title + "。" + text) if r.county and r.province == region.province
                        and (region.city is None or r.city == region.city)), region)
+    # A field stating the industry wins over keywords guessed from the rest of the text.
+    stated = next((found for s in sents for m in _INDUSTRY_FIELD.finditer(s.text.strip())
+                   if (found := field_industries(m["value"]))), None)
     return _make_case(doc_id, n, collection_kind(doc_title, title, group), title, region,
-                      classify_industries(text, title), sents, owners, depth=depth, labelled=True)
+                      stated or classify_industries(text, title), sents, owners, depth=depth, labelled=True)
 
 
 def _collection_cases(
     doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> list[Case]:
-    cases: list[Case] = []
+    found: list[tuple[tuple[int, ...], str, int, str]] = []  # (positions, title, depth, group heading)
     for unit in _units(sentences):
+        tables = _field_tables([sentences[i] for i in unit.idx])
+        if len(tables) >= 2:  # several field tables under one heading: one case each
+            found.extend((tuple(unit.idx[k] for k in t), _named(sentences, [unit.idx[k] for k in t]), unit.depth,
+                          unit.group) for t in tables)
+            continue
         title = bare_heading(unit.heading)
         if not title:  # "案例1" above a field table: the table's 企业名称 row names the case
-            named = next((m["name"] for i in unit.idx if (m := _NAME_FIELD.match(sentences[i].text.strip()))), "")
+            named = _named(sentences, unit.idx)
             title = f"{unit.heading}：{named}" if named else unit.heading
-        cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in unit.idx],
-                                [owners[i] for i in unit.idx], depth=unit.depth, group=unit.group))
+        found.append((unit.idx, title, unit.depth, unit.group))
+    # Field tables under no heading at all, one after another.
+    loose = [i for i, s in enumerate(sentences) if not s.section]
+    if len(tables := _field_tables([sentences[i] for i in loose])) >= 2:
+        found.extend((tuple(loose[k] for k in t), _named(sentences, [loose[k] for k in t]), 0, "") for t in tables)
+    cases: list[Case] = []
+    for idx, title, depth, group in sorted(found, key=lambda f: f[0][0]):
+        cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in idx],
+                                [owners[i] for i in idx], depth=depth, group=group))
     return cases
+
+
+def _named(sentences: Sequence[Sentence], idx: Sequence[int]) -> str:
+    """The name a case's 企业名称 field gives, or ""."""
+    return next((m["name"] for i in idx if (m := _NAME_FIELD.match(sentences[i].text.strip()))), "")
+
+
+# A field table's header row: "字段 | 内容", "项目 | 内容".
+_FIELD_HEADER = re.compile(r"^[^|\d]{1,8}\|[^|\d]{1,8}[；;。]?$")
+
+
+def _field_tables(sentences: Sequence[Sentence]) -> list[tuple[int, ...]]:
+    """The cases of a run of field tables (or of 名称：… lines), as positions in ``sentences``:
+    each 企业名称/案例名称 field starts a case (with the table's header row just above it) that
+    runs to the next one, and every case labels a part (存在问题/主要做法/取得成效 …). Empty
+    when there are fewer than two such cases."""
+    starts = [i for i, s in enumerate(sentences) if _NAME_FIELD.match(s.text.strip())]
+    if len(starts) < 2:
+        return []
+    starts = [i - 1 if i > 0 and _FIELD_HEADER.match(sentences[i - 1].text.strip())
+              and _inline_labels(sentences[i - 1].text)[0] is None else i for i in starts]
+    tables = []
+    for a, b in zip(starts, [*starts[1:], len(sentences)]):
+        idx = tuple(k for k in range(a, b) if sentences[k].section == sentences[a].section)
+        if not any(_inline_labels(seg)[0] for k in idx for seg in _label_segments(sentences[k].text)):
+            return []
+        tables.append(idx)
+    return tables
 
 
 def _single_case(

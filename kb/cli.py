@@ -279,12 +279,14 @@ def cmd_search(args) -> int:
 
 def cmd_cases(args) -> int:
     kb = _kb(args)
+    top_k = args.top_k or 10
     if args.like:
-        hits = kb.similar_cases(args.like, top_k=args.top_k)
+        hits = kb.similar_cases(args.like, top_k=top_k)
     else:
         _print_filter_notes(kb, args.industry, args.region)
-        hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region,
-                        top_k=args.top_k, kind=args.kind)
+        hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region, top_k=top_k, kind=args.kind)
+        # With no industry or problem every case is listed; an explicit --top-k still limits the list.
+        hits = hits[:args.top_k] if args.top_k else hits
     if args.json:
         for h in hits:
             _print_json(h.as_dict())
@@ -478,7 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--problem", help="问题描述，例如：产品缺陷率高")
     add_filters(s)
     s.add_argument("--like", metavar="CASE_ID", help="相似案例：与该案例最相似的其他案例")
-    s.add_argument("--top-k", type=_positive_int, default=10, help="返回条数（默认 10）")
+    s.add_argument("--top-k", type=_positive_int, default=None,
+                   help="返回条数（默认 10；不给行业和问题时默认列出全部案例，给出本参数则只列前 N 条）")
     s.add_argument("--json", action="store_true", help="每个案例输出一行 JSON")
     s.set_defaults(func=cmd_cases)
 

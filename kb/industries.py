@@ -9,6 +9,7 @@ because that is what users filter on ("纺织业") and what the case records sto
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,10 +88,14 @@ _WEAK = {"零售业"}
 _PROCESSING = ("加工", "罐头", "车间", "生产线", "工厂", "作坊", "米厂", "茶厂")
 
 
+_NOT_CHEMICAL = re.compile(r"(?P<adverb>规范|标准|自动|智能|数字|现代|信息|集约|规模|专业|品牌|机械|产业|工业|系统)化工")
+
+
 def _found(text: str) -> list[tuple[int, int, str]]:
     """(position, -length, 大类 name) of every keyword occurrence, earliest first."""
     hits = []
-    taken: list[tuple[int, int]] = []
+    # "规范化工厂", "自动化工序": 化 ends an adverb there, 化工 is no chemical trade.
+    taken = [(m.start() + len(m["adverb"]), m.end()) for m in _NOT_CHEMICAL.finditer(text)]
     for keyword, ind in _keywords():  # longest first: a shorter keyword inside a longer one is skipped
         start = 0
         while (pos := text.find(keyword, start)) >= 0:
@@ -102,6 +107,26 @@ def _found(text: str) -> list[tuple[int, int, str]]:
     return sorted(hits)
 
 
+# What the subject itself makes, at the start of a clause: "该企业主要生产针织羊绒衫",
+# "为家电企业配套生产塑料注塑件", "从事枸杞干果分级包装". Its words beat the trades of the
+# customers or suppliers the text names (家电 customers do not make an injection moulder C38);
+# "生产过程中…", "生产线…" are not products.
+_OWN_PRODUCT = re.compile(
+    r"(?:^|[，,。；;：:])\s*(?:该|本|其)?(?:企业|公司|厂|合作社|作坊|车间|工坊)?(?:主要|专业|长期|专门)*"
+    r"(?:为[^，,。；;]{1,12}?)?(?:主要|专业|长期|专门|配套|主营业务为)*(?:生产|主营|从事|制造|加工)"
+    r"(?![过环线车工管经安许设现流计效成规能中许的])(?P<what>[^，,。；;]{1,24})")
+
+
+def _own_products(text: str) -> list[str]:
+    """The 大类 of what the subject says it makes (see ``_OWN_PRODUCT``), in order."""
+    names: list[str] = []
+    for m in _OWN_PRODUCT.finditer(text):
+        for _pos, _neg, name in _found(m["what"]):
+            if name not in names:
+                names.append(name)
+    return names
+
+
 def _section_of(name: str) -> str | None:
     return next((i.section for i in _table() if i.is_division and i.name == name), None)
 
@@ -109,13 +134,14 @@ def _section_of(name: str) -> str | None:
 def classify_industries(text: str, title: str = "") -> list[str]:
     """The 大类 names a case is about, main one first (empty if no keyword occurs).
 
-    The title decides when it names a trade (every trade it names is kept); otherwise the
-    earliest keyword of the text (the subject of a case sentence comes first: "福建沙县小吃
-    产业…带动餐饮、食品…" is 餐饮业 via 小吃). Sales channels (零售/电商) count only when
+    The title decides when it names a trade (every trade it names is kept); otherwise what the
+    text says the subject makes ("该企业主要生产…", "为家电企业配套生产塑料注塑件" is 塑料, not
+    家电), else the earliest keyword of the text (the subject of a case sentence comes first:
+    "福建沙县小吃产业…带动餐饮、食品…" is 餐饮业 via 小吃). Sales channels (零售/电商) count only when
     nothing else is named, and a farm product in a processing text goes to manufacturing.
     """
     for source in (title, text):
-        names: list[str] = []
+        names = _own_products(source) if source is text and source else []
         for _pos, _neg, name in _found(source or ""):
             if name not in names:
                 names.append(name)
@@ -129,6 +155,15 @@ def classify_industries(text: str, title: str = "") -> list[str]:
                 names = made + [n for n in names if n not in made and _section_of(n) != "A"]
         return names if source is title else names[:1]
     return []
+
+
+def field_industries(value: str) -> list[str]:
+    """The 大类 an explicit industry field names ("所属行业：农副食品加工业" → 农副食品加工业;
+    "行业：粮食加工（大米）" → by its words), main one first; empty when it names none."""
+    value = value.strip()
+    if value in set(all_industries()):
+        return [value]
+    return classify_industries("", value)
 
 
 def classify_industry(text: str, title: str = "") -> str | None:

@@ -423,3 +423,81 @@ def test_collection_of_field_tables_one_per_case(tmp_path):
     assert first.problem.startswith("产品缺陷率高") and first.measures.startswith("引入色差仪")
     assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("产品缺陷率", 5.8, 1.9)]
     assert second.title == "案例2：虚构的金穗米业有限公司" and second.industry == "农副食品加工业"
+
+
+def test_a_stated_industry_field_wins_over_keywords(tmp_path):
+    text = ("合成测试材料：企业优良案例汇编（本文件为测试用虚构案例）\n\n"
+            "案例1：浙江省宁波市某配件有限公司\n\n企业概况：该公司为家电整机厂提供配套，所属行业：家具制造业。\n\n"
+            "存在问题：开胶退货多。\n\n取得成效：开胶率由3.2%降至0.9%。\n\n"
+            "案例2：江西省上饶市某有限公司\n\n行业：粮食加工（大米）\n\n存在问题：碎米率偏高，化工原料堆放混乱。\n\n"
+            "取得成效：碎米率由12%降至6%。\n")
+    first, second = _cases(tmp_path, text)
+    assert first.industries == ("家具制造业",)
+    assert second.industries == ("农副食品加工业",)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("返修成本每年节约85万元。", [("返修成本节约", None, 85, None, "万元")]),  # a saving, not a level of 返修成本每年节
+    ("菌落总数超标批次由每年7批降为0。", [("菌落总数超标批次", 7, 0, -7, "批")]),
+    ("次品率由5%降为2%。", [("次品率", 5, 2, -3, "%")]),
+    ("产品抽检合格率连续12个月100%。", [("产品抽检合格率", None, 100, None, "%")]),
+    # Markdown list items run together by the loader: each item is a clause, no metric starts with "- "
+    ("- 主机厂供应商评级由C级提升至A级- 年订单额增长22%",
+     [("年订单额", None, None, 22, "%")]),
+    ("- 一次交验合格率从92.1%提升到99.2%- 返修成本每年节约85万元",
+     [("一次交验合格率", 92.1, 99.2, 7.1, "%"), ("返修成本节约", None, 85, None, "万元")]),
+])
+def test_savings_bare_pairs_and_list_items(text, want):
+    assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)] == want
+
+
+def test_a_pdf_table_read_cell_by_cell_pairs_every_row(tmp_path):
+    """Cells one per line as reportlab PDFs come out: the first header cell run into the intro, a
+    row's name run into its first figure, a rate per month (synthetic)."""
+    cells = ["帮扶组指导企业建立HACCP体系。", "帮扶前后主要指标对比如下：指标", "帮扶前", "帮扶后",
+             "单位能耗（吨标煤/万件）1.2", "0.95", "客户投诉", "每月6起", "每月1起", "产品损耗率", "3.5%", "1.8%"]
+    got = [(i, o.metric, o.before, o.after, o.unit) for i, o in table_outcomes([Sentence(t, 2) for t in cells])]
+    assert got == [(4, "单位能耗", 1.2, 0.95, "吨标煤/万件"), (6, "客户投诉", 6, 1, "起"), (9, "产品损耗率", 3.5, 1.8, "%")]
+
+
+def test_unlabelled_write_up_with_a_cell_table(tmp_path):
+    text = ("合成测试材料：企业典型案例汇编（本文件为测试用虚构案例）\n\n"
+            "（一）河南省漯河市某肉制品企业：筑牢底线该企业生产低温肉制品，曾出现微生物指标抽检不合格，客户投诉多。\n\n"
+            "帮扶组指导企业建立HACCP体系，建立不合格品台账，实施冷链温度实时监控。\n\n帮扶前后主要指标对比如下：指标\n\n"
+            "帮扶前\n\n帮扶后\n\n客户投诉\n\n每月6起\n\n每月1起\n\n产品损耗率\n\n3.5%\n\n1.8%\n\n"
+            "（二）云南省曲靖市某电线电缆企业：敲开大门该企业生产低压电力电缆，导体电阻不合格问题时有发生。\n\n"
+            "帮扶专家协助企业完善出厂检验。\n")
+    first, second = _cases(tmp_path, text)
+    assert first.problem == "曾出现微生物指标抽检不合格；客户投诉多"
+    assert first.measures == "帮扶组指导企业建立HACCP体系；建立不合格品台账；实施冷链温度实时监控"
+    assert [(o.metric, o.before, o.after) for o in first.outcomes] == [("客户投诉", 6, 1), ("产品损耗率", 3.5, 1.8)]
+    assert second.problem == "导体电阻不合格问题时有发生" and second.measures == "帮扶专家协助企业完善出厂检验"
+
+
+def test_field_tables_without_case_headings_are_one_case_each(tmp_path):
+    """Two-column tables one after another with no "案例N" line above them (synthetic)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("合成测试材料：企业优良案例汇编（本文件为测试用虚构案例）")
+    document.add_paragraph("现将各地报送的案例整理如下。")
+    for name, trade, problem, result in [
+        ("虚构的宁国某橡胶密封件有限公司", "橡胶和塑料制品业", "批次不合格率高", "批次不合格率由5.8%降至1.6%"),
+        ("虚构的保定某箱包制造企业", "皮革、毛皮、羽毛及其制品和制鞋业", "返工率高", "返工率由12%降至4%"),
+        ("虚构的寿光某蔬菜加工企业", "农副食品加工业", "追溯困难", "客户投诉由每月9起降至每月2起"),
+    ]:
+        table = document.add_table(rows=0, cols=2)
+        for field, value in (("字段", "内容"), ("企业名称", name), ("所属行业", trade), ("存在问题", problem),
+                             ("帮扶措施", "建立检验制度"), ("取得成效", result)):
+            cells = table.add_row().cells
+            cells[0].text, cells[1].text = field, value
+    path = tmp_path / "合成无标题表格案例.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    assert [c.title for c in parsed.cases] == ["虚构的宁国某橡胶密封件有限公司", "虚构的保定某箱包制造企业",
+                                               "虚构的寿光某蔬菜加工企业"]
+    assert [c.industry for c in parsed.cases] == ["橡胶和塑料制品业", "皮革、毛皮、羽毛及其制品和制鞋业", "农副食品加工业"]
+    assert [c.problem for c in parsed.cases] == ["批次不合格率高", "返工率高", "追溯困难"]
+    assert [[(o.metric, o.before, o.after) for o in c.outcomes] for c in parsed.cases] == [
+        [("批次不合格率", 5.8, 1.6)], [("返工率", 12, 4)], [("客户投诉", 9, 2)]]
+    assert parsed.kind == "enterprise_case"

@@ -9,7 +9,9 @@ from kb.chunking import chunk_sentences
 from kb.cleaning import clean_document
 from kb.industries import (
     all_industries,
+    classify_industries,
     classify_industry,
+    field_industries,
     industry_code,
     related_industries,
     section_name,
@@ -133,6 +135,37 @@ def test_industry_table():
 )
 def test_classify_industry(text, industry):
     assert classify_industry(text) == industry
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "industry"),
+    [
+        # what the subject makes beats the trade of its customers, named first
+        ("该企业位于广东省东莞市，为家电企业配套生产塑料注塑件。", "", "橡胶和塑料制品业"),
+        ("该厂主要为家电整机厂生产PCB电路板，家电客户占八成。", "", "计算机、通信和其他电子设备制造业"),
+        ("生产过程中曾发现农药残留，该企业主要从事果干加工。", "", "农副食品加工业"),  # 生产过程 names no product
+        ("", "宁夏某枸杞加工企业", "农副食品加工业"),
+        ("", "内蒙古某羊绒衫生产企业", "纺织服装、服饰业"),
+        ("", "广东某注塑件小微企业", "橡胶和塑料制品业"),
+        ("", "江西某竹木制品厂：从作坊到规范化工厂", "木材加工和木、竹、藤、棕、草制品业"),  # 规范化 is no 化工
+    ],
+)
+def test_the_subjects_own_product_decides(text, title, industry):
+    assert classify_industries(text, title) == [industry]
+
+
+@pytest.mark.parametrize(
+    ("value", "industries"),
+    [
+        ("农副食品加工业", ["农副食品加工业"]),
+        ("农业", ["农业"]),
+        ("粮食加工（大米）", ["农副食品加工业"]),
+        ("纺织服装、服饰业", ["纺织服装、服饰业"]),
+        ("其他", []),
+    ],
+)
+def test_field_industries(value, industries):
+    assert field_industries(value) == industries
 
 
 # --- outcomes (numbers worked out by hand) ---------------------------------------------------

@@ -196,3 +196,15 @@ def test_chunks_of_an_unknown_document_is_an_error(tmp_path, monkeypatch, capsys
     assert cli.main(["chunks", "--doc", "nope"]) == 2
     err = capsys.readouterr().err
     assert "没有编号为“nope”的文档" in err and "（合成）" in err
+
+
+# --- kb cases --top-k without conditions ----------------------------------------------------
+
+def test_cases_top_k_limits_the_unconditioned_list(env, capsys):
+    assert main(["cases", "--json"]) == 0
+    every = [json.loads(x)["case_id"] for x in capsys.readouterr().out.splitlines()]
+    assert len(every) > 3  # with no condition and no --top-k: all cases
+    assert main(["cases", "--top-k", "3", "--json"]) == 0
+    assert [json.loads(x)["case_id"] for x in capsys.readouterr().out.splitlines()] == every[:3]
+    assert main(["cases", "--kind", env.all_cases()[0].kind, "--top-k", "2"]) == 0
+    assert capsys.readouterr().out.count("编号：") == 2
