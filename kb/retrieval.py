@@ -415,7 +415,8 @@ class Retriever:
         the sentence has one, plus ``config.answer_passage_weight`` times its passage's score. A sentence that only repeats its section's heading (一是优化认证服务。)
         says nothing and is passed over while the passages have another. The second sentence is
         given only when it ranks nearly as well as the first (within 0.05). The score reported is
-        the cosine-and-share sum divided by its maximum 1.5 (and not below): a 0–1 scale.
+        that ranking sum divided by its largest possible value (and not below 0): a 0–1 scale,
+        same order.
         """
         if not hits or not snap.sentence_count:
             return []
@@ -438,11 +439,12 @@ class Retriever:
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        for rank, score, _sid, text, hit, page in scored[:max_sentences]:
+        top = 1.5 + self.config.answer_passage_weight + self.config.answer_figure_bonus  # the largest rank
+        for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
-                                      page, answer_score(score)))
+                                      page, answer_score(rank * 1.5 / top)))
         return out
 
     # ----------------------------------------------------------------- cases
