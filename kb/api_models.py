@@ -71,6 +71,7 @@ class SearchHit(_Model):
     ocr_confidence: float | None = Field(description="OCR 置信度 0–1")
     bm25_rank: int | None = Field(description="在关键词候选中的名次")
     dense_rank: int | None = Field(description="在向量候选中的名次")
+    token_match: float | None = Field(description="逐字语义匹配（0–1，在前若干候选中相对而言；仅 hybrid）")
     matched_terms: list[str] = Field(description="段落中出现的查询词（含术语表扩展）")
 
 

@@ -147,6 +147,24 @@ class SentenceTransformerEmbedder:
             )
         return _normalise(vectors)
 
+    def token_vectors(self, texts: list[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each text's tokens and normalised contextual token vectors, without [CLS]/[SEP]."""
+        if not texts:
+            return []
+        model = self.load()
+        with self._encode_lock:
+            outs = model.encode(list(texts), batch_size=self.batch_size, output_value="token_embeddings",
+                                convert_to_numpy=True, show_progress_bar=False)
+            tokenizer = model.tokenizer
+            tokens = [tokenizer.convert_ids_to_tokens(tokenizer(t, truncation=True,
+                                                                 max_length=model.max_seq_length)["input_ids"])
+                      for t in texts]
+        result = []
+        for toks, vectors in zip(tokens, outs):
+            vectors = np.asarray(vectors, dtype=np.float32)[1:len(toks) - 1]
+            result.append((list(toks[1:len(toks) - 1])[:len(vectors)], _normalise(vectors)))
+        return result
+
 
 class OnnxEmbedder:
     """A local sentence-transformers model run through ONNX Runtime (exported on first use).
@@ -258,6 +276,13 @@ class OnnxEmbedder:
             return self.fallback.embed(texts, progress)
         return self._model.embed(list(texts), self.batch_size)
 
+    def token_vectors(self, texts: list[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each text's tokens and normalised contextual token vectors (see kb.token_match)."""
+        self.load()
+        if self.fallback is not None:
+            return self.fallback.token_vectors(texts)
+        return self._model.token_vectors(list(texts))
+
 
 def _marker_reason(path: Path) -> str | None:
     try:
@@ -290,6 +315,19 @@ class HashEmbedder:
                 digest = hashlib.blake2b(g.encode("utf-8"), digest_size=4).digest()
                 out[i, int.from_bytes(digest, "little") % self.dim] += 1.0
         return _normalise(out)
+
+    def token_vectors(self, texts: list[str]) -> list[tuple[list[str], np.ndarray]]:
+        """One token per character (spaces dropped), each its hashed one-hot vector: token
+        matching then counts shared characters, deterministically."""
+        result = []
+        for text in texts:
+            chars = [ch for ch in text if not ch.isspace()]
+            vectors = np.zeros((len(chars), self.dim), dtype=np.float32)
+            for j, ch in enumerate(chars):
+                digest = hashlib.blake2b(ch.encode("utf-8"), digest_size=4).digest()
+                vectors[j, int.from_bytes(digest, "little") % self.dim] = 1.0
+            result.append((chars, vectors))
+        return result
 
 
 def make_embedder(model: str, batch_size: int = 32, backend: str = "onnx", precision: str = "fp32") -> Embedder:

@@ -58,3 +58,13 @@ def evidence_fusion(keyword: Mapping[int, float], coverage: Mapping[int, float],
         d = max(0.0, min(1.0, (cos - dense_floor) / (1.0 - dense_floor))) ** dense_power if cos is not None else 0.0
         out[i] = w * kw + (1.0 - w) * d
     return out
+
+
+def rerank(evidence: Mapping[int, float], token: Mapping[int, float], figures: set[int] | frozenset[int],
+           token_weight: float, figure_bonus: float) -> dict[int, float]:
+    """``(evidence + token_weight × token + figure_bonus × [has a figure]) / (1 + token_weight +
+    figure_bonus)``: the evidence fusion's 0–1 score with the token match (0–1, missing = 0) and
+    the figure bonus added, kept on 0–1. ``figure_bonus`` is 0 unless the question asks for a figure."""
+    total = 1.0 + token_weight + figure_bonus
+    return {i: (e + token_weight * token.get(i, 0.0) + (figure_bonus if i in figures else 0.0)) / total
+            for i, e in evidence.items()}

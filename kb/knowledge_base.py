@@ -81,6 +81,20 @@ class KnowledgeBase:
         self.tokenizer.tokenize("预热")
         self.embedder.embed(["预热"])
 
+    def warm_token_cache(self, limit: int | None = None, batch: int = 16) -> int:
+        """Compute the token vectors of the first ``limit`` passages (``config.token_warm_chunks``)
+        that no cache holds yet, so the first searches need not (kb.token_match; run in the
+        background by the web app and ``kb serve``). Returns how many passages it embedded."""
+        snap = self.snapshot()
+        if not self.retriever.token_matcher.available():
+            return 0
+        texts = [c.text for c in snap.chunks[: self.config.token_warm_chunks if limit is None else limit]]
+        matcher = self.retriever.token_matcher
+        todo = [t for t in dict.fromkeys(texts) if not matcher.cached(t)]
+        for start in range(0, len(todo), batch):
+            matcher.passage_vectors(todo[start:start + batch])
+        return len(todo)
+
     # ----------------------------------------------------------------- snapshot
     def local_snapshot(self) -> Snapshot:
         """The generation ``indexes/current`` points at, read from its files."""

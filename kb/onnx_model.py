@@ -132,8 +132,27 @@ class OnnxModel:
                 out[idx] = self._run(self.session, encodings, idx)
         return l2_normalise(out)
 
-    def _run(self, session, encodings, idx: list[int]) -> np.ndarray:
-        """Pooled (not yet normalised) vectors of the texts at ``idx``, padded to the longest."""
+    def token_vectors(self, texts: list[str], batch_size: int = 16) -> list[tuple[list[str], np.ndarray]]:
+        """Each text's tokens and their L2-normalised contextual vectors (float32), without the
+        [CLS]/[SEP] markers: the model's last layer before pooling, for token-level matching."""
+        if not texts:
+            return []
+        prepared = [t.lower() if self.lower else str(t) for t in texts]
+        with self._tok_lock:
+            encodings = self.tokenizer.encode_batch(prepared)
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        out: list[tuple[list[str], np.ndarray]] = [([], np.zeros((0, self.dim), np.float32))] * len(texts)
+        for start in range(0, len(order), max(1, batch_size)):
+            idx = order[start:start + max(1, batch_size)]
+            token_embeddings, _mask = self._forward(self.session, encodings, idx)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                vectors = l2_normalise(token_embeddings[row, 1:n - 1].astype(np.float32))
+                out[i] = (list(encodings[i].tokens[1:n - 1]), vectors)
+        return out
+
+    def _forward(self, session, encodings, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Last-layer token vectors of the texts at ``idx``, padded to the longest, and the mask."""
         width = max(len(encodings[i].ids) for i in idx)
         ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -145,5 +164,9 @@ class OnnxModel:
             mask[row, :n] = 1
             types[row, :n] = enc.type_ids
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        token_embeddings = session.run(None, {k: feed[k] for k in self.inputs})[0]
+        return session.run(None, {k: feed[k] for k in self.inputs})[0], mask
+
+    def _run(self, session, encodings, idx: list[int]) -> np.ndarray:
+        """Pooled (not yet normalised) vectors of the texts at ``idx``, padded to the longest."""
+        token_embeddings, mask = self._forward(session, encodings, idx)
         return pool(token_embeddings, mask, self.pooling)

@@ -238,6 +238,7 @@ class Hit:
     bm25_rank: int | None = None
     dense_rank: int | None = None
     matched_terms: tuple[str, ...] = ()
+    token_match: float | None = None  # 0–1 among the candidates (kb.token_match), hybrid only
 
     def as_dict(self) -> dict:
         c = self.chunk
@@ -258,6 +259,7 @@ class Hit:
             "ocr_confidence": None if c.ocr_confidence is None else round(c.ocr_confidence, 3),
             "bm25_rank": self.bm25_rank,
             "dense_rank": self.dense_rank,
+            "token_match": self.token_match,
             "matched_terms": list(self.matched_terms),
         }
 

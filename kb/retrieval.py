@@ -19,13 +19,14 @@ from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
-from .fusion import evidence_fusion, idf
+from .fusion import evidence_fusion, idf, rerank
 from .glossary import expand
 from .industries import classify_industry, resolve_industry, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
+from .token_match import TokenMatcher, spread
 from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, offtopic_words
 
 MODES = ("hybrid", "bm25", "dense")
@@ -106,6 +107,10 @@ ELSEWHERE_MAX_SHARED = 2
 _FIGURE_QUESTION = re.compile(r"多少|几[个项家万千百十次成倍点条场人]|几个|比例|百分|数据|数字|具体数|多大|多高|多快|多少钱|涨了|降了|翻了")
 _FIGURE = re.compile(r"\d")
 _HEAD_PUNCT = "。；;：:，, "
+
+
+# Token vectors of passages, kept beside the generations (kb.token_match; one file per passage text).
+TOKEN_CACHE = "token_cache"
 
 
 def asks_for_figure(query: str) -> bool:
@@ -223,6 +228,7 @@ class Retriever:
         self.backend: SearchBackend = backend or LocalBackend()
         self.tokenizer = tokenizer
         self._embedder = embedder  # called only when a vector is needed (loading is slow)
+        self.token_matcher = TokenMatcher(embedder, config.index_dir / TOKEN_CACHE)
         self.case_settings = CaseRankSettings(
             problem_weight=config.case_problem_weight, industry_weight=config.case_industry_weight,
             related_industry_share=config.case_related_industry_share, region_penalty=config.case_region_penalty,
@@ -300,6 +306,27 @@ class Retriever:
         return evidence_fusion(cand.keyword, cand.coverage, cand.dense, c.keyword_weight, c.dense_floor, c.dense_power,
                                c.coverage_power, c.keyword_trust_power, c.uninformative_keyword_weight)
 
+    def token_scores(self, snap: Snapshot, query: str, evidence: dict[int, float]) -> dict[int, float]:
+        """Token-match scores (kb.token_match), spread 0–1 over the ``config.token_match_candidates``
+        passages with the most evidence; empty when the weight is 0 or the model has no token vectors."""
+        n = self.config.token_match_candidates
+        if not self.config.token_match_weight or not n or not evidence:
+            return {}
+        self.check_model(snap)
+        if not self.token_matcher.available():
+            return {}
+        top = sorted(evidence, key=lambda i: (-evidence[i], i))[:n]
+        return spread(self.token_matcher.scores(query, {i: snap.chunks[i].text for i in top}))
+
+    def rerank(self, snap: Snapshot, query: str, evidence: dict[int, float], token: dict[int, float]) -> dict[int, float]:
+        """The hybrid score: evidence fusion plus ``config.token_match_weight`` × token match, plus
+        ``config.figure_bonus`` for a passage with a figure when the question asks for one
+        (多少家, 几个点), divided so it stays 0–1 (:func:`kb.fusion.rerank`)."""
+        wants = asks_for_figure(query)
+        figures = {i for i in evidence if wants and has_figure(snap.chunks[i].text)}
+        return rerank(evidence, token, figures, self.config.token_match_weight,
+                      self.config.figure_bonus if wants else 0.0)
+
     def search(self, snap: Snapshot, query: str, top_k: int = 10, mode: str = "hybrid",
                filters: Filters | None = None, include_all: bool = False) -> list[Hit]:
         """Rank chunks for ``query``; copies of one passage (same text) are shown once.
@@ -314,18 +341,20 @@ class Retriever:
         if not query or not snap.chunks:
             return []
         cand = self.candidates(snap, query, mode, filters, max(self.config.candidates, top_k * 3))
-        fused = self.fuse(cand, mode)
+        evidence = self.fuse(cand, mode)
+        floor = self.config.relevance_floor if mode == "hybrid" and not include_all else float("-inf")
+        if floor > float("-inf") and not self.on_topic(snap, query, cand):
+            return []
+        token = self.token_scores(snap, query, evidence) if mode == "hybrid" else {}
+        fused = self.rerank(snap, query, evidence, token) if mode == "hybrid" else evidence
         bm25_rank = {i: r for r, i in enumerate(cand.keyword, start=1)}
         dense_rank = {i: r for r, i in enumerate(cand.dense, start=1)}
         hits: list[Hit] = []
         seen: set[str] = set()
         words = set(cand.terms)
-        floor = self.config.relevance_floor if mode == "hybrid" and not include_all else float("-inf")
-        if floor > float("-inf") and not self.on_topic(snap, query, cand):
-            return []
         for i in sorted(fused, key=lambda i: (-fused[i], i)):
-            if fused[i] < floor:
-                break
+            if evidence[i] < floor:
+                continue  # the floor is on the evidence of the words and vectors
             chunk = snap.chunks[i]
             key = _text_key(chunk.text)
             if key in seen:
@@ -337,7 +366,8 @@ class Retriever:
                 rank=len(hits) + 1, score=float(fused[i]), chunk=chunk, doc_title=snap.doc_title(chunk.doc_id),
                 region=shown_region(tags, filters.region if filters else None),
                 industry=tags.industries[0] if tags.industries else None,
-                bm25_rank=bm25_rank.get(i), dense_rank=dense_rank.get(i), matched_terms=matched))
+                bm25_rank=bm25_rank.get(i), dense_rank=dense_rank.get(i), matched_terms=matched,
+                token_match=round(token[i], 4) if i in token else None))
             if len(hits) >= top_k:
                 break
         return hits

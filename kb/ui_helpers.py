@@ -52,6 +52,14 @@ UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in SUPPORTED)  # what the file pic
 MODEL_WAIT_S = 1.5
 
 
+def warm_token_cache(kb: KnowledgeBase) -> None:
+    """Fill the token-vector cache in the background; a failure only means slower first searches."""
+    try:
+        kb.warm_token_cache()
+    except Exception:  # noqa: BLE001 - best effort: searches compute what they need themselves
+        pass
+
+
 class KBRuntime:
     """A knowledge base for serving: the embedding model loads in a background thread.
 
@@ -71,6 +79,9 @@ class KBRuntime:
             self.kb.warm_up()
         except Exception as exc:  # reported in the UI; keyword search keeps working
             self.model_error = str(exc) or type(exc).__name__
+            return
+        # The passages' token vectors next (kb.token_match), without holding up the model's readiness.
+        threading.Thread(target=warm_token_cache, args=(self.kb,), name="kb-token-cache", daemon=True).start()
 
     @property
     def model_ready(self) -> bool:
@@ -237,6 +248,7 @@ def hits_table(hits: Sequence[Hit]) -> list[dict]:
         "融合分数": round(h.score, 4),
         "BM25 名次": _cell(h.bm25_rank),
         "语义名次": _cell(h.dense_rank),
+        "逐字匹配": _cell(h.token_match),
         "段落": h.chunk.text[:60] + ("…" if len(h.chunk.text) > 60 else ""),
         "页码": _cell(h.chunk.page),
         "命中词": "、".join(h.matched_terms),

