@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .chunking import chunk_sentences
-from .cleaning import clean_document, split_sentences
+from .cleaning import clean_document, fold_radicals, split_sentences
 from .errors import UnreadableDocument
 from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
@@ -44,7 +44,7 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
         found_title, sentences = structure_sentences(paragraphs)
     if not sentences:
         raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
-    title = doc.title
+    title = fold_radicals(doc.title)
     if found_title and len(found_title) >= 6:
         title = found_title
     chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)
