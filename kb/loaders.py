@@ -669,19 +669,77 @@ def _load_docx(path: Path) -> list[Page]:
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(str(path))
-        lines: list[str] = []
+        lines: list[tuple[str, int | None]] = []  # text, Word outline level of a heading
         for block in document.element.body.iterchildren():
             tag = block.tag.rsplit("}", 1)[-1]
             if tag == "p":
-                lines.append(Paragraph(block, document).text)
+                para = Paragraph(block, document)
+                lines.append((para.text, _outline_level(para)))
             elif tag == "tbl":
-                lines.extend(_table_lines([c.text for c in row.cells] for row in Table(block, document).rows))
+                lines.extend((row, None) for row in _table_lines([c.text for c in row.cells]
+                                                                 for row in Table(block, document).rows))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
     except Exception as exc:  # python-docx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"Word 文档无法解析（{type(exc).__name__}）") from exc
     # One paragraph per line, separated by blank lines so cleaning keeps paragraph breaks.
-    return [Page(1, "\n\n".join(line for line in lines if line.strip()))]
+    return [Page(1, "\n\n".join(_mark_headings([(t, lv) for t, lv in lines if t.strip()])))]
+
+
+_WORD_HEADING = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
+_HEADING_MAX = 60  # a "heading" paragraph longer than this is body text styled by mistake
+
+
+def _outline_level(para) -> int | None:
+    """The Word outline level (0 for Heading 1 / 标题 1) of a heading paragraph, or None: set on the
+    paragraph, or by its style or a style it is based on ("Heading 2", "标题 2", a custom style
+    based on a heading style). The title style (Title / 标题) is not a heading."""
+    from docx.oxml.ns import qn
+
+    def level_in(element) -> int | None:
+        ppr = element.find(qn("w:pPr")) if element is not None else None
+        lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+        value = lvl.get(qn("w:val")) if lvl is not None else None
+        return int(value) if value is not None and value.isdigit() and int(value) < 9 else None
+
+    own = level_in(para._p)
+    if own is not None:
+        return own
+    try:
+        style = para.style
+    except (KeyError, ValueError):
+        return None
+    for _ in range(10):  # a chain of based-on styles (never a loop in a sane document)
+        if style is None:
+            return None
+        m = _WORD_HEADING.match((style.name or "").strip())
+        if m:
+            return int(m.group(1)) - 1
+        found = level_in(style.element)
+        if found is not None:
+            return found
+        style = style.base_style
+    return None
+
+
+def _mark_headings(lines: list[tuple[str, int | None]]) -> list[str]:
+    """Paragraphs in a Word heading style become headings of the text ("# …" at the top Word
+    level used, "### …" one below, "#### …" two below, as in Markdown), so that a collection whose
+    case titles are headings without numbers ("浙江某五金工具有限公司：以体系认证推动精益生产")
+    is split into its cases. A heading that starts with its own numbering ("一、", "（二）",
+    "案例三") keeps it: the numbering says its level."""
+    from .structure import heading_level
+
+    levels = [lv for text, lv in lines if lv is not None]
+    top = min(levels, default=0)
+    out = []
+    for text, lv in lines:
+        text = text.strip()
+        if (lv is not None and heading_level(text) is None and len(text) <= _HEADING_MAX
+                and not re.search(r"[。！？!?]", text[:-1])):
+            text = ("#", "###", "####")[min(lv - top, 2)] + " " + text
+        out.append(text)
+    return out
 
 
 _ZIP_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx"}

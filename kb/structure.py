@@ -70,7 +70,7 @@ ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|
 # A heading that groups cases ("一、地方典型经验", "二、企业优良案例") rather than naming one.
 GROUP_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:典型经验|优良案例|典型案例|经验做法|案例|经验)(?:汇编|选编|集|材料|篇)?$")
 # Front and back matter of a collection: not a case.
-NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|概述|导语")
+NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|附表|概述|导语")
 
 
 def bare_heading(heading: str) -> str:
@@ -120,6 +120,9 @@ def _clean_title(title: str) -> str:
     return re.sub(r"^#+\s*", "", title).strip().rstrip("。；;：:")
 
 
+_PARENTHESISED = re.compile(r"[（(][^（()）]+[)）]")
+
+
 def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
     """A title block is the run of short, unpunctuated paragraphs before the body."""
     parts: list[str] = []
@@ -128,7 +131,9 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
                 or re.fullmatch(r"目\s*录", p.text.strip())):  # a table of contents follows the title
             break
         parts.append(p.text)
-        if len(parts) == 3:
+        if len(parts) == 3 or (len(parts) > 1 and _PARENTHESISED.fullmatch(p.text.strip())):
+            # A line in brackets under the title ("（第二辑）", "（2023—2025年）", a note) ends it:
+            # the next short line is the first case or section, not more title.
             break
     if parts and paragraphs[len(parts):]:
         return "".join(parts), len(parts)

@@ -440,3 +440,58 @@ def test_markdown_bold_labels_are_labels(tmp_path):
     assert first.problem == "胶合板甲醛释放量超标。" and first.measures == "更换低醛胶黏剂。" and "**" not in first.text
     assert [(o.metric, o.before, o.after, o.unit) for o in first.outcomes] == [("甲醛释放量", 1.2, 0.4, "mg/L")]
     assert second.problem == "假发色差大。"
+
+
+def test_docx_case_titles_in_heading_styles_without_numbers_split_the_cases(tmp_path):
+    """Case titles in Word heading styles (Heading 1, a WPS "标题 1", a custom style based on a
+    heading style) without numbering each start a case; the bracketed line under the document
+    title is not run into the first case title (synthetic collection)."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from kb.pipeline import parse_document
+
+    document = docx.Document()
+    document.add_heading("合成企业优良案例选编", 0)
+    document.add_paragraph("（第二辑）")
+    wps = document.styles.add_style("标题 1", WD_STYLE_TYPE.PARAGRAPH)  # as WPS names it: no outline level
+    custom = document.styles.add_style("案例题目", WD_STYLE_TYPE.PARAGRAPH)
+    custom.base_style = document.styles["Heading 1"]
+    cases = [
+        ("Heading 1", "浙江某五金工具有限公司：以体系认证推动精益生产", "产品不良率由4.5%降至1.2%。"),
+        ("标题 1", "福建某茶叶专业合作社：标准化种植打开高端市场", "一级品率由55%提升至78%。"),
+        ("案例题目", "广东某注塑件企业：认证贷破解融资难", "注塑件不良率由3.1%降至0.8%。"),
+        ("Heading 1", "江西某竹木制品厂：从作坊到规范化工厂", "原材料利用率由62%提高到81%。"),
+    ]
+    for style, title, outcome in cases:
+        document.add_paragraph(title, style=style)
+        document.add_paragraph("（本段为测试用虚构案例）该企业建立了质量管理体系。")
+        document.add_paragraph("取得成效：" + outcome)
+    assert wps is not None
+    path = tmp_path / "合成案例选编.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    assert parsed.title == "合成企业优良案例选编（第二辑）"
+    assert [c.title for c in parsed.cases] == [title for _, title, _ in cases]
+    assert len({c.section for c in parsed.chunks}) == 4
+    assert not any("#" in c.text for c in parsed.chunks)
+
+
+def test_docx_heading_with_its_own_numbering_keeps_its_level(tmp_path):
+    """A heading-styled paragraph that starts with 一、/（一） is placed by its numbering, and the
+    unnumbered Heading 2 under it nests below (synthetic report)."""
+    import docx
+
+    from kb.pipeline import parse_document
+
+    document = docx.Document()
+    document.add_paragraph("合成市质量提升工作总结")
+    document.add_paragraph("合成市本年度工作情况如下。")
+    document.add_heading("一、主要做法", 1)
+    document.add_heading("质量诊所进园区", 2)
+    document.add_paragraph("合成市在三个园区开设质量诊所（测试用虚构内容）。")
+    path = tmp_path / "合成总结.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    chunk = next(c for c in parsed.chunks if "质量诊所（" in c.text)
+    assert chunk.section == ("一、主要做法", "质量诊所进园区")
