@@ -252,7 +252,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         text = decode_text(path.read_bytes(), name)
         pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
         paginated = len(pages) > 1
-        title = None
+        title = markdown_title(text) if fmt == "md" else None
     if not any(p.text.strip() for p in pages):
         raise UnreadableDocument(name, "文件中没有可提取的文字")
     _check_text_limits(name, pages)
@@ -295,19 +295,70 @@ _EMPTY_ALT = re.compile(r"^(?:图|图片|图像|照片|截图|插图|示意图|i
 _MD_EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*])(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S)\1(?![A-Za-z0-9_*])")
 
 
-def markdown_text(text: str) -> str:
-    """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``) and
-    images (``![alt](src)``, the alt text kept when it describes something) removed, links
-    reduced to their text, bold/italic markers dropped, and each table row made a sentence of its
-    own (:func:`table_row_text`)."""
+# A list item ("- …", "* …", "+ …", "1. …", "2) …", nested or not) and a horizontal rule ("***").
+_MD_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?=\S)")
+_MD_RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def _markdown_title_line(lines: list[str]) -> int | None:
+    """The index of the line that is the document's title: an H1 ("# …") on the first line with
+    text, when it is the only H1 or the next heading is an H1 too (the title over H1 sections)
+    with nothing between them but blank lines and a bracketed note. Otherwise H1s are sections."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    m = _MD_HEADING.match(lines[first])
+    if not m or m.group(1) != "#" or not m.group(2):
+        return None
+    rest = [(i, _MD_HEADING.match(line)) for i, line in enumerate(lines) if i > first]
+    if not any(h and h.group(1) == "#" for _, h in rest):
+        return first
+    nxt = next(i for i, h in rest if h)
+    between = [line.strip() for line in lines[first + 1:nxt] if line.strip()]
+    if _MD_HEADING.match(lines[nxt]).group(1) == "#" and all(re.fullmatch(r"[（(].*[)）]", b) for b in between):
+        return first
+    return None
+
+
+def _clean_markdown(text: str) -> str:
     text = _FRONT_MATTER.sub("", text, count=1)
     text = _MD_IMAGE.sub(lambda m: "" if _EMPTY_ALT.match(m.group(1).strip()) else m.group(1).strip(), text)
     text = _MD_LINK.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)  # **存在问题**：… → 存在问题：…
+    return _MD_EMPHASIS.sub(r"\2", text)  # **存在问题**：… → 存在问题：…
+
+
+def markdown_title(text: str) -> str | None:
+    """The title of a Markdown document: its title H1 (see :func:`markdown_text`), or None."""
+    lines = _clean_markdown(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    at = _markdown_title_line(lines)
+    return _MD_HEADING.match(lines[at]).group(2) if at is not None else None
+
+
+def markdown_text(text: str) -> str:
+    """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``),
+    horizontal rules and images (``![alt](src)``, the alt text kept when it describes something)
+    removed, links reduced to their text, bold/italic markers dropped, each table row made a
+    sentence of its own (:func:`table_row_text`), and each list item ("- …", "1. …") a paragraph
+    of its own without its marker, ending as a sentence. The title H1 (the first line, when the
+    H1s below it, if any, are sections: :func:`markdown_title`) is written as a plain line, so it
+    is the title and not a section; other "#" headings stay headings."""
+    text = _clean_markdown(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    title_at = _markdown_title_line(lines)
+    if title_at is not None:
+        lines[title_at] = _MD_HEADING.match(lines[title_at]).group(2)
     out: list[str] = []
     i = 0
     while i < len(lines):
+        if _MD_RULE.match(lines[i]):
+            i += 1
+            continue
+        if _MD_BULLET.match(lines[i]) and not _MD_TABLE_ROW.match(lines[i]):
+            item = _MD_BULLET.sub("", lines[i]).strip()
+            out.extend(([""] if out and out[-1] else []) + [_line_end(item), ""])
+            i += 1
+            continue
         if not _MD_TABLE_ROW.match(lines[i]):
             out.append(lines[i])
             i += 1

@@ -45,7 +45,9 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     if not sentences:
         raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
     title = fold_radicals(doc.title)
-    if found_title and len(found_title) >= 6:
+    # A Markdown document's title H1 is its title, whatever lines follow it (a note, an edition).
+    marked = doc.format == "md" and doc.title != Path(doc.path).stem
+    if found_title and len(found_title) >= 6 and not marked:
         title = found_title
     chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)
     slides = doc.format == "pptx"

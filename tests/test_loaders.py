@@ -495,3 +495,68 @@ def test_docx_heading_with_its_own_numbering_keeps_its_level(tmp_path):
     parsed = parse_document(path)
     chunk = next(c for c in parsed.chunks if "质量诊所（" in c.text)
     assert chunk.section == ("一、主要做法", "质量诊所进园区")
+
+
+SYNTHETIC_MD = """# 合成帮扶优良案例（Markdown 版）
+
+（本文件为测试用虚构案例）
+
+## 案例1 重庆市江津区某摩托车配件企业
+
+**存在问题**：
+
+- 装配不良率偏高，主机厂多次发出质量警告
+* 来料检验缺失；
+  + 供应商批次质量波动大
+
+**取得成效**：
+
+1. 装配不良率由2.3%降至0.6%
+2) 年订单额增长22%
+
+***
+
+## 案例2 贵州省遵义市仁怀市某酱香白酒作坊
+
+存在问题：基酒质量依赖师傅经验，优级率低。
+
+取得成效：基酒优级率由48%提高到70%。
+"""
+
+
+def test_markdown_list_items_are_sentences_without_markers(tmp_path):
+    from kb.indexing import sentences_of
+    from kb.loaders import markdown_text
+    from kb.pipeline import parse_document
+
+    text = markdown_text(SYNTHETIC_MD)
+    assert "装配不良率偏高，主机厂多次发出质量警告。" in text.splitlines()
+    assert "来料检验缺失；" in text.splitlines() and "供应商批次质量波动大。" in text.splitlines()
+    assert "年订单额增长22%。" in text.splitlines() and "***" not in text
+    path = tmp_path / "合成案例.md"
+    path.write_text(SYNTHETIC_MD, encoding="utf-8")
+    parsed = parse_document(path)
+    sentences = [s for c in parsed.chunks for s in sentences_of(c)]
+    # (A label line "存在问题：" may open the sentence of the first item.)
+    assert any(s.endswith("：装配不良率偏高，主机厂多次发出质量警告。") for s in sentences)
+    assert "来料检验缺失；" in sentences and "年订单额增长22%。" in sentences
+    assert not any(re.search(r"(?:^|[。；：])\s*(?:[-*+]|\d[.)])\s", s) for s in sentences)
+    case = parsed.cases[0]
+    assert "质量警告" in case.problem and "质量警告-" not in case.problem
+    assert {(o.before, o.after) for o in case.outcomes} >= {(2.3, 0.6)}
+
+
+def test_markdown_title_is_the_h1_and_its_note_is_no_case(tmp_path):
+    from kb.loaders import markdown_title
+    from kb.pipeline import parse_document
+
+    path = tmp_path / "合成案例.md"
+    path.write_text(SYNTHETIC_MD, encoding="utf-8")
+    parsed = parse_document(path)
+    assert parsed.title == "合成帮扶优良案例（Markdown 版）"
+    assert [c.title for c in parsed.cases] == ["重庆市江津区某摩托车配件企业", "贵州省遵义市仁怀市某酱香白酒作坊"]
+    assert all(c.section[0].startswith("案例") for c in parsed.chunks)
+    # H1s that are sections, not a title: the first one names a case and has text of its own.
+    assert markdown_title("# 案例1 合成某企业\n\n正文。\n\n# 案例2 合成某厂\n\n正文。\n") is None
+    assert markdown_title("# 合成案例集\n\n# 案例1 合成某企业\n\n正文。\n") == "合成案例集"
+    assert markdown_title("前言一段。\n\n# 合成标题\n") is None
