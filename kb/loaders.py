@@ -845,12 +845,30 @@ def _load_pptx(path: Path) -> tuple[list[Page], str | None]:
                 if notes:
                     lines.append(_line_end("备注：" + " ".join(notes.split())))
             pages.append(Page(number, "\n\n".join(lines)))
-        title = (deck.core_properties.title or "").strip()
+        meta = (deck.core_properties.title or "").strip()
+        first = _title_slide_title(deck.slides[0]) if len(deck.slides) else None
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"PowerPoint 演示文稿损坏或不是 PPTX 格式（{type(exc).__name__}）") from exc
     except Exception as exc:  # python-pptx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"PowerPoint 演示文稿无法解析（{type(exc).__name__}）") from exc
-    return pages, (title if title and meta_title_usable(title) else None)
+    # The title on the title slide is what the audience sees; the file's title property is often a
+    # template's leftover, so it is used only when there is no title slide.
+    return pages, first or (meta if meta and meta_title_usable(meta) else None)
+
+
+def _title_slide_title(slide) -> str | None:
+    """The title of a title slide (a centred title placeholder, or a title with a subtitle), on
+    one line; None for a slide of content."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    title = slide.shapes.title
+    if title is None or not title.has_text_frame:
+        return None
+    kinds = {shape.placeholder_format.type for shape in slide.placeholders}
+    if PP_PLACEHOLDER.CENTER_TITLE not in kinds and PP_PLACEHOLDER.SUBTITLE not in kinds:
+        return None
+    text = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", " ".join(title.text_frame.text.split()))
+    return text if text and meta_title_usable(text) else None
 
 
 def _table_lines(rows) -> list[str]:

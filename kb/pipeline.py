@@ -54,7 +54,7 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     cases = [_without_repeated_outcomes(c) for c in extract_cases(doc.doc_id, sentences, chunks, doc_title=title,
                                                                   collection=not slides)]
     kind = "report"
-    if not slides and is_case_collection(title, sentences) and cases:
+    if cases and (is_case_collection(title, sentences) if not slides else _cases_dominate(chunks, cases)):
         kinds = {c.kind for c in cases}
         kind = "enterprise_case" if kinds == {"enterprise_case"} else "local_experience" if kinds == {
             "local_experience"} else "enterprise_case"
@@ -124,6 +124,14 @@ def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:
         if r not in regions and r not in mentioned:
             mentioned.append(r)
     return ChunkTags(tuple(regions), tuple(industries), tuple(mentioned))
+
+
+def _cases_dominate(chunks: list[Chunk], cases: list[Case]) -> bool:
+    """A deck of cases (one case a slide, with a title slide and a summary around them): two or
+    more cases whose text fills at least half of the passages. A course deck with one example is
+    not a collection."""
+    in_cases = {cid for case in cases for cid in case.passage_ids}
+    return len(cases) >= 2 and 2 * sum(c.chunk_id in in_cases for c in chunks) >= len(chunks)
 
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:

@@ -560,3 +560,49 @@ def test_markdown_title_is_the_h1_and_its_note_is_no_case(tmp_path):
     assert markdown_title("# 案例1 合成某企业\n\n正文。\n\n# 案例2 合成某厂\n\n正文。\n") is None
     assert markdown_title("# 合成案例集\n\n# 案例1 合成某企业\n\n正文。\n") == "合成案例集"
     assert markdown_title("前言一段。\n\n# 合成标题\n") is None
+
+
+def _write_case_deck(path: Path, title_slide: bool = True) -> Path:
+    """A SYNTHETIC deck of cases: a title slide, one case a slide, a summary slide."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    if title_slide:
+        s = deck.slides.add_slide(deck.slide_layouts[0])
+        s.shapes.title.text_frame.text = "合成认证帮扶\v优秀案例分享"  # a line break inside the title
+        s.placeholders[1].text = "培训课件（本文件为测试用虚构案例）"
+    for title, lines in (
+        ("案例一：山西省晋中市平遥县某牛肉制品企业", ["存在问题：产品水分含量不稳定。", "取得成效：抽检合格率由89%提升至100%。"]),
+        ("案例二：湖北省武汉市黄陂区某包装印刷企业", ["存在问题：印刷色差大。", "取得成效：材料损耗率由6%降至3.5%。"]),
+        ("案例三：辽宁省大连市瓦房店市某轴承企业", ["存在问题：早期失效多。", "取得成效：交付准时率由85%提升至97%。"]),
+    ):
+        s = deck.slides.add_slide(deck.slide_layouts[5])
+        s.shapes.title.text = title
+        frame = s.shapes.add_textbox(Inches(0.5), Inches(1.6), Inches(9), Inches(2)).text_frame
+        frame.text = lines[0]
+        for line in lines[1:]:
+            frame.add_paragraph().text = line
+    s = deck.slides.add_slide(deck.slide_layouts[1])
+    s.shapes.title.text = "小结"
+    s.placeholders[1].text = "认证帮扶要坚持问题导向。"
+    deck.core_properties.title = "PowerPoint Presentation"
+    deck.save(str(path))
+    return path
+
+
+def test_pptx_title_is_the_title_slides_title(tmp_path):
+    assert load_document(_write_case_deck(tmp_path / "合成课件.pptx")).title == "合成认证帮扶优秀案例分享"
+    # No title slide: the file name (the title property is a placeholder here).
+    assert load_document(_write_case_deck(tmp_path / "无标题页.pptx", title_slide=False)).title == "无标题页"
+    # A first slide of content is not a title slide.
+    assert load_document(_write_synthetic_deck(tmp_path / "合成.pptx")).title == "合成"
+
+
+def test_pptx_deck_of_cases_tags_its_passages_as_cases(tmp_path):
+    parsed = parse_document(_write_case_deck(tmp_path / "合成课件.pptx"))
+    assert len(parsed.cases) == 3 and parsed.kind == "enterprise_case"
+    assert {c.kind for c in parsed.chunks} == {"enterprise_case"}
+    # A course deck with one example slide stays a report.
+    single = parse_document(_write_synthetic_deck(tmp_path / "合成.pptx"))
+    assert single.kind == "report" and {c.kind for c in single.chunks} == {"report"}
