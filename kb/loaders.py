@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UnreadableDocument
+from .numbering import heading_level
 from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
 from .records import Document, Page
 
@@ -779,8 +780,6 @@ def _mark_headings(lines: list[tuple[str, int | None]]) -> list[str]:
     case titles are headings without numbers ("浙江某五金工具有限公司：以体系认证推动精益生产")
     is split into its cases. A heading that starts with its own numbering ("一、", "（二）",
     "案例三") keeps it: the numbering says its level."""
-    from .structure import heading_level
-
     levels = [lv for text, lv in lines if lv is not None]
     top = min(levels, default=0)
     out = []

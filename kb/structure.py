@@ -19,16 +19,11 @@ import re
 from collections.abc import Sequence
 
 from .cleaning import Paragraph, split_sentences
+from .numbering import CN_DIGITS, heading_level
 from .records import Region, Sentence
 from .regions import find_region, region_spans
 
-_CN = "一二三四五六七八九十"
-_LEVELS: list[tuple[int, re.Pattern[str]]] = [
-    (1, re.compile(rf"^(?:[{_CN}]{{1,3}}、|案例\s*[0-9{_CN}]+(?=[\s：:、.．\u4e00-\u9fff]|$)|#{{1,2}}\s)")),
-    (2, re.compile(rf"^(?:（[{_CN}]{{1,3}}）|\([{_CN}]{{1,3}}\)|#{{3}}\s)")),
-    (3, re.compile(r"^(?:\d{1,2}[.．、](?!\d)|#{4,6}\s)")),
-    (4, re.compile(r"^(?:（\d{1,2}）|\(\d{1,2}\))")),
-]
+_CN = CN_DIGITS
 _ENUM = re.compile(rf"^[{_CN}]是(?!否|指|因为|由于)")
 _ENUM_ORDER = {c: i + 1 for i, c in enumerate(_CN)}
 ENUM_LEVEL = 5
@@ -106,14 +101,6 @@ def _case_heading(heading: str) -> bool:
     bare = bare_heading(heading)
     spans = region_spans(bare)
     return bool(spans and spans[0][0] == 0) or bool(ENTERPRISE_SUBJECT.match(bare))
-
-
-def heading_level(text: str) -> int | None:
-    """The heading level that ``text`` starts with, or None."""
-    for level, pattern in _LEVELS:
-        if pattern.match(text):
-            return level
-    return None
 
 
 def _clean_title(title: str) -> str:
