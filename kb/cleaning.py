@@ -6,13 +6,17 @@ characters each know their page. What is repaired, and why:
 * wrapped lines are rejoined (a line break inside a sentence is an artefact of layout);
 * page footers ("— 19 —"), stray URL lines and the attachment header ("附件 1") are dropped;
 * decimals split by a space ("3. 7 亿元") are rejoined without touching list numbers ("1. 提升");
-* spaces between Chinese and digits, and full-width digits/letters/％, are normalised.
+* spaces between Chinese and digits, and full-width digits/letters/％, are normalised;
+* radical code points that PDF fonts put in place of ordinary characters ("⼀" U+2F00 for 一,
+  "⻔" U+2ED4 for 门: PDFs printed by Chromium do this) are read as those characters
+  (:func:`fold_radicals`).
 """
 
 from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -39,6 +43,89 @@ _FOLD.update({ord(c): ord(c) - 0xFEE0 for c in "ＡＢＣＤＥＦＧＨＩＪ�
 _FOLD.update({ord(c): ord(c) - 0xFEE0 for c in "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"})
 _FOLD[0x3000] = 0x20
 
+# Radicals in place of characters. A CJK font draws "一" and the Kangxi radical "⼀" (U+2F00) with
+# one glyph; a PDF writer that maps glyphs back to text (Chromium's "Save as PDF") may then write
+# the radical, which looks the same but matches nothing in a search. Kangxi radicals (U+2F00–U+2FD5)
+# and CJK compatibility ideographs (U+F900–U+FAFF) have compatibility decompositions (NFKC), used
+# character by character: NFKC of the whole text would also turn "，" into ",". Three Kangxi
+# radicals decompose to a variant code point where simplified Chinese writes another one.
+_KANGXI_SIMPLIFIED = {
+    0x2F3E: "户",  # KANGXI RADICAL DOOR → 戶 U+6236 by NFKC; simplified text writes 户 U+6237
+    0x2FAD: "青",  # KANGXI RADICAL BLUE → 靑 U+9751; simplified text writes 青 U+9752
+    0x2FC8: "黄",  # KANGXI RADICAL YELLOW → 黃 U+9EC3; simplified text writes 黄 U+9EC4
+}
+# The CJK Radicals Supplement (U+2E80–U+2EF3) has no decompositions. Its simplified forms and
+# full-character forms share a glyph with a character used in running text (as the names say:
+# "CJK RADICAL C-SIMPLIFIED GATE" is 门); its component forms (亻 氵 艹 …) map to the unified
+# ideograph of the same form. Bound forms that stand for no one character (⺌ of 当, ⺼ drawn like
+# 月 but meaning 肉) are left alone.
+RADICAL_SUPPLEMENT = {
+    0x2E85: "亻",  # CJK RADICAL PERSON
+    0x2E89: "刂",  # CJK RADICAL KNIFE TWO
+    0x2E96: "忄",  # CJK RADICAL HEART ONE
+    0x2E98: "扌",  # CJK RADICAL HAND
+    0x2E9F: "母",  # CJK RADICAL MOTHER (also NFKC)
+    0x2EA0: "民",  # CJK RADICAL CIVILIAN
+    0x2EA1: "氵",  # CJK RADICAL WATER ONE
+    0x2EA8: "犭",  # CJK RADICAL DOG
+    0x2EB0: "纟",  # CJK RADICAL C-SIMPLIFIED SILK
+    0x2EBE: "艹",  # CJK RADICAL GRASS ONE
+    0x2EC1: "虎",  # CJK RADICAL TIGER
+    0x2EC4: "西",  # CJK RADICAL WEST TWO
+    0x2EC5: "见",  # CJK RADICAL C-SIMPLIFIED SEE
+    0x2EC6: "角",  # CJK RADICAL SIMPLIFIED HORN
+    0x2EC8: "讠",  # CJK RADICAL C-SIMPLIFIED SPEECH
+    0x2EC9: "贝",  # CJK RADICAL C-SIMPLIFIED SHELL
+    0x2ECB: "车",  # CJK RADICAL C-SIMPLIFIED CART
+    0x2ECC: "辶",  # CJK RADICAL SIMPLIFIED WALK
+    0x2ECF: "阝",  # CJK RADICAL CITY
+    0x2ED0: "钅",  # CJK RADICAL C-SIMPLIFIED GOLD
+    0x2ED1: "長",  # CJK RADICAL LONG ONE
+    0x2ED3: "长",  # CJK RADICAL C-SIMPLIFIED LONG
+    0x2ED4: "门",  # CJK RADICAL C-SIMPLIFIED GATE
+    0x2ED6: "阝",  # CJK RADICAL MOUND TWO
+    0x2ED8: "青",  # CJK RADICAL BLUE
+    0x2ED9: "韦",  # CJK RADICAL C-SIMPLIFIED TANNED LEATHER
+    0x2EDA: "页",  # CJK RADICAL C-SIMPLIFIED LEAF
+    0x2EDB: "风",  # CJK RADICAL C-SIMPLIFIED WIND
+    0x2EDC: "飞",  # CJK RADICAL C-SIMPLIFIED FLY
+    0x2EDD: "食",  # CJK RADICAL EAT ONE
+    0x2EE0: "饣",  # CJK RADICAL C-SIMPLIFIED EAT
+    0x2EE2: "马",  # CJK RADICAL C-SIMPLIFIED HORSE
+    0x2EE3: "骨",  # CJK RADICAL BONE
+    0x2EE4: "鬼",  # CJK RADICAL GHOST
+    0x2EE5: "鱼",  # CJK RADICAL C-SIMPLIFIED FISH
+    0x2EE6: "鸟",  # CJK RADICAL C-SIMPLIFIED BIRD
+    0x2EE7: "卤",  # CJK RADICAL C-SIMPLIFIED SALT
+    0x2EE8: "麦",  # CJK RADICAL SIMPLIFIED WHEAT
+    0x2EE9: "黄",  # CJK RADICAL SIMPLIFIED YELLOW
+    0x2EEA: "黾",  # CJK RADICAL C-SIMPLIFIED FROG
+    0x2EEC: "齐",  # CJK RADICAL C-SIMPLIFIED EVEN
+    0x2EEE: "齿",  # CJK RADICAL C-SIMPLIFIED TOOTH
+    0x2EF0: "龙",  # CJK RADICAL C-SIMPLIFIED DRAGON
+    0x2EF3: "龟",  # CJK RADICAL C-SIMPLIFIED TURTLE (also NFKC)
+}
+
+
+def _radical_table() -> dict[int, str]:
+    table = {}
+    for lo, hi in ((0x2F00, 0x2FD5), (0xF900, 0xFAFF)):
+        for cp in range(lo, hi + 1):
+            folded = unicodedata.normalize("NFKC", chr(cp))
+            if folded != chr(cp) and len(folded) == 1:
+                table[cp] = folded
+    return {**table, **_KANGXI_SIMPLIFIED, **RADICAL_SUPPLEMENT}
+
+
+_RADICALS = _radical_table()
+_HAS_RADICAL = re.compile("[\u2e80-\u2fdf\uf900-\ufaff]")
+
+
+def fold_radicals(text: str) -> str:
+    """Radicals and compatibility ideographs written in place of characters, as those characters:
+    "（⼀）河南省某⾁制品企业：⻝品安全" → "（一）河南省某肉制品企业：食品安全"."""
+    return text.translate(_RADICALS) if _HAS_RADICAL.search(text) else text
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -54,8 +141,8 @@ class Paragraph:
 
 
 def normalize_text(text: str) -> str:
-    """Fold safe full-width forms, rejoin split decimals, drop spaces next to Chinese."""
-    text = text.translate(_FOLD)
+    """Fold radicals and safe full-width forms, rejoin split decimals, drop spaces next to Chinese."""
+    text = fold_radicals(text).translate(_FOLD)
     text = _SPLIT_DECIMAL.sub(r"\1.\2", text)
     text = _SPACE_CJK_LEFT.sub("", text)
     text = _SPACE_CJK_RIGHT.sub("", text)
@@ -86,7 +173,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
         # A page break is not a blank line: paragraphs often run on to the next page.
         blank = not lines
         for raw in page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-            line = raw.strip()
+            line = fold_radicals(raw).strip()
             if not line:
                 blank = True
                 continue
@@ -115,6 +202,8 @@ def clean_document(doc: Document) -> list[Paragraph]:
     # The width of a full line: the upper quartile, because in a short hand-written text
     # (one paragraph per line) most lines are short headings and the median is not "full".
     full = statistics.quantiles(widths, n=4)[2] if len(widths) > 1 else widths[0]
+    # The width of the text column: the widest lines but a few (a wrapped line fills the column).
+    column = statistics.quantiles(widths, n=10)[8] if len(widths) > 1 else widths[0]
 
     paragraphs: list[Paragraph] = []
     buf, starts = "", []
@@ -134,9 +223,16 @@ def clean_document(doc: Document) -> list[Paragraph]:
             # is two headings even when the first line is as wide as a full line.
             after_heading = (_HEADING_START.match(buf) is not None and not re.search(r"[。；！？]", buf)
                              and _HEADING_START.match(line) is not None)
+            # A numbered heading on a line of its own, clearly narrower than the text column, is
+            # not wrapped: "（二）某陶瓷企业：能耗和合格率双提升" then "该企业生产日用瓷餐具，…".
+            # (A heading with a comma may be the first line of a paragraph: "（二）优化…，…".)
+            lone_heading = (buf == prev and _HEADING_START.match(prev) is not None
+                            and not re.search(r"[，。；、,;！？!?]", _HEADING_START.sub("", prev))
+                            and _width(prev) < 0.9 * column)
             new_para = (
                 one_per_line
                 or after_heading
+                or lone_heading
                 or (blanks_meaningful and blank_before)
                 or (prev_short and prev[-1] not in "，、,")
                 or (prev_ends and _HEADING_START.match(line) is not None)

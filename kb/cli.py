@@ -265,8 +265,8 @@ def cmd_search(args) -> int:
     if answer:
         print("直接回答：")
         for a in answer:
-            ocr = f" · {ocr_text(scanned[a.chunk_id].ocr_confidence)}" if a.chunk_id in scanned else ""
-            print(f"  {a.text}（{a.doc} · {a.section}{' · 第 %d 页' % a.page if a.page else ''}{ocr}）")
+            ocr = ocr_text(scanned[a.chunk_id].ocr_confidence) if a.chunk_id in scanned else ""
+            print(f"  {a.text}（{' · '.join(filter(None, (a.doc, a.section, page_text(a.page), ocr)))}）")
         print()
     for h in hits:
         c = h.chunk
@@ -303,8 +303,9 @@ def cmd_cases(args) -> int:
               f"{industry}{score}）")
         if h.score_parts:
             print(f"    分数构成：{score_parts_text(h.score_parts)}")
-        page = f" · 第 {c.page} 页" if c.page else ""
-        print(f"    编号：{c.case_id}    出处：{h.doc_title} · {c.section_path}{page}")
+        # A case without a section (a record of a DOCX case table) cites the document alone.
+        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page))))
+        print(f"    编号：{c.case_id}    出处：{where}")
         if c.profile:
             print(f"    概况：{c.profile}")
         if c.problem:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UnreadableDocument
+from .numbering import heading_level
 from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
 from .records import Document, Page
 
@@ -252,7 +253,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         text = decode_text(path.read_bytes(), name)
         pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
         paginated = len(pages) > 1
-        title = None
+        title = markdown_title(text) if fmt == "md" else None
     if not any(p.text.strip() for p in pages):
         raise UnreadableDocument(name, "文件中没有可提取的文字")
     _check_text_limits(name, pages)
@@ -295,19 +296,70 @@ _EMPTY_ALT = re.compile(r"^(?:图|图片|图像|照片|截图|插图|示意图|i
 _MD_EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*])(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S)\1(?![A-Za-z0-9_*])")
 
 
-def markdown_text(text: str) -> str:
-    """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``) and
-    images (``![alt](src)``, the alt text kept when it describes something) removed, links
-    reduced to their text, bold/italic markers dropped, and each table row made a sentence of its
-    own (:func:`table_row_text`)."""
+# A list item ("- …", "* …", "+ …", "1. …", "2) …", nested or not) and a horizontal rule ("***").
+_MD_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?=\S)")
+_MD_RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def _markdown_title_line(lines: list[str]) -> int | None:
+    """The index of the line that is the document's title: an H1 ("# …") on the first line with
+    text, when it is the only H1 or the next heading is an H1 too (the title over H1 sections)
+    with nothing between them but blank lines and a bracketed note. Otherwise H1s are sections."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    m = _MD_HEADING.match(lines[first])
+    if not m or m.group(1) != "#" or not m.group(2):
+        return None
+    rest = [(i, _MD_HEADING.match(line)) for i, line in enumerate(lines) if i > first]
+    if not any(h and h.group(1) == "#" for _, h in rest):
+        return first
+    nxt = next(i for i, h in rest if h)
+    between = [line.strip() for line in lines[first + 1:nxt] if line.strip()]
+    if _MD_HEADING.match(lines[nxt]).group(1) == "#" and all(re.fullmatch(r"[（(].*[)）]", b) for b in between):
+        return first
+    return None
+
+
+def _clean_markdown(text: str) -> str:
     text = _FRONT_MATTER.sub("", text, count=1)
     text = _MD_IMAGE.sub(lambda m: "" if _EMPTY_ALT.match(m.group(1).strip()) else m.group(1).strip(), text)
     text = _MD_LINK.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)  # **存在问题**：… → 存在问题：…
+    return _MD_EMPHASIS.sub(r"\2", text)  # **存在问题**：… → 存在问题：…
+
+
+def markdown_title(text: str) -> str | None:
+    """The title of a Markdown document: its title H1 (see :func:`markdown_text`), or None."""
+    lines = _clean_markdown(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    at = _markdown_title_line(lines)
+    return _MD_HEADING.match(lines[at]).group(2) if at is not None else None
+
+
+def markdown_text(text: str) -> str:
+    """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``),
+    horizontal rules and images (``![alt](src)``, the alt text kept when it describes something)
+    removed, links reduced to their text, bold/italic markers dropped, each table row made a
+    sentence of its own (:func:`table_row_text`), and each list item ("- …", "1. …") a paragraph
+    of its own without its marker, ending as a sentence. The title H1 (the first line, when the
+    H1s below it, if any, are sections: :func:`markdown_title`) is written as a plain line, so it
+    is the title and not a section; other "#" headings stay headings."""
+    text = _clean_markdown(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    title_at = _markdown_title_line(lines)
+    if title_at is not None:
+        lines[title_at] = _MD_HEADING.match(lines[title_at]).group(2)
     out: list[str] = []
     i = 0
     while i < len(lines):
+        if _MD_RULE.match(lines[i]):
+            i += 1
+            continue
+        if _MD_BULLET.match(lines[i]) and not _MD_TABLE_ROW.match(lines[i]):
+            item = _MD_BULLET.sub("", lines[i]).strip()
+            out.extend(([""] if out and out[-1] else []) + [_line_end(item), ""])
+            i += 1
+            continue
         if not _MD_TABLE_ROW.match(lines[i]):
             out.append(lines[i])
             i += 1
@@ -669,19 +721,75 @@ def _load_docx(path: Path) -> list[Page]:
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(str(path))
-        lines: list[str] = []
+        lines: list[tuple[str, int | None]] = []  # text, Word outline level of a heading
         for block in document.element.body.iterchildren():
             tag = block.tag.rsplit("}", 1)[-1]
             if tag == "p":
-                lines.append(Paragraph(block, document).text)
+                para = Paragraph(block, document)
+                lines.append((para.text, _outline_level(para)))
             elif tag == "tbl":
-                lines.extend(_table_lines([c.text for c in row.cells] for row in Table(block, document).rows))
+                lines.extend((row, None) for row in _table_lines([c.text for c in row.cells]
+                                                                 for row in Table(block, document).rows))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
     except Exception as exc:  # python-docx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"Word 文档无法解析（{type(exc).__name__}）") from exc
     # One paragraph per line, separated by blank lines so cleaning keeps paragraph breaks.
-    return [Page(1, "\n\n".join(line for line in lines if line.strip()))]
+    return [Page(1, "\n\n".join(_mark_headings([(t, lv) for t, lv in lines if t.strip()])))]
+
+
+_WORD_HEADING = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)
+_HEADING_MAX = 60  # a "heading" paragraph longer than this is body text styled by mistake
+
+
+def _outline_level(para) -> int | None:
+    """The Word outline level (0 for Heading 1 / 标题 1) of a heading paragraph, or None: set on the
+    paragraph, or by its style or a style it is based on ("Heading 2", "标题 2", a custom style
+    based on a heading style). The title style (Title / 标题) is not a heading."""
+    from docx.oxml.ns import qn
+
+    def level_in(element) -> int | None:
+        ppr = element.find(qn("w:pPr")) if element is not None else None
+        lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+        value = lvl.get(qn("w:val")) if lvl is not None else None
+        return int(value) if value is not None and value.isdigit() and int(value) < 9 else None
+
+    own = level_in(para._p)
+    if own is not None:
+        return own
+    try:
+        style = para.style
+    except (KeyError, ValueError):
+        return None
+    for _ in range(10):  # a chain of based-on styles (never a loop in a sane document)
+        if style is None:
+            return None
+        m = _WORD_HEADING.match((style.name or "").strip())
+        if m:
+            return int(m.group(1)) - 1
+        found = level_in(style.element)
+        if found is not None:
+            return found
+        style = style.base_style
+    return None
+
+
+def _mark_headings(lines: list[tuple[str, int | None]]) -> list[str]:
+    """Paragraphs in a Word heading style become headings of the text ("# …" at the top Word
+    level used, "### …" one below, "#### …" two below, as in Markdown), so that a collection whose
+    case titles are headings without numbers ("浙江某五金工具有限公司：以体系认证推动精益生产")
+    is split into its cases. A heading that starts with its own numbering ("一、", "（二）",
+    "案例三") keeps it: the numbering says its level."""
+    levels = [lv for text, lv in lines if lv is not None]
+    top = min(levels, default=0)
+    out = []
+    for text, lv in lines:
+        text = text.strip()
+        if (lv is not None and heading_level(text) is None and len(text) <= _HEADING_MAX
+                and not re.search(r"[。！？!?]", text[:-1])):
+            text = ("#", "###", "####")[min(lv - top, 2)] + " " + text
+        out.append(text)
+    return out
 
 
 _ZIP_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx"}
@@ -736,12 +844,30 @@ def _load_pptx(path: Path) -> tuple[list[Page], str | None]:
                 if notes:
                     lines.append(_line_end("备注：" + " ".join(notes.split())))
             pages.append(Page(number, "\n\n".join(lines)))
-        title = (deck.core_properties.title or "").strip()
+        meta = (deck.core_properties.title or "").strip()
+        first = _title_slide_title(deck.slides[0]) if len(deck.slides) else None
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"PowerPoint 演示文稿损坏或不是 PPTX 格式（{type(exc).__name__}）") from exc
     except Exception as exc:  # python-pptx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"PowerPoint 演示文稿无法解析（{type(exc).__name__}）") from exc
-    return pages, (title if title and meta_title_usable(title) else None)
+    # The title on the title slide is what the audience sees; the file's title property is often a
+    # template's leftover, so it is used only when there is no title slide.
+    return pages, first or (meta if meta and meta_title_usable(meta) else None)
+
+
+def _title_slide_title(slide) -> str | None:
+    """The title of a title slide (a centred title placeholder, or a title with a subtitle), on
+    one line; None for a slide of content."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    title = slide.shapes.title
+    if title is None or not title.has_text_frame:
+        return None
+    kinds = {shape.placeholder_format.type for shape in slide.placeholders}
+    if PP_PLACEHOLDER.CENTER_TITLE not in kinds and PP_PLACEHOLDER.SUBTITLE not in kinds:
+        return None
+    text = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", " ".join(title.text_frame.text.split()))
+    return text if text and meta_title_usable(text) else None
 
 
 def _table_lines(rows) -> list[str]:

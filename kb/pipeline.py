@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .chunking import chunk_sentences
-from .cleaning import clean_document, split_sentences
+from .cleaning import clean_document, fold_radicals, split_sentences
 from .errors import UnreadableDocument
 from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
@@ -44,15 +44,17 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
         found_title, sentences = structure_sentences(paragraphs)
     if not sentences:
         raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
-    title = doc.title
-    if found_title and len(found_title) >= 6:
+    title = fold_radicals(doc.title)
+    # A Markdown document's title H1 is its title, whatever lines follow it (a note, an edition).
+    marked = doc.format == "md" and doc.title != Path(doc.path).stem
+    if found_title and len(found_title) >= 6 and not marked:
         title = found_title
     chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)
     slides = doc.format == "pptx"
     cases = [_without_repeated_outcomes(c) for c in extract_cases(doc.doc_id, sentences, chunks, doc_title=title,
                                                                   collection=not slides)]
     kind = "report"
-    if not slides and is_case_collection(title, sentences) and cases:
+    if cases and (is_case_collection(title, sentences) if not slides else _cases_dominate(chunks, cases)):
         kinds = {c.kind for c in cases}
         kind = "enterprise_case" if kinds == {"enterprise_case"} else "local_experience" if kinds == {
             "local_experience"} else "enterprise_case"
@@ -122,6 +124,14 @@ def _tags_for(chunk: Chunk, cases: list[Case]) -> ChunkTags:
         if r not in regions and r not in mentioned:
             mentioned.append(r)
     return ChunkTags(tuple(regions), tuple(industries), tuple(mentioned))
+
+
+def _cases_dominate(chunks: list[Chunk], cases: list[Case]) -> bool:
+    """A deck of cases (one case a slide, with a title slide and a summary around them): two or
+    more cases whose text fills at least half of the passages. A course deck with one example is
+    not a collection."""
+    in_cases = {cid for case in cases for cid in case.passage_ids}
+    return len(cases) >= 2 and 2 * sum(c.chunk_id in in_cases for c in chunks) >= len(chunks)
 
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:

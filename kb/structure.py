@@ -19,16 +19,11 @@ import re
 from collections.abc import Sequence
 
 from .cleaning import Paragraph, split_sentences
+from .numbering import CN_DIGITS, heading_level
 from .records import Region, Sentence
 from .regions import find_region, region_spans
 
-_CN = "一二三四五六七八九十"
-_LEVELS: list[tuple[int, re.Pattern[str]]] = [
-    (1, re.compile(rf"^(?:[{_CN}]{{1,3}}、|案例\s*[0-9{_CN}]+(?=[\s：:、.．\u4e00-\u9fff]|$)|#{{1,2}}\s)")),
-    (2, re.compile(rf"^(?:（[{_CN}]{{1,3}}）|\([{_CN}]{{1,3}}\)|#{{3}}\s)")),
-    (3, re.compile(r"^(?:\d{1,2}[.．、](?!\d)|#{4,6}\s)")),
-    (4, re.compile(r"^(?:（\d{1,2}）|\(\d{1,2}\))")),
-]
+_CN = CN_DIGITS
 _ENUM = re.compile(rf"^[{_CN}]是(?!否|指|因为|由于)")
 _ENUM_ORDER = {c: i + 1 for i, c in enumerate(_CN)}
 ENUM_LEVEL = 5
@@ -70,7 +65,7 @@ ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|
 # A heading that groups cases ("一、地方典型经验", "二、企业优良案例") rather than naming one.
 GROUP_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:典型经验|优良案例|典型案例|经验做法|案例|经验)(?:汇编|选编|集|材料|篇)?$")
 # Front and back matter of a collection: not a case.
-NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|概述|导语")
+NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|附表|概述|导语")
 
 
 def bare_heading(heading: str) -> str:
@@ -108,16 +103,11 @@ def _case_heading(heading: str) -> bool:
     return bool(spans and spans[0][0] == 0) or bool(ENTERPRISE_SUBJECT.match(bare))
 
 
-def heading_level(text: str) -> int | None:
-    """The heading level that ``text`` starts with, or None."""
-    for level, pattern in _LEVELS:
-        if pattern.match(text):
-            return level
-    return None
-
-
 def _clean_title(title: str) -> str:
     return re.sub(r"^#+\s*", "", title).strip().rstrip("。；;：:")
+
+
+_PARENTHESISED = re.compile(r"[（(][^（()）]+[)）]")
 
 
 def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
@@ -128,7 +118,9 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
                 or re.fullmatch(r"目\s*录", p.text.strip())):  # a table of contents follows the title
             break
         parts.append(p.text)
-        if len(parts) == 3:
+        if len(parts) == 3 or (len(parts) > 1 and _PARENTHESISED.fullmatch(p.text.strip())):
+            # A line in brackets under the title ("（第二辑）", "（2023—2025年）", a note) ends it:
+            # the next short line is the first case or section, not more title.
             break
     if parts and paragraphs[len(parts):]:
         return "".join(parts), len(parts)

@@ -187,3 +187,63 @@ def test_page_seam_inside_a_split_decimal():
     at = para.text.index("20.2%")
     assert para.page_at(at + 2) == 1  # "20." is on page 1
     assert para.page_at(at + 3) == 2  # "2%" is on page 2
+
+
+# --- radicals in place of characters (PDFs printed by Chromium) ---------------------------
+
+def test_radical_table_maps_radicals_to_the_ideographs_their_names_say():
+    import unicodedata
+
+    from kb.cleaning import RADICAL_SUPPLEMENT, fold_radicals
+
+    for cp, char in RADICAL_SUPPLEMENT.items():
+        assert 0x2E80 <= cp <= 0x2EF3 and unicodedata.name(chr(cp)).startswith("CJK RADICAL ")
+        assert len(char) == 1 and unicodedata.name(char).startswith("CJK UNIFIED IDEOGRAPH-"), hex(cp)
+        if "SIMPLIFIED" in unicodedata.name(chr(cp)):
+            char.encode("gb2312")  # a simplified radical stands for a simplified character
+    # The names that say which character a simplified radical is.
+    named = {"C-SIMPLIFIED GATE": "门", "C-SIMPLIFIED LONG": "长", "C-SIMPLIFIED SEE": "见", "C-SIMPLIFIED SHELL": "贝",
+             "C-SIMPLIFIED CART": "车", "C-SIMPLIFIED LEAF": "页", "C-SIMPLIFIED WIND": "风", "C-SIMPLIFIED HORSE": "马",
+             "C-SIMPLIFIED FISH": "鱼", "C-SIMPLIFIED EVEN": "齐", "SIMPLIFIED WHEAT": "麦", "SIMPLIFIED YELLOW": "黄",
+             "SIMPLIFIED HORN": "角", "EAT ONE": "食", "BLUE": "青", "WEST TWO": "西"}
+    for name, char in named.items():
+        assert fold_radicals(unicodedata.lookup("CJK RADICAL " + name)) == char, name
+    # Every Kangxi radical becomes an ordinary character; 户 青 黄 in their simplified code points.
+    kangxi = fold_radicals("".join(map(chr, range(0x2F00, 0x2FD6))))
+    assert all(unicodedata.name(c).startswith("CJK UNIFIED IDEOGRAPH-") for c in kangxi)
+    assert fold_radicals("⼾⾭⿈⼀⼩⾁") == "户青黄一小肉"
+    # Only radicals change: full-width punctuation and ordinary characters are left as they are.
+    assert fold_radicals("（一）客户，“门”；ＡＢ１") == "（一）客户，“门”；ＡＢ１"
+
+
+def test_radicals_in_a_pdf_text_layer_are_read_as_characters(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from kb.pipeline import parse_document
+
+    # The text layer a Chromium PDF has: radicals where the font shares their glyph (synthetic).
+    lines = ["典型案例汇编", "（本⽂件为测试⽤虚构案例）", "（⼀）河南省漯河市某⾁制品企业：⻝品安全管理体系筑牢底线",
+             "该企业⽣产低温⾁制品，客⼾投诉多。帮扶组指导企业建⽴HACCP体系，⼤⻔常闭。",
+             "（⼆）云南省曲靖市某电线电缆企业：以认证敲开招投标⼤⻔",
+             "该企业⽣产低压电⼒电缆，导体电阻不合格率由2.6%降⾄0.4%。"]
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "radicals.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 11)
+    for i, line in enumerate(lines):
+        c.drawString(40, 780 - 24 * i, line)
+    c.save()
+    assert "⻔" in load_document(path).pages[0].text  # the text layer really holds radicals
+    parsed = parse_document(path)
+    text = "".join(c.text for c in parsed.chunks)
+    assert not any(0x2E80 <= ord(ch) <= 0x2FDF for ch in text + parsed.title)
+    assert "低温肉制品，客户投诉多" in text and "大门常闭" in text
+    sections = {c.section[0] for c in parsed.chunks}
+    assert "（一）河南省漯河市某肉制品企业：食品安全管理体系筑牢底线" in sections
+    assert "（二）云南省曲靖市某电线电缆企业：以认证敲开招投标大门" in sections
+    # Each heading is its own line, narrower than the text: not run into the paragraph below it.
+    assert len(parsed.cases) == 2
+    meat = next(c for c in parsed.cases if "肉制品" in c.title)
+    assert any("农副食品" in i for i in meat.all_industries)

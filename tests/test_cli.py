@@ -209,3 +209,27 @@ def test_cases_top_k_limits_the_unconditioned_list(env, capsys):
     assert [json.loads(x)["case_id"] for x in capsys.readouterr().out.splitlines()] == every[:3]
     assert main(["cases", "--kind", env.all_cases()[0].kind, "--top-k", "2"]) == 0
     assert capsys.readouterr().out.count("编号：") == 2
+
+
+def test_case_without_a_section_or_page_cites_the_document_alone(tmp_path, monkeypatch, capsys):
+    """A DOCX case record with no section and no page numbers: "出处：文档", no dangling " · "."""
+    import docx
+
+    from kb import cli
+
+    (tmp_path / "corpus").mkdir()
+    document = docx.Document()
+    for text in ("合成县某伞业有限公司帮扶案例", "（本文件为测试用虚构案例）", "存在问题：伞骨断裂投诉多。",
+                 "帮扶措施：建立来料检验制度。", "取得成效：伞骨断裂率由5%降至2%。"):
+        document.add_paragraph(text)
+    document.save(str(tmp_path / "corpus" / "合成案例.docx"))
+    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    (case,) = kb.cases()
+    assert case.case.section == () and case.case.page is None  # what this test is about
+    monkeypatch.setenv("KB_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    capsys.readouterr()
+    assert cli.main(["cases"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "出处：" in x)
+    assert line.endswith("出处：" + case.doc_title), line

@@ -440,3 +440,169 @@ def test_markdown_bold_labels_are_labels(tmp_path):
     assert first.problem == "胶合板甲醛释放量超标。" and first.measures == "更换低醛胶黏剂。" and "**" not in first.text
     assert [(o.metric, o.before, o.after, o.unit) for o in first.outcomes] == [("甲醛释放量", 1.2, 0.4, "mg/L")]
     assert second.problem == "假发色差大。"
+
+
+def test_docx_case_titles_in_heading_styles_without_numbers_split_the_cases(tmp_path):
+    """Case titles in Word heading styles (Heading 1, a WPS "标题 1", a custom style based on a
+    heading style) without numbering each start a case; the bracketed line under the document
+    title is not run into the first case title (synthetic collection)."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from kb.pipeline import parse_document
+
+    document = docx.Document()
+    document.add_heading("合成企业优良案例选编", 0)
+    document.add_paragraph("（第二辑）")
+    wps = document.styles.add_style("标题 1", WD_STYLE_TYPE.PARAGRAPH)  # as WPS names it: no outline level
+    custom = document.styles.add_style("案例题目", WD_STYLE_TYPE.PARAGRAPH)
+    custom.base_style = document.styles["Heading 1"]
+    cases = [
+        ("Heading 1", "浙江某五金工具有限公司：以体系认证推动精益生产", "产品不良率由4.5%降至1.2%。"),
+        ("标题 1", "福建某茶叶专业合作社：标准化种植打开高端市场", "一级品率由55%提升至78%。"),
+        ("案例题目", "广东某注塑件企业：认证贷破解融资难", "注塑件不良率由3.1%降至0.8%。"),
+        ("Heading 1", "江西某竹木制品厂：从作坊到规范化工厂", "原材料利用率由62%提高到81%。"),
+    ]
+    for style, title, outcome in cases:
+        document.add_paragraph(title, style=style)
+        document.add_paragraph("（本段为测试用虚构案例）该企业建立了质量管理体系。")
+        document.add_paragraph("取得成效：" + outcome)
+    assert wps is not None
+    path = tmp_path / "合成案例选编.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    assert parsed.title == "合成企业优良案例选编（第二辑）"
+    assert [c.title for c in parsed.cases] == [title for _, title, _ in cases]
+    assert len({c.section for c in parsed.chunks}) == 4
+    assert not any("#" in c.text for c in parsed.chunks)
+
+
+def test_docx_heading_with_its_own_numbering_keeps_its_level(tmp_path):
+    """A heading-styled paragraph that starts with 一、/（一） is placed by its numbering, and the
+    unnumbered Heading 2 under it nests below (synthetic report)."""
+    import docx
+
+    from kb.pipeline import parse_document
+
+    document = docx.Document()
+    document.add_paragraph("合成市质量提升工作总结")
+    document.add_paragraph("合成市本年度工作情况如下。")
+    document.add_heading("一、主要做法", 1)
+    document.add_heading("质量诊所进园区", 2)
+    document.add_paragraph("合成市在三个园区开设质量诊所（测试用虚构内容）。")
+    path = tmp_path / "合成总结.docx"
+    document.save(str(path))
+    parsed = parse_document(path)
+    chunk = next(c for c in parsed.chunks if "质量诊所（" in c.text)
+    assert chunk.section == ("一、主要做法", "质量诊所进园区")
+
+
+SYNTHETIC_MD = """# 合成帮扶优良案例（Markdown 版）
+
+（本文件为测试用虚构案例）
+
+## 案例1 重庆市江津区某摩托车配件企业
+
+**存在问题**：
+
+- 装配不良率偏高，主机厂多次发出质量警告
+* 来料检验缺失；
+  + 供应商批次质量波动大
+
+**取得成效**：
+
+1. 装配不良率由2.3%降至0.6%
+2) 年订单额增长22%
+
+***
+
+## 案例2 贵州省遵义市仁怀市某酱香白酒作坊
+
+存在问题：基酒质量依赖师傅经验，优级率低。
+
+取得成效：基酒优级率由48%提高到70%。
+"""
+
+
+def test_markdown_list_items_are_sentences_without_markers(tmp_path):
+    from kb.indexing import sentences_of
+    from kb.loaders import markdown_text
+    from kb.pipeline import parse_document
+
+    text = markdown_text(SYNTHETIC_MD)
+    assert "装配不良率偏高，主机厂多次发出质量警告。" in text.splitlines()
+    assert "来料检验缺失；" in text.splitlines() and "供应商批次质量波动大。" in text.splitlines()
+    assert "年订单额增长22%。" in text.splitlines() and "***" not in text
+    path = tmp_path / "合成案例.md"
+    path.write_text(SYNTHETIC_MD, encoding="utf-8")
+    parsed = parse_document(path)
+    sentences = [s for c in parsed.chunks for s in sentences_of(c)]
+    # (A label line "存在问题：" may open the sentence of the first item.)
+    assert any(s.endswith("：装配不良率偏高，主机厂多次发出质量警告。") for s in sentences)
+    assert "来料检验缺失；" in sentences and "年订单额增长22%。" in sentences
+    assert not any(re.search(r"(?:^|[。；：])\s*(?:[-*+]|\d[.)])\s", s) for s in sentences)
+    case = parsed.cases[0]
+    assert "质量警告" in case.problem and "质量警告-" not in case.problem
+    assert {(o.before, o.after) for o in case.outcomes} >= {(2.3, 0.6)}
+
+
+def test_markdown_title_is_the_h1_and_its_note_is_no_case(tmp_path):
+    from kb.loaders import markdown_title
+    from kb.pipeline import parse_document
+
+    path = tmp_path / "合成案例.md"
+    path.write_text(SYNTHETIC_MD, encoding="utf-8")
+    parsed = parse_document(path)
+    assert parsed.title == "合成帮扶优良案例（Markdown 版）"
+    assert [c.title for c in parsed.cases] == ["重庆市江津区某摩托车配件企业", "贵州省遵义市仁怀市某酱香白酒作坊"]
+    assert all(c.section[0].startswith("案例") for c in parsed.chunks)
+    # H1s that are sections, not a title: the first one names a case and has text of its own.
+    assert markdown_title("# 案例1 合成某企业\n\n正文。\n\n# 案例2 合成某厂\n\n正文。\n") is None
+    assert markdown_title("# 合成案例集\n\n# 案例1 合成某企业\n\n正文。\n") == "合成案例集"
+    assert markdown_title("前言一段。\n\n# 合成标题\n") is None
+
+
+def _write_case_deck(path: Path, title_slide: bool = True) -> Path:
+    """A SYNTHETIC deck of cases: a title slide, one case a slide, a summary slide."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    if title_slide:
+        s = deck.slides.add_slide(deck.slide_layouts[0])
+        s.shapes.title.text_frame.text = "合成认证帮扶\v优秀案例分享"  # a line break inside the title
+        s.placeholders[1].text = "培训课件（本文件为测试用虚构案例）"
+    for title, lines in (
+        ("案例一：山西省晋中市平遥县某牛肉制品企业", ["存在问题：产品水分含量不稳定。", "取得成效：抽检合格率由89%提升至100%。"]),
+        ("案例二：湖北省武汉市黄陂区某包装印刷企业", ["存在问题：印刷色差大。", "取得成效：材料损耗率由6%降至3.5%。"]),
+        ("案例三：辽宁省大连市瓦房店市某轴承企业", ["存在问题：早期失效多。", "取得成效：交付准时率由85%提升至97%。"]),
+    ):
+        s = deck.slides.add_slide(deck.slide_layouts[5])
+        s.shapes.title.text = title
+        frame = s.shapes.add_textbox(Inches(0.5), Inches(1.6), Inches(9), Inches(2)).text_frame
+        frame.text = lines[0]
+        for line in lines[1:]:
+            frame.add_paragraph().text = line
+    s = deck.slides.add_slide(deck.slide_layouts[1])
+    s.shapes.title.text = "小结"
+    s.placeholders[1].text = "认证帮扶要坚持问题导向。"
+    deck.core_properties.title = "PowerPoint Presentation"
+    deck.save(str(path))
+    return path
+
+
+def test_pptx_title_is_the_title_slides_title(tmp_path):
+    assert load_document(_write_case_deck(tmp_path / "合成课件.pptx")).title == "合成认证帮扶优秀案例分享"
+    # No title slide: the file name (the title property is a placeholder here).
+    assert load_document(_write_case_deck(tmp_path / "无标题页.pptx", title_slide=False)).title == "无标题页"
+    # A first slide of content is not a title slide.
+    assert load_document(_write_synthetic_deck(tmp_path / "合成.pptx")).title == "合成"
+
+
+def test_pptx_deck_of_cases_tags_its_passages_as_cases(tmp_path):
+    parsed = parse_document(_write_case_deck(tmp_path / "合成课件.pptx"))
+    assert len(parsed.cases) == 3 and parsed.kind == "enterprise_case"
+    assert {c.kind for c in parsed.chunks} == {"enterprise_case"}
+    # A course deck with one example slide stays a report.
+    single = parse_document(_write_synthetic_deck(tmp_path / "合成.pptx"))
+    assert single.kind == "report" and {c.kind for c in single.chunks} == {"report"}

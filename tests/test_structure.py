@@ -170,6 +170,10 @@ def test_long_numbered_paragraph_is_body_with_a_short_title():
         (("这是一段正文。", "一、总体情况"), (None, 0)),
         (("一、总体情况", "正文。"), (None, 0)),
         (("只有一行标题",), (None, 0)),  # nothing follows: it is the body
+        # A bracketed line under the title ends it: the next short line is a case, not title.
+        (("合成案例选编", "（第二辑）", "浙江某五金工具有限公司：以体系认证推动精益生产", "该公司……。"),
+         ("合成案例选编（第二辑）", 2)),
+        (("（此件公开发布）", "合成市工作方案", "一、总体要求", "正文。"), ("（此件公开发布）合成市工作方案", 2)),
     ],
 )
 def test_extract_title(texts, expected):
@@ -204,3 +208,15 @@ def test_part_headings_nest_under_cases_only_in_a_collection():
     assert sections(collection) == [("案例一：浙江某五金有限公司", "一、基本情况"),
                                     ("案例一：浙江某五金有限公司", "二、存在的主要问题"),
                                     ("案例二：广东某家具有限公司", "一、存在的主要问题")]
+
+
+def test_appendix_table_heading_is_not_a_case():
+    """"附表：案例汇总" after the cases of a collection is back matter, not a fifth case (synthetic)."""
+    from kb.cases import extract_cases
+
+    texts = ["案例一 合成省合成市某枸杞加工企业", "存在问题：农残超标批次多。", "取得成效：出口额翻了一番。",
+             "案例二 合成省合成市某棉纺企业", "存在问题：棉结杂质超标。", "取得成效：投诉减少了一半。",
+             "# 附表：案例汇总", "1 | 某枸杞加工企业 | 出口额翻番；"]
+    _, sentences = structure_sentences(paragraphs(*texts))
+    cases = extract_cases("doc", sentences, [], doc_title="合成案例集")
+    assert [c.title for c in cases] == ["合成省合成市某枸杞加工企业", "合成省合成市某棉纺企业"]

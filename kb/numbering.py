@@ -1,0 +1,30 @@
+"""The numbering that opens a heading of a Chinese official document, by level.
+
+Kept apart (it imports nothing) so that the loaders, which know Word heading styles, and the
+structure, which builds section paths, read numbering alike::
+
+    1  一、…   案例1 / 案例一 …   # … / ## … (Markdown)
+    2  （一）…  (一)…             ### …
+    3  1. / 1、 / 1．             #### … ######
+    4  （1）/ (1)
+"""
+
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = "一二三四五六七八九十"
+LEVELS: list[tuple[int, re.Pattern[str]]] = [
+    (1, re.compile(rf"^(?:[{CN_DIGITS}]{{1,3}}、|案例\s*[0-9{CN_DIGITS}]+(?=[\s：:、.．\u4e00-\u9fff]|$)|#{{1,2}}\s)")),
+    (2, re.compile(rf"^(?:（[{CN_DIGITS}]{{1,3}}）|\([{CN_DIGITS}]{{1,3}}\)|#{{3}}\s)")),
+    (3, re.compile(r"^(?:\d{1,2}[.．、](?!\d)|#{4,6}\s)")),
+    (4, re.compile(r"^(?:（\d{1,2}）|\(\d{1,2}\))")),
+]
+
+
+def heading_level(text: str) -> int | None:
+    """The heading level that ``text`` starts with, or None."""
+    for level, pattern in LEVELS:
+        if pattern.match(text):
+            return level
+    return None
