@@ -132,7 +132,7 @@ class OnnxModel:
                 out[idx] = self._run(self.session, encodings, idx)
         return l2_normalise(out)
 
-    def token_vectors(self, texts: list[str], batch_size: int = 16) -> list[tuple[list[str], np.ndarray]]:
+    def token_vectors(self, texts: list[str], batch_size: int = 4) -> list[tuple[list[str], np.ndarray]]:
         """Each text's tokens and their L2-normalised contextual vectors (float32), without the
         [CLS]/[SEP] markers: the model's last layer before pooling, for token-level matching."""
         if not texts:
