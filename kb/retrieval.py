@@ -113,6 +113,29 @@ _HEAD_PUNCT = "。；;：:，, "
 TOKEN_CACHE = "token_cache"
 
 
+# A question about what certification brings (有啥好处, 管用吗, 能多赚多少), not a complaint about it
+# (白花钱, 看不到效果): its direct answer should be a result, not a problem the report lists.
+_BENEFIT_QUESTION = re.compile(r"好处|管用|有用|有啥用|有什么用|多赚|多挣|多卖|赚多少|挣多少|收益|回报|值不值|值得|"
+                               r"带来什么|带来啥|有没有帮助|有帮助")
+_COMPLAINT = re.compile(r"白花|看不到|没效果|没用|没啥用|不划算|为啥没|为什么没|见效慢|不管用|没.{0,6}管用|越搞越|不如")
+# A result with its figure (产品不良率下降20.2%, 年利润率平均提升8.3%) / a problem the report lists.
+_RESULT = re.compile(r"(提升|提高|增长|增加|下降|降低|减少|节约|缩短|突破|达到|降至|升至)[^，。；]{0,12}?\d"
+                     r"|\d[^，。；]{0,8}?(提升|提高|增长|增加|下降|降低|减少)")
+_PROBLEM = re.compile(r"不足|有待|不高|不强|不够|难以|压力|不注重|未能|薄弱|匮乏|欠缺|滞后|瓶颈|缺乏|不均衡|不充分")
+
+
+def asks_for_benefit(query: str) -> bool:
+    """Whether a question asks what certification brings (有啥好处, 管用吗), not a complaint."""
+    return bool(_BENEFIT_QUESTION.search(query)) and not _COMPLAINT.search(query)
+
+
+def reads_as_result(text: str) -> bool | None:
+    """True for a sentence stating a result with a figure, False for one stating a problem, else None."""
+    if _PROBLEM.search(text):
+        return False
+    return True if _RESULT.search(text) else None
+
+
 def asks_for_figure(query: str) -> bool:
     """Whether a question asks for a number (多少家, 利润能多几个点, 比例)."""
     return bool(_FIGURE_QUESTION.search(query))
@@ -455,6 +478,7 @@ class Retriever:
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
+        benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         scored = []
         for hit in hits[:from_hits]:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
@@ -464,12 +488,16 @@ class Retriever:
                 score = float(vector @ qv) + 0.5 * share
                 rank = (score + (bonus if bonus and has_figure(text) else 0.0)
                         + self.config.answer_passage_weight * hit.score)
+                if benefit:  # 有啥好处: a result, not a problem
+                    polarity = reads_as_result(text)
+                    rank += benefit if polarity else -benefit if polarity is False else 0.0
                 if heading_only(text, hit.chunk.section):
                     rank -= 1.0  # last resort
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = 1.5 + self.config.answer_passage_weight + self.config.answer_figure_bonus  # the largest rank
+        top = (1.5 + self.config.answer_passage_weight + self.config.answer_figure_bonus
+               + self.config.answer_result_bonus)  # the largest rank
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break
