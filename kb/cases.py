@@ -64,7 +64,7 @@ from .structure import (
 #    案例N headings, PDF before/after tables read cell by cell.
 # 5: unnumbered place-and-colon titles head the items of a collection (kb/structure.py); the first
 #    paragraph of an unlabelled write-up that only sets out the situation is its problem; problem
-#    items that end a sentence are not followed by "；".
+#    items that end a sentence are not followed by "；"; bedding words (被子/被褥) and 汽配 are trade keywords.
 CASES_VERSION = "5"
 
 _QTY = re.compile(
