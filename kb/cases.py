@@ -774,8 +774,26 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
         runs = [[idx[0]]]
         for i in idx[1:]:
             runs[-1].append(i) if i == runs[-1][-1] + 1 else runs.append([i])
-        units.append((runs[-1][0], _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(runs[-1]))))
+        unit = _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(runs[-1]))
+        # A section whose heading names no case and that holds only a note or a subtitle
+        # ("编者的话" over "（本文件为测试用虚构案例）", "联系方式") is no case.
+        if names_case(unit.heading) or _has_case_content([sentences[i] for i in unit.idx]):
+            units.append((runs[-1][0], unit))
     return [u for _, u in sorted(units, key=lambda x: x[0])]
+
+
+def _has_case_content(sents: Sequence[Sentence]) -> bool:
+    """Whether sentences say something a case says: a labelled part, a problem or fault, an
+    action taken, or a quantified result."""
+    if any(heading_part(h) for s in sents for h in s.section) or table_outcomes(sents):
+        return True
+    for s in sents:
+        if any(_inline_labels(seg)[0] for seg in _label_segments(s.text)) or parse_outcomes(s.text):
+            return True
+        if _PROBLEM.search(s.text) or any(_acts(c) or _is_fault(c) for m in _CLAUSE.finditer(s.text)
+                                          if (c := m.group().strip())):
+            return True
+    return False
 
 
 def _top_sections(sentences: Sequence[Sentence]) -> list[str]:

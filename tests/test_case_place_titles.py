@@ -121,3 +121,23 @@ def test_problem_items_ending_a_sentence_are_not_followed_by_a_semicolon(tmp_pat
     assert cases[0].problem.startswith("模具寿命短，客户多次投诉。热处理记录缺失")
     assert "。；" not in cases[0].problem
     assert "。；" not in cases[1].problem and "；；" not in cases[1].problem
+
+
+def test_sections_that_name_no_case_and_hold_only_a_note_are_no_cases(tmp_path):
+    text = ("企业案例选编\n（本文件为测试用虚构案例）\n\n"
+            "一、本辑收录情况\n本辑共收录两个案例，按地区排列。\n\n"
+            "二、浙江省宁波市某模具企业\n存在问题：模具寿命短，客户投诉多。\n主要做法：建立热处理工艺卡。\n取得成效：客户投诉下降50%。\n\n"
+            "三、浙江省台州市某阀门企业\n存在问题：密封试验漏检。\n主要做法：配备试压设备。\n取得成效：漏检率由3%降至0.5%。\n\n"
+            "四、联系方式\n联系人：张三，电话：010-12345678\n")
+    assert [c.title for c in _parse(tmp_path, text, "选编.txt").cases] == ["浙江省宁波市某模具企业", "浙江省台州市某阀门企业"]
+    md = ("# 编者的话\n\n（本文件为测试用虚构案例）\n\n"
+          "# 案例1 浙江省宁波市某模具企业\n\n存在问题：模具寿命短。\n\n主要做法：建立热处理工艺卡。\n\n"
+          "# 案例2 浙江省台州市某阀门企业\n\n存在问题：密封试验漏检。\n\n主要做法：配备试压设备。\n")
+    assert [c.title for c in _parse(tmp_path, md, "选编.md").cases] == ["浙江省宁波市某模具企业", "浙江省台州市某阀门企业"]
+
+
+def test_a_section_without_a_case_title_but_with_case_content_stays_a_case(tmp_path):
+    text = ("典型经验汇编\n（本文件为测试用虚构案例）\n\n"
+            "一、链主带链\n存在问题：配套企业质量薄弱。\n主要做法：组织龙头企业帮扶配套企业。\n\n"
+            "二、浙江省台州市某阀门企业\n存在问题：密封试验漏检。\n主要做法：配备试压设备。\n")
+    assert [c.title for c in _parse(tmp_path, text, "汇编.txt").cases] == ["链主带链", "浙江省台州市某阀门企业"]
