@@ -62,7 +62,10 @@ from .structure import (
 #    chunk filter tags also hold the places a passage names (kb/pipeline.py), made at parse time too.
 # 4: figures in Chinese numerals (kb/numerals.py), explicit industry fields, field tables without
 #    案例N headings, PDF before/after tables read cell by cell.
-CASES_VERSION = "4"
+# 5: unnumbered place-and-colon titles head the items of a collection (kb/structure.py); the first
+#    paragraph of an unlabelled write-up that only sets out the situation is its problem; problem
+#    items that end a sentence are not followed by "；"; bedding words (被子/被褥) and 汽配 are trade keywords.
+CASES_VERSION = "5"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)? ?"
@@ -466,7 +469,8 @@ def _continues(sentence: Sentence, first: Sentence) -> bool:
 
 def _title(text: str, subject: _Subject) -> str:
     label = text[subject.start : subject.end]
-    rest = _TITLE_FILLER.sub("", text[subject.end :])
+    # "江苏省昆山市：…": the subject's own colon is not part of the clause after it.
+    rest = _TITLE_FILLER.sub("", text[subject.end :]).lstrip("：: ")
     clause = next((c for c in _CLAUSE.findall(rest) if c.strip()), "")
     if len(clause) > _TITLE_MAX:
         clause = clause[: _TITLE_MAX - 1] + "…"
@@ -490,23 +494,51 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
     for m in _CLAUSE.finditer(text[skip:]):
         clause = m.group().strip()
         if (clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
-                and not is_profile_clause(clause)
+                and not is_profile_clause(clause) and not _TIME_ONLY.fullmatch(clause)
                 and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause)))):
             kept.append(clause)
     return "；".join(kept)
 
 
+# A clause that only dates what follows ("截至2023年底", "一年来"): the lead-in of a result.
+_TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?|目前|至今|(?:近|今)?[一二两三\d]*年来)")
 # A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
 _DESCRIPTION = re.compile(r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|主营|从事|是|成立|始建|拥有|现有)")
 # A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
-                    r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大")
+                    r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货")
 # What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
 _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训")
 
 
 def _is_fault(clause: str) -> bool:
     return bool(_FAULT.search(clause)) and not _ACTION.search(clause) and not parse_outcomes(clause)
+
+
+# An action named only to say it is missing ("许多企业没有建立质量管理体系") is a fault, not a measure.
+_NEGATED_ACTION = re.compile(rf"(?:没有|未能?|尚未|缺乏|缺少|无)(?:{_ACTION.pattern})")
+
+
+def _acts(clause: str) -> bool:
+    return len(_ACTION.findall(clause)) > len(_NEGATED_ACTION.findall(clause))
+
+
+def _situation_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece]) -> set[int]:
+    """Positions (in ``sents``) of the first paragraph of an unlabelled write-up when it sets out
+    the situation: it states a fault or a problem, no clause of it does anything or states a result,
+    and more paragraphs follow. Empty otherwise."""
+    if not free:
+        return set()
+    first = sents[free[0].index].paragraph
+    lead = [x for x in free if sents[x.index].paragraph == first]
+    if len(lead) == len(free):
+        return set()
+    clauses = [c for x in lead for m in _CLAUSE.finditer(x.text) if (c := m.group().strip())]
+    if any(_acts(c) or parse_outcomes(c) for c in clauses):
+        return set()
+    if not any(_is_fault(c) or _PROBLEM.search(c) for c in clauses):
+        return set()
+    return {x.index for x in lead}
 
 
 def _problem_clauses(text: str) -> list[str]:
@@ -571,7 +603,19 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
 
 def _text_of(pieces: Sequence[_Piece], sep: str = "") -> str:
     # A trailing "；" is where a table row ended ("存在问题 | 返工率高；") or a list goes on: not kept.
-    return sep.join(t for p in pieces if (t := p.text.rstrip("；;")))
+    return _join([t for p in pieces if (t := p.text.rstrip("；;"))], sep)
+
+
+def _join(items: Sequence[str], sep: str) -> str:
+    """``items`` joined with ``sep``, except after an item that already ends a sentence
+    ("…质量警告。" then "来料检验缺失" → "…质量警告。来料检验缺失", not "。；")."""
+    out = ""
+    for item in items:
+        out += (sep if out and not _ENDS_SENTENCE.search(out) else "") + item
+    return out
+
+
+_ENDS_SENTENCE = re.compile(r"[。！？!?；;]$")
 
 
 def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Sequence[tuple[str, ...]]) -> list[Outcome]:
@@ -604,7 +648,15 @@ def _make_case(
     free = [x for x in pieces if x.part is None and "|" not in x.text]
     free_text = _text_of(free)
     profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text) for x in free)))
-    problem = _text_of(by_part["problem"], "；") or _problem(free_text)
+    # Table rows after a problem label are read as a table, not as the problem.
+    problem = _text_of([x for x in by_part["problem"] if "|" not in x.text], "；") or _problem(free_text)
+    lead = _situation_paragraph(sents, free) if labelled and not any(by_part.values()) else set()
+    if lead:
+        # An unlabelled write-up whose first paragraph only sets out the situation and its faults
+        # (then what was done, then the results): that paragraph is the problem.
+        problem = "；".join(c for x in free if x.index in lead for m in _CLAUSE.finditer(x.text)
+                           if (c := m.group().strip()) and not is_profile_clause(c) and not _DESCRIPTION.search(c))
+        free = [x for x in free if x.index not in lead]
     if labelled and not problem:
         # An unlabelled write-up in a collection: the clauses stating what was wrong.
         problem = "；".join(c for x in free for c in _problem_clauses(x.text))
@@ -617,6 +669,8 @@ def _make_case(
         measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
                                            if not _TABLE_INTRO.search(x.text))))
     results = by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]
+    if lead:
+        results = [x for x in pieces if x.index not in lead]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)
     for i, o in table_outcomes(sents):
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
@@ -720,8 +774,26 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
         runs = [[idx[0]]]
         for i in idx[1:]:
             runs[-1].append(i) if i == runs[-1][-1] + 1 else runs.append([i])
-        units.append((runs[-1][0], _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(runs[-1]))))
+        unit = _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(runs[-1]))
+        # A section whose heading names no case and that holds only a note or a subtitle
+        # ("编者的话" over "（本文件为测试用虚构案例）", "联系方式") is no case.
+        if names_case(unit.heading) or _has_case_content([sentences[i] for i in unit.idx]):
+            units.append((runs[-1][0], unit))
     return [u for _, u in sorted(units, key=lambda x: x[0])]
+
+
+def _has_case_content(sents: Sequence[Sentence]) -> bool:
+    """Whether sentences say something a case says: a labelled part, a problem or fault, an
+    action taken, or a quantified result."""
+    if any(heading_part(h) for s in sents for h in s.section) or table_outcomes(sents):
+        return True
+    for s in sents:
+        if any(_inline_labels(seg)[0] for seg in _label_segments(s.text)) or parse_outcomes(s.text):
+            return True
+        if _PROBLEM.search(s.text) or any(_acts(c) or _is_fault(c) for m in _CLAUSE.finditer(s.text)
+                                          if (c := m.group().strip())):
+            return True
+    return False
 
 
 def _top_sections(sentences: Sequence[Sentence]) -> list[str]:

@@ -5,8 +5,10 @@ shown in the UI and in ``kb cases --json``), with the weights in :class:`CaseRan
 
 * ``problem``  — problem weight × how well the case matches the problem (0–1, hybrid BM25 +
   vectors; see :meth:`kb.retrieval.Retriever.problem_scores`);
-* ``industry`` — industry weight for the chosen 大类, a share of it for a related 大类
-  (same 门类), 0 otherwise;
+* ``industry`` — industry weight for the chosen 大类 (every 大类 an everyday word such as 食品
+  covers counts as chosen), a share of it for a neighbouring 大类 (same 门类, and in
+  manufacturing the same branch: consumer goods, materials or equipment), a smaller share for
+  a 大类 that only shares the 门类 (酒 and 金属制品 are both 制造业), 0 otherwise;
 * ``region``   — minus the region penalty for each case of the same province already listed
   above it (spreading across regions, small enough to break near-ties only);
 * ``evidence`` — evidence weight × the share of up to three quantified outcomes.
@@ -14,7 +16,9 @@ shown in the UI and in ``kb cases --json``), with the weights in :class:`CaseRan
 The weights (reasons beside them in :class:`kb.config.KBConfig`) make the ordering rules
 hold: a same-industry case that matches the problem comes first, a case of another industry
 that matches well comes before a same-industry case that does not match at all, and the
-region part only breaks near-ties.
+region part only breaks near-ties. Without a problem, an industry lists its own cases and its
+neighbours'; cases that only share the 门类 are listed only when those are fewer than
+``section_only_fill`` (so 制造业 at large is not listed for a trade that has cases of its own).
 
 Pure ranking over plain inputs: the case records, and a function that scores the problem
 against a list of case positions (the reader supplies it; see :mod:`kb.retrieval`).
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .industries import related_industries, resolve_industry
+from .industries import neighbour_industries, related_industries, resolve_industries
 from .records import Case
 from .regions import region_matches
 
@@ -46,16 +50,24 @@ class CaseRankSettings:
     evidence_weight: float = 0.05
     other_industry_min: float = 0.3
     same_industry_bonus: float = 0.1
+    # A 大类 that only shares the 门类 with the chosen one counts this share of the industry
+    # weight (half a neighbour's), and without a problem it is listed only while the chosen and
+    # neighbouring cases number fewer than section_only_fill.
+    section_only_share: float = 0.25
+    section_only_fill: int = 3
 
 
-def _industry_match(case: Case, industry: str | None, related: set[str]) -> float:
-    if industry is None:
-        return 0.0
+_SAME, _NEIGHBOUR, _SECTION = 1.0, 0.5, 0.25
+
+
+def _industry_match(case: Case, wanted: set[str], neighbours: set[str], section: set[str]) -> float:
     names = set(case.all_industries)
-    if industry in names:
-        return 1.0
-    if names & related:
-        return 0.5
+    if names & wanted:
+        return _SAME
+    if names & neighbours:
+        return _NEIGHBOUR
+    if names & section:
+        return _SECTION
     return 0.0
 
 
@@ -104,27 +116,30 @@ def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, indus
     With neither an industry nor a problem every case is listed in document order, score 0.
     """
     idx = select_cases(cases, region, kind)
-    industry = resolve_industry(industry)
+    wanted = set(resolve_industries(industry))
     problem = (problem or "").strip()
-    if not problem and not industry:
+    if not problem and not wanted:
         return [(i, 0.0, ()) for i in idx]
-    related = set(related_industries(industry)) - {industry} if industry else set()
-    ind = {i: _industry_match(cases[i], industry, related) for i in idx}
+    neighbours = {n for w in wanted for n in neighbour_industries(w)} - wanted
+    section = {n for w in wanted for n in related_industries(w)} - wanted - neighbours
+    ind = {i: _industry_match(cases[i], wanted, neighbours, section) for i in idx}
     if problem and score_problem is not None:
         prob = score_problem(idx)
         # A case of another industry, related (same 门类) or not, is listed only if it matches the
         # problem well: a 伞业 case that shares nothing with "产品缺陷率高" is noise for 纺织业.
-        idx = [i for i in idx if not industry or ind[i] == 1.0 or prob[i] >= settings.other_industry_min]
+        idx = [i for i in idx if not wanted or ind[i] == _SAME or prob[i] >= settings.other_industry_min]
     else:
         prob = dict.fromkeys(idx, 0.0)
         idx = [i for i in idx if ind[i] > 0]
-    share = {1.0: 1.0, 0.5: settings.related_industry_share, 0.0: 0.0}
+        if sum(ind[i] >= _NEIGHBOUR for i in idx) >= settings.section_only_fill:
+            idx = [i for i in idx if ind[i] >= _NEIGHBOUR]
+    share = {_SAME: 1.0, _NEIGHBOUR: settings.related_industry_share, _SECTION: settings.section_only_share, 0.0: 0.0}
     base: dict[int, Parts] = {}
     for i in idx:
         parts = []
         if problem:
             parts.append(("problem", settings.problem_weight * prob[i]))
-        if industry:
+        if wanted:
             parts.append(("industry", settings.industry_weight * share[ind[i]]))
         parts += [("region", 0.0), ("evidence", settings.evidence_weight * _evidence(cases[i]))]
         base[i] = tuple(parts)

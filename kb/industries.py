@@ -2,7 +2,8 @@
 
 The table (``kb/data/industries.tsv``) holds the 门类 (A–T) and 大类 (01–97) codes and names,
 plus, per 大类, the domain words that denote it (家纺 → 纺织业, 小吃 → 餐饮业); the TSV header
-explains which words were left out on purpose. Classification answers with the 大类 name
+explains which words were left out on purpose. Everyday words a user types for a trade, some
+naming two 大类 (食品, 电子), are in ``kb/data/industry_words.tsv`` and only resolve filters. Classification answers with the 大类 name
 because that is what users filter on ("纺织业") and what the case records store.
 """
 
@@ -15,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 TABLE_PATH = Path(__file__).parent / "data" / "industries.tsv"
+# Everyday words for trades, read only to resolve what a user types (see :func:`resolve_industries`).
+WORDS_PATH = Path(__file__).parent / "data" / "industry_words.tsv"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,29 @@ def related_industries(name: str) -> list[str]:
     if ind is None:
         return []
     return [i.name for i in _table() if i.is_division and i.section == ind.section and i.name != name]
+
+
+# Branches of manufacturing (门类 C holds 31 大类, too many to call each other related):
+# equipment is the 8 大类 of the NBS statistical group 装备制造业 (33–40) plus repair (43);
+# consumer goods follow the scope of MIIT's 消费品工业 (food, drink, textiles, clothing, leather,
+# wood, furniture, paper, printing, stationery/toys, medicine) plus 其他制造业; the rest are
+# materials (fuels, chemicals, fibres, rubber/plastics, minerals, metals, recycling). Our grouping.
+_BRANCHES = (
+    frozenset({"13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "23", "24", "27", "41"}),
+    frozenset({"25", "26", "28", "29", "30", "31", "32", "42"}),
+    frozenset({"33", "34", "35", "36", "37", "38", "39", "40", "43"}),
+)
+
+
+def neighbour_industries(name: str) -> list[str]:
+    """The 大类 closest to ``name``: those of its 门类, and in manufacturing only those of its
+    branch (酒、饮料和精制茶制造业 → 农副食品加工业, 食品制造业, 纺织业 …, not 金属制品业)."""
+    ind = next((i for i in _table() if i.is_division and i.name == name), None)
+    if ind is None:
+        return []
+    branch = next((b for b in _BRANCHES if ind.code in b), None) if ind.section == "C" else None
+    return [n for n in related_industries(name)
+            if branch is None or industry_code(n) in branch]
 
 
 # Trades named by how goods are sold, not made: chosen only when nothing else is named
@@ -181,22 +207,48 @@ def industry_label(name: str | None) -> str:
 
 
 def is_known_industry(name: str) -> bool:
-    """Whether ``name`` denotes some 大类: its official name or a word of one (家纺); 火星业 does not."""
-    return resolve_industry(name) in set(all_industries())
+    """Whether ``name`` denotes some 大类: its official name, a word of one (家纺) or an everyday
+    word for trades (食品, 电子厂); 火星业 does not."""
+    return all(n in set(all_industries()) for n in resolve_industries(name)) and bool((name or "").strip())
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, tuple[str, ...]]:
+    """Everyday word → the 大类 names it covers, most common first (``industry_words.tsv``)."""
+    names = {i.code: i.name for i in _table() if i.is_division}
+    with open(WORDS_PATH, encoding="utf-8") as fh:
+        rows = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
+        return {r["word"]: tuple(names[c] for c in r["codes"].split("|")) for r in rows}
+
+
+# What people add to a trade word: 电子厂, 食品企业, 机械行业, 家具公司.
+_TRADE_SUFFIX = re.compile(r"(?:加工厂|工厂|厂家|厂|企业|行业|产业|公司|作坊)$")
+
+
+def resolve_industries(name: str | None) -> list[str]:
+    """Every 大类 a user means by ``name``, the most common first: an official name as is; an
+    everyday word by ``industry_words.tsv`` (食品 → 食品制造业, 农副食品加工业; 电子厂 → 计算机、通信和
+    其他电子设备制造业, 电气机械和器材制造业); else the 大类 its words denote (家纺 → 纺织业); else
+    ``[name]`` unchanged (so an unknown trade filters to nothing, visibly). Empty for no name."""
+    name = (name or "").strip()
+    if not name:
+        return []
+    if name in set(all_industries()):
+        return [name]
+    for word in dict.fromkeys((name, _TRADE_SUFFIX.sub("", name))):
+        if word in _words():
+            return list(_words()[word])
+    found = classify_industry(name)
+    return [found] if found else [name]
 
 
 def resolve_industry(name: str | None) -> str | None:
-    """The 大类 a user means by ``name``: an official name as is, else the 大类 its words denote
-    (家纺 → 纺织业), else ``name`` unchanged (so an unknown trade filters to nothing, visibly).
+    """The main 大类 a user means by ``name`` (the first of :func:`resolve_industries`), or None.
 
-    The one resolver behind every industry filter (passage search and case ranking alike).
+    Behind the passage filters, which take one 大类; case ranking takes all of them.
     """
-    name = (name or "").strip()
-    if not name:
-        return None
-    if name in set(all_industries()):
-        return name
-    return classify_industry(name) or name
+    names = resolve_industries(name)
+    return names[0] if names else None
 
 
 def trade_words(text: str) -> list[str]:

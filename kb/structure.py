@@ -11,6 +11,10 @@ Levels, outermost first::
 In a collection (two or more top-level headings that are case titles), a part heading numbered
 like a top-level one under a case heading ("案例三：某公司" then "一、企业基本情况 … 四、取得成效")
 is nested under the case, at level 1.5; in a report such headings stay top-level.
+
+A line with no numbering that starts with a place and a colon ("江苏省昆山市：以认证贷破解融资难"),
+short and without sentence-ending punctuation, is a level-1 heading when the document has at least
+two such lines: a collection of local experiences titled by place (see :func:`place_title`).
 """
 
 from __future__ import annotations
@@ -103,6 +107,22 @@ def _case_heading(heading: str) -> bool:
     return bool(spans and spans[0][0] == 0) or bool(ENTERPRISE_SUBJECT.match(bare))
 
 
+_PLACE_TITLE_MAX = 40
+_SENTENCE_END = re.compile(r"[。！？!?；;…]")
+
+
+def place_title(text: str) -> bool:
+    """Whether a line without numbering could title one local experience: it starts with a place,
+    has a colon after it and something after the colon, is at most 40 characters long and ends no
+    sentence ("江苏省昆山市：以认证贷破解小微企业融资难"; not "江苏：推动…。", which is prose)."""
+    t = text.strip()
+    if (len(t) > _PLACE_TITLE_MAX or heading_level(t) is not None or _SENTENCE_END.search(t)
+            or not (colon := re.search(r"[：:]", t)) or not t[colon.end():].strip()):
+        return False
+    spans = region_spans(t[: colon.start()])
+    return bool(spans and spans[0][0] == 0)
+
+
 def _clean_title(title: str) -> str:
     return re.sub(r"^#+\s*", "", title).strip().rstrip("。；;：:")
 
@@ -130,15 +150,24 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
 def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, list[Sentence]]:
     """Return (document title if found, sentences with section paths and pages)."""
     title, skip = extract_title(paragraphs)
+    # Lines titled by a place and a colon are headings only when there are two or more of them.
+    place_titles = {pi for pi, p in enumerate(paragraphs[skip:], start=skip) if place_title(p.text)}
+    if len(place_titles) < 2:
+        place_titles = set()
+
+    def level_of(pi: int, text: str) -> int | None:
+        return 1 if pi in place_titles else heading_level(text)
+
     # Part headings numbered like top-level ones nest under the case above them only in a
     # collection: at least two top-level headings that are case titles (see PART_LEVEL).
-    nest_parts = sum(1 for p in paragraphs[skip:] if heading_level(p.text) == 1 and _case_heading(p.text[:_TITLE_MAX])) >= 2
+    nest_parts = sum(1 for pi, p in enumerate(paragraphs[skip:], start=skip)
+                     if level_of(pi, p.text) == 1 and _case_heading(p.text[:_TITLE_MAX])) >= 2
     path: dict[float, str] = {}
     sentences: list[Sentence] = []
     last_enum = 0
     for pi, para in enumerate(paragraphs[skip:], start=skip):
         text = para.text
-        level = heading_level(text)
+        level = level_of(pi, text)
         body_offset = 0
         if level is not None:
             head_sents = split_sentences(text)

@@ -1,0 +1,94 @@
+"""Everyday trade words in industry filters (食品, 电子厂, 被子) and how case ranking treats the
+大类 an industry shares only its 门类 with. Case records here are SYNTHETIC."""
+
+from __future__ import annotations
+
+import csv
+
+from kb.cases_ranking import rank_cases
+from kb.industries import (
+    WORDS_PATH,
+    all_industries,
+    classify_industry,
+    is_known_industry,
+    neighbour_industries,
+    resolve_industries,
+    resolve_industry,
+)
+from kb.records import Case, Region
+
+
+def test_ambiguous_words_resolve_to_every_division_main_first():
+    assert resolve_industries("食品") == ["食品制造业", "农副食品加工业"]
+    assert resolve_industries("电子") == ["计算机、通信和其他电子设备制造业", "电气机械和器材制造业"]
+    assert resolve_industry("食品") == "食品制造业"  # the passage filters take the main one
+
+
+def test_everyday_words_and_trade_suffixes():
+    assert resolve_industries("被子") == ["纺织业"]
+    assert resolve_industries("电子厂") == resolve_industries("电子")
+    assert resolve_industries("食品厂") == resolve_industries("食品")
+    assert resolve_industries("机械行业") == ["通用设备制造业", "专用设备制造业"]
+    for word, want in [("汽配", "汽车制造业"), ("包装", "造纸和纸制品业"), ("五金", "金属制品业"), ("塑料", "橡胶和塑料制品业"),
+                       ("印刷", "印刷和记录媒介复制业"), ("化工", "化学原料和化学制品制造业"), ("建材", "非金属矿物制品业"),
+                       ("家具", "家具制造业"), ("陶瓷", "非金属矿物制品业"), ("茶叶", "酒、饮料和精制茶制造业"),
+                       ("餐饮", "餐饮业"), ("小吃", "餐饮业"), ("制衣", "纺织服装、服饰业"), ("服装厂", "纺织服装、服饰业"),
+                       ("床上用品", "纺织业"), ("鞋厂", "皮革、毛皮、羽毛及其制品和制鞋业")]:
+        assert resolve_industries(word)[0] == want, word
+    for word in ("食品", "电子", "被子", "电子厂", "汽配", "包装", "机械"):
+        assert is_known_industry(word), word
+    assert not is_known_industry("火星业") and resolve_industries("火星业") == ["火星业"]
+    assert resolve_industries("") == [] and resolve_industry(None) is None
+
+
+def test_everyday_words_do_not_classify_texts():
+    """The word list resolves filters only: a report's 电子台账 or 包装标识 names no trade."""
+    assert classify_industry("企业建立电子台账，规范包装标识和机械化作业") is None
+
+
+def test_word_table_names_real_divisions():
+    names = set(all_industries())
+    with open(WORDS_PATH, encoding="utf-8") as fh:
+        rows = list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+    assert rows and all(r["note"].strip() for r in rows)
+    for r in rows:
+        assert set(resolve_industries(r["word"])) <= names
+
+
+def test_neighbours_within_manufacturing_are_its_branch():
+    drink = set(neighbour_industries("酒、饮料和精制茶制造业"))
+    assert {"农副食品加工业", "食品制造业"} <= drink
+    assert "金属制品业" not in drink and "橡胶和塑料制品业" not in drink
+    assert set(neighbour_industries("餐饮业")) == {"住宿业"}  # outside 制造业: the whole 门类
+
+
+def _case(n: int, industry: str) -> Case:
+    return Case(f"syn-c{n:03d}", "syn", "enterprise_case", f"合成案例{n}", Region("江苏省"), industry, "", "",
+                (), (), 1, None, f"合成案例{n}")
+
+
+def test_food_word_ranks_both_divisions_as_the_chosen_industry():
+    cases = [_case(0, "农副食品加工业"), _case(1, "食品制造业"), _case(2, "纺织业")]
+    ranked = {i: dict(p)["industry"] for i, _s, p in rank_cases(cases, None, industry="食品")}
+    assert ranked[0] == ranked[1] > ranked.get(2, 0.0)
+
+
+def test_cases_sharing_only_the_section_are_left_out_when_the_trade_has_enough_cases():
+    cases = [_case(0, "酒、饮料和精制茶制造业"), _case(1, "酒、饮料和精制茶制造业"), _case(2, "酒、饮料和精制茶制造业"),
+             _case(3, "食品制造业"), _case(4, "金属制品业"), _case(5, "橡胶和塑料制品业"), _case(6, "餐饮业")]
+    order = [i for i, _s, _p in rank_cases(cases, None, industry="酒、饮料和精制茶制造业")]
+    assert order[:3] == [0, 1, 2] and order[3] == 3
+    assert not {4, 5, 6} & set(order)
+    # With a single case of the trade and no neighbour, the rest of 制造业 fills the list, below it.
+    few = [cases[0], cases[4], cases[5], cases[6]]
+    ranked = rank_cases(few, None, industry="酒、饮料和精制茶制造业")
+    assert ranked[0][0] == 0 and {i for i, _s, _p in ranked} == {0, 1, 2}
+    assert ranked[0][1] > ranked[1][1]
+
+
+def test_section_only_case_needs_a_problem_match_and_ranks_below_a_neighbour():
+    cases = [_case(0, "酒、饮料和精制茶制造业"), _case(1, "食品制造业"), _case(2, "金属制品业"), _case(3, "餐饮业")]
+    match = {0: 0.5, 1: 0.6, 2: 0.6, 3: 0.6}
+    ranked = rank_cases(cases, lambda idx: {i: match[i] for i in idx}, industry="酒、饮料和精制茶制造业", problem="合成问题")
+    score = {i: s for i, s, _p in ranked}
+    assert score[0] > score[1] > score[2] > score[3]
