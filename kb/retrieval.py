@@ -496,8 +496,7 @@ class Retriever:
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = (1.5 + self.config.answer_passage_weight + self.config.answer_figure_bonus
-               + self.config.answer_result_bonus)  # the largest rank
+        top = 1.5 + self.config.answer_passage_weight + bonus + benefit  # the largest rank for this question
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break
