@@ -131,6 +131,10 @@ class KBConfig:
     case_evidence_weight: float = 0.05
     # a case of an unrelated industry is shown only if its problem matches at least this well;
     case_other_industry_min: float = 0.3
+    # a case that only shares the 门类 (制造业 at large) gets this share of the industry weight, and is
+    # listed without a problem only when the chosen trade and its neighbours have fewer cases than this
+    case_section_only_share: float = 0.25
+    case_section_only_fill: int = 3
     # "similar cases": cosine plus this when the two cases share an industry.
     similar_same_industry_bonus: float = 0.1
     dense_expand: bool = True  # the embedder also sees the synonym expansions of the query

@@ -44,7 +44,7 @@ import numpy as np
 from . import store
 from .config import KBConfig
 from .errors import IndexMismatch, IndexMissing, KBError
-from .industries import resolve_industry
+from .industries import resolve_industries
 from .records import Case, Chunk, ChunkTags, DocumentInfo, Outcome, Region
 from .regions import find_region
 from .retrieval import Filters, best_per_chunk
@@ -111,9 +111,9 @@ def filter_expression(filters: Filters | None) -> str:
         parts.append(f"kind == {_quote(filters.kind)}" if _SAFE_KIND.fullmatch(filters.kind) else NOTHING)
     if filters.doc:
         parts.append(f'doc_id like "{filters.doc}%"' if _SAFE_DOC.fullmatch(filters.doc) else NOTHING)
-    industry = resolve_industry(filters.industry)
-    if industry:
-        parts.append(f"array_contains(industries, {_quote(industry)})")
+    industries = resolve_industries(filters.industry)  # 食品: either food division
+    if industries:
+        parts.append(f"array_contains_any(industries, [{', '.join(_quote(i) for i in industries)}])")
     query = (filters.region or "").strip()
     if query:
         wanted = find_region(query)

@@ -21,7 +21,7 @@ from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank
 from .glossary import expand
-from .industries import classify_industry, resolve_industry, trade_words
+from .industries import classify_industry, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import place_names, region_matcher
 from .simplified import to_simplified
@@ -210,7 +210,7 @@ class LocalBackend:
         """Which chunks the filters allow (None: all)."""
         if not filters:
             return None
-        industry = resolve_industry(filters.industry)
+        industries = set(resolve_industries(filters.industry))  # 食品: either food division
         in_region = region_matcher(filters.region) if filters.region else None
         mask = np.ones(len(snap.chunks), dtype=bool)
         for i, (c, t) in enumerate(zip(snap.chunks, snap.tags)):
@@ -218,7 +218,7 @@ class LocalBackend:
                 mask[i] = False
             elif filters.doc and not c.doc_id.startswith(filters.doc):
                 mask[i] = False
-            elif industry and industry not in t.industries:
+            elif industries and not industries & set(t.industries):
                 mask[i] = False
             elif in_region and not any(in_region(Region(*r)) for r in t.all_regions):
                 mask[i] = False
@@ -256,7 +256,8 @@ class Retriever:
             problem_weight=config.case_problem_weight, industry_weight=config.case_industry_weight,
             related_industry_share=config.case_related_industry_share, region_penalty=config.case_region_penalty,
             evidence_weight=config.case_evidence_weight, other_industry_min=config.case_other_industry_min,
-            same_industry_bonus=config.similar_same_industry_bonus)
+            same_industry_bonus=config.similar_same_industry_bonus,
+            section_only_share=config.case_section_only_share, section_only_fill=config.case_section_only_fill)
 
     # ----------------------------------------------------------------- model
     def check_model(self, snap: Snapshot) -> None:
