@@ -124,6 +124,16 @@ _RESULT = re.compile(r"(提升|提高|增长|增加|下降|降低|减少|节约|
 _PROBLEM = re.compile(r"不足|有待|不高|不强|不够|难以|压力|不注重|未能|薄弱|匮乏|欠缺|滞后|瓶颈|缺乏|不均衡|不充分")
 
 
+# A question asking what to do (咋办, 从哪下手, 第一步): a problem the report lists restates the
+# difficulty instead of answering it.
+_REMEDY_QUESTION = re.compile(r"咋办|怎么办|咋整|怎么整|怎么弄|咋弄|怎么搞|咋搞|从哪|从何|第一步|头绪|该怎么|怎么做|如何做|怎么开始|下手")
+
+
+def asks_for_remedy(query: str) -> bool:
+    """Whether a question asks what to do about something (没人懂质量管理怎么办, 第一步干啥)."""
+    return bool(_REMEDY_QUESTION.search(query))
+
+
 def asks_for_benefit(query: str) -> bool:
     """Whether a question asks what certification brings (有啥好处, 管用吗), not a complaint."""
     return bool(_BENEFIT_QUESTION.search(query)) and not _COMPLAINT.search(query)
@@ -480,6 +490,7 @@ class Retriever:
                  if informative(t)]
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
+        remedy = self.config.answer_result_bonus if not benefit and asks_for_remedy(query) else 0.0
         scored = []
         for hit in hits[:from_hits]:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
@@ -492,6 +503,8 @@ class Retriever:
                 if benefit:  # 有啥好处: a result, not a problem
                     polarity = reads_as_result(text)
                     rank += benefit if polarity else -benefit if polarity is False else 0.0
+                elif remedy and reads_as_result(text) is False:  # 咋办: not the difficulty restated
+                    rank -= remedy
                 if heading_only(text, hit.chunk.section):
                     rank -= 1.0  # last resort
                 scored.append((rank, score, sid, text, hit, page))

@@ -143,7 +143,7 @@ def informative(term: str) -> bool:
 # Words that put a question in this field whatever else it says (厂里缺懂质量的人, 证书拿到以后):
 # the field's own core words, which are too common in its documents to count as evidence.
 DOMAIN_WORDS = frozenset({"质量", "认证", "小微", "小微企业", "体系", "管理体系", "质量管理", "提升行动", "帮扶",
-                          "iso", "iso9001"})
+                          "iso", "iso9001", "证", "证书", "拿证", "办证", "获证", "发证"})
 
 
 @lru_cache(maxsize=1)

@@ -195,6 +195,10 @@ def test_benefit_questions_and_result_sentences_are_recognised():
     assert reads_as_result("帮助企业将产品缺陷发生率从15%降至7%。") is True
     assert reads_as_result("近6成小微企业认为…给企业带来一定经济压力。") is False
     assert reads_as_result("各地注重分类挖掘小微企业质量难点痛点问题。") is None
+    from kb.retrieval import asks_for_remedy
+
+    assert asks_for_remedy("没人懂质量管理怎么办") and asks_for_remedy("一点头绪都没有，第一步干啥")
+    assert not asks_for_remedy("认证贷放了多少") and not asks_for_remedy("认证有什么好处")
 
 
 @pytest.mark.slow

@@ -28,7 +28,9 @@ def test_offtopic_questions_come_back_empty(real_kb):
     assert offtopic_report(real_kb, REPO / "eval/offtopic.jsonl")["empty"]["hybrid"] >= 26 / 26 - 1e-9
     for q in ("今天北京天气怎么样", "上海迪士尼门票多少钱", "浙江高考分数线", "江苏哪里好玩",
               # other business paperwork: each shares a common word or two with the report
-              "食品经营许可证怎么办理", "出国旅游签证怎么办", "公司注册需要多少注册资本", "企业所得税优惠政策有哪些"):
+              "食品经营许可证怎么办理", "出国旅游签证怎么办", "公司注册需要多少注册资本", "企业所得税优惠政策有哪些",
+              # from a second black-box round: each shares one word with the report (公司, 抖音, 商标)
+              "公司不想干了怎么注销？", "抖音怎么开店卖货？", "商标被抢注了怎么办"):
         assert real_kb.search(q) == [], q
     for q in ("江苏有哪些经验", "浙江的认证贷",
               # on topic in everyday words: they name the field, or a passage is close to them
@@ -36,7 +38,9 @@ def test_offtopic_questions_come_back_empty(real_kb):
               "厂里缺懂质量的人", "我们厂就十几个人，没一个懂质量管理的，咋办？", "考评前十是哪几个省",
               "哪几个省这件事干得最好", "认证这块最近有哪些新玩法，比如按等级发证那种",
               # an everyday-topic word used as a figure of speech, among the report's words
-              "讲经验的部分 帮企业那几步 像看病一样先诊断再对症下药的说法"):
+              "讲经验的部分 帮企业那几步 像看病一样先诊断再对症下药的说法",
+              # 证 names the field (empty before it was one of DOMAIN_WORDS)
+              "拿了证以后是不是就不用管了？"):
         assert real_kb.search(q), q
 
 
