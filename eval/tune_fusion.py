@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import itertools
 import json
 import subprocess
@@ -56,7 +57,8 @@ def glossary_without(path: str, sets: dict[str, list]) -> tuple:
 
 
 def collect(kb: KnowledgeBase, cache: Path, decontaminate: bool) -> dict:
-    if cache.exists():
+    cache = cache.with_name(cache.stem + ("-decontaminated" if decontaminate else "") + cache.suffix)
+    if cache.exists():  # one file per kind of measurement
         return json.loads(cache.read_text(encoding="utf-8"))
     texts = [c.text for c in kb.chunks()]  # candidate keys are positions in this order
     sets = {p: load_queries(kb.config.home / p) for p in DEV}
@@ -132,6 +134,8 @@ def main() -> None:
     c = kb.config
     current = (c.keyword_weight, c.dense_floor, c.keyword_trust_power, c.uninformative_keyword_weight,
                c.token_match_weight, c.figure_bonus)
+    global replay  # every replay below uses the configured candidate count and floor
+    replay = functools.partial(replay, floor=c.relevance_floor, candidates=c.token_match_candidates)
     results = []
     for params in itertools.product((0.6, 0.7, 0.75, 0.8), (0.6, 0.7), (0, 0.5, 0.75, 1), (0, 0.5),
                                     (0, 0.05, 0.1, 0.15, 0.2, 0.3), (0, 0.05, 0.1)):

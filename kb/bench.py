@@ -359,8 +359,12 @@ def _bench_startup(repeat: int, cfg: KBConfig, torch_home: Path) -> dict:
     # (kb.token_match) and stores them; every later one reads them back.
     from .retrieval import TOKEN_CACHE
 
-    runs["hybrid (token cache empty)"] = ("hybrid", env)
-    token_cache = cfg.index_dir / TOKEN_CACHE
+    # ... measured in a copy of the home, so the user's own token cache is never removed
+    scratch = Path(tempfile.mkdtemp(prefix="kb-bench-tokens-"))
+    shutil.copytree(cfg.index_dir, scratch / "indexes", symlinks=True,
+                    ignore=shutil.ignore_patterns(TOKEN_CACHE, "*.tmp", "*.lock"))
+    runs["hybrid (token cache empty)"] = ("hybrid", dict(env, KB_HOME=str(scratch)))
+    token_cache = scratch / "indexes" / TOKEN_CACHE
     times: dict[str, list[float]] = {k: [] for k in runs}
     rss: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(repeat):
@@ -372,6 +376,7 @@ def _bench_startup(repeat: int, cfg: KBConfig, torch_home: Path) -> dict:
                 raise RuntimeError(f"kb search --mode {mode} exited with {code}")
             times[name].append(secs)
             rss[name].append(peak)
+    shutil.rmtree(scratch, ignore_errors=True)
     out = {name: {"median_s": statistics.median(times[name]), "peak_rss_mb": statistics.median(rss[name]),
                   "n": repeat} for name in runs}
     out["hybrid_over_bm25"] = out["hybrid"]["median_s"] / out["bm25"]["median_s"]

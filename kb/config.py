@@ -81,7 +81,8 @@ class KBConfig:
     # Hybrid ranking after the evidence fusion (Retriever.rerank): this much token match
     # (kb.token_match) over the candidates with the most evidence, and a bonus for a passage with a
     # figure when the question asks for one (see the fusion settings above for how they were chosen).
-    token_match_weight: float = 0.05
+    # (KB_TOKEN_MATCH=0 turns it off, e.g. for a very large corpus: see README, 性能)
+    token_match_weight: float = field(default_factory=lambda: 0.0 if os.environ.get("KB_TOKEN_MATCH") == "0" else 0.05)
     # over the 20 passages with the most evidence: as good as 30 on the dev sets (8.714 / 8.906 against
     # 8.713 / 8.904; 10: 8.696 / 8.915), and a first search after an ingest embeds fewer passages
     token_match_candidates: int = 20

@@ -8,6 +8,7 @@ the in-memory snapshot of the current generation) and hands the work to
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -153,6 +154,11 @@ class KnowledgeBase:
                 report.generation = report.generation or self.local_snapshot().generation
                 report.notes.append(f"已写入 Milvus（{self.milvus.uri}）：{base}")
             report.seconds = time.perf_counter() - started
+        if report.changed:  # token vectors of passages no longer indexed (kb.token_match)
+            try:
+                self.retriever.token_matcher.prune([c.text for c in self.local_snapshot().chunks])
+            except Exception:  # noqa: BLE001 - a cache left as it was costs disk space only
+                logging.getLogger(__name__).debug("token cache prune failed", exc_info=True)
         return report
 
     # ----------------------------------------------------------------- inspect

@@ -347,8 +347,8 @@ def markdown_text(text: str) -> str:
     text = _clean_markdown(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     title_at = _markdown_title_line(lines)
-    if title_at is not None:
-        lines[title_at] = _MD_HEADING.match(lines[title_at]).group(2)
+    if title_at is not None:  # a paragraph of its own: not joined to the next line as a wrapped one
+        lines[title_at:title_at + 1] = [_MD_HEADING.match(lines[title_at]).group(2), ""]
     out: list[str] = []
     i = 0
     while i < len(lines):

@@ -27,7 +27,7 @@ from .regions import place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
 from .token_match import TokenMatcher, spread
-from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, offtopic_words
+from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, names_the_field, offtopic_words
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -104,7 +104,8 @@ def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
 ELSEWHERE_MAX_SHARED = 2
 
 
-_FIGURE_QUESTION = re.compile(r"多少|几[个项家万千百十次成倍点条场人]|几个|比例|百分|数据|数字|具体数|多大|多高|多快|多少钱|涨了|降了|翻了")
+_FIGURE_QUESTION = re.compile(r"多少|几[个项家万千百十次成倍条场人]|几个|比例|百分|数据(?!安全)|数字(?!化)|具体数|多大|多高|多快|"
+                              r"涨了|降了|翻了")
 _FIGURE = re.compile(r"\d")
 _HEAD_PUNCT = "。；;：:，, "
 
@@ -115,7 +116,7 @@ TOKEN_CACHE = "token_cache"
 
 # A question about what certification brings (有啥好处, 管用吗, 能多赚多少), not a complaint about it
 # (白花钱, 看不到效果): its direct answer should be a result, not a problem the report lists.
-_BENEFIT_QUESTION = re.compile(r"好处|管用|有用|有啥用|有什么用|多赚|多挣|多卖|赚多少|挣多少|收益|回报|值不值|值得|"
+_BENEFIT_QUESTION = re.compile(r"好处|管用|有用|有啥用|有什么用|多赚|多挣|多卖|赚多少|挣多少|收益|回报|值不值|值得(?!信)|"
                                r"带来什么|带来啥|有没有帮助|有帮助")
 _COMPLAINT = re.compile(r"白花|看不到|没效果|没用|没啥用|不划算|为啥没|为什么没|见效慢|不管用|没.{0,6}管用|越搞越|不如")
 # A result with its figure (产品不良率下降20.2%, 年利润率平均提升8.3%) / a problem the report lists.
@@ -141,9 +142,11 @@ def asks_for_benefit(query: str) -> bool:
 
 def reads_as_result(text: str) -> bool | None:
     """True for a sentence stating a result with a figure, False for one stating a problem, else None."""
-    if _PROBLEM.search(text):
-        return False
-    return True if _RESULT.search(text) else None
+    result = _RESULT.search(text)
+    problem = _PROBLEM.search(text)
+    if result and (not problem or result.start() < problem.start()):
+        return True  # 不良率下降20%，缓解了成本压力: the result comes first
+    return False if problem else None
 
 
 def asks_for_figure(query: str) -> bool:
@@ -365,8 +368,9 @@ class Retriever:
                filters: Filters | None = None, include_all: bool = False) -> list[Hit]:
         """Rank chunks for ``query``; copies of one passage (same text) are shown once.
 
-        In hybrid mode, passages scoring below ``config.relevance_floor`` are left out unless
-        ``include_all``: an off-topic question gets an empty list, not unrelated passages.
+        In hybrid mode, passages whose evidence score (before the token match and figure bonus)
+        is below ``config.relevance_floor`` are left out unless ``include_all``, and an off-topic
+        question (:meth:`on_topic`) gets an empty list, not unrelated passages.
         """
         check_top_k(top_k)
         if mode not in MODES:
@@ -412,7 +416,8 @@ class Retriever:
 
         - some informative word of it (typed or from the glossary) occurs in the documents, or
           every word typed does (质量提升: general, but on topic);
-        - it names the field itself (:data:`DOMAIN_WORDS`: 厂里缺懂质量的人); or
+        - it names the field itself (:func:`kb.tokenizer.names_the_field`: 厂里缺懂质量的人,
+          农产品能搞认证往外卖吗); or
         - a passage sentence is as close to it as ``config.on_topic_cosine`` (考评前十是哪几个省:
           everyday words only, yet the vectors find the ranking passage).
 
@@ -425,7 +430,7 @@ class Retriever:
             return True
         if typed and all(len(snap.bm25.containing(t)) for t in typed):
             return True
-        if any(t in DOMAIN_WORDS for t in typed):
+        if names_the_field(typed):
             return True
         return max(cand.dense.values(), default=0.0) >= self.config.on_topic_cosine
 
@@ -464,8 +469,15 @@ class Retriever:
         places = sorted((n for n in place_names(query) if len(n) >= 2), key=query.find)
         trades = {w: classify_industry(w) for w in trade_words(query) if len(w) >= 2}
         tagged = {ind for t in snap.tags for ind in t.industries} if trades else set()
-        missing = [n for n in dict.fromkeys((*places, *trades)) if not any(n in c.text for c in snap.chunks)
-                   and trades.get(n) not in tagged]  # 雨伞 is there when a passage is about 伞业
+
+        def mentioned(name: str) -> bool:
+            if name in trades:  # 雨伞 is there when a passage is about 伞业
+                return trades[name] in tagged or any(name in c.text for c in snap.chunks)
+            # a place by any of its names: 上海市 is there when the documents say 上海
+            matches = region_matcher(name)
+            return any(matches(Region(*r)) for t in snap.tags for r in t.all_regions)
+
+        missing = [n for n in dict.fromkeys((*places, *trades)) if not mentioned(n)]
         return [n for n in missing if not any(n != m and n in m for m in missing)]
 
     # ----------------------------------------------------------------- direct answer

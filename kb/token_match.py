@@ -17,6 +17,7 @@ them back instead of running the model again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -109,8 +110,12 @@ class TokenMatcher:
             return None
         try:
             vectors = np.load(path, allow_pickle=False)
-        except (OSError, ValueError):
-            return None  # a damaged file is computed again
+            if vectors.ndim != 2 or vectors.dtype != np.float16 or not len(vectors):
+                raise ValueError("not a token-vector matrix")
+        except Exception:  # noqa: BLE001 - empty, truncated or foreign file: computed again
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
         self._remember(key, vectors)
         return vectors
 
@@ -119,14 +124,37 @@ class TokenMatcher:
         path = self._path(key)
         if path is None:
             return
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
                 np.save(fh, vectors, allow_pickle=False)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)  # readable by a server running as another user, like the index files
             os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only index still ranks; it only computes again next time
+        except OSError:  # a read-only index still ranks; it only computes again next time
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+    def prune(self, keep: list[str]) -> int:
+        """Remove this model's cached files for passages not in ``keep`` (the texts of the index
+        just published) and leftover temporary files; returns how many files it removed."""
+        if self.cache_dir is None:
+            return 0
+        root = self.cache_dir / self._model()
+        if not root.is_dir():
+            return 0
+        wanted = {self._key(t) for t in keep}
+        removed = 0
+        for path in root.rglob("*"):
+            if path.is_file() and (path.suffix == ".tmp" or path.stem not in wanted):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def cached(self, text: str) -> bool:
         """Whether ``text``'s token vectors are in memory or on disk."""

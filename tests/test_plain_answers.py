@@ -143,7 +143,8 @@ def test_figure_questions_and_heading_sentences_are_recognised():
 
     for q in ("去年一共给企业免了多少费用", "利润率平均能涨几个点", "满意度的比例是多少", "有没有数据"):
         assert asks_for_figure(q), q
-    for q in ("拿了证到底有啥用", "专家进厂一般都干些啥", "怎样让政府更认可认证结果"):
+    for q in ("拿了证到底有啥用", "专家进厂一般都干些啥", "怎样让政府更认可认证结果", "数字化转型怎么做",
+              "数据安全怎么管", "几点开始报名"):
         assert not asks_for_figure(q), q
     assert has_figure("年利润率提升8.3%") and not has_figure("年利润率明显提升")
     assert heading_only("一是优化认证服务。", ("一、工作举措与成效", "一是优化认证服务"))
@@ -179,6 +180,8 @@ def test_places_and_trades_the_documents_never_mention_are_named(built):
     assert built.absent_names("深圳的家具小厂有没有人来帮扶") == ["深圳", "家具"]
     assert built.absent_names("南通家纺企业产品缺陷率高") == []
     assert built.absent_names("深圳市的情况") == ["深圳市"]  # not 深圳 and 深圳市
+    for q in ("上海市有哪些做法", "青岛市的企业", "新疆维吾尔自治区"):  # the report says 上海, 青岛, 新疆
+        assert built.absent_names(q) == [], q
     data = built.search_json("做家具的小厂，认证有什么好处")
     assert data["not_in_documents"] == ["家具"]
     assert built.search_json("做雨伞的小厂")["not_in_documents"] == []
@@ -194,6 +197,8 @@ def test_benefit_questions_and_result_sentences_are_recognised():
     assert reads_as_result("年利润率平均提升8.3%，质量成本控制率下降6.0%。") is True
     assert reads_as_result("帮助企业将产品缺陷发生率从15%降至7%。") is True
     assert reads_as_result("近6成小微企业认为…给企业带来一定经济压力。") is False
+    assert reads_as_result("不良率下降20%，缓解了成本压力。") is True  # a result first
+    assert not asks_for_benefit("值得信赖的认证机构怎么找")
     assert reads_as_result("各地注重分类挖掘小微企业质量难点痛点问题。") is None
     from kb.retrieval import asks_for_remedy
 
