@@ -119,3 +119,24 @@ def test_real_model_token_vectors(real_embedder):
     near = late_interaction(q, real_embedder.token_vectors(["小微企业"])[0][1])
     far = late_interaction(q, real_embedder.token_vectors(["地理信息"])[0][1])
     assert near > far
+
+
+def test_prune_keeps_only_the_passages_still_indexed(tmp_path):
+    emb = CountingHash()
+    m = TokenMatcher(lambda: emb, tmp_path / "cache")
+    m.passage_vectors(["旧段落一", "旧段落二", "新段落"])
+    (tmp_path / "cache" / "stray.tmp").write_bytes(b"")
+    (next((tmp_path / "cache").iterdir()) / "left.tmp").write_bytes(b"")
+    assert m.prune(["新段落"]) == 3  # two old passages and the temporary file of this model
+    fresh = TokenMatcher(lambda: emb, tmp_path / "cache")
+    assert fresh.cached("新段落") and not fresh.cached("旧段落一")
+
+
+def test_an_empty_cache_file_is_computed_again(tmp_path):
+    """np.load raises EOFError, not ValueError, on an empty file (a crash before)."""
+    emb = CountingHash()
+    TokenMatcher(lambda: emb, tmp_path / "cache").passage_vectors(["认证贷"])
+    (path,) = (tmp_path / "cache").rglob("*.npy")
+    path.write_bytes(b"")
+    (vectors,) = TokenMatcher(lambda: emb, tmp_path / "cache").passage_vectors(["认证贷"])
+    assert vectors.shape == (3, 64) and path.stat().st_size > 0
