@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -438,17 +437,9 @@ def cmd_serve(args) -> int:
     print(f"知识库 API：http://{args.host}:{args.port}/docs（{mode}；检索后端 {kb.config.backend}）", file=sys.stderr)
     if not args.lazy:
         kb.warm_up()
-        # Token vectors of the passages (kb.token_match) in the background: first searches get faster.
-        threading.Thread(target=_warm_token_cache, args=(kb,), name="kb-token-cache", daemon=True).start()
+        kb.start_token_warm_up()  # passages' token vectors (kb.token_match): first searches get faster
     serve(kb, host=args.host, port=args.port, settings=settings)
     return 0
-
-
-def _warm_token_cache(kb) -> None:
-    try:
-        kb.warm_token_cache()
-    except Exception:  # noqa: BLE001 - best effort: a search computes what it needs itself
-        logging.getLogger(__name__).debug("token cache warm-up failed", exc_info=True)
 
 
 def cmd_bench(args) -> int:

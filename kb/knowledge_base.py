@@ -82,6 +82,19 @@ class KnowledgeBase:
         self.tokenizer.tokenize("预热")
         self.embedder.embed(["预热"])
 
+    def start_token_warm_up(self) -> threading.Thread:
+        """:meth:`warm_token_cache` in a daemon thread (web app, ``kb serve``); a failure there only
+        means slower first searches, which compute what they need themselves."""
+        def run() -> None:
+            try:
+                self.warm_token_cache()
+            except Exception:  # noqa: BLE001 - best effort
+                logging.getLogger(__name__).debug("token cache warm-up failed", exc_info=True)
+
+        thread = threading.Thread(target=run, name="kb-token-cache", daemon=True)
+        thread.start()
+        return thread
+
     def warm_token_cache(self, limit: int | None = None, batch: int = 16) -> int:
         """Compute the token vectors of the first ``limit`` passages (``config.token_warm_chunks``)
         that no cache holds yet, so the first searches need not (kb.token_match; run in the

@@ -52,14 +52,6 @@ UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in SUPPORTED)  # what the file pic
 MODEL_WAIT_S = 1.5
 
 
-def warm_token_cache(kb: KnowledgeBase) -> None:
-    """Fill the token-vector cache in the background; a failure only means slower first searches."""
-    try:
-        kb.warm_token_cache()
-    except Exception:  # noqa: BLE001 - best effort: searches compute what they need themselves
-        pass
-
-
 class KBRuntime:
     """A knowledge base for serving: the embedding model loads in a background thread.
 
@@ -81,7 +73,7 @@ class KBRuntime:
             self.model_error = str(exc) or type(exc).__name__
             return
         # The passages' token vectors next (kb.token_match), without holding up the model's readiness.
-        threading.Thread(target=warm_token_cache, args=(self.kb,), name="kb-token-cache", daemon=True).start()
+        self.kb.start_token_warm_up()
 
     @property
     def model_ready(self) -> bool:
