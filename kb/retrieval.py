@@ -424,7 +424,7 @@ class Retriever:
         Before all that, a question about an everyday topic the documents never mention is refused
         (:meth:`elsewhere`: 今天北京天气怎么样, 食品经营许可证怎么办理)."""
         typed = self.tokenizer.tokenize(query)
-        if self.elsewhere(snap, query, cand.terms, typed):
+        if self.elsewhere(snap, query, typed):
             return False
         if any(v > 0 for v in cand.coverage.values()):
             return True
@@ -435,17 +435,16 @@ class Retriever:
         return max(cand.dense.values(), default=0.0) >= self.config.on_topic_cosine
 
     @staticmethod
-    def elsewhere(snap: Snapshot, query: str, terms, typed: list[str]) -> bool:
+    def elsewhere(snap: Snapshot, query: str, typed: list[str]) -> bool:
         """A question about something else: a word typed is one of the everyday topics of
         kb/data/offtopic_words.txt (weather, travel, exams, personal and business paperwork …) that
-        the documents never use, and no word typed names the field (:data:`DOMAIN_WORDS`).
+        the documents never use, no word typed is a compound term of the field (:data:`DOMAIN_WORDS`),
+        and it shares at most :data:`ELSEWHERE_MAX_SHARED` other informative words with them.
 
-        Other words it shares with the documents do not save it: a place (今天北京天气怎么样,
-        浙江高考分数线) or a common word (食品经营许可证怎么办理 shares 经营, 出国旅游签证怎么办
-        shares 旅游). A word the documents do use is never off-topic evidence, so a collection
-        about tourism keeps 旅游 questions. ``terms`` (typed and glossary expansions) is kept for
-        the callers' signature. Document frequencies only, so every backend agrees."""
-        del terms
+        Places it shares do not count (今天北京天气怎么样, 浙江高考分数线), nor do one or two common
+        words (食品经营许可证怎么办理 shares 经营, 出国旅游签证怎么办 shares 旅游). A word the documents
+        do use is never off-topic evidence, so a collection about tourism keeps 旅游 questions.
+        Document frequencies only, so every backend agrees."""
         topics = offtopic_words()
         words = list(dict.fromkeys(typed))
         if not any(t in topics and not len(snap.bm25.containing(t)) for t in words):
