@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = 60) -> dict[str, float]:
     """Reciprocal rank fusion: ``sum_i w_i / (k + rank_i)`` with 1-based ranks."""
@@ -68,3 +70,11 @@ def rerank(evidence: Mapping[int, float], token: Mapping[int, float], figures: s
     total = 1.0 + token_weight + figure_bonus
     return {i: (e + token_weight * token.get(i, 0.0) + (figure_bonus if i in figures else 0.0)) / total
             for i, e in evidence.items()}
+
+
+def spread_from_median(values: np.ndarray) -> np.ndarray:
+    """``values`` mapped from their median (0) to their maximum (1), clipped; all 0 when the
+    maximum is not above the median. How far each stands out among the others, whatever shifts
+    all raw cosines together (a question's length or wording, the model)."""
+    lo, hi = float(np.median(values)), float(np.max(values))
+    return np.clip((values - lo) / (hi - lo), 0.0, 1.0) if hi > lo else np.zeros(len(values))

@@ -19,7 +19,7 @@ from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
-from .fusion import evidence_fusion, idf, rerank
+from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand
 from .industries import classify_industry, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
@@ -562,9 +562,7 @@ class Retriever:
         w = self.config.case_term_weight
         dense = np.zeros(len(snap.cases), dtype=np.float64)
         if len(snap.case_vectors):
-            sims = snap.case_vectors @ self.embed_query(snap, problem)
-            lo, hi = float(np.median(sims)), float(np.max(sims))
-            dense = np.clip((sims - lo) / (hi - lo), 0.0, 1.0) if hi > lo else dense
+            dense = spread_from_median(snap.case_vectors @ self.embed_query(snap, problem))
         else:
             w = 1.0
         return {i: float(w * coverage[i] + (1 - w) * dense[i]) for i in idx}

@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .fusion import spread_from_median
+
 # Question characters that carry no content: particles, pronouns, question words.
 STOP_CHARS = frozenset("的了吗呢啊吧么呀嘛哦是在有和与及或我你他她它们这那个些什么怎么啥咋哪能会要就都也还把被给让对从很")
 
@@ -55,11 +57,8 @@ def spread(scores: Mapping[int, float]) -> dict[int, float]:
     out among the candidates, whatever the question's length or wording does to raw cosines."""
     if not scores:
         return {}
-    values = np.array(list(scores.values()), dtype=np.float64)
-    lo, hi = float(np.median(values)), float(values.max())
-    if hi <= lo:
-        return {k: 0.0 for k in scores}
-    return {k: min(1.0, max(0.0, (v - lo) / (hi - lo))) for k, v in scores.items()}
+    spread_out = spread_from_median(np.array(list(scores.values()), dtype=np.float64))
+    return {k: float(v) for k, v in zip(scores, spread_out)}
 
 
 class TokenMatcher:
