@@ -467,14 +467,16 @@ class Retriever:
         query = to_simplified(query or "")
         places = sorted((n for n in place_names(query) if len(n) >= 2), key=query.find)
         trades = {w: classify_industry(w) for w in trade_words(query) if len(w) >= 2}
-        tagged = {ind for t in snap.tags for ind in t.industries} if trades else set()
+        if not places and not trades:
+            return []
+        industries, regions = snap.tagged()
 
         def mentioned(name: str) -> bool:
             if name in trades:  # 雨伞 is there when a passage is about 伞业
-                return trades[name] in tagged or any(name in c.text for c in snap.chunks)
+                return trades[name] in industries or any(name in c.text for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
-            return any(matches(Region(*r)) for t in snap.tags for r in t.all_regions)
+            return any(matches(Region(*r)) for r in regions)
 
         missing = [n for n in dict.fromkeys((*places, *trades)) if not mentioned(n)]
         return [n for n in missing if not any(n != m and n in m for m in missing)]

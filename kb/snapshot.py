@@ -57,6 +57,7 @@ class Snapshot:
         self.case_vectors = case_vectors
         self._case_bm25: BM25Index | None = None
         self._sentences: tuple[list[str], np.ndarray] | None = None
+        self._tagged: tuple[frozenset[str], frozenset[tuple]] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -80,6 +81,16 @@ class Snapshot:
     def cases_of_chunk(self, chunk_id: str) -> list[Case]:
         """The case records whose text lies (partly) in the chunk ``chunk_id``."""
         return list(self._cases_by_chunk.get(chunk_id, ()))
+
+    def tagged(self) -> tuple[frozenset[str], frozenset[tuple]]:
+        """Every industry code and every region (as a tuple) some chunk is tagged with, gathered on
+        first use: what a question's places and trades are checked against, once per snapshot
+        instead of once per question."""
+        with self._lock:
+            if self._tagged is None:
+                self._tagged = (frozenset(ind for t in self.tags for ind in t.industries),
+                                frozenset(tuple(r) for t in self.tags for r in t.all_regions))
+            return self._tagged
 
     def sentences(self) -> tuple[list[str], np.ndarray]:
         """Sentence texts and vectors in vec_id order, read once (for direct answers)."""
