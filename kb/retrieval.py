@@ -117,7 +117,8 @@ TOKEN_CACHE = "token_cache"
 # A question about what certification brings (有啥好处, 管用吗, 能多赚多少), not a complaint about it
 # (白花钱, 看不到效果): its direct answer should be a result, not a problem the report lists.
 _BENEFIT_QUESTION = re.compile(r"好处|管用|有用|有啥用|有什么用|多赚|多挣|多卖|赚多少|挣多少|收益|回报|值不值|值得(?!信)|"
-                               r"带来什么|带来啥|有没有帮助|有帮助")
+                               r"带来什么|带来啥|有没有帮助|有帮助|"
+                               r"(利润|效益|营收|收入|销售额|销量|订单|业绩|满意)[^，。？?]{0,6}(涨|提高|提升|增加|增长|上去|变好|更)")
 _COMPLAINT = re.compile(r"白花|看不到|没效果|没用|没啥用|不划算|为啥没|为什么没|见效慢|不管用|没.{0,6}管用|越搞越|不如")
 # A result with its figure (产品不良率下降20.2%, 年利润率平均提升8.3%) / a problem the report lists.
 _RESULT = re.compile(r"(提升|提高|增长|增加|下降|降低|减少|节约|缩短|突破|达到|降至|升至)[^，。；]{0,12}?\d"
@@ -147,6 +148,12 @@ def reads_as_result(text: str) -> bool | None:
     if result and (not problem or result.start() < problem.start()):
         return True  # 不良率下降20%，缓解了成本压力: the result comes first
     return False if problem else None
+
+
+def in_problem_section(section: tuple[str, ...]) -> bool:
+    """Whether a passage sits under a heading that names a problem (一是企业质量提升内生动力不足,
+    ……有待加强)."""
+    return any(reads_as_result(h) is False for h in section)
 
 
 def asks_for_figure(query: str) -> bool:
@@ -358,11 +365,19 @@ class Retriever:
     def rerank(self, snap: Snapshot, query: str, evidence: dict[int, float], token: dict[int, float]) -> dict[int, float]:
         """The hybrid score: evidence fusion plus ``config.token_match_weight`` × token match, plus
         ``config.figure_bonus`` for a passage with a figure when the question asks for one
-        (多少家, 几个点), divided so it stays 0–1 (:func:`kb.fusion.rerank`)."""
+        (多少家, 几个点), divided so it stays 0–1 (:func:`kb.fusion.rerank`); then, for a question
+        about what certification brings (:func:`asks_for_benefit`), less
+        ``config.benefit_problem_penalty`` for a passage under a heading that names a problem."""
         wants = asks_for_figure(query)
         figures = {i for i in evidence if wants and has_figure(snap.chunks[i].text)}
-        return rerank(evidence, token, figures, self.config.token_match_weight,
-                      self.config.figure_bonus if wants else 0.0)
+        out = rerank(evidence, token, figures, self.config.token_match_weight,
+                     self.config.figure_bonus if wants else 0.0)
+        penalty = self.config.benefit_problem_penalty
+        if penalty and asks_for_benefit(query):  # 能多赚钱吗: not the section on why firms doubt it
+            for i in out:
+                if in_problem_section(snap.chunks[i].section):
+                    out[i] = max(0.0, out[i] - penalty)
+        return out
 
     def search(self, snap: Snapshot, query: str, top_k: int = 10, mode: str = "hybrid",
                filters: Filters | None = None, include_all: bool = False) -> list[Hit]:
