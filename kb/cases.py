@@ -65,7 +65,8 @@ from .structure import (
 # 5: unnumbered place-and-colon titles head the items of a collection (kb/structure.py); the first
 #    paragraph of an unlabelled write-up that only sets out the situation is its problem; problem
 #    items that end a sentence are not followed by "；"; bedding words (被子/被褥) and 汽配 are trade keywords.
-CASES_VERSION = "5"
+# 6: counties renamed or created since cpca's table (kb/data/region_changes.tsv: 郫都区, 横州市 …).
+CASES_VERSION = "6"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)? ?"

@@ -238,6 +238,8 @@ def resolve_industries(name: str | None) -> list[str]:
     for word in dict.fromkeys((name, _TRADE_SUFFIX.sub("", name))):
         if word in _words():
             return list(_words()[word])
+    if name.endswith("店") and _is_service_word(name[:-1]):  # 奶茶店, 美甲店; a 鞋店 makes no shoes
+        return list(_words()[name[:-1]])
     found = classify_industry(name)
     return [found] if found else [name]
 
@@ -251,6 +253,31 @@ def resolve_industry(name: str | None) -> str | None:
     return names[0] if names else None
 
 
+def _is_service_word(word: str) -> bool:
+    """Whether ``word`` is an everyday word for trades outside farming, mining and manufacturing
+    (门类 A–C): 奶茶, 美甲, 装修, not 鞋 or 电子."""
+    return word in _words() and all(_section_of(n) not in ("A", "B", "C") for n in _words()[word])
+
+
+def is_everyday_word(word: str) -> bool:
+    """Whether ``word`` comes from the everyday word list (奶茶, 食品), not from a 大类's keywords:
+    no classified text vouches for it, since a 大类 covers many trades (餐饮业: 小吃 and 奶茶)."""
+    return word in _words() and word not in {k for k, _ind in _keywords()}
+
+
 def trade_words(text: str) -> list[str]:
-    """The words of ``text`` that name a trade (家具, 五金, 电动车), in order, without repeats."""
-    return list(dict.fromkeys(text[pos:pos - neg] for pos, neg, _name in _found(text)))
+    """The words of a question that name a trade (家具, 五金, 电动车, 奶茶), in order, without repeats:
+    the keywords of the 大类 and, since a question is what a user types, the everyday words of
+    ``industry_words.tsv`` for trades outside 门类 A–C (奶茶, 汽修, 物流; not 电子, 包装, 机械, which
+    are also 电子台账, 包装标识, 机械化). The longest word wins where two overlap (美容美发, not 美发)."""
+    found = [(pos, neg) for pos, neg, _name in _found(text)]
+    taken = [(pos, pos - neg) for pos, neg in found]
+    for word in sorted(filter(_is_service_word, _words()), key=len, reverse=True):
+        start = 0
+        while (pos := text.find(word, start)) >= 0:
+            end = pos + len(word)
+            if not any(a < end and pos < b for a, b in taken):
+                taken.append((pos, end))
+                found.append((pos, -len(word)))
+            start = pos + 1
+    return list(dict.fromkeys(text[pos:pos - neg] for pos, neg in sorted(found)))

@@ -2,7 +2,9 @@
 
 The table comes from the ``adcodes.csv`` shipped by the ``cpca`` package (12-digit adcodes:
 digits 1-2 = province, 1-4 = city), so it is maintained data, not a hand-typed list. cpca
-itself is never imported: its ``__init__`` needs ``pkg_resources``, which may be absent.
+itself is never imported: its ``__init__`` needs ``pkg_resources``, which may be absent. That
+table predates the county-level changes since late 2016 (郫县 → 郫都区, 横县 → 横州市); a short,
+documented supplement (``kb/data/region_changes.tsv``) adds the new names beside the old ones.
 
 Matching is deliberately conservative, because many place names are also ordinary words
 or are shared by several places:
@@ -118,8 +120,32 @@ def short_name(name: str, level: int) -> str:
     return name
 
 
+# Counties renamed or created after cpca's table was made, with their parent city (see its header).
+CHANGES_PATH = Path(__file__).parent / "data" / "region_changes.tsv"
+
+
+def region_changes() -> list[dict[str, str]]:
+    """The rows of ``region_changes.tsv`` (name, adcode, parent, old_name, year, note)."""
+    with open(CHANGES_PATH, encoding="utf-8") as fh:
+        return list(csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t"))
+
+
+def _changed_places(names: dict[str, str], codes: dict[str, str]) -> list[Place]:
+    """The places of ``region_changes.tsv``, each under its parent city; a place without a certain
+    adcode takes the code of the name it replaces."""
+    places = []
+    for row in region_changes():
+        parent = row["parent"]
+        province = names[parent[:2] + "0" * 10]
+        city = names[parent]
+        code = row["adcode"] or codes[row["old_name"]]
+        places.append(Place(code, row["name"], 3, province, None if city in _PSEUDO else city))
+    return places
+
+
 @lru_cache(maxsize=1)
 def _places() -> tuple[Place, ...]:
+    """Every division: cpca's table, then the later changes of ``region_changes.tsv``."""
     with open(adcodes_path(), encoding="utf-8") as fh:
         rows = [(r["adcode"], r["name"]) for r in csv.DictReader(fh)]
     names = dict(rows)
@@ -137,15 +163,23 @@ def _places() -> tuple[Place, ...]:
         else:
             city = names.get(code[:4] + "0" * 8)
             places.append(Place(code, name, 3, province, None if city in _PSEUDO else city))
+    known = {p.name for p in places}
+    codes = {name: code for code, name in rows if code[4:] != "0" * 8}
+    places.extend(p for p in _changed_places(names, codes) if p.name not in known)
     return tuple(places)
 
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, tuple[_Name, ...]]:
     index: dict[str, list[_Name]] = {}
+    changed = {row["name"] for row in region_changes()}
     for place in _places():
         index.setdefault(place.name, []).append(_Name(place, False))
         short = short_name(place.name, place.level)
+        # A renamed county's short form (海门 for 海门区) stays with the old name (海门市) that has it.
+        if place.name in changed and any(e.place.province == place.province and e.place.city == place.city
+                                         for e in index.get(short, ())):
+            continue
         if short != place.name:
             index.setdefault(short, []).append(_Name(place, True))
     return {k: tuple(v) for k, v in index.items()}

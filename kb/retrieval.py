@@ -21,7 +21,7 @@ from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand
-from .industries import classify_industry, resolve_industries, trade_words
+from .industries import classify_industry, is_everyday_word, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import place_names, region_matcher
 from .simplified import to_simplified
@@ -477,18 +477,21 @@ class Retriever:
 
         Only names, not every unknown word: colloquial words (咋办, 下手) are missing from the
         documents all the time without the question being about anything they lack. A trade is
-        there when a passage is tagged with its industry (雨伞: the 伞业 passage). A name inside a
-        longer missing one (深圳 in 深圳市) is given once."""
+        there when a passage is tagged with its industry (雨伞: the 伞业 passage); an everyday word
+        for a trade (奶茶, 汽修) only when a passage says it, because its 大类 covers other trades
+        too (the 沙县小吃 passage is 餐饮业 and says nothing about 奶茶). A name inside a longer
+        missing one (深圳 in 深圳市) is given once."""
         query = to_simplified(query or "")
         places = sorted((n for n in place_names(query) if len(n) >= 2), key=query.find)
-        trades = {w: classify_industry(w) for w in trade_words(query) if len(w) >= 2}
+        trades = {w: None if is_everyday_word(w) else classify_industry(w)
+                  for w in trade_words(query) if len(w) >= 2}
         if not places and not trades:
             return []
         industries, regions = snap.tagged()
 
         def mentioned(name: str) -> bool:
             if name in trades:  # 雨伞 is there when a passage is about 伞业
-                return trades[name] in industries or any(name in c.text for c in snap.chunks)
+                return (trades[name] is not None and trades[name] in industries) or any(name in c.text for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
             return any(matches(Region(*r)) for r in regions)

@@ -14,6 +14,7 @@ from kb.industries import (
     neighbour_industries,
     resolve_industries,
     resolve_industry,
+    trade_words,
 )
 from kb.records import Case, Region
 
@@ -39,6 +40,27 @@ def test_everyday_words_and_trade_suffixes():
         assert is_known_industry(word), word
     assert not is_known_industry("火星业") and resolve_industries("火星业") == ["火星业"]
     assert resolve_industries("") == [] and resolve_industry(None) is None
+
+
+def test_service_trades_and_their_shops():
+    for word, want in [("奶茶", "餐饮业"), ("奶茶店", "餐饮业"), ("饭馆", "餐饮业"), ("外卖", "餐饮业"),
+                       ("汽修厂", "机动车、电子产品和日用产品修理业"), ("洗车店", "机动车、电子产品和日用产品修理业"),
+                       ("美甲店", "居民服务业"), ("干洗", "居民服务业"), ("保洁公司", "其他服务业"),
+                       ("搬家公司", "道路运输业"), ("快递", "邮政业"), ("装修公司", "建筑装饰、装修和其他建筑业"),
+                       ("药店", "零售业")]:
+        assert resolve_industries(word)[0] == want, word
+    # 店 after a goods word is a shop, not a maker: 鞋店 is not 制鞋业, 酒店 is a hotel.
+    assert resolve_industries("鞋店") == ["鞋店"]
+    assert resolve_industries("酒店") == ["住宿业"]
+
+
+def test_trade_words_of_a_question():
+    assert trade_words("我开奶茶店的，旁边还有个汽修厂") == ["奶茶", "汽修"]
+    assert trade_words("美容美发店") == ["美容美发"]  # the longer keyword, not 美发 inside it
+    assert trade_words("做家具的，顺便搞装修") == ["家具", "装修"]
+    # goods words of the everyday list are common words in questions: not trades there
+    assert trade_words("电子台账和包装标识，机械化生产") == []
+    assert trade_words("清洗车间怎么管理") == []
 
 
 def test_everyday_words_do_not_classify_texts():

@@ -187,6 +187,17 @@ def test_places_and_trades_the_documents_never_mention_are_named(built):
     assert built.search_json("做雨伞的小厂")["not_in_documents"] == []
 
 
+def test_service_trades_the_documents_never_mention_are_named(built):
+    # The report's only 餐饮业 passage is 沙县小吃: it does not make a 奶茶店 or a 饭馆 "mentioned".
+    assert built.absent_names("我开奶茶店的，能搞认证吗") == ["奶茶"]
+    assert built.absent_names("开饭馆的，小吃行业有案例吗") == ["饭馆"]  # 小吃 is in the report
+    assert built.absent_names("汽修厂和美甲店怎么做质量管理") == ["汽修", "美甲"]
+    assert built.absent_names("物流公司认证") == ["物流"]
+    # Everyday words for goods are common words too (电子台账, 包装标识, 机械化); 清洗车间 is no 洗车店.
+    for q in ("电子台账怎么建", "包装标识要注意什么", "机械化生产", "清洗车间怎么管理", "南通家纺企业", "电动车厂"):
+        assert built.absent_names(q) == [], q
+
+
 def test_benefit_questions_and_result_sentences_are_recognised():
     from kb.retrieval import asks_for_benefit, reads_as_result
 

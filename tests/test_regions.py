@@ -1,0 +1,47 @@
+"""County-level divisions renamed or created after cpca's table (kb/data/region_changes.tsv)."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from kb.records import Region
+from kb.regions import CHANGES_PATH, adcodes_path, find_region, find_regions, region_changes, region_matches
+
+
+def test_renamed_counties_are_found_by_their_new_name():
+    assert find_regions("成都市郫都区的企业") == [Region("四川省", "成都市", "郫都区")]
+    assert find_regions("广西横州市茉莉花") == [Region("广西壮族自治区", "南宁市", "横州市")]
+    assert find_region("重庆武隆区") == Region("重庆市", None, "武隆区")  # a municipality's district: no city
+    assert find_region("深圳光明区") == Region("广东省", "深圳市", "光明区")  # a new district, no old name
+    assert find_region("（一）广西横州：某茶业有限公司") == Region("广西壮族自治区", "南宁市", "横州市")  # short, after its province
+    assert region_matches(Region("四川省", "成都市", "郫都区"), "成都")
+
+
+def test_old_names_keep_working_and_places_already_present_are_unchanged():
+    assert find_regions("成都郫县") == [Region("四川省", "成都市", "郫县")]
+    assert find_regions("广西横县茉莉花") == [Region("广西壮族自治区", "南宁市", "横县")]
+    # the short form of a renamed county stays with its old name: 福建沙县 is still 沙县
+    assert find_region("福建沙县小吃产业") == Region("福建省", "三明市", "沙县")
+    assert find_region("浙江绍兴上虞区") == Region("浙江省", "绍兴市", "上虞区")
+    assert find_region("江苏南通") == Region("江苏省", "南通市")
+    assert find_region("莱芜") == Region("山东省", "莱芜市")
+
+
+def test_change_file_format():
+    text = CHANGES_PATH.read_text(encoding="utf-8")
+    header = next(line for line in text.splitlines() if not line.startswith("#"))
+    assert header.split("\t") == ["name", "adcode", "parent", "old_name", "year", "note"]
+    with open(adcodes_path(), encoding="utf-8") as fh:
+        cpca = {r["adcode"]: r["name"] for r in csv.DictReader(fh)}
+    counties = {name for code, name in cpca.items() if code[4:] != "0" * 8}
+    rows = region_changes()
+    assert rows
+    for row in rows:
+        assert all(row[k] is not None for k in ("name", "adcode", "parent", "old_name", "year", "note")), row
+        assert row["name"] not in counties, row  # only what cpca lacks
+        assert re.fullmatch(r"\d{4}0{8}", row["parent"]) and row["parent"] in cpca, row
+        assert row["adcode"] == "" or (re.fullmatch(r"\d{6}0{6}", row["adcode"])
+                                       and row["adcode"][:2] == row["parent"][:2] and row["adcode"] not in cpca), row
+        assert row["old_name"] in counties or (row["old_name"] == "" and row["adcode"]), row
+        assert 2016 <= int(row["year"]) <= 2025 and row["note"].strip(), row
