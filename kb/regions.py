@@ -353,3 +353,27 @@ def region_matcher(query: str) -> Callable[[Region], bool]:
         return all(want is None or want == have for want, have in (
             (wanted.province, region.province), (wanted.city, region.city), (wanted.county, region.county)))
     return matches
+
+
+@lru_cache(maxsize=1)
+def _foreign() -> tuple[str, ...]:
+    path = Path(__file__).parent / "data" / "foreign_places.txt"
+    names = {line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")}
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+def foreign_names(text: str) -> list[str]:
+    """Places outside China named in ``text`` (kb/data/foreign_places.txt), in order, each once;
+    a name inside a longer one found (印度 in 印度尼西亚) is not given again."""
+    taken = [False] * len(text)
+    found: list[tuple[int, str]] = []
+    for name in _foreign():
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if not any(taken[start:end]):
+                taken[start:end] = [True] * len(name)
+                found.append((start, name))
+            start = text.find(name, end)
+    return list(dict.fromkeys(n for _, n in sorted(found)))

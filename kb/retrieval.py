@@ -23,7 +23,7 @@ from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand
 from .industries import classify_industry, is_everyday_word, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
-from .regions import place_names, region_matcher
+from .regions import foreign_names, place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
 from .token_match import TokenMatcher, spread
@@ -470,8 +470,7 @@ class Retriever:
         shared = [t for t in words if informative(t) and t not in places and len(snap.bm25.containing(t))]
         return len(shared) <= ELSEWHERE_MAX_SHARED
 
-    @staticmethod
-    def absent_names(snap: Snapshot, query: str) -> list[str]:
+    def absent_names(self, snap: Snapshot, query: str) -> list[str]:
         """Places and trades the question names that no document mentions (深圳, 家具): the results
         can only be about something near them, and the user should be told so.
 
@@ -483,20 +482,25 @@ class Retriever:
         missing one (深圳 in 深圳市) is given once."""
         query = to_simplified(query or "")
         places = sorted((n for n in place_names(query) if len(n) >= 2), key=query.find)
+        # 欧盟, 美国: outside the gazetteer; only as words of their own (not 法国 in 依法国家标准)
+        words = set(self.tokenizer.tokenize(query))
+        abroad = [n for n in foreign_names(query) if n in words]
         trades = {w: None if is_everyday_word(w) else classify_industry(w)
                   for w in trade_words(query) if len(w) >= 2}
-        if not places and not trades:
+        if not places and not trades and not abroad:
             return []
         industries, regions = snap.tagged()
 
         def mentioned(name: str) -> bool:
             if name in trades:  # 雨伞 is there when a passage is about 伞业
                 return (trades[name] is not None and trades[name] in industries) or any(name in c.text for c in snap.chunks)
+            if name in abroad:
+                return any(name in c.text for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
             return any(matches(Region(*r)) for r in regions)
 
-        missing = [n for n in dict.fromkeys((*places, *trades)) if not mentioned(n)]
+        missing = sorted((n for n in dict.fromkeys((*places, *abroad, *trades)) if not mentioned(n)), key=query.find)
         return [n for n in missing if not any(n != m and n in m for m in missing)]
 
     # ----------------------------------------------------------------- direct answer

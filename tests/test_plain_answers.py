@@ -245,3 +245,13 @@ def test_a_benefit_question_does_not_open_with_the_doubts(real_kb):
     for q in ("做了认证以后企业效益能提高多少", "我们厂拿了证真能多赚钱吗？"):
         hits = real_kb.search(q)
         assert hits and not in_problem_section(hits[0].chunk.section), (q, hits[0].chunk.section)
+
+
+def test_places_abroad_the_documents_never_mention_are_named(built):
+    from kb.regions import foreign_names
+
+    assert foreign_names("印度尼西亚和印度的客户") == ["印度尼西亚", "印度"]
+    assert built.absent_names("产品出口欧盟要做CE认证吗") == ["欧盟"]
+    assert built.absent_names("美国客户要求我们有ISO9001，深圳的工厂") == ["美国", "深圳"]
+    for q in ("依法国家标准怎么执行", "精英国际公司的做法"):  # 法国, 英国 only as words of their own
+        assert built.absent_names(q) == [], q
