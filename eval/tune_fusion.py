@@ -4,7 +4,8 @@ Asks the public ``kb.candidates()`` once per query (BM25 scores, informative cov
 cosines) and the token matcher once per candidate passage (kb/token_match.py), caches them in a
 JSON file so reruns skip the model, then replays the whole hybrid score offline: evidence_fusion,
 the token match spread over the passages with the most evidence, the figure bonus, and
-Retriever.rerank's sum. Tune on the dev sets only (eval/queries.jsonl, eval/dev2.jsonl,
+Retriever.rerank's sum (not its benefit-question penalty, config.benefit_problem_penalty, which
+touches a handful of questions and was chosen separately). Tune on the dev sets only (eval/queries.jsonl, eval/dev2.jsonl,
 eval/plain.jsonl, eval/plain2.jsonl, eval/plain3.jsonl) plus the off-topic set, which must stay
 ≥ 90 % empty. The frozen held-out set eval/heldout_plain.jsonl is never read here.
 

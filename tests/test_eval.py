@@ -34,7 +34,7 @@ MEASURED = {
     "eval/dev2.jsonl": {
         "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.8989, "ndcg@10": 0.9187},
         "dense": {"hit@1": 0.6667, "hit@5": 0.8444, "hit@10": 0.9778, "mrr@10": 0.7619, "ndcg@10": 0.8129},
-        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9333, "hit@10": 0.9778, "mrr@10": 0.8871, "ndcg@10": 0.9088},
+        "hybrid": {"hit@1": 0.8444, "hit@5": 0.9333, "hit@10": 0.9778, "mrr@10": 0.8878, "ndcg@10": 0.9095},
         "cases first@1": 1.0,
         "answer@1": 0.7778,
     },
@@ -48,7 +48,7 @@ MEASURED = {
     "eval/plain2.jsonl": {
         "bm25": {"hit@1": 0.8000, "hit@5": 0.9857, "hit@10": 0.9857, "mrr@10": 0.8810, "ndcg@10": 0.9056},
         "dense": {"hit@1": 0.6143, "hit@5": 0.9143, "hit@10": 0.9714, "mrr@10": 0.7331, "ndcg@10": 0.7851},
-        "hybrid": {"hit@1": 0.8714, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.9282, "ndcg@10": 0.9456},
+        "hybrid": {"hit@1": 0.8714, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9298, "ndcg@10": 0.9470},
         "cases first@1": None,  # its case questions name no expected case record
         "answer@1": 0.8714,
     },
