@@ -4,7 +4,7 @@ Every figure of the README quality table is guarded: every set, every mode, hit@
 hit@10, MRR@10 and nDCG@10, the share of case queries whose expected case comes first, and
 answer@1 (the direct answer's first sentence holds a labelled answer).
 ``MEASURED`` holds the figures measured on 2026-11-27 (m3e-small, ONNX int8 weight-only, CPU); a figure more than
-``MARGIN`` below its measurement fails. The first five sets are development sets (see
+``MARGIN`` below its measurement fails. The first six sets are development sets (see
 kb/evaluation.py). Metric arithmetic is checked by hand first.
 """
 
@@ -19,8 +19,8 @@ from kb.evaluation import DEFAULT_SETS, MODES, evaluate, load_queries, relevance
 REPO = Path(__file__).resolve().parent.parent
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 # One query is 1/79 = 0.013 of a hit rate on the first set, 1/45 = 0.022 on the second,
-# 1/48 = 0.021 on the third, 1/70 = 0.014 on the fourth, 1/60 = 0.017 on the fifth and 1/67 = 0.015
-# on the held-out set:
+# 1/48 = 0.021 on the third, 1/70 = 0.014 on the fourth, 1/60 = 0.017 on the fifth and sixth and
+# 1/67 = 0.015 on the held-out set:
 # losing any single hit fails.
 MARGIN = 0.01
 MEASURED = {
@@ -33,7 +33,7 @@ MEASURED = {
     },
     "eval/dev2.jsonl": {
         "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.8989, "ndcg@10": 0.9187},
-        "dense": {"hit@1": 0.6667, "hit@5": 0.8444, "hit@10": 0.9778, "mrr@10": 0.7619, "ndcg@10": 0.8129},
+        "dense": {"hit@1": 0.6667, "hit@5": 0.8667, "hit@10": 0.9778, "mrr@10": 0.7671, "ndcg@10": 0.8176},
         "hybrid": {"hit@1": 0.8444, "hit@5": 0.9333, "hit@10": 0.9778, "mrr@10": 0.8878, "ndcg@10": 0.9095},
         "cases first@1": 1.0,
         "answer@1": 0.7778,
@@ -47,25 +47,32 @@ MEASURED = {
     },
     "eval/plain2.jsonl": {
         "bm25": {"hit@1": 0.8000, "hit@5": 0.9857, "hit@10": 0.9857, "mrr@10": 0.8810, "ndcg@10": 0.9056},
-        "dense": {"hit@1": 0.6143, "hit@5": 0.9143, "hit@10": 0.9714, "mrr@10": 0.7331, "ndcg@10": 0.7851},
+        "dense": {"hit@1": 0.6286, "hit@5": 0.9143, "hit@10": 0.9714, "mrr@10": 0.7462, "ndcg@10": 0.7951},
         "hybrid": {"hit@1": 0.8714, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9298, "ndcg@10": 0.9470},
         "cases first@1": None,  # its case questions name no expected case record
         "answer@1": 0.8714,
     },
     "eval/plain3.jsonl": {
         "bm25": {"hit@1": 0.6833, "hit@5": 0.9333, "hit@10": 0.9500, "mrr@10": 0.7769, "ndcg@10": 0.8206},
-        "dense": {"hit@1": 0.6667, "hit@5": 0.8833, "hit@10": 0.9833, "mrr@10": 0.7681, "ndcg@10": 0.8151},
+        "dense": {"hit@1": 0.6667, "hit@5": 0.8833, "hit@10": 0.9833, "mrr@10": 0.7681, "ndcg@10": 0.8140},
         "hybrid": {"hit@1": 0.7667, "hit@5": 0.9333, "hit@10": 0.9667, "mrr@10": 0.8394, "ndcg@10": 0.8682},
         "cases first@1": None,  # its case questions name no expected case record
         "answer@1": 0.7667,
     },
+    "eval/plain4.jsonl": {
+        "bm25": {"hit@1": 0.6333, "hit@5": 0.8833, "hit@10": 0.9167, "mrr@10": 0.7496, "ndcg@10": 0.7901},
+        "dense": {"hit@1": 0.5833, "hit@5": 0.8000, "hit@10": 0.8500, "mrr@10": 0.6677, "ndcg@10": 0.7102},
+        "hybrid": {"hit@1": 0.7667, "hit@5": 0.9000, "hit@10": 0.9167, "mrr@10": 0.8208, "ndcg@10": 0.8447},
+        "cases first@1": None,  # its case questions name no expected case record
+        "answer@1": 0.7333,
+    },
     # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
     "eval/heldout_plain.jsonl": {
-        "bm25": {"hit@1": 0.6269, "hit@5": 0.9254, "hit@10": 0.9701, "mrr@10": 0.7486, "ndcg@10": 0.8029},
-        "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9104, "mrr@10": 0.7813, "ndcg@10": 0.8097},
-        "hybrid": {"hit@1": 0.7463, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8423, "ndcg@10": 0.8784},
+        "bm25": {"hit@1": 0.6567, "hit@5": 0.9403, "hit@10": 0.9851, "mrr@10": 0.7735, "ndcg@10": 0.8253},
+        "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9104, "mrr@10": 0.7769, "ndcg@10": 0.8072},
+        "hybrid": {"hit@1": 0.7761, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8622, "ndcg@10": 0.8930},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7612,
+        "answer@1": 0.7761,
     },
 }
 
@@ -144,7 +151,7 @@ def test_every_headline_figure_holds(reports, path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", ["eval/plain.jsonl", "eval/plain2.jsonl", "eval/plain3.jsonl",
+@pytest.mark.parametrize("path", ["eval/plain.jsonl", "eval/plain2.jsonl", "eval/plain3.jsonl", "eval/plain4.jsonl",
                                   "eval/heldout_plain.jsonl"])
 def test_hybrid_is_not_below_either_mode_on_the_colloquial_sets(reports, path):
     # Not on 开发集2 any more: BM25 there rides on glossary words written against it (28 of its
