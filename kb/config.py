@@ -98,6 +98,9 @@ class KBConfig:
     # so the gains come first instead of the report's account of why firms doubt them. Five dev
     # sets, hit@1 + MRR@10 summed: 8.906 without, 8.908 at 0.1, 8.909 at 0.2 (decontaminated:
     # 8.714 at all three); it changes the first result of owners' benefit questions from a tester.
+    # A problem heading is recognised by its words (不足, 有待, 压力, 难以 … without a figure:
+    # kb.retrieval.reads_as_result), so a results heading worded like a problem ("有效缓解资金压力")
+    # in another document would be lowered too.
     benefit_problem_penalty: float = 0.2
     answer_figure_bonus: float = 0.1
     answer_passage_weight: float = 0.2

@@ -265,18 +265,26 @@ def is_everyday_word(word: str) -> bool:
     return word in _words() and word not in {k for k, _ind in _keywords()}
 
 
+# What follows a service word when it names a product or a manner, not the trade (see trade_words).
+_NOT_THE_TRADE = re.compile(r"式|化|材|料|陶瓷|餐盒|餐具|包装|盒|盆|桶|袋|剂|液|粉|机|器|设备|用品|工具|车间")
+
+
 def trade_words(text: str) -> list[str]:
     """The words of a question that name a trade (家具, 五金, 电动车, 奶茶), in order, without repeats:
     the keywords of the 大类 and, since a question is what a user types, the everyday words of
     ``industry_words.tsv`` for trades outside 门类 A–C (奶茶, 汽修, 物流; not 电子, 包装, 机械, which
-    are also 电子台账, 包装标识, 机械化). The longest word wins where two overlap (美容美发, not 美发)."""
+    are also 电子台账, 包装标识, 机械化). The longest word wins where two overlap (美容美发, not 美发).
+    A service word that only describes something else is no trade: 保姆式服务, 建筑材料, 外卖餐盒,
+    干洗剂, 足浴盆 (:data:`_NOT_THE_TRADE` after it)."""
     found = [(pos, neg) for pos, neg, _name in _found(text)]
     taken = [(pos, pos - neg) for pos, neg in found]
     for word in sorted(filter(_is_service_word, _words()), key=len, reverse=True):
         start = 0
         while (pos := text.find(word, start)) >= 0:
             end = pos + len(word)
-            if not any(a < end and pos < b for a, b in taken):
+            if _NOT_THE_TRADE.match(text, end):
+                pass
+            elif not any(a < end and pos < b for a, b in taken):
                 taken.append((pos, end))
                 found.append((pos, -len(word)))
             start = pos + 1

@@ -46,7 +46,7 @@ from .config import KBConfig
 from .errors import IndexMismatch, IndexMissing, KBError
 from .industries import resolve_industries
 from .records import Case, Chunk, ChunkTags, DocumentInfo, Outcome, Region
-from .regions import find_region
+from .regions import find_region, other_county_name
 from .retrieval import Filters, best_per_chunk
 from .snapshot import Snapshot
 
@@ -121,8 +121,11 @@ def filter_expression(filters: Filters | None) -> str:
             # Not a known place: substring of a region's display name (as region_matches does).
             parts.append(f'region_text like "%{query}%"' if _SAFE_PLACE.fullmatch(query) else NOTHING)
         else:
-            key = _region_key(wanted.province, wanted.city, wanted.county)
-            parts.append(f"array_contains(region_keys, {_quote(key)})")
+            keys = [_region_key(wanted.province, wanted.city, wanted.county)]
+            other = other_county_name(wanted.province, wanted.county)  # 沙县区 also finds 沙县
+            if other:
+                keys.append(_region_key(wanted.province, wanted.city, other))
+            parts.append(f"array_contains_any(region_keys, [{', '.join(_quote(k) for k in keys)}])")
     return " and ".join(parts)
 
 

@@ -144,6 +144,31 @@ def _changed_places(names: dict[str, str], codes: dict[str, str]) -> list[Place]
 
 
 @lru_cache(maxsize=1)
+def _other_names() -> dict[tuple[str, str], str]:
+    """(province, county) → the county's other name across a rename (郫县 ↔ 郫都区, 沙县 ↔ 沙县区), so
+    a filter or a question using either name finds passages tagged with the other."""
+    with open(adcodes_path(), encoding="utf-8") as fh:
+        names = {r["adcode"]: r["name"] for r in csv.DictReader(fh)}
+    out: dict[tuple[str, str], str] = {}
+    for row in region_changes():
+        if row["old_name"]:
+            province = names[row["parent"][:2] + "0" * 10]
+            out[(province, row["name"])] = row["old_name"]
+            out[(province, row["old_name"])] = row["name"]
+    return out
+
+
+def other_county_name(province: str | None, county: str | None) -> str | None:
+    """The county's name on the other side of a rename (郫县 → 郫都区, 沙县区 → 沙县), or None."""
+    return _other_names().get((province, county)) if province and county else None
+
+
+def same_county(province: str | None, a: str | None, b: str | None) -> bool:
+    """Whether two county names of ``province`` name one place (equal, or the two sides of a rename)."""
+    return a == b or (a is not None and other_county_name(province, a) == b)
+
+
+@lru_cache(maxsize=1)
 def _places() -> tuple[Place, ...]:
     """Every division: cpca's table, then the later changes of ``region_changes.tsv``."""
     with open(adcodes_path(), encoding="utf-8") as fh:
@@ -350,8 +375,9 @@ def region_matcher(query: str) -> Callable[[Region], bool]:
         return lambda region: query in region.display()
 
     def matches(region: Region) -> bool:
-        return all(want is None or want == have for want, have in (
-            (wanted.province, region.province), (wanted.city, region.city), (wanted.county, region.county)))
+        return (all(want is None or want == have for want, have in (
+            (wanted.province, region.province), (wanted.city, region.city)))
+            and (wanted.county is None or same_county(region.province, wanted.county, region.county)))
     return matches
 
 
@@ -365,14 +391,18 @@ def _foreign() -> tuple[str, ...]:
 
 def foreign_names(text: str) -> list[str]:
     """Places outside China named in ``text`` (kb/data/foreign_places.txt), in order, each once;
-    a name inside a longer one found (印度 in 印度尼西亚) is not given again."""
+    a name inside a longer one found (印度 in 印度尼西亚) is not given again. A name that is part of a
+    Chinese word is not a place abroad: 朝鲜族, 俄罗斯族 (ethnic groups), 中东部 (China's middle and
+    east), 非洲猪瘟 (a pig disease)."""
     taken = [False] * len(text)
     found: list[tuple[int, str]] = []
     for name in _foreign():
         start = text.find(name)
         while start >= 0:
             end = start + len(name)
-            if not any(taken[start:end]):
+            if text[end:end + 1] in ("族", "部") or text.startswith("猪瘟", end):
+                pass
+            elif not any(taken[start:end]):
                 taken[start:end] = [True] * len(name)
                 found.append((start, name))
             start = text.find(name, end)

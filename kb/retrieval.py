@@ -118,7 +118,10 @@ TOKEN_CACHE = "token_cache"
 # (白花钱, 看不到效果): its direct answer should be a result, not a problem the report lists.
 _BENEFIT_QUESTION = re.compile(r"好处|管用|有用|有啥用|有什么用|多赚|多挣|多卖|赚多少|挣多少|收益|回报|值不值|值得(?!信)|"
                                r"带来什么|带来啥|有没有帮助|有帮助|"
-                               r"(利润|效益|营收|收入|销售额|销量|订单|业绩|满意)[^，。？?]{0,6}(涨|提高|提升|增加|增长|上去|变好|更)")
+                               r"(利润|效益|营收|收入|销售额|销量|订单|业绩|满意)(?:(?![没不难])[^，。？?]){0,6}"
+                               r"(涨|提高|提升|增加|增长|上去|变好)")
+# ... unless it asks about the obstacles or how to get there (效益提高的难点, 满意度怎么提高).
+_OBSTACLE = re.compile(r"难点|困难|难题|原因|为什么|为啥|制约|阻碍|障碍|瓶颈|(怎么|如何|怎样|咋)(才能)?(提高|提升|增加|涨)")
 _COMPLAINT = re.compile(r"白花|看不到|没效果|没用|没啥用|不划算|为啥没|为什么没|见效慢|不管用|没.{0,6}管用|越搞越|不如")
 # A result with its figure (产品不良率下降20.2%, 年利润率平均提升8.3%) / a problem the report lists.
 _RESULT = re.compile(r"(提升|提高|增长|增加|下降|降低|减少|节约|缩短|突破|达到|降至|升至)[^，。；]{0,12}?\d"
@@ -138,7 +141,7 @@ def asks_for_remedy(query: str) -> bool:
 
 def asks_for_benefit(query: str) -> bool:
     """Whether a question asks what certification brings (有啥好处, 管用吗), not a complaint."""
-    return bool(_BENEFIT_QUESTION.search(query)) and not _COMPLAINT.search(query)
+    return bool(_BENEFIT_QUESTION.search(query)) and not _COMPLAINT.search(query) and not _OBSTACLE.search(query)
 
 
 def reads_as_result(text: str) -> bool | None:

@@ -114,3 +114,11 @@ def test_section_only_case_needs_a_problem_match_and_ranks_below_a_neighbour():
     ranked = rank_cases(cases, lambda idx: {i: match[i] for i in idx}, industry="酒、饮料和精制茶制造业", problem="合成问题")
     score = {i: s for i, s, _p in ranked}
     assert score[0] > score[1] > score[2] > score[3]
+
+
+def test_a_service_word_describing_a_product_is_no_trade():
+    from kb.industries import trade_words
+
+    for q in ("保姆式服务", "建筑材料企业", "外卖餐盒生产", "干洗剂", "足浴盆厂", "清洗车间"):
+        assert trade_words(q) == [], q
+    assert trade_words("我开外卖店的") == ["外卖"] and trade_words("请保姆要注意什么") == ["保姆"]

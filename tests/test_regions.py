@@ -45,3 +45,13 @@ def test_change_file_format():
                                        and row["adcode"][:2] == row["parent"][:2] and row["adcode"] not in cpca), row
         assert row["old_name"] in counties or (row["old_name"] == "" and row["adcode"]), row
         assert 2016 <= int(row["year"]) <= 2025 and row["note"].strip(), row
+
+
+def test_a_renamed_county_matches_under_either_name():
+    from kb.regions import region_matcher, same_county
+
+    assert region_matcher("三明沙县区")(Region("福建省", "三明市", "沙县"))
+    assert region_matcher("福建沙县")(Region("福建省", "三明市", "沙县区"))
+    assert region_matcher("成都郫县")(Region("四川省", "成都市", "郫都区"))
+    assert not region_matcher("成都郫县")(Region("四川省", "成都市", "双流区"))
+    assert same_county("四川省", "郫都区", "郫县") and not same_county("福建省", "郫都区", "郫县")
