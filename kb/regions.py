@@ -144,11 +144,17 @@ def _changed_places(names: dict[str, str], codes: dict[str, str]) -> list[Place]
 
 
 @lru_cache(maxsize=1)
+def _adcode_rows() -> tuple[tuple[str, str], ...]:
+    """(adcode, name) rows of cpca's table, read once."""
+    with open(adcodes_path(), encoding="utf-8") as fh:
+        return tuple((r["adcode"], r["name"]) for r in csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
 def _other_names() -> dict[tuple[str, str], str]:
     """(province, county) → the county's other name across a rename (郫县 ↔ 郫都区, 沙县 ↔ 沙县区), so
     a filter or a question using either name finds passages tagged with the other."""
-    with open(adcodes_path(), encoding="utf-8") as fh:
-        names = {r["adcode"]: r["name"] for r in csv.DictReader(fh)}
+    names = dict(_adcode_rows())
     out: dict[tuple[str, str], str] = {}
     for row in region_changes():
         if row["old_name"]:
@@ -171,8 +177,7 @@ def same_county(province: str | None, a: str | None, b: str | None) -> bool:
 @lru_cache(maxsize=1)
 def _places() -> tuple[Place, ...]:
     """Every division: cpca's table, then the later changes of ``region_changes.tsv``."""
-    with open(adcodes_path(), encoding="utf-8") as fh:
-        rows = [(r["adcode"], r["name"]) for r in csv.DictReader(fh)]
+    rows = _adcode_rows()
     names = dict(rows)
     places = []
     for code, name in sorted(rows):
