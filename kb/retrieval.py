@@ -486,8 +486,10 @@ class Retriever:
         query = to_simplified(query or "")
         places = sorted((n for n in place_names(query) if len(n) >= 2), key=query.find)
         # 欧盟, 美国: outside the gazetteer; only as words of their own (not 法国 in 依法国家标准)
-        words = set(self.tokenizer.tokenize(query))
-        abroad = [n for n in foreign_names(query) if n in words]
+        abroad = foreign_names(query)
+        if abroad:  # tokenise only when a name abroad is there to check
+            words = set(self.tokenizer.tokenize(query))
+            abroad = [n for n in abroad if n in words]
         trades = {w: None if is_everyday_word(w) else classify_industry(w)
                   for w in trade_words(query) if len(w) >= 2}
         if not places and not trades and not abroad:
@@ -495,10 +497,8 @@ class Retriever:
         industries, regions = snap.tagged()
 
         def mentioned(name: str) -> bool:
-            if name in trades:  # 雨伞 is there when a passage is about 伞业
-                return (trades[name] is not None and trades[name] in industries) or any(name in c.text for c in snap.chunks)
-            if name in abroad:
-                return any(name in c.text for c in snap.chunks)
+            if name in trades or name in abroad:  # 雨伞 is also there when a passage is about 伞业
+                return trades.get(name) in industries or any(name in c.text for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
             return any(matches(Region(*r)) for r in regions)
