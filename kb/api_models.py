@@ -79,7 +79,7 @@ class SearchResponse(_Model):
     """Same object as one line of ``kb search --json``."""
 
     query: str = Field(description="查询（原样）")
-    not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名和行业（如 深圳、家具）")
+    not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
     answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")
     results: list[SearchHit]
 

@@ -67,11 +67,11 @@ def _default_tokenizer():
 
 _LATIN = re.compile(r"[A-Za-z0-9]")
 # Generic heads and modifiers that make plain compounds which keep a word's meaning: 出口|货,
-# 软件|产业, 电动自行车|厂, 融资|难, 新玩意|儿, 大|西北, 多|花钱, 哪|几个部门. Not 智能 (人工智能) nor 保护
+# 软件|产业, 电动自行车|厂, 融资|难, 新玩意|儿, 大|西北, 多|花钱, 哪|几个部门, 出|毛病. Not 智能 (人工智能) nor 保护
 # (保护伞): those compounds are words of their own and mean something else.
 _HEADS = ("产业", "行业", "企业", "公司", "领域", "方面", "市场", "地区",
           "厂", "业", "货", "品", "类", "店", "户", "难", "儿")
-_MODIFIERS = ("大", "小", "老", "新", "全", "多", "哪")
+_MODIFIERS = ("大", "小", "老", "新", "全", "多", "哪", "出")
 
 
 def word_boundaries(text: str, tokenizer=None) -> tuple[set[int], set[int]]:

@@ -268,7 +268,7 @@ class KnowledgeBase:
                     filters: Filters | None = None, include_all: bool = False) -> dict:
         """The JSON object of one query, shared by ``kb search --json`` and ``GET /api/search``:
         the results plus ``answer`` (the best sentence or two with their chunk ids, or null) and
-        ``not_in_documents`` (places and trades the query names that no document mentions)."""
+        ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)."""
         hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
         answer = self.answer(query, hits) if mode != "bm25" else []
         return {"query": query,

@@ -20,7 +20,7 @@ from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
-from .glossary import expand
+from .glossary import expand, expansions
 from .industries import classify_industry, is_everyday_word, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import foreign_names, place_names, region_matcher
@@ -132,6 +132,21 @@ _PROBLEM = re.compile(r"不足|有待|不高|不强|不够|难以|压力|不注�
 # A question asking what to do (咋办, 从哪下手, 第一步): a problem the report lists restates the
 # difficulty instead of answering it.
 _REMEDY_QUESTION = re.compile(r"咋办|怎么办|咋整|怎么整|怎么弄|咋弄|怎么搞|咋搞|从哪|从何|第一步|头绪|该怎么|怎么做|如何做|怎么开始|下手")
+
+
+# A Latin name inside a Chinese question (CE认证, HACCP, logo, ISO 13485): letters and digits with
+# at least one letter, a model number's digits after a space, and a certification word right after it.
+_LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:\s?\d[\d.-]*)?)"
+                         r"(认证|标准|体系|标志|标识|证书)?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def latin_names(query: str) -> dict[str, str]:
+    """Latin names in a Chinese question, as shown (CE认证) → as searched (CE). None in a question
+    without Chinese characters: an English sentence is not a list of names."""
+    if not _CJK.search(query):
+        return {}
+    return {m.group(0).strip(): m.group(1).strip() for m in _LATIN_NAME.finditer(query) if len(m.group(1).strip()) >= 2}
 
 
 def asks_for_remedy(query: str) -> bool:
@@ -369,14 +384,16 @@ class Retriever:
         """The hybrid score: evidence fusion plus ``config.token_match_weight`` × token match, plus
         ``config.figure_bonus`` for a passage with a figure when the question asks for one
         (多少家, 几个点), divided so it stays 0–1 (:func:`kb.fusion.rerank`); then, for a question
-        about what certification brings (:func:`asks_for_benefit`), less
-        ``config.benefit_problem_penalty`` for a passage under a heading that names a problem."""
+        about what certification brings (:func:`asks_for_benefit`) or what to do
+        (:func:`asks_for_remedy`), less ``config.benefit_problem_penalty`` for a passage under a
+        heading that names a problem."""
         wants = asks_for_figure(query)
         figures = {i for i in evidence if wants and has_figure(snap.chunks[i].text)}
         out = rerank(evidence, token, figures, self.config.token_match_weight,
                      self.config.figure_bonus if wants else 0.0)
         penalty = self.config.benefit_problem_penalty
-        if penalty and asks_for_benefit(query):  # 能多赚钱吗: not the section on why firms doubt it
+        # 能多赚钱吗: not the section on why firms doubt it; 第一步从哪入手: not the difficulty restated
+        if penalty and (asks_for_benefit(query) or asks_for_remedy(query)):
             for i in out:
                 if in_problem_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
@@ -474,8 +491,11 @@ class Retriever:
         return len(shared) <= ELSEWHERE_MAX_SHARED
 
     def absent_names(self, snap: Snapshot, query: str) -> list[str]:
-        """Places and trades the question names that no document mentions (深圳, 家具): the results
-        can only be about something near them, and the user should be told so.
+        """Places, trades and Latin names the question names that no document mentions (深圳, 家具,
+        CE认证): the results can only be about something near them, and the user should be told so.
+
+        Latin names (:func:`latin_names`) count when the glossary does not explain them (ISO9001 is
+        the report's 质量管理体系) and some word of them is not in the index.
 
         Only names, not every unknown word: colloquial words (咋办, 下手) are missing from the
         documents all the time without the question being about anything they lack. A trade is
@@ -492,18 +512,25 @@ class Retriever:
             abroad = [n for n in abroad if n in words]
         trades = {w: None if is_everyday_word(w) else classify_industry(w)
                   for w in trade_words(query) if len(w) >= 2}
-        if not places and not trades and not abroad:
+        # CE认证, HACCP: a name the glossary does not explain (ISO9001 is 质量管理体系 in the report)
+        latin = {shown: core for shown, core in latin_names(query).items()
+                 if not expansions(core, self.tokenizer)}
+        if not places and not trades and not abroad and not latin:
             return []
         industries, regions = snap.tagged()
 
         def mentioned(name: str) -> bool:
+            if name in latin:  # every word of it indexed (bm25 reads CE as "ce")
+                words = [t for t in self.tokenizer.tokenize(latin[name]) if t.strip(".-/")]
+                return bool(words) and all(len(snap.bm25.containing(t)) for t in words)
             if name in trades or name in abroad:  # 雨伞 is also there when a passage is about 伞业
                 return trades.get(name) in industries or any(name in c.text for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
             return any(matches(Region(*r)) for r in regions)
 
-        missing = sorted((n for n in dict.fromkeys((*places, *abroad, *trades)) if not mentioned(n)), key=query.find)
+        missing = sorted((n for n in dict.fromkeys((*places, *abroad, *trades, *latin)) if not mentioned(n)),
+                         key=query.find)
         return [n for n in missing if not any(n != m and n in m for m in missing)]
 
     # ----------------------------------------------------------------- direct answer

@@ -252,9 +252,35 @@ def test_places_abroad_the_documents_never_mention_are_named(built):
     from kb.regions import foreign_names
 
     assert foreign_names("印度尼西亚和印度的客户") == ["印度尼西亚", "印度"]
-    assert built.absent_names("产品出口欧盟要做CE认证吗") == ["欧盟"]
+    assert built.absent_names("产品出口欧盟要做CE认证吗") == ["欧盟", "CE认证"]
     assert built.absent_names("美国客户要求我们有ISO9001，深圳的工厂") == ["美国", "深圳"]
     for q in ("依法国家标准怎么执行", "精英国际公司的做法",  # 法国, 英国 only as words of their own
               "中东部地区的做法", "吉林朝鲜族企业", "俄罗斯族聚居区", "非洲猪瘟防控",  # not places abroad
               "三明沙县区的小吃"):  # 沙县区 is the report's 沙县 renamed
         assert built.absent_names(q) == [], q
+
+
+def test_latin_names_the_documents_never_mention_are_named(built):
+    from kb.retrieval import latin_names
+
+    assert latin_names("有没有做HACCP认证的食品厂") == {"HACCP认证": "HACCP"}
+    assert latin_names("ISO 13485医疗器械和3C认证") == {"ISO 13485": "ISO 13485", "3C认证": "3C"}
+    assert latin_names("how to get ISO certification") == {}  # an English sentence is not a list of names
+    assert latin_names("2023年的数据") == {}  # digits alone are no name
+    assert built.absent_names("有没有做HACCP认证的食品厂") == ["HACCP认证"]
+    assert built.absent_names("产品logo怎么设计，3C认证要多久") == ["logo", "3C认证"]
+    # The glossary explains these as the report's own terms (质量管理体系), so they are not absent.
+    for q in ("我们厂做了ISO9001认证有用吗", "GB/T 19001-2016是什么", "QC小组怎么搞"):
+        assert built.absent_names(q) == [], q
+    assert built.search_json("有没有做HACCP认证的食品厂")["not_in_documents"] == ["HACCP认证"]
+
+
+@pytest.mark.slow
+def test_a_what_to_do_question_does_not_open_with_the_difficulty(real_kb):
+    # Measured 2026-11-27: with the problem-section penalty for benefit questions only, the first
+    # passage for both was under a problem heading (一是“按需施策”的帮扶效能有待提升).
+    from kb.retrieval import in_problem_section
+
+    for q in ("我们是小厂一点头绪都没有，第一步干啥", "给小企业做帮扶，第一步应该先从哪入手"):
+        hits = real_kb.search(q)
+        assert hits and not in_problem_section(hits[0].chunk.section), (q, hits[0].chunk.section)
