@@ -123,8 +123,8 @@ def filter_expression(filters: Filters | None) -> str:
         else:
             keys = [_region_key(wanted.province, wanted.city, wanted.county)]
             other = other_county_name(wanted.province, wanted.county)  # 沙县区 also finds 沙县
-            if other:
-                keys.append(_region_key(wanted.province, wanted.city, other))
+            if other:  # under any city: 济南市莱芜区 was 莱芜市莱城区 (region_matcher does the same)
+                keys.append(_region_key(wanted.province, None, other))
             parts.append(f"array_contains_any(region_keys, [{', '.join(_quote(k) for k in keys)}])")
     return " and ".join(parts)
 

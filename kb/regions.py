@@ -171,7 +171,7 @@ def other_county_name(province: str | None, county: str | None) -> str | None:
 
 def same_county(province: str | None, a: str | None, b: str | None) -> bool:
     """Whether two county names of ``province`` name one place (equal, or the two sides of a rename)."""
-    return a == b or (a is not None and other_county_name(province, a) == b)
+    return a == b or (a is not None and b is not None and other_county_name(province, a) == b)
 
 
 @lru_cache(maxsize=1)
@@ -380,9 +380,13 @@ def region_matcher(query: str) -> Callable[[Region], bool]:
         return lambda region: query in region.display()
 
     def matches(region: Region) -> bool:
-        return (all(want is None or want == have for want, have in (
-            (wanted.province, region.province), (wanted.city, region.city)))
-            and (wanted.county is None or same_county(region.province, wanted.county, region.county)))
+        if wanted.province is not None and wanted.province != region.province:
+            return False
+        if wanted.county is not None and wanted.county != region.county:
+            # the other side of a rename is that county whatever city it was under: 济南市莱芜区 was
+            # 莱芜市莱城区 before 2019
+            return same_county(region.province, wanted.county, region.county)
+        return wanted.city is None or wanted.city == region.city
     return matches
 
 

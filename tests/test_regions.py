@@ -54,4 +54,11 @@ def test_a_renamed_county_matches_under_either_name():
     assert region_matcher("福建沙县")(Region("福建省", "三明市", "沙县区"))
     assert region_matcher("成都郫县")(Region("四川省", "成都市", "郫都区"))
     assert not region_matcher("成都郫县")(Region("四川省", "成都市", "双流区"))
+    # a county whose city changed with it: 莱芜市莱城区 became 济南市莱芜区 in 2019
+    assert region_matcher("济南市莱芜区")(Region("山东省", "莱芜市", "莱城区"))
+    assert region_matcher("莱芜市莱城区")(Region("山东省", "济南市", "莱芜区"))
+    assert region_matcher("济南市莱芜区")(Region("山东省", "济南市", "莱芜区"))
+    assert not region_matcher("济南市莱芜区")(Region("山东省", "济南市", "历下区"))
+    assert not region_matcher("济南市")(Region("山东省", "莱芜市", "莱城区"))  # a city is not renamed
+    assert not same_county("浙江省", "德清县", None) and not region_matcher("湖州市德清县")(Region("浙江省", "湖州市"))
     assert same_county("四川省", "郫都区", "郫县") and not same_county("福建省", "郫都区", "郫县")
