@@ -324,6 +324,28 @@ def place_names(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
+# One-character names of the province-level divisions (简称), as joined in 京津冀, 沪苏浙皖, 桂港合作.
+PROVINCE_ABBREVIATIONS = {
+    "京": "北京市", "津": "天津市", "沪": "上海市", "渝": "重庆市", "冀": "河北省", "豫": "河南省", "滇": "云南省",
+    "辽": "辽宁省", "黑": "黑龙江省", "湘": "湖南省", "皖": "安徽省", "鲁": "山东省", "新": "新疆维吾尔自治区",
+    "苏": "江苏省", "浙": "浙江省", "赣": "江西省", "鄂": "湖北省", "桂": "广西壮族自治区", "甘": "甘肃省", "陇": "甘肃省",
+    "晋": "山西省", "蒙": "内蒙古自治区", "陕": "陕西省", "吉": "吉林省", "闽": "福建省", "黔": "贵州省", "粤": "广东省",
+    "青": "青海省", "藏": "西藏自治区", "川": "四川省", "蜀": "四川省", "宁": "宁夏回族自治区", "琼": "海南省",
+    "港": "香港特别行政区", "澳": "澳门特别行政区", "台": "台湾省",
+}
+_ABBREVIATION_RUN = re.compile(f"[{''.join(PROVINCE_ABBREVIATIONS)}]{{2,4}}")
+
+
+def abbreviated_provinces(text: str) -> frozenset[str]:
+    """Provinces a text names by their one-character names joined together (桂港合作 → 广西, 香港;
+    京津冀 → 北京, 天津, 河北), not inside place names it spells out (辽宁 is not 辽 + 宁夏)."""
+    if not _ABBREVIATION_RUN.search(text):
+        return frozenset()  # most texts: no need to find their place names
+    for name in sorted(place_names(text), key=len, reverse=True):
+        text = text.replace(name, "　" * len(name))
+    return frozenset(PROVINCE_ABBREVIATIONS[ch] for run in _ABBREVIATION_RUN.findall(text) for ch in run)
+
+
 def find_regions(text: str) -> list[Region]:
     """All regions mentioned in ``text``, in order of first mention, without repeats."""
     seen: list[Region] = []

@@ -23,7 +23,7 @@ from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand, expansions
 from .industries import classify_industry, is_everyday_word, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
-from .regions import foreign_names, place_names, region_matcher
+from .regions import find_region, foreign_names, place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
 from .token_match import TokenMatcher, spread
@@ -527,7 +527,10 @@ class Retriever:
                 return trades.get(name) in industries or any(name in c.text for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
-            return any(matches(Region(*r)) for r in regions)
+            if any(matches(Region(*r)) for r in regions):
+                return True
+            place = find_region(name)  # 香港 is there when the documents say 桂港合作
+            return place.city is None and place.province in snap.abbreviated()
 
         missing = sorted((n for n in dict.fromkeys((*places, *abroad, *trades, *latin)) if not mentioned(n)),
                          key=query.find)

@@ -15,6 +15,7 @@ import numpy as np
 from . import store
 from .bm25_index import BM25Index
 from .records import Case, Chunk
+from .regions import abbreviated_provinces
 from .tokenizer import Tokenizer
 from .vector_index import VectorIndex
 
@@ -58,6 +59,7 @@ class Snapshot:
         self._case_bm25: BM25Index | None = None
         self._sentences: tuple[list[str], np.ndarray] | None = None
         self._tagged: tuple[frozenset[str], frozenset[tuple]] | None = None
+        self._abbreviated: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -91,6 +93,14 @@ class Snapshot:
                 self._tagged = (frozenset(ind for t in self.tags for ind in t.industries),
                                 frozenset(tuple(r) for t in self.tags for r in t.all_regions))
             return self._tagged
+
+    def abbreviated(self) -> frozenset[str]:
+        """Provinces some chunk names only by one-character names joined together (桂港合作 → 香港),
+        gathered on first use (:func:`kb.regions.abbreviated_provinces`)."""
+        with self._lock:
+            if self._abbreviated is None:
+                self._abbreviated = frozenset(p for c in self.chunks for p in abbreviated_provinces(c.text))
+            return self._abbreviated
 
     def sentences(self) -> tuple[list[str], np.ndarray]:
         """Sentence texts and vectors in vec_id order, read once (for direct answers)."""

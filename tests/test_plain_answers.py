@@ -258,6 +258,8 @@ def test_places_abroad_the_documents_never_mention_are_named(built):
               "中东部地区的做法", "吉林朝鲜族企业", "俄罗斯族聚居区", "非洲猪瘟防控",  # not places abroad
               "三明沙县区的小吃"):  # 沙县区 is the report's 沙县 renamed
         assert built.absent_names(q) == [], q
+    # the report names 香港 only in 桂港合作
+    assert built.absent_names("香港的企业有没有参与") == [] and built.absent_names("澳门有案例吗") == ["澳门"]
 
 
 def test_latin_names_the_documents_never_mention_are_named(built):

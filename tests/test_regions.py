@@ -62,3 +62,12 @@ def test_a_renamed_county_matches_under_either_name():
     assert not region_matcher("济南市")(Region("山东省", "莱芜市", "莱城区"))  # a city is not renamed
     assert not same_county("浙江省", "德清县", None) and not region_matcher("湖州市德清县")(Region("浙江省", "湖州市"))
     assert same_county("四川省", "郫都区", "郫县") and not same_county("福建省", "郫都区", "郫县")
+
+
+def test_provinces_named_by_joined_one_character_names():
+    from kb.regions import abbreviated_provinces
+
+    assert abbreviated_provinces("开展桂港合作") == {"广西壮族自治区", "香港特别行政区"}
+    assert abbreviated_provinces("长三角沪苏浙皖一体化") == {"上海市", "江苏省", "浙江省", "安徽省"}
+    assert abbreviated_provinces("辽宁省和宁夏的企业") == set()  # 辽宁 is spelled out, not 辽 + 宁夏
+    assert abbreviated_provinces("吉林省青川县") == set() and abbreviated_provinces("质量提升") == set()
