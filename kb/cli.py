@@ -514,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval", help="检索质量评测（hit@1/hit@5/MRR/nDCG）", description="在评测集上比较 bm25、dense、hybrid 三种模式。")
     s.add_argument("--queries", default=None,
-                   help="评测集（默认：开发集 eval/queries.jsonl、开发集2 eval/dev2.jsonl、开发集3 eval/plain.jsonl、开发集4 eval/plain2.jsonl、开发集5 eval/plain3.jsonl、开发集6 eval/plain4.jsonl、开发集7 eval/plain5.jsonl、口语留出集 eval/heldout_plain.jsonl；"
+                   help="评测集（默认：开发集 eval/queries.jsonl、开发集2 eval/dev2.jsonl、开发集3 eval/plain.jsonl、开发集4 eval/plain2.jsonl、开发集5 eval/plain3.jsonl、开发集6 eval/plain4.jsonl、开发集7 eval/plain5.jsonl、开发集8 eval/plain6.jsonl、口语留出集 eval/heldout_plain.jsonl；"
                         "--cases 时默认 eval/cases/gold.jsonl）")
     s.add_argument("--cases", action="store_true", help="评测案例抽取：逐字段准确率（地区、行业、问题、做法、成效、概况）")
     s.add_argument("--compare-backends", action="store_true",
