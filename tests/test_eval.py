@@ -4,7 +4,7 @@ Every figure of the README quality table is guarded: every set, every mode, hit@
 hit@10, MRR@10 and nDCG@10, the share of case queries whose expected case comes first, and
 answer@1 (the direct answer's first sentence holds a labelled answer).
 ``MEASURED`` holds the figures measured on 2026-11-27 (m3e-small, ONNX int8 weight-only, CPU); a figure more than
-``MARGIN`` below its measurement fails. The first seven sets are development sets (see
+``MARGIN`` below its measurement fails. The first eight sets are development sets (see
 kb/evaluation.py). Metric arithmetic is checked by hand first.
 """
 
@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 METRICS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 # One query is 1/79 = 0.013 of a hit rate on the first set, 1/45 = 0.022 on the second,
 # 1/48 = 0.021 on the third, 1/70 = 0.014 on the fourth, 1/60 = 0.017 on the fifth and sixth, 1/40 =
-# 0.025 on the seventh and 1/67 = 0.015 on the held-out set:
+# 0.025 on the seventh and eighth and 1/67 = 0.015 on the held-out set:
 # losing any single hit fails.
 MARGIN = 0.01
 MEASURED = {
@@ -72,6 +72,13 @@ MEASURED = {
         "hybrid": {"hit@1": 0.9500, "hit@5": 0.9750, "hit@10": 0.9750, "mrr@10": 0.9625, "ndcg@10": 0.9530},
         "cases first@1": None,  # its case questions name no expected case record
         "answer@1": 0.7000,
+    },
+    "eval/plain6.jsonl": {
+        "bm25": {"hit@1": 0.7250, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.8011, "ndcg@10": 0.8331},
+        "dense": {"hit@1": 0.6750, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7579, "ndcg@10": 0.8024},
+        "hybrid": {"hit@1": 0.8500, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.8858, "ndcg@10": 0.9028},
+        "cases first@1": None,  # its case questions name no expected case record
+        "answer@1": 0.7250,
     },
     # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
     "eval/heldout_plain.jsonl": {
