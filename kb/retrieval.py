@@ -149,6 +149,15 @@ def latin_names(query: str) -> dict[str, str]:
     return {m.group(0).strip(): m.group(1).strip() for m in _LATIN_NAME.finditer(query) if len(m.group(1).strip()) >= 2}
 
 
+# A question asking which places (哪几个省, 哪些地方, 前十是哪几个省): its answer is a list of them.
+_PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)")
+
+
+def asks_for_places(query: str) -> bool:
+    """Whether a question asks which provinces, cities or places (哪几个省干得最好, 哪些地方有经验)."""
+    return bool(_PLACES_QUESTION.search(query))
+
+
 def asks_for_remedy(query: str) -> bool:
     """Whether a question asks what to do about something (没人懂质量管理怎么办, 第一步干啥)."""
     return bool(_REMEDY_QUESTION.search(query))
@@ -544,7 +553,9 @@ class Retriever:
         Each sentence of the first ``from_hits`` passages is ranked by its cosine with the query
         plus half the share of the query's informative words it contains, plus
         ``config.answer_figure_bonus`` when the question asks for a figure (多少, 几个点 …) and
-        the sentence has one, plus ``config.answer_passage_weight`` times its passage's score. A sentence that only repeats its section's heading (一是优化认证服务。)
+        the sentence has one, plus ``config.answer_places_bonus`` when the question asks which places
+        (哪几个省) and the sentence names three or more, plus ``config.answer_passage_weight`` times
+        its passage's score. A sentence that only repeats its section's heading (一是优化认证服务。)
         says nothing and is passed over while the passages have another. The second sentence is
         given only when it ranks nearly as well as the first (within 0.05). The score reported is
         that ranking sum divided by its largest possible value (and not below 0): a 0–1 scale,
@@ -559,6 +570,7 @@ class Retriever:
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = self.config.answer_result_bonus if not benefit and asks_for_remedy(query) else 0.0
+        places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         scored = []
         for hit in hits[:from_hits]:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
@@ -573,12 +585,14 @@ class Retriever:
                     rank += benefit if polarity else -benefit if polarity is False else 0.0
                 elif remedy and reads_as_result(text) is False:  # 咋办: not the difficulty restated
                     rank -= remedy
+                if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
+                    rank += places
                 if heading_only(text, hit.chunk.section):
                     rank -= 1.0  # last resort
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = 1.5 + self.config.answer_passage_weight + bonus + benefit  # the largest rank for this question
+        top = 1.5 + self.config.answer_passage_weight + bonus + benefit + places  # the largest rank for this question
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break
