@@ -257,7 +257,8 @@ class KnowledgeBase:
         return self.retriever.search(self.snapshot(), query, top_k, mode, filters, include_all)
 
     def absent_names(self, query: str) -> list[str]:
-        """Places and trades ``query`` names that no document mentions (see Retriever.absent_names)."""
+        """Places, trades and Latin names ``query`` names that no document mentions (see
+        Retriever.absent_names)."""
         return self.retriever.absent_names(self.snapshot(), query)
 
     def answer(self, query: str, hits: list[Hit]) -> list[AnswerSentence]:

@@ -333,12 +333,16 @@ PROVINCE_ABBREVIATIONS = {
     "青": "青海省", "藏": "西藏自治区", "川": "四川省", "蜀": "四川省", "宁": "宁夏回族自治区", "琼": "海南省",
     "港": "香港特别行政区", "澳": "澳门特别行政区", "台": "台湾省",
 }
-_ABBREVIATION_RUN = re.compile(f"[{''.join(PROVINCE_ABBREVIATIONS)}]{{2,4}}")
+# Three or more together (京津冀, 沪苏浙皖), or two before a word for what places do together (桂港合作,
+# 川渝地区): two alone are too often a word (新台阶, 苏宁, 新晋).
+_ABBREVIATION_RUN = re.compile(f"[{''.join(PROVINCE_ABBREVIATIONS)}]{{3,4}}|[{''.join(PROVINCE_ABBREVIATIONS)}]{{2}}"
+                               "(?=合作|协同|一体化|联动|地区|区域|两地|经济圈|共建|协作|互认|对口)")
 
 
 def abbreviated_provinces(text: str) -> frozenset[str]:
     """Provinces a text names by their one-character names joined together (桂港合作 → 广西, 香港;
-    京津冀 → 北京, 天津, 河北), not inside place names it spells out (辽宁 is not 辽 + 宁夏)."""
+    京津冀 → 北京, 天津, 河北), not inside place names it spells out (辽宁 is not 辽 + 宁夏) nor in
+    words that happen to be made of them (迈上新台阶, 苏宁, 新晋)."""
     if not _ABBREVIATION_RUN.search(text):
         return frozenset()  # most texts: no need to find their place names
     for name in sorted(place_names(text), key=len, reverse=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -20,7 +21,7 @@ from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
-from .glossary import expand, expansions
+from .glossary import expand, glossary
 from .industries import classify_industry, is_everyday_word, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import find_region, foreign_names, place_names, region_matcher
@@ -134,19 +135,47 @@ _PROBLEM = re.compile(r"不足|有待|不高|不强|不够|难以|压力|不注�
 _REMEDY_QUESTION = re.compile(r"咋办|怎么办|咋整|怎么整|怎么弄|咋弄|怎么搞|咋搞|从哪|从何|第一步|头绪|该怎么|怎么做|如何做|怎么开始|下手")
 
 
-# A Latin name inside a Chinese question (CE认证, HACCP, logo, ISO 13485): letters and digits with
-# at least one letter, a model number's digits after a space, and a certification word right after it.
-_LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:\s?\d[\d.-]*)?)"
+# A Latin name inside a Chinese question (CE认证, HACCP, ISO 13485, 3C认证): letters and digits with at
+# least one letter, a standard's number after a space (three digits or more), and a certification
+# word right after it. It counts as a name when it has a capital or a digit (HACCP, B2B) or that
+# word follows (fsc认证); an everyday English word (ok, low, quality) is not one.
+_LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[-/.][A-Za-z0-9]+)*(?:\s?\d{3,}[\d.-]*)?)"
                          r"(认证|标准|体系|标志|标识|证书)?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 
 def latin_names(query: str) -> dict[str, str]:
-    """Latin names in a Chinese question, as shown (CE认证) → as searched (CE). None in a question
-    without Chinese characters: an English sentence is not a list of names."""
-    if not _CJK.search(query):
+    """Latin names in a Chinese question, as shown (CE认证) → as searched (CE). Full-width letters
+    are read as ASCII (ＣＥ); web addresses are skipped. None in a question with more Latin words
+    than Chinese characters (how to get CE 认证): an English sentence is not a list of names."""
+    query = _URL.sub(" ", unicodedata.normalize("NFKC", query))
+    if len(_LATIN_WORD.findall(query)) > len(_CJK.findall(query)):
         return {}
-    return {m.group(0).strip(): m.group(1).strip() for m in _LATIN_NAME.finditer(query) if len(m.group(1).strip()) >= 2}
+    out = {}
+    for m in _LATIN_NAME.finditer(query):
+        core = m.group(1).strip()
+        if len(core) >= 2 and (m.group(2) or any(ch.isupper() or ch.isdigit() for ch in core)):
+            out[m.group(0).strip()] = core
+    return out
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def explained_latin(name: str) -> bool:
+    """Whether the glossary lists ``name`` (or it with a year: GB/T 19001-2016) among the everyday
+    words of a term: ISO9001 is the report's 质量管理体系, ISO 45001 is not explained by it."""
+    key = _compact(name)
+    for entry in glossary():
+        for word in entry.everyday:
+            w = _compact(word)
+            if _LATIN_LETTER.search(w) and (key == w or key.startswith(w) and key[len(w):][:1] in "-—:"):
+                return True
+    return False
 
 
 # A question asking which places (哪几个省, 哪些地方, 前十是哪几个省): its answer is a list of them.
@@ -503,8 +532,9 @@ class Retriever:
         """Places, trades and Latin names the question names that no document mentions (深圳, 家具,
         CE认证): the results can only be about something near them, and the user should be told so.
 
-        Latin names (:func:`latin_names`) count when the glossary does not explain them (ISO9001 is
-        the report's 质量管理体系) and some word of them is not in the index.
+        Latin names (:func:`latin_names`) count when the glossary does not list them
+        (:func:`explained_latin`: ISO9001 is the report's 质量管理体系) and some word of them is not
+        in the index.
 
         Only names, not every unknown word: colloquial words (咋办, 下手) are missing from the
         documents all the time without the question being about anything they lack. A trade is
@@ -522,8 +552,7 @@ class Retriever:
         trades = {w: None if is_everyday_word(w) else classify_industry(w)
                   for w in trade_words(query) if len(w) >= 2}
         # CE认证, HACCP: a name the glossary does not explain (ISO9001 is 质量管理体系 in the report)
-        latin = {shown: core for shown, core in latin_names(query).items()
-                 if not expansions(core, self.tokenizer)}
+        latin = {shown: core for shown, core in latin_names(query).items() if not explained_latin(core)}
         if not places and not trades and not abroad and not latin:
             return []
         industries, regions = snap.tagged()
@@ -541,8 +570,9 @@ class Retriever:
             place = find_region(name)  # 香港 is there when the documents say 桂港合作
             return place.city is None and place.province in snap.abbreviated()
 
+        order = unicodedata.normalize("NFKC", query)  # latin names are read from the NFKC form (ＣＥ → CE)
         missing = sorted((n for n in dict.fromkeys((*places, *abroad, *trades, *latin)) if not mentioned(n)),
-                         key=query.find)
+                         key=lambda n: query.find(n) if n in query else order.find(n))
         return [n for n in missing if not any(n != m and n in m for m in missing)]
 
     # ----------------------------------------------------------------- direct answer

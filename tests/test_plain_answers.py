@@ -270,7 +270,13 @@ def test_latin_names_the_documents_never_mention_are_named(built):
     assert latin_names("how to get ISO certification") == {}  # an English sentence is not a list of names
     assert latin_names("2023年的数据") == {}  # digits alone are no name
     assert built.absent_names("有没有做HACCP认证的食品厂") == ["HACCP认证"]
-    assert built.absent_names("产品logo怎么设计，3C认证要多久") == ["logo", "3C认证"]
+    assert built.absent_names("产品logo怎么设计，3C认证要多久") == ["3C认证"]  # logo: an everyday word
+    assert built.absent_names("做了HACCP 3年了，ＣＥ认证呢") == ["HACCP", "CE认证"]  # full-width read as ASCII
+    assert built.absent_names("ISO 13485医疗器械") == ["ISO 13485"]  # not explained by 质量管理体系's ISO
+    # Everyday English words, web addresses and English sentences are no names.
+    for q in ("质量管理体系认证ok吗", "这个政策有点low", "我们的product quality不好怎么办", "how to get CE 认证",
+              "看 https://www.samr.gov.cn/zw 这个"):
+        assert latin_names(q) == {}, q
     # The glossary explains these as the report's own terms (质量管理体系), so they are not absent.
     for q in ("我们厂做了ISO9001认证有用吗", "GB/T 19001-2016是什么", "QC小组怎么搞"):
         assert built.absent_names(q) == [], q

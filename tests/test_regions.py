@@ -71,3 +71,23 @@ def test_provinces_named_by_joined_one_character_names():
     assert abbreviated_provinces("长三角沪苏浙皖一体化") == {"上海市", "江苏省", "浙江省", "安徽省"}
     assert abbreviated_provinces("辽宁省和宁夏的企业") == set()  # 辽宁 is spelled out, not 辽 + 宁夏
     assert abbreviated_provinces("吉林省青川县") == set() and abbreviated_provinces("质量提升") == set()
+    for text in ("迈上新台阶", "新晋企业", "苏宁易购", "新港区", "澳新银行", "藏青色", "新青年"):
+        assert abbreviated_provinces(text) == set(), text
+    assert abbreviated_provinces("川渝地区") == {"四川省", "重庆市"}
+
+
+def test_each_renamed_county_name_is_unique_in_its_province():
+    """Renames are looked up by (province, county name) and a filter on one matches the other under
+    any city (济南市莱芜区 ↔ 莱芜市莱城区): a name that two cities of a province share (山西 城区)
+    would make one match the other's rename, so neither side of a rename may be such a name."""
+    from kb.regions import _places
+
+    counts: dict[tuple[str, str], int] = {}
+    for p in _places():
+        if p.level == 3:
+            counts[(p.province, p.name)] = counts.get((p.province, p.name), 0) + 1
+    for row in region_changes():
+        province = next(p.name for p in _places() if p.level == 1 and p.code[:2] == row["parent"][:2])
+        for name in (row["name"], row["old_name"]):
+            if name:
+                assert counts.get((province, name), 0) <= 1, (province, name)
