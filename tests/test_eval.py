@@ -43,7 +43,7 @@ MEASURED = {
         "dense": {"hit@1": 0.6875, "hit@5": 0.8125, "hit@10": 0.8958, "mrr@10": 0.7423, "ndcg@10": 0.7613},
         "hybrid": {"hit@1": 0.9167, "hit@5": 0.9792, "hit@10": 1.0000, "mrr@10": 0.9479, "ndcg@10": 0.9539},
         "cases first@1": 1.0,
-        "answer@1": 0.8333,
+        "answer@1": 0.8542,
     },
     "eval/plain2.jsonl": {
         "bm25": {"hit@1": 0.8000, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.8833, "ndcg@10": 0.9107},
@@ -57,7 +57,7 @@ MEASURED = {
         "dense": {"hit@1": 0.6667, "hit@5": 0.8833, "hit@10": 0.9833, "mrr@10": 0.7695, "ndcg@10": 0.8151},
         "hybrid": {"hit@1": 0.8167, "hit@5": 0.9667, "hit@10": 0.9833, "mrr@10": 0.8810, "ndcg@10": 0.9039},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7833,
+        "answer@1": 0.8000,
     },
     "eval/plain4.jsonl": {
         "bm25": {"hit@1": 0.6500, "hit@5": 0.8833, "hit@10": 0.9167, "mrr@10": 0.7630, "ndcg@10": 0.8003},
@@ -78,7 +78,7 @@ MEASURED = {
         "dense": {"hit@1": 0.6750, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7579, "ndcg@10": 0.8024},
         "hybrid": {"hit@1": 0.8500, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.8858, "ndcg@10": 0.9028},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7250,
+        "answer@1": 0.7750,
     },
     # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
     "eval/heldout_plain.jsonl": {
@@ -86,7 +86,7 @@ MEASURED = {
         "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9104, "mrr@10": 0.7769, "ndcg@10": 0.8072},
         "hybrid": {"hit@1": 0.7761, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8622, "ndcg@10": 0.8930},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7761,
+        "answer@1": 0.7910,
     },
 }
 
