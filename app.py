@@ -31,6 +31,7 @@ from kb.industries import industry_label
 from kb.present import (
     citation_text,
     outcome_text,
+    outline_title,
     page_text,
     passage_outcomes,
     safe_export_name,
@@ -300,6 +301,7 @@ def page_search(rt: Runtime) -> None:
     try:
         hits = kb.search(query, top_k=int(top_k), mode=mode, filters=filters, include_all=show_all)
         answer = kb.answer(query, hits) if mode != "bm25" else []
+        outline = kb.outline(query, hits) if answer else None
     except KBError as exc:
         st.error(esc(str(exc)))
         return
@@ -325,6 +327,10 @@ def page_search(rt: Runtime) -> None:
             for a in answer:
                 st.markdown(ui.emphasise_numbers(a.text))
                 st.caption("出处：" + esc(citation_text(a.doc, a.section, a.page)))
+            if outline:  # 哪几条经验: the chapter's own list of points
+                st.markdown("**" + esc(outline_title(outline)) + "**")
+                st.markdown("\n".join(f"- {esc(i.heading)}" + (f"（{page_text(i.page)}）" if i.page else "")
+                                       for i in outline.items))
     main_col, side_col = st.columns([3, 1])
     with side_col:
         draw_guidance(kb, query)

@@ -49,9 +49,23 @@ class AnswerSentence(_Model):
     score: float = Field(ge=0, le=1, description="（余弦 + 0.5 × 信息词占比）/ 1.5，0–1")
 
 
+class OutlineItem(_Model):
+    heading: str = Field(description="小标题（原文）")
+    chunk_id: str = Field(description="这个小标题下的第一个分块")
+    page: int | None = Field(description="页码（DOCX/MD 为 null）")
+
+
+class Outline(_Model):
+    doc: str = Field(description="文档标题")
+    section: str = Field(description="上一级章节路径（文档顶层为空字符串）")
+    count: int = Field(ge=2, description="这一级小标题的个数")
+    items: list[OutlineItem] = Field(description="小标题，按原文顺序（最多 20 个）")
+
+
 class Answer(_Model):
     sentences: list[AnswerSentence] = Field(description="最能直接回答问题的一两句")
     chunk_ids: list[str] = Field(description="这些句子所在的分块（去重）")
+    outline: Outline | None = Field(description="问题在问“哪几条、有哪些打算”这类要点时，第一条结果所在章节的小标题提纲；否则为 null")
 
 
 class SearchHit(_Model):

@@ -15,7 +15,16 @@ from pathlib import Path
 from .config import KBConfig
 from .errors import KBError
 from .industries import industry_label
-from .present import KIND_ZH, STATUS_ZH, ocr_text, outcome_text, page_text, progress_item, score_parts_text
+from .present import (
+    KIND_ZH,
+    STATUS_ZH,
+    ocr_text,
+    outcome_text,
+    outline_title,
+    page_text,
+    progress_item,
+    score_parts_text,
+)
 
 
 def _kb(args):
@@ -266,6 +275,11 @@ def cmd_search(args) -> int:
         for a in answer:
             ocr = ocr_text(scanned[a.chunk_id].ocr_confidence) if a.chunk_id in scanned else ""
             print(f"  {a.text}（{' · '.join(filter(None, (a.doc, a.section, page_text(a.page), ocr)))}）")
+        outline = kb.outline(args.query, hits)
+        if outline:
+            print(f"  {outline_title(outline)}：")
+            for item in outline.items:
+                print(f"    {item.heading}" + (f"（{page_text(item.page)}）" if item.page else ""))
         print()
     for h in hits:
         c = h.chunk

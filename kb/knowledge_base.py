@@ -21,7 +21,7 @@ from .errors import KBError
 from .glossary import expand
 from .indexing import IndexWriter, IngestReport, Progress, discover
 from .records import Case, CaseHit, Chunk, DocumentInfo, Hit, Region
-from .retrieval import MODES, AnswerSentence, Candidates, Filters, Retriever
+from .retrieval import MODES, AnswerSentence, Candidates, Filters, Outline, Retriever
 from .snapshot import Snapshot
 from .tokenizer import Tokenizer
 
@@ -265,17 +265,25 @@ class KnowledgeBase:
         """The one or two sentences of ``hits`` that answer ``query`` most directly."""
         return self.retriever.answer(self.snapshot(), query, hits)
 
+    def outline(self, query: str, hits: list[Hit]) -> Outline | None:
+        """For a question asking for a list (哪几条经验), the headings under the first result's
+        section (see Retriever.outline)."""
+        return self.retriever.outline(self.snapshot(), query, hits)
+
     def search_json(self, query: str, top_k: int = 10, mode: str = "hybrid",
                     filters: Filters | None = None, include_all: bool = False) -> dict:
         """The JSON object of one query, shared by ``kb search --json`` and ``GET /api/search``:
-        the results plus ``answer`` (the best sentence or two with their chunk ids, or null) and
+        the results plus ``answer`` (the best sentence or two with their chunk ids, and for a
+        question asking for a list the ``outline`` of headings it comes from; or null) and
         ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)."""
         hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
         answer = self.answer(query, hits) if mode != "bm25" else []
+        outline = self.outline(query, hits) if answer else None
         return {"query": query,
                 "not_in_documents": self.absent_names(query),
                 "answer": {"sentences": [a.as_dict() for a in answer],
-                           "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer))} if answer else None,
+                           "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),
+                           "outline": outline.as_dict() if outline else None} if answer else None,
                 "results": [h.as_dict() for h in hits]}
 
     # ----------------------------------------------------------------- cases

@@ -64,6 +64,14 @@ def page_text(page: int | None, page_end: int | None = None) -> str:
     return f"第 {page} 页"
 
 
+def outline_title(outline) -> str:
+    """``提纲：二、经验总结（共 4 项）`` (the document's title when the outline is its top level);
+    ``（列出前 20 项）`` when it has more headings than it lists."""
+    where = outline.section or outline.doc
+    more = f"，列出前 {len(outline.items)} 项" if outline.count > len(outline.items) else ""
+    return f"提纲：{where}（共 {outline.count} 项{more}）"
+
+
 def shorten_middle(text: str, width: int) -> str:
     """``corpus/很长的文件名…第二批.pdf``: at most ``width`` characters, cut in the middle (the folder
     and the end of a file name both tell files apart)."""

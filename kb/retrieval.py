@@ -86,6 +86,34 @@ class AnswerSentence:
                 "page": self.page, "score": self.score}
 
 
+@dataclass(frozen=True)
+class OutlineItem:
+    """One heading of an outline, with the first passage under it."""
+
+    heading: str
+    chunk_id: str
+    page: int | None
+
+    def as_dict(self) -> dict:
+        return {"heading": self.heading, "chunk_id": self.chunk_id, "page": self.page}
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The headings one level under a section (二、经验总结 → （一）…（四）), for a question that
+    asks for a list (总结了哪几条经验, 下一步有哪几项打算). ``section`` is empty for the document's
+    top level; ``count`` is the number of headings, ``items`` at most :data:`OUTLINE_MAX_ITEMS`."""
+
+    doc: str  # document title
+    section: str
+    items: tuple[OutlineItem, ...]
+    count: int
+
+    def as_dict(self) -> dict:
+        return {"doc": self.doc, "section": self.section, "count": self.count,
+                "items": [i.as_dict() for i in self.items]}
+
+
 def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
     """The region a hit shows: its (first) case region; under a region filter, the first of its
     case regions, then of the places its text names, that the filter matches (a passage found
@@ -180,6 +208,22 @@ def explained_latin(name: str) -> bool:
 
 # A question asking which places (哪几个省, 哪些地方, 前十是哪几个省): its answer is a list of them.
 _PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)")
+
+
+# A question asking for a list of points (总结了哪几条经验, 下一步有哪几项打算, 存在哪些问题, 讲课的提纲):
+# its answer is the headings of a chapter, which the direct answer's one or two sentences cannot give.
+_OUTLINE_QUESTION = re.compile(r"哪几(条|项|点|个?方面|件|类|块|步|部分|个(?![省地市县城区]))|哪些方面|"
+                               r"(有|包括|分|做了|总结了?|提出了?|存在|还有)哪些(经验|做法|举措|措施|打算|安排|考虑|方向|问题|"
+                               r"不足|短板|难点|成效|成绩|任务|重点|工作|规律|体会|部分)|"
+                               r"几(条|点|个方面|部分)(经验|做法|举措|措施|打算|问题|体会|内容)|提纲|要点|脉络|框架")
+# ... or for the parts of the whole document (报告分哪几部分, 目录): its top-level headings.
+_STRUCTURE_QUESTION = re.compile(r"(分|有|包括|分成|讲了)(哪几|几)个?(部分|章|大块|大部分)|目录|整体结构|总体结构")
+OUTLINE_MAX_ITEMS = 20
+
+
+def asks_for_outline(query: str) -> bool:
+    """Whether a question asks for a list of points (哪几条经验, 有哪些打算), not of places."""
+    return bool(_OUTLINE_QUESTION.search(query) or _STRUCTURE_QUESTION.search(query)) and not asks_for_places(query)
 
 
 def asks_for_places(query: str) -> bool:
@@ -629,6 +673,26 @@ class Retriever:
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
                                       page, answer_score(rank * 1.5 / top)))
         return out
+
+    def outline(self, snap: Snapshot, query: str, hits: list[Hit]) -> Outline | None:
+        """For a question asking for a list (:func:`asks_for_outline`), the headings under the first
+        result's section, or under its parent when that section has none (a passage on one point
+        of a list: 一是深化区域试点 → 四、下一步工作考虑's 一是…三是); for a question about the
+        parts of the whole document (报告分哪几部分), its top-level headings. None when the chosen
+        section has fewer than two. The outline comes from the document's own headings, so it is the document's list,
+        whatever passage ranked first within it."""
+        if not hits or not asks_for_outline(to_simplified(query)):
+            return None
+        chunk = hits[0].chunk
+        section = tuple(chunk.section)
+        nodes = ((),) if not section or _STRUCTURE_QUESTION.search(to_simplified(query)) else (section, section[:-1])
+        for node in nodes:
+            kids = snap.children(chunk.doc_id, node)
+            if len(kids) >= 2:
+                items = tuple(OutlineItem(heading, snap.chunks[i].chunk_id, snap.chunks[i].page)
+                              for heading, i in kids[:OUTLINE_MAX_ITEMS])
+                return Outline(hits[0].doc_title, " > ".join(node), items, len(kids))
+        return None
 
     # ----------------------------------------------------------------- cases
     def problem_scores(self, snap: Snapshot, problem: str, idx: list[int]) -> dict[int, float]:

@@ -102,6 +102,16 @@ class Snapshot:
                 self._abbreviated = frozenset(p for c in self.chunks for p in abbreviated_provinces(c.text))
             return self._abbreviated
 
+    def children(self, doc_id: str, section: tuple[str, ...]) -> list[tuple[str, int]]:
+        """The headings one level under ``section`` in document ``doc_id``, in document order, each
+        with the position of its first chunk (the outline of a chapter: 二、经验总结 → （一）…（四）)."""
+        out: dict[str, int] = {}
+        depth = len(section)
+        for i, c in enumerate(self.chunks):
+            if c.doc_id == doc_id and len(c.section) > depth and tuple(c.section[:depth]) == tuple(section):
+                out.setdefault(c.section[depth], i)
+        return list(out.items())
+
     def sentences(self) -> tuple[list[str], np.ndarray]:
         """Sentence texts and vectors in vec_id order, read once (for direct answers)."""
         with self._lock:

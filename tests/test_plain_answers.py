@@ -129,6 +129,7 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
         assert s["chunk_id"] in ids and s["text"] and s["doc"]
         assert set(s) == {"text", "chunk_id", "doc", "section", "page", "score"}
     assert set(answer["chunk_ids"]) <= ids
+    assert set(answer) == {"sentences", "chunk_ids", "outline"} and answer["outline"] is None  # not a list question
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "not_in_documents": [], "answer": None, "results": []}
 
@@ -310,3 +311,66 @@ def test_a_which_provinces_question_is_answered_with_the_list(real_kb):
     for q in ("哪几个省这件事干得最好", "考评前十是哪几个省"):
         answer = real_kb.answer(q, real_kb.search(q))
         assert answer and "浙江、江苏" in answer[0].text, (q, answer[0].text if answer else None)
+
+
+# ----------------------------------------------------------------- outline
+def test_list_questions_are_recognised():
+    from kb.retrieval import asks_for_outline
+
+    for q in ("提升行动总结出了哪几条经验，培训时可以怎么讲？", "下一步有哪几项打算", "目前还存在哪些问题",
+              "讲课要点有哪些", "报告分哪几部分", "这份总结有哪几个部分", "帮扶主要从哪几个方面入手"):
+        assert asks_for_outline(q), q
+    for q in ("哪几个省干得最好", "一共几条", "跨省联合出台的政策有几项", "认证贷放了多少", "老板不重视质量怎么办",
+              "哪些地方有好的经验"):
+        assert not asks_for_outline(q), q
+
+
+def _hit_in(kb, section: tuple[str, ...]):
+    """A hit for the first passage under ``section`` (the ranking of the hash embedder aside)."""
+    from kb.records import Hit, Region
+
+    chunk = next(c for c in kb.chunks() if tuple(c.section) == section)
+    return Hit(rank=1, score=0.5, chunk=chunk, doc_title=kb.doc_title(chunk.doc_id), region=Region(),
+               industry=None, bm25_rank=None, dense_rank=None)
+
+
+def test_outline_lists_the_headings_under_the_first_result(built):
+    intro = _hit_in(built, ("二、经验总结",))
+    outline = built.outline("提升行动总结出了哪几条经验", [intro])
+    assert outline and outline.section == "二、经验总结" and outline.count == 4
+    assert [i.heading for i in outline.items] == ["（一）企业帮扶要坚持问题导向", "（二）产业帮扶要坚持聚链集群",
+                                                  "（三）认证牵引要坚持协同联动", "（四）认证采信要坚持统筹发力"]
+    by_id = {c.chunk_id: c for c in built.chunks()}
+    for item in outline.items:  # each heading cites the first passage under it, and its page
+        assert by_id[item.chunk_id].section[-1] == item.heading and item.page == by_id[item.chunk_id].page
+    assert outline.items[0].page == 8  # the report's page of （一）企业帮扶要坚持问题导向
+
+    # a passage on one point of a list: the list it belongs to
+    point = _hit_in(built, ("四、下一步工作考虑", "一是深化区域试点与产业试点"))
+    outline = built.outline("下一步有哪几项打算", [point])
+    assert outline.section == "四、下一步工作考虑"
+    assert [i.heading for i in outline.items] == ["一是深化区域试点与产业试点", "二是大力提升质量认证供给水平",
+                                                  "三是优化完善政策协同机制"]
+    # the parts of the whole document, whatever passage came first
+    whole = built.outline("报告分哪几部分", [point])
+    assert whole.section == "" and [i.heading for i in whole.items][1:] == [
+        "一、工作举措与成效", "二、经验总结", "三、需要完善的主要方向", "四、下一步工作考虑"]
+    # not a list question, or no results: no outline
+    assert built.outline("下一步怎么深化试点", [point]) is None
+    assert built.outline("下一步有哪几项打算", []) is None
+
+
+def test_outline_in_search_json_and_cli(built, capsys, monkeypatch):
+    from kb import cli
+
+    data = built.search_json("提升行动总结出了哪几条经验，培训时可以怎么讲？", top_k=3)
+    outline = data["answer"]["outline"]
+    assert set(outline) == {"doc", "section", "count", "items"} and outline["count"] >= 2
+    assert all(set(i) == {"heading", "chunk_id", "page"} for i in outline["items"])
+    assert data["answer"]["outline"] == (built.outline(data["query"], built.search(data["query"], top_k=3)).as_dict())
+    assert built.search_json("江苏为多少家企业发放认证融资贷款", top_k=3)["answer"]["outline"] is None
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert cli.main(["search", "报告分哪几部分", "--top-k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "提纲：2023年度" in out and "（共 5 项）" in out and "    二、经验总结（第 8 页）" in out
