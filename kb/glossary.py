@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .errors import KBError
+from .numerals import figure_variants
 from .simplified import to_simplified
 
 COLUMNS = ("term", "meaning", "everyday", "source")
@@ -130,9 +131,11 @@ def expansions(query: str, tokenizer=None) -> list[str]:
 def expand(query: str, tokenizer=None) -> str:
     """``query`` followed by the report terms its everyday words stand for. BM25 always searches
     the expanded query; the embedder sees it too when ``KBConfig.dense_expand`` is on (the
-    default), else the raw query. A Traditional-Chinese query comes back in Simplified characters."""
+    default), else the raw query. Figures written in Chinese numerals are added in digits (前十 →
+    前10, :func:`kb.numerals.figure_variants`). A Traditional-Chinese query comes back in Simplified
+    characters."""
     query = to_simplified(query)
-    extra = expansions(query, tokenizer)
+    extra = expansions(query, tokenizer) + figure_variants(query)  # 前十 → 前10, as the documents write it
     return query + (" " + " ".join(extra) if extra else "")
 
 

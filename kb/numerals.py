@@ -100,3 +100,22 @@ def arabic_figures(text: str) -> str:
         return _digits(value)
 
     return _BEFORE_UNIT.sub(before_unit, text)
+
+
+# 前十, 前三名: a rank written in numerals, which the documents write in digits (排名前10的省份).
+_TOP_N = re.compile(r"前(?P<num>[一二两三四五六七八九十]{1,3})(?![年月天日周])")
+
+
+def figure_variants(text: str) -> list[str]:
+    """The figures of a question written in Chinese numerals, as the documents write them in
+    digits: 前十 → 前10, 四十二家 → 42家 (:func:`arabic_figures`), for matching words. Empty when
+    the question has none."""
+    out = []
+    for m in _TOP_N.finditer(text):
+        value = chinese_number(m.group("num"))
+        if value is not None:
+            out.append(f"前{_digits(value)}")
+    rewritten = arabic_figures(text)
+    if rewritten != text:
+        out.extend(w for w in re.findall(rf"\d+(?:\.\d+)?(?:%|{_UNITS})?", rewritten) if w not in text)
+    return list(dict.fromkeys(out))

@@ -207,7 +207,7 @@ def explained_latin(name: str) -> bool:
 
 
 # A question asking which places (哪几个省, 哪些地方, 前十是哪几个省): its answer is a list of them.
-_PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)")
+_PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)|(省份?|地方|地区|城市)(是|有|都是|都有)哪(些|几个?)")
 
 
 # A question asking for a list of points (总结了哪几条经验, 下一步有哪几项打算, 存在哪些问题, 讲课的提纲):

@@ -61,3 +61,21 @@ def test_words_with_numerals_are_left_alone(text):
 def test_profile_facts_in_chinese_numerals():
     assert profile_facts("该企业从事枸杞分级包装，员工四十余人。") == "员工四十余人"
     assert parse_outcomes("员工四十余人。") == []
+
+
+def test_figure_variants_write_a_questions_numerals_in_digits():
+    from kb.numerals import figure_variants
+
+    assert figure_variants("排名前十的省份是哪些") == ["前10"]
+    assert figure_variants("新增获证企业四十二家") == ["42家"]
+    assert figure_variants("百分之八十的企业满意") == ["80%"]
+    # no figure, or one already in digits, or a word that only looks like one (前年, 前两年那么管用)
+    for q in ("质量提升", "2023年有多少家", "前年", "前两年那么管用", "去年一共给企业免了多少费用"):
+        assert figure_variants(q) == [], q
+
+
+def test_expansion_adds_the_digits():
+    from kb.glossary import expand
+
+    assert expand("排名前十的省份是哪些").endswith(" 前10")
+    assert expand("质量提升") == "质量提升"
