@@ -36,12 +36,11 @@ from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
 from .structure import (
-    ANY_LABEL,
     BRACKET_LABEL,
     ENTERPRISE_SUBJECT,
     ENTERPRISE_WORD,
     GROUP_HEADING,
-    LABEL_NUMBER,
+    INLINE_LABEL,
     NOTE_HEADING,
     PARTS,
     bare_heading,
@@ -550,8 +549,6 @@ def _problem_clauses(text: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Labelled parts: "存在问题：…", "（二）主要做法", "成效：…".
 
-_INLINE_LABEL = re.compile(
-    rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
 # A case's name in a field table ("企业名称 | 某公司；") or a labelled line ("企业名称：某公司").
 _NAME_FIELD = re.compile(r"^(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
 # An explicit industry field: "所属行业 | 农副食品加工业；", "所属行业：纺织业", "行业：家具制造".
@@ -564,7 +561,7 @@ def _inline_labels(text: str) -> tuple[str | None, str]:
     """The last of the labels ``text`` starts with, and the text after them ("问题：做法：…" →
     measures: an empty label is skipped)."""
     part = None
-    while m := _INLINE_LABEL.match(text):
+    while m := INLINE_LABEL.match(text):
         part, text = label_part(m["label"] or m["bracket"]), text[m.end() :]
     return part, text
 

@@ -27,6 +27,7 @@ from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import find_region, foreign_names, place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
+from .structure import case_parts, section_part
 from .token_match import TokenMatcher, spread
 from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, names_the_field, offtopic_words
 
@@ -229,6 +230,18 @@ def asks_for_outline(query: str) -> bool:
 def asks_for_places(query: str) -> bool:
     """Whether a question asks which provinces, cities or places (哪几个省干得最好, 哪些地方有经验)."""
     return bool(_PLACES_QUESTION.search(query))
+
+
+# A question about a case's situation or its problem itself (为什么, 原因, 存在哪些问题, 多少员工):
+# otherwise a case's measures and results answer it, not its problem restated.
+_SITUATION_QUESTION = re.compile(r"为什么|为啥|原因|什么问题|哪些问题|啥问题|啥毛病|难在哪|难点|什么困难|哪些困难|问题出在|"
+                                 r"存在什么|存在哪些|遇到了?什么|基本情况|概况|简介|规模|多少(员工|人|工人)|几个人|产值|年产")
+
+
+def asks_about_situation(query: str) -> bool:
+    """Whether a question asks about a case's situation or problem (存在哪些问题, 原因, 多少员工),
+    not about what was done or what changed."""
+    return bool(_SITUATION_QUESTION.search(query))
 
 
 def asks_for_remedy(query: str) -> bool:
@@ -479,7 +492,41 @@ class Retriever:
             for i in out:
                 if in_problem_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
+        if self.config.case_problem_share < 1 and not asks_about_situation(query):
+            self.results_before_problems(snap, out, evidence)
         return out
+
+    def results_before_problems(self, snap: Snapshot, scores: dict[int, float], evidence: dict[int, float]) -> None:
+        """In a case written over several passages (基本情况 / 存在问题 / 主要做法 / 取得成效), what
+        was done and what changed answer a question better than the problem restated: the
+        measures and outcomes passages are lifted together (keeping their own order: a question
+        for a figure still finds the outcomes first) until the best of them has the case's best
+        score (and evidence); its situation and problem passages follow them, with at most
+        ``config.case_problem_share`` of the lowest of their scores. An owner's question names
+        his problem (假发染色不均，客户老退货), so the problem passage matches it best, yet the case's
+        measures are what he is looking for. Changes ``scores`` and ``evidence`` in place."""
+        share = self.config.case_problem_share
+        seen: set[str] = set()
+        for i in list(scores):
+            for case in snap.cases_of_chunk(snap.chunks[i].chunk_id):
+                if len(case.chunk_ids) < 2 or case.case_id in seen:
+                    continue
+                seen.add(case.case_id)
+                pos = [snap.chunk_pos[c] for c in case.chunk_ids if c in snap.chunk_pos]
+                parts = {p: section_part(snap.chunks[p].section) for p in pos}
+                results = [p for p in pos if parts[p] in ("measures", "outcomes")]
+                if not results:
+                    continue
+                best = max(scores.get(p, 0.0) for p in pos)
+                lift = best - max(scores.get(p, 0.0) for p in results)  # results keep their own order
+                best_evidence = max(evidence.get(p, 0.0) for p in pos)
+                for p in results:
+                    scores[p] = scores.get(p, 0.0) + lift
+                    evidence[p] = max(evidence.get(p, 0.0), best_evidence)
+                cap = share * min(scores[p] for p in results)  # after all of the case's results
+                for p in pos:
+                    if parts[p] in ("profile", "problem") and p in scores:
+                        scores[p] = min(scores[p], cap)
 
     def search(self, snap: Snapshot, query: str, top_k: int = 10, mode: str = "hybrid",
                filters: Filters | None = None, include_all: bool = False) -> list[Hit]:
@@ -645,11 +692,13 @@ class Retriever:
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = self.config.answer_result_bonus if not benefit and asks_for_remedy(query) else 0.0
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
+        problem = 0.0 if asks_about_situation(query) else self.config.answer_problem_penalty
         scored = []
         for hit in hits[:from_hits]:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
-            for (sid, text, vector), page in zip(sents, pages):
+            parts = case_parts(hit.chunk.section, [text for _, text, _ in sents])
+            for (sid, text, vector), page, part in zip(sents, pages, parts):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
                 rank = (score + (bonus if bonus and has_figure(text) else 0.0)
@@ -661,6 +710,8 @@ class Retriever:
                     rank -= remedy
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
+                if problem and part in ("profile", "problem"):  # 假发染色不均怎么办: not 存在问题：染色不均
+                    rank -= problem
                 if heading_only(text, hit.chunk.section):
                     rank -= 1.0  # last resort
                 scored.append((rank, score, sid, text, hit, page))

@@ -53,8 +53,37 @@ _HEADING_LABEL = re.compile(rf"^{LABEL_NUMBER}[【\[〔]?(?P<label>{ANY_LABEL})[
 BRACKET_LABEL = re.compile(rf"[【\[〔](?:{ANY_LABEL})[】\]〕]")
 
 
+# A part label a line starts with: "存在问题：…", "【做法】…", "（二）成效：…", "问题 | …" (a table row).
+INLINE_LABEL = re.compile(
+    rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
+
+
 def label_part(label: str) -> str:
     return next(p for p, pattern in PART_LABELS.items() if re.fullmatch(pattern, label))
+
+
+def section_part(section: tuple[str, ...]) -> str | None:
+    """The part of a case write-up the deepest heading naming one puts a passage in ("案例一 >
+    三、主要做法 > （二）推行首件三检" → measures), or None."""
+    return next((p for p in map(heading_part, reversed(section)) if p), None)
+
+
+def case_parts(section: tuple[str, ...], sentences: list[str]) -> list[str | None]:
+    """The part of a case write-up (profile, problem, measures, outcomes) each of a passage's
+    ``sentences`` belongs to: the part its heading names ("（二）存在问题" → problem; a sub-heading
+    under "三、主要做法" stays measures), changed by a label a sentence starts with ("【做法】…",
+    "取得成效：…") or a label on a line of its own ("存在的主要问题"). None where nothing names one
+    (a report's paragraphs)."""
+    part = section_part(section)
+    out: list[str | None] = []
+    for text in sentences:
+        head = text.strip()
+        if len(head) <= 12 and (bare := heading_part(head)) is not None:
+            part = bare
+        elif m := INLINE_LABEL.match(head):
+            part = label_part(m["label"] or m["bracket"])
+        out.append(part)
+    return out
 
 
 def heading_part(heading: str) -> str | None:

@@ -1,0 +1,101 @@
+"""A case written in parts over several passages: its measures and results answer a question
+before its problem restated (Retriever.results_before_problems, answer_problem_penalty).
+
+The case collection below is SYNTHETIC test material (合成测试材料，非真实案例); the hash
+embedder keeps the test fast and the ranking mostly lexical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from kb import KBConfig, KnowledgeBase
+from kb.structure import case_parts, section_part
+
+COLLECTION = """企业优良案例汇编（合成测试材料，非真实案例）
+
+案例一：江苏南通某家纺企业降低缝制缺陷
+一、企业基本情况
+该企业位于江苏省南通市，主要生产床上用品，员工86人，年产值3200万元。
+二、存在的主要问题
+产品缝制缺陷率高，跳针、断线频繁，客户退货多，返工成本高。
+三、主要做法
+企业对照质量管理体系标准梳理缝制工序，推行首件检验和巡检制度，为每台缝纫机建立保养记录，对新员工开展岗前操作培训。
+四、取得成效
+产品缝制缺陷率由6.5%降至1.8%，客户退货批次由每月9批降至2批。
+
+案例二：浙江温州某阀门企业解决内漏问题
+一、企业基本情况
+该企业位于浙江省温州市，生产工业阀门，员工120人。
+二、存在的主要问题
+阀门关闭后仍有内漏，出口客户多次索赔。
+三、主要做法
+企业改进密封面研磨工艺，引入出厂前逐台气密性试验，建立不合格品追溯台账。
+四、取得成效
+出厂内漏不合格率由4.2%降至0.5%，年索赔金额由80万元降至12万元。
+"""
+OWNER = "家纺厂跳针断线多，客户老退货，别人怎么解决的"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("case_parts")
+    (home / "corpus").mkdir()
+    (home / "corpus" / "案例汇编（合成）.txt").write_text(COLLECTION, encoding="utf-8")
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    assert len(kb.all_cases()) == 2 and all(len(c.chunk_ids) == 4 for c in kb.all_cases())
+    return home
+
+
+def _kb(home, **settings) -> KnowledgeBase:
+    return KnowledgeBase(replace(KBConfig(home=home, model="hash-bigram-64"), **settings))
+
+
+def _parts(hits) -> list[str | None]:
+    return [section_part(h.chunk.section) for h in hits]
+
+
+def test_parts_of_sentences_and_passages():
+    assert section_part(("案例一：某厂", "三、主要做法", "（二）推行首件三检")) == "measures"
+    assert section_part(("案例一：某厂", "二、存在的主要问题")) == "problem"
+    assert section_part(("二、经验总结", "（一）企业帮扶要坚持问题导向")) is None  # a report's heading
+    assert case_parts(("案例三：某厂",), ["该厂生产月饼。", "存在问题：返工多。", "原料混放。", "【做法】分区管理。",
+                                        "取得成效：返工率由8%降至2%。"]) == [
+        None, "problem", "problem", "measures", "outcomes"]
+    assert case_parts(("案例一", "四、取得成效"), ["缺陷率由6.5%降至1.8%。"]) == ["outcomes"]
+    assert case_parts((), ["存在的主要问题", "跳针多。"]) == ["problem", "problem"]  # a label on its own line
+
+
+def test_an_owners_problem_finds_what_was_done_first(home):
+    kb = _kb(home)
+    hits = kb.search(OWNER)
+    case_one = [h for h in hits if h.chunk.section[0].startswith("案例一")]
+    parts = _parts(case_one)
+    assert set(parts[:2]) == {"measures", "outcomes"}, parts  # what was done and what changed
+    assert parts.index("problem") > max(parts.index("measures"), parts.index("outcomes"))
+    answer = kb.answer(OWNER, hits)
+    assert answer and "跳针" not in answer[0].text  # not the problem restated
+    # the same question with both settings off: the problem passage and sentence come first
+    off = _kb(home, case_problem_share=1.0, answer_problem_penalty=0.0)
+    hits_off = off.search(OWNER)
+    assert _parts(hits_off)[0] == "problem"
+    assert "跳针" in off.answer(OWNER, hits_off)[0].text
+
+
+def test_a_question_about_the_problem_still_gets_it(home):
+    kb = _kb(home)
+    q = "那家家纺企业存在哪些问题"
+    hits = kb.search(q)
+    assert _parts(hits)[0] == "problem" and hits[0].chunk.section[0].startswith("案例一")
+    assert "跳针" in kb.answer(q, hits)[0].text
+
+
+def test_a_figure_question_finds_the_results_first(home):
+    kb = _kb(home)
+    q = "家纺厂缝制缺陷率降了多少"
+    hits = kb.search(q)
+    assert _parts(hits)[0] == "outcomes"
+    assert "6.5%" in kb.answer(q, hits)[0].text
