@@ -65,7 +65,8 @@ from .structure import (
 #    paragraph of an unlabelled write-up that only sets out the situation is its problem; problem
 #    items that end a sentence are not followed by "；"; bedding words (被子/被褥) and 汽配 are trade keywords.
 # 6: counties renamed or created since cpca's table (kb/data/region_changes.tsv: 郫都区, 横州市 …).
-CASES_VERSION = "6"
+# 7: a file that is one case written up is a case document, its passages of the case's kind, not a report's.
+CASES_VERSION = "7"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)? ?"

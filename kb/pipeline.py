@@ -54,7 +54,8 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     cases = [_without_repeated_outcomes(c) for c in extract_cases(doc.doc_id, sentences, chunks, doc_title=title,
                                                                   collection=not slides)]
     kind = "report"
-    if cases and (is_case_collection(title, sentences) if not slides else _cases_dominate(chunks, cases)):
+    collection = is_case_collection(title, sentences) if not slides else _cases_dominate(chunks, cases)
+    if cases and (collection or _one_case_write_up(chunks, cases)):
         kinds = {c.kind for c in cases}
         kind = "enterprise_case" if kinds == {"enterprise_case"} else "local_experience" if kinds == {
             "local_experience"} else "enterprise_case"
@@ -132,6 +133,13 @@ def _cases_dominate(chunks: list[Chunk], cases: list[Case]) -> bool:
     not a collection."""
     in_cases = {cid for case in cases for cid in case.passage_ids}
     return len(cases) >= 2 and 2 * sum(c.chunk_id in in_cases for c in chunks) >= len(chunks)
+
+
+def _one_case_write_up(chunks: list[Chunk], cases: list[Case]) -> bool:
+    """A file that is one case written up (基本情况 / 存在问题 / 主要做法 / 取得成效 under its title):
+    its only case fills at least half of the passages. Its passages are a case's, not a report's."""
+    covered = {cid for case in cases for cid in case.passage_ids}
+    return len(cases) == 1 and 2 * sum(c.chunk_id in covered for c in chunks) >= len(chunks)
 
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:

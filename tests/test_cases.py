@@ -468,3 +468,20 @@ def test_place_names_are_the_names_inside_place_mentions():
     assert place_names("江苏丰县") == {"江苏", "丰县"}  # a short county name after its province
     assert place_names("县域经济") == place_names("阿里巴巴") == frozenset()  # words, not places here
 
+
+
+def test_a_file_that_is_one_case_is_a_case_document():
+    """A single case written up under its own title (F2: 基本情况 / 存在问题 / 具体举措 / 工作成效;
+    F1: labelled lines in one passage) is an enterprise case in search, as in `kb cases`; a work
+    report with a few examples in it stays a report. (Synthetic files under eval/cases/docs.)"""
+    from pathlib import Path
+
+    from kb.pipeline import parse_document
+
+    docs = Path(__file__).resolve().parent.parent / "eval" / "cases" / "docs"
+    for name in ("F1_许昌某假发.txt", "F2_襄阳某汽车配件.txt"):
+        parsed = parse_document(docs / name)
+        assert len(parsed.cases) == 1 and parsed.kind == "enterprise_case", name
+        assert {c.kind for c in parsed.chunks} == {"enterprise_case"}, name
+    report = parse_document(docs / "E_工作情况报告.pdf")
+    assert report.kind == "report" and {c.kind for c in report.chunks} == {"report"}
