@@ -786,9 +786,14 @@ class Retriever:
     def cases(self, snap: Snapshot, industry: str | None = None, problem: str | None = None,
               region: str | None = None, top_k: int = 10, kind: str | None = None) -> list[CaseHit]:
         """Rank case records by one additive score (problem, industry, region, evidence; see
-        :mod:`kb.cases_ranking`)."""
+        :mod:`kb.cases_ranking`). A problem that is off-topic or nonsense (今天天气怎么样, asdfghjkl;
+        :meth:`on_topic`, as for passages) with no industry or region to go by gets no cases, not
+        every case in an arbitrary order."""
         check_top_k(top_k)
         industry, region = (to_simplified(industry) if industry else industry), (to_simplified(region) if region else region)
+        if problem and problem.strip() and not industry and not region and snap.chunks:
+            if not self.on_topic(snap, to_simplified(problem.strip()), self.candidates(snap, problem.strip())):
+                return []
         ranked = rank_cases(snap.cases, lambda idx: self.problem_scores(snap, problem or "", idx),
                             industry=industry, problem=problem, region=region, top_k=top_k, kind=kind,
                             settings=self.case_settings)

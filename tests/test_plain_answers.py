@@ -377,3 +377,12 @@ def test_outline_in_search_json_and_cli(built, capsys, monkeypatch):
     assert cli.main(["search", "报告分哪几部分", "--top-k", "1"]) == 0
     out = capsys.readouterr().out
     assert "提纲：2023年度" in out and "（共 5 项）" in out and "    二、经验总结（第 8 页）" in out
+
+
+def test_offtopic_problem_gets_no_cases(built):
+    # asdfghjkl and the weather are not problems any case speaks to: no arbitrary list of cases
+    for q in ("asdfghjkl", "今天北京天气怎么样"):
+        assert built.cases(problem=q) == [], q
+    assert built.cases(problem="家纺企业产品缺陷率高")
+    # with a trade or a place to go by, the cases of that trade or place are still listed
+    assert built.cases(problem="asdfghjkl", region="江苏")
