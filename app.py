@@ -341,18 +341,16 @@ def page_search(rt: Runtime) -> None:
 
 
 def draw_guidance(kb: KnowledgeBase, query: str) -> None:
-    """For an owner: the most comparable case(s) of the trade the question names, with figures."""
-    industry = ui.question_industry(query)
-    if not industry:
-        return
+    """For an owner: the most comparable case(s) of the trade the question names, or of the
+    problem it describes when that matches a case clearly, with what was done and the figures."""
     try:
-        hits = [h for h in kb.cases(industry=industry, problem=query, top_k=2) if h.case.outcomes]
+        industry, hits = kb.guidance(query)
     except KBError:
         return
     if not hits:
         return
     with st.container(border=True, key="guidance"):
-        st.markdown(f"**同行怎么做的**（{esc(industry)}）")
+        st.markdown(f"**同行怎么做的**（{esc(industry)}）" if industry else "**类似问题的案例**")
         for h in hits:
             c = h.case
             st.markdown(f"**{esc(c.title)}**")

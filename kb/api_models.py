@@ -89,15 +89,6 @@ class SearchHit(_Model):
     matched_terms: list[str] = Field(description="段落中出现的查询词（含术语表扩展）")
 
 
-class SearchResponse(_Model):
-    """Same object as one line of ``kb search --json``."""
-
-    query: str = Field(description="查询（原样）")
-    not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
-    answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")
-    results: list[SearchHit]
-
-
 class Region(_Model):
     province: str | None
     city: str | None
@@ -134,6 +125,22 @@ class CaseHit(_Model):
     text: str
     score: float
     score_parts: dict[str, float] = Field(description="分数构成（problem、industry、region、evidence），相加即 score")
+
+
+class Guidance(_Model):
+    industry: str | None = Field(description="问题提到的行业（GB/T 4754 大类名称）；没提行业时为 null")
+    cases: list[CaseHit] = Field(description="最可比、有量化成效的一两个案例（同 kb cases --json 的每一行）")
+
+
+class SearchResponse(_Model):
+    """Same object as one line of ``kb search --json``."""
+
+    query: str = Field(description="查询（原样）")
+    not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
+    answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")
+    guidance: Guidance | None = Field(description="给企业主的参考案例：问题提到的行业及其最可比、有量化成效的案例；"
+                                                  "没提行业时只给问题与案例明显相符的；没有时为 null")
+    results: list[SearchHit]
 
 
 class CasesResponse(_Model):

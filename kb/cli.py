@@ -281,6 +281,14 @@ def cmd_search(args) -> int:
             for item in outline.items:
                 print(f"    {item.heading}" + (f"（{page_text(item.page)}）" if item.page else ""))
         print()
+    industry, guidance = kb.guidance(args.query)
+    if guidance:
+        print(f"同行怎么做的（{industry}）：" if industry else "类似问题的案例：")
+        for h in guidance:
+            c = h.case
+            print(f"  {c.title}：" + "；".join(outcome_text(o) for o in c.outcomes[:3]) +
+                  f"（{' · '.join(filter(None, (h.doc_title, c.section_path, page_text(c.page))))}）")
+        print()
     for h in hits:
         c = h.chunk
         where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end))))

@@ -148,6 +148,11 @@ class KBConfig:
     # The problem match (0–1, Retriever.problem_scores) is mostly the IDF-weighted share of the
     # query's terms a case contains, the rest its cosine scaled from the median case to the best:
     case_term_weight: float = 0.8
+    # The owner's guidance card (Retriever.guidance) for a question that names no trade shows only
+    # cases whose problem match reaches this: 产品老出毛病，返工多 (0.77) and 员工老跳槽 (0.77) get
+    # one, 老板不重视质量 (0.22) and 考评前十是哪几个省 (0.17) do not (read on the synthetic case
+    # collections with the report; a judgement, not a tuned figure).
+    guidance_problem_min: float = 0.5
     # problem match counts fully; the chosen industry adds 0.4, a related one (same 门类) half
     # of that. So a same-industry case that matches the problem (≥ 0.3) scores ≥ 0.7 and comes
     # before a case of another industry with the same match, a case of another industry that

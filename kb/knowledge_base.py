@@ -270,20 +270,28 @@ class KnowledgeBase:
         section (see Retriever.outline)."""
         return self.retriever.outline(self.snapshot(), query, hits)
 
+    def guidance(self, query: str) -> tuple[str | None, list[CaseHit]]:
+        """The trade an owner's question names and its most comparable case(s) with outcomes
+        (see Retriever.guidance)."""
+        return self.retriever.guidance(self.snapshot(), query)
+
     def search_json(self, query: str, top_k: int = 10, mode: str = "hybrid",
                     filters: Filters | None = None, include_all: bool = False) -> dict:
         """The JSON object of one query, shared by ``kb search --json`` and ``GET /api/search``:
         the results plus ``answer`` (the best sentence or two with their chunk ids, and for a
-        question asking for a list the ``outline`` of headings it comes from; or null) and
+        question asking for a list the ``outline`` of headings it comes from; or null), ``guidance``
+        (the trade the question names and its most comparable cases with outcomes, or null) and
         ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)."""
         hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
         answer = self.answer(query, hits) if mode != "bm25" else []
         outline = self.outline(query, hits) if answer else None
+        industry, cases = self.guidance(query) if hits else (None, [])
         return {"query": query,
                 "not_in_documents": self.absent_names(query),
                 "answer": {"sentences": [a.as_dict() for a in answer],
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),
                            "outline": outline.as_dict() if outline else None} if answer else None,
+                "guidance": {"industry": industry, "cases": [c.as_dict() for c in cases]} if cases else None,
                 "results": [h.as_dict() for h in hits]}
 
     # ----------------------------------------------------------------- cases

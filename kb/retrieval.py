@@ -227,6 +227,11 @@ def asks_for_outline(query: str) -> bool:
     return bool(_OUTLINE_QUESTION.search(query) or _STRUCTURE_QUESTION.search(query)) and not asks_for_places(query)
 
 
+def question_industry(question: str, tokenizer: Tokenizer | None = None) -> str | None:
+    """The trade a question names (做雨伞的小厂 → the umbrella trade's GB/T 4754 class), if any."""
+    return classify_industry(expand(question, tokenizer))
+
+
 def asks_for_places(query: str) -> bool:
     """Whether a question asks which provinces, cities or places (哪几个省干得最好, 哪些地方有经验)."""
     return bool(_PLACES_QUESTION.search(query))
@@ -799,6 +804,22 @@ class Retriever:
                             settings=self.case_settings)
         return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id), parts)
                 for r, (i, s, parts) in enumerate(ranked, start=1)]
+
+    def guidance(self, snap: Snapshot, query: str, top_k: int = 2) -> tuple[str | None, list[CaseHit]]:
+        """For an owner's question: the trade it names (做雨伞的小厂 → 伞业's class) and the most
+        comparable case(s) with outcomes — of that trade first; when it names no trade, only cases
+        whose problem match (:meth:`problem_scores`) reaches ``config.guidance_problem_min`` (产品老出
+        毛病，返工多 → a case about rework; 老板不重视质量 → none: no case is about that)."""
+        query = to_simplified((query or "").strip())
+        if not query or not snap.cases:
+            return None, []
+        industry = question_industry(query, self.tokenizer)
+        if industry:
+            return industry, [h for h in self.cases(snap, industry=industry, problem=query, top_k=top_k)
+                              if h.case.outcomes]
+        floor = self.config.guidance_problem_min
+        return None, [h for h in self.cases(snap, problem=query, top_k=top_k)
+                      if h.case.outcomes and dict(h.score_parts).get("problem", 0.0) >= floor]
 
     def similar_cases(self, snap: Snapshot, case_id: str, top_k: int = 5) -> list[CaseHit]:
         """The cases most like ``case_id`` (a shared industry counted, itself excluded)."""

@@ -20,6 +20,7 @@ from .knowledge_base import KnowledgeBase
 from .loaders import SUPPORTED, check_bytes, file_sha256
 from .present import KIND_COLOR, KIND_ZH, MODE_ZH, STATUS_ZH, outcome_text, safe_filename
 from .records import Case, Chunk, Hit, Outcome, Region
+from .retrieval import question_industry  # noqa: F401  (the app reads it as ui.question_industry)
 from .tokenizer import generic_words
 
 __all__ = ["KIND_COLOR", "KIND_ZH", "MODE_ZH", "STATUS_ZH", "safe_filename"]  # re-exported for app.py
@@ -200,14 +201,6 @@ def effective_mode(requested: str, model_loaded: bool, model_error: str | None =
     if not model_loaded:
         return "bm25", "语义结果正在加载：语义模型尚未就绪，先显示关键词检索结果；模型就绪后页面会自动更新为混合/语义结果。"
     return requested, None
-
-
-def question_industry(question: str) -> str | None:
-    """The trade a question names (做雨伞的小厂 → the umbrella trade's GB/T 4754 class), if any."""
-    from .glossary import expand
-    from .industries import classify_industry
-
-    return classify_industry(expand(question))
 
 
 # Terms too general to explain next to every result.

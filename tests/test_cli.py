@@ -115,7 +115,7 @@ def test_batch_blank_lines_keep_their_place(env, capsys, tmp_path):
     assert main(["search", "--batch", str(batch), "--json", "--top-k", "2"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["query"] for x in lines] == ["认证贷", "", "家纺 缺陷", "", "黄芪"]
-    assert lines[1] == lines[3] == {"query": "", "not_in_documents": [], "answer": None, "results": []}
+    assert lines[1] == lines[3] == {"query": "", "not_in_documents": [], "answer": None, "guidance": None, "results": []}
     assert lines[0] == env.search_json("认证贷", top_k=2)
     assert lines[4]["results"]
 
@@ -125,7 +125,8 @@ def test_batch_blank_lines_keep_their_place(env, capsys, tmp_path):
 def test_unknown_industry_and_region_are_noted_on_stderr(env, capsys):
     assert main(["search", "认证贷", "--industry", "火星业", "--region", "火星", "--json"]) == 0
     out = capsys.readouterr()
-    assert json.loads(out.out) == {"query": "认证贷", "not_in_documents": [], "answer": None, "results": []}  # stdout unchanged
+    assert json.loads(out.out) == {"query": "认证贷", "not_in_documents": [], "answer": None, "guidance": None,
+                                    "results": []}  # stdout unchanged
     assert "未知行业“火星业”，可选：" in out.err and "纺织业" in out.err
     assert "未识别的地区“火星”" in out.err
     assert main(["cases", "--industry", "火星业", "--json"]) == 0

@@ -131,7 +131,8 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
     assert set(answer["chunk_ids"]) <= ids
     assert set(answer) == {"sentences", "chunk_ids", "outline"} and answer["outline"] is None  # not a list question
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "not_in_documents": [], "answer": None, "results": []}
+    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "not_in_documents": [], "answer": None,
+                                                   "guidance": None, "results": []}
 
 
 def test_evidence_fusion_coverage_power_zero_is_plain_bm25_share():
@@ -386,3 +387,29 @@ def test_offtopic_problem_gets_no_cases(built):
     assert built.cases(problem="家纺企业产品缺陷率高")
     # with a trade or a place to go by, the cases of that trade or place are still listed
     assert built.cases(problem="asdfghjkl", region="江苏")
+
+
+def test_guidance_for_a_trade_or_a_clear_problem(built):
+    # a trade named: its own case first (上虞伞业), in --json as in the app's card
+    data = built.search_json("我们是做雨伞的小厂，认证能带来什么？", top_k=3)
+    guidance = data["guidance"]
+    assert guidance and guidance["industry"] and "伞" in guidance["cases"][0]["title"] + guidance["cases"][0]["text"]
+    assert all(c["outcomes"] for c in guidance["cases"])
+    # no trade, no case about the problem: no card; an off-topic question: none either
+    industry, cases = built.guidance("考评前十是哪几个省")
+    assert industry is None and cases == []
+    assert built.search_json("asdfghjkl")["guidance"] is None
+    # no trade, a problem a case is about: the cases that match it clearly
+    industry, cases = built.guidance("认证贷怎么申请，能贷多少")
+    assert industry is None and cases
+    assert all(dict(c.score_parts)["problem"] >= built.config.guidance_problem_min for c in cases)
+
+
+def test_cli_prints_the_guidance(built, capsys, monkeypatch):
+    from kb import cli
+
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert cli.main(["search", "我们是做雨伞的小厂，认证能带来什么？", "--top-k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "同行怎么做的（" in out and "上虞" in out.split("同行怎么做的", 1)[1].split("[1]", 1)[0]

@@ -37,6 +37,14 @@ def test_outline_shown_for_a_list_question(monkeypatch, home):
     assert not any("提纲" in m.value for m in plain.markdown)
 
 
+def test_guidance_card_for_a_problem_without_a_trade(monkeypatch, home):
+    at = _search(_start(monkeypatch, home), "认证贷怎么申请，能贷多少")
+    text = [m.value for m in at.markdown]
+    assert "**类似问题的案例**" in text and not any(t.startswith("**同行怎么做的**") for t in text)
+    at = _search(_start(monkeypatch, home), "考评前十是哪几个省")
+    assert not any("类似问题的案例" in m.value or "同行怎么做的" in m.value for m in at.markdown)
+
+
 def test_offtopic_query_shows_nothing_found(monkeypatch, home):
     at = _search(_start(monkeypatch, home), "asdfghjkl")
     assert any("没有找到相关内容" in i.value for i in at.info)
