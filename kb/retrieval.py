@@ -237,16 +237,39 @@ def asks_for_places(query: str) -> bool:
     return bool(_PLACES_QUESTION.search(query))
 
 
-# A question about a case's situation or its problem itself (为什么, 原因, 存在哪些问题, 多少员工):
-# otherwise a case's measures and results answer it, not its problem restated.
-_SITUATION_QUESTION = re.compile(r"为什么|为啥|原因|什么问题|哪些问题|啥问题|啥毛病|难在哪|难点|什么困难|哪些困难|问题出在|"
-                                 r"存在什么|存在哪些|遇到了?什么|基本情况|概况|简介|规模|多少(员工|人|工人)|几个人|产值|年产")
+# Which part of a case write-up (kb.structure.PARTS) a question asks for. Its problem, asked as a
+# question (存在哪些问题, 原来卡在哪, 当初出了什么问题, 毛病是啥; an owner's own 小毛病多 is not);
+# its situation: 规模, 多少员工, 做什么的; what was done: 怎么解决的, 采取了哪些措施, 咋整; what
+# changed: 多少, 效果, 后来怎么样. A question naming none (an owner describing his problem: 假发染色
+# 不均，客户老退货) asks what was done and what changed.
+_PROBLEM_PART = re.compile(r"为什么|为啥|原因|(什么|啥|哪些|哪方面的?)(问题|毛病|不足|短板|难点|难题|困难|麻烦|状况|情况|样子)|"
+                           r"(问题|毛病|不足|短板|难点|难题|困难|麻烦|状况)(是|在|出在)(什么|啥|哪)|问题出在|卡在哪|乱成|存在哪些")
+_PROFILE_PART = re.compile(r"基本情况|概况|简介|规模|多少(员工|人|工人|职工)|几个人|员工人数|产值|年产|做什么的|主营|背景")
+_MEASURES_PART = re.compile(r"怎么解决|如何解决|咋解决|怎么(做|弄|搞|改|管|处理|整)|咋(做|弄|搞|改|管|整|办)|如何(做|改|管|处理)|"
+                            r"采取了?(哪些|什么|啥)|做了(哪些|什么|啥)|搞了(哪些|什么|啥)|措施|做法|举措|办法|经验|招|动作|手段|"
+                            r"怎么办|从哪|第一步|借鉴")
+_OUTCOMES_PART = re.compile(r"效果|成效|成果|变化|改善|结果|后来|之后|以后|怎么样了|怎么变|变成|提高了?多少|降了|升了|省了?多少|多挣|多赚")
 
 
-def asks_about_situation(query: str) -> bool:
-    """Whether a question asks about a case's situation or problem (存在哪些问题, 原因, 多少员工),
-    not about what was done or what changed."""
-    return bool(_SITUATION_QUESTION.search(query))
+def wanted_parts(query: str) -> frozenset[str]:
+    """The parts of a case write-up (profile, problem, measures, outcomes) that answer ``query``:
+    those it names (:func:`named_parts`), else measures and outcomes."""
+    return named_parts(query) or frozenset(("measures", "outcomes"))
+
+
+def named_parts(query: str) -> frozenset[str]:
+    """The parts of a case write-up ``query`` asks for in so many words (原来卡在哪 → problem,
+    怎么解决的 → measures, 效果/多少 → outcomes); empty when it names none."""
+    wanted = set()
+    if _PROBLEM_PART.search(query):
+        wanted.add("problem")
+    if _PROFILE_PART.search(query):
+        wanted.add("profile")
+    if _MEASURES_PART.search(query):
+        wanted.add("measures")
+    if _OUTCOMES_PART.search(query) or asks_for_benefit(query) or asks_for_figure(query) and "profile" not in wanted:
+        wanted.add("outcomes")  # 降了多少 asks for a result, 有多少员工 for the situation
+    return frozenset(wanted)
 
 
 def asks_for_remedy(query: str) -> bool:
@@ -497,19 +520,20 @@ class Retriever:
             for i in out:
                 if in_problem_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
-        if self.config.case_problem_share < 1 and not asks_about_situation(query):
-            self.results_before_problems(snap, out, evidence)
+        if self.config.case_problem_share < 1:
+            self.wanted_parts_first(snap, out, evidence, wanted_parts(query))
         return out
 
-    def results_before_problems(self, snap: Snapshot, scores: dict[int, float], evidence: dict[int, float]) -> None:
-        """In a case written over several passages (基本情况 / 存在问题 / 主要做法 / 取得成效), what
-        was done and what changed answer a question better than the problem restated: the
-        measures and outcomes passages are lifted together (keeping their own order: a question
-        for a figure still finds the outcomes first) until the best of them has the case's best
-        score (and evidence); its situation and problem passages follow them, with at most
-        ``config.case_problem_share`` of the lowest of their scores. An owner's question names
-        his problem (假发染色不均，客户老退货), so the problem passage matches it best, yet the case's
-        measures are what he is looking for. Changes ``scores`` and ``evidence`` in place."""
+    def wanted_parts_first(self, snap: Snapshot, scores: dict[int, float], evidence: dict[int, float],
+                           wanted: frozenset[str]) -> None:
+        """In a case written over several passages (基本情况 / 存在问题 / 主要做法 / 取得成效), the
+        parts the question asks for (:func:`wanted_parts`) come first: their passages are lifted
+        together (keeping their own order) until the best of them has the case's best score (and
+        evidence); the case's other part passages follow, with at most ``config.case_problem_share``
+        of the lowest wanted score. An owner's question names his problem (假发染色不均，客户老退货),
+        so the problem passage matches it best, yet the measures and results are what he is
+        looking for; 原来卡在哪 asks for the problem, 效果怎么样 for the results. Changes
+        ``scores`` and ``evidence`` in place."""
         share = self.config.case_problem_share
         seen: set[str] = set()
         for i in list(scores):
@@ -519,18 +543,18 @@ class Retriever:
                 seen.add(case.case_id)
                 pos = [snap.chunk_pos[c] for c in case.chunk_ids if c in snap.chunk_pos]
                 parts = {p: section_part(snap.chunks[p].section) for p in pos}
-                results = [p for p in pos if parts[p] in ("measures", "outcomes")]
-                if not results:
+                first = [p for p in pos if parts[p] in wanted]
+                if not first:
                     continue
                 best = max(scores.get(p, 0.0) for p in pos)
-                lift = best - max(scores.get(p, 0.0) for p in results)  # results keep their own order
+                lift = best - max(scores.get(p, 0.0) for p in first)  # they keep their own order
                 best_evidence = max(evidence.get(p, 0.0) for p in pos)
-                for p in results:
+                for p in first:
                     scores[p] = scores.get(p, 0.0) + lift
                     evidence[p] = max(evidence.get(p, 0.0), best_evidence)
-                cap = share * min(scores[p] for p in results)  # after all of the case's results
+                cap = share * min(scores[p] for p in first)  # after all of the wanted parts
                 for p in pos:
-                    if parts[p] in ("profile", "problem") and p in scores:
+                    if parts[p] is not None and parts[p] not in wanted and p in scores:
                         scores[p] = min(scores[p], cap)
 
     def search(self, snap: Snapshot, query: str, top_k: int = 10, mode: str = "hybrid",
@@ -697,7 +721,9 @@ class Retriever:
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = self.config.answer_result_bonus if not benefit and asks_for_remedy(query) else 0.0
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
-        problem = 0.0 if asks_about_situation(query) else self.config.answer_problem_penalty
+        other_part = self.config.answer_problem_penalty
+        wanted = wanted_parts(query)
+        named = bool(named_parts(query))
         scored = []
         for hit in hits[:from_hits]:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
@@ -715,14 +741,17 @@ class Retriever:
                     rank -= remedy
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
-                if problem and part in ("profile", "problem"):  # 假发染色不均怎么办: not 存在问题：染色不均
-                    rank -= problem
+                if part is not None and part not in wanted:
+                    rank -= other_part  # 染色不均怎么办: not 存在问题：染色不均; 原来卡在哪: not what was done
+                elif part is not None and named:  # 漳州那家当初出了什么问题: its 【问题】, not a report's example
+                    rank += self.config.answer_part_bonus
                 if heading_only(text, hit.chunk.section):
                     rank -= 1.0  # last resort
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = 1.5 + self.config.answer_passage_weight + bonus + benefit + places  # the largest rank for this question
+        top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places
+               + (self.config.answer_part_bonus if named else 0.0))  # the largest rank for this question
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break

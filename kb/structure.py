@@ -72,7 +72,8 @@ def case_parts(section: tuple[str, ...], sentences: list[str]) -> list[str | Non
     """The part of a case write-up (profile, problem, measures, outcomes) each of a passage's
     ``sentences`` belongs to: the part its heading names ("（二）存在问题" → problem; a sub-heading
     under "三、主要做法" stays measures), changed by a label a sentence starts with ("【做法】…",
-    "取得成效：…") or a label on a line of its own ("存在的主要问题"). None where nothing names one
+    "取得成效：…"), a bracketed label inside it (the last one) or a label on a line of its own
+    ("存在的主要问题"). None where nothing names one
     (a report's paragraphs)."""
     part = section_part(section)
     out: list[str | None] = []
@@ -82,6 +83,8 @@ def case_parts(section: tuple[str, ...], sentences: list[str]) -> list[str | Non
             part = bare
         elif m := INLINE_LABEL.match(head):
             part = label_part(m["label"] or m["bracket"])
+        elif inner := BRACKET_LABEL.findall(head):  # a case heading run into its first label: "（二）某地：…【基本情况】…"
+            part = label_part(inner[-1].strip("【[〔】]〕"))
         out.append(part)
     return out
 

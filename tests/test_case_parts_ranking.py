@@ -1,5 +1,6 @@
-"""A case written in parts over several passages: its measures and results answer a question
-before its problem restated (Retriever.results_before_problems, answer_problem_penalty).
+"""A case written in parts over several passages: the part the question asks for comes first —
+what was done and what changed for an owner describing his problem, the problem for 原来卡在哪
+(Retriever.wanted_parts_first, answer_problem_penalty, answer_part_bonus).
 
 The case collection below is SYNTHETIC test material (合成测试材料，非真实案例); the hash
 embedder keeps the test fast and the ranking mostly lexical.
@@ -12,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from kb import KBConfig, KnowledgeBase
+from kb.retrieval import named_parts, wanted_parts
 from kb.structure import case_parts, section_part
 
 COLLECTION = """企业优良案例汇编（合成测试材料，非真实案例）
@@ -74,15 +76,23 @@ def test_an_owners_problem_finds_what_was_done_first(home):
     hits = kb.search(OWNER)
     case_one = [h for h in hits if h.chunk.section[0].startswith("案例一")]
     parts = _parts(case_one)
-    assert set(parts[:2]) == {"measures", "outcomes"}, parts  # what was done and what changed
-    assert parts.index("problem") > max(parts.index("measures"), parts.index("outcomes"))
+    assert parts[0] == "measures", parts  # 怎么解决的: what was done, not the problem restated
+    assert parts.index("problem") > parts.index("measures")
     answer = kb.answer(OWNER, hits)
     assert answer and "跳针" not in answer[0].text  # not the problem restated
     # the same question with both settings off: the problem passage and sentence come first
-    off = _kb(home, case_problem_share=1.0, answer_problem_penalty=0.0)
+    off = _kb(home, case_problem_share=1.0, answer_problem_penalty=0.0, answer_part_bonus=0.0)
     hits_off = off.search(OWNER)
     assert _parts(hits_off)[0] == "problem"
     assert "跳针" in off.answer(OWNER, hits_off)[0].text
+
+
+def test_an_owner_naming_no_part_gets_what_was_done_and_what_changed(home):
+    kb = _kb(home)
+    q = "家纺厂跳针断线多，客户老退货"
+    parts = _parts([h for h in kb.search(q) if h.chunk.section[0].startswith("案例一")])
+    assert set(parts[:2]) == {"measures", "outcomes"}, parts
+    assert parts.index("problem") > max(parts.index("measures"), parts.index("outcomes"))
 
 
 def test_a_question_about_the_problem_still_gets_it(home):
@@ -99,3 +109,23 @@ def test_a_figure_question_finds_the_results_first(home):
     hits = kb.search(q)
     assert _parts(hits)[0] == "outcomes"
     assert "6.5%" in kb.answer(q, hits)[0].text
+
+
+def test_the_part_a_question_asks_for():
+    assert wanted_parts(OWNER) == {"measures"}  # 怎么解决的
+    assert wanted_parts("家纺厂跳针断线多，客户老退货") == {"measures", "outcomes"}  # names none
+    assert named_parts("家纺厂跳针断线多，客户老退货") == frozenset()
+    assert wanted_parts("那家织布厂审核前是什么状况") == {"problem"}
+    assert wanted_parts("潮州那家做不锈钢碗筷的，原来卡在哪") == {"problem"}
+    assert wanted_parts("我们织真丝布的，布面小毛病多，有啥好做法") == {"measures"}  # his own 毛病, not a question
+    assert wanted_parts("那家公司有多少员工") == {"profile"}
+    assert wanted_parts("温州那家阀门厂返修率后来降到多少") == {"outcomes"}
+    assert wanted_parts("返修多的问题是怎么解决的，效果咋样") == {"measures", "outcomes"}
+
+
+def test_a_question_about_what_was_done_gets_the_measures(home):
+    kb = _kb(home)
+    q = "那家家纺企业跳针断线，具体采取了哪些措施"
+    hits = kb.search(q)
+    assert _parts(hits)[0] == "measures" and hits[0].chunk.section[0].startswith("案例一")
+    assert "首件检验" in kb.answer(q, hits)[0].text
