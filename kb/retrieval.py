@@ -705,7 +705,10 @@ class Retriever:
         ``config.answer_figure_bonus`` when the question asks for a figure (多少, 几个点 …) and
         the sentence has one, plus ``config.answer_places_bonus`` when the question asks which places
         (哪几个省) and the sentence names three or more, plus ``config.answer_passage_weight`` times
-        its passage's score. A sentence that only repeats its section's heading (一是优化认证服务。)
+        its passage's score; a sentence in a part of a case write-up the question does not ask for
+        (:func:`wanted_parts`; 存在问题：… when it asks what was done) ``config.answer_problem_penalty``
+        less, and, when the question names a part (原来卡在哪), a sentence in that part of a case
+        ``config.answer_part_bonus`` more. A sentence that only repeats its section's heading (一是优化认证服务。)
         says nothing and is passed over while the passages have another. The second sentence is
         given only when it ranks nearly as well as the first (within 0.05). The score reported is
         that ranking sum divided by its largest possible value (and not below 0): a 0–1 scale,

@@ -110,6 +110,13 @@ def test_offtopic_query_is_empty_unless_all(built):
     assert built.search("认证贷 融资难", mode="hybrid")
 
 
+def test_sports_and_programming_questions_are_elsewhere(built):
+    # a black-box tester's off-topic questions that came back with results (on 欧盟, 文件)
+    for q in ("2024年欧洲杯冠军是哪个国家", "Python怎么读取Excel文件", "足球比赛的冠军是谁"):
+        assert built.search(q) == [], q
+    assert built.search("Excel表格怎么做质量统计")  # Excel alone is no topic of its own
+
+
 def test_floor_is_documented_in_config():
     c = KBConfig()
     assert 0 < c.relevance_floor < 1
