@@ -332,12 +332,13 @@ def page_search(rt: Runtime) -> None:
                 st.markdown("\n".join(f"- {esc(i.heading)}" + (f"（{page_text(i.page)}）" if i.page else "")
                                        for i in outline.items))
     main_col, side_col = st.columns([3, 1])
-    with side_col:
-        draw_guidance(kb, query)
-        draw_glossary([query, *(h.chunk.text for h in hits[:5])])
-    with main_col:
+    with main_col:  # the passages first: the side column may wait for the model
         for hit in hits:
             draw_hit_card(hit, rt, kb.cases_of_chunk(hit.chunk.chunk_id))
+    with side_col:
+        if rt.model_ready:  # the case match needs the vectors; while the model loads, keyword results only
+            draw_guidance(kb, query)
+        draw_glossary([query, *(h.chunk.text for h in hits[:5])])
 
 
 def draw_guidance(kb: KnowledgeBase, query: str) -> None:
