@@ -139,7 +139,7 @@ class SearchResponse(_Model):
     not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
     answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")
     guidance: Guidance | None = Field(description="给企业主的参考案例：问题提到的行业及其最可比、有量化成效的案例；"
-                                                  "没提行业时只给问题与案例明显相符的；没有时为 null")
+                                                  "没提行业时只给问题与案例明显相符的；bm25 模式或没有时为 null")
     results: list[SearchHit]
 
 

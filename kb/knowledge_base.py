@@ -280,12 +280,13 @@ class KnowledgeBase:
         """The JSON object of one query, shared by ``kb search --json`` and ``GET /api/search``:
         the results plus ``answer`` (the best sentence or two with their chunk ids, and for a
         question asking for a list the ``outline`` of headings it comes from; or null), ``guidance``
-        (the trade the question names and its most comparable cases with outcomes, or null) and
+        (the trade the question names and its most comparable cases with outcomes; null in bm25
+        mode, which never loads the model, and without results) and
         ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)."""
         hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
         answer = self.answer(query, hits) if mode != "bm25" else []
         outline = self.outline(query, hits) if answer else None
-        industry, cases = self.guidance(query) if hits else (None, [])
+        industry, cases = self.guidance(query) if hits and mode != "bm25" else (None, [])  # bm25: no model
         return {"query": query,
                 "not_in_documents": self.absent_names(query),
                 "answer": {"sentences": [a.as_dict() for a in answer],

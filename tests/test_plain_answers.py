@@ -420,3 +420,11 @@ def test_cli_prints_the_guidance(built, capsys, monkeypatch):
     assert cli.main(["search", "我们是做雨伞的小厂，认证能带来什么？", "--top-k", "1"]) == 0
     out = capsys.readouterr().out
     assert "同行怎么做的（" in out and "上虞" in out.split("同行怎么做的", 1)[1].split("[1]", 1)[0]
+
+
+def test_bm25_search_never_creates_the_embedder(built):
+    """bm25 is the fast start (no model): its JSON, guidance included, must not need vectors."""
+    fresh = KnowledgeBase(built.config)
+    data = fresh.search_json("我们是做雨伞的小厂，认证能带来什么？", mode="bm25")
+    assert data["results"] and data["answer"] is None and data["guidance"] is None
+    assert fresh._embedder is None
