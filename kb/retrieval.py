@@ -799,7 +799,7 @@ class Retriever:
         problem = to_simplified(problem)
         bm25 = snap.case_bm25(self.tokenizer)
         own = list(dict.fromkeys(self.tokenizer.tokenize(problem)))
-        extra = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(problem))) if t not in own]
+        extra = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(problem, self.tokenizer))) if t not in own]
         n = max(len(snap.cases), 1)
         covered = np.zeros(len(snap.cases), dtype=np.float64)
         total = 0.0
