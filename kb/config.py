@@ -156,9 +156,10 @@ class KBConfig:
     # query's terms a case contains, the rest its cosine scaled from the median case to the best:
     case_term_weight: float = 0.8
     # The owner's guidance card (Retriever.guidance) for a question that names no trade shows only
-    # cases whose problem match reaches this: 产品老出毛病，返工多 (0.77) and 员工老跳槽 (0.77) get
-    # one, 老板不重视质量 (0.22) and 考评前十是哪几个省 (0.17) do not (read on the synthetic case
-    # collections with the report; a judgement, not a tuned figure).
+    # cases whose problem part of the score (problem match × case_problem_weight) reaches this.
+    # Read on the synthetic case collections with the report: 产品老出毛病，返工多，怎么办 0.77 and
+    # 员工老跳槽，质量不稳定 0.77 get one, 老板不重视质量 0.29 and 考评前十是哪几个省 0.16 do not;
+    # on the report alone only 认证贷怎么申请 (1.00) of these does. A judgement, not a tuned figure.
     guidance_problem_min: float = 0.5
     # problem match counts fully; the chosen industry adds 0.4, a related one (same 门类) half
     # of that. So a same-industry case that matches the problem (≥ 0.3) scores ≥ 0.7 and comes

@@ -103,7 +103,7 @@ def arabic_figures(text: str) -> str:
 
 
 # 前十, 前三名: a rank written in numerals, which the documents write in digits (排名前10的省份).
-_TOP_N = re.compile(r"前(?P<num>[一二两三四五六七八九十]{1,3})(?![年月天日周])")
+_TOP_N = re.compile(r"前(?P<num>[一二两三四五六七八九十]{1,3})(?![年月天日周段阵几些期夕提])")
 
 
 def figure_variants(text: str) -> list[str]:

@@ -27,7 +27,7 @@ from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import find_region, foreign_names, place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
-from .structure import case_parts, section_part
+from .structure import case_parts, heading_part, section_part
 from .token_match import TokenMatcher, spread
 from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, names_the_field, offtopic_words
 
@@ -128,6 +128,11 @@ def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
     return Region(*tags.regions[0]) if tags.regions else Region()
 
 
+# A question about making something (a factory, production) is not about everyday life, whatever
+# else it names (健身器材厂产品老出毛病).
+_MAKER = re.compile(r"厂|生产|制造|车间|作坊")
+
+
 # A question with an off-topic everyday word (kb/data/offtopic_words.txt) may still share this many
 # other informative words with the documents (not places) and count as elsewhere: 公司注册需要多少
 # 注册资本 shares 公司 and 注册. Measured: on-topic questions with such a word share three or more.
@@ -208,7 +213,7 @@ def explained_latin(name: str) -> bool:
 
 
 # A question asking which places (哪几个省, 哪些地方, 前十是哪几个省): its answer is a list of them.
-_PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)|(省份?|地方|地区|城市)(是|有|都是|都有)哪(些|几个?)")
+_PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)|(省份|(?<![本该当])(地方|地区)|城市)(都)?是哪(些|几个?)")
 
 
 # A question asking for a list of points (总结了哪几条经验, 下一步有哪几项打算, 存在哪些问题, 讲课的提纲):
@@ -242,13 +247,15 @@ def asks_for_places(query: str) -> bool:
 # its situation: 规模, 多少员工, 做什么的; what was done: 怎么解决的, 采取了哪些措施, 咋整; what
 # changed: 多少, 效果, 后来怎么样. A question naming none (an owner describing his problem: 假发染色
 # 不均，客户老退货) asks what was done and what changed.
-_PROBLEM_PART = re.compile(r"为什么|为啥|原因|(什么|啥|哪些|哪方面的?)(问题|毛病|不足|短板|难点|难题|困难|麻烦|状况|情况|样子)|"
+_PROBLEM_PART = re.compile(r"什么原因|原因是|(什么|啥|哪些|哪方面的?)(问题|毛病|不足|短板|难点|难题|困难|麻烦|状况)|"
                            r"(问题|毛病|不足|短板|难点|难题|困难|麻烦|状况)(是|在|出在)(什么|啥|哪)|问题出在|卡在哪|乱成|存在哪些")
-_PROFILE_PART = re.compile(r"基本情况|概况|简介|规模|多少(员工|人|工人|职工)|几个人|员工人数|产值|年产|做什么的|主营|背景")
+_PROFILE_PART = re.compile(r"基本情况|概况|简介|规模多大|多大规模|多少(员工|人|工人|职工)|几个人|员工人数|做什么的|主营什么")
 _MEASURES_PART = re.compile(r"怎么解决|如何解决|咋解决|怎么(做|弄|搞|改|管|处理|整)|咋(做|弄|搞|改|管|整|办)|如何(做|改|管|处理)|"
-                            r"采取了?(哪些|什么|啥)|做了(哪些|什么|啥)|搞了(哪些|什么|啥)|措施|做法|举措|办法|经验|招|动作|手段|"
+                            r"采取了?(哪些|什么|啥)|做了(哪些|什么|啥)|搞了(哪些|什么|啥)|措施|做法|举措|办法|经验|动作|手段|"
                             r"怎么办|从哪|第一步|借鉴")
-_OUTCOMES_PART = re.compile(r"效果|成效|成果|变化|改善|结果|后来|之后|以后|怎么样了|怎么变|变成|提高了?多少|降了|升了|省了?多少|多挣|多赚")
+_OUTCOMES_PART = re.compile(r"效果|成效|成果|变化|改善|结果|后来|怎么样了|怎么变|变成|提高了?多少|降了|升了|省了?多少|多挣|多赚")
+# A figure asked about a change (降了多少, 产值能增长多少) is a result, whatever else the question names.
+_CHANGE = re.compile(r"降|提高|提升|增长|增加|减少|下降|上升|翻")
 
 
 def wanted_parts(query: str) -> frozenset[str]:
@@ -267,7 +274,8 @@ def named_parts(query: str) -> frozenset[str]:
         wanted.add("profile")
     if _MEASURES_PART.search(query):
         wanted.add("measures")
-    if _OUTCOMES_PART.search(query) or asks_for_benefit(query) or asks_for_figure(query) and "profile" not in wanted:
+    figure = asks_for_figure(query) and ("profile" not in wanted or _CHANGE.search(query))
+    if _OUTCOMES_PART.search(query) or asks_for_benefit(query) or figure:
         wanted.add("outcomes")  # 降了多少 asks for a result, 有多少员工 for the situation
     return frozenset(wanted)
 
@@ -547,12 +555,15 @@ class Retriever:
                 if not first:
                     continue
                 best = max(scores.get(p, 0.0) for p in pos)
-                lift = best - max(scores.get(p, 0.0) for p in first)  # they keep their own order
                 best_evidence = max(evidence.get(p, 0.0) for p in pos)
+                lift = best - max(scores.get(p, 0.0) for p in first)  # they keep their own order
+                lifted = []
                 for p in first:
-                    scores[p] = scores.get(p, 0.0) + lift
-                    evidence[p] = max(evidence.get(p, 0.0), best_evidence)
-                cap = share * min(scores[p] for p in first)  # after all of the wanted parts
+                    if p in scores or lift > 0:  # one neither side found comes in at the lift alone, if any
+                        scores[p] = scores.get(p, 0.0) + lift
+                        evidence[p] = max(evidence.get(p, 0.0), best_evidence)
+                        lifted.append(scores[p])
+                cap = share * min(lifted, default=0.0)  # the other parts after all of the wanted ones
                 for p in pos:
                     if parts[p] is not None and parts[p] not in wanted and p in scores:
                         scores[p] = min(scores[p], cap)
@@ -644,6 +655,8 @@ class Retriever:
             return False
         if any(t in DOMAIN_WORDS for t in words):
             return False
+        if _MAKER.search(query):  # 做健身器材的厂, 游戏机配件厂: a maker's question
+            return False
         places = place_names(query)
         shared = [t for t in words if informative(t) and t not in places and len(snap.bm25.containing(t))]
         return len(shared) <= ELSEWHERE_MAX_SHARED
@@ -727,11 +740,14 @@ class Retriever:
         other_part = self.config.answer_problem_penalty
         wanted = wanted_parts(query)
         named = bool(named_parts(query))
+        part_bonus = 0.0  # given to some sentence: part of the largest possible rank
         scored = []
         for hit in hits[:from_hits]:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
-            parts = case_parts(hit.chunk.section, [text for _, text, _ in sents])
+            # parts of a case write-up; a report's own 基本情况 / 存在问题 chapters are no case's parts
+            parts = (case_parts(hit.chunk.section, [text for _, text, _ in sents])
+                     if snap.cases_of_chunk(hit.chunk.chunk_id) else [None] * len(sents))
             for (sid, text, vector), page, part in zip(sents, pages, parts):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
@@ -748,13 +764,13 @@ class Retriever:
                     rank -= other_part  # 染色不均怎么办: not 存在问题：染色不均; 原来卡在哪: not what was done
                 elif part is not None and named:  # 漳州那家当初出了什么问题: its 【问题】, not a report's example
                     rank += self.config.answer_part_bonus
+                    part_bonus = self.config.answer_part_bonus
                 if heading_only(text, hit.chunk.section):
                     rank -= 1.0  # last resort
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places
-               + (self.config.answer_part_bonus if named else 0.0))  # the largest rank for this question
+        top = 1.5 + self.config.answer_passage_weight + bonus + benefit + places + part_bonus  # the largest rank
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break
@@ -773,9 +789,14 @@ class Retriever:
             return None
         chunk = hits[0].chunk
         section = tuple(chunk.section)
-        nodes = ((),) if not section or _STRUCTURE_QUESTION.search(to_simplified(query)) else (section, section[:-1])
+        if not section or _STRUCTURE_QUESTION.search(to_simplified(query)):
+            nodes: tuple[tuple[str, ...], ...] = ((),)
+        else:  # its own sub-headings, else its siblings — not the whole document's chapters
+            nodes = (section, section[:-1]) if len(section) >= 2 else (section,)
         for node in nodes:
             kids = snap.children(chunk.doc_id, node)
+            if all(heading_part(h) for h, _ in kids):
+                continue  # 基本情况 / 存在问题 / 主要做法 / 取得成效: one case's parts, not a list of points
             if len(kids) >= 2:
                 items = tuple(OutlineItem(heading, snap.chunks[i].chunk_id, snap.chunks[i].page)
                               for heading, i in kids[:OUTLINE_MAX_ITEMS])

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import store
 from .bm25_index import BM25Index
+from .chunking import LEAD_SECTION
 from .records import Case, Chunk
 from .regions import abbreviated_provinces
 from .tokenizer import Tokenizer
@@ -104,11 +105,13 @@ class Snapshot:
 
     def children(self, doc_id: str, section: tuple[str, ...]) -> list[tuple[str, int]]:
         """The headings one level under ``section`` in document ``doc_id``, in document order, each
-        with the position of its first chunk (the outline of a chapter: 二、经验总结 → （一）…（四）)."""
+        with the position of its first chunk (the outline of a chapter: 二、经验总结 → （一）…（四）).
+        The name given to text before the first heading (引言) is no heading of the document's."""
         out: dict[str, int] = {}
         depth = len(section)
         for i, c in enumerate(self.chunks):
-            if c.doc_id == doc_id and len(c.section) > depth and tuple(c.section[:depth]) == tuple(section):
+            if (c.doc_id == doc_id and len(c.section) > depth and tuple(c.section[:depth]) == tuple(section)
+                    and c.section != (LEAD_SECTION,)):
                 out.setdefault(c.section[depth], i)
         return list(out.items())
 

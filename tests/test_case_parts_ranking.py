@@ -129,3 +129,40 @@ def test_a_question_about_what_was_done_gets_the_measures(home):
     hits = kb.search(q)
     assert _parts(hits)[0] == "measures" and hits[0].chunk.section[0].startswith("案例一")
     assert "首件检验" in kb.answer(q, hits)[0].text
+
+
+def test_one_cases_parts_are_no_outline(home):
+    kb = _kb(home)
+    q = "那家家纺企业存在哪些问题"  # asks for a list, but the parts of one case are not one
+    assert kb.outline(q, kb.search(q)) is None
+
+
+REPORT = """某市2023年小微企业质量提升工作总结（合成测试材料）
+
+一、基本情况
+全市共有小微企业1.2万家，今年新增获得质量管理体系认证的企业326家，全市认证机构18家。
+
+二、主要做法
+市场监管局组织认证机构开展免费培训40场，覆盖企业900家。
+
+三、存在问题
+部分企业获证后体系运行不到位，认证机构服务能力参差不齐。
+
+四、下一步打算
+继续扩大帮扶覆盖面，推动认证结果在政府采购中采信。
+"""
+
+
+def test_a_reports_own_chapters_are_no_case_parts(tmp_path):
+    """A work report headed 基本情况 / 主要做法 / 存在问题 is no case write-up: its sentences are
+    neither lowered nor raised by the case-part settings (a reviewer's finding)."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "工作总结（合成）.txt").write_text(REPORT, encoding="utf-8")
+    kb = _kb(tmp_path)
+    assert not kb.ingest().failed
+    assert not any(kb.cases_of_chunk(c.chunk_id) for c in kb.chunks())
+    off = _kb(tmp_path, answer_problem_penalty=0.0, answer_part_bonus=0.0)
+    for q in ("今年有多少家企业获得认证", "认证机构存在什么问题", "免费培训开展了多少场"):
+        hits = kb.search(q)
+        assert hits, q
+        assert [(a.text, a.score) for a in kb.answer(q, hits)] == [(a.text, a.score) for a in off.answer(q, hits)], q

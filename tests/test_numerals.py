@@ -70,7 +70,8 @@ def test_figure_variants_write_a_questions_numerals_in_digits():
     assert figure_variants("新增获证企业四十二家") == ["42家"]
     assert figure_variants("百分之八十的企业满意") == ["80%"]
     # no figure, or one already in digits, or a word that only looks like one (前年, 前两年那么管用)
-    for q in ("质量提升", "2023年有多少家", "前年", "前两年那么管用", "去年一共给企业免了多少费用"):
+    for q in ("质量提升", "2023年有多少家", "前年", "前两年那么管用", "去年一共给企业免了多少费用",
+              "前一段时间", "排名前十几名"):
         assert figure_variants(q) == [], q
 
 
