@@ -258,10 +258,14 @@ _OUTCOMES_PART = re.compile(r"效果|成效|成果|变化|改善|结果|后来|�
 _CHANGE = re.compile(r"降|提高|提升|增长|增加|减少|下降|上升|翻")
 
 
+# What a question naming no part asks for: what was done and what changed.
+RESULT_PARTS = frozenset(("measures", "outcomes"))
+
+
 def wanted_parts(query: str) -> frozenset[str]:
     """The parts of a case write-up (profile, problem, measures, outcomes) that answer ``query``:
-    those it names (:func:`named_parts`), else measures and outcomes."""
-    return named_parts(query) or frozenset(("measures", "outcomes"))
+    those it names (:func:`named_parts`), else :data:`RESULT_PARTS`."""
+    return named_parts(query) or RESULT_PARTS
 
 
 def named_parts(query: str) -> frozenset[str]:
@@ -738,8 +742,8 @@ class Retriever:
         remedy = self.config.answer_result_bonus if not benefit and asks_for_remedy(query) else 0.0
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         other_part = self.config.answer_problem_penalty
-        wanted = wanted_parts(query)
-        named = bool(named_parts(query))
+        named = named_parts(query)
+        wanted = named or RESULT_PARTS
         part_bonus = 0.0  # given to some sentence: part of the largest possible rank
         scored = []
         for hit in hits[:from_hits]:
