@@ -337,15 +337,15 @@ def page_search(rt: Runtime) -> None:
             draw_hit_card(hit, rt, kb.cases_of_chunk(hit.chunk.chunk_id))
     with side_col:
         if rt.model_ready:  # the case match needs the vectors; while the model loads, keyword results only
-            draw_guidance(kb, query)
+            draw_guidance(kb, query, filters.industry)
         draw_glossary([query, *(h.chunk.text for h in hits[:5])])
 
 
-def draw_guidance(kb: KnowledgeBase, query: str) -> None:
-    """For an owner: the most comparable case(s) of the trade the question names, or of the
-    problem it describes when that matches a case clearly, with what was done and the figures."""
+def draw_guidance(kb: KnowledgeBase, query: str, industry: str | None = None) -> None:
+    """For an owner: the most comparable case(s) of the trade chosen or named in the question, or
+    of the problem it describes when that matches a case clearly, with what was done and the figures."""
     try:
-        industry, hits = kb.guidance(query)
+        industry, hits = kb.guidance(query, industry)
     except KBError:
         return
     if not hits:

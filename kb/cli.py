@@ -281,7 +281,7 @@ def cmd_search(args) -> int:
             for item in outline.items:
                 print(f"    {item.heading}" + (f"（{page_text(item.page)}）" if item.page else ""))
         print()
-    industry, guidance = kb.guidance(args.query) if args.mode != "bm25" else (None, [])  # bm25: no model load
+    industry, guidance = kb.guidance(args.query, args.industry) if args.mode != "bm25" else (None, [])  # bm25: no model
     if guidance:
         print(f"同行怎么做的（{industry}）：" if industry else "类似问题的案例：")
         for h in guidance:

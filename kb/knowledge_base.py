@@ -270,10 +270,10 @@ class KnowledgeBase:
         section (see Retriever.outline)."""
         return self.retriever.outline(self.snapshot(), query, hits)
 
-    def guidance(self, query: str) -> tuple[str | None, list[CaseHit]]:
-        """The trade an owner's question names and its most comparable case(s) with outcomes
-        (see Retriever.guidance)."""
-        return self.retriever.guidance(self.snapshot(), query)
+    def guidance(self, query: str, industry: str | None = None) -> tuple[str | None, list[CaseHit]]:
+        """The trade of an owner's question (``industry`` as filtered, else the one it names) and its
+        most comparable case(s) with outcomes (see Retriever.guidance)."""
+        return self.retriever.guidance(self.snapshot(), query, industry=industry)
 
     def search_json(self, query: str, top_k: int = 10, mode: str = "hybrid",
                     filters: Filters | None = None, include_all: bool = False) -> dict:
@@ -286,7 +286,8 @@ class KnowledgeBase:
         hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
         answer = self.answer(query, hits) if mode != "bm25" else []
         outline = self.outline(query, hits) if answer else None
-        industry, cases = self.guidance(query) if hits and mode != "bm25" else (None, [])  # bm25: no model
+        industry, cases = (self.guidance(query, filters.industry if filters else None)
+                           if hits and mode != "bm25" else (None, []))  # bm25: no model
         return {"query": query,
                 "not_in_documents": self.absent_names(query),
                 "answer": {"sentences": [a.as_dict() for a in answer],

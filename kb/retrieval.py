@@ -862,15 +862,17 @@ class Retriever:
         return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id), parts)
                 for r, (i, s, parts) in enumerate(ranked, start=1)]
 
-    def guidance(self, snap: Snapshot, query: str, top_k: int = 2) -> tuple[str | None, list[CaseHit]]:
-        """For an owner's question: the trade it names (做雨伞的小厂 → 伞业's class) and the most
-        comparable case(s) with outcomes — of that trade first; when it names no trade, only cases
-        whose problem match (:meth:`problem_scores`) reaches ``config.guidance_problem_min`` (产品老出
-        毛病，返工多 → a case about rework; 老板不重视质量 → none: no case is about that)."""
+    def guidance(self, snap: Snapshot, query: str, top_k: int = 2,
+                 industry: str | None = None) -> tuple[str | None, list[CaseHit]]:
+        """For an owner's question: the trade chosen in the search's filter, else the one it names
+        (做雨伞的小厂 → 伞业's class), and the most comparable case(s) with outcomes — of that trade
+        first; with no trade, only cases whose problem match (:meth:`problem_scores`) reaches
+        ``config.guidance_problem_min`` (产品老出毛病，返工多 → a case about rework; 老板不重视质量 →
+        none: no case is about that)."""
         query = to_simplified((query or "").strip())
         if not query or not snap.cases:
             return None, []
-        industry = question_industry(query, self.tokenizer)
+        industry = (industry or "").strip() or question_industry(query, self.tokenizer)
         if industry:
             return industry, [h for h in self.cases(snap, industry=industry, problem=query, top_k=top_k)
                               if h.case.outcomes]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import KBConfig, KnowledgeBase
+from kb import Filters, KBConfig, KnowledgeBase
 from kb.errors import KBError
 from kb.fusion import evidence_fusion, idf
 from kb.glossary import COLUMNS, contains_word, expansions, glossary, lookup, parse_glossary, terms_in
@@ -436,3 +436,11 @@ def test_bm25_search_never_creates_the_embedder(built):
     data = fresh.search_json("我们是做雨伞的小厂，认证能带来什么？", mode="bm25")
     assert data["results"] and data["answer"] is None and data["guidance"] is None
     assert fresh._embedder is None
+
+
+def test_guidance_follows_the_industry_filter(built):
+    # the trade chosen in the filter wins over none named in the question
+    industry, cases = built.guidance("认证能带来什么好处", industry="纺织业")
+    assert industry == "纺织业" and cases and cases[0].case.all_industries[0] == "纺织业"  # 南通家纺
+    data = built.search_json("产品缺陷率高怎么办", filters=Filters(industry="纺织业"))
+    assert data["results"] and data["guidance"]["industry"] == "纺织业"
