@@ -57,6 +57,11 @@ def _keywords() -> tuple[tuple[str, Industry], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+def starts_with_trade_word(text: str) -> bool:
+    """Whether ``text`` begins with a trade's domain word of two or more characters (陶瓷, 五金, 家具)."""
+    return any(text.startswith(k) for k, _ in _keywords() if len(k) >= 2)
+
+
 def all_industries() -> list[str]:
     """Names of all 97 大类, in code order."""
     return [i.name for i in _table() if i.is_division]

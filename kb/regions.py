@@ -14,7 +14,9 @@ or are shared by several places:
 * full county names of three or more characters (上虞区, 德清县) match anywhere;
 * short county names (浑源 for 浑源县) and two-character full names (沙县, 丰县, 城区) match only
   right after their own province or city ("山西浑源", "江苏丰县"); a two-character 县 also
-  matches when followed by a word such as 产业/小吃 ("沙县小吃");
+  matches when followed by a word such as 产业/小吃 ("沙县小吃"); a short county name that names one
+  place only and is no everyday word (``kb/data/county_short_names.txt``: 吴江, 德化, 义乌) also
+  matches when an enterprise or its trade follows ("吴江某丝绸企业", "德化陶瓷", "永康五金");
 * a name shared by several places (黄埔区, 鼓楼区) resolves to the one whose province or city
   is also mentioned; if none is, to the common province, or to nothing.
 
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .industries import starts_with_trade_word
 from .records import Region
 
 # Pseudo-divisions in the table that are not places ("municipal districts", "counties").
@@ -55,6 +58,10 @@ _COMMON_WORDS = {"阿里", "中山", "安康", "长治", "大同", "海东", "�
 _COUNTY_FOLLOWERS = ("产业", "小吃", "特色", "人民政府", "政府", "市场监管", "县域", "全县")
 # Characters allowed between two names of one chain ("浙江在德清县", "江苏省的南通市", "江苏常州：武进区").
 _CHAIN_GAP = re.compile(r"[在的省市：:]{0,2}")
+# Words after a short county name of county_short_names.txt that show it is the place: an enterprise
+# there (吴江某丝绸企业) or its trade (德化陶瓷, see :func:`starts_with_trade_word`).
+_BUSINESS_FOLLOWERS = ("某", "企业", "公司", "工厂", "厂", "产业", "集群", "小微")
+SHORT_NAMES_PATH = Path(__file__).parent / "data" / "county_short_names.txt"
 _MAX_NAME = 20
 
 
@@ -215,6 +222,13 @@ def _index() -> dict[str, tuple[_Name, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+@lru_cache(maxsize=1)
+def _standalone_short_names() -> frozenset[str]:
+    """Short county names that may stand alone before an enterprise or a trade (see the file's header)."""
+    lines = SHORT_NAMES_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def _is_ancestor(outer: Place, inner: Place) -> bool:
     if outer.level >= inner.level or outer.province != inner.province:
         return False
@@ -244,6 +258,9 @@ def _candidates(text: str, i: int, name: str, prev: tuple[int, list[Place]] | No
         if under_outer(entry.place) or not _needs_context(entry):
             out.append(entry.place)
         elif len(name) == 2 and name.endswith("县") and after.startswith(_COUNTY_FOLLOWERS):
+            out.append(entry.place)
+        elif (entry.short and name in _standalone_short_names()
+              and (after.startswith(_BUSINESS_FOLLOWERS) or starts_with_trade_word(after))):
             out.append(entry.place)
     # Right after its province/city, a name means the place inside it (广州黄埔区).
     return [p for p in out if under_outer(p)] or out

@@ -42,6 +42,10 @@ from kb.structure import structure_sentences
         ("南京鼓楼区", "江苏省", "南京市", "鼓楼区"),  # 鼓楼区 exists in several cities
         ("广西引导特色产业", "广西壮族自治区", None, None),
         ("天津河北区", "天津市", None, "河北区"),
+        # a short county name alone before an enterprise or its trade (kb/data/county_short_names.txt)
+        ("吴江某丝绸企业", "江苏省", "苏州市", "吴江区"),
+        ("德化陶瓷企业", "福建省", "泉州市", "德化县"),
+        ("南康家具区域品牌", "江西省", "赣州市", "南康区"),
     ],
 )
 def test_find_region_resolves_county_to_city_and_province(text, province, city, county):
@@ -59,6 +63,10 @@ def test_find_region_resolves_county_to_city_and_province(text, province, city, 
         "全国各地出台政策",
         "小微企业质量管理体系认证",
         "保护伞",
+        "我们在吴江",  # a short county name with no enterprise or trade after it
+        "吉利汽车",  # 吉利区 (洛阳): a brand first, not in county_short_names.txt
+        "长寿企业",  # 长寿区 (重庆): an everyday word, removed by hand
+        "石狮服装",  # 石狮市: left out, frequent in jieba's dictionary (565 ≥ 300)
     ],
 )
 def test_find_region_does_not_match_common_words_or_ambiguous_names(text):
