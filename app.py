@@ -315,8 +315,9 @@ def page_search(rt: Runtime) -> None:
         st.warning(f"文档中没有提到{'、'.join(f'“{esc(n)}”' for n in absent)}" +
                    ("，下面是按问题里其余的词找到的相近内容。" if hits else "。"))
     if not hits:
-        st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题），去掉行业/地区/类型筛选，"
-                "或打开“显示低相关度结果”。也可以试试下面的问题：")
+        narrowed = any(v != ALL for v in (industry, region, kind))
+        st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +
+                ("。" if show_all else "，或打开“显示低相关度结果”。") + "也可以试试下面的问题：")
         ex_cols = st.columns(3)
         for i, example in enumerate(ui.EXAMPLE_QUERIES):
             ex_cols[i % 3].button(example, key=f"ex-empty-{i}", on_click=set_query, args=(example,), width="stretch")

@@ -266,7 +266,9 @@ def cmd_search(args) -> int:
         print(f"提示：文档中没有提到{'、'.join(f'“{n}”' for n in absent)}" +
               ("，下面是按问题里其余的词找到的相近内容。\n" if hits else "。"))
     if not hits:
-        print("没有找到相关内容。可以换个说法（如写出行业、问题），去掉筛选条件，或加 --all 查看低相关度的段落。")
+        narrowed = any((args.industry, args.region, args.kind, args.doc))
+        print("没有找到相关内容。可以换个说法（如写出行业、问题）" + ("，去掉筛选条件" if narrowed else "") +
+              ("。" if args.all else "，或加 --all 查看低相关度的段落。"))
         return 0
     answer = kb.answer(args.query, hits) if args.mode != "bm25" else []
     scanned = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.ocr}

@@ -144,6 +144,12 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "not_in_documents": [], "answer": None,
                                                    "guidance": None, "results": []}
+    # the empty message suggests removing filters only when some were set, and --all only without it
+    assert cli.main(["search", "asdfghjkl"]) == 0
+    plain = capsys.readouterr().out
+    assert "没有找到相关内容" in plain and "筛选" not in plain and "--all" in plain
+    assert cli.main(["search", "asdfghjkl", "--region", "江苏"]) == 0
+    assert "去掉筛选条件" in capsys.readouterr().out
 
 
 def test_evidence_fusion_coverage_power_zero_is_plain_bm25_share():
