@@ -102,6 +102,7 @@ class Outcome(_Model):
     change: float | None
     unit: str | None
     page: int | None
+    approx: str = ""  # 余/多 inside the figure, 以上/左右 after it, 近/约/超过/超/逾/不到 before it; "" when exact
 
 
 class CaseHit(_Model):

@@ -66,10 +66,12 @@ from .structure import (
 #    items that end a sentence are not followed by "；"; bedding words (被子/被褥) and 汽配 are trade keywords.
 # 6: counties renamed or created since cpca's table (kb/data/region_changes.tsv: 郫都区, 横州市 …).
 # 7: a file that is one case written up is a case document, its passages of the case's kind, not a report's.
-CASES_VERSION = "7"
+# 8: a single figure keeps its qualifier (Outcome.approx: 1000余个, 超过350亿元); short county names before
+#    an enterprise or its trade are places (吴江某丝绸企业, kb/data/county_short_names.txt).
+CASES_VERSION = "8"
 
 _QTY = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<mult>万|亿)?(?:余|多)? ?"
+    r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
     r"(?P<base>%|个百分点|个月|元|美元|家|个|人次|人|项|户|次|倍|吨|件|场|份|篇|名|亩|台|套|批次|批|种|"
     r"mg/L|mg/kg|mg/m³|毫克/升|毫克/千克|分钟|分|起|天|小时|周|例|条|处|单|箱|辆|公斤|千克|克|平方米|米|千瓦时)?"
 )
@@ -143,6 +145,23 @@ def _value(q: re.Match) -> tuple[float, str]:
     return float(q["num"]), (q["mult"] or "") + (q["base"] or "")
 
 
+# A qualifier right before a figure: "近6成", "约10万元", "超过350亿元", "超83亿元", "逾千家"; and
+# right after it: "10万元以上", "30天左右" (kept with the figure).
+_APPROX_BEFORE = re.compile(r"(?:近|约|超过|超|逾|不到)$")
+_APPROX_AFTER = re.compile(r"以上|左右")
+
+
+def _approx(q: re.Match, before: str, after: str = "") -> str:
+    """How the text qualifies the figure ``q``: 余/多 inside it ("1000余个", "1.3亿余元"), 以上/左右
+    after it, or 近, 约, 超过, 超, 逾, 不到 right before it; "" when it is exact."""
+    if q["more"] or q["more2"]:
+        return q["more"] or q["more2"]
+    if m := _APPROX_AFTER.match(after):
+        return m[0]
+    m = _APPROX_BEFORE.search(before)
+    return m[0] if m else ""
+
+
 def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]:
     """Outcomes of one clause, each tagged with how it was stated (pair, change, count,
     reach_to — "降至4%" —, level — a bare figure or "达/突破" —, streak)."""
@@ -184,12 +203,13 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             metric = _metric(clause[seg_start : c.start()])
             if c["verb"] == "增收":  # "茶农户均增收1.2万元": what grew is the income
                 metric += "收入"
-            out.append((Outcome(metric, None, None, sign * value, unit, page, clause), "change"))
+            out.append((Outcome(metric, None, None, sign * value, unit, page, clause, approx=_approx(q, before, clause[q.end():])),
+                        "change"))
             seg_start = q.end()
         elif (saving := _SAVING.search(before)) is not None:
             metric = _metric(clause[seg_start : saving.start()])
             out.append((Outcome(f"{metric}{saving['verb']}" if metric else saving["verb"], None, value, None, unit,
-                                page, clause), "level"))
+                                page, clause, approx=_approx(q, before, clause[q.end():])), "level"))
             seg_start = q.end()
         elif q["base"] in _COUNT_UNITS and (
             (b := _BENEFIT.search(before)) is not None or not clause[seg_start : q.start()].strip()
@@ -197,7 +217,8 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             # The number counts beneficiaries; what they got follows it.
             verb = b[0] if b is not None else ""
             tail = clause[q.end() : nxt.start() if nxt else len(clause)]
-            out.append((Outcome(_metric(verb + tail), None, value, None, unit, page, clause), "count"))
+            out.append((Outcome(_metric(verb + tail), None, value, None, unit, page, clause, approx=_approx(q, before, clause[q.end():])),
+                        "count"))
         elif (r := _REACH.search(before)) is not None or _CLAUSE_END.match(clause, q.end()):
             # "突破130亿元", or a bare figure closing the clause ("注册商标1000余个"); a count
             # inside a noun phrase ("5项快捷自检法") describes a measure and is skipped.
@@ -205,7 +226,8 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             tag = "reach_to" if r is not None and re.search(r"[至到]$", r[0]) and r[0] not in ("达到",) else "level"
             if r is None:
                 tag = "bare"
-            out.append((Outcome(_metric(clause[seg_start:end]), None, value, None, unit, page, clause), tag))
+            out.append((Outcome(_metric(clause[seg_start:end]), None, value, None, unit, page, clause,
+                                approx=_approx(q, before, clause[q.end():])), tag))
             seg_start = q.end()
         i += 1
     return out
@@ -267,7 +289,7 @@ def parse_outcomes(text: str, page: int | None = None) -> list[Outcome]:
     for _off, sentence in split_sentences(text) or [(0, text)]:
         for o in _sentence_outcomes(sentence, page):
             if not o.metric and out:
-                o = Outcome(out[-1].metric, o.before, o.after, o.change, o.unit, o.page, o.text)
+                o = replace(o, metric=out[-1].metric)
             if o.metric:
                 out.append(o)
     return out

@@ -62,7 +62,7 @@ def item_citation(item: ExportItem) -> str:
 # --------------------------------------------------------------------------- building items
 
 def _outcomes(outcomes: Iterable[Outcome]) -> tuple[ExportOutcome, ...]:
-    return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page) for o in outcomes)
+    return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page, approx=o.approx) for o in outcomes)
 
 
 def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:

@@ -25,6 +25,7 @@ class OutcomeLike(Protocol):
     after: float | None
     change: float | None
     unit: str | None
+    approx: str
 
 
 def number_text(x: float | None) -> str:
@@ -38,10 +39,21 @@ def outcome_text(o: OutcomeLike) -> str:
     if o.before is not None and o.after is not None:
         return f"{o.metric}：{number_text(o.before)}{unit} → {number_text(o.after)}{unit}"
     if o.change is not None:
-        return f"{o.metric}：{'+' if o.change > 0 else ''}{number_text(o.change)}{unit}"
+        return f"{o.metric}：{'+' if o.change > 0 else ''}{approx_text(o.change, unit, o.approx)}"
     if o.after is not None:
-        return f"{o.metric}：{number_text(o.after)}{unit}"
+        return f"{o.metric}：{approx_text(o.after, unit, o.approx)}"
     return o.metric
+
+
+def approx_text(x: float, unit: str, approx: str = "") -> str:
+    """A single figure with its qualifier where the text puts it: ``1000余个``, ``1.3亿余元``,
+    ``超过350亿元``, ``约10万元``, ``10万元以上``."""
+    if approx in ("余", "多"):
+        mult = unit[:1] if unit[:1] in ("万", "亿") else ""
+        return f"{number_text(x)}{mult}{approx}{unit[len(mult):]}"
+    if approx in ("以上", "左右"):
+        return f"{number_text(x)}{unit}{approx}"
+    return f"{approx}{number_text(x)}{unit}"
 
 
 def passage_outcomes(cases, chunk_id: str) -> list:

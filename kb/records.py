@@ -144,6 +144,10 @@ class Outcome:
     page: int | None = None
     text: str = ""  # the sentence (clause) it was read from
     chunk_id: str | None = None  # the passage holding that sentence
+    # how the single figure is qualified, as written: 余 or 多 inside it ("1000余个"), 以上 or 左右
+    # after it, 近, 约, 超过, 超, 逾 or 不到 before it ("超过350亿元"); "" for an exact figure (and for
+    # every from–to pair)
+    approx: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -153,6 +157,7 @@ class Outcome:
             "change": self.change,
             "unit": self.unit,
             "page": self.page,
+            "approx": self.approx,
         }
 
 

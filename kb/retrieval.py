@@ -27,7 +27,7 @@ from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import find_region, foreign_names, place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
-from .structure import case_parts, heading_part, section_part
+from .structure import case_parts, heading_part, prose_part, section_part
 from .token_match import TokenMatcher, spread
 from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, names_the_field, offtopic_words
 
@@ -166,7 +166,7 @@ _PROBLEM = re.compile(r"不足|有待|不高|不强|不够|难以|压力|不注�
 
 # A question asking what to do (咋办, 从哪下手, 第一步): a problem the report lists restates the
 # difficulty instead of answering it.
-_REMEDY_QUESTION = re.compile(r"咋办|怎么办|咋整|怎么整|怎么弄|咋弄|怎么搞|咋搞|从哪|从何|第一步|头绪|该怎么|怎么做|如何做|怎么开始|下手")
+_REMEDY_QUESTION = re.compile(r"咋办|怎么办|咋解决|怎么解决|如何解决|解决过|怎么整改|如何整改|咋整|怎么整|怎么弄|咋弄|怎么搞|咋搞|从哪|从何|第一步|头绪|该怎么|怎么做|如何做|怎么开始|下手")
 
 
 # A Latin name inside a Chinese question (CE认证, HACCP, ISO 13485, 3C认证): letters and digits with at
@@ -752,7 +752,11 @@ class Retriever:
             # parts of a case write-up; a report's own 基本情况 / 存在问题 chapters are no case's parts
             parts = (case_parts(hit.chunk.section, [text for _, text, _ in sents])
                      if snap.cases_of_chunk(hit.chunk.chunk_id) else [None] * len(sents))
-            for (sid, text, vector), page, part in zip(sents, pages, parts):
+            # a case told in prose (no part headings or labels): for a question asking what to do, its
+            # sentences about the trouble before or the enterprise itself are not the answer
+            prose = ([prose_part(text) if p is None else None for p, (_, text, _) in zip(parts, sents)]
+                     if remedy and snap.cases_of_chunk(hit.chunk.chunk_id) else [None] * len(sents))
+            for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
                 rank = (score + (bonus if bonus and has_figure(text) else 0.0)
@@ -764,6 +768,8 @@ class Retriever:
                     rank -= remedy
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
+                if told in ("problem", "profile"):
+                    rank -= other_part  # 开裂变形怎么办: not 过去企业竹材含水率控制不严…
                 if part is not None and part not in wanted:
                     rank -= other_part  # 染色不均怎么办: not 存在问题：染色不均; 原来卡在哪: not what was done
                 elif part is not None and named:  # 漳州那家当初出了什么问题: its 【问题】, not a report's example

@@ -89,6 +89,36 @@ def case_parts(section: tuple[str, ...], sentences: list[str]) -> list[str | Non
     return out
 
 
+# A case told in prose, with no part heading or label: what each sentence is about, by its words.
+# The enterprise at the start ("该厂位于…，主要生产…"); what was done (a sentence opening with an act:
+# "将注塑温度…固化为工艺卡"); what changed ("未再发生", "降至"); the trouble before ("过去…控制不严",
+# "一度达到5.2%", "频繁退货").
+_PROSE_PROFILE = re.compile(r"^(?:该|这家|本)?(?:企业|公司|厂|合作社|作坊)?(?:位于|成立于|始建于|创办于|地处)"
+                            r"|^(?:该|这家|本)(?:企业|公司|厂|合作社|作坊)(?:主要|专业)?(?:生产|从事|主营)")
+_PROSE_MEASURE = re.compile(r"^(?:[^，。；]{0,12}?(?:通过|采取|建立|引入|引进|开展|实施|制定|组织|邀请|派出|聘请|推行|"
+                            r"改造|配备|配置|购置|实行|设立|设置|委托|将|把|针对))")
+_PROSE_OUTCOME = re.compile(r"未再|未发生|未出现|零投诉|杜绝|再无|实施以来|此后|"
+                            r"(?:降至|降到|降低|减少|下降|提升|提高|增长|达到)[^，。；]{0,12}?\d|\d[^，。；]{0,8}?(?:降至|提高到|提升至)")
+_PROSE_PROBLEM = re.compile(r"过去|以往|此前|原先|一度|频繁|屡|时有|问题(?:突出|集中|较多)|投诉|退货|拒收|退运|差评|"
+                            r"不合格|不稳定|不严|不规范|开裂|脱落|超标|锈点|霉变|发霉|损失|下滑")
+
+
+def prose_part(text: str) -> str | None:
+    """The part of a case write-up a sentence of a prose case is about (profile, measures, outcomes,
+    problem), judged by its words; None when they do not tell. For passages that hold a case and
+    whose sentences no heading or label places (:func:`case_parts` gives None)."""
+    text = text.strip()
+    if _PROSE_PROFILE.search(text):
+        return "profile"
+    if _PROSE_OUTCOME.search(text):
+        return "outcomes"
+    if _PROSE_MEASURE.search(text):
+        return "measures"
+    if _PROSE_PROBLEM.search(text):
+        return "problem"
+    return None
+
+
 def heading_part(heading: str) -> str | None:
     """The part a sub-heading names ("（二）主要做法" → measures), or None."""
     m = _HEADING_LABEL.match(heading.strip())

@@ -17,6 +17,7 @@ from kb.industries import (
     section_name,
 )
 from kb.loaders import load_document
+from kb.present import outcome_text
 from kb.records import Region, Sentence
 from kb.regions import find_region, find_regions, place_names, provinces, region_matches, short_name
 from kb.structure import structure_sentences
@@ -207,6 +208,25 @@ def _one(text):
 )
 def test_parse_outcomes(text, expected):
     assert _one(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "approx", "shown"),
+    [
+        ("帮助小微企业注册商标1000余个", "余", "小微企业注册商标：1000余个"),
+        ("助企降损增效达1.3亿余元", "余", "助企降损增效：1.3亿余元"),
+        ("创造经济效益超过350亿元", "超过", "经济效益：超过350亿元"),
+        ("月均经济效益增加10万元以上", "以上", "月均经济效益：+10万元以上"),
+        ("年利润增加了约10万元", "约", "年利润：+约10万元"),
+        ("推动行业产值突破130亿元", "", "行业产值：130亿元"),
+        ("产品缺陷发生率从15%降至7%", "", "产品缺陷发生率：15% → 7%"),
+    ],
+)
+def test_outcome_keeps_the_qualifier_of_its_figure(text, approx, shown):
+    """A tester saw 注册商标：1000个 where the report says 1000 余个: the figure must not claim more precision."""
+    (o,) = parse_outcomes(text)
+    assert (o.approx, outcome_text(o)) == (approx, shown)
+    assert o.as_dict()["approx"] == approx
 
 
 def test_parse_outcomes_beneficiaries_and_amount_share_the_metric():

@@ -500,6 +500,25 @@ def test_generation_without_mentions_column_loads(built, tmp_path):
     assert any(t.mentioned for t in built.snapshot().tags)
 
 
+def test_outcome_qualifiers_are_stored_and_old_generations_load(built, tmp_path):
+    """注册商标 1000 余个 is stored as 1000 with 余; a generation written before the ``approx``
+    column existed loads with exact figures until the next ingest re-parses it (CASES_VERSION)."""
+    import sqlite3
+
+    from kb import store
+
+    stored = [o for c in built.all_cases() for o in c.outcomes if o.metric == "小微企业注册商标"]
+    assert [(o.after, o.unit, o.approx) for o in stored] == [(1000, "个", "余")]
+    gen = current_generation(built.config.index_dir)
+    shutil.copy(gen / "kb.sqlite", tmp_path / "kb.sqlite")
+    conn = sqlite3.connect(tmp_path / "kb.sqlite")
+    conn.execute("ALTER TABLE outcomes DROP COLUMN approx")
+    conn.commit()
+    conn.close()
+    old = store.load_records(tmp_path)
+    assert {o.approx for c in old.cases for o in c.outcomes} == {""}
+
+
 # --- a place name alone does not make a question about everyday life on topic ---------------
 
 PLACE_OFF_TOPIC = ["今天北京天气怎么样", "上海迪士尼门票多少钱", "浙江高考分数线", "江苏哪里好玩", "明天北京会下雨吗"]
