@@ -301,7 +301,8 @@ def _resolve(raw: list[tuple[int, int, list[Place]]]) -> list[_Mention]:
             provinces = {p.province for p in cands}
             if len(provinces) != 1:
                 continue  # ambiguous across provinces: say nothing rather than guess
-            cands = [next(p for p in _places() if p.level == 1 and p.name == provinces.pop())]
+            province = provinces.pop()  # once: inside the generator it emptied the set (向阳区, 桥东区)
+            cands = [next(p for p in _places() if p.level == 1 and p.name == province)]
         out.append(_Mention(start, end, cands[0]))
     return out
 

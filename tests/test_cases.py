@@ -74,6 +74,13 @@ def test_find_region_does_not_match_common_words_or_ambiguous_names(text):
     assert find_region(text) == Region()
 
 
+@pytest.mark.parametrize(("name", "province"), [("向阳区", "黑龙江省"), ("桥东区", "河北省"), ("桥西区", "河北省")])
+def test_a_county_name_of_several_cities_of_one_province_is_that_province(name, province):
+    """A fuzzer's crash (KeyError: pop from an empty set) behind kb cases --region 向阳区 and any text naming them."""
+    assert find_region(name) == Region(province)
+    assert find_region(f"企业位于{name}") == Region(province)
+
+
 def test_河北区域_is_the_province_not_the_tianjin_district():
     assert find_region("河北区域品牌") == Region("河北省")
 
