@@ -482,19 +482,23 @@ def test_index_without_named_places_is_reprocessed(home, monkeypatch):
     assert hits and "创新认证规则134项" in hits[0].chunk.text
 
 
-def test_generation_without_mentions_column_loads(built, tmp_path):
-    """Generations written before the ``mentions`` column existed are read with no named places."""
+def _records_without(built, tmp_path, table: str, column: str):
+    """The built generation's records as a generation written before ``table.column`` existed."""
     import sqlite3
 
     from kb import store
 
-    gen = current_generation(built.config.index_dir)
-    shutil.copy(gen / "kb.sqlite", tmp_path / "kb.sqlite")
+    shutil.copy(current_generation(built.config.index_dir) / "kb.sqlite", tmp_path / "kb.sqlite")
     conn = sqlite3.connect(tmp_path / "kb.sqlite")
-    conn.execute("ALTER TABLE chunks DROP COLUMN mentions")
+    conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.commit()
     conn.close()
-    old = store.load_records(tmp_path)
+    return store.load_records(tmp_path)
+
+
+def test_generation_without_mentions_column_loads(built, tmp_path):
+    """Generations written before the ``mentions`` column existed are read with no named places."""
+    old = _records_without(built, tmp_path, "chunks", "mentions")
     assert all(t.mentioned == () for t in old.tags)
     assert [t.regions for t in old.tags] == [t.regions for t in built.snapshot().tags]
     assert any(t.mentioned for t in built.snapshot().tags)
@@ -503,19 +507,9 @@ def test_generation_without_mentions_column_loads(built, tmp_path):
 def test_outcome_qualifiers_are_stored_and_old_generations_load(built, tmp_path):
     """注册商标 1000 余个 is stored as 1000 with 余; a generation written before the ``approx``
     column existed loads with exact figures until the next ingest re-parses it (CASES_VERSION)."""
-    import sqlite3
-
-    from kb import store
-
     stored = [o for c in built.all_cases() for o in c.outcomes if o.metric == "小微企业注册商标"]
     assert [(o.after, o.unit, o.approx) for o in stored] == [(1000, "个", "余")]
-    gen = current_generation(built.config.index_dir)
-    shutil.copy(gen / "kb.sqlite", tmp_path / "kb.sqlite")
-    conn = sqlite3.connect(tmp_path / "kb.sqlite")
-    conn.execute("ALTER TABLE outcomes DROP COLUMN approx")
-    conn.commit()
-    conn.close()
-    old = store.load_records(tmp_path)
+    old = _records_without(built, tmp_path, "outcomes", "approx")
     assert {o.approx for c in old.cases for o in c.outcomes} == {""}
 
 
