@@ -750,12 +750,13 @@ class Retriever:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
             # parts of a case write-up; a report's own 基本情况 / 存在问题 chapters are no case's parts
+            has_case = bool(snap.cases_of_chunk(hit.chunk.chunk_id))
             parts = (case_parts(hit.chunk.section, [text for _, text, _ in sents])
-                     if snap.cases_of_chunk(hit.chunk.chunk_id) else [None] * len(sents))
+                     if has_case else [None] * len(sents))
             # a case told in prose (no part headings or labels): for a question asking what to do, its
             # sentences about the trouble before or the enterprise itself are not the answer
             prose = ([prose_part(text) if p is None else None for p, (_, text, _) in zip(parts, sents)]
-                     if remedy and snap.cases_of_chunk(hit.chunk.chunk_id) else [None] * len(sents))
+                     if remedy and has_case else [None] * len(sents))
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
