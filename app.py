@@ -673,7 +673,8 @@ def main() -> None:
         if st.button("完全重建索引", type="primary", key="rebuild-broken"):
             run_ingest(rt, rebuild=True)
         return
-    {"案例检索": page_search, "可比案例": page_cases, "检索测试": page_debug}[page](rt)
+    with rt.kb.pinned():  # the page's hits, answer and cases from one generation
+        {"案例检索": page_search, "可比案例": page_cases, "检索测试": page_debug}[page](rt)
 
 
 main()

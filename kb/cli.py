@@ -239,6 +239,11 @@ def _print_filter_notes(kb, industry: str | None, region: str | None) -> None:
 
 def cmd_search(args) -> int:
     kb = _kb(args)
+    with kb.pinned():  # hits, answer and cases from one generation, even if an ingest swaps it
+        return _search(kb, args)
+
+
+def _search(kb, args) -> int:
     filters = _filters(args)
     _print_filter_notes(kb, args.industry, args.region)
     if args.batch:

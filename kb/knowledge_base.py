@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import store
@@ -42,6 +43,7 @@ class KnowledgeBase:
         self.tokenizer = Tokenizer(self.config.index_dir / ".cache")
         self._snap: Snapshot | None = None
         self._snap_lock = threading.Lock()
+        self._pinned = threading.local()  # see pinned()
         self.milvus = None
         backend = None
         if self.config.backend == "milvus":
@@ -114,8 +116,31 @@ class KnowledgeBase:
         """The generation ``indexes/current`` points at, read from its files."""
         return Snapshot(*store.open_current(self.config.index_dir))
 
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within the block, this thread's queries all read one generation (the first one a
+        query in it reads): the hits, their answer, outline and cases agree even when
+        ``kb ingest`` moves ``current`` meanwhile (otherwise a hit's chunk id may be missing
+        from the generation the answer reads). Nested blocks share the outer one's."""
+        if getattr(self._pinned, "active", False):
+            yield
+            return
+        self._pinned.active, self._pinned.snap = True, None
+        try:
+            yield
+        finally:
+            self._pinned.active, self._pinned.snap = False, None
+
     def snapshot(self) -> Snapshot:
-        """The current generation in memory (reloaded when ``current`` moved)."""
+        """The current generation in memory (reloaded when ``current`` moved); inside
+        :meth:`pinned`, the one this thread read first."""
+        if getattr(self._pinned, "active", False):
+            if self._pinned.snap is None:
+                self._pinned.snap = self._current_snapshot()
+            return self._pinned.snap
+        return self._current_snapshot()
+
+    def _current_snapshot(self) -> Snapshot:
         if self.milvus is not None:
             return self._milvus_snapshot()
         gen, manifest = store.open_current(self.config.index_dir)
@@ -283,13 +308,15 @@ class KnowledgeBase:
         (the trade the question names and its most comparable cases with outcomes; null in bm25
         mode, which never loads the model, and without results) and
         ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)."""
-        hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
-        answer = self.answer(query, hits) if mode != "bm25" else []
-        outline = self.outline(query, hits) if answer else None
-        industry, cases = (self.guidance(query, filters.industry if filters else None)
-                           if hits and mode != "bm25" else (None, []))  # bm25: no model
+        with self.pinned():
+            hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
+            answer = self.answer(query, hits) if mode != "bm25" else []
+            outline = self.outline(query, hits) if answer else None
+            industry, cases = (self.guidance(query, filters.industry if filters else None)
+                               if hits and mode != "bm25" else (None, []))  # bm25: no model
+            absent = self.absent_names(query)
         return {"query": query,
-                "not_in_documents": self.absent_names(query),
+                "not_in_documents": absent,
                 "answer": {"sentences": [a.as_dict() for a in answer],
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),
                            "outline": outline.as_dict() if outline else None} if answer else None,

@@ -294,3 +294,62 @@ def test_cold_start_with_the_real_model_loads_it_once(real_kb, tmp_path, monkeyp
     errors = _in_parallel(first_query)
     assert not errors and not wrong, (errors[:3], wrong[:3])
     assert len(loads) == 1, loads
+
+
+QUERY = "江苏认证融资贷款"
+
+
+def _doc_id(kb: KnowledgeBase, name: str) -> str:
+    return next(d.doc_id for d in kb.documents() if d.path.endswith(name))
+
+
+def _swap_generation(home: Path, numbers: list[int]) -> str:
+    """Another writer (its own KnowledgeBase, as another process would be) makes the corpus hold
+    the copies ``numbers`` and ingests; returns the new generation."""
+    hostile.write_copies(home / "corpus", numbers)
+    writer = KnowledgeBase(config(home))
+    writer.tokenizer = hostile.shared_tokenizer()
+    report = writer.ingest()
+    assert report.changed and not report.failed
+    return writer.manifest()["generation"]
+
+
+def test_pinned_queries_read_one_generation_while_ingest_swaps_it(base_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(base_home, home, symlinks=True)
+    kb = KnowledgeBase(config(home))
+    kb.tokenizer = hostile.shared_tokenizer()
+    old, leaving = kb.manifest()["generation"], _doc_id(kb, "副本1.txt")
+    with kb.pinned():
+        hits = kb.search(QUERY, top_k=10)
+        assert any(h.chunk.doc_id == leaving for h in hits)
+        new = _swap_generation(home, [0])  # 副本1 (and its chunks) leave the index
+        assert new != old and kb.manifest()["generation"] == old
+        answer = kb.answer(QUERY, hits)  # reads the hits' own generation
+        assert answer and {a.chunk_id for a in answer} <= {h.chunk.chunk_id for h in hits}
+        with kb.pinned():  # a nested block shares the outer one's generation
+            assert kb.manifest()["generation"] == old
+    assert kb.manifest()["generation"] == new  # outside the block: the current one again
+    assert not any(h.chunk.doc_id == leaving for h in kb.search(QUERY, top_k=10))
+
+
+def test_search_json_hits_and_answer_agree_when_ingest_lands_between_them(base_home, tmp_path, monkeypatch):
+    """The race a fuzzer hit (KeyError in answer(), HTTP 500): an ingest landing after the
+    search and before the answer. search_json reads both from one generation."""
+    home = tmp_path / "home"
+    shutil.copytree(base_home, home, symlinks=True)
+    kb = KnowledgeBase(config(home))
+    kb.tokenizer = hostile.shared_tokenizer()
+    search = kb.search
+
+    def search_then_ingest(*args, **kwargs):
+        hits = search(*args, **kwargs)
+        _swap_generation(home, [0])
+        return hits
+
+    leaving = _doc_id(kb, "副本1.txt")
+    monkeypatch.setattr(kb, "search", search_then_ingest)
+    out = kb.search_json(QUERY, top_k=10)
+    ids = {r["chunk_id"] for r in out["results"]}
+    assert any(r["doc"] == leaving for r in out["results"])
+    assert out["answer"] and set(out["answer"]["chunk_ids"]) <= ids
