@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -45,6 +46,45 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"应为正整数（至少 1），收到 {value}")
     return value
+
+
+def _port(text: str) -> int:
+    """argparse type for --port: 1–65535."""
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"端口应在 1–65535 之间，收到 {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    """argparse type for --rate: a finite number of at least 0 (0: no limit)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为数字，收到“{text}”") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"应为 0 或正数（0 表示不限），收到 {text}")
+    return value
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail early, in Chinese, when ``host:port`` cannot be bound (before the model loads; uvicorn
+    would log an English error and exit)."""
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise KBError(f"无法识别监听地址“{host}”（{exc}）：应为本机的 IP 地址或主机名，如 127.0.0.1。") from exc
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            reason = {errno.EADDRINUSE: "端口已被占用", errno.EACCES: "没有权限（1024 以下的端口需要管理员权限）",
+                      errno.EADDRNOTAVAIL: "本机没有这个地址"}.get(exc.errno, exc.strerror or str(exc))
+            raise KBError(f"无法在 {host}:{port} 上监听：{reason}。可以用 --port 换一个端口，或用 --host 换地址。") from exc
 
 
 def _unquote(text: str) -> str:
@@ -426,15 +466,18 @@ def cmd_export(args) -> int:
         raise KBError("没有检索到可导出的内容。")
     out = Path(args.out)
     if out.suffix.lower() == ".docx":
-        out.write_bytes(export_docx(items, args.title))
+        data = export_docx(items, args.title)
     elif out.suffix.lower() == ".pptx":
         from .export_pptx import export_pptx
 
-        out.write_bytes(export_pptx(items, args.title))
-    elif out.suffix.lower() in (".md", ".markdown"):
-        out.write_text(export_markdown(items, args.title), encoding="utf-8")
+        data = export_pptx(items, args.title)
     else:
-        raise KBError("输出文件的扩展名应为 .docx、.pptx 或 .md")
+        data = export_markdown(items, args.title).encode("utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # --out 课件/第一讲.docx: the folder is made
+        out.write_bytes(data)
+    except OSError as exc:
+        raise KBError(f"无法写入 {out}：{exc.strerror or exc}") from exc
     print(f"已导出 {len(items)} 条内容到 {out}")
     return 0
 
@@ -459,6 +502,7 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     from .api import ApiSettings, serve
 
+    _check_listen(args.host, args.port)
     kb = _kb(args)
     token = os.environ.get("KB_API_TOKEN") or None
     settings = ApiSettings(token=token, rate_per_s=args.rate, burst=max(1, int(args.rate * 2)))
@@ -556,8 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="启动 JSON HTTP API：/api/search、/api/cases、/api/cases/{编号}/similar、/api/stats、"
                        "/healthz，文档在 /docs。默认只读；设置环境变量 KB_API_TOKEN 后可用令牌调用导入接口。")
     s.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只允许本机访问）")
-    s.add_argument("--port", type=_positive_int, default=8000, help="端口（默认 8000）")
-    s.add_argument("--rate", type=float, default=50.0, help="每个客户端地址每秒最多请求数（默认 50；0 表示不限）")
+    s.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
+    s.add_argument("--rate", type=_rate, default=50.0, help="每个客户端地址每秒最多请求数（默认 50；0 表示不限）")
     s.add_argument("--lazy", action="store_true", help="不预先加载模型（第一次检索时再加载）")
     s.set_defaults(func=cmd_serve)
 

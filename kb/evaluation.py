@@ -73,6 +73,9 @@ def load_queries(path: str | Path) -> list[EvalQuery]:
                                  d.get("voice", ""), d.get("case"), d.get("industry")))
         except (KeyError, TypeError) as exc:
             raise KBError(f"评测集 {path} 第 {n} 条缺少字段：{exc}") from exc
+    if not out:
+        raise KBError(f"评测集 {path} 里没有查询：每行应是一个 JSON 对象，"
+                      '如 {"id": "q1", "query": "认证贷是什么", "answers": ["认证贷"]}。')
     return out
 
 

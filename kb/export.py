@@ -181,6 +181,11 @@ def _clean(text: str) -> str:
     return _XML_INVALID.sub("", text or "")
 
 
+# Office file properties (docProps/core.xml) hold at most 255 characters; python-docx and
+# python-pptx refuse more. The heading in the document keeps the whole title.
+PROPERTY_MAX = 255
+
+
 def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
     """A course pack as a Word document (python-docx); returns the file's bytes."""
     import docx
@@ -189,7 +194,7 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
 
     title = _clean((title or "").strip()) or "课件素材"
     document = docx.Document()
-    document.core_properties.title = title
+    document.core_properties.title = title[:PROPERTY_MAX]
     style = document.styles["Normal"]
     style.font.size = Pt(11)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")

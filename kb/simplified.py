@@ -31,7 +31,11 @@ def _t2s():
 
 
 def to_simplified(text: str) -> str:
-    """``text`` with Traditional Chinese characters and phrases in their Simplified form."""
+    """``text`` with Traditional Chinese characters and phrases in their Simplified form, and
+    full-width digits, letters and radicals folded as the documents' are (kb.cleaning.fold_forms:
+    a query typed "１４３３家" finds "1433家")."""
     if not text or text.isascii():
         return text
-    return _t2s().convert(text)
+    from .cleaning import fold_forms
+
+    return _t2s().convert(fold_forms(text))

@@ -82,6 +82,10 @@ def test_glossary_word_may_start_with_a_dash(capsys):
     (["search", "认证贷", "--top-k"], ["参数 --top-k：需要给出一个值"]),
     (["search", "认证贷", "--top-k", "abc"], ["参数 --top-k：应为正整数"]),
     (["serve", "--rate", "fast"], ["参数 --rate：应为数字，收到“fast”"]),
+    (["serve", "--rate", "-1"], ["参数 --rate：应为 0 或正数（0 表示不限），收到 -1"]),
+    (["serve", "--rate", "nan"], ["参数 --rate：应为 0 或正数"]),
+    (["serve", "--port", "70000"], ["参数 --port：端口应在 1–65535 之间，收到 70000"]),
+    (["serve", "--port", "0"], ["参数 --port：应为正整数（至少 1），收到 0"]),
     (["stats", "extra"], ["无法识别的参数：extra"]),
 ])
 def test_argparse_errors_are_chinese(capsys, argv, words):
@@ -234,3 +238,58 @@ def test_case_without_a_section_or_page_cites_the_document_alone(tmp_path, monke
     assert cli.main(["cases"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "出处：" in x)
     assert line.endswith("出处：" + case.doc_title), line
+
+
+# --- errors a user meets before anything runs ---------------------------------------------------
+
+def test_serve_on_a_port_in_use_says_so_in_chinese_before_loading_anything(capsys, monkeypatch):
+    import socket
+
+    monkeypatch.setattr("kb.cli._kb", lambda args: pytest.fail("the index was opened"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"错误：无法在 127.0.0.1:{port} 上监听：端口已被占用。可以用 --port 换一个端口" in err
+
+
+def test_serve_on_an_address_this_machine_lacks(capsys, monkeypatch):
+    monkeypatch.setattr("kb.cli._kb", lambda args: pytest.fail("the index was opened"))
+    assert main(["serve", "--host", "nosuch.invalid"]) == 2
+    assert "错误：无法识别监听地址“nosuch.invalid”" in capsys.readouterr().err
+
+
+def test_export_into_a_new_folder_with_a_long_title(env, capsys, tmp_path):
+    """--out in a folder that does not exist yet (it is made), and a title longer than the 255
+    characters an Office file property holds (the property is cut; the heading keeps it all)."""
+    import docx
+    import pptx
+
+    title = "家纺行业质量提升培训" * 40  # 400 characters
+    for name in ("课件/第一讲.docx", "课件/幻灯片/第一讲.pptx", "新目录/第一讲.md"):
+        out = tmp_path / name
+        assert main(["export", "--query", "认证贷", "--top-k", "2", "--title", title, "--out", str(out)]) == 0
+        assert out.is_file() and out.stat().st_size > 0
+    word = docx.Document(str(tmp_path / "课件/第一讲.docx"))
+    assert word.core_properties.title == title[:255]
+    assert any(p.text == title for p in word.paragraphs)
+    slides = pptx.Presentation(str(tmp_path / "课件/幻灯片/第一讲.pptx"))
+    assert slides.core_properties.title == title[:255]
+    assert title in (tmp_path / "新目录/第一讲.md").read_text(encoding="utf-8")
+
+
+def test_export_to_an_unwritable_place_is_a_chinese_error(env, capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["export", "--query", "认证贷", "--out", str(blocker / "x.md")]) == 2
+    assert f"错误：无法写入 {blocker / 'x.md'}：" in capsys.readouterr().err
+
+
+def test_eval_of_an_empty_query_file_explains_the_format(env, capsys, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    assert main(["eval", "--queries", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert f"错误：评测集 {empty} 里没有查询：每行应是一个 JSON 对象" in err
