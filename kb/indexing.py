@@ -85,19 +85,33 @@ def ocr_note(doc) -> str:
     return f"其中 {len(pages)} 页为扫描件，已 OCR 识别{mean}{upright}"
 
 
-def discover(roots: Sequence[Path]) -> list[Path]:
+def _resolved(path: Path) -> str:
+    """The absolute real path of ``path``; as given when it cannot be resolved (a missing file, a
+    symlink loop: those are reported by name when parsed)."""
+    try:
+        return str(path.resolve()) if path.exists() else str(path)
+    except (OSError, RuntimeError):  # RuntimeError: "Symlink loop" from pathlib (Python 3.11)
+        return str(path)
+
+
+def discover(roots: Sequence[Path], skip: Sequence[Path] = ()) -> list[Path]:
     """Files under ``roots`` (folders walked; hidden files, Office lock files such as ``~$案例.docx``
-    and system files such as ``Thumbs.db`` skipped), each once, in sorted order."""
+    and system files such as ``Thumbs.db`` skipped, and so are the folders ``skip``, e.g. the
+    index itself when ``kb ingest .`` walks the home folder), each once, in sorted order.
+    Special files met in a folder (a named pipe, a broken or looping link) are listed too, so
+    the ingest reports them by name instead of passing over them."""
+    skipped = [Path(_resolved(p)) for p in skip]
     files: list[Path] = []
     for root in roots:
         if root.is_dir():
-            files.extend(sorted(p for p in root.rglob("*") if p.is_file() and not is_stray_file(p.name) and not any(
-                part.startswith(".") for part in p.relative_to(root).parts)))
+            files.extend(sorted(p for p in root.rglob("*") if not p.is_dir() and not is_stray_file(p.name) and not any(
+                part.startswith(".") for part in p.relative_to(root).parts)
+                and not any(Path(_resolved(p)).is_relative_to(s) for s in skipped)))
         else:
             files.append(root)
     seen, out = set(), []
     for f in files:
-        key = str(f.resolve()) if f.exists() else str(f)
+        key = _resolved(f)
         if key not in seen:
             seen.add(key)
             out.append(f)
@@ -115,10 +129,11 @@ class IndexWriter:
         self._current = current
 
     def _display_path(self, path: Path) -> str:
+        resolved = _resolved(path)
         try:
-            return str(path.resolve().relative_to(self.config.home.resolve()))
+            return str(Path(resolved).relative_to(self.config.home.resolve()))
         except ValueError:
-            return str(path.resolve()) if path.exists() else str(path)
+            return resolved
 
     def _source(self, stored_path: str) -> Path:
         """The file a stored document path names (relative paths are under the home folder)."""
@@ -157,7 +172,7 @@ class IndexWriter:
                     else:
                         gone.append(FileResult(stored, "removed", doc_id, title,
                                                reason="源文件已不存在，无法重新读取，已从索引中移除"))
-            files = discover(roots)
+            files = discover(roots, skip=[index_dir])
             for i, path in enumerate(files):
                 shown = self._display_path(path)
                 if progress:
@@ -220,7 +235,9 @@ class IndexWriter:
                    progress: Progress | None = None) -> FileResult:
         try:
             if not path.exists():
-                raise UnreadableDocument(shown, "文件不存在")
+                raise UnreadableDocument(shown, "符号链接指向不存在的文件，或链接自身成环" if path.is_symlink() else "文件不存在")
+            if not path.is_file():  # a named pipe would block the read forever; a device never ends
+                raise UnreadableDocument(shown, "不是普通文件（管道、设备等特殊文件无法导入）")
             format_of(shown)  # an unsupported type is refused before the worker, with what to do
             size_mb = path.stat().st_size / 1e6
             if size_mb > self.config.max_file_mb:

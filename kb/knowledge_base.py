@@ -173,7 +173,7 @@ class KnowledgeBase:
 
     # ----------------------------------------------------------------- ingest
     def discover(self, paths: Sequence[str | Path] | None) -> list[Path]:
-        return discover([Path(p) for p in paths] if paths else [self.config.corpus_dir])
+        return discover([Path(p) for p in paths] if paths else [self.config.corpus_dir], skip=[self.config.index_dir])
 
     def ingest(self, paths: Sequence[str | Path] | None = None, rebuild: bool = False,
                progress: Progress | None = None) -> IngestReport:

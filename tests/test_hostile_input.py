@@ -315,3 +315,43 @@ def test_office_lock_and_system_files_are_skipped_like_hidden_files(tmp_path, mo
     monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
     assert main(["ingest", "-q"]) == 0
     assert "~$" not in capsys.readouterr().out
+
+
+def test_pipes_and_looping_links_are_reported_by_name_and_the_index_folder_is_skipped(tmp_path):
+    """A named pipe would block the read forever and a symlink loop raised RuntimeError from
+    pathlib: both are now failed files with a Chinese reason, found in a folder walk or named
+    on the command line, and the good file is indexed. ``kb ingest .`` from the home folder
+    does not try to import the index's own files."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "合成.txt").write_text("一、合成测试\n" + hostile.SYNTHETIC_TEXT + "\n", encoding="utf-8")
+    os.mkfifo(corpus / "管道.txt")
+    (corpus / "环A.txt").symlink_to("环B.txt")
+    (corpus / "环B.txt").symlink_to("环A.txt")
+    (corpus / "自指.docx").symlink_to("自指.docx")
+    (corpus / "断链.pdf").symlink_to("不存在.pdf")
+    hostile.seed_tokenizer_cache(tmp_path / "indexes")
+    kb = KnowledgeBase(make_config(tmp_path))
+    kb.tokenizer = hostile.shared_tokenizer()
+    done = threading.Event()
+    outcome: dict = {}
+
+    def ingest(paths) -> None:
+        outcome["report"] = kb.ingest(paths)
+        done.set()
+
+    threading.Thread(target=ingest, args=([corpus],), daemon=True).start()
+    assert done.wait(60), "ingest hung on the named pipe"
+    report = outcome["report"]
+    reasons = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+    assert reasons["合成.txt"][0] == "indexed"
+    assert reasons["管道.txt"] == ("failed", "不是普通文件（管道、设备等特殊文件无法导入）")
+    for name in ("环A.txt", "环B.txt", "自指.docx", "断链.pdf"):
+        assert reasons[name] == ("failed", "符号链接指向不存在的文件，或链接自身成环"), name
+    for named in (corpus / "管道.txt", corpus / "自指.docx"):  # named on the command line
+        done.clear()
+        threading.Thread(target=ingest, args=([named],), daemon=True).start()
+        assert done.wait(60), f"ingest hung on {named.name}"
+        assert [f.status for f in outcome["report"].files] == ["failed"]
+    assert [p.name for p in kb.discover([tmp_path])] == sorted(reasons)  # indexes/ is not walked
+    assert len(kb.search("合成测试文本 不良率", mode="bm25")) >= 1
