@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -216,8 +217,11 @@ class OnnxEmbedder:
     def _resolve_locked(self) -> None:
         folder = self._export_folder()
         if (folder / META).exists():
-            self._use(folder)
-            return
+            try:
+                self._use(folder)
+                return
+            except (OSError, ValueError, KeyError, TypeError) as exc:  # meta.json damaged
+                self._discard(folder, exc)
         pipeline = read_pipeline_config(self.path)
         reason = pipeline.unsupported or _marker_reason(unsupported_marker(folder))
         if not reason:
@@ -235,6 +239,13 @@ class OnnxEmbedder:
                 return
         log.warning("嵌入模型“%s”无法使用 ONNX（%s），改用 sentence-transformers（PyTorch）。", self.model_id, reason)
         self.fallback = SentenceTransformerEmbedder(self.model_name, self.batch_size, reason=reason)
+
+    def _discard(self, folder: Path, exc: BaseException) -> None:
+        """Remove a damaged export (a truncated model.onnx, an unreadable meta.json) so that it is
+        exported again from the model's own files, instead of failing every search."""
+        log.warning("ONNX 缓存 %s 已损坏（%s: %s），将删除并重新导出。", folder, type(exc).__name__, str(exc)[:200])
+        shutil.rmtree(folder, ignore_errors=True)
+        self.folder = None
 
     def _use(self, folder: Path) -> None:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
@@ -258,7 +269,15 @@ class OnnxEmbedder:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    self._model = OnnxModel(self.folder)
+                    try:
+                        self._model = OnnxModel(self.folder)
+                    except Exception as exc:  # noqa: BLE001 - onnxruntime/tokenizers raise their own types
+                        self._discard(self.folder, exc)
+                        self._resolve_locked()  # export again (or fall back to sentence-transformers)
+                        if self.fallback is not None:
+                            self.fallback.load()
+                            return
+                        self._model = OnnxModel(self.folder)
 
     def identity(self) -> dict:
         """What the index manifest records about the model that made its vectors."""

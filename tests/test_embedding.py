@@ -467,6 +467,30 @@ def test_custom_model_folder_is_exported_with_its_own_pooling(tmp_path, pooling)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("damage", ["truncated model", "bad meta"])
+def test_damaged_export_is_exported_again(tmp_path, damage, caplog):
+    """A cached export damaged after it was made (a disk full mid-copy, a stray edit) is removed
+    and exported again from the model's files, instead of failing every search."""
+    folder = _tiny_model(tmp_path / "tiny", "mean")
+    cache = tmp_path / "cache"
+    first = OnnxEmbedder(str(folder), cache_root=cache)
+    before = first.embed(SENTENCES)
+    export = first.folder
+    if damage == "truncated model":
+        with open(export / "model.onnx", "r+b") as fh:
+            fh.truncate(1000)
+    else:
+        (export / "meta.json").write_text("{bad", encoding="utf-8")
+    again = OnnxEmbedder(str(folder), cache_root=cache)  # a later process
+    with caplog.at_level("WARNING", logger="kb.embedding"):
+        after = again.embed(SENTENCES)
+    assert again.backend == "onnx" and again.folder == export
+    assert "已损坏" in caplog.text and "将删除并重新导出" in caplog.text
+    assert (export / "model.onnx").stat().st_size > 1000 and json.loads((export / "meta.json").read_text("utf-8"))
+    assert np.sum(before * after, axis=1).min() >= 0.9999
+
+
+@pytest.mark.slow
 def test_custom_model_that_cannot_be_exported_runs_through_sentence_transformers(tmp_path):
     folder = _tiny_model(tmp_path / "tiny-dense", "mean", dense=True)
     home = tmp_path / "home"
