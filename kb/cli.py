@@ -176,7 +176,27 @@ _HELP_HEADINGS = (("\npositional arguments:\n", "\n位置参数：\n"), ("\nopti
 
 
 def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    """One JSON document on stdout: UTF-8 text as is; on a terminal whose encoding cannot hold
+    every character (a GBK console and an emoji), \\u escapes, which every JSON reader decodes."""
+    text = json.dumps(obj, ensure_ascii=False)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj)
+    except LookupError:
+        pass
+    print(text)
+
+
+def _tolerant_output() -> None:
+    """Characters the terminal's encoding lacks (an emoji on a GBK console) print as "?" instead
+    of ending the command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.errors or "strict") == "strict":
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
 
 
 class _Bar:
@@ -636,6 +656,7 @@ def _show_library_messages() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    _tolerant_output()
     _show_library_messages()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -293,3 +293,22 @@ def test_eval_of_an_empty_query_file_explains_the_format(env, capsys, tmp_path):
     assert main(["eval", "--queries", str(empty)]) == 2
     err = capsys.readouterr().err
     assert f"错误：评测集 {empty} 里没有查询：每行应是一个 JSON 对象" in err
+
+
+def test_a_gbk_terminal_gets_valid_json_and_text_for_an_emoji_query(env):
+    """A Windows console in GBK cannot encode 😀: --json falls back to \\u escapes (valid JSON,
+    nothing lost), plain text prints "?" for it, and neither ends in UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+
+    run_env = dict(os.environ, PYTHONIOENCODING="gbk", KB_HOME=str(env.config.home), KB_MODEL="hash-bigram-64",
+                   KB_BACKEND="local", PYTHONPATH=str(REPO))
+    args = [sys.executable, "-m", "kb", "search", "认证贷😀", "--top-k", "2"]
+    out = subprocess.run([*args, "--json"], env=run_env, capture_output=True, timeout=300)
+    assert out.returncode == 0, out.stderr.decode("gbk", "replace")
+    data = json.loads(out.stdout.decode("gbk"))
+    assert data["query"] == "认证贷😀" and data["results"]
+    text = subprocess.run(args, env=run_env, capture_output=True, timeout=300)
+    assert text.returncode == 0, text.stderr.decode("gbk", "replace")
+    assert "认证贷" in text.stdout.decode("gbk") and b"Traceback" not in text.stderr
