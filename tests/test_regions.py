@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import re
 
+import pytest
+
 from kb.records import Region
 from kb.regions import CHANGES_PATH, adcodes_path, find_region, find_regions, region_changes, region_matches
 
@@ -91,3 +93,30 @@ def test_each_renamed_county_name_is_unique_in_its_province():
         for name in (row["name"], row["old_name"]):
             if name:
                 assert counts.get((province, name), 0) <= 1, (province, name)
+
+
+@pytest.mark.parametrize("query", ["省", "市", "区", "自治区", "特别行政区", "江"])
+def test_division_words_and_single_characters_are_not_places(query):
+    """--region 省 matched 66 of 69 cases by substring with no note; division words alone and
+    single characters that abbreviate no province are now unknown (a note, an empty list)."""
+    from kb.regions import is_known_region, region_matcher
+
+    assert not is_known_region(query)
+    matches = region_matcher(query)
+    assert not matches(Region("江苏省", "南通市")) and not matches(Region("广西壮族自治区"))
+
+
+@pytest.mark.parametrize("abbr, province, other", [("苏", "江苏省", "浙江省"), ("沪", "上海市", "江苏省"),
+                                                   ("粤", "广东省", "广西壮族自治区"), ("新", "新疆维吾尔自治区", "四川省")])
+def test_one_character_province_abbreviations_work_as_filters(abbr, province, other):
+    from kb.regions import is_known_region, region_matcher
+
+    assert is_known_region(abbr)
+    assert region_matcher(abbr)(Region(province)) and not region_matcher(abbr)(Region(other))
+
+
+def test_a_two_character_part_of_a_name_still_matches_by_substring():
+    from kb.regions import is_known_region, region_matcher
+
+    assert is_known_region("壮族") and region_matcher("壮族")(Region("广西壮族自治区"))
+    assert not region_matcher("壮族")(Region("江苏省"))
