@@ -43,7 +43,9 @@ class ErrorResponse(_Model):
 class AnswerSentence(_Model):
     text: str = Field(description="原文中的一句")
     chunk_id: str = Field(description="所在分块")
-    doc: str = Field(description="文档标题")
+    doc: str = Field(description="文档标题（与 title 相同；结果列表 results[].doc 是文档编号，对应这里的 doc_id）")
+    doc_id: str = Field(description="文档编号（同 results[].doc）")
+    title: str = Field(description="文档标题（同 results[].title）")
     section: str = Field(description="章节路径")
     page: int | None = Field(description="页码（DOCX/MD 为 null）")
     score: float = Field(ge=0, le=1, description="（余弦 + 0.5 × 信息词占比）/ 1.5，0–1")
@@ -56,7 +58,9 @@ class OutlineItem(_Model):
 
 
 class Outline(_Model):
-    doc: str = Field(description="文档标题")
+    doc: str = Field(description="文档标题（与 title 相同）")
+    doc_id: str = Field(description="文档编号（同 results[].doc）")
+    title: str = Field(description="文档标题")
     section: str = Field(description="上一级章节路径（文档顶层为空字符串）")
     count: int = Field(ge=2, description="这一级小标题的个数")
     items: list[OutlineItem] = Field(description="小标题，按原文顺序（最多 20 个）")

@@ -81,10 +81,13 @@ class AnswerSentence:
     section: str
     page: int | None
     score: float
+    doc_id: str = ""
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "chunk_id": self.chunk_id, "doc": self.doc, "section": self.section,
-                "page": self.page, "score": self.score}
+        # "doc" has always been the title here (in results it is the document id): both are
+        # given under the names results use, "doc" stays for scripts that read it.
+        return {"text": self.text, "chunk_id": self.chunk_id, "doc": self.doc, "doc_id": self.doc_id,
+                "title": self.doc, "section": self.section, "page": self.page, "score": self.score}
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,11 @@ class Outline:
     section: str
     items: tuple[OutlineItem, ...]
     count: int
+    doc_id: str = ""
 
     def as_dict(self) -> dict:
-        return {"doc": self.doc, "section": self.section, "count": self.count,
-                "items": [i.as_dict() for i in self.items]}
+        return {"doc": self.doc, "doc_id": self.doc_id, "title": self.doc, "section": self.section,
+                "count": self.count, "items": [i.as_dict() for i in self.items]}
 
 
 def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
@@ -786,7 +790,7 @@ class Retriever:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
-                                      page, answer_score(rank * 1.5 / top)))
+                                      page, answer_score(rank * 1.5 / top), hit.chunk.doc_id))
         return out
 
     def outline(self, snap: Snapshot, query: str, hits: list[Hit]) -> Outline | None:
@@ -811,7 +815,7 @@ class Retriever:
             if len(kids) >= 2:
                 items = tuple(OutlineItem(heading, snap.chunks[i].chunk_id, snap.chunks[i].page)
                               for heading, i in kids[:OUTLINE_MAX_ITEMS])
-                return Outline(hits[0].doc_title, " > ".join(node), items, len(kids))
+                return Outline(hits[0].doc_title, " > ".join(node), items, len(kids), chunk.doc_id)
         return None
 
     # ----------------------------------------------------------------- cases

@@ -136,9 +136,13 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
     answer = out["answer"]
     assert answer and 1 <= len(answer["sentences"]) <= 2
     ids = {r["chunk_id"] for r in out["results"]}
+    by_chunk = {r["chunk_id"]: r for r in out["results"]}
     for s in answer["sentences"]:
         assert s["chunk_id"] in ids and s["text"] and s["doc"]
-        assert set(s) == {"text", "chunk_id", "doc", "section", "page", "score"}
+        assert set(s) == {"text", "chunk_id", "doc", "doc_id", "title", "section", "page", "score"}
+        # the names results use mean the same here: doc_id = results[].doc, title = results[].title
+        assert (s["doc_id"], s["title"]) == (by_chunk[s["chunk_id"]]["doc"], by_chunk[s["chunk_id"]]["title"])
+        assert s["doc"] == s["title"]
     assert set(answer["chunk_ids"]) <= ids
     assert set(answer) == {"sentences", "chunk_ids", "outline"} and answer["outline"] is None  # not a list question
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
@@ -390,7 +394,8 @@ def test_outline_in_search_json_and_cli(built, capsys, monkeypatch):
 
     data = built.search_json("提升行动总结出了哪几条经验，培训时可以怎么讲？", top_k=3)
     outline = data["answer"]["outline"]
-    assert set(outline) == {"doc", "section", "count", "items"} and outline["count"] >= 2
+    assert set(outline) == {"doc", "doc_id", "title", "section", "count", "items"} and outline["count"] >= 2
+    assert (outline["doc_id"], outline["title"]) == (data["results"][0]["doc"], data["results"][0]["title"])
     assert all(set(i) == {"heading", "chunk_id", "page"} for i in outline["items"])
     assert data["answer"]["outline"] == (built.outline(data["query"], built.search(data["query"], top_k=3)).as_dict())
     assert built.search_json("江苏为多少家企业发放认证融资贷款", top_k=3)["answer"]["outline"] is None
