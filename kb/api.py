@@ -270,11 +270,15 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）",
              responses=_documented(SimilarResponse, "最相似的其他案例", 404, 422, 503))
-    def similar(case_id: str, top_k: int = Query(5, ge=1, le=settings.max_top_k, description="返回条数")):
+    def similar(case_id: str, top_k: int = Query(5, ge=1, le=settings.max_top_k, description="返回条数"),
+                industry: str | None = Query(None, description="只要这个行业的案例"),
+                region: str | None = Query(None, description="只要这个地区的案例"), kind: KindParam = None):
         check_query(case_id, "case_id", True)
         if kb.case(case_id) is None:
             return error(404, f"找不到案例“{case_id}”。用 /api/cases 查看全部案例编号。")
-        return {"case_id": case_id, "results": [h.as_dict() for h in kb.similar_cases(case_id, top_k=top_k)]}
+        hits = kb.similar_cases(case_id, top_k=top_k, industry=check_query(industry, "industry", False),
+                                region=check_query(region, "region", False), kind=kind)
+        return {"case_id": case_id, "results": [h.as_dict() for h in hits]}
 
     @app.get("/api/stats", summary="索引统计（与 kb stats --json 相同）",
              responses=_documented(dict, "索引版本、模型、文档/分块/案例数量（与 kb stats --json 相同）", 503))

@@ -147,17 +147,22 @@ def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, indus
 
 
 def rank_similar(cases: Sequence[Case], case_vectors: np.ndarray, pos: int, top_k: int = 5,
-                 settings: CaseRankSettings = CaseRankSettings()) -> list[tuple[int, float, Parts]]:
+                 settings: CaseRankSettings = CaseRankSettings(), industry: str | None = None,
+                 region: str | None = None, kind: str | None = None) -> list[tuple[int, float, Parts]]:
     """(position, score, parts) of the cases most like ``cases[pos]``: cosine, plus a bonus when
-    they share an industry, minus the region penalty for repeated provinces."""
+    they share an industry, minus the region penalty for repeated provinces. ``industry``,
+    ``region`` and ``kind`` keep only the cases of that trade, place and kind (kb cases --like
+    X --region 江苏)."""
     if case_vectors is None or not len(case_vectors):
         return []
     me = cases[pos]
     sims = case_vectors @ case_vectors[pos]
     mine = set(me.all_industries)
+    wanted = set(resolve_industries(industry))
     base: dict[int, Parts] = {}
-    for i, c in enumerate(cases):
-        if i == pos:
+    for i in select_cases(cases, region, kind):
+        c = cases[i]
+        if i == pos or (wanted and not wanted & set(c.all_industries)):
             continue
         bonus = settings.same_industry_bonus if mine & set(c.all_industries) else 0.0
         base[i] = (("similarity", max(0.0, float(sims[i]))), ("industry", bonus), ("region", 0.0))

@@ -369,10 +369,12 @@ def _search(kb, args) -> int:
 def cmd_cases(args) -> int:
     kb = _kb(args)
     top_k = args.top_k or 10
+    _print_filter_notes(kb, args.industry, args.region)
     if args.like:
-        hits = kb.similar_cases(args.like, top_k=top_k)
+        if args.problem:
+            raise KBError("--like 按一个案例找相似案例，不能同时给 --problem；可以加 --industry、--region、--kind 筛选。")
+        hits = kb.similar_cases(args.like, top_k=top_k, industry=args.industry, region=args.region, kind=args.kind)
     else:
-        _print_filter_notes(kb, args.industry, args.region)
         hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region, top_k=top_k, kind=args.kind)
         # With no industry or problem every case is listed; an explicit --top-k still limits the list.
         hits = hits[:args.top_k] if args.top_k else hits
@@ -574,7 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("cases", help="可比案例：按行业与问题排序案例记录", description="按行业与问题检索案例；不给条件时列出全部案例。")
     s.add_argument("--problem", help="问题描述，例如：产品缺陷率高")
     add_filters(s)
-    s.add_argument("--like", metavar="CASE_ID", help="相似案例：与该案例最相似的其他案例")
+    s.add_argument("--like", metavar="CASE_ID", help="相似案例：与该案例最相似的其他案例（可同时用 --industry、--region、--kind 筛选）")
     s.add_argument("--top-k", type=_positive_int, default=None,
                    help="返回条数（默认 10；不给行业和问题时默认列出全部案例，给出本参数则只列前 N 条）")
     s.add_argument("--json", action="store_true", help="每个案例输出一行 JSON")

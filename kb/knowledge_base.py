@@ -329,6 +329,8 @@ class KnowledgeBase:
         """Rank case records: problem similarity, same industry first, spread across regions."""
         return self.retriever.cases(self.snapshot(), industry, problem, region, top_k, kind)
 
-    def similar_cases(self, case_id: str, top_k: int = 5) -> list[CaseHit]:
-        """The cases most like ``case_id`` (same industry counted, itself excluded)."""
-        return self.retriever.similar_cases(self.snapshot(), case_id, top_k)
+    def similar_cases(self, case_id: str, top_k: int = 5, industry: str | None = None,
+                      region: str | None = None, kind: str | None = None) -> list[CaseHit]:
+        """The cases most like ``case_id`` (same industry counted, itself excluded), only of
+        ``industry``, ``region`` and ``kind`` when given."""
+        return self.retriever.similar_cases(self.snapshot(), case_id, top_k, industry, region, kind)

@@ -891,12 +891,16 @@ class Retriever:
         return None, [h for h in self.cases(snap, problem=query, top_k=top_k)
                       if h.case.outcomes and dict(h.score_parts).get("problem", 0.0) >= floor]
 
-    def similar_cases(self, snap: Snapshot, case_id: str, top_k: int = 5) -> list[CaseHit]:
-        """The cases most like ``case_id`` (a shared industry counted, itself excluded)."""
+    def similar_cases(self, snap: Snapshot, case_id: str, top_k: int = 5, industry: str | None = None,
+                      region: str | None = None, kind: str | None = None) -> list[CaseHit]:
+        """The cases most like ``case_id`` (a shared industry counted, itself excluded), only of
+        ``industry``, ``region`` and ``kind`` when given."""
         check_top_k(top_k)
         pos = next((i for i, c in enumerate(snap.cases) if c.case_id == case_id), None)
         if pos is None:
             raise KBError(f"找不到案例“{case_id}”。用 kb cases 查看全部案例编号。")
-        ranked = rank_similar(snap.cases, snap.case_vectors, pos, top_k, self.case_settings)
+        industry, region = (to_simplified(industry) if industry else industry), (to_simplified(region) if region else region)
+        ranked = rank_similar(snap.cases, snap.case_vectors, pos, top_k, self.case_settings,
+                              industry=industry, region=region, kind=kind)
         return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id), parts)
                 for r, (i, s, parts) in enumerate(ranked, start=1)]

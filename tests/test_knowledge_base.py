@@ -280,6 +280,31 @@ def test_similar_cases_excludes_itself(built):
     assert sims and all(h.case.case_id != first.case_id for h in sims)
 
 
+def test_similar_cases_keep_the_filters(built, monkeypatch, capsys):
+    """kb cases --like X --region 浙江 ignored --region (a tester's find): the filters now apply,
+    the order among the kept cases is the unfiltered one's."""
+    from kb.cli import main
+    from kb.regions import region_matches
+
+    first = built.all_cases()[0]
+    every = built.similar_cases(first.case_id, top_k=len(built.all_cases()))
+    zhejiang = built.similar_cases(first.case_id, top_k=50, region="浙江")
+    assert zhejiang and len(zhejiang) < len(every)
+    assert all(any(region_matches(r, "浙江") for r in h.case.all_regions) for h in zhejiang)
+    local = built.similar_cases(first.case_id, top_k=50, kind="local_experience")
+    assert local and {h.case.kind for h in local} == {"local_experience"}
+    textile = built.similar_cases(first.case_id, top_k=50, industry="纺织业")
+    assert textile and all("纺织业" in h.case.all_industries for h in textile)
+    assert built.similar_cases(first.case_id, top_k=5, region="省") == []
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["cases", "--like", first.case_id, "--region", "浙江", "--json"]) == 0
+    ids = [json.loads(line)["case_id"] for line in capsys.readouterr().out.splitlines()]
+    assert ids == [h.case.case_id for h in zhejiang][:10]
+    assert main(["cases", "--like", first.case_id, "--problem", "缺陷"]) == 2
+    assert "不能同时给 --problem" in capsys.readouterr().err
+
+
 def test_cli_json_contracts(built, monkeypatch, capsys, tmp_path):
     from kb.cli import main
 
