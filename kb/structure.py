@@ -10,7 +10,9 @@ Levels, outermost first::
 
 In a collection (two or more top-level headings that are case titles), a part heading numbered
 like a top-level one under a case heading ("案例三：某公司" then "一、企业基本情况 … 四、取得成效")
-is nested under the case, at level 1.5; in a report such headings stay top-level.
+is nested under the case, at level 1.5; in a report such headings stay top-level. A "案例N"
+heading under a "一、"-numbered heading that is no case ("一、地方经验" then "案例一 江苏丹阳市：…")
+is a case of that group, at level 1.25.
 
 A line with no numbering that starts with a place and a colon ("江苏省昆山市：以认证贷破解融资难"),
 short and without sentence-ending punctuation, is a level-1 heading when the document has at least
@@ -32,6 +34,8 @@ _ENUM = re.compile(rf"^[{_CN}]是(?!否|指|因为|由于)")
 _ENUM_ORDER = {c: i + 1 for i, c in enumerate(_CN)}
 ENUM_LEVEL = 5
 PART_LEVEL = 1.5  # a part heading (一、基本情况) under a case heading of the same numbering
+GROUPED_CASE_LEVEL = 1.25  # "案例一 …" under a group heading "一、地方经验" (both numbered at level 1)
+_GROUP_NUMBERING = re.compile(rf"^[{CN_DIGITS}]{{1,3}}、")
 _TITLE_MAX = 60  # a heading paragraph without 。 longer than this is body text
 
 
@@ -248,7 +252,13 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
             if not text[body_offset:].strip() and heading[-1:] in "。；！？":
                 # A one-sentence item such as "（1）建立回访机制。" is content, not only a title.
                 body_offset = 0
-            if nest_parts and level == 1 and 1 in path and heading_part(heading) is not None and _case_heading(path[1]):
+            case_above = path.get(GROUPED_CASE_LEVEL) or path.get(1)
+            if (level == 1 and 1 in path and heading.lstrip().startswith("案例") and _GROUP_NUMBERING.match(path[1])
+                    and not _case_heading(path[1])):
+                # "一、地方经验" then "案例一 江苏丹阳市：…": a case of that group, not a sibling.
+                level = GROUPED_CASE_LEVEL
+            elif (nest_parts and level == 1 and case_above and heading_part(heading) is not None
+                  and _case_heading(case_above)):
                 # "案例三：某公司" then "二、存在的主要问题": a part of that case, numbered like a
                 # top-level heading; it sits between the case and the case's own sub-headings.
                 level = PART_LEVEL

@@ -210,6 +210,30 @@ def test_part_headings_nest_under_cases_only_in_a_collection():
                                     ("案例二：广东某家具有限公司", "一、存在的主要问题")]
 
 
+def test_numbered_cases_nest_under_their_group_heading():
+    """"一、地方经验" then "案例一 …", "案例二 …", "二、企业案例" then "案例三 …" (a tester's PDF,
+    synthetic): the 案例 headings were siblings of the group headings, so every case lost its
+    group and a local experience was typed an enterprise case. They nest now, and parts
+    numbered like top-level headings still nest under a grouped case."""
+    from kb.cases import extract_cases
+
+    texts = ["一、地方经验", "案例一 合成省甲市：集群链式推进认证帮扶", "帮扶眼镜小微企业236家（合成）。",
+             "案例二 合成省乙市：四步工作法推动陶瓷小微企业提质", "累计帮扶127家（合成）。",
+             "二、企业案例", "案例三 某陶瓷企业：以烧成记录破解开裂难题", "一、基本情况", "员工33人（合成）。",
+             "二、取得成效", "变形率由12%降至4.5%（合成）。"]
+    _, sentences = structure_sentences(paragraphs(*texts))
+    assert [s.section for s in sentences] == [
+        ("一、地方经验", "案例一 合成省甲市：集群链式推进认证帮扶"),
+        ("一、地方经验", "案例二 合成省乙市：四步工作法推动陶瓷小微企业提质"),
+        ("二、企业案例", "案例三 某陶瓷企业：以烧成记录破解开裂难题", "一、基本情况"),
+        ("二、企业案例", "案例三 某陶瓷企业：以烧成记录破解开裂难题", "二、取得成效")]
+    cases = extract_cases("doc", sentences, [], doc_title="合成地方经验与企业案例")
+    assert [c.kind for c in cases] == ["local_experience", "local_experience", "enterprise_case"]
+    report = ["一、工作举措", "全市帮扶小微企业（合成）。", "二、典型案例", "案例1：合成市某服装企业", "返工率下降（合成）。"]
+    _, sentences = structure_sentences(paragraphs(*report))
+    assert [s.section for s in sentences] == [("一、工作举措",), ("二、典型案例", "案例1：合成市某服装企业")]
+
+
 def test_appendix_table_heading_is_not_a_case():
     """"附表：案例汇总" after the cases of a collection is back matter, not a fifth case (synthetic)."""
     from kb.cases import extract_cases
