@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .config import KBConfig
-from .errors import KBError
+from .errors import KBError, os_reason
 from .industries import industry_label
 from .present import (
     KIND_ZH,
@@ -312,7 +312,7 @@ def _search(kb, args) -> int:
             # Output line n answers input line n: a blank line gets its own (empty) answer.
             queries = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
         except OSError as exc:
-            raise KBError(f"无法读取查询文件 {path}：{exc.strerror or exc}") from exc
+            raise KBError(f"无法读取查询文件 {path}：{os_reason(exc)}") from exc
         except UnicodeDecodeError as exc:
             raise KBError(f"查询文件 {path} 不是 UTF-8 编码的文本。") from exc
         for q in queries:
@@ -499,7 +499,7 @@ def cmd_export(args) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)  # --out 课件/第一讲.docx: the folder is made
         out.write_bytes(data)
     except OSError as exc:
-        raise KBError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+        raise KBError(f"无法写入 {out}：{os_reason(exc)}") from exc
     print(f"已导出 {len(items)} 条内容到 {out}")
     return 0
 

@@ -1,5 +1,21 @@
 """Errors raised by the library; the CLI turns them into exit codes and Chinese messages."""
 
+import errno
+
+# What the operating system says, in Chinese (its own strerror is English): the common cases.
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个文件夹，不是文件", errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "所在磁盘是只读的", errno.ENAMETOOLONG: "文件名太长",
+    errno.EEXIST: "已存在同名文件", errno.ELOOP: "符号链接成环", errno.EIO: "读写出错（磁盘或网络盘故障）",
+    errno.EMFILE: "打开的文件太多", errno.EDQUOT: "超出磁盘配额",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """``exc`` (a file could not be read or written) as a short Chinese reason."""
+    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
+
 
 class KBError(Exception):
     """Base class; ``str(err)`` is a message for the user, in Chinese."""

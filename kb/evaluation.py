@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import KBError
+from .errors import KBError, os_reason
 
 MODES = ("bm25", "dense", "hybrid")
 # eval/queries.jsonl and eval/dev2.jsonl are development sets: the synonym list and glossary were
@@ -54,7 +54,7 @@ def read_jsonl(path: str | Path, label: str = "评测集") -> list[dict]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise KBError(f"找不到{label} {path}：{exc.strerror or exc}") from exc
+        raise KBError(f"无法读取{label} {path}：{os_reason(exc)}") from exc
     out = []
     for n, line in enumerate(lines, start=1):
         if line.strip():

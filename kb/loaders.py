@@ -13,7 +13,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import UnreadableDocument
+from .errors import UnreadableDocument, os_reason
 from .numbering import heading_level
 from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
 from .records import Document, Page
@@ -234,7 +234,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UnreadableDocument(name, f"无法读取文件：{exc.strerror or exc}") from exc
+        raise UnreadableDocument(name, f"无法读取文件：{os_reason(exc)}") from exc
     with open(path, "rb") as fh:
         head = fh.read(1024)
     fmt, note = check_content(name, head, size, path)

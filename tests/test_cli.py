@@ -312,3 +312,11 @@ def test_a_gbk_terminal_gets_valid_json_and_text_for_an_emoji_query(env):
     text = subprocess.run(args, env=run_env, capture_output=True, timeout=300)
     assert text.returncode == 0, text.stderr.decode("gbk", "replace")
     assert "认证贷" in text.stdout.decode("gbk") and b"Traceback" not in text.stderr
+
+
+def test_file_errors_are_explained_in_chinese(env, capsys, tmp_path):
+    """The operating system's reasons (English strerror) are given in Chinese."""
+    assert main(["search", "--batch", str(tmp_path)]) == 2
+    assert f"错误：无法读取查询文件 {tmp_path}：这是一个文件夹，不是文件" in capsys.readouterr().err
+    assert main(["eval", "--queries", str(tmp_path / "没有.jsonl")]) == 2
+    assert f"错误：无法读取评测集 {tmp_path / '没有.jsonl'}：文件或文件夹不存在" in capsys.readouterr().err
