@@ -68,7 +68,7 @@ from .structure import (
 # 7: a file that is one case written up is a case document, its passages of the case's kind, not a report's.
 # 8: a single figure keeps its qualifier (Outcome.approx: 1000余个, 超过350亿元); short county names before
 #    an enterprise or its trade are places (吴江某丝绸企业, kb/data/county_short_names.txt).
-CASES_VERSION = "8"
+CASES_VERSION = "9"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -79,7 +79,7 @@ _COUNT_UNITS = {"家", "个", "人次", "人", "项", "户", "名", "件", "场"
 _UP = "增长|增加|提升|提高|上升|扩大|增收"
 _DOWN = "下降|降低|减少|缩短|缩减"
 # A rate's base between 由/至 and the number: "由每月23起降至每月5起", "每千行代码3.2个".
-_PER = r"(?:每[\u4e00-\u9fff]{1,6})?"
+_PER = r"(?:每[\u4e00-\u9fff]{1,6}|[年月日]均)?"
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
 _FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}$")
 # What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
@@ -162,10 +162,15 @@ def _approx(q: re.Match, before: str, after: str = "") -> str:
     return m[0] if m else ""
 
 
+_REQUIREMENT = re.compile(r"规定|必须|方可|不得|应当")
+
+
 def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]:
     """Outcomes of one clause, each tagged with how it was stated (pair, change, count,
     reach_to — "降至4%" —, level — a bare figure or "达/突破" —, streak)."""
     out: list[tuple[Outcome, str]] = []
+    if _REQUIREMENT.search(clause):
+        return out  # "规定竹材含水率控制在8%至12%之间方可投产": a rule set, not a result
     streak = _STREAK.search(clause)
     if streak is not None:
         metric = _metric(clause[: streak.start()]) or streak["what"].strip("的全部均")
@@ -242,9 +247,11 @@ def is_profile_clause(clause: str) -> bool:
     return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
 
 
-def profile_facts(text: str) -> str:
-    """The profile clauses of ``text``, joined with "，"."""
-    return "，".join(m.group().strip() for m in _CLAUSE.finditer(text) if is_profile_clause(m.group()))
+def profile_facts(text: str, prose: bool = False) -> str:
+    """The profile clauses of ``text``, joined with "，"; in a collection's unlabelled write-up
+    (``prose``) also the clauses describing the subject ("主要生产竹制桌椅", "产品80%出口")."""
+    return "，".join(c for m in _CLAUSE.finditer(text) if (c := m.group().strip()) and not (prose and _is_fault(c))
+                    and (is_profile_clause(c) or prose and _DESCRIPTION.search(c)))
 
 
 def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
@@ -524,12 +531,20 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
 
 
 # A clause that only dates what follows ("截至2023年底", "一年来"): the lead-in of a result.
-_TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?|目前|至今|(?:近|今)?[一二两三\d]*年来)")
+_TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?(?:以来)?|目前|至今|(?:近|今)?[一二两三\d]*年来)")
 # A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
-_DESCRIPTION = re.compile(r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|主营|从事|是|成立|始建|拥有|现有)")
+# Also a clause of that sentence that goes on about it without naming it again: "成立于2012年",
+# "主要生产竹制桌椅", "产品80%出口", "70%以上产品通过电商平台销售", "供应周边社区门店和学校".
+_DESCRIPTION = re.compile(
+    r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|主营|从事|是|成立|始建|拥有|现有)"
+    r"|^(?:(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|位于|供应周边)"
+    r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
+    r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
+    r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界)[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)")
 # A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
-                    r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货")
+                    r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
+                    r"不良|不严|拒收|退运|下架|下滑|负担|杂乱|无人|各自为政|突出|容易|开裂|变形|发霉|霉变|断裂|不敢|重销售轻质量")
 # What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
 _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训")
 
@@ -557,11 +572,46 @@ def _situation_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece]) -> s
     if len(lead) == len(free):
         return set()
     clauses = [c for x in lead for m in _CLAUSE.finditer(x.text) if (c := m.group().strip())]
-    if any(_acts(c) or parse_outcomes(c) for c in clauses):
-        return set()
-    if not any(_is_fault(c) or _PROBLEM.search(c) for c in clauses):
+    # A figure there states how bad things were ("售后退货率一度达到5.2%", "合格率仅91%", "直接损失近
+    # 40万元"); a change ("由15%降至7%", "下降20%") is a result, and then the paragraph is no situation.
+    if any(_acts(c) and not _DESCRIPTION.search(c) or _states_change(c) for c in clauses):
+        return set()  # (a description's 通过 — "产品通过电商平台销售" — does nothing)
+    if not any(_FAULT.search(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses):
         return set()
     return {x.index for x in lead}
+
+
+_CHANGE_WORD = re.compile(rf"{_UP}|{_DOWN}|(?:降|升|增|减)(?:至|到|为)|翻番|翻了|(?:从|由)[^，,；;。]*?(?:至|到)")
+
+
+def _states_change(clause: str) -> bool:
+    """Whether ``clause`` states a quantified change (before → after, a rise or a fall)."""
+    return any(o.before is not None or o.change is not None for o in parse_outcomes(clause)) or (
+        bool(parse_outcomes(clause)) and bool(_CHANGE_WORD.search(clause)))
+
+
+# The last paragraph of an unlabelled write-up, when it opens like this and states a figure, tells
+# what came of it: its other clauses ("并新进入两家连锁商超", "其中83家通过认证") are results too.
+_RESULT_LEAD = re.compile(r"^(?:经过|实施(?:以来|后)|(?:近|这)?[一二两三\d]+年(?:多)?来|目前|如今|截至|截止|到?\d{4}年(?:底|末)?[，,]|"
+                          r"通过[^，,；;。]{0,12}(?:提升|认证|帮扶|整改|改进)|此后|最终)")
+
+
+def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece]) -> set[int]:
+    """Positions (in ``sents``) of the last paragraph of an unlabelled write-up of two or more
+    paragraphs when it reports the results: it opens with a result lead-in (经过一年的运行, 实施以来,
+    截至2023年底, 目前 …) and states a figure. Empty otherwise."""
+    if not free:
+        return set()
+    last = sents[free[-1].index].paragraph
+    tail = [x for x in free if sents[x.index].paragraph == last]
+    if len(tail) == len(free) or not _RESULT_LEAD.match(tail[0].text.strip()):
+        return set()
+    if not any(parse_outcomes(x.text) for x in tail):
+        return set()
+    before = [c for x in free if sents[x.index].paragraph != last for m in _CLAUSE.finditer(x.text) if (c := m.group())]
+    if not any(_acts(c) for c in before):
+        return set()  # nothing was done before it: no write-up of measures then results
+    return {x.index for x in tail}
 
 
 def _problem_clauses(text: str) -> list[str]:
@@ -668,7 +718,7 @@ def _make_case(
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
     free = [x for x in pieces if x.part is None and "|" not in x.text]
     free_text = _text_of(free)
-    profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text) for x in free)))
+    profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text, prose=labelled) for x in free)))
     # Table rows after a problem label are read as a table, not as the problem.
     problem = _text_of([x for x in by_part["problem"] if "|" not in x.text], "；") or _problem(free_text)
     lead = _situation_paragraph(sents, free) if labelled and not any(by_part.values()) else set()
@@ -676,11 +726,14 @@ def _make_case(
         # An unlabelled write-up whose first paragraph only sets out the situation and its faults
         # (then what was done, then the results): that paragraph is the problem.
         problem = "；".join(c for x in free if x.index in lead for m in _CLAUSE.finditer(x.text)
-                           if (c := m.group().strip()) and not is_profile_clause(c) and not _DESCRIPTION.search(c))
+                           if (c := m.group().strip()) and not _TIME_ONLY.fullmatch(c)
+                           and (_is_fault(c) or not is_profile_clause(c) and not _DESCRIPTION.search(c)))
         free = [x for x in free if x.index not in lead]
     if labelled and not problem:
         # An unlabelled write-up in a collection: the clauses stating what was wrong.
         problem = "；".join(c for x in free for c in _problem_clauses(x.text))
+    # An unlabelled write-up ending in a paragraph of results: its clauses are no measures.
+    tail = _results_paragraph(sents, free) if labelled and not any(by_part.values()) else set()
     if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
         measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
@@ -688,7 +741,7 @@ def _make_case(
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
         measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
-                                           if not _TABLE_INTRO.search(x.text))))
+                                           if not _TABLE_INTRO.search(x.text) and x.index not in tail)))
     results = by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]
     if lead:
         results = [x for x in pieces if x.index not in lead]
@@ -769,6 +822,9 @@ def _groups(sentences: Sequence[Sentence]) -> set[str]:
             and GROUP_HEADING.match(bare_heading(s.section[0])) and names_case(s.section[1])}
 
 
+_BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)")
+
+
 def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
     """The cases of a collection in order: one per top-level heading, or per sub-heading under a
     group heading; part headings with no case above, front/back matter (说明, 目录 …) and a
@@ -795,11 +851,16 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
         runs = [[idx[0]]]
         for i in idx[1:]:
             runs[-1].append(i) if i == runs[-1][-1] + 1 else runs.append([i])
-        unit = _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(runs[-1]))
+        run = runs[-1]
+        # The collection's closing remarks or appendix table, run on under its last case
+        # ("以上地方经验和企业案例表明…", "附表 部分案例主要成效指标" and its rows), are no part of it.
+        cut = next((k for k, i in enumerate(run) if k and _BACK_MATTER.match(sentences[i].text.strip())), len(run))
+        run = run[:cut]
+        unit = _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(run))
         # A section whose heading names no case and that holds only a note or a subtitle
         # ("编者的话" over "（本文件为测试用虚构案例）", "联系方式") is no case.
         if names_case(unit.heading) or _has_case_content([sentences[i] for i in unit.idx]):
-            units.append((runs[-1][0], unit))
+            units.append((run[0], unit))
     return [u for _, u in sorted(units, key=lambda x: x[0])]
 
 

@@ -501,3 +501,49 @@ def test_field_tables_without_case_headings_are_one_case_each(tmp_path):
     assert [[(o.metric, o.before, o.after) for o in c.outcomes] for c in parsed.cases] == [
         [("批次不合格率", 5.8, 1.6)], [("返工率", 12, 4)], [("客户投诉", 9, 2)]]
     assert parsed.kind == "enterprise_case"
+
+
+def test_three_paragraph_write_ups_split_into_profile_problem_measures_and_results(tmp_path):
+    """An unlabelled write-up as case books print them (synthetic, wording of our own): who they
+    are and what went wrong with its figures; what was done; what came of it. The situation's
+    figures ("一度高达6%", "合格率仅88%") are the trouble, not results; the description
+    ("主要生产…", "产品六成出口") is the profile; a rule set ("规定…方可…") is a measure; the
+    results paragraph's other clauses are no measures; the closing remarks and the appendix
+    table after the last case belong to no case."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("合成测试材料：虚构企业案例选编", style="Title")
+    document.add_paragraph("本文件为测试用合成材料，企业与数据均为虚构。")
+    document.add_heading("（一）合成省甲县某藤编家具厂", level=2)
+    document.add_paragraph("该厂位于合成省甲县，成立于2015年，现有员工40人，主要生产藤编桌椅，产品通过跨境电商平台销售。"
+                           "过去藤条蒸煮时间全凭经验，成品容易发霉，售后退货率一度高达6%，赔付成为一大负担。")
+    document.add_paragraph("参加提升行动后，认证机构专家两次上门，帮助企业建立蒸煮记录；规定藤条含水率降到15%以下方可编织；"
+                           "成品出厂前逐批抽检。")
+    document.add_paragraph("经过一年的运行，该厂退货率由6%降到1.5%，年销售额增长20%，拿到了两家海外零售商的订单。")
+    document.add_heading("（二）合成省乙县某五金冲压厂", level=2)
+    document.add_paragraph("该厂位于合成省乙县，主要生产门窗五金件，产品六成出口。2022年，企业有3批次产品因毛刺超标被客户拒收，"
+                           "出口批次合格率仅88%。")
+    document.add_paragraph("认证机构专家帮助企业修订冲压作业指导书，引进去毛刺设备，对模具实行定期保养。")
+    document.add_paragraph("通过认证提升，企业出口批次合格率由88%升至98.5%，全年未再发生拒收。")
+    document.add_paragraph("以上案例表明，认证帮扶只有与企业实际结合，才能见到实效。")
+    document.add_paragraph("附表  部分案例主要成效指标")
+    table = document.add_table(rows=0, cols=3)
+    for row in (("企业", "提升前", "提升后"), ("甲县某藤编家具厂", "6%", "1.5%"), ("乙县某五金冲压厂", "88%", "98.5%")):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = value
+    path = tmp_path / "合成三段式案例.docx"
+    document.save(str(path))
+    first, second = parse_document(path).cases
+    assert first.profile == "该厂位于合成省甲县，成立于2015年，现有员工40人，主要生产藤编桌椅，产品通过跨境电商平台销售"
+    assert first.problem == "过去藤条蒸煮时间全凭经验；成品容易发霉；售后退货率一度高达6%；赔付成为一大负担"
+    assert first.measures == ("参加提升行动后；认证机构专家两次上门；帮助企业建立蒸煮记录；规定藤条含水率降到15%以下方可编织；"
+                              "成品出厂前逐批抽检")
+    assert [(o.metric, o.before, o.after, o.change) for o in first.outcomes] == [
+        ("退货率", 6, 1.5, -4.5), ("年销售额", None, None, 20)]
+    assert second.profile == "该厂位于合成省乙县，主要生产门窗五金件，产品六成出口"
+    assert second.problem == "企业有3批次产品因毛刺超标被客户拒收；出口批次合格率仅88%"
+    assert second.measures == "认证机构专家帮助企业修订冲压作业指导书；引进去毛刺设备；对模具实行定期保养"
+    assert [(o.metric, o.before, o.after) for o in second.outcomes] == [("企业出口批次合格率", 88, 98.5)]
+    assert "以上案例表明" not in second.text and "附表" not in second.text
