@@ -13,7 +13,8 @@ CHUNKER_VERSION = "5"  # 2: clauses of an over-long sentence are packed in balan
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
-# "一、地方经验" group heading nest under it (kb/structure.GROUPED_CASE_LEVEL)
+# "一、地方经验" group heading nest under it (kb/structure.GROUPED_CASE_LEVEL), and a note or a date line under a
+# document title is no longer part of the title
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

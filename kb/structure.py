@@ -193,6 +193,7 @@ def _clean_title(title: str) -> str:
     return re.sub(r"^#+\s*", "", title).strip().rstrip("。；;：:")
 
 
+_DATE_LINE = re.compile(r"[（(]?\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?[)）]?")
 _PARENTHESISED = re.compile(r"[（(][^（()）]+[)）]")
 
 
@@ -203,6 +204,8 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
         if (heading_level(p.text) is not None or len(p.text) > _TITLE_MAX or re.search(r"[。；！？]", p.text)
                 or re.fullmatch(r"目\s*录", p.text.strip())):  # a table of contents follows the title
             break
+        if parts and (re.search(r"[，,]", p.text) or _DATE_LINE.fullmatch(p.text.strip())):
+            break  # under the title, a note ("本文件为测试用合成材料，…") or the date is no more title
         parts.append(p.text)
         if len(parts) == 3 or (len(parts) > 1 and _PARENTHESISED.fullmatch(p.text.strip())):
             # A line in brackets under the title ("（第二辑）", "（2023—2025年）", a note) ends it:

@@ -174,6 +174,9 @@ def test_long_numbered_paragraph_is_body_with_a_short_title():
         (("合成案例选编", "（第二辑）", "浙江某五金工具有限公司：以体系认证推动精益生产", "该公司……。"),
          ("合成案例选编（第二辑）", 2)),
         (("（此件公开发布）", "合成市工作方案", "一、总体要求", "正文。"), ("（此件公开发布）合成市工作方案", 2)),
+        # A note or a date under the title is no more title (a tester's DOCX title swallowed its note).
+        (("合成案例选编", "本文件为测试用合成材料，所述企业均为虚构", "（一）合成某厂", "正文。"), ("合成案例选编", 1)),
+        (("合成市工作总结", "2024年1月", "一、总体情况", "正文。"), ("合成市工作总结", 1)),
     ],
 )
 def test_extract_title(texts, expected):
