@@ -1073,3 +1073,29 @@ def extract_cases(
     if is_single_case(doc_title, sentences):
         return [_single_case(doc_id, doc_title, sentences, owners)]
     return _report_cases(doc_id, sentences, owners)
+
+
+def record_part(cases: Sequence[Case], sentence: str) -> str | None:
+    """The part of its case record a sentence of a case's text went into — profile, problem,
+    measures or outcomes, by where most of its clauses are — or None when no record holds them
+    (kb.retrieval's direct answer: an owner asking what to do is not answered with the trouble)."""
+    votes: dict[str, int] = {}
+    for case in cases:
+        fields = {"profile": set(re.split(r"[，；]", case.profile)), "problem": set(case.problem.split("；")),
+                  "measures": set(case.measures.split("；"))}
+        said = [o.text for o in case.outcomes]
+        for m in _CLAUSE.finditer(sentence):
+            clause = m.group().strip()
+            if not clause:
+                continue
+            part = next((name for name, held in fields.items() if clause in held), None)
+            if part is None and any(clause in t for t in said):
+                part = "outcomes"
+            if part is not None:
+                votes[part] = votes.get(part, 0) + 1
+    if not votes:
+        return None
+    best = max(votes.values())
+    winners = [p for p, n in votes.items() if n == best]
+    return winners[0] if len(winners) == 1 else None
+

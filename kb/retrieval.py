@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .cases import record_part
 from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder, check_compatible
@@ -754,12 +755,15 @@ class Retriever:
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
             # parts of a case write-up; a report's own 基本情况 / 存在问题 chapters are no case's parts
-            has_case = bool(snap.cases_of_chunk(hit.chunk.chunk_id))
+            cases = snap.cases_of_chunk(hit.chunk.chunk_id)
+            has_case = bool(cases)
             parts = (case_parts(hit.chunk.section, [text for _, text, _ in sents])
                      if has_case else [None] * len(sents))
             # a case told in prose (no part headings or labels): for a question asking what to do, its
-            # sentences about the trouble before or the enterprise itself are not the answer
-            prose = ([prose_part(text) if p is None else None for p, (_, text, _) in zip(parts, sents)]
+            # sentences about the trouble before or the enterprise itself are not the answer (the part
+            # of the case record a sentence went into, else its words tell)
+            prose = ([record_part(cases, text) or prose_part(text) if p is None else None
+                      for p, (_, text, _) in zip(parts, sents)]
                      if remedy and has_case else [None] * len(sents))
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0

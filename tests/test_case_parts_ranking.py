@@ -191,3 +191,31 @@ def test_an_owner_asking_what_to_do_is_not_answered_with_a_prose_cases_trouble(t
     assert "过去窑温" not in first and "该厂位于" not in first, first
     # not asking what to do: the sentence about the trouble may answer (what the problem was)
     assert "针孔" in kb.answer("那家陶瓷企业过去釉面针孔是什么情况", kb.search("那家陶瓷企业过去釉面针孔是什么情况"))[0].text
+
+
+def test_sentences_of_a_prose_case_take_the_part_their_record_gave_them(tmp_path):
+    """kb.cases.record_part: where a sentence's clauses went in its case record — the trouble
+    told without any cue word (含水率控制不严，容易开裂变形) is the problem, so an owner asking what
+    to do is not answered with it (synthetic write-up)."""
+    from kb.cases import record_part
+    from kb.pipeline import parse_document
+
+    text = ("合成案例选编（本文件为测试用合成材料）\n\n（一）合成省甲县某竹木家具厂\n\n"
+            "该厂位于合成省甲县，现有员工52人，主要生产竹制桌椅。过去企业竹材含水率控制不严，产品运到北方后容易开裂变形，"
+            "售后退货率一度达到5.2%。\n\n参加提升行动后，认证机构专家帮助企业在原料进厂环节增加含水率检测，对干燥窑温湿度实行每班记录。\n\n"
+            "经过一年的运行，该厂开裂变形退货率由5.2%降到0.8%。\n\n（二）合成省乙县某茶业合作社\n\n"
+            "该合作社位于合成省乙县，主要加工红茶。合作社茶叶两次被检出农残超标而整批退货。\n\n"
+            "帮扶组帮助合作社建立统一用药台账，鲜叶进厂前开展农残快速检测。\n\n实施以来，农残抽检合格率保持100%。\n")
+    path = tmp_path / "corpus" / "合成竹木案例.txt"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    case = parse_document(path).cases[0]
+    assert record_part([case], "过去企业竹材含水率控制不严，产品运到北方后容易开裂变形，售后退货率一度达到5.2%。") == "problem"
+    assert record_part([case], "参加提升行动后，认证机构专家帮助企业在原料进厂环节增加含水率检测，对干燥窑温湿度实行每班记录。") == "measures"
+    assert record_part([case], "经过一年的运行，该厂开裂变形退货率由5.2%降到0.8%。") == "outcomes"
+    assert record_part([case], "2023年是提升行动的第二年。") is None
+    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    q = "做竹家具的，货发到北方老是开裂变形，退货太多怎么办"
+    first = kb.answer(q, kb.search(q))[0].text
+    assert "控制不严" not in first and "该厂位于" not in first, first
