@@ -47,6 +47,7 @@ from .structure import (
     heading_part,
     label_part,
     names_case,
+    names_case_strictly,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ _DOWN = "下降|降低|减少|缩短|缩减"
 # A rate's base between 由/至 and the number: "由每月23起降至每月5起", "每千行代码3.2个".
 _PER = r"(?:每[\u4e00-\u9fff]{1,6}|[年月日]均)?"
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
-_FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}$")
+_FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}(?:约|近)?$")
 # What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
 _TO = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|[\u4e00-\u9fff]{{1,3}}?为|达到?)(?:\d{{4}}年(?:底|度)?的?)?{_PER}")
 # A pair ending on a bare number: "由3.2%降至0" (the unit is the first figure's).
@@ -531,22 +532,26 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
 
 
 # A clause that only dates what follows ("截至2023年底", "一年来"): the lead-in of a result.
-_TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?(?:以来)?|目前|至今|(?:近|今)?[一二两三\d]*年来)")
+_TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?(?:以来|以前|之前)?|目前|至今|"
+                        r"(?:近|今)?[一二两三\d]*年来|(?:帮扶|实施|整改|认证)(?:以来|后))")
 # A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
 # Also a clause of that sentence that goes on about it without naming it again: "成立于2012年",
 # "主要生产竹制桌椅", "产品80%出口", "70%以上产品通过电商平台销售", "供应周边社区门店和学校".
 _DESCRIPTION = re.compile(
-    r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|主营|从事|是|成立|始建|拥有|现有)"
-    r"|^(?:(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|位于|供应周边)"
+    r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|地处|主营|从事|是|成立|始建|拥有|现有)"
+    r"|^[^，。；]{2,30}?(?:公司|企业|厂|合作社|作坊|工坊)(?:位于|地处|成立于|始建于|(?:主要|专业)(?:生产|加工|经营|从事)|主营)"
+    r"|^(?:(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|位于|地处|供应周边)"
     r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
     r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
     r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界)[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)")
 # A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
                     r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
-                    r"不良|不严|拒收|退运|下架|下滑|负担|杂乱|无人|各自为政|突出|容易|开裂|变形|发霉|霉变|断裂|不敢|重销售轻质量")
+                    r"不良|不严|拒收|退运|下架|下滑|负担|杂乱|无人|各自为政|突出|容易|开裂|变形|发霉|霉变|霉味|断裂|不敢|重销售轻质量|"
+                    r"老化|异物|混乱|波动|差异大|高达|仅为|靠人盯|凭经验|全凭")
 # What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
-_ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训")
+_ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训|"
+                     r"引导|组建|推出|派驻|指派|购置|增设|修订|聘请")
 
 
 def _is_fault(clause: str) -> bool:
@@ -592,11 +597,11 @@ def _states_change(clause: str) -> bool:
 
 # The last paragraph of an unlabelled write-up, when it opens like this and states a figure, tells
 # what came of it: its other clauses ("并新进入两家连锁商超", "其中83家通过认证") are results too.
-_RESULT_LEAD = re.compile(r"^(?:经过|实施(?:以来|后)|(?:近|这)?[一二两三\d]+年(?:多)?来|目前|如今|截至|截止|到?\d{4}年(?:底|末)?[，,]|"
+_RESULT_LEAD = re.compile(r"^(?:经过|(?:实施|帮扶|整改|改进)(?:以来|后)|(?:近|这)?[一二两三\d]+年(?:多)?来|目前|如今|截至|截止|到?\d{4}年(?:底|末)?[，,]|"
                           r"通过[^，,；;。]{0,12}(?:提升|认证|帮扶|整改|改进)|此后|最终)")
 
 
-def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece]) -> set[int]:
+def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece], after_situation: bool = False) -> set[int]:
     """Positions (in ``sents``) of the last paragraph of an unlabelled write-up of two or more
     paragraphs when it reports the results: it opens with a result lead-in (经过一年的运行, 实施以来,
     截至2023年底, 目前 …) and states a figure. Empty otherwise."""
@@ -604,12 +609,15 @@ def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece]) -> set
         return set()
     last = sents[free[-1].index].paragraph
     tail = [x for x in free if sents[x.index].paragraph == last]
-    if len(tail) == len(free) or not _RESULT_LEAD.match(tail[0].text.strip()):
+    if len(tail) == len(free):
         return set()
+    opening = [m.group().strip() for m in _CLAUSE.finditer(tail[0].text)][:2]
+    if not (_RESULT_LEAD.match(tail[0].text.strip()) or any(_states_change(c) for c in opening)):
+        return set()  # neither "经过一年的运行，…" nor "企业碎米率由12%降至5.5%，…" 
     if not any(parse_outcomes(x.text) for x in tail):
         return set()
     before = [c for x in free if sents[x.index].paragraph != last for m in _CLAUSE.finditer(x.text) if (c := m.group())]
-    if not any(_acts(c) for c in before):
+    if not after_situation and not any(_acts(c) for c in before):
         return set()  # nothing was done before it: no write-up of measures then results
     return {x.index for x in tail}
 
@@ -733,7 +741,7 @@ def _make_case(
         # An unlabelled write-up in a collection: the clauses stating what was wrong.
         problem = "；".join(c for x in free for c in _problem_clauses(x.text))
     # An unlabelled write-up ending in a paragraph of results: its clauses are no measures.
-    tail = _results_paragraph(sents, free) if labelled and not any(by_part.values()) else set()
+    tail = _results_paragraph(sents, free, bool(lead)) if labelled and not any(by_part.values()) else set()
     if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
         measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
@@ -746,8 +754,15 @@ def _make_case(
     if lead:
         results = [x for x in pieces if x.index not in lead]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)
+    if tail:
+        # A write-up with a paragraph of results: a bare figure in what was done is an input
+        # ("组织5家认证机构驻站", "认证费用由财政补助50%"), not a result; a change stays one.
+        inputs = {sents[x.index].text for x in results if x.index not in tail}
+        outcomes = [o for o in outcomes if not (o.before is None and o.change is None
+                                                and any(o.text in t for t in inputs))]
     for i, o in table_outcomes(sents):
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
+    outcomes = [_unit_from_metric(o) for o in outcomes]
     chunk_ids = _owned(owners, range(len(sents)))
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
@@ -768,6 +783,15 @@ def _make_case(
         chunk_ids=chunk_ids,
         profile=profile,
     )
+
+
+_METRIC_UNIT = re.compile(r"^(?P<metric>.+?)\s*[（(](?P<unit>[^（）()]{1,8})[)）]$")
+
+
+def _unit_from_metric(o: Outcome) -> Outcome:
+    """A table row headed "焊接不良率（ppm）" or "客户投诉（起/月）" gives its unit in the heading."""
+    m = _METRIC_UNIT.match(o.metric) if o.unit is None else None
+    return replace(o, metric=m["metric"], unit=m["unit"]) if m else o
 
 
 def _owned(owners: Sequence[tuple[str, ...]], idx: Sequence[int]) -> tuple[str, ...]:
@@ -816,10 +840,15 @@ class _Unit:
 
 
 def _groups(sentences: Sequence[Sentence]) -> set[str]:
-    """Top-level headings that group cases: a group name whose sub-headings name cases."""
-    return {s.section[0] for s in sentences
-            if len(s.section) >= 2 and not names_case(s.section[0]) and heading_part(s.section[0]) is None
-            and GROUP_HEADING.match(bare_heading(s.section[0])) and names_case(s.section[1])}
+    """Top-level headings that group cases: a group name (一、地方典型经验) whose sub-headings name
+    cases, or a theme (一、聚焦产业集群，推动整体提升) with two or more sub-headings naming cases."""
+    cases_under: dict[str, set[str]] = {}
+    for s in sentences:
+        if len(s.section) >= 2 and names_case(s.section[1]):
+            cases_under.setdefault(s.section[0], set()).add(s.section[1])
+    return {top for top, subs in cases_under.items()
+            if heading_part(top) is None and (not names_case(top) and GROUP_HEADING.match(bare_heading(top))
+                                              or len(subs) >= 2 and not names_case_strictly(top))}
 
 
 _BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)")
@@ -947,7 +976,10 @@ def _kind_of_title(title: str) -> str | None:
 def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     """enterprise_case or local_experience for a case headed ``heading`` under the group heading
     ``group`` (if any) of a collection titled ``doc_title``."""
-    for name in (group, doc_title or ""):
+    # A theme grouping cases ("二、创新服务模式，降低企业负担") says nothing of their kind; a group
+    # name ("一、地方典型经验", "二、企业案例") does.
+    named_group = group if group and GROUP_HEADING.match(bare_heading(group)) else ""
+    for name in (named_group, doc_title or ""):
         if name and (kind := _kind_of_title(name)):
             return kind
     return "enterprise_case" if ENTERPRISE_WORD.search(bare_heading(heading)) else "local_experience"
@@ -1050,7 +1082,8 @@ def _slide_cases(
         sents = [sentences[i] for i in idx]
         parts = _labelled_parts(sents) | ({"outcomes"} if table_outcomes(sents) else set())
         if len(parts) >= 2 and parts & {"problem", "outcomes"}:
-            title = sents[0].section[0] if sents[0].section else doc_title
+            heading = sents[0].section[0] if sents[0].section else ""
+            title = bare_heading(heading) or heading or doc_title  # "案例1  漯河市某公司" → 漯河市某公司
             cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
         else:
             rest.extend(idx)

@@ -174,6 +174,7 @@ def _join(left: str, right: str) -> str:
 def clean_document(doc: Document) -> list[Paragraph]:
     """Rejoin wrapped lines into paragraphs, drop debris, keep a page for every character."""
     lines: list[tuple[str, int | None, bool]] = []  # text, page, blank-line-before
+    indented: list[bool] = []  # the line began with a space: a first-line indent in a PDF
     seen = 0
     for page in doc.pages:
         # A page break is not a blank line: paragraphs often run on to the next page.
@@ -190,6 +191,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
             line = _URL_ANY.sub("", line).strip()
             if line:
                 lines.append((line, page.number if doc.paginated else None, blank))
+                indented.append(raw[:1] in (" ", "\u3000", "\t"))
             blank = False
     if not lines:
         return []
@@ -204,6 +206,10 @@ def clean_document(doc: Document) -> list[Paragraph]:
                      or not re.search(r"[，。；、,;]", _HEADING_START.sub("", t)))
     blanks_meaningful = not one_per_line and (sum(b for _, _, b in lines) < 0.6 * len(lines)
                                               or ends_clean >= 0.8 * len(lines))
+    # A PDF whose paragraphs open with an indent (pypdf keeps it as a leading space): an indented
+    # line after one that ends a sentence starts a paragraph, even when that line is nearly full.
+    # Only when some lines but far from all are indented (else the space says nothing).
+    indents_meaningful = doc.format == "pdf" and 0.03 * len(lines) <= sum(indented) <= 0.6 * len(lines)
     widths = [_width(t) for t, _, _ in lines]
     # The width of a full line: the upper quartile, because in a short hand-written text
     # (one paragraph per line) most lines are short headings and the median is not "full".
@@ -242,6 +248,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
                 or (blanks_meaningful and blank_before)
                 or (prev_short and prev[-1] not in "，、,")
                 or (prev_ends and _HEADING_START.match(line) is not None)
+                or (indents_meaningful and indented[i] and prev_ends)
             )
             if new_para:
                 flush()

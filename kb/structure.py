@@ -135,7 +135,7 @@ ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|
 # A heading that groups cases ("一、地方典型经验", "二、企业优良案例") rather than naming one.
 GROUP_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:典型经验|优良案例|典型案例|经验做法|案例|经验)(?:汇编|选编|集|材料|篇)?$")
 # Front and back matter of a collection: not a case.
-NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|附表|概述|导语")
+NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|附表|概述|导语|体会|启示|结语|结束语|小结")
 
 
 def bare_heading(heading: str) -> str:
@@ -161,7 +161,7 @@ ENTERPRISE_SUBJECT = re.compile(
     r"^(?:某[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
 
 
-def _case_heading(heading: str) -> bool:
+def names_case_strictly(heading: str) -> bool:
     """A top-level heading that is one case's title (案例N, or starting with a place or an
     enterprise), strictly: "一、小微企业质量管理现状" mentions 企业 but names no case."""
     if heading_part(heading) is not None:
@@ -230,7 +230,7 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     # Part headings numbered like top-level ones nest under the case above them only in a
     # collection: at least two top-level headings that are case titles (see PART_LEVEL).
     nest_parts = sum(1 for pi, p in enumerate(paragraphs[skip:], start=skip)
-                     if level_of(pi, p.text) == 1 and _case_heading(p.text[:_TITLE_MAX])) >= 2
+                     if level_of(pi, p.text) == 1 and names_case_strictly(p.text[:_TITLE_MAX])) >= 2
     path: dict[float, str] = {}
     sentences: list[Sentence] = []
     last_enum = 0
@@ -257,11 +257,11 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
                 body_offset = 0
             case_above = path.get(GROUPED_CASE_LEVEL) or path.get(1)
             if (level == 1 and 1 in path and heading.lstrip().startswith("案例") and _GROUP_NUMBERING.match(path[1])
-                    and not _case_heading(path[1])):
+                    and not names_case_strictly(path[1])):
                 # "一、地方经验" then "案例一 江苏丹阳市：…": a case of that group, not a sibling.
                 level = GROUPED_CASE_LEVEL
             elif (nest_parts and level == 1 and case_above and heading_part(heading) is not None
-                  and _case_heading(case_above)):
+                  and names_case_strictly(case_above)):
                 # "案例三：某公司" then "二、存在的主要问题": a part of that case, numbered like a
                 # top-level heading; it sits between the case and the case's own sub-headings.
                 level = PART_LEVEL

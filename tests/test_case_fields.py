@@ -547,3 +547,102 @@ def test_three_paragraph_write_ups_split_into_profile_problem_measures_and_resul
     assert second.measures == "认证机构专家帮助企业修订冲压作业指导书；引进去毛刺设备；对模具实行定期保养"
     assert [(o.metric, o.before, o.after) for o in second.outcomes] == [("企业出口批次合格率", 88, 98.5)]
     assert "以上案例表明" not in second.text and "附表" not in second.text
+
+
+def test_local_experiences_under_theme_headings_each_get_a_record(tmp_path):
+    """Places grouped under themes ("一、聚焦产业集群，推动整体提升", one with 企业 in it) were merged into
+    one record per theme, titled by the theme, with one place's text under another's name (a
+    tester's Markdown, synthetic wording of our own). Each place is its own local experience now;
+    a figure of what was done ("组织5家认证机构驻站") is no result when a paragraph of results
+    follows; "由约2.6万元降至1.3万元" is one pair; "几点体会" at the end is no case."""
+    text = """# 合成地方典型经验选编
+
+> 本文件为测试用合成材料，所述地方做法与数据均为虚构
+
+## 一、聚焦产业集群，推动整体提升
+
+### （一）浙江宁波余姚市：认证服务进园区
+
+余姚市模具小微企业多，全市有模具企业1200余家，普遍存在图纸管理混乱、交期不稳等问题。
+
+市市场监管局在模具城设立认证服务站，组织5家认证机构驻站坐诊，认证费用由财政补助50%。
+
+一年来全市新增获证模具企业138家，单家企业认证成本由约2.6万元降至1.3万元。
+
+### （二）河北保定白沟新城：龙头带小微组建联合体
+
+白沟新城箱包辅料进货把关不严，2022年箱包产品监督抽检合格率为91.3%。
+
+当地市场监管部门引导3家龙头企业牵头，组建由48家小微企业参加的质量提升联合体。
+
+联合体运行一年后，箱包产品抽检合格率由91.3%提升至97.6%，联合体内35家小微企业通过认证。
+
+## 二、创新服务模式，降低企业负担
+
+### （一）湖南浏阳市：认证与安全评审合并开展
+
+浏阳市烟花小微企业装药工序主要凭经验，2022年出口检验批次合格率为88%。
+
+市市场监管局联合应急管理部门，把认证与安全生产标准化评审合并开展。
+
+2023年参与企业出口检验批次合格率由88%提升至98.5%。
+
+### （二）江西赣州南康区：认证贷解资金难题
+
+南康区家具小微企业融资难问题突出，2022年家具产品抽检合格率仅为86%。
+
+区市场监管局与本地银行合作推出认证贷，对获证企业给予利率优惠。
+
+截至2023年底，家具产品抽检合格率由86%提升至95%。
+
+## 三、几点体会
+
+认证帮扶要取得实效，一是要找准短板，二是要用数据说话。
+"""
+    cases = _cases(tmp_path, text, name="合成地方经验.md")
+    assert [c.title for c in cases] == ["浙江宁波余姚市：认证服务进园区", "河北保定白沟新城：龙头带小微组建联合体",
+                                        "湖南浏阳市：认证与安全评审合并开展", "江西赣州南康区：认证贷解资金难题"]
+    assert {c.kind for c in cases} == {"local_experience"}
+    assert [c.region.display() for c in cases] == ["浙江省宁波市余姚市", "河北省保定市", "湖南省长沙市浏阳市", "江西省赣州市南康区"]
+    yuyao, baigou = cases[0], cases[1]
+    assert [(o.metric, o.before, o.after) for o in yuyao.outcomes] == [
+        ("一年来全市新增获证模具企业", None, 138), ("单家企业认证成本", 2.6, 1.3)]
+    assert "联合体运行一年后" not in baigou.measures and "35家" not in baigou.measures
+    assert baigou.problem == "白沟新城箱包辅料进货把关不严；2022年箱包产品监督抽检合格率为91.3%"
+
+
+def test_table_units_in_the_heading_and_slide_titles_without_their_number(tmp_path):
+    from kb.cases import _unit_from_metric
+    from kb.records import Outcome
+
+    assert _unit_from_metric(Outcome("焊接不良率（ppm）", 1200, 180)).unit == "ppm"
+    assert _unit_from_metric(Outcome("客户投诉(起/月)", 9, 1)).metric == "客户投诉"
+    assert _unit_from_metric(Outcome("合格率（%）", 90, 99, unit="%")).metric == "合格率（%）"  # a unit already
+    import pptx
+
+    deck = pptx.Presentation()
+    for title, body in (("合成案例培训课件", "本文件为测试用合成材料，企业与数据均为虚构"),
+                        ("案例1  漯河市某食品有限公司", "存在问题：2022年有2批次产品抽检不合格。\n取得成效：抽检合格率由93%提高到100%。")):
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text, slide.placeholders[1].text = title, body
+    path = tmp_path / "合成课件.pptx"
+    deck.save(str(path))
+    assert [c.title for c in parse_document(path).cases] == ["漯河市某食品有限公司"]
+
+
+def test_an_indented_pdf_paragraph_starts_a_new_paragraph():
+    """pypdf keeps a first-line indent as a leading space: after a line that ends a sentence it
+    starts a paragraph even when that line is nearly full (the situation and the measures of a
+    tester's PDF case ran together)."""
+    from kb.records import Document, Page
+
+    body = (" 合成省某米业有限公司位于合成省合成县，现有员工40人，年加工稻谷约3万吨。企业加\n"
+            "工设备老化，碎米率高达12%，成品中偶有小石子等异物，全年收到异物投诉17起。\n"
+            " 在认证机构的指导下，企业更新了色选机和去石机，制定设备预防性维护计划，并完\n"
+            "成了质量管理体系认证。\n"
+            " 企业碎米率由12%降至5.5%，异物投诉由17起降至2起。\n")
+    doc = Document(doc_id="x", path="x.pdf", title="", format="pdf", sha256="0",
+                   pages=(Page(1, "合成材料\n" + body * 3),))
+    texts = [p.text for p in clean_document(doc)]
+    assert sum(1 for t in texts if t.startswith("在认证机构的指导下")) == 3
+    assert sum(1 for t in texts if t.startswith("企业碎米率由12%降至5.5%")) == 3
