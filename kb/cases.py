@@ -613,7 +613,7 @@ def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece], after_
         return set()
     opening = [m.group().strip() for m in _CLAUSE.finditer(tail[0].text)][:2]
     if not (_RESULT_LEAD.match(tail[0].text.strip()) or any(_states_change(c) for c in opening)):
-        return set()  # neither "经过一年的运行，…" nor "企业碎米率由12%降至5.5%，…" 
+        return set()  # neither "经过一年的运行，…" nor "企业碎米率由12%降至5.5%，…"
     if not any(parse_outcomes(x.text) for x in tail):
         return set()
     before = [c for x in free if sents[x.index].paragraph != last for m in _CLAUSE.finditer(x.text) if (c := m.group())]
