@@ -366,6 +366,16 @@ def _search(kb, args) -> int:
     return 0
 
 
+def _print_industry_fallback(industry: str | None, hits) -> None:
+    """When no listed case is of the trade asked for, say so (the list then holds related trades)."""
+    from .industries import resolve_industries
+
+    wanted = set(resolve_industries(industry))
+    if wanted and hits and not any(wanted & set(h.case.all_industries) for h in hits):
+        names = "、".join(industry_label(n) for n in sorted(wanted))
+        print(f"提示：索引中没有“{industry.strip()}”（{names}）的案例，下面列出的是相近行业的案例。", file=sys.stderr)
+
+
 def cmd_cases(args) -> int:
     kb = _kb(args)
     top_k = args.top_k or 10
@@ -376,6 +386,7 @@ def cmd_cases(args) -> int:
         hits = kb.similar_cases(args.like, top_k=top_k, industry=args.industry, region=args.region, kind=args.kind)
     else:
         hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region, top_k=top_k, kind=args.kind)
+        _print_industry_fallback(args.industry, hits)
         # With no industry or problem every case is listed; an explicit --top-k still limits the list.
         hits = hits[:args.top_k] if args.top_k else hits
     if args.json:

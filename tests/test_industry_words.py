@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from kb.cases_ranking import rank_cases
 from kb.industries import (
     WORDS_PATH,
     all_industries,
     classify_industry,
+    industry_label,
     is_known_industry,
     neighbour_industries,
     resolve_industries,
@@ -122,3 +125,34 @@ def test_a_service_word_describing_a_product_is_no_trade():
     for q in ("保姆式服务", "建筑材料企业", "外卖餐盒生产", "干洗剂", "足浴盆厂", "清洗车间"):
         assert trade_words(q) == [], q
     assert trade_words("我开外卖店的") == ["外卖"] and trade_words("请保姆要注意什么") == ["保姆"]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("该企业主要生产仿古砖和抛光瓷砖。", "30"), ("某建陶企业窑炉改造。", "30"),
+    ("企业生产USB、Type-C连接器。", "39"), ("浏阳烟花爆竹小微企业装药工序凭经验。", "26"),
+    ("该公司年产黑茶约260吨。", "15"), ("企业生产调味面制品（辣条）。", "14"),
+])
+def test_trades_a_tester_named_are_classified(text, code):
+    """Trades of a tester's collection that came out 行业未识别 (GB/T 4754-2017: 3071 建筑陶瓷,
+    3989 其他电子元件, 2672 焰火鞭炮, 1530 精制茶, 1439 其他方便食品)."""
+    assert industry_label(classify_industry(text)).startswith("C" + code)
+
+
+def test_a_trade_with_no_case_is_said_so(tmp_path, monkeypatch, capsys):
+    """kb cases --industry 造纸 with no paper maker in the index listed food and textile cases
+    under nothing but their own labels; a note now says the trade has no case."""
+    from kb.cli import main
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成案例.txt").write_text(
+        "合成案例汇编（本文件为测试用合成材料）\n\n案例1：合成省某豆制品有限公司\n\n存在问题：豆腐容易发酸。\n\n"
+        "取得成效：投诉由每月12起降至2起。\n\n案例2：合成省某印染有限公司\n\n存在问题：色差返工多。\n\n"
+        "取得成效：色差返工率由9.2%降至2.1%。\n", encoding="utf-8")
+    monkeypatch.setenv("KB_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["ingest", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["cases", "--industry", "造纸"]) == 0
+    assert "提示：索引中没有“造纸”（C22 造纸和纸制品业）的案例，下面列出的是相近行业的案例。" in capsys.readouterr().err
+    assert main(["cases", "--industry", "纺织业"]) == 0
+    assert "索引中没有" not in capsys.readouterr().err
