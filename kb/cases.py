@@ -105,7 +105,7 @@ _PROFILE_NOUN = re.compile(
     r"员工|职工|从业人员|工人|茶农|农户|社员|会员|成员企业|年加工|年产|年处理|产能|占地|面积|生产线|"
     r"注册资本|固定资产|集聚|拥有|现有|下辖|入驻|窑炉"
 )
-_HAS = re.compile(r"(?:^|[^没])有(?![效关力序望助利])")
+_HAS = re.compile(r"(?:^|[^没])有(?![效关力序望助利限])")  # not 有限公司
 _RESULT_WORD = re.compile(rf"{_UP}|{_DOWN}|降|增|升|至|到|达|突破|合格|倍|翻番|节约|挽回|减")
 _CLAUSE_END = re.compile(r"(?:以上|左右)?\s*$")
 # Metric clean-up: a leading year, lead verbs, place qualifiers, and trailing comparisons.
@@ -248,10 +248,14 @@ def is_profile_clause(clause: str) -> bool:
     return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
 
 
+_NOTES = re.compile(r"备注\s*[：:]")
+
+
 def profile_facts(text: str, prose: bool = False) -> str:
     """The profile clauses of ``text``, joined with "，"; in a collection's unlabelled write-up
     (``prose``) also the clauses describing the subject ("主要生产竹制桌椅", "产品80%出口")."""
-    return "，".join(c for m in _CLAUSE.finditer(text) if (c := m.group().strip()) and not (prose and _is_fault(c))
+    return "，".join(c for m in _CLAUSE.finditer(_NOTES.sub("", text.strip(), count=1))
+                    if (c := m.group().strip()) and not (prose and _is_fault(c))
                     and (is_profile_clause(c) or prose and _DESCRIPTION.search(c)))
 
 
@@ -676,6 +680,8 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
             label, text = _inline_labels(segment)
             if label is not None:
                 part = label
+            elif _NOTES.match(segment):
+                part = None  # a slide's speaker notes ("备注：该企业位于…") are no part of the last label
             out.append(_Piece(part, text, i))
     return out
 

@@ -842,7 +842,8 @@ def _load_pptx(path: Path) -> tuple[list[Page], str | None]:
             if slide.has_notes_slide:
                 notes = (slide.notes_slide.notes_text_frame.text or "").strip() if slide.notes_slide.notes_text_frame else ""
                 if notes:
-                    lines.append(_line_end("备注：" + " ".join(notes.split())))
+                    notes = " ".join(notes.split())
+                    lines.append(_line_end(notes if re.match(r"备注\s*[：:]", notes) else "备注：" + notes))
             pages.append(Page(number, "\n\n".join(lines)))
         meta = (deck.core_properties.title or "").strip()
         first = _title_slide_title(deck.slides[0]) if len(deck.slides) else None

@@ -51,7 +51,7 @@ PART_LABELS = {
     "outcomes": r"(?:取得的?|工作|主要|帮扶|实施|提升|改进|整改)?(?:成效|成果|效果|效益)(?:和经验)?",
 }
 ANY_LABEL = "|".join(f"(?:{v})" for v in PART_LABELS.values())
-LABEL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
+LABEL_NUMBER = r"(?:[●•▪◆■◇○◦]\s*)?(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
 # A heading that only names a part: "（二）主要做法", "四、取得成效", "存在的主要问题", "【问题】".
 _HEADING_LABEL = re.compile(rf"^{LABEL_NUMBER}[【\[〔]?(?P<label>{ANY_LABEL})[】\]〕]?\s*[：:。]?$")
 BRACKET_LABEL = re.compile(rf"[【\[〔](?:{ANY_LABEL})[】\]〕]")

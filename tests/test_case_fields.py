@@ -646,3 +646,34 @@ def test_an_indented_pdf_paragraph_starts_a_new_paragraph():
     texts = [p.text for p in clean_document(doc)]
     assert sum(1 for t in texts if t.startswith("在认证机构的指导下")) == 3
     assert sum(1 for t in texts if t.startswith("企业碎米率由12%降至5.5%")) == 3
+
+
+def test_slides_with_bullet_labels_and_speaker_notes(tmp_path):
+    """A tester's deck (synthetic): "● 难题：… ● 做法：… ● 成效：…" gave no case (the bullet hid the
+    labels); a slide's speaker notes were added to its last labelled part as "备注：备注：…"; the
+    slide title "案例2  某有限公司" was its profile (有 of 有限公司 read as "has")."""
+    import pptx
+
+    from kb.cases import is_profile_clause
+
+    assert not is_profile_clause("案例2西安某仪表有限公司")
+    deck = pptx.Presentation()
+    slides = [("合成企业案例展示", "本文件为测试用合成材料，所述企业与数据均为虚构", None),
+              ("案例2  合成市某仪表有限公司", "痛点\n售后故障率高，返修成本大\n举措\n建立售后故障数据分析例会\n"
+               "成效：售后故障率由2.4%降至0.7%", "备注：该企业位于合成省合成市，员工110人，主要生产智能电表。"),
+              ("案例3  合成县某木业有限公司", "● 企业：合成县，员工75人\n● 难题：胶合板甲醛释放量不稳定\n"
+               "● 做法：改用低醛胶黏剂；每批成品甲醛自检\n● 成效：甲醛释放量由0.9mg/L降至0.3mg/L", None)]
+    for title, body, notes in slides:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text, slide.placeholders[1].text = title, body
+        if notes:
+            slide.notes_slide.notes_text_frame.text = notes
+    path = tmp_path / "合成展示.pptx"
+    deck.save(str(path))
+    meter, wood = parse_document(path).cases
+    assert meter.title == "合成市某仪表有限公司" and "备注" not in meter.measures and "案例2" not in meter.profile
+    assert meter.profile == "该企业位于合成省合成市，员工110人，主要生产智能电表"
+    assert "备注：备注" not in meter.text
+    assert wood.title == "合成县某木业有限公司" and wood.problem == "胶合板甲醛释放量不稳定。"
+    assert wood.measures.startswith("改用低醛胶黏剂")
+    assert [(o.metric, o.before, o.after, o.unit) for o in wood.outcomes] == [("甲醛释放量", 0.9, 0.3, "mg/L")]

@@ -425,7 +425,7 @@ def test_slides_keep_numbered_lines_as_text_and_labelled_case_slides_give_cases(
     assert sections == {1: ("课程目录（合成测试课件）",), 2: ("案例一：青禾市某纸箱包装企业",), 3: ("讨论与提问",)}
     assert "一、帮扶工作背景。" in parsed.chunks[0].text  # a numbered line stays text
     (found,) = parsed.cases
-    assert found.title == "案例一：青禾市某纸箱包装企业" and found.page == 2
+    assert found.title == "青禾市某纸箱包装企业" and found.page == 2  # without its number, as in collections
     assert found.problem.startswith("纸箱抗压强度不稳定") and "来料检验" in found.measures
     assert [(o.metric, o.before, o.after) for o in found.outcomes] == [("不良率", 6.5, 2.1)]
 
