@@ -639,7 +639,12 @@ _NAME_FIELD = re.compile(r"^(?:企业|单位|案例|项目|公司)?名称\s*[|�
 # An explicit industry field: "所属行业 | 农副食品加工业；", "所属行业：纺织业", "行业：家具制造".
 _INDUSTRY_FIELD = re.compile(
     r"(?:^|[，,；;\s])(?:所属|所在)?行业(?:类别|分类|门类|领域)?\s*[|：:]\s*(?P<value>[^|，,；;。]+)")
-_TABLE_INTRO = re.compile(r"(?:如下|见下表|见表)[：:。]?$")
+_TABLE_INTRO = re.compile(r"(?:如下表?|见下表|见表\s*\d*|见附表\s*\d*|下表所示|如表\s*\d*所示)[：:。]?$")
+
+
+def points_to_table(sentence: str) -> bool:
+    """Whether a sentence only says that a table follows ("主要指标变化见下表。", "…对比如下表。")."""
+    return bool(_TABLE_INTRO.search(sentence.strip()))
 
 
 def _inline_labels(text: str) -> tuple[str | None, str]:

@@ -298,6 +298,7 @@ _MD_EMPHASIS = re.compile(r"(?<![A-Za-z0-9_*])(\*\*|__|\*)(?=\S)([^*\n]+?)(?<=\S
 
 # A list item ("- …", "* …", "+ …", "1. …", "2) …", nested or not) and a horizontal rule ("***").
 _MD_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(?=\S)")
+_MD_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 _MD_RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -340,8 +341,8 @@ def markdown_text(text: str) -> str:
     """Markdown as plain text for indexing: YAML front matter, table rules (``|---|---|``),
     horizontal rules and images (``![alt](src)``, the alt text kept when it describes something)
     removed, links reduced to their text, bold/italic markers dropped, each table row made a
-    sentence of its own (:func:`table_row_text`), and each list item ("- …", "1. …") a paragraph
-    of its own without its marker, ending as a sentence. The title H1 (the first line, when the
+    sentence of its own (:func:`table_row_text`), and each list item ("- …", "1. …") and each
+    quoted line ("> …") a paragraph of its own without its marker, ending as a sentence. The title H1 (the first line, when the
     H1s below it, if any, are sections: :func:`markdown_title`) is written as a plain line, so it
     is the title and not a section; other "#" headings stay headings."""
     text = _clean_markdown(text)
@@ -353,6 +354,12 @@ def markdown_text(text: str) -> str:
     i = 0
     while i < len(lines):
         if _MD_RULE.match(lines[i]):
+            i += 1
+            continue
+        if _MD_QUOTE.match(lines[i]):  # "> 本文件为…": the quoted text, a paragraph of its own
+            quoted = _MD_QUOTE.sub("", lines[i]).strip()
+            if quoted:
+                out.extend(([""] if out and out[-1] else []) + [_line_end(quoted), ""])
             i += 1
             continue
         if _MD_BULLET.match(lines[i]) and not _MD_TABLE_ROW.match(lines[i]):

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .cases import record_part
+from .cases import points_to_table, record_part
 from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder, check_compatible
@@ -784,14 +784,14 @@ class Retriever:
                 elif part is not None and named:  # 漳州那家当初出了什么问题: its 【问题】, not a report's example
                     rank += self.config.answer_part_bonus
                     part_bonus = self.config.answer_part_bonus
-                if heading_only(text, hit.chunk.section):
-                    rank -= 1.0  # last resort
+                if heading_only(text, hit.chunk.section) or points_to_table(text):
+                    rank -= 1.0  # last resort (a heading repeated; "…对比如下表。" says nothing itself)
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = 1.5 + self.config.answer_passage_weight + bonus + benefit + places + part_bonus  # the largest rank
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
-            if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section)):
+            if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section) or points_to_table(text)):
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
                                       page, answer_score(rank * 1.5 / top), hit.chunk.doc_id))

@@ -219,3 +219,23 @@ def test_sentences_of_a_prose_case_take_the_part_their_record_gave_them(tmp_path
     q = "做竹家具的，货发到北方老是开裂变形，退货太多怎么办"
     first = kb.answer(q, kb.search(q))[0].text
     assert "控制不严" not in first and "该厂位于" not in first, first
+
+
+def test_a_sentence_that_only_points_to_a_table_is_no_answer(tmp_path):
+    """"取得成效：帮扶前后主要指标对比如下表。" was a tester's direct answer although the table's row
+    with the figures was in the same passage (synthetic)."""
+    from kb.cases import points_to_table
+
+    for pointer in ("取得成效：帮扶前后主要指标对比如下表。", "主要指标变化见下表。", "具体数据见附表1。", "情况如下："):
+        assert points_to_table(pointer), pointer
+    assert not points_to_table("售后故障率由2.4%降至0.7%。")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成电表案例.txt").write_text(
+        "合成案例选编（本文件为测试用合成材料）\n\n案例1：合成市某智能电表有限公司\n\n存在问题：售后故障率高。\n\n"
+        "帮扶措施：建立故障数据分析例会。\n\n取得成效：帮扶前后售后故障率对比如下表。\n\n"
+        "指标 | 帮扶前 | 帮扶后；\n\n售后故障率 | 2.4% | 0.7%。\n", encoding="utf-8")
+    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    q = "智能电表售后故障率帮扶前后对比"
+    answer = kb.answer(q, kb.search(q))
+    assert answer and not points_to_table(answer[0].text), answer[0].text

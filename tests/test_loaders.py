@@ -606,3 +606,12 @@ def test_pptx_deck_of_cases_tags_its_passages_as_cases(tmp_path):
     # A course deck with one example slide stays a report.
     single = parse_document(_write_synthetic_deck(tmp_path / "合成.pptx"))
     assert single.kind == "report" and {c.kind for c in single.chunks} == {"report"}
+
+
+def test_markdown_quotes_lose_their_marker_and_end_as_sentences():
+    """"> 本文件为…" kept its ">" and ran into the next sentence (a tester's Markdown, synthetic)."""
+    from kb.loaders import markdown_text
+
+    text = markdown_text("# 合成选编\n\n> 本文件为测试用合成材料，所述企业均为虚构\n\n编印说明：本选编收录4个地方。\n\n>> 嵌套的引用\n")
+    assert ">" not in text
+    assert "本文件为测试用合成材料，所述企业均为虚构。" in text and "嵌套的引用。" in text
