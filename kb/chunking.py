@@ -14,7 +14,7 @@ CHUNKER_VERSION = "5"  # 2: clauses of an over-long sentence are packed in balan
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
 # "一、地方经验" group heading nest under it (kb/structure.GROUPED_CASE_LEVEL), and a note or a date line under a
-# document title is no longer part of the title
+# document title is no longer part of the title, and a table of contents is no run of headings
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

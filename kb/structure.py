@@ -224,7 +224,11 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     if len(place_titles) < 2:
         place_titles = set()
 
+    toc = _table_of_contents(paragraphs, skip)
+
     def level_of(pi: int, text: str) -> int | None:
+        if pi in toc:
+            return None  # a line of the table of contents, not the heading it lists
         return 1 if pi in place_titles else heading_level(text)
 
     # Part headings numbered like top-level ones nest under the case above them only in a
@@ -236,6 +240,9 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     last_enum = 0
     for pi, para in enumerate(paragraphs[skip:], start=skip):
         text = para.text
+        if pi in toc or pi - 1 in toc and pi not in toc:
+            # the contents lines sit under "目录"; what follows them (编者按 …) under no heading
+            path = {0: "目录"} if pi in toc else {}
         level = level_of(pi, text)
         body_offset = 0
         if level is not None:
@@ -285,6 +292,30 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
             # at the same level (e.g. the closing remarks of a section).
             pass
     return title, sentences
+
+
+_TOC_HEAD = re.compile(r"目\s*录")
+_TOC_PAGE = re.compile(r"[\s.．…·-]+\d{1,4}$")  # "……… 12": the page an entry is on
+
+
+def _table_of_contents(paragraphs: Sequence[Paragraph], start: int) -> set[int]:
+    """Positions of a table of contents: its "目录" line and the entries after it — each a
+    heading or ending in a page number, whose text opens some later paragraph (the heading it
+    lists) — up to the first line that is not such an entry. Empty without one."""
+    at = next((pi for pi in range(start, len(paragraphs)) if _TOC_HEAD.fullmatch(paragraphs[pi].text.strip())), None)
+    if at is None:
+        return set()
+    compact = ["".join(p.text.split()) for p in paragraphs]
+    entries = {at}
+    for pi in range(at + 1, len(paragraphs)):
+        line = paragraphs[pi].text.strip()
+        entry = "".join(_TOC_PAGE.sub("", line).split())
+        if not entry or not (heading_level(entry) is not None or _TOC_PAGE.search(line)):
+            break
+        if not any(later.startswith(entry) for later in compact[pi + 1:]):
+            break
+        entries.add(pi)
+    return entries if len(entries) > 1 else set()
 
 
 def _first_clause(sentence: str) -> str:
