@@ -13,7 +13,8 @@ CHUNKER_VERSION = "5"  # 2: clauses of an over-long sentence are packed in balan
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
-# "一、地方经验" group heading nest under it (kb/structure.GROUPED_CASE_LEVEL), and a note or a date line under a
+# "一、地方经验" group heading nest under it (kb/structure.GROUPED_CASE_LEVEL), paragraphs that end no sentence
+# (table cells) are set off by a line break in a chunk, and a note or a date line under a
 # document title is no longer part of the title, and a table of contents is no run of headings
 LEAD_SECTION = "引言"  # sentences before the first heading
 
@@ -61,13 +62,14 @@ def chunk_sentences(
 def sentence_owners(sentences: Sequence[Sentence], chunks: Sequence[Chunk]) -> list[tuple[str, ...]]:
     """The ids of the chunks each sentence landed in (a long sentence may span several).
 
-    Exact, by character offsets: the chunks of a document, concatenated in order, are its
-    sentences concatenated in order (every character of a split sentence lands in a part).
+    Exact, by character offsets: the chunks of a document, concatenated in order and without the
+    line breaks set between paragraphs (see ``_RUNS_ON``), are its sentences concatenated in order
+    (every character of a split sentence lands in a part).
     """
     ends: list[int] = []
     pos = 0
     for c in chunks:
-        pos += len(c.text)
+        pos += len(c.text) - c.text.count("\n")
         ends.append(pos)
     owners: list[tuple[str, ...]] = []
     start = k = 0
@@ -112,19 +114,30 @@ def _partition(lengths: list[int], min_chars: int, max_chars: int) -> list[tuple
     return ranges[::-1]
 
 
+# A paragraph that ends like this runs straight on into the next one; any other (a table cell, a
+# caption, a date line: a paragraph of its own with no closing mark) is set off by a line break,
+# so that "企业", "指标", "78%", "100%" do not read "企业指标78%100%". (Sentences are not split there:
+# a lone cell as a sentence of its own matched questions by chance in the sentence vectors.)
+_RUNS_ON = "。！？!?；;…：:”’」』）)】》"
+
+
 def _make(doc_id: str, ordinal: int, sents: list[Sentence], section: tuple[str, ...], kind: str) -> Chunk:
     pages = [s.page for s in sents if s.page is not None]
     breaks, offset, last = [], 0, pages[0] if pages else None
-    for s in sents:
+    pieces = []
+    for k, s in enumerate(sents):
         if s.page is not None and s.page != last:
             breaks.append((offset, s.page))
             last = s.page
-        offset += len(s.text)
+        ends_paragraph = k + 1 < len(sents) and sents[k + 1].paragraph != s.paragraph
+        piece = s.text + ("\n" if ends_paragraph and s.text and s.text[-1] not in _RUNS_ON else "")
+        pieces.append(piece)
+        offset += len(piece)
     return Chunk(
         chunk_id=f"{doc_id}-{ordinal:04d}",
         doc_id=doc_id,
         ordinal=ordinal,
-        text="".join(s.text for s in sents),
+        text="".join(pieces),
         section=section or (LEAD_SECTION,),
         page=pages[0] if pages else None,
         page_end=pages[-1] if pages else None,

@@ -329,6 +329,13 @@ def heading_only(text: str, section: tuple[str, ...]) -> bool:
     return bool(section) and bool(body) and body == section[-1].strip().strip(_HEAD_PUNCT)
 
 
+def fragment(text: str) -> bool:
+    """A short line that ends no sentence: a table cell read line by line from a PDF ("一次交验合格率",
+    "78%"), a caption; no answer by itself."""
+    text = text.strip()
+    return len(text) < 10 and text[-1:] not in "。！？!?；;"
+
+
 def _text_key(text: str) -> str:
     return hashlib.sha1("".join(text.split()).encode("utf-8")).hexdigest()
 
@@ -784,14 +791,15 @@ class Retriever:
                 elif part is not None and named:  # 漳州那家当初出了什么问题: its 【问题】, not a report's example
                     rank += self.config.answer_part_bonus
                     part_bonus = self.config.answer_part_bonus
-                if heading_only(text, hit.chunk.section) or points_to_table(text):
-                    rank -= 1.0  # last resort (a heading repeated; "…对比如下表。" says nothing itself)
+                if heading_only(text, hit.chunk.section) or points_to_table(text) or fragment(text):
+                    rank -= 1.0  # last resort (a heading repeated; "…对比如下表。", a lone table cell say nothing)
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = 1.5 + self.config.answer_passage_weight + bonus + benefit + places + part_bonus  # the largest rank
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
-            if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section) or points_to_table(text)):
+            if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section) or points_to_table(text)
+                        or fragment(text)):
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
                                       page, answer_score(rank * 1.5 / top), hit.chunk.doc_id))

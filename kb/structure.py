@@ -228,7 +228,7 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
 
     def level_of(pi: int, text: str) -> int | None:
         if pi in toc:
-            return None  # a line of the table of contents, not the heading it lists
+            return None  # a line of the table of contents (skipped), not the heading it lists
         return 1 if pi in place_titles else heading_level(text)
 
     # Part headings numbered like top-level ones nest under the case above them only in a
@@ -240,9 +240,10 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     last_enum = 0
     for pi, para in enumerate(paragraphs[skip:], start=skip):
         text = para.text
-        if pi in toc or pi - 1 in toc and pi not in toc:
-            # the contents lines sit under "目录"; what follows them (编者按 …) under no heading
-            path = {0: "目录"} if pi in toc else {}
+        if pi in toc:
+            continue  # a table of contents lists headings found further on: nothing to index or cite
+        if pi - 1 in toc:
+            path = {}  # what follows it (编者按 …) is under no heading
         level = level_of(pi, text)
         body_offset = 0
         if level is not None:
@@ -299,7 +300,7 @@ _TOC_PAGE = re.compile(r"[\s.．…·-]+\d{1,4}$")  # "……… 12": the page a
 
 
 def _table_of_contents(paragraphs: Sequence[Paragraph], start: int) -> set[int]:
-    """Positions of a table of contents: its "目录" line and the entries after it — each a
+    """Positions of a table of contents (left out of the sentences): its "目录" line and the entries after it — each a
     heading or ending in a page number, whose text opens some later paragraph (the heading it
     lists) — up to the first line that is not such an entry. Empty without one."""
     at = next((pi for pi in range(start, len(paragraphs)) if _TOC_HEAD.fullmatch(paragraphs[pi].text.strip())), None)

@@ -33,7 +33,7 @@ def test_no_sentence_is_cut(report_chunks, report_sentences):
     for c in report_chunks:
         assert SENTENCE_END.search(c.text), c.text[-20:]
     # Nothing is lost, duplicated or reordered.
-    assert "".join(c.text for c in report_chunks) == "".join(s.text for s in report_sentences)
+    assert "".join(c.text for c in report_chunks).replace("\n", "") == "".join(s.text for s in report_sentences)
 
 
 def test_no_chunk_mixes_two_sections(report_chunks, report_sentences):
@@ -129,10 +129,30 @@ def test_a_long_section_is_cut_into_balanced_chunks():
     chunks = chunk_sentences("synthetic", sentences, min_chars=150, max_chars=MAX)
     assert len(chunks) == 3  # ceil(900 / 400)
     assert sorted(len(c.text) for c in chunks) == [270, 270, 360]
-    assert "".join(c.text for c in chunks) == "".join(s.text for s in sentences)
+    assert "".join(c.text for c in chunks).replace("\n", "") == "".join(s.text for s in sentences)
 
 
 def test_kind_is_carried():
     chunks = chunk_sentences("synthetic", [Sentence("合成案例句子。", None, ("案例1 合成企业",))],
                              kind="enterprise_case")
     assert chunks[0].kind == "enterprise_case" and chunks[0].page is None
+
+
+def test_paragraphs_that_end_no_sentence_are_set_off_by_a_line_break():
+    """A PDF table read a cell per line gave "企业指标帮扶前帮扶后华瓷建陶抽检合格率78%100%" in a
+    passage (synthetic cells); cells now keep a line break between them, a sentence still runs on
+    into the next, and every sentence still maps to the chunk it landed in."""
+    from kb.chunking import sentence_owners
+
+    cells = ["附表 合成企业帮扶前后主要指标", "企业", "指标", "帮扶前", "帮扶后", "合成建陶", "抽检合格率", "78%", "100%"]
+    sentences = [Sentence("从以上合成案例看，认证帮扶要用数据说话。", 1, ("五、几点体会",), 0),
+                 Sentence("指标对比是检验成效的标尺。", 1, ("五、几点体会",), 0)]
+    sentences += [Sentence(c, 1, ("五、几点体会",), k + 1) for k, c in enumerate(cells)]
+    chunks = chunk_sentences("synthetic", sentences, min_chars=10, max_chars=400)
+    text = "".join(c.text for c in chunks)
+    assert "用数据说话。指标对比" in text  # one paragraph's sentences run on
+    assert "标尺。附表 合成企业帮扶前后主要指标\n企业\n指标\n帮扶前" in text and "78%\n100%" in text
+    assert not text.endswith("\n")
+    owners = sentence_owners(sentences, chunks)
+    assert all(len(o) == 1 for o in owners)
+    assert all(s.text in next(c.text for c in chunks if c.chunk_id == o[0]) for s, o in zip(sentences, owners))

@@ -239,19 +239,20 @@ def test_numbered_cases_nest_under_their_group_heading():
 
 def test_a_table_of_contents_is_no_heading_and_what_follows_it_is_under_none():
     """A tester's DOCX (synthetic): "目录" and its entries "案例一 …" … "案例四 …" were headings, so
-    the editor's note after them was cited under "案例四 …"."""
+    the editor's note after them was cited under "案例四 …". The contents are left out (as a
+    passage naming every case they would match every question about one)."""
     texts = ["合成优良案例汇编", "目录", "案例一 合成县某豆制品有限公司：理顺生熟分区", "案例二 合成县某印染有限公司：管住色差",
              "编者按：本汇编收录2个合成案例（本文件为测试用合成材料）。",
              "案例一 合成县某豆制品有限公司：理顺生熟分区", "存在问题：豆腐容易发酸。",
              "案例二 合成县某印染有限公司：管住色差", "存在问题：色差返工多。"]
     _, sentences = structure_sentences(paragraphs(*texts))
-    assert [s.section for s in sentences] == [
-        ("目录",), ("目录",), ("目录",), (),
-        ("案例一 合成县某豆制品有限公司：理顺生熟分区",), ("案例二 合成县某印染有限公司：管住色差",)]
+    assert [(s.text, s.section) for s in sentences] == [
+        ("编者按：本汇编收录2个合成案例（本文件为测试用合成材料）。", ()),
+        ("存在问题：豆腐容易发酸。", ("案例一 合成县某豆制品有限公司：理顺生熟分区",)),
+        ("存在问题：色差返工多。", ("案例二 合成县某印染有限公司：管住色差",))]
     toc = ["合成工作报告", "目 录", "一、总体情况……1", "二、主要做法……3", "一、总体情况", "正文。", "二、主要做法", "正文二。"]
     _, sentences = structure_sentences(paragraphs(*toc))
-    assert [s.section for s in sentences][-2:] == [("一、总体情况",), ("二、主要做法",)]
-    assert sentences[0].section == ("目录",)
+    assert [(s.text, s.section) for s in sentences] == [("正文。", ("一、总体情况",)), ("正文二。", ("二、主要做法",))]
 
 
 def test_appendix_table_heading_is_not_a_case():
