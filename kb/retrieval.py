@@ -314,6 +314,15 @@ def in_problem_section(section: tuple[str, ...]) -> bool:
     return any(reads_as_result(h) is False for h in section)
 
 
+_CHANGE_QUESTION = re.compile(r"(?:提升|提高|降低|下降|增长|增加|减少|降|升|增|减)(?:到|至|为|了)(?:多少|几)|(?:由|从)多少|"
+                              r"前后(?:分别|各)?(?:是|为)?多少|(?:有|发生了?)(?:什么|啥|哪些)变化|变化(?:情况|多大|了多少)")
+
+
+def asks_for_change(query: str) -> bool:
+    """Whether a question asks how a figure changed (由多少提升到多少, 前后分别是多少, 有什么变化)."""
+    return bool(_CHANGE_QUESTION.search(query))
+
+
 def asks_for_figure(query: str) -> bool:
     """Whether a question asks for a number (多少家, 利润能多几个点, 比例)."""
     return bool(_FIGURE_QUESTION.search(query))
@@ -752,6 +761,7 @@ class Retriever:
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = self.config.answer_result_bonus if not benefit and asks_for_remedy(query) else 0.0
+        change = asks_for_change(query)  # 由多少提升到多少: the result, not the figure of the trouble
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         other_part = self.config.answer_problem_penalty
         named = named_parts(query)
@@ -771,7 +781,7 @@ class Retriever:
             # of the case record a sentence went into, else its words tell)
             prose = ([record_part(cases, text) or prose_part(text) if p is None else None
                       for p, (_, text, _) in zip(parts, sents)]
-                     if remedy and has_case else [None] * len(sents))
+                     if (remedy or change) and has_case else [None] * len(sents))
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
@@ -785,7 +795,7 @@ class Retriever:
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
                 if told in ("problem", "profile"):
-                    rank -= other_part  # 开裂变形怎么办: not 过去企业竹材含水率控制不严…
+                    rank -= other_part  # 开裂变形怎么办 / 合格率由多少提升到多少: not 过去…合格率仅为88%
                 if part is not None and part not in wanted:
                     rank -= other_part  # 染色不均怎么办: not 存在问题：染色不均; 原来卡在哪: not what was done
                 elif part is not None and named:  # 漳州那家当初出了什么问题: its 【问题】, not a report's example

@@ -239,3 +239,24 @@ def test_a_sentence_that_only_points_to_a_table_is_no_answer(tmp_path):
     q = "智能电表售后故障率帮扶前后对比"
     answer = kb.answer(q, kb.search(q))
     assert answer and not points_to_table(answer[0].text), answer[0].text
+
+
+def test_a_question_about_a_change_is_answered_with_the_result_not_the_trouble(tmp_path):
+    """"浏阳烟花企业出口检验批次合格率由多少提升到多少" was answered with the write-up's first
+    paragraph ("2022年出口检验批次合格率为88%") — a tester's find (synthetic text of our own)."""
+    from kb.retrieval import asks_for_change
+
+    assert asks_for_change("出口检验批次合格率由多少提升到多少") and asks_for_change("帮扶前后分别是多少")
+    assert not asks_for_change("出口检验批次合格率是多少")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成地方经验.md").write_text(
+        "# 合成地方经验选编\n\n本文件为测试用合成材料，所述做法与数据均为虚构。\n\n"
+        "## （一）湖南浏阳市：认证与安全评审合并开展\n\n浏阳市烟花小微企业装药工序主要凭经验，产品燃放性能不稳定，"
+        "2022年出口检验批次合格率为88%，部分订单被境外客户退回。\n\n市市场监管局联合应急管理部门，把认证与安全生产标准化评审合并开展。\n\n"
+        "2023年参与企业出口检验批次合格率由88%提升至98.5%，企业迎检次数减少一半。\n\n"
+        "## （二）江西赣州南康区：认证贷解资金难题\n\n南康区家具小微企业融资难问题突出。\n\n区市场监管局与本地银行合作推出认证贷。\n\n"
+        "截至2023年底，家具产品抽检合格率由86%提升至95%。\n", encoding="utf-8")
+    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    q = "浏阳烟花企业出口检验批次合格率由多少提升到多少"
+    assert "由88%提升至98.5%" in kb.answer(q, kb.search(q))[0].text
