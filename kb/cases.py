@@ -164,6 +164,7 @@ def _approx(q: re.Match, before: str, after: str = "") -> str:
 
 
 _REQUIREMENT = re.compile(r"规定|必须|方可|不得|应当")
+_UNITLESS_PAIR = re.compile(rf"(?:由|从)(?P<a>\d+(?:\.\d+)?)(?:{_UP}|{_DOWN}|升|降|增|减)?(?:至|到)(?P<b>\d+(?:\.\d+)?)(?![\d.])")
 
 
 def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]:
@@ -184,6 +185,11 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
         and not clause[q.end() :].startswith("的")  # "15%的小微企业认为…" describes, not results
         and not clause[: q.start()].endswith(("前", "第"))
     ]
+    if not qs and (bare := _UNITLESS_PAIR.search(clause)):
+        # "工序能力指数Cpk由0.86提升至1.35", "评分由81提高到94": a pair of plain numbers
+        a, b = float(bare["a"]), float(bare["b"])
+        out.append((Outcome(_metric(clause[: bare.start()]), a, b, round(b - a, 4), None, page, clause), "pair"))
+        return out
     seg_start = 0  # the metric of the next outcome starts here
     i = 0
     while i < len(qs):

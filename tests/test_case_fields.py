@@ -677,3 +677,16 @@ def test_slides_with_bullet_labels_and_speaker_notes(tmp_path):
     assert wood.title == "合成县某木业有限公司" and wood.problem == "胶合板甲醛释放量不稳定。"
     assert wood.measures.startswith("改用低醛胶黏剂")
     assert [(o.metric, o.before, o.after, o.unit) for o in wood.outcomes] == [("甲醛释放量", 0.9, 0.3, "mg/L")]
+
+
+
+@pytest.mark.parametrize("text, want", [
+    ("磨加工工序能力指数Cpk由0.86提升至1.35。", [("磨加工工序能力指数Cpk", 0.86, 1.35, 0.49, None)]),
+    ("客户满意度评分由81提高到94。", [("客户满意度评分", 81, 94, 13, None)]),
+    ("客户退货率由3.8%降至0.6%，Cpk由0.86提升至1.35。",
+     [("客户退货率", 3.8, 0.6, -3.2, "%"), ("Cpk", 0.86, 1.35, 0.49, None)]),
+    ("从2020年的143家增加到2023年的336家。", []),  # the years are no plain pair
+])
+def test_a_pair_of_plain_numbers_is_a_result(text, want):
+    """A tester's "Cpk由0.86提升至1.35" was no outcome: neither figure has a unit."""
+    assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)] == want
