@@ -685,7 +685,7 @@ def test_slides_with_bullet_labels_and_speaker_notes(tmp_path):
     ("客户满意度评分由81提高到94。", [("客户满意度评分", 81, 94, 13, None)]),
     ("客户退货率由3.8%降至0.6%，Cpk由0.86提升至1.35。",
      [("客户退货率", 3.8, 0.6, -3.2, "%"), ("Cpk", 0.86, 1.35, 0.49, None)]),
-    ("从2020年的143家增加到2023年的336家。", []),  # the years are no plain pair
+    ("规上企业从2020年的143家增加到2023年的336家。", [("规上企业", 143, 336, 193, "家")]),  # years are no pair
 ])
 def test_a_pair_of_plain_numbers_is_a_result(text, want):
     """A tester's "Cpk由0.86提升至1.35" was no outcome: neither figure has a unit."""
