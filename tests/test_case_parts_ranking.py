@@ -260,3 +260,14 @@ def test_a_question_about_a_change_is_answered_with_the_result_not_the_trouble(t
     assert not kb.ingest().failed
     q = "浏阳烟花企业出口检验批次合格率由多少提升到多少"
     assert "由88%提升至98.5%" in kb.answer(q, kb.search(q))[0].text
+
+
+def test_an_owner_who_only_tells_his_trouble_gets_what_others_did():
+    """"我们米厂碎米多，客户还老说吃出小石子" asks nothing in words but wants the fix (a tester's owner);
+    without a trade (懂品控的员工老跳槽) or with a question, or 老 of 老板/养老, it is no such request."""
+    from kb.retrieval import tells_trouble
+
+    assert tells_trouble("我们米厂碎米多，客户还老说吃出小石子")
+    assert tells_trouble("做豆腐的，豆腐总是发酸")
+    for q in ("懂品控的员工老跳槽", "我们米厂碎米多，是什么原因", "老板嫌弄这套东西费钱费人手", "养老服务质量 跨省一起搞的例子"):
+        assert not tells_trouble(q), q
