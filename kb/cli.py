@@ -267,9 +267,14 @@ def cmd_ingest(args) -> int:
         print(f"新索引 {report.generation}：{s['documents']} 个文档，{s['pages']} 页，{s['chunks']} 个分块，"
               f"{s['cases']} 个案例（新嵌入 {report.embedded_chunks} 个分块）。")
     else:
-        print("索引没有变化（所有文件内容未改动）。")
+        print("索引没有变化" + ("（其余文件内容未改动）。" if report.failed else "（所有文件内容未改动）。"))
     if report.failed:
-        print(f"有 {len(report.failed)} 个文件导入失败，其余文件已正常索引，原有索引未受影响。", file=sys.stderr)
+        dropped = sum(1 for f in report.failed if "不在新索引中" in f.reason)
+        kept = sum(1 for f in report.failed if "保留该文件的上一版本" in f.reason)
+        print(f"有 {len(report.failed)} 个文件导入失败，其余文件已正常索引" +
+              (f"；其中 {kept} 个仍用索引中的上一版本" if kept else "") +
+              (f"；{dropped} 个在重建时读取失败，已不在新索引中（修好文件后再运行 kb ingest 即可加回）" if dropped else "") + "。",
+              file=sys.stderr)
         return 1
     return 0
 

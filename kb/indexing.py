@@ -172,13 +172,20 @@ class IndexWriter:
                     else:
                         gone.append(FileResult(stored, "removed", doc_id, title,
                                                reason="源文件已不存在，无法重新读取，已从索引中移除"))
+            # A rebuild asked for by the user, of an index this code could still read: a file that
+            # fails to parse this time (a timeout on a busy machine) keeps its previous version.
+            fallback = self._compatible_old(IngestReport(), rebuild=False) if rebuild else None
+            fallback_by_path = {d.info.path: d for d in fallback.docs.values()} if fallback else {}
             files = discover(roots, skip=[index_dir])
             for i, path in enumerate(files):
                 shown = self._display_path(path)
                 if progress:
                     progress("parse", i, len(files), shown)
                 result = self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed, progress)
-                if result.status == "failed" and shown in again:
+                if result.status == "failed" and shown in fallback_by_path:
+                    keep[fallback_by_path[shown].info.doc_id] = shown
+                    result.reason += "（索引中保留该文件的上一版本）"
+                elif result.status == "failed" and shown in again:
                     result.reason += "（重新处理时读取失败，该文件已不在新索引中）"
                 report.files.append(result)
             if progress:
@@ -202,7 +209,8 @@ class IndexWriter:
             if old is not None and not parsed and not removed and not moved:
                 report.seconds = time.perf_counter() - started
                 return report
-            report.generation = self._write_generation(old, keep, parsed, report, progress)
+            report.generation = self._write_generation(old if old is not None else fallback if keep else None,
+                                                       keep, parsed, report, progress)
             report.changed = True
             store.prune(index_dir)
         report.seconds = time.perf_counter() - started

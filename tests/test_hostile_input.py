@@ -355,3 +355,33 @@ def test_pipes_and_looping_links_are_reported_by_name_and_the_index_folder_is_sk
         assert [f.status for f in outcome["report"].files] == ["failed"]
     assert [p.name for p in kb.discover([tmp_path])] == sorted(reasons)  # indexes/ is not walked
     assert len(kb.search("合成测试文本 不良率", mode="bm25")) >= 1
+
+
+def test_a_rebuild_keeps_the_previous_version_of_a_file_that_fails_this_time(tmp_path, monkeypatch):
+    """kb ingest --rebuild on a busy machine: a good DOCX timed out and was dropped from the new
+    index, while the summary said the old index was untouched (a fuzzer's find). A rebuild of an
+    index this code can read keeps the previous version of such a file, as a plain ingest does."""
+    from kb import indexing
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "甲.txt").write_text("一、合成测试甲\n" + hostile.SYNTHETIC_TEXT + "甲厂独有的合成句子。\n", encoding="utf-8")
+    (corpus / "乙.txt").write_text("一、合成测试乙\n" + hostile.SYNTHETIC_TEXT + "乙厂独有的合成句子。\n", encoding="utf-8")
+    hostile.seed_tokenizer_cache(tmp_path / "indexes")
+    kb = KnowledgeBase(make_config(tmp_path))
+    kb.tokenizer = hostile.shared_tokenizer()
+    assert not kb.ingest().failed
+    real = indexing.parse_in_worker
+
+    def slow_for_jia(path, *args, **kwargs):
+        if path.name == "甲.txt":
+            raise UnreadableDocument(path.name, "解析超时：超过 60 秒仍未完成")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(indexing, "parse_in_worker", slow_for_jia)
+    report = kb.ingest(rebuild=True)
+    failed = {f.path: f.reason for f in report.files if f.status == "failed"}
+    assert list(failed) == ["corpus/甲.txt"] and "索引中保留该文件的上一版本" in failed["corpus/甲.txt"]
+    assert report.changed
+    assert sorted(d.path for d in kb.documents()) == ["corpus/乙.txt", "corpus/甲.txt"]
+    assert any("甲厂独有" in h.chunk.text for h in kb.search("甲厂独有的合成句子", mode="bm25"))
