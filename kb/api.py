@@ -39,7 +39,7 @@ from .api_models import (
     SimilarResponse,
     UploadResponse,
 )
-from .errors import IndexMissing, KBError
+from .errors import IndexMissing, IngestBusy, KBError
 from .knowledge_base import KnowledgeBase
 from .records import KINDS
 from .retrieval import MODES, Filters
@@ -105,6 +105,7 @@ _STATUS_ZH = {
     401: "导入令牌缺失或不正确（请求头 Authorization: Bearer <令牌>）",
     403: "只读模式：服务没有配置导入令牌 KB_API_TOKEN",
     404: "找不到该案例",
+    409: "另一个导入任务正在运行（上传的文件没有保存），请等它结束后再试",
     413: "请求体过大（普通请求 64 KB，上传 100 MB）",
     414: "查询字符串过长",
     422: "参数格式错误：缺少参数、top_k 不是 1–100 的整数、布尔值不合法等",
@@ -181,7 +182,7 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     @app.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError):
-        status = 503 if isinstance(exc, IndexMissing) else 400
+        status = 503 if isinstance(exc, IndexMissing) else 409 if isinstance(exc, IngestBusy) else 400
         return error(status, str(exc))
 
     @app.exception_handler(RequestValidationError)
@@ -297,7 +298,7 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     def run_ingest(rebuild: bool = False) -> dict:
         if not ingest_lock.acquire(blocking=False):
-            raise KBError("另一个导入任务正在运行，请等它结束后再试。")
+            raise IngestBusy("另一个导入任务正在运行，请等它结束后再试。")
         try:
             report = kb.ingest(rebuild=rebuild)
         finally:
@@ -306,13 +307,13 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
                 "files": [f.__dict__ for f in report.files], "notes": report.notes}
 
     @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）",
-              responses=_documented(IngestResponse, "导入结果", 401, 403, 422))
+              responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 422))
     def ingest(request: Request, rebuild: bool = False):
         denied = authorised(request)
         return denied or run_ingest(rebuild)
 
     @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入（需要令牌）",
-             responses=_documented(UploadResponse, "保存并导入的结果", 401, 403, 422))
+             responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 422))
     async def upload(name: str, request: Request):
         denied = authorised(request)
         if denied:
@@ -323,6 +324,8 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         check = check_upload(name, data, settings.max_upload_mb)
         if not check.ok:
             return error(400, check.reason)
+        if ingest_lock.locked():  # not saved: a retry after the running import saves and imports it
+            return error(409, "另一个导入任务正在运行，文件没有保存；请等它结束后再上传。")
         same = find_same_content(kb.config.corpus_dir, data)
         saved = same or save_upload(kb.config.corpus_dir, name, data)
         result = await run_in_threadpool(run_ingest)

@@ -34,6 +34,12 @@ class UnreadableDocument(KBError):
         self.reason = reason
 
 
+class IngestBusy(KBError):
+    """Another ingest holds the index (the CLI exits with 3, the API answers 409)."""
+
+    exit_code = 3
+
+
 class IndexMissing(KBError):
     """No index has been built yet."""
 

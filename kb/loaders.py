@@ -211,8 +211,19 @@ def check_bytes(name: str, data: bytes) -> None:
     """The checks :func:`load_document` makes before parsing, on bytes not yet saved (an upload):
     type by extension and content, DOCX structure (ZIP bomb limits), text decoding and mojibake.
     Raises :class:`UnreadableDocument` with the reason."""
+    if is_stray_file(name):
+        raise UnreadableDocument(name, "这是 Office/WPS 的临时锁定文件或系统文件，不是文档；导入文件夹时也会跳过")
     fmt, _note = check_content(name, data[:1024], len(data), io.BytesIO(data))
-    if fmt in ("docx", "pptx"):
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+        except Exception:  # noqa: BLE001 - a damaged PDF is reported, with its reason, by the ingest
+            reader = None
+        if reader is not None:
+            _decrypt(reader, name)  # a PDF that needs a password can never be read: refused now
+    elif fmt in ("docx", "pptx"):
         _check_docx_zip(io.BytesIO(data), name, fmt)
     elif fmt in ("txt", "md"):
         text = decode_text(data, name)
@@ -654,6 +665,20 @@ def meta_title_usable(title: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fffA-Za-z]", title)) and not _PLACEHOLDER_TITLE.match(title)
 
 
+def _decrypt(reader, name: str) -> None:
+    """Open an encrypted PDF with the empty password (files that only restrict printing or
+    copying); raise :class:`UnreadableDocument` when it needs a password to be opened."""
+    if not reader.is_encrypted:
+        return
+    try:
+        ok = reader.decrypt("")
+    except Exception as exc:  # unsupported algorithm, missing cryptography package …
+        raise UnreadableDocument(name, f"PDF 已加密，使用的加密方式无法解密（{type(exc).__name__}: {exc}）") from exc
+    if not ok:
+        raise UnreadableDocument(name, "PDF 已加密，需要打开密码才能读取；请先用 PDF 阅读器输入密码并另存为"
+                                       "不加密的 PDF，再导入（只限制打印/复制的加密文件可直接导入）")
+
+
 def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tuple[list[Page], str | None]:
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError, PyPdfError
@@ -661,14 +686,7 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
     name = str(path)
     try:
         reader = PdfReader(str(path), strict=False)
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception as exc:  # unsupported algorithm, missing cryptography package …
-                raise UnreadableDocument(name, f"PDF 已加密，使用的加密方式无法解密（{type(exc).__name__}: {exc}）") from exc
-            if not ok:
-                raise UnreadableDocument(name, "PDF 已加密，需要打开密码才能读取；请先用 PDF 阅读器输入密码并另存为"
-                                               "不加密的 PDF，再导入（只限制打印/复制的加密文件可直接导入）")
+        _decrypt(reader, name)
         pages = []
         total = 0
         for i, page in enumerate(reader.pages, start=1):

@@ -138,6 +138,11 @@ def safe_filename(name: str, default: str = "上传文件") -> str:
     if ext == "markdown":
         ext = "md"
     stem = re.sub(r"\s+", " ", stem).strip(" ._")[:100] or default
+    # A file name holds at most 255 bytes (ext4, NTFS …): 100 Chinese characters are 300 in UTF-8.
+    # Keep room for " (99)" and the extension.
+    ext = ext[:16]
+    while len(stem.encode("utf-8")) > 200:
+        stem = stem[:-1]
     return f"{stem}.{ext}" if ext else stem
 
 

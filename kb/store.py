@@ -32,7 +32,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import IndexCorrupt, IndexMismatch, IndexMissing, KBError
+from .errors import IndexCorrupt, IndexMismatch, IndexMissing, IngestBusy
 from .loaders import file_sha256
 from .records import Case, Chunk, ChunkTags, DocumentInfo, Outcome, Region
 
@@ -350,7 +350,7 @@ def ingest_lock(index_dir: Path):
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise KBError("另一个导入任务正在运行（索引已加锁），请等它结束后再试。") from exc
+            raise IngestBusy("另一个导入任务正在运行（索引已加锁），请等它结束后再试。") from exc
         yield
     finally:
         fh.close()

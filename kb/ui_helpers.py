@@ -287,9 +287,10 @@ def check_upload(name: str, data: bytes, max_mb: float) -> UploadCheck:
     if len(data) > max_mb * 1024 * 1024:
         return UploadCheck(False, f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {max_mb:g} MB。")
     try:
-        check_bytes(name.replace("\\", "/").split("/")[-1], data)
+        # the name it will be saved under ("..txt" becomes "txt", with no extension)
+        check_bytes(safe_filename(name), data)
     except UnreadableDocument as exc:
-        return UploadCheck(False, exc.reason + "。")
+        return UploadCheck(False, exc.reason.rstrip("。") + "。")
     return UploadCheck(True)
 
 

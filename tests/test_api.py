@@ -264,8 +264,8 @@ def test_openapi_documents_the_real_errors_enums_and_models(server):
         ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 422, 429, 503},
         ("/api/stats", "get"): {200, 400, 413, 414, 429, 503},
         ("/healthz", "get"): {200, 400, 413, 414, 429, 503},
-        ("/api/ingest", "post"): {200, 400, 401, 403, 413, 414, 422, 429},
-        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 413, 414, 422, 429},
+        ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429},
+        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429},
     }
     assert {(p, m) for p, ops in doc["paths"].items() for m in ops} == set(expected)
     for (path, method), codes in expected.items():
@@ -410,3 +410,47 @@ def test_readme_curl_examples_work(home, tmp_path):
         assert raw.stdout == "400"  # why the README encodes: raw UTF-8 in the request line is refused
     finally:
         stop(proc)
+
+
+def test_uploads_while_an_import_runs_get_409_and_are_not_saved(home, tmp_path):
+    """A fuzzer's find: an upload during another import got 400 (as if the input were bad) and
+    was saved anyway, so the retry said already_present. It is 409 now and nothing is saved; an
+    upload that could never be indexed is 400; a very long Chinese name is no 500."""
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from kb.api import ApiSettings, create_app
+
+    work = tmp_path / "home"
+    shutil.copytree(home, work, symlinks=True)
+    kb = KnowledgeBase(KBConfig(home=work, model="hash-bigram-64", backend="local"))
+    gate, release = threading.Event(), threading.Event()
+    real_ingest = kb.ingest
+
+    def slow_ingest(*args, **kwargs):
+        gate.set()
+        release.wait(30)
+        return real_ingest(*args, **kwargs)
+
+    kb.ingest = slow_ingest
+    client = TestClient(create_app(kb, ApiSettings(token=TOKEN, rate_per_s=0)))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    body = "合成测试上传：某合成企业导入质量管理体系后返工率下降（本文件为测试用合成材料）。".encode()
+    running = threading.Thread(target=lambda: client.post("/api/ingest", headers=auth))
+    running.start()
+    assert gate.wait(10)
+    busy = client.put("/api/documents/合成上传.txt", content=body, headers=auth)
+    release.set()
+    running.join(30)
+    assert busy.status_code == 409 and "另一个导入任务正在运行" in busy.json()["error"]
+    assert not (work / "corpus" / "合成上传.txt").exists()
+    kb.ingest = real_ingest
+    ok = client.put("/api/documents/合成上传.txt", content=body, headers=auth)
+    assert ok.status_code == 200 and ok.json()["saved"] == "合成上传.txt" and not ok.json()["already_present"]
+    for name in ("..txt", "~$lock.txt"):
+        refused = client.put(f"/api/documents/{name}", content=body, headers=auth)
+        assert refused.status_code == 400 and refused.json()["error"], name
+    long_name = "关于印发" + "长" * 82 + ".txt"
+    saved = client.put(f"/api/documents/{long_name}", content=body + b"2", headers=auth)
+    assert saved.status_code == 200 and len(saved.json()["saved"].encode()) <= 255

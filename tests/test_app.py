@@ -597,3 +597,22 @@ def test_runtime_reports_model_error(tmp_path):
     rt = ui.KBRuntime(KnowledgeBase(replace(KBConfig(), home=tmp_path, model=str(tmp_path / "missing"))))
     rt.thread.join(10)
     assert not rt.model_ready and "找不到嵌入模型" in rt.model_error
+
+
+def test_uploads_that_could_never_be_indexed_are_refused(tmp_path):
+    """A fuzzer's finds: a PDF that needs an open password, "..txt" (saved as "txt", with no
+    extension) and "~$lock.txt" (skipped by every ingest) were accepted and then failed or were
+    passed over at every ingest; a 90-character Chinese name was over 255 bytes (HTTP 500)."""
+    import pdfgen
+
+    locked = pdfgen.write_encrypted_pdf(tmp_path).read_bytes()
+    open_pdf = pdfgen.write_empty_password_pdf(tmp_path).read_bytes()
+    text = "合成测试文本：某合成企业导入质量管理体系后，产品不良率下降了百分之二十。".encode()
+    assert "需要打开密码" in ui.check_upload("加密.pdf", locked, max_mb=5).reason
+    assert ui.check_upload("空密码.pdf", open_pdf, max_mb=5).ok  # only printing/copying restricted
+    assert "扩展名" in ui.check_upload("..txt", text, max_mb=5).reason
+    assert "临时锁定文件" in ui.check_upload("~$lock.txt", text, max_mb=5).reason
+    long_name = "关于印发" + "长" * 82 + ".txt"
+    assert ui.check_upload(long_name, text, max_mb=5).ok
+    saved = ui.save_upload(tmp_path / "corpus", long_name, text)
+    assert saved.suffix == ".txt" and len(saved.name.encode("utf-8")) <= 255 and saved.read_bytes() == text
