@@ -243,6 +243,8 @@ class _Bar:
 
 
 def cmd_ingest(args) -> int:
+    if any(not str(p).strip() for p in args.paths or ()):
+        raise KBError("导入路径不能为空（空字符串会被当作当前目录）；不给路径则导入 corpus/。")
     kb = _kb(args)
     report = kb.ingest(args.paths or None, rebuild=args.rebuild, progress=_Bar(not args.quiet and not args.json))
     counts = {s: sum(1 for f in report.files if f.status == s) for s in STATUS_ZH}
@@ -691,6 +693,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # KB_HOME is a file, a folder cannot be made … : said in Chinese
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"错误：无法读写{where}：{os_reason(exc)}（请检查 KB_HOME 与给出的路径）。", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

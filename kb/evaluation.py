@@ -52,16 +52,21 @@ def read_jsonl(path: str | Path, label: str = "评测集") -> list[dict]:
     """The objects of a JSONL file, one per non-blank line; a Chinese KBError names the bad line."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
         raise KBError(f"无法读取{label} {path}：{os_reason(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise KBError(f"{label} {path} 不是 UTF-8 编码的文本（每行应是一个 JSON 对象）。") from exc
     out = []
     for n, line in enumerate(lines, start=1):
         if line.strip():
             try:
-                out.append(json.loads(line))
+                item = json.loads(line)
             except ValueError as exc:
-                raise KBError(f"{label} {path} 第 {n} 行格式错误：{exc}") from exc
+                raise KBError(f"{label} {path} 第 {n} 行不是合法的 JSON（第 {exc.colno} 个字符附近）：每行应是一个 JSON 对象。") from exc
+            if not isinstance(item, dict):
+                raise KBError(f"{label} {path} 第 {n} 行不是 JSON 对象（应为 {{\"id\": …, \"query\": …, \"answers\": […]}}）。")
+            out.append(item)
     return out
 
 

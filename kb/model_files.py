@@ -48,6 +48,11 @@ def resolve_model_path(model: str) -> Path:
     """Find a local model folder for ``model`` (a known name or a directory path)."""
     candidate = Path(model).expanduser()
     if candidate.is_dir():
+        # Hashing every file of a folder such as /tmp takes long and ends in a library's English
+        # error; a sentence-transformers or transformers model folder has its config.
+        if not any((candidate / f).is_file() for f in ("config.json", "modules.json", "config_sentence_transformers.json")):
+            raise ModelUnavailable(f"“{model}”不是嵌入模型目录（里面没有 config.json 或 modules.json）："
+                                   "KB_MODEL 应为本地的 sentence-transformers 模型目录。")
         return candidate.resolve()
     if model == DEFAULT_MODEL:
         spec = importlib.util.find_spec("embedding")
