@@ -48,6 +48,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _export_top_k(text: str) -> int:
+    """argparse type for kb export --top-k: 1–50 (a course pack of hundreds of items per query
+    takes minutes and is no course pack)."""
+    value = _positive_int(text)
+    if value > 50:
+        raise argparse.ArgumentTypeError(f"每个查询最多导出 50 条，收到 {value}")
+    return value
+
+
 def _port(text: str) -> int:
     """argparse type for --port: 1–65535."""
     value = _positive_int(text)
@@ -76,7 +85,7 @@ def _check_listen(host: str, port: int) -> None:
     try:
         family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     except (socket.gaierror, UnicodeError) as exc:
-        raise KBError(f"无法识别监听地址“{host}”（{exc}）：应为本机的 IP 地址或主机名，如 127.0.0.1。") from exc
+        raise KBError(f"无法识别监听地址“{host}”：应为本机的 IP 地址或主机名，如 127.0.0.1。") from exc
     with socket.socket(family, kind, proto) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
@@ -310,9 +319,14 @@ def cmd_search(args) -> int:
         return _search(kb, args)
 
 
+_CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _search(kb, args) -> int:
     filters = _filters(args)
     _print_filter_notes(kb, args.industry, args.region)
+    if args.batch and args.query:
+        raise KBError("--batch 与查询词不能同时给出：查询文件里每行一个问题；只查一个问题时去掉 --batch。")
     if args.batch:
         path = Path(args.batch)
         try:
@@ -326,6 +340,7 @@ def _search(kb, args) -> int:
             _print_json(kb.search_json(q, top_k=args.top_k, mode=args.mode, filters=filters,
                                        include_all=args.all))
         return 0
+    args.query = _CONTROL.sub("", args.query or "").strip()  # an ANSI colour code pasted with the text
     if not args.query:
         raise KBError("请给出查询词，例如：kb search \"家纺企业产品缺陷率高\"，或用 --batch 文件。")
     if args.json:
@@ -387,6 +402,8 @@ def cmd_cases(args) -> int:
     kb = _kb(args)
     top_k = args.top_k or 10
     _print_filter_notes(kb, args.industry, args.region)
+    if args.like is not None and not args.like.strip():
+        raise KBError("--like 需要一个案例编号（用 kb cases 查看，如 34bdf404b1d4-c001）。")
     if args.like:
         if args.problem:
             raise KBError("--like 按一个案例找相似案例，不能同时给 --problem；可以加 --industry、--region、--kind 筛选。")
@@ -448,8 +465,9 @@ def cmd_chunks(args) -> int:
 
 def cmd_glossary(args) -> int:
     from .glossary import lookup
+    from .simplified import to_simplified
 
-    entries = lookup(args.word)
+    entries = lookup(to_simplified(args.word) if args.word else args.word)  # 採信 → 采信
     if args.json:
         for e in entries:
             _print_json({"term": e.term, "meaning": e.meaning, "everyday": list(e.everyday), "source": e.source})
@@ -620,7 +638,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--problem", help="可比案例的问题描述")
     s.add_argument("--industry", help="可比案例的行业（GB/T 4754 大类名称）")
     s.add_argument("--region", help="可比案例的地区")
-    s.add_argument("--top-k", type=_positive_int, default=5, help="每个查询/案例检索取几条（默认 5）")
+    s.add_argument("--top-k", type=_export_top_k, default=5, help="每个查询/案例检索取几条（默认 5，最多 50）")
     s.add_argument("--title", default="提升行动案例课件", help="课件标题")
     s.add_argument("--out", required=True, help="输出文件：.docx（Word）、.pptx（PowerPoint 幻灯片）或 .md")
     s.set_defaults(func=cmd_export)

@@ -151,6 +151,9 @@ class IndexWriter:
         whose source is gone is reported as removed.
         """
         started = time.perf_counter()
+        if not paths and not self.config.corpus_dir.is_dir():
+            raise KBError(f"没有文档文件夹 {self.config.corpus_dir}：请新建它并放入要导入的文档（PDF、DOCX、PPTX、TXT、MD），"
+                          "或在命令后给出文件或文件夹的路径。索引没有改动。")
         report = IngestReport()
         index_dir = self.config.index_dir
         with store.ingest_lock(index_dir):
@@ -201,6 +204,10 @@ class IndexWriter:
                     keep[doc.info.doc_id] = doc.info.path
                 elif src.exists() and not any(r.path == doc.info.path for r in report.files):
                     keep[doc.info.doc_id] = doc.info.path  # outside the paths given this time
+                elif (now := next((r for r in report.files if r.path == doc.info.path and r.status == "indexed"),
+                                  None)) is not None:
+                    # the same file, edited: one row saying so, not "indexed" and "removed" for one file
+                    now.reason = "；".join(filter(None, ("内容已更新，替换了上一版本", now.reason)))
                 else:
                     report.files.append(FileResult(doc.info.path, "removed", doc.info.doc_id, doc.info.title,
                                                    reason="源文件已删除或已更改"))

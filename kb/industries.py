@@ -230,6 +230,9 @@ def _words() -> dict[str, tuple[str, ...]]:
 _TRADE_SUFFIX = re.compile(r"(?:加工厂|工厂|厂家|厂|企业|行业|产业|公司|作坊)$")
 
 
+_CODE = re.compile(r"(?P<letter>[A-Ta-t])?(?P<code>\d{2})(?:\s*(?P<name>\S.*))?")
+
+
 def resolve_industries(name: str | None) -> list[str]:
     """Every 大类 a user means by ``name``, the most common first: an official name as is; an
     everyday word by ``industry_words.tsv`` (食品 → 食品制造业, 农副食品加工业; 电子厂 → 计算机、通信和
@@ -240,6 +243,12 @@ def resolve_industries(name: str | None) -> list[str]:
         return []
     if name in set(all_industries()):
         return [name]
+    coded = _CODE.fullmatch(name)  # "C17", "17", "C17 纺织业": as the results show it
+    if coded:
+        ind = next((i for i in _table() if i.is_division and i.code == coded["code"]
+                    and (not coded["letter"] or i.section == coded["letter"].upper())), None)
+        if ind is not None and (not coded["name"] or coded["name"] == ind.name):
+            return [ind.name]
     for word in dict.fromkeys((name, _TRADE_SUFFIX.sub("", name))):
         if word in _words():
             return list(_words()[word])

@@ -320,3 +320,53 @@ def test_file_errors_are_explained_in_chinese(env, capsys, tmp_path):
     assert f"错误：无法读取查询文件 {tmp_path}：这是一个文件夹，不是文件" in capsys.readouterr().err
     assert main(["eval", "--queries", str(tmp_path / "没有.jsonl")]) == 2
     assert f"错误：无法读取评测集 {tmp_path / '没有.jsonl'}：文件或文件夹不存在" in capsys.readouterr().err
+
+
+def test_a_fuzzers_inputs_get_chinese_errors(env, capsys, tmp_path, monkeypatch):
+    """Each once gave a traceback, English, a silent surprise or a wrong exit code (a fuzzer's list)."""
+    def error_of(argv: list[str], code: int = 2) -> str:
+        assert main(argv) == code, argv
+        return capsys.readouterr().err
+
+    assert "导入路径不能为空" in error_of(["ingest", ""])
+    assert "请给出查询词" in error_of(["search", "   "])
+    batch = tmp_path / "q.txt"
+    batch.write_text("认证贷\n", encoding="utf-8")
+    assert "--batch 与查询词不能同时给出" in error_of(["search", "认证贷", "--batch", str(batch)])
+    assert "--like 需要一个案例编号" in error_of(["cases", "--like", ""])
+    binary = tmp_path / "bin.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 20)
+    assert "不是 UTF-8 编码的文本" in error_of(["eval", "--queries", str(binary)])
+    array = tmp_path / "array.jsonl"
+    array.write_text("[1, 2]\n", encoding="utf-8")
+    assert "第 1 行不是 JSON 对象" in error_of(["eval", "--queries", str(array)])
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "q1" "query": "x"}\n', encoding="utf-8")
+    err = error_of(["eval", "--queries", str(broken)])
+    assert "第 1 行不是合法的 JSON" in err and "delimiter" not in err
+    with pytest.raises(SystemExit):
+        main(["export", "--query", "认证贷", "--top-k", "500", "--out", str(tmp_path / "x.md")])
+    assert "每个查询最多导出 50 条" in capsys.readouterr().err
+    # the results show "C17 纺织业": the code is a filter too
+    assert main(["cases", "--industry", "C17", "--json"]) == 0
+    assert "未知行业" not in capsys.readouterr().err
+    assert main(["glossary", "採信"]) == 0  # Traditional, as searches take it
+    assert "采信" in capsys.readouterr().out
+
+
+def test_environments_that_cannot_work_say_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    monkeypatch.setenv("KB_HOME", str(tmp_path))  # no corpus/ folder
+    assert main(["ingest"]) == 2
+    assert "没有文档文件夹" in capsys.readouterr().err and not (tmp_path / "indexes" / "current").exists()
+    afile = tmp_path / "a-file"
+    afile.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("KB_HOME", str(afile))
+    (tmp_path / "corpus").mkdir()
+    assert main(["ingest", str(tmp_path / "corpus")]) == 2
+    assert "错误：无法读写" in capsys.readouterr().err
+    monkeypatch.setenv("KB_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_MODEL", str(tmp_path / "corpus"))  # a folder, but no model
+    (tmp_path / "corpus" / "合成.txt").write_text("一、合成\n合成测试文本（本文件为测试用合成材料）。\n", encoding="utf-8")
+    assert main(["ingest"]) == 2
+    assert "不是嵌入模型目录" in capsys.readouterr().err
