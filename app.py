@@ -34,6 +34,7 @@ from kb.present import (
     outline_title,
     page_text,
     passage_outcomes,
+    peers_of,
     safe_export_name,
     score_parts_text,
 )
@@ -352,7 +353,7 @@ def draw_guidance(kb: KnowledgeBase, query: str, industry: str | None = None) ->
     if not hits:
         return
     with st.container(border=True, key="guidance"):
-        st.markdown(f"**同行怎么做的**（{esc(industry)}）" if industry else "**类似问题的案例**")
+        st.markdown(f"**同行怎么做的**（{esc(industry)}）" if peers_of(industry, hits) else "**类似问题的案例**")
         for h in hits:
             c = h.case
             st.markdown(f"**{esc(c.title)}**")

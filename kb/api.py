@@ -238,7 +238,8 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     top_k_param = Query(10, ge=1, le=settings.max_top_k, description="返回条数")
 
-    @app.get("/healthz", summary="存活检查", responses=_documented(HealthResponse, "服务正常", 503))
+    @app.api_route("/healthz", methods=["GET", "HEAD"], summary="存活检查",
+                   responses=_documented(HealthResponse, "服务正常", 503))
     def healthz():
         try:
             generation = kb.manifest().get("generation")
@@ -339,4 +340,7 @@ def serve(kb: KnowledgeBase, host: str = "127.0.0.1", port: int = 8000, settings
     """Run the API with uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(kb, settings), host=host, port=port, log_level=log_level, access_log=False)
+    # h11 answers a request line or headers over its 64 KB buffer with a plain-text 400 before the
+    # app sees it; with 1 MB the app's own limits answer in JSON (414 for a query string over 16 KB).
+    uvicorn.run(create_app(kb, settings), host=host, port=port, log_level=log_level, access_log=False,
+                h11_max_incomplete_event_size=1024 * 1024)

@@ -23,6 +23,7 @@ from .present import (
     outcome_text,
     outline_title,
     page_text,
+    peers_of,
     progress_item,
     score_parts_text,
 )
@@ -372,7 +373,7 @@ def _search(kb, args) -> int:
         print()
     industry, guidance = kb.guidance(args.query, args.industry) if args.mode != "bm25" else (None, [])  # bm25: no model
     if guidance:
-        print(f"同行怎么做的（{industry}）：" if industry else "类似问题的案例：")
+        print(f"同行怎么做的（{industry}）：" if peers_of(industry, guidance) else "类似问题的案例：")
         for h in guidance:
             c = h.case
             print(f"  {c.title}：" + "；".join(outcome_text(o) for o in c.outcomes[:3]) +

@@ -154,3 +154,14 @@ def safe_export_name(name: str, suffix: str, default: str = "课件素材") -> s
         cleaned = stem
     cleaned = cleaned[:80].strip(" ._") or default
     return f"{cleaned}{suffix}"
+
+
+def peers_of(industry: str | None, hits) -> bool:
+    """Whether the guidance cards may be headed 同行怎么做的（industry）: every listed case is of the
+    trade the question names (by any name of it: 家纺 is 纺织业); else they are 类似问题的案例."""
+    if not industry or not hits:
+        return False
+    from .industries import resolve_industries
+
+    wanted = set(resolve_industries(industry))
+    return all(wanted & set(h.case.all_industries) for h in hits)

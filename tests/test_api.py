@@ -454,3 +454,21 @@ def test_uploads_while_an_import_runs_get_409_and_are_not_saved(home, tmp_path):
     long_name = "关于印发" + "长" * 82 + ".txt"
     saved = client.put(f"/api/documents/{long_name}", content=body + b"2", headers=auth)
     assert saved.status_code == 200 and len(saved.json()["saved"].encode()) <= 255
+
+
+def test_head_healthz_and_a_huge_query_string_get_proper_answers(server):
+    """HEAD /healthz was 405; a query string over ~128 KB got uvicorn's plain-text 400 (a fuzzer's
+    finds). Now 200, and the app's own JSON 414."""
+    from urllib.parse import quote, urlsplit
+
+    assert httpx.head(f"{server}/healthz", timeout=30).status_code == 200
+    url = urlsplit(server)
+    target = "/api/search?q=" + quote("认证" * 12_000)  # about 216 KB (httpx refuses such URLs itself)
+    with socket.create_connection((url.hostname, url.port), timeout=60) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {url.hostname}\r\nConnection: close\r\n\r\n".encode())
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414") and b"application/json" in head.lower(), head[:200]
+    assert json.loads(body)["error"]

@@ -455,3 +455,19 @@ def test_guidance_follows_the_industry_filter(built):
     assert industry == "纺织业" and cases and cases[0].case.all_industries[0] == "纺织业"  # 南通家纺
     data = built.search_json("产品缺陷率高怎么办", filters=Filters(industry="纺织业"))
     assert data["results"] and data["guidance"]["industry"] == "纺织业"
+
+
+def test_guidance_is_headed_peers_only_when_every_case_is_of_the_trade():
+    """"同行怎么做的（纺织业）" listed a case whose trade was 未识别 (a fuzzer's find)."""
+    from kb.present import peers_of
+    from kb.records import Case, CaseHit, Region
+
+    def hit(industries):
+        case = Case(case_id="c", doc_id="d", kind="enterprise_case", title="合成", region=Region(),
+                    industry=industries[0] if industries else None, problem="", measures="", outcomes=(),
+                    section=(), page=None, chunk_id=None, text="", industries=tuple(industries))
+        return CaseHit(1, 0.5, case, "合成文档")
+
+    assert peers_of("纺织业", [hit(["纺织业"])]) and peers_of("家纺", [hit(["纺织业"])])
+    assert not peers_of("纺织业", [hit(["纺织业"]), hit([])])
+    assert not peers_of(None, [hit(["纺织业"])]) and not peers_of("纺织业", [])
