@@ -238,8 +238,8 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     top_k_param = Query(10, ge=1, le=settings.max_top_k, description="返回条数")
 
-    @app.api_route("/healthz", methods=["GET", "HEAD"], summary="存活检查",
-                   responses=_documented(HealthResponse, "服务正常", 503))
+    @app.head("/healthz", include_in_schema=False)  # load balancers probe with HEAD
+    @app.get("/healthz", summary="存活检查", responses=_documented(HealthResponse, "服务正常", 503))
     def healthz():
         try:
             generation = kb.manifest().get("generation")
