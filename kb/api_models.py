@@ -141,6 +141,7 @@ class SearchResponse(_Model):
     """Same object as one line of ``kb search --json``."""
 
     query: str = Field(description="查询（原样）")
+    notes: list[str] = Field(description="筛选条件的提示：未知行业、未识别的地区、不存在的文档编号（这时结果为空）")
     not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
     answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")
     guidance: Guidance | None = Field(description="给企业主的参考案例：问题提到的行业及其最可比、有量化成效的案例；"

@@ -291,12 +291,18 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def _cell(text: str) -> str:
+    """A table cell on one line: a newline or tab in a file name would break the columns."""
+    return re.sub(r"[\x00-\x1f\x7f]", "␤", str(text))
+
+
 def _print_table(rows) -> None:
     import unicodedata
 
     def w(s: str) -> int:
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
+    rows = [[_cell(c) for c in r] for r in rows]
     widths = [max(w(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(cell + " " * (widths[i] - w(cell)) for i, cell in enumerate(r)).rstrip())
@@ -308,9 +314,9 @@ def _filters(args):
     return Filters(industry=args.industry, region=args.region, kind=args.kind, doc=args.doc)
 
 
-def _print_filter_notes(kb, industry: str | None, region: str | None) -> None:
-    """Unknown --industry/--region values: say so on stderr (stdout, e.g. JSON, is unchanged)."""
-    for note in kb.filter_notes(industry, region):
+def _print_filter_notes(kb, industry: str | None, region: str | None, doc: str | None = None) -> None:
+    """Unknown --industry/--region/--doc values: say so on stderr (stdout, e.g. JSON, is unchanged)."""
+    for note in kb.filter_notes(industry, region, doc):
         print(f"提示：{note}", file=sys.stderr)
 
 
@@ -325,7 +331,7 @@ _CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
 
 def _search(kb, args) -> int:
     filters = _filters(args)
-    _print_filter_notes(kb, args.industry, args.region)
+    _print_filter_notes(kb, args.industry, args.region, args.doc)
     if args.batch and args.query:
         raise KBError("--batch 与查询词不能同时给出：查询文件里每行一个问题；只查一个问题时去掉 --batch。")
     if args.batch:
@@ -520,7 +526,9 @@ def cmd_export(args) -> int:
         raise KBError("请至少给出一个 --query，或用 --problem/--industry 选择案例。")
     if Path(args.out).suffix.lower() not in (".docx", ".pptx", ".md", ".markdown"):
         raise KBError("输出文件的扩展名应为 .docx、.pptx 或 .md")
-    items = collect_items(_kb(args), args.query or [], args.problem, args.industry, args.region, args.top_k)
+    kb = _kb(args)
+    _print_filter_notes(kb, args.industry, args.region)
+    items = collect_items(kb, args.query or [], args.problem, args.industry, args.region, args.top_k)
     if not items:
         raise KBError("没有检索到可导出的内容。")
     out = Path(args.out)

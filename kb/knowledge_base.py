@@ -242,9 +242,10 @@ class KnowledgeBase:
             "vector_index": snap.vector_index_kind, "sentences": snap.sentence_count, "backend": self.config.backend,
         }
 
-    def filter_notes(self, industry: str | None = None, region: str | None = None) -> list[str]:
-        """Chinese notes for filter values that match nothing known (an unknown trade or place
-        filters everything out; the note says why the list is empty)."""
+    def filter_notes(self, industry: str | None = None, region: str | None = None,
+                     doc: str | None = None) -> list[str]:
+        """Chinese notes for filter values that match nothing known (an unknown trade or place, a
+        document id no document has, filters everything out; the note says why the list is empty)."""
         from .industries import is_known_industry
         from .regions import is_known_region
         from .simplified import to_simplified
@@ -256,6 +257,9 @@ class KnowledgeBase:
             notes.append(f"未知行业“{industry}”，可选：{known}（也可写 GB/T 4754 的其他大类名称，或“家纺”这类常用说法）。")
         if region and not is_known_region(region):
             notes.append(f"未识别的地区“{region}”：应为省、市或县的名称（如 江苏、南通市），结果将为空。")
+        doc = (doc or "").strip()
+        if doc and not any(d.doc_id.startswith(doc) for d in self.documents()):
+            notes.append(f"没有编号以“{doc}”开头的文档（kb stats 列出各文档的编号），结果将为空。")
         return notes
 
     def industries(self) -> list[str]:
@@ -307,7 +311,8 @@ class KnowledgeBase:
         question asking for a list the ``outline`` of headings it comes from; or null), ``guidance``
         (the trade the question names and its most comparable cases with outcomes; null in bm25
         mode, which never loads the model, and without results) and
-        ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)."""
+        ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)
+        and ``notes`` (filter values that match nothing: an unknown trade, place or document id)."""
         with self.pinned():
             hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
             answer = self.answer(query, hits) if mode != "bm25" else []
@@ -315,7 +320,9 @@ class KnowledgeBase:
             industry, cases = (self.guidance(query, filters.industry if filters else None)
                                if hits and mode != "bm25" else (None, []))  # bm25: no model
             absent = self.absent_names(query)
+            notes = self.filter_notes(filters.industry, filters.region, filters.doc) if filters else []
         return {"query": query,
+                "notes": notes,
                 "not_in_documents": absent,
                 "answer": {"sentences": [a.as_dict() for a in answer],
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),

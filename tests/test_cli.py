@@ -119,7 +119,8 @@ def test_batch_blank_lines_keep_their_place(env, capsys, tmp_path):
     assert main(["search", "--batch", str(batch), "--json", "--top-k", "2"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["query"] for x in lines] == ["认证贷", "", "家纺 缺陷", "", "黄芪"]
-    assert lines[1] == lines[3] == {"query": "", "not_in_documents": [], "answer": None, "guidance": None, "results": []}
+    assert lines[1] == lines[3] == {"query": "", "notes": [], "not_in_documents": [], "answer": None, "guidance": None,
+                                    "results": []}
     assert lines[0] == env.search_json("认证贷", top_k=2)
     assert lines[4]["results"]
 
@@ -129,8 +130,9 @@ def test_batch_blank_lines_keep_their_place(env, capsys, tmp_path):
 def test_unknown_industry_and_region_are_noted_on_stderr(env, capsys):
     assert main(["search", "认证贷", "--industry", "火星业", "--region", "火星", "--json"]) == 0
     out = capsys.readouterr()
-    assert json.loads(out.out) == {"query": "认证贷", "not_in_documents": [], "answer": None, "guidance": None,
-                                    "results": []}  # stdout unchanged
+    data = json.loads(out.out)  # the JSON (and the API's) says it too, in "notes"
+    assert data["results"] == [] and data["answer"] is None and len(data["notes"]) == 2
+    assert data["notes"][0].startswith("未知行业“火星业”") and data["notes"][1].startswith("未识别的地区“火星”")
     assert "未知行业“火星业”，可选：" in out.err and "纺织业" in out.err
     assert "未识别的地区“火星”" in out.err
     assert main(["cases", "--industry", "火星业", "--json"]) == 0
@@ -370,3 +372,21 @@ def test_environments_that_cannot_work_say_so(tmp_path, monkeypatch, capsys):
     (tmp_path / "corpus" / "合成.txt").write_text("一、合成\n合成测试文本（本文件为测试用合成材料）。\n", encoding="utf-8")
     assert main(["ingest"]) == 2
     assert "不是嵌入模型目录" in capsys.readouterr().err
+
+
+def test_unknown_document_id_and_export_filters_are_noted(env, capsys, tmp_path):
+    assert main(["search", "认证贷", "--doc", "nosuch", "--json"]) == 0
+    out = capsys.readouterr()
+    assert "没有编号以“nosuch”开头的文档" in out.err and json.loads(out.out)["notes"]
+    main(["export", "--problem", "缺陷", "--industry", "火星业", "--out", str(tmp_path / "x.md")])
+    assert "未知行业“火星业”" in capsys.readouterr().err
+
+
+def test_a_newline_in_a_file_name_keeps_the_ingest_table_in_columns(tmp_path, monkeypatch, capsys):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成\n换行.txt").write_text("一、合成\n合成测试文本（本文件为测试用合成材料）。\n", encoding="utf-8")
+    monkeypatch.setenv("KB_HOME", str(tmp_path))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["ingest", "-q"]) == 0
+    table = [line for line in capsys.readouterr().out.splitlines() if "合成" in line]
+    assert table and "合成␤换行.txt" in table[0]

@@ -146,8 +146,8 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
     assert set(answer["chunk_ids"]) <= ids
     assert set(answer) == {"sentences", "chunk_ids", "outline"} and answer["outline"] is None  # not a list question
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "not_in_documents": [], "answer": None,
-                                                   "guidance": None, "results": []}
+    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "notes": [], "not_in_documents": [],
+                                                   "answer": None, "guidance": None, "results": []}
     # the empty message suggests removing filters only when some were set, and --all only without it
     assert cli.main(["search", "asdfghjkl"]) == 0
     plain = capsys.readouterr().out
