@@ -56,6 +56,15 @@ def _kb(home, **settings) -> KnowledgeBase:
     return KnowledgeBase(replace(KBConfig(home=home, model="hash-bigram-64"), **settings))
 
 
+def _ingested(home, name: str, text: str) -> KnowledgeBase:
+    """A knowledge base (hash test embedder) over one synthetic file ``corpus/name``, ingested."""
+    (home / "corpus").mkdir(exist_ok=True)
+    (home / "corpus" / name).write_text(text, encoding="utf-8")
+    kb = _kb(home)
+    assert not kb.ingest().failed
+    return kb
+
+
 def _parts(hits) -> list[str | None]:
     return [section_part(h.chunk.section) for h in hits]
 
@@ -144,10 +153,7 @@ REPORT = """某市2023年小微企业质量提升工作总结（合成测试材�
 def test_a_reports_own_chapters_are_no_case_parts(tmp_path):
     """A work report headed 基本情况 / 主要做法 / 存在问题 is no case write-up: its sentences are
     neither lowered nor raised by the case-part settings (a reviewer's finding)."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "工作总结（合成）.txt").write_text(REPORT, encoding="utf-8")
-    kb = _kb(tmp_path)
-    assert not kb.ingest().failed
+    kb = _ingested(tmp_path, "工作总结（合成）.txt", REPORT)
     assert not any(kb.cases_of_chunk(c.chunk_id) for c in kb.chunks())
     off = _kb(tmp_path, answer_problem_penalty=0.0, answer_part_bonus=0.0)
     for q in ("今年有多少家企业获得认证", "认证机构存在什么问题", "免费培训开展了多少场"):
@@ -180,10 +186,7 @@ def test_prose_parts_of_sentences():
 def test_an_owner_asking_what_to_do_is_not_answered_with_a_prose_cases_trouble(tmp_path):
     """A tester's owners (镀膜老脱落，有人解决过吗) got the problem or the enterprise's profile back as the
     direct answer from cases told in prose; the case's measures or results answer them."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "案例选编（合成）.txt").write_text(PROSE, encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64"))
-    assert not kb.ingest().failed
+    kb = _ingested(tmp_path, "案例选编（合成）.txt", PROSE)
     q = "做陶瓷碗盘的，釉面老有针孔，出口被退货，怎么办"
     hits = kb.search(q)
     assert hits
@@ -229,13 +232,10 @@ def test_a_sentence_that_only_points_to_a_table_is_no_answer(tmp_path):
     for pointer in ("取得成效：帮扶前后主要指标对比如下表。", "主要指标变化见下表。", "具体数据见附表1。", "情况如下："):
         assert points_to_table(pointer), pointer
     assert not points_to_table("售后故障率由2.4%降至0.7%。")
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "合成电表案例.txt").write_text(
-        "合成案例选编（本文件为测试用合成材料）\n\n案例1：合成市某智能电表有限公司\n\n存在问题：售后故障率高。\n\n"
-        "帮扶措施：建立故障数据分析例会。\n\n取得成效：帮扶前后售后故障率对比如下表。\n\n"
-        "指标 | 帮扶前 | 帮扶后；\n\n售后故障率 | 2.4% | 0.7%。\n", encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64"))
-    assert not kb.ingest().failed
+    kb = _ingested(tmp_path, "合成电表案例.txt",
+                   "合成案例选编（本文件为测试用合成材料）\n\n案例1：合成市某智能电表有限公司\n\n存在问题：售后故障率高。\n\n"
+                   "帮扶措施：建立故障数据分析例会。\n\n取得成效：帮扶前后售后故障率对比如下表。\n\n"
+                   "指标 | 帮扶前 | 帮扶后；\n\n售后故障率 | 2.4% | 0.7%。\n")
     q = "智能电表售后故障率帮扶前后对比"
     answer = kb.answer(q, kb.search(q))
     assert answer and not points_to_table(answer[0].text), answer[0].text
@@ -248,16 +248,14 @@ def test_a_question_about_a_change_is_answered_with_the_result_not_the_trouble(t
 
     assert asks_for_change("出口检验批次合格率由多少提升到多少") and asks_for_change("帮扶前后分别是多少")
     assert not asks_for_change("出口检验批次合格率是多少")
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "合成地方经验.md").write_text(
+    kb = _ingested(
+        tmp_path, "合成地方经验.md",
         "# 合成地方经验选编\n\n本文件为测试用合成材料，所述做法与数据均为虚构。\n\n"
         "## （一）湖南浏阳市：认证与安全评审合并开展\n\n浏阳市烟花小微企业装药工序主要凭经验，产品燃放性能不稳定，"
         "2022年出口检验批次合格率为88%，部分订单被境外客户退回。\n\n市市场监管局联合应急管理部门，把认证与安全生产标准化评审合并开展。\n\n"
         "2023年参与企业出口检验批次合格率由88%提升至98.5%，企业迎检次数减少一半。\n\n"
         "## （二）江西赣州南康区：认证贷解资金难题\n\n南康区家具小微企业融资难问题突出。\n\n区市场监管局与本地银行合作推出认证贷。\n\n"
-        "截至2023年底，家具产品抽检合格率由86%提升至95%。\n", encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64"))
-    assert not kb.ingest().failed
+        "截至2023年底，家具产品抽检合格率由86%提升至95%。\n")
     q = "浏阳烟花企业出口检验批次合格率由多少提升到多少"
     assert "由88%提升至98.5%" in kb.answer(q, kb.search(q))[0].text
 
