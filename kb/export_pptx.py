@@ -59,6 +59,23 @@ def text_lines(text: str, per_line: int) -> int:
     return total
 
 
+def _fitting(text: str, per_line: int, max_lines: int) -> int:
+    """How many characters of ``text`` fit in ``max_lines`` lines (as :func:`text_lines` counts
+    them; at least 1): where a text of many short lines, or one long sentence, is cut."""
+    lines, width = 1, 0.0
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            lines, width = lines + 1, 0.0
+        else:
+            w = 0.55 if ord(ch) < 0x2E80 else 1.0
+            if width + w > per_line:
+                lines, width = lines + 1, 0.0
+            width += w
+        if lines > max_lines:
+            return max(1, i)
+    return len(text)
+
+
 @dataclass(frozen=True)
 class Block:
     """A paragraph of a slide body: an optional bold label (``问题：``) and its text."""
@@ -74,7 +91,7 @@ def _split_text(text: str, per_line: int, max_lines: int) -> list[str]:
     pieces, current = [], ""
     for sentence in _SENTENCE.findall(text):
         while text_lines(sentence, per_line) > max_lines:
-            cut = per_line * max_lines
+            cut = _fitting(sentence, per_line, max_lines)
             if current:
                 pieces.append(current)
                 current = ""
@@ -108,8 +125,10 @@ def paginate(blocks: Sequence[Block], per_line: int, max_lines: int) -> list[lis
             head = ""
             if room >= 2:  # put what fits here, the rest on the next page
                 head = _split_text(prefix + remaining, per_line, room)[0][len(prefix):]
-                if not head and used == 0:  # nothing fits even on an empty page: cut by length
-                    head = remaining[: max(1, per_line * room - len(prefix))]
+                if used == 0 and (not head or len(head) >= len(remaining)):
+                    # nothing fits even on an empty page (or the piece is the whole of a text of many
+                    # short lines, which _split_text cannot shorten): cut by length, so the loop ends
+                    head = remaining[: max(1, min(len(remaining) - 1, _fitting(prefix + remaining, per_line, room) - len(prefix)))]
             if head and len(head) < len(remaining):
                 pages[-1].append(Block(label, head, block.bullet))
                 remaining = remaining[len(head):]

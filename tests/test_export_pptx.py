@@ -154,3 +154,15 @@ def test_empty_deck_and_hostile_text_are_valid():
     assert "<script>alert(1)</script>" in _texts(prs.slides[1])[1]
     empty = Presentation(io.BytesIO(export_pptx([], "空课件")))
     assert [_title(s) for s in empty.slides] == ["空课件", "资料来源"]
+
+
+def test_a_text_of_many_short_lines_is_paginated_and_the_loop_ends():
+    """A PDF table read a cell per line is a passage of many short lines (kb/chunking.py keeps
+    their line breaks): the pagination never finished on it (found in session 22, synthetic)."""
+    from kb.export_pptx import Block, paginate, text_lines
+
+    cells = "\n".join(["合成指标", "帮扶前", "帮扶后", "78%", "100%"] * 12)
+    pages = paginate([Block("", "附表 合成案例主要指标\n" + cells)], per_line=30, max_lines=10)
+    assert len(pages) >= 5
+    assert "".join(b.text for page in pages for b in page) == "附表 合成案例主要指标\n" + cells
+    assert all(text_lines(b.text, 30) <= 12 for page in pages for b in page)
