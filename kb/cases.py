@@ -602,8 +602,9 @@ _CHANGE_WORD = re.compile(rf"{_UP}|{_DOWN}|(?:降|升|增|减)(?:至|到|为)|�
 
 def _states_change(clause: str) -> bool:
     """Whether ``clause`` states a quantified change (before → after, a rise or a fall)."""
-    return any(o.before is not None or o.change is not None for o in parse_outcomes(clause)) or (
-        bool(parse_outcomes(clause)) and bool(_CHANGE_WORD.search(clause)))
+    found = parse_outcomes(clause)
+    return any(o.before is not None or o.change is not None for o in found) or (
+        bool(found) and bool(_CHANGE_WORD.search(clause)))
 
 
 # The last paragraph of an unlabelled write-up, when it opens like this and states a figure, tells
