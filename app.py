@@ -18,6 +18,7 @@ from kb import Filters, KBConfig, KBError, KnowledgeBase
 from kb import ui_helpers as ui
 from kb.errors import IndexMissing
 from kb.export import (
+    DEFAULT_TITLE,
     ExportItem,
     export_docx,
     export_markdown,
@@ -580,7 +581,7 @@ def page_export(rt: Runtime) -> None:
         st.info("课件篮是空的。在“案例检索”或“可比案例”页点击“加入课件”收集段落和案例。")
         return
     cols = st.columns(2)
-    title = cols[0].text_input("课件标题", value="小微企业质量管理体系认证提升行动案例选编", key="e_title")
+    title = cols[0].text_input("课件标题", value=DEFAULT_TITLE, key="e_title")
     name = cols[1].text_input("文件名（不含扩展名）", value="课件素材", key="e_name")
     st.markdown(f"共 **{len(basket)}** 条素材：")
     for i, it in enumerate(basket):

@@ -648,7 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--industry", help="可比案例的行业（GB/T 4754 大类名称）")
     s.add_argument("--region", help="可比案例的地区")
     s.add_argument("--top-k", type=_export_top_k, default=5, help="每个查询/案例检索取几条（默认 5，最多 50）")
-    s.add_argument("--title", default="提升行动案例课件", help="课件标题")
+    s.add_argument("--title", default=None, help="课件标题（默认：小微企业质量管理体系认证提升行动案例选编）")
     s.add_argument("--out", required=True, help="输出文件：.docx（Word）、.pptx（PowerPoint 幻灯片）或 .md")
     s.set_defaults(func=cmd_export)
 

@@ -17,6 +17,29 @@ def os_reason(exc: OSError) -> str:
     return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
+# Why a parser gave up, by the class of what it raised (matched by name so lxml or pypdf need not
+# be imported here): the user reads Chinese, the class name goes to the debug log.
+_DAMAGE_REASONS = {
+    "BadZipFile": "压缩包结构损坏", "XMLSyntaxError": "内部 XML 内容损坏", "KeyError": "缺少必需的组成部分",
+    "PdfReadError": "PDF 结构损坏", "PdfStreamError": "PDF 数据流损坏", "PyPdfError": "PDF 结构损坏",
+    "RecursionError": "对象嵌套过深", "MemoryError": "内存不足", "UnicodeDecodeError": "文字编码无法识别",
+    "NotImplementedError": "使用了不支持的特性", "DependencyError": "缺少解密所需的组件",
+}
+
+
+def damage_reason(exc: BaseException) -> str:
+    """A short Chinese reason for a parser's exception (no English, no class name)."""
+    import logging
+
+    logging.getLogger("kb").debug("parser error: %s: %s", type(exc).__name__, exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os_reason(exc)
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _DAMAGE_REASONS:
+            return _DAMAGE_REASONS[cls.__name__]
+    return "内容不符合格式规范"
+
+
 class KBError(Exception):
     """Base class; ``str(err)`` is a message for the user, in Chinese."""
 

@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, field
 from .present import KIND_ZH, citation_text, outcome_text, page_text, passage_outcomes
 from .records import Case, CaseHit, Chunk, Hit, Outcome
 
+# The course title when none is given (kb export --title, the app's 课件标题 field, an empty title).
+DEFAULT_TITLE = "小微企业质量管理体系认证提升行动案例选编"
+
 # A quantified result in an export item: the record itself, kept without its source sentence
 # (the item carries the passage already).
 ExportOutcome = Outcome
@@ -139,7 +142,7 @@ def escape_markdown(text: str) -> str:
 
 def export_markdown(items: Sequence[ExportItem], title: str) -> str:
     """A course pack in Markdown: one section per item, then the list of sources."""
-    title = (title or "").strip() or "课件素材"
+    title = (title or "").strip() or DEFAULT_TITLE
     lines = [f"# {escape_markdown(title)}", "", f"共 {len(items)} 条素材。每条均注明出处（文档、章节、页码）。", ""]
     for n, it in enumerate(items, start=1):
         lines.append(f"## {n}. {escape_markdown(it.title)}")
@@ -192,7 +195,7 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    title = _clean((title or "").strip()) or "课件素材"
+    title = _clean((title or "").strip()) or DEFAULT_TITLE
     document = docx.Document()
     document.core_properties.title = title[:PROPERTY_MAX]
     style = document.styles["Normal"]

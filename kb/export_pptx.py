@@ -20,7 +20,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .export import PROPERTY_MAX, ExportItem, ExportOutcome, _pages_list, item_citation, sources
+from .export import (
+    DEFAULT_TITLE,
+    PROPERTY_MAX,
+    ExportItem,
+    ExportOutcome,
+    _pages_list,
+    item_citation,
+    sources,
+)
 from .present import KIND_ZH, outcome_text, page_text
 
 FONT_EA = "微软雅黑"  # Microsoft YaHei: on every Windows/Office; LibreOffice substitutes a CJK font
@@ -306,7 +314,7 @@ def export_pptx(items: Sequence[ExportItem], title: str) -> bytes:
     from pptx import Presentation
     from pptx.util import Inches
 
-    title = _clean((title or "").strip()) or "课件素材"
+    title = _clean((title or "").strip()) or DEFAULT_TITLE
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
     prs.core_properties.title = title[:PROPERTY_MAX]

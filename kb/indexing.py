@@ -21,7 +21,7 @@ from .chunking import CHUNKER_VERSION
 from .cleaning import split_sentences
 from .config import KBConfig
 from .embedding import Embedder, embedder_identity, model_mismatch
-from .errors import KBError, UnreadableDocument
+from .errors import KBError, UnreadableDocument, damage_reason
 from .loaders import doc_id_for, file_sha256, format_of, is_stray_file
 from .pipeline import ParsedDocument
 from .records import Chunk, ChunkTags, DocumentInfo
@@ -275,7 +275,7 @@ class IndexWriter:
                 reason += "（索引中保留该文件的上一版本）"
             return FileResult(shown, "failed", reason=reason)
         except Exception as exc:  # a parser bug must not stop the other files
-            return FileResult(shown, "failed", reason=f"解析时出错（{type(exc).__name__}: {exc}）")
+            return FileResult(shown, "failed", reason=f"解析时出错（{damage_reason(exc)}），未索引")
         parsed.append(replace(result, document=replace(result.document, path=shown)))
         d = result.document
         return FileResult(shown, "indexed", d.doc_id, result.title, len(d.pages), len(result.chunks), len(result.cases),

@@ -13,7 +13,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import UnreadableDocument, os_reason
+from .errors import UnreadableDocument, damage_reason, os_reason
 from .numbering import heading_level
 from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
 from .records import Document, Page
@@ -673,7 +673,7 @@ def _decrypt(reader, name: str) -> None:
     try:
         ok = reader.decrypt("")
     except Exception as exc:  # unsupported algorithm, missing cryptography package …
-        raise UnreadableDocument(name, f"PDF 已加密，使用的加密方式无法解密（{type(exc).__name__}: {exc}）") from exc
+        raise UnreadableDocument(name, f"PDF 已加密，使用的加密方式无法解密（{damage_reason(exc)}）") from exc
     if not ok:
         raise UnreadableDocument(name, "PDF 已加密，需要打开密码才能读取；请先用 PDF 阅读器输入密码并另存为"
                                        "不加密的 PDF，再导入（只限制打印/复制的加密文件可直接导入）")
@@ -707,7 +707,7 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
         raise UnreadableDocument(name, "PDF 中的压缩数据解压后超过安全上限（疑似压缩炸弹），未索引") from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             RecursionError, OSError, AssertionError, ZeroDivisionError, OverflowError) as exc:
-        raise UnreadableDocument(name, f"PDF 文件损坏或不完整，无法解析（{type(exc).__name__}）") from exc
+        raise UnreadableDocument(name, f"PDF 文件损坏或不完整，无法解析（{damage_reason(exc)}）") from exc
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
     need = [p.number for p in pages if _needs_ocr(p.text)]
@@ -756,9 +756,9 @@ def _load_docx(path: Path) -> list[Page]:
                 lines.extend((row, None) for row in _table_lines([c.text for c in row.cells]
                                                                  for row in Table(block, document).rows))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
+        raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{damage_reason(exc)}）") from exc
     except Exception as exc:  # python-docx raises a variety of lxml/opc errors
-        raise UnreadableDocument(name, f"Word 文档无法解析（{type(exc).__name__}）") from exc
+        raise UnreadableDocument(name, f"Word 文档无法解析（{damage_reason(exc)}）") from exc
     # One paragraph per line, separated by blank lines so cleaning keeps paragraph breaks.
     return [Page(1, "\n\n".join(_mark_headings([(t, lv) for t, lv in lines if t.strip()])))]
 
@@ -873,9 +873,9 @@ def _load_pptx(path: Path) -> tuple[list[Page], str | None]:
         meta = (deck.core_properties.title or "").strip()
         first = _title_slide_title(deck.slides[0]) if len(deck.slides) else None
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableDocument(name, f"PowerPoint 演示文稿损坏或不是 PPTX 格式（{type(exc).__name__}）") from exc
+        raise UnreadableDocument(name, f"PowerPoint 演示文稿损坏或不是 PPTX 格式（{damage_reason(exc)}）") from exc
     except Exception as exc:  # python-pptx raises a variety of lxml/opc errors
-        raise UnreadableDocument(name, f"PowerPoint 演示文稿无法解析（{type(exc).__name__}）") from exc
+        raise UnreadableDocument(name, f"PowerPoint 演示文稿无法解析（{damage_reason(exc)}）") from exc
     # The title on the title slide is what the audience sees; the file's title property is often a
     # template's leftover, so it is used only when there is no title slide.
     return pages, first or (meta if meta and meta_title_usable(meta) else None)
@@ -930,7 +930,7 @@ def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None, kind: str 
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{type(exc).__name__}）") from exc
+        raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{damage_reason(exc)}）") from exc
     if len(infos) > DOCX_MAX_ENTRIES:
         raise UnreadableDocument(name, f"Word 文档包含 {len(infos)} 个部件，超过 {DOCX_MAX_ENTRIES} 个上限（疑似压缩炸弹），未索引")
     names = {i.filename for i in infos}

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UnreadableDocument
+from .errors import UnreadableDocument, damage_reason
 
 RAPIDOCR_VERSION = "3.10.0"  # the wheel whose bundled model files are named below
 DET_MODEL = "PP-OCRv6_det_small.onnx"
@@ -350,7 +350,7 @@ def _recognise(engine, image, number: int, name: str):
     except Exception as exc:  # onnxruntime wraps a failed allocation in its own error
         if "alloc" in str(exc).lower():
             raise MemoryError(str(exc)[:200]) from exc
-        raise UnreadableDocument(name, f"第 {number} 页 OCR 识别出错（{type(exc).__name__}），未索引") from exc
+        raise UnreadableDocument(name, f"第 {number} 页 OCR 识别出错（{damage_reason(exc)}），未索引") from exc
 
 
 def ocr_pdf_pages(path: str | Path, numbers: Sequence[int], settings: OcrSettings, name: str = "",
@@ -391,7 +391,7 @@ def ocr_pdf_pages(path: str | Path, numbers: Sequence[int], settings: OcrSetting
             try:
                 image = render_page(pdf, n - 1, settings)
             except (pdfium.PdfiumError, ValueError) as exc:
-                raise UnreadableDocument(name, f"第 {n} 页无法渲染（{type(exc).__name__}），未索引") from exc
+                raise UnreadableDocument(name, f"第 {n} 页无法渲染（{damage_reason(exc)}），未索引") from exc
             text, score, turned = "", None, 0
             if image is not None and not is_blank(image):
                 text, score, turned = read_page(engine, image, n, name)

@@ -10,6 +10,7 @@ import markdown_it
 import pytest
 
 from kb.export import (
+    DEFAULT_TITLE,
     ExportItem,
     ExportOutcome,
     escape_markdown,
@@ -117,9 +118,9 @@ def test_docx_drops_characters_xml_cannot_hold():
 
 def test_empty_export_is_valid():
     document = docx.Document(io.BytesIO(export_docx([], "")))
-    assert document.paragraphs[0].text == "课件素材"
+    assert document.paragraphs[0].text == DEFAULT_TITLE  # an empty title gets the default one
     md = export_markdown([], "")
-    assert md.startswith("# 课件素材\n") and "（无）" in md
+    assert md.startswith(f"# {DEFAULT_TITLE}\n") and "（无）" in md
 
 
 def test_markdown_structure_and_citation():

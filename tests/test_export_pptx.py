@@ -10,7 +10,7 @@ import pytest
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
-from kb.export import ExportItem, ExportOutcome, item_citation
+from kb.export import DEFAULT_TITLE, ExportItem, ExportOutcome, item_citation
 from kb.export_pptx import (
     BODY_H_IN,
     BODY_PT,
@@ -150,7 +150,7 @@ def test_paginate_keeps_labels_and_marks_continuations():
 def test_empty_deck_and_hostile_text_are_valid():
     bad = _passage("控制字符\x00\x07与<script>alert(1)</script>。")
     prs = Presentation(io.BytesIO(export_pptx([bad], "")))
-    assert _title(prs.slides[0]) == "课件素材"
+    assert _title(prs.slides[0]) == DEFAULT_TITLE  # an empty title gets the default one
     assert "<script>alert(1)</script>" in _texts(prs.slides[1])[1]
     empty = Presentation(io.BytesIO(export_pptx([], "空课件")))
     assert [_title(s) for s in empty.slides] == ["空课件", "资料来源"]

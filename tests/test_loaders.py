@@ -194,6 +194,25 @@ def test_bad_file_raises_unreadable_with_chinese_reason(tmp_path, write, keyword
     assert isinstance(err, KBError) and err.exit_code == 1
 
 
+@pytest.mark.parametrize("suffix, part", [(".docx", "word/document.xml"), (".pptx", "ppt/presentation.xml")])
+def test_damaged_office_xml_is_refused_in_chinese_without_a_class_name(tmp_path, suffix, part):
+    """A synthetic Office file whose main XML part is cut off: the reason is Chinese only."""
+    import re
+    import zipfile
+
+    path = tmp_path / f"合成损坏{suffix}"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+        z.writestr(part, "<w:document xmlns:w='x'><w:body><w:p>合成")
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    reason = info.value.reason
+    assert "损坏" in reason or "无法解析" in reason
+    assert not re.search(r"[A-Za-z]{4,}", reason.replace("DOCX", "").replace("PPTX", "").replace("Word", "")
+                         .replace("PowerPoint", "").replace("ZIP", "").replace("XML", "")), reason
+
+
 def test_missing_file_is_unreadable(tmp_path):
     with pytest.raises(UnreadableDocument, match="无法读取"):
         load_document(tmp_path / "不存在.pdf")
