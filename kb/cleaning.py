@@ -35,7 +35,9 @@ _SENTENCE_END = "。！？；!?;"
 _CLOSERS = "”’」』）)】》"
 _SPLIT_DECIMAL = re.compile(r"(?<![\d.])(\d{1,4})[.．]\s+(\d{1,2})(?!\d)")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
-_SPACE_CJK_LEFT = re.compile(rf"(?<=[{_CJK}％%，。、；：！？“”（）])[ \t\u3000]+(?=[0-9A-Za-z{_CJK}“（])")
+# (a space between a percentage and a number stays: "留样覆盖率 20% 100%" is two table cells)
+_SPACE_CJK_LEFT = re.compile(rf"(?<=[{_CJK}，。、；：！？“”（）])[ \t\u3000]+(?=[0-9A-Za-z{_CJK}“（])"
+                             rf"|(?<=[％%])[ \t\u3000]+(?=[A-Za-z{_CJK}“（])")
 _SPACE_CJK_RIGHT = re.compile(rf"(?<=[0-9A-Za-z%）])[ \t\u3000]+(?=[{_CJK}％%，。、；：！？”）])")
 # Full-width forms that are safe to fold: digits, Latin letters and a few symbols.
 _FOLD = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９％＋－．／＝＜＞＆＠＃"}

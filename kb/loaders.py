@@ -926,13 +926,14 @@ def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None, kind: str 
     memory, so the uncompressed sizes in the central directory are checked first. (Python's
     zipfile stops at the declared size and checks the CRC, so the declared sizes cannot lie.)"""
     name = name or str(path)
+    what = "PowerPoint 演示文稿" if kind == "pptx" else "Word 文档"
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{damage_reason(exc)}）") from exc
+        raise UnreadableDocument(name, f"{what}损坏或不是 {kind.upper()} 格式（{damage_reason(exc)}）") from exc
     if len(infos) > DOCX_MAX_ENTRIES:
-        raise UnreadableDocument(name, f"Word 文档包含 {len(infos)} 个部件，超过 {DOCX_MAX_ENTRIES} 个上限（疑似压缩炸弹），未索引")
+        raise UnreadableDocument(name, f"{what}包含 {len(infos)} 个部件，超过 {DOCX_MAX_ENTRIES} 个上限（疑似压缩炸弹），未索引")
     names = {i.filename for i in infos}
     if kind == "pptx":
         if "ppt/presentation.xml" not in names:
@@ -947,9 +948,9 @@ def _check_docx_zip(path: Path | io.BytesIO, name: str | None = None, kind: str 
         raise UnreadableDocument(name, "文件是 ZIP 压缩包，但不含 word/document.xml，不是 Word 文档")
     total = sum(i.file_size for i in infos)
     if total > DOCX_MAX_UNCOMPRESSED_MB * 1024 * 1024:
-        raise UnreadableDocument(name, f"Word 文档解压后共 {total / 1024 / 1024:.0f} MB，超过 {DOCX_MAX_UNCOMPRESSED_MB} MB "
+        raise UnreadableDocument(name, f"{what}解压后共 {total / 1024 / 1024:.0f} MB，超过 {DOCX_MAX_UNCOMPRESSED_MB} MB "
                                        "上限（疑似压缩炸弹），未索引")
     for info in infos:
         if info.filename.endswith((".xml", ".rels")) and info.file_size > DOCX_MAX_XML_PART_MB * 1024 * 1024:
-            raise UnreadableDocument(name, f"Word 文档的 {info.filename} 解压后 {info.file_size / 1024 / 1024:.0f} MB，"
+            raise UnreadableDocument(name, f"{what}的 {info.filename} 解压后 {info.file_size / 1024 / 1024:.0f} MB，"
                                            f"超过 {DOCX_MAX_XML_PART_MB} MB 上限（疑似压缩炸弹），未索引")

@@ -57,6 +57,8 @@ def test_url_line_inside_a_sentence_is_removed_and_the_sentence_rejoined(report_
         ("全国 31 个省（区、市）", "全国31个省（区、市）"),
         ("ＩＳＯ ９００１ 认证", "ISO 9001认证"),
         ("（2023—2025 年）", "（2023—2025年）"),
+        ("留样覆盖率 20% 100%", "留样覆盖率20% 100%"),  # two table cells stay apart
+        ("提高 20% 以上", "提高20%以上"),
     ],
 )
 def test_normalize_text(raw, expected):

@@ -213,6 +213,14 @@ def test_damaged_office_xml_is_refused_in_chinese_without_a_class_name(tmp_path,
                          .replace("PowerPoint", "").replace("ZIP", "").replace("XML", "")), reason
 
 
+def test_a_damaged_pptx_is_not_called_a_word_document(tmp_path):
+    path = tmp_path / "合成损坏.pptx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)  # a ZIP header and nothing else
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path)
+    assert "PowerPoint" in info.value.reason and "Word" not in info.value.reason
+
+
 def test_missing_file_is_unreadable(tmp_path):
     with pytest.raises(UnreadableDocument, match="无法读取"):
         load_document(tmp_path / "不存在.pdf")
