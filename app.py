@@ -116,11 +116,11 @@ def similar_button(key: str) -> None:
 
 # --------------------------------------------------------------------------- drawing pieces
 
-def draw_outcomes_list(outcomes) -> None:
+def draw_outcomes_list(outcomes, printed_of=lambda page: None) -> None:
     if outcomes:
         lines = []
         for o in outcomes:
-            where = f"（{page_text(o.page)}）" if o.page is not None else ""
+            where = f"（{page_text(o.page, printed=printed_of(o.page))}）" if o.page is not None else ""
             lines.append(f"- {esc(outcome_text(o) + where)}")
         st.markdown("**成效**\n\n" + "\n".join(lines))
 
@@ -147,8 +147,9 @@ def draw_case_card(ch: CaseHit, key: str, rt: Runtime, show_similar: bool = True
             if c.outcomes:
                 st.markdown(ui.outcome_badges(c.outcomes))
         else:
-            draw_outcomes_list(c.outcomes)
-        st.caption("出处：" + esc(citation_text(ch.doc_title or c.doc_id, c.section_path, c.page)))
+            draw_outcomes_list(c.outcomes, ch.printed_of)
+        st.caption("出处：" + esc(citation_text(ch.doc_title or c.doc_id, c.section_path, c.page, None, ch.ocr,
+                                               ch.ocr_confidence, ch.printed_of(c.page))))
         if not compact:
             with st.expander("原文"):
                 st.markdown(esc(c.text))
@@ -197,7 +198,8 @@ def draw_hit_card(hit: Hit, rt: Runtime, chunk_cases: list[Case]) -> None:
             st.caption(f"本段涉及的案例：{esc(names)}")
         if outcomes:
             st.markdown(ui.outcome_badges(outcomes))
-        st.caption("出处：" + esc(citation_text(hit.doc_title, c.section_path, c.page, c.page_end, c.ocr, c.ocr_confidence)))
+        st.caption("出处：" + esc(citation_text(hit.doc_title, c.section_path, c.page, c.page_end, c.ocr, c.ocr_confidence,
+                                               hit.printed_page, hit.printed_page_end)))
         with st.container(horizontal=True):
             basket_button(item_from_hit(hit, chunk_cases), key=f"add-{key}")
             similar_button(key)
@@ -329,10 +331,10 @@ def page_search(rt: Runtime) -> None:
             st.markdown("**直接回答**")
             for a in answer:
                 st.markdown(ui.emphasise_numbers(a.text))
-                st.caption("出处：" + esc(citation_text(a.doc, a.section, a.page)))
+                st.caption("出处：" + esc(citation_text(a.doc, a.section, a.page, printed=a.printed_page)))
             if outline:  # 哪几条经验: the chapter's own list of points
                 st.markdown("**" + esc(outline_title(outline)) + "**")
-                st.markdown("\n".join(f"- {esc(i.heading)}" + (f"（{page_text(i.page)}）" if i.page else "")
+                st.markdown("\n".join(f"- {esc(i.heading)}" + (f"（{page_text(i.page, printed=i.printed_page)}）" if i.page else "")
                                        for i in outline.items))
     main_col, side_col = st.columns([3, 1])
     with main_col:  # the passages first: the side column may wait for the model
@@ -361,7 +363,8 @@ def draw_guidance(kb: KnowledgeBase, query: str, industry: str | None = None) ->
             if c.measures:
                 st.caption("做法：" + esc(c.measures[:120]) + ("…" if len(c.measures) > 120 else ""))
             st.markdown("成效：" + "；".join(ui.emphasise_numbers(outcome_text(o)) for o in c.outcomes[:4]))
-            st.caption("出处：" + esc(citation_text(h.doc_title, c.section_path, c.page)))
+            st.caption("出处：" + esc(citation_text(h.doc_title, c.section_path, c.page, None, h.ocr, h.ocr_confidence,
+                                                   h.printed_of(c.page))))
 
 
 def draw_glossary(texts: list[str]) -> None:

@@ -30,6 +30,10 @@ def _blank_is_none(value):
 OptionalKind = Annotated[Kind | None, BeforeValidator(_blank_is_none)]
 
 
+def _printed():
+    return Field(None, description="页面上印的页码，与文件页码不同时给出（如封面、目录之后从 1 起编）；否则为 null")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -48,6 +52,7 @@ class AnswerSentence(_Model):
     title: str = Field(description="文档标题（同 results[].title）")
     section: str = Field(description="章节路径")
     page: int | None = Field(description="页码（DOCX/MD 为 null）")
+    printed_page: str | None = _printed()
     score: float = Field(ge=0, le=1, description="（余弦 + 0.5 × 信息词占比）/ 1.5，0–1")
 
 
@@ -55,6 +60,7 @@ class OutlineItem(_Model):
     heading: str = Field(description="小标题（原文）")
     chunk_id: str = Field(description="这个小标题下的第一个分块")
     page: int | None = Field(description="页码（DOCX/MD 为 null）")
+    printed_page: str | None = _printed()
 
 
 class Outline(_Model):
@@ -82,6 +88,8 @@ class SearchHit(_Model):
     section: str = Field(description="章节路径")
     page: int | None = Field(description="段落开始的页码（DOCX/MD 为 null）")
     page_end: int | None = Field(description="段落结束的页码（不跨页时与 page 相同；DOCX/MD 为 null）")
+    printed_page: str | None = _printed()
+    printed_page_end: str | None = _printed()
     region: str | None = Field(description="段落所说的地区（省市县连写）")
     industry: str | None = Field(description="GB/T 4754 大类名称")
     text: str
@@ -106,6 +114,7 @@ class Outcome(_Model):
     change: float | None
     unit: str | None
     page: int | None
+    printed_page: str | None = _printed()
     approx: str = ""  # 余/多 inside the figure, 以上/左右 after it, 近/约/超过/超/逾/不到 before it; "" when exact
 
 
@@ -127,6 +136,9 @@ class CaseHit(_Model):
     doc: str
     section: str
     page: int | None
+    printed_page: str | None = _printed()
+    ocr: bool = Field(False, description="案例文字（部分）来自扫描件 OCR 识别，数字请核对原件")
+    ocr_confidence: float | None = None
     text: str
     score: float
     score_parts: dict[str, float] = Field(description="分数构成（problem、industry、region、evidence），相加即 score")

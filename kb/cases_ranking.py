@@ -101,11 +101,25 @@ def _spread(base: dict[int, Parts], cases: Sequence[Case], penalty: float, top_k
     return out
 
 
+def _same_record(c: Case) -> tuple:
+    """What makes two case records the same case told twice: a copy of a collection in another
+    file (the PDF beside its DOCX, an encrypted copy) gives records equal in all of these."""
+    return (c.kind, c.title, c.problem, c.measures, tuple((o.metric, o.before, o.after, o.change, o.unit) for o in c.outcomes))
+
+
 def select_cases(cases: Sequence[Case], region: str | None = None, kind: str | None = None) -> list[int]:
-    """Positions of the cases in ``region`` (any of a case's places) and of ``kind``."""
-    return [i for i, c in enumerate(cases)
-            if (not region or any(region_matches(r, region) for r in c.all_regions))
-            and (not kind or c.kind == kind)]
+    """Positions of the cases in ``region`` (any of a case's places) and of ``kind``; a case equal
+    to an earlier one (another copy of its collection) is listed once, at the first copy."""
+    seen: set[tuple] = set()
+    out = []
+    for i, c in enumerate(cases):
+        if (region and not any(region_matches(r, region) for r in c.all_regions)) or (kind and c.kind != kind):
+            continue
+        key = _same_record(c)
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+    return out
 
 
 def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, industry: str | None = None,
@@ -162,8 +176,8 @@ def rank_similar(cases: Sequence[Case], case_vectors: np.ndarray, pos: int, top_
     base: dict[int, Parts] = {}
     for i in select_cases(cases, region, kind):
         c = cases[i]
-        if i == pos or (wanted and not wanted & set(c.all_industries)):
-            continue
+        if i == pos or _same_record(c) == _same_record(me) or (wanted and not wanted & set(c.all_industries)):
+            continue  # itself, or itself in another copy of its collection
         bonus = settings.same_industry_bonus if mine & set(c.all_industries) else 0.0
         base[i] = (("similarity", max(0.0, float(sims[i]))), ("industry", bonus), ("region", 0.0))
     return [(i, sum(v for _, v in p), p) for i, p in _spread(base, cases, settings.region_penalty, top_k)]

@@ -370,12 +370,12 @@ def _search(kb, args) -> int:
         print("直接回答：")
         for a in answer:
             ocr = ocr_text(scanned[a.chunk_id].ocr_confidence) if a.chunk_id in scanned else ""
-            print(f"  {a.text}（{' · '.join(filter(None, (a.doc, a.section, page_text(a.page), ocr)))}）")
+            print(f"  {a.text}（{' · '.join(filter(None, (a.doc, a.section, page_text(a.page, printed=a.printed_page), ocr)))}）")
         outline = kb.outline(args.query, hits)
         if outline:
             print(f"  {outline_title(outline)}：")
             for item in outline.items:
-                print(f"    {item.heading}" + (f"（{page_text(item.page)}）" if item.page else ""))
+                print(f"    {item.heading}" + (f"（{page_text(item.page, printed=item.printed_page)}）" if item.page else ""))
         print()
     industry, guidance = kb.guidance(args.query, args.industry) if args.mode != "bm25" else (None, [])  # bm25: no model
     if guidance:
@@ -383,11 +383,13 @@ def _search(kb, args) -> int:
         for h in guidance:
             c = h.case
             print(f"  {c.title}：" + "；".join(outcome_text(o) for o in c.outcomes[:3]) +
-                  f"（{' · '.join(filter(None, (h.doc_title, c.section_path, page_text(c.page))))}）")
+                  f"（{' · '.join(filter(None, (h.doc_title, c.section_path, page_text(c.page, printed=h.printed_of(c.page)))))}）"
+                  + (f"（{ocr_text(h.ocr_confidence)}，请核对原件）" if h.ocr else ""))
         print()
     for h in hits:
         c = h.chunk
-        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end))))
+        where = " · ".join(filter(None, (h.doc_title, c.section_path,
+                                         page_text(c.page, c.page_end, h.printed_page, h.printed_page_end))))
         if c.ocr:
             where += f"（{ocr_text(c.ocr_confidence)}，请核对原件）"
         tags = " ".join(x for x in (KIND_ZH.get(c.kind, c.kind), h.region.display(), h.industry or "") if x)
@@ -436,7 +438,9 @@ def cmd_cases(args) -> int:
         if h.score_parts:
             print(f"    分数构成：{score_parts_text(h.score_parts)}")
         # A case without a section (a record of a DOCX case table) cites the document alone.
-        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page))))
+        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, printed=h.printed_of(c.page)))))
+        if h.ocr:
+            where += f"（{ocr_text(h.ocr_confidence)}，请核对原件）"
         print(f"    编号：{c.case_id}    出处：{where}")
         if c.profile:
             print(f"    概况：{c.profile}")
@@ -444,8 +448,9 @@ def cmd_cases(args) -> int:
             print(f"    问题：{c.problem}")
         if c.measures:
             print(f"    做法：{c.measures}")
-        for o in c.outcomes:
-            print(f"    成效：{outcome_text(o)}")
+        for o in c.outcomes:  # an outcome read on a later page than the case starts cites that page
+            later = f"（{page_text(o.page, printed=h.printed_of(o.page))}）" if o.page and o.page != c.page else ""
+            print(f"    成效：{outcome_text(o)}{later}")
         print()
     return 0
 

@@ -45,6 +45,8 @@ class ExportItem:
     outcomes: tuple[ExportOutcome, ...] = field(default_factory=tuple)
     ocr: bool = False  # the passage was read by OCR from a scanned page
     ocr_confidence: float | None = None
+    # (page, printed page number) for the cited pages whose printed number differs
+    printed: tuple[tuple[int, str], ...] = ()
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -53,13 +55,23 @@ class ExportItem:
     def from_dict(cls, data: dict) -> ExportItem:
         data = dict(data)
         data["outcomes"] = tuple(ExportOutcome(**o) if isinstance(o, dict) else o for o in data.get("outcomes", ()))
+        data["printed"] = tuple((int(p), str(label)) for p, label in data.get("printed", ()))
         return cls(**data)
+
+    def printed_of(self, page: int | None) -> str | None:
+        return dict(self.printed).get(page) if page is not None and self.printed else None
 
 
 # --------------------------------------------------------------------------- formatting
 
 def item_citation(item: ExportItem) -> str:
-    return citation_text(item.doc_title, item.section, item.page, item.page_end, item.ocr, item.ocr_confidence)
+    return citation_text(item.doc_title, item.section, item.page, item.page_end, item.ocr, item.ocr_confidence,
+                         item.printed_of(item.page), item.printed_of(item.page_end))
+
+
+def outcome_where(item: ExportItem, o: ExportOutcome) -> str:
+    """``（第 5 页）`` / ``（第 5 页（印刷页码 3））`` after an outcome; "" without a page."""
+    return f"（{page_text(o.page, printed=item.printed_of(o.page))}）" if o.page is not None else ""
 
 
 # --------------------------------------------------------------------------- building items
@@ -80,7 +92,9 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
         key=c.chunk_id, source="passage", title=title, text=c.text, doc_id=c.doc_id, doc_title=hit.doc_title,
         section=c.section_path, page=c.page, page_end=c.page_end, kind=c.kind,
         region=hit.region.display(), industry=hit.industry or "", outcomes=tuple(outcomes), ocr=c.ocr,
-        ocr_confidence=c.ocr_confidence)
+        ocr_confidence=c.ocr_confidence,
+        printed=tuple(dict.fromkeys((p, label) for p, label in ((c.page, hit.printed_page), (c.page_end, hit.printed_page_end))
+                                    if p is not None and label)))
 
 
 def item_from_case_hit(hit: CaseHit) -> ExportItem:
@@ -90,7 +104,8 @@ def item_from_case_hit(hit: CaseHit) -> ExportItem:
         key=f"case:{c.case_id}", source="case", title=c.title, text=c.text, doc_id=c.doc_id,
         doc_title=hit.doc_title or c.doc_id, section=c.section_path, page=c.page, kind=c.kind,
         region=c.region.display(), industry=c.industry or "", profile=c.profile, problem=c.problem,
-        measures=c.measures, outcomes=_outcomes(c.outcomes))
+        measures=c.measures, outcomes=_outcomes(c.outcomes), ocr=hit.ocr, ocr_confidence=hit.ocr_confidence,
+        printed=tuple((p, label) for p, label in hit.printed if p == c.page or any(o.page == p for o in c.outcomes)))
 
 
 def sources(items: Sequence[ExportItem]) -> list[tuple[str, str, list[int]]]:
@@ -107,8 +122,20 @@ def sources(items: Sequence[ExportItem]) -> list[tuple[str, str, list[int]]]:
     return [(doc_id, title, sorted(pages)) for doc_id, (title, pages) in out.items()]
 
 
-def _pages_list(pages: list[int]) -> str:
-    return f"第 {'、'.join(str(p) for p in pages)} 页" if pages else "无页码"
+def printed_in(items: Sequence[ExportItem], doc_id: str) -> dict[int, str]:
+    """The printed page numbers the items of document ``doc_id`` know of (ExportItem.printed)."""
+    return {p: label for it in items if it.doc_id == doc_id for p, label in it.printed}
+
+
+def _pages_list(pages: list[int], printed: dict[int, str] | None = None) -> str:
+    """``第 4、5 页``; ``第 4、5 页（印刷页码 2、3）`` when the pages show other numbers;
+    ``第 1、4（印刷页码 2）页`` when only some do."""
+    if not pages:
+        return "无页码"
+    printed = printed or {}
+    if printed and all(p in printed for p in pages):
+        return f"第 {'、'.join(str(p) for p in pages)} 页（印刷页码 {'、'.join(printed[p] for p in pages)}）"
+    return f"第 {'、'.join(str(p) + (f'（印刷页码 {printed[p]}）' if p in printed else '') for p in pages)} 页"
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -162,13 +189,12 @@ def export_markdown(items: Sequence[ExportItem], title: str) -> str:
             lines.append("**成效**：")
             lines.append("")
             for o in it.outcomes:
-                where = f"（{page_text(o.page)}）" if o.page is not None else ""
-                lines.append(f"- {escape_markdown(outcome_text(o))}{where}")
+                lines.append(f"- {escape_markdown(outcome_text(o))}{outcome_where(it, o)}")
             lines.append("")
         lines += [f"出处：{escape_markdown(item_citation(it))}", ""]
     lines += ["## 资料来源", ""]
     for n, (doc_id, doc_title, pages) in enumerate(sources(items), start=1):
-        lines.append(f"{n}. 《{escape_markdown(doc_title)}》（文档编号 {doc_id}；引用 {_pages_list(pages)}）")
+        lines.append(f"{n}. 《{escape_markdown(doc_title)}》（文档编号 {doc_id}；引用 {_pages_list(pages, printed_in(items, doc_id))}）")
     if not items:
         lines.append("（无）")
     return "\n".join(lines).rstrip() + "\n"
@@ -224,15 +250,14 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
             p = document.add_paragraph()
             p.add_run("成效：").bold = True
             for o in it.outcomes:
-                where = f"（{page_text(o.page)}）" if o.page is not None else ""
-                document.add_paragraph(_clean(outcome_text(o) + where), style="List Bullet")
+                document.add_paragraph(_clean(outcome_text(o) + outcome_where(it, o)), style="List Bullet")
         p = document.add_paragraph()
         run = p.add_run(_clean(f"出处：{item_citation(it)}"))
         run.font.size = Pt(9)
         run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     document.add_heading("资料来源", level=1)
     for doc_id, doc_title, pages in sources(items):
-        document.add_paragraph(_clean(f"《{doc_title}》（文档编号 {doc_id}；引用 {_pages_list(pages)}）"),
+        document.add_paragraph(_clean(f"《{doc_title}》（文档编号 {doc_id}；引用 {_pages_list(pages, printed_in(items, doc_id))}）"),
                                style="List Number")
     if not items:
         document.add_paragraph("（无）")

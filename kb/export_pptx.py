@@ -27,9 +27,11 @@ from .export import (
     ExportOutcome,
     _pages_list,
     item_citation,
+    outcome_where,
+    printed_in,
     sources,
 )
-from .present import KIND_ZH, outcome_text, page_text
+from .present import KIND_ZH, outcome_text
 
 FONT_EA = "微软雅黑"  # Microsoft YaHei: on every Windows/Office; LibreOffice substitutes a CJK font
 FONT_LATIN = "Arial"
@@ -224,9 +226,8 @@ def _meta(it: ExportItem) -> str:
     return " ｜ ".join(parts)
 
 
-def _outcome_line(o: ExportOutcome) -> str:
-    where = f"（{page_text(o.page)}）" if o.page is not None else ""
-    return outcome_text(o) + where
+def _outcome_line(it: ExportItem, o: ExportOutcome) -> str:
+    return outcome_text(o) + outcome_where(it, o)
 
 
 def item_blocks(it: ExportItem) -> list[Block]:
@@ -246,7 +247,7 @@ def item_blocks(it: ExportItem) -> list[Block]:
         blocks.append(Block("", it.text))
     if it.outcomes:
         blocks.append(Block("成效", ""))
-        blocks += [Block("", _outcome_line(o), bullet=True) for o in it.outcomes]
+        blocks += [Block("", _outcome_line(it, o), bullet=True) for o in it.outcomes]
     return blocks
 
 
@@ -304,7 +305,7 @@ def _chart_slides(prs, it: ExportItem, n: int, citation: str) -> int:
             axis = chart.value_axis
             axis.minimum_scale = 0 if min(o.before, o.after) >= 0 else None
             axis.has_major_gridlines = False
-        _notes(slide, f"出处：{citation}\n" + "\n".join(_outcome_line(o) for o in group))
+        _notes(slide, f"出处：{citation}\n" + "\n".join(_outcome_line(it, o) for o in group))
         made += 1
     return made
 
@@ -348,7 +349,7 @@ def export_pptx(items: Sequence[ExportItem], title: str) -> bytes:
         if chartable(it.outcomes):
             _chart_slides(prs, it, n, citation)
 
-    lines = [f"{i}. 《{doc_title}》（文档编号 {doc_id}；引用 {_pages_list(pages)}）"
+    lines = [f"{i}. 《{doc_title}》（文档编号 {doc_id}；引用 {_pages_list(pages, printed_in(items, doc_id))}）"
              for i, (doc_id, doc_title, pages) in enumerate(sources(items), start=1)] or ["（无）"]
     source_lines = lines_per_box(BODY_H_IN + 0.5, SOURCE_PT) - 1
     chunks = paginate([Block("", line) for line in lines], chars_per_line(width, SOURCE_PT), source_lines)

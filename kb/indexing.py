@@ -335,7 +335,8 @@ class IndexWriter:
             for p in parsed:
                 d = p.document
                 store.insert_document(conn, store.StoredDocument(
-                    DocumentInfo(d.doc_id, d.path, p.title, d.format, d.sha256, len(d.pages), 0, 0),
+                    DocumentInfo(d.doc_id, d.path, p.title, d.format, d.sha256, len(d.pages), 0, 0,
+                                 tuple((pg.number, pg.label) for pg in d.pages if pg.label)),
                     p.kind, d.paginated, now))
                 for c, t in zip(p.chunks, p.tags):
                     group = new_sents[ci]

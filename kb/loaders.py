@@ -10,6 +10,9 @@ import hashlib
 import io
 import re
 import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +35,11 @@ _SCAN_IMAGE_SHARE = 0.5
 _PAGE_START = re.compile(r"^ (?=\S)")
 # A printed page footer such as "— 19 —" or "- 3 -" ends a page.
 PAGE_FOOTER = re.compile(r"^\s*[—–－-]{1,2}\s*\d{1,4}\s*[—–－-]{1,2}\s*$")
+
+# A page number printed at the foot (or head) of a page: "— 3 —", "- 3 -", "第 3 页", "第3页 共20页",
+# "3/20" or a bare "3" (the bare forms only on the page's first or last line).
+_PRINTED_NUMBER = re.compile(r"^\s*(?:[—–－-]{1,2}\s*(\d{1,4})\s*[—–－-]{1,2}|第\s*(\d{1,4})\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?)\s*$")
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,4})(?:\s*/\s*\d{1,4})?\s*$")
 
 # Limits on what one file may hold (see docs/reliability.md). The worker process adds a
 # wall-clock limit and a memory ceiling on top (kb/worker.py).
@@ -264,6 +272,8 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         text = decode_text(path.read_bytes(), name)
         pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
         paginated = len(pages) > 1
+        if paginated:
+            pages = _with_labels(pages)
         title = markdown_title(text) if fmt == "md" else None
     if not any(p.text.strip() for p in pages):
         raise UnreadableDocument(name, "文件中没有可提取的文字")
@@ -606,6 +616,57 @@ def merge_stamp(ocr_text: str, typed: str) -> str:
     return ocr_text + ("\n\n" + "\n".join(extra) if extra else "")
 
 
+def _printed_number(text: str) -> int | None:
+    """The page number printed in a page's footer or header, if any."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines[-3:][::-1] + lines[:2]):
+        m = _PRINTED_NUMBER.match(line)
+        if m:
+            return int(m.group(1) or m.group(2))
+        if i in (0, min(3, len(lines))):  # the last line, or the first one
+            m = _BARE_NUMBER.match(line)
+            if m:
+                return int(m.group(1))
+    return None
+
+
+def printed_page_labels(texts: Sequence[str], catalog: Sequence[str] | None = None) -> dict[int, str]:
+    """1-based file page → the page number printed on it, where the two differ.
+
+    ``catalog`` is the PDF's own page labels (``/PageLabels``: i, ii, 1, 2 …), used when the
+    document has them: a PDF reader's page box goes by those. Otherwise the numbers printed in the
+    footers count: they must run in step with the file pages, at one offset, on at least two pages
+    and most of the pages that show a number (a cover and a contents page before printed page 1
+    make the offset 2); the pages from the first to the last such footer are labelled. Offset 0
+    (the printed number is the file page) labels nothing.
+    """
+    if catalog:
+        return {n: label for n, label in enumerate(catalog, start=1) if label and label != str(n)}
+    offsets = {n: n - v for n, v in ((n, _printed_number(t)) for n, t in enumerate(texts, start=1)) if v is not None}
+    if not offsets:
+        return {}
+    best, votes = Counter(offsets.values()).most_common(1)[0]
+    if best == 0 or votes < 2 or votes < 0.6 * len(offsets):
+        return {}
+    agree = [n for n, off in offsets.items() if off == best]
+    return {n: str(n - best) for n in range(min(agree), max(agree) + 1) if n - best >= 1}
+
+
+def _with_labels(pages: list[Page], catalog: Sequence[str] | None = None) -> list[Page]:
+    labels = printed_page_labels([p.text for p in pages], catalog)
+    return [replace(p, label=labels.get(p.number)) for p in pages] if labels else pages
+
+
+def _catalog_labels(reader) -> list[str] | None:
+    """The PDF's /PageLabels, or None when it defines none (or they cannot be read)."""
+    try:
+        if "/PageLabels" not in reader.trailer["/Root"]:
+            return None
+        return list(reader.page_labels)
+    except Exception:  # a damaged label tree only loses the labels
+        return None
+
+
 def _check_text_limits(name: str, pages: list[Page]) -> None:
     """Refuse text that is too long to index, or that is mojibake (garbage from a broken font
     mapping or a wrong encoding): indexing it would only put noise into search results."""
@@ -728,6 +789,7 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
             # A mojibake page keeps its text when OCR reads garbage too: the check below names it.
             elif got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
                 pages[got.number - 1] = Page(got.number, got.text, True, got.confidence, got.turned)
+    pages = _with_labels(pages, _catalog_labels(reader))
     visible = [len(re.sub(r"\s", "", p.text)) for p in pages]
     if sum(v >= _MIN_TEXT_CHARS_PER_PAGE for v in visible) == 0:
         if ocr.enabled:

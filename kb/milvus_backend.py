@@ -157,7 +157,8 @@ def _case_from(d: dict) -> Case:
 
 
 def _doc_from(d: dict) -> store.StoredDocument:
-    return store.StoredDocument(DocumentInfo(**d["info"]), d["kind"], d["paginated"], d["ingested_at"])
+    info = dict(d["info"], page_labels=tuple((int(n), str(label)) for n, label in d["info"].get("page_labels", ())))
+    return store.StoredDocument(DocumentInfo(**info), d["kind"], d["paginated"], d["ingested_at"])
 
 
 def _safe_name(generation: str) -> str:

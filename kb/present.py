@@ -67,13 +67,19 @@ def score_parts_text(parts) -> str:
     return " · ".join(f"{PART_ZH.get(n, n)} {v:+.3f}" for n, v in parts)
 
 
-def page_text(page: int | None, page_end: int | None = None) -> str:
-    """``第 3 页`` / ``第 3–4 页`` / ``""`` when the source has no page numbers."""
+def page_text(page: int | None, page_end: int | None = None, printed: str | None = None,
+              printed_end: str | None = None) -> str:
+    """``第 3 页`` / ``第 3–4 页`` / ``""`` when the source has no page numbers. The page is the
+    file's own (what a PDF reader's page box goes to); where the page shows another number
+    (``printed``: a cover and a contents page come before printed page 1), it follows:
+    ``第 5 页（印刷页码 3）``, ``第 5–6 页（印刷页码 3–4）``."""
     if page is None:
         return ""
-    if page_end is not None and page_end != page:
-        return f"第 {page}–{page_end} 页"
-    return f"第 {page} 页"
+    span = page_end is not None and page_end != page
+    where = f"第 {page}–{page_end} 页" if span else f"第 {page} 页"
+    if printed:
+        return where + f"（印刷页码 {printed}–{printed_end}）" if span and printed_end else where + f"（印刷页码 {printed}）"
+    return where
 
 
 def outline_title(outline) -> str:
@@ -110,13 +116,14 @@ def ocr_text(confidence: float | None = None) -> str:
 
 
 def citation_text(doc_title: str, section: str = "", page: int | None = None, page_end: int | None = None,
-                  ocr: bool = False, ocr_confidence: float | None = None) -> str:
+                  ocr: bool = False, ocr_confidence: float | None = None, printed: str | None = None,
+                  printed_end: str | None = None) -> str:
     """Full citation: ``《文档》 · 一、工作举措与成效 > （一）… · 第 3 页`` (``（扫描件 OCR 识别…）`` after it
     when the passage was read by OCR)."""
     parts = [f"《{doc_title}》" if doc_title else "（未知文档）"]
     if section:
         parts.append(section)
-    where = page_text(page, page_end)
+    where = page_text(page, page_end, printed, printed_end)
     if where:
         parts.append(where)
     return " · ".join(parts) + (f"（{ocr_text(ocr_confidence)}）" if ocr else "")

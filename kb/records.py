@@ -24,6 +24,9 @@ class Page:
     ocr: bool = False
     ocr_confidence: float | None = None
     ocr_turned: int = 0
+    # the page number printed on the page (its footer, or the PDF's page labels) when it is not
+    # ``number``: a cover and a table of contents come before printed page 1
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,8 @@ class DocumentInfo:
     pages: int
     chunks: int
     cases: int
+    # (page, printed page number) for the pages whose printed number differs (Page.label)
+    page_labels: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,6 +249,10 @@ class Hit:
     dense_rank: int | None = None
     matched_terms: tuple[str, ...] = ()
     token_match: float | None = None  # 0–1 among the candidates (kb.token_match), hybrid only
+    # the page numbers printed on the chunk's first and last page, where they differ from the
+    # file's page numbers (DocumentInfo.page_labels)
+    printed_page: str | None = None
+    printed_page_end: str | None = None
 
     def as_dict(self) -> dict:
         c = self.chunk
@@ -257,6 +266,8 @@ class Hit:
             "section": c.section_path,
             "page": c.page,
             "page_end": c.page_end,
+            "printed_page": self.printed_page,
+            "printed_page_end": self.printed_page_end,
             "region": self.region.display() or None,
             "industry": self.industry,
             "text": c.text,
@@ -279,6 +290,15 @@ class CaseHit:
     doc_title: str = ""
     # Named parts of ``score`` in display order; they add up to it (see kb/cases_ranking.py).
     score_parts: tuple[tuple[str, float], ...] = ()
+    # (page, printed page number) of the case's document where the two differ (DocumentInfo.page_labels)
+    printed: tuple[tuple[int, str], ...] = ()
+    # the case's text was (partly) read by OCR from a scan: its figures need checking against the original
+    ocr: bool = False
+    ocr_confidence: float | None = None  # lowest confidence of those pages
+
+    def printed_of(self, page: int | None) -> str | None:
+        """The page number printed on file page ``page``, where it differs."""
+        return dict(self.printed).get(page) if page is not None and self.printed else None
 
     def as_dict(self) -> dict:
         c = self.case
@@ -294,10 +314,13 @@ class CaseHit:
             "profile": c.profile,
             "problem": c.problem,
             "measures": c.measures,
-            "outcomes": [o.as_dict() for o in c.outcomes],
+            "outcomes": [dict(o.as_dict(), printed_page=self.printed_of(o.page)) for o in c.outcomes],
             "doc": c.doc_id,
             "section": c.section_path,
             "page": c.page,
+            "printed_page": self.printed_of(c.page),
+            "ocr": self.ocr,
+            "ocr_confidence": None if self.ocr_confidence is None else round(self.ocr_confidence, 3),
             "text": c.text,
             "score": round(self.score, 4),
             "score_parts": {name: round(value, 4) for name, value in self.score_parts},

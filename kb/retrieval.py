@@ -83,12 +83,14 @@ class AnswerSentence:
     page: int | None
     score: float
     doc_id: str = ""
+    printed_page: str | None = None  # the page number printed on that page, where it differs
 
     def as_dict(self) -> dict:
         # "doc" has always been the title here (in results it is the document id): both are
         # given under the names results use, "doc" stays for scripts that read it.
         return {"text": self.text, "chunk_id": self.chunk_id, "doc": self.doc, "doc_id": self.doc_id,
-                "title": self.doc, "section": self.section, "page": self.page, "score": self.score}
+                "title": self.doc, "section": self.section, "page": self.page, "printed_page": self.printed_page,
+                "score": self.score}
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,11 @@ class OutlineItem:
     heading: str
     chunk_id: str
     page: int | None
+    printed_page: str | None = None  # the page number printed on that page, where it differs
 
     def as_dict(self) -> dict:
-        return {"heading": self.heading, "chunk_id": self.chunk_id, "page": self.page}
+        return {"heading": self.heading, "chunk_id": self.chunk_id, "page": self.page,
+                "printed_page": self.printed_page}
 
 
 @dataclass(frozen=True)
@@ -450,6 +454,17 @@ class LocalBackend:
         return best_per_chunk(((int(snap.sent_owner[sid]), sim, int(sid)) for sid, sim in zip(ids, sims)), n)
 
 
+def case_hit(snap: Snapshot, rank: int, i: int, score: float, parts) -> CaseHit:
+    """The case at position ``i`` as a result: its document's title and printed page numbers, and
+    whether its passages were read by OCR (their lowest confidence)."""
+    case = snap.cases[i]
+    scanned = [snap.chunks[snap.chunk_pos[cid]] for cid in case.passage_ids
+               if cid in snap.chunk_pos and snap.chunks[snap.chunk_pos[cid]].ocr]
+    confidences = [c.ocr_confidence for c in scanned if c.ocr_confidence is not None]
+    return CaseHit(rank, score, case, snap.doc_title(case.doc_id), parts, tuple(snap.printed(case.doc_id).items()),
+                   bool(scanned), min(confidences) if confidences else None)
+
+
 class Retriever:
     """Answers queries from a :class:`Snapshot` (passages, cases, similar cases)."""
 
@@ -648,7 +663,9 @@ class Retriever:
                 region=shown_region(tags, filters.region if filters else None),
                 industry=tags.industries[0] if tags.industries else None,
                 bm25_rank=bm25_rank.get(i), dense_rank=dense_rank.get(i), matched_terms=matched,
-                token_match=round(token[i], 4) if i in token else None))
+                token_match=round(token[i], 4) if i in token else None,
+                printed_page=snap.printed_page(chunk.doc_id, chunk.page),
+                printed_page_end=snap.printed_page(chunk.doc_id, chunk.page_end)))
             if len(hits) >= top_k:
                 break
         return hits
@@ -827,7 +844,8 @@ class Retriever:
                         or fragment(text)):
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
-                                      page, answer_score(rank * 1.5 / top), hit.chunk.doc_id))
+                                      page, answer_score(rank * 1.5 / top), hit.chunk.doc_id,
+                                      snap.printed_page(hit.chunk.doc_id, page)))
         return out
 
     def outline(self, snap: Snapshot, query: str, hits: list[Hit]) -> Outline | None:
@@ -850,7 +868,8 @@ class Retriever:
             if all(heading_part(h) for h, _ in kids):
                 continue  # 基本情况 / 存在问题 / 主要做法 / 取得成效: one case's parts, not a list of points
             if len(kids) >= 2:
-                items = tuple(OutlineItem(heading, snap.chunks[i].chunk_id, snap.chunks[i].page)
+                items = tuple(OutlineItem(heading, snap.chunks[i].chunk_id, snap.chunks[i].page,
+                                          snap.printed_page(chunk.doc_id, snap.chunks[i].page))
                               for heading, i in kids[:OUTLINE_MAX_ITEMS])
                 return Outline(hits[0].doc_title, " > ".join(node), items, len(kids), chunk.doc_id)
         return None
@@ -907,8 +926,7 @@ class Retriever:
         ranked = rank_cases(snap.cases, lambda idx: self.problem_scores(snap, problem or "", idx),
                             industry=industry, problem=problem, region=region, top_k=top_k, kind=kind,
                             settings=self.case_settings)
-        return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id), parts)
-                for r, (i, s, parts) in enumerate(ranked, start=1)]
+        return [case_hit(snap, r, i, s, parts) for r, (i, s, parts) in enumerate(ranked, start=1)]
 
     def guidance(self, snap: Snapshot, query: str, top_k: int = 2,
                  industry: str | None = None) -> tuple[str | None, list[CaseHit]]:
@@ -939,5 +957,4 @@ class Retriever:
         industry, region = (to_simplified(industry) if industry else industry), (to_simplified(region) if region else region)
         ranked = rank_similar(snap.cases, snap.case_vectors, pos, top_k, self.case_settings,
                               industry=industry, region=region, kind=kind)
-        return [CaseHit(r, s, snap.cases[i], snap.doc_title(snap.cases[i].doc_id), parts)
-                for r, (i, s, parts) in enumerate(ranked, start=1)]
+        return [case_hit(snap, r, i, s, parts) for r, (i, s, parts) in enumerate(ranked, start=1)]

@@ -81,6 +81,14 @@ class Snapshot:
         d = self.docs.get(doc_id)
         return d.info.title if d else doc_id
 
+    def printed(self, doc_id: str) -> dict[int, str]:
+        """File page → the page number printed on it, where the two differ (DocumentInfo.page_labels)."""
+        d = self.docs.get(doc_id)
+        return dict(d.info.page_labels) if d else {}
+
+    def printed_page(self, doc_id: str, page: int | None) -> str | None:
+        return self.printed(doc_id).get(page) if page is not None else None
+
     def cases_of_chunk(self, chunk_id: str) -> list[Case]:
         """The case records whose text lies (partly) in the chunk ``chunk_id``."""
         return list(self._cases_by_chunk.get(chunk_id, ()))

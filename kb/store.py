@@ -45,7 +45,7 @@ SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, format TEXT NOT NULL,
     sha256 TEXT NOT NULL, pages INTEGER NOT NULL, paginated INTEGER NOT NULL, kind TEXT NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL, page_labels TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE chunks (
     vec_id INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents,
@@ -178,8 +178,9 @@ def _json(value) -> str:
 
 def insert_document(conn: sqlite3.Connection, doc: StoredDocument) -> None:
     i = doc.info
-    conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)", (
-        i.doc_id, i.path, i.title, i.format, i.sha256, i.pages, int(doc.paginated), doc.kind, doc.ingested_at))
+    conn.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", (
+        i.doc_id, i.path, i.title, i.format, i.sha256, i.pages, int(doc.paginated), doc.kind, doc.ingested_at,
+        _json([list(x) for x in i.page_labels])))
 
 
 def insert_chunk(conn: sqlite3.Connection, vec_id: int, c: Chunk, t: ChunkTags) -> None:
@@ -215,6 +216,13 @@ def _chunk_page_breaks(row: sqlite3.Row) -> tuple[tuple[int, int], ...]:
     return tuple((int(o), int(p)) for o, p in json.loads(row["page_breaks"]))
 
 
+def _page_labels(row: sqlite3.Row) -> tuple[tuple[int, str], ...]:
+    """A generation written before printed page numbers were read has no such column."""
+    if "page_labels" not in row.keys():
+        return ()
+    return tuple((int(n), str(label)) for n, label in json.loads(row["page_labels"]))
+
+
 def insert_sentence(conn: sqlite3.Connection, vec_id: int, chunk_vec_id: int, text: str) -> None:
     conn.execute("INSERT INTO sentences VALUES (?,?,?)", (vec_id, chunk_vec_id, text))
 
@@ -235,7 +243,8 @@ def load_records(gen: Path) -> Records:
     conn = connect(gen)
     try:
         docs = {r["doc_id"]: StoredDocument(
-            DocumentInfo(r["doc_id"], r["path"], r["title"], r["format"], r["sha256"], r["pages"], 0, 0),
+            DocumentInfo(r["doc_id"], r["path"], r["title"], r["format"], r["sha256"], r["pages"], 0, 0,
+                         _page_labels(r)),
             r["kind"], bool(r["paginated"]), r["ingested_at"]) for r in conn.execute("SELECT * FROM documents")}
         rows = conn.execute("SELECT * FROM chunks ORDER BY vec_id").fetchall()
         chunks = [Chunk(r["chunk_id"], r["doc_id"], r["ordinal"], r["text"], tuple(json.loads(r["section"])),

@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import json
+import logging
 import os
 import select
 import signal
@@ -289,7 +290,8 @@ class ParseWorker:
         self._stop()  # after a memory error or a parser bug, start afresh
         if kind == "memory":
             raise UnreadableDocument(name, f"解析时内存超出上限（{memory_mb} MB），文件可能是压缩炸弹或内容过大，已跳过")
-        raise UnreadableDocument(name, f"解析时出错（{answer.get('type')}: {answer.get('message')}）")
+        logging.getLogger("kb").debug("parser error in %s: %s: %s", name, answer.get("type"), answer.get("message"))
+        raise UnreadableDocument(name, "解析时发生程序内部错误，未索引（可用 PDF 阅读器或 Word 另存一份后再导入）")
 
 
 _shared: ParseWorker | None = None

@@ -139,7 +139,7 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
     by_chunk = {r["chunk_id"]: r for r in out["results"]}
     for s in answer["sentences"]:
         assert s["chunk_id"] in ids and s["text"] and s["doc"]
-        assert set(s) == {"text", "chunk_id", "doc", "doc_id", "title", "section", "page", "score"}
+        assert set(s) == {"text", "chunk_id", "doc", "doc_id", "title", "section", "page", "printed_page", "score"}
         # the names results use mean the same here: doc_id = results[].doc, title = results[].title
         assert (s["doc_id"], s["title"]) == (by_chunk[s["chunk_id"]]["doc"], by_chunk[s["chunk_id"]]["title"])
         assert s["doc"] == s["title"]
@@ -396,7 +396,7 @@ def test_outline_in_search_json_and_cli(built, capsys, monkeypatch):
     outline = data["answer"]["outline"]
     assert set(outline) == {"doc", "doc_id", "title", "section", "count", "items"} and outline["count"] >= 2
     assert (outline["doc_id"], outline["title"]) == (data["results"][0]["doc"], data["results"][0]["title"])
-    assert all(set(i) == {"heading", "chunk_id", "page"} for i in outline["items"])
+    assert all(set(i) == {"heading", "chunk_id", "page", "printed_page"} for i in outline["items"])
     assert data["answer"]["outline"] == (built.outline(data["query"], built.search(data["query"], top_k=3)).as_dict())
     assert built.search_json("江苏为多少家企业发放认证融资贷款", top_k=3)["answer"]["outline"] is None
     monkeypatch.setenv("KB_HOME", str(built.config.home))
