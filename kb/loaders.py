@@ -7,6 +7,7 @@ file can be reported by name while the others are still indexed.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import zipfile
@@ -263,7 +264,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         pages, title = _load_pdf(path, ocr or OcrSettings(), progress)
         paginated = True
     elif fmt == "docx":
-        pages, title = _load_docx(path), None
+        pages, title = _load_docx(path), _docx_title(path)
         paginated = False
     elif fmt == "pptx":
         pages, title = _load_pptx(path)
@@ -796,6 +797,19 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
             raise UnreadableDocument(name, "PDF 没有文字层（可能是扫描件或图片），OCR 也没有识别出文字")
         raise UnreadableDocument(name, "PDF 没有文字层（可能是扫描件或图片），需要 OCR（当前已关闭 OCR）")
     return pages, title
+
+
+def _docx_title(path: Path) -> str | None:
+    """The title in a DOCX's properties (文件 › 属性 › 标题), when it is a real one (not a
+    template's "文档1" or "Microsoft Word - …"): as for a PDF's metadata title."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile, ValueError):
+        return None
+    m = re.search(r"<dc:title>([^<]*)</dc:title>", core)
+    title = " ".join(html.unescape(m.group(1)).split()) if m else ""
+    return title if title and meta_title_usable(title) else None
 
 
 def _load_docx(path: Path) -> list[Page]:

@@ -221,6 +221,19 @@ def test_a_damaged_pptx_is_not_called_a_word_document(tmp_path):
     assert "PowerPoint" in info.value.reason and "Word" not in info.value.reason
 
 
+@pytest.mark.parametrize("core_title, expected", [("合成测试材料 小微企业质量提升优良案例一览表", "合成测试材料 小微企业质量提升优良案例一览表"),
+                                                   ("文档1", "合成一览表"), ("", "合成一览表")])
+def test_a_docx_title_comes_from_its_properties_unless_a_placeholder(tmp_path, core_title, expected):
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = core_title
+    document.add_paragraph("合成测试材料：正文第一段。")
+    path = tmp_path / "合成一览表.docx"
+    document.save(path)
+    assert load_document(path).title == expected
+
+
 def test_missing_file_is_unreadable(tmp_path):
     with pytest.raises(UnreadableDocument, match="无法读取"):
         load_document(tmp_path / "不存在.pdf")
