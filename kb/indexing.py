@@ -180,8 +180,14 @@ class IndexWriter:
             fallback = self._compatible_old(IngestReport(), rebuild=False) if rebuild else None
             fallback_by_path = {d.info.path: d for d in fallback.docs.values()} if fallback else {}
             files = discover(roots, skip=[index_dir])
-            for i, path in enumerate(files):
-                shown = self._display_path(path)
+            shown_paths = [self._display_path(path) for path in files]
+            # Files the index already holds go first: of two files with the same content, the one
+            # indexed before stays the source and the newcomer is the duplicate. The report keeps
+            # the sorted order.
+            order = sorted(range(len(files)), key=lambda k: (shown_paths[k] not in old_by_path, k))
+            results: dict[int, FileResult] = {}
+            for i, k in enumerate(order):
+                path, shown = files[k], shown_paths[k]
                 if progress:
                     progress("parse", i, len(files), shown)
                 result = self._parse_one(path, shown, old_by_id, old_by_path, keep, parsed, progress)
@@ -190,7 +196,8 @@ class IndexWriter:
                     result.reason += "（索引中保留该文件的上一版本）"
                 elif result.status == "failed" and shown in again:
                     result.reason += "（重新处理时读取失败，该文件已不在新索引中）"
-                report.files.append(result)
+                results[k] = result
+            report.files.extend(results[k] for k in range(len(files)))
             if progress:
                 progress("parse", len(files), len(files), "")
             report.files.extend(gone)

@@ -37,6 +37,16 @@ def test_duplicate_names_the_file_it_duplicates(home):
     assert dup.status == "duplicate" and "corpus/合成甲.txt" in dup.reason
 
 
+def test_a_copy_added_later_never_takes_the_place_of_the_file_indexed_before(home):
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
+    assert [f.status for f in kb.ingest().files] == ["indexed"]
+    shutil.copy(home / "corpus" / "合成甲.txt", home / "corpus" / "0合成甲副本.txt")  # sorts before the original
+    files = kb.ingest().files
+    assert [(Path(f.path).name, f.status) for f in files] == [("0合成甲副本.txt", "duplicate"), ("合成甲.txt", "unchanged")]
+    assert "corpus/合成甲.txt" in files[0].reason
+    assert [d.path for d in kb.documents()] == ["corpus/合成甲.txt"]
+
+
 @pytest.mark.parametrize("title, usable", [
     ("合成测试报告：某市小微企业质量提升工作总结", True), ("Annual Report 2023", True),
     ("untitled", False), ("Untitled", False), ("无标题", False), ("Microsoft Word - 合成报告.docx", False),
