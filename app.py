@@ -9,6 +9,7 @@ BM25 alone. Document text is never rendered as HTML: see
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -279,11 +280,11 @@ def page_search(rt: Runtime) -> None:
                   help="输入问题或关键词，按回车检索。")
     all_cases = kb.all_cases()
     cols = st.columns([2, 2, 2, 3, 1])
-    industry = cols[0].selectbox("行业", [ALL, *kb.industries()], key="s_industry",
+    industry = cols[0].selectbox("行业", [ALL, *kb.industries()], key="s_industry", placeholder="请选择",
                                  format_func=lambda x: "全部行业" if x == ALL else x)
-    region = cols[1].selectbox("地区", [ALL, *ui.region_options(all_cases, kb.passage_regions())], key="s_region",
+    region = cols[1].selectbox("地区", [ALL, *ui.region_options(all_cases, kb.passage_regions())], key="s_region", placeholder="请选择",
                                format_func=lambda x: "全部地区" if x == ALL else x)
-    kind = cols[2].selectbox("类型", [ALL, *ui.KIND_ZH], key="s_kind",
+    kind = cols[2].selectbox("类型", [ALL, *ui.KIND_ZH], key="s_kind", placeholder="请选择",
                              format_func=lambda x: "全部类型" if x == ALL else ui.KIND_ZH[x])
     requested = cols[3].radio("检索方式", list(ui.MODE_ZH), key="s_mode", horizontal=True,
                               format_func=ui.MODE_ZH.get,
@@ -390,11 +391,11 @@ def page_cases(rt: Runtime) -> None:
                "附概况、问题、做法、成效与出处。")
     all_cases = kb.all_cases()
     cols = st.columns([2, 2, 2, 1])
-    industry = cols[0].selectbox("行业（GB/T 4754）", [ALL, *kb.industries()], key="c_industry",
+    industry = cols[0].selectbox("行业（GB/T 4754）", [ALL, *kb.industries()], key="c_industry", placeholder="请选择",
                                  format_func=lambda x: "不限行业" if x == ALL else x)
-    region = cols[1].selectbox("地区", [ALL, *ui.region_options(all_cases)], key="c_region",
+    region = cols[1].selectbox("地区", [ALL, *ui.region_options(all_cases)], key="c_region", placeholder="请选择",
                                format_func=lambda x: "全部地区" if x == ALL else x)
-    kind = cols[2].selectbox("类型", [ALL, "enterprise_case", "local_experience"], key="c_kind",
+    kind = cols[2].selectbox("类型", [ALL, "enterprise_case", "local_experience"], key="c_kind", placeholder="请选择",
                              format_func=lambda x: "全部案例" if x == ALL else ui.KIND_ZH[x])
     top_k = cols[3].number_input("条数", min_value=1, max_value=50, value=10, key="c_top_k")
     # One line: Enter searches, and so does the 检索 button (a text area wanted Ctrl+Enter).
@@ -466,9 +467,11 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
     st.subheader("上传文档")
     # The smaller of the library's limit and the server's upload limit (.streamlit/config.toml).
     max_mb = min(kb.config.max_file_mb, int(st.get_option("server.maxUploadSize")))
-    files = st.file_uploader(f"PDF（含加密、扫描件）、DOCX、TXT、MD，单个文件不超过 {max_mb} MB；保存到 corpus/ 后自动导入。"
-                             "扫描页需 OCR 识别，每页约数秒，导入时显示进度",
-                             type=ui.UPLOAD_TYPES, accept_multiple_files=True,
+    # No type= filter: the widget would refuse other files in English; check_upload refuses them in
+    # Chinese with what to do (.doc → 另存为 .docx), as for a file dropped into corpus/.
+    files = st.file_uploader(f"PDF（含加密、扫描件）、DOCX、PPTX、TXT、MD，单个文件不超过 {max_mb} MB；保存到 corpus/ 后"
+                             "自动导入。扫描页需 OCR 识别，每页约数秒，导入时显示进度",
+                             accept_multiple_files=True,
                              key=f"uploader-{st.session_state.uploader_round}", max_upload_size=max_mb)
     if files and st.button("保存并导入", type="primary", key="upload-go"):
         saved: list[Path] = []
@@ -511,7 +514,8 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
     if docs:
         st.subheader("删除文档")
         labels = {d.doc_id: f"{d.title}（{d.path}）" for d in docs}
-        doc_id = st.selectbox("选择要删除的文档", list(labels), format_func=labels.get, key="del-doc")
+        doc_id = st.selectbox("选择要删除的文档", list(labels), format_func=labels.get, key="del-doc",
+                              placeholder="请选择")
         doc = next(d for d in docs if d.doc_id == doc_id)
         src = ui.source_in_corpus(kb.config.home, kb.config.corpus_dir, doc.path)
         if src is None:
@@ -549,7 +553,7 @@ def page_debug(rt: Runtime) -> None:
         return
     expanded = kb.expand_query(query)
     tokens = kb.tokenizer.tokenize(expanded)
-    st.markdown(f"**检索用词**（BM25，含同义扩展）：{esc(' / '.join(tokens))}")
+    st.markdown(f"**检索用词**（BM25，含同义扩展；每个词列一次）：{esc(' / '.join(dict.fromkeys(tokens)))}")
     if not hits:
         st.info("没有结果。")
         return
@@ -612,7 +616,10 @@ def page_export(rt: Runtime) -> None:
     row.download_button("导出 Markdown", data=export_markdown(basket, title).encode("utf-8"),
                             file_name=safe_export_name(name, ".md"), mime="text/markdown", key="dl-md",
                             icon=":material/article:")
-    row.button("清空课件篮", key="clear-basket", on_click=clear_basket, icon=":material/delete_sweep:")
+    sure = row.checkbox("确认清空", key="confirm-clear")
+    row.button("清空课件篮", key="clear-basket", on_click=clear_basket, icon=":material/delete_sweep:", disabled=not sure)
+    st.caption("课件篮保存在本机，跟随当前网址（地址栏中的 ?s=…）：收藏或记下这个网址，下次打开同一网址即可继续；"
+               "把网址发给别人，对方看到并能修改的是同一个课件篮。")
 
 
 # --------------------------------------------------------------------------- shell
@@ -646,6 +653,17 @@ def sidebar(rt: Runtime, stats: dict | None) -> str:
 def main() -> None:
     st.set_page_config(page_title="提升行动案例知识库", page_icon="📚", layout="wide")
     st.html(ui.APP_CSS)  # a static CSS file only (no document text): hides Streamlit's English input hint
+    try:
+        render()
+    except Exception:  # st.rerun/st.stop are BaseExceptions and pass through
+        # A bug, or the program updated under a running server (app.py reloads, kb does not): a
+        # Chinese message, and the details in the server's log instead of an English traceback.
+        logging.getLogger("kb").exception("app page failed")
+        st.error("页面出错（程序内部错误），详细信息已写入运行日志。请刷新页面重试；如果刚更新过程序，请重启应用"
+                 "（在运行 make run 的终端按 Ctrl+C 后重新运行）。")
+
+
+def render() -> None:
     config = KBConfig()
     init_state(config.home)
     rt = open_runtime(str(config.home), config.model)

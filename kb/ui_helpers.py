@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import UnreadableDocument
 from .knowledge_base import KnowledgeBase
-from .loaders import SUPPORTED, check_bytes, file_sha256
+from .loaders import check_bytes, file_sha256
 from .present import KIND_COLOR, KIND_ZH, MODE_ZH, STATUS_ZH, outcome_text, safe_filename
 from .records import Case, Chunk, Hit, Outcome, Region
 from .retrieval import question_industry  # noqa: F401  (the app reads it as ui.question_industry)
@@ -42,7 +42,6 @@ EXAMPLE_PROBLEMS = (
 
 # The app's only HTML: a static style sheet, loaded from a file (st.html applies style-only content).
 APP_CSS = Path(__file__).parent / "data" / "app.css"
-UPLOAD_TYPES = sorted(ext.lstrip(".") for ext in SUPPORTED)  # what the file picker offers: what the loaders read
 
 
 # --------------------------------------------------------------------------- serving
@@ -233,7 +232,7 @@ def hits_table(hits: Sequence[Hit]) -> list[dict]:
         "融合分数": round(h.score, 4),
         "BM25 名次": _cell(h.bm25_rank),
         "语义名次": _cell(h.dense_rank),
-        "逐字匹配": _cell(h.token_match),
+        "逐字匹配": _cell(None if h.token_match is None else f"{h.token_match:.3f}"),
         "段落": h.chunk.text[:60] + ("…" if len(h.chunk.text) > 60 else ""),
         "页码": _cell(h.chunk.page),
         "命中词": "、".join(h.matched_terms),

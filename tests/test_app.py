@@ -276,6 +276,8 @@ def test_export_page_with_basket(app):
     app.button(key=f"rm-{second.key}").click().run()
     assert [it.key for it in app.session_state.basket] == [first.key]
     app.text_input(key="e_title").set_value("认证贷课件").run()
+    assert app.button(key="clear-basket").disabled  # emptying the basket asks for a tick first
+    app.checkbox(key="confirm-clear").check().run()
     app.button(key="clear-basket").click().run()
     assert app.session_state.basket == []
 
@@ -357,6 +359,33 @@ def test_upload_checks_save_ingest_and_delete(monkeypatch, tmp_path):
     assert not (home / "corpus" / "逃逸测试 (2).txt").exists()
     assert {m.label: m.value for m in at.metric}["文档"] == "2"
     assert any(s.startswith("导入完成") and "移除 1" in s for s in _plain(at.success))
+
+
+def test_an_unsupported_upload_is_refused_in_chinese_with_what_to_do(monkeypatch, tmp_path):
+    """The file picker takes any file (its own type filter would refuse in English); the server
+    check refuses an old Word .doc in Chinese and says to save it as .docx. (Synthetic bytes.)"""
+    home = _make_home(tmp_path, with_xss=False)
+    at = _start(monkeypatch, home)
+    _goto(at, "知识库管理")
+    at.file_uploader[0].set_value(("合成旧格式.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+                                   "application/msword")).run()
+    at.button(key="upload-go").click().run()
+    assert not at.exception
+    errors = _plain(at.error)
+    assert any("合成旧格式.doc" in e and ".docx" in e for e in errors), errors
+    assert not (home / "corpus" / "合成旧格式.doc").exists()
+
+
+def test_a_failing_page_shows_a_chinese_message_not_a_traceback(monkeypatch, tmp_path):
+    home = _make_home(tmp_path, with_xss=False)
+
+    def broken(self):
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.setattr(KnowledgeBase, "stats", broken)
+    at = _start(monkeypatch, home, wait_model=False)
+    assert not at.exception
+    assert any("页面出错" in e and "重启" in e for e in _plain(at.error))
 
 
 def test_unreadable_upload_is_reported_and_not_kept(monkeypatch, tmp_path):
