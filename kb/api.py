@@ -266,9 +266,10 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
     def cases(industry: str | None = Query(None, description="行业"), problem: str | None = Query(None, description="问题描述"),
               region: str | None = Query(None, description="地区"), kind: KindParam = None,
               top_k: int = top_k_param):
-        hits = kb.cases(industry=check_query(industry, "industry", False), problem=check_query(problem, "problem", False),
-                        region=check_query(region, "region", False), top_k=top_k, kind=kind)
-        return {"results": [h.as_dict() for h in hits]}
+        industry, region = check_query(industry, "industry", False), check_query(region, "region", False)
+        hits = kb.cases(industry=industry, problem=check_query(problem, "problem", False), region=region, top_k=top_k,
+                        kind=kind)
+        return {"notes": kb.filter_notes(industry, region), "results": [h.as_dict() for h in hits]}
 
     @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）",
              responses=_documented(SimilarResponse, "最相似的其他案例", 404, 422, 503))
@@ -278,9 +279,9 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         check_query(case_id, "case_id", True)
         if kb.case(case_id) is None:
             return error(404, f"找不到案例“{case_id}”。用 /api/cases 查看全部案例编号。")
-        hits = kb.similar_cases(case_id, top_k=top_k, industry=check_query(industry, "industry", False),
-                                region=check_query(region, "region", False), kind=kind)
-        return {"case_id": case_id, "results": [h.as_dict() for h in hits]}
+        industry, region = check_query(industry, "industry", False), check_query(region, "region", False)
+        hits = kb.similar_cases(case_id, top_k=top_k, industry=industry, region=region, kind=kind)
+        return {"case_id": case_id, "notes": kb.filter_notes(industry, region), "results": [h.as_dict() for h in hits]}
 
     @app.get("/api/stats", summary="索引统计（与 kb stats --json 相同）",
              responses=_documented(dict, "索引版本、模型、文档/分块/案例数量（与 kb stats --json 相同）", 503))

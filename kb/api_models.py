@@ -162,11 +162,13 @@ class SearchResponse(_Model):
 
 
 class CasesResponse(_Model):
+    notes: list[str] = Field(default_factory=list, description="筛选条件的提示：未知行业、未识别的地区（这时结果为空）")
     results: list[CaseHit]
 
 
 class SimilarResponse(_Model):
     case_id: str
+    notes: list[str] = Field(default_factory=list, description="筛选条件的提示：未知行业、未识别的地区（这时结果为空）")
     results: list[CaseHit]
 
 

@@ -109,6 +109,9 @@ def test_cases_similar_stats_health(server, local_kb):
     case_id = want[0]["case_id"]
     sim = httpx.get(f"{server}/api/cases/{case_id}/similar", params={"top_k": 2}).json()
     assert sim["results"] == [h.as_dict() for h in local_kb.similar_cases(case_id, top_k=2)]
+    assert got["notes"] == [] and sim["notes"] == []
+    mars = httpx.get(f"{server}/api/cases", params={"industry": "火星业"}).json()
+    assert mars["results"] == [] and any("未知行业“火星业”" in n for n in mars["notes"])  # says why it is empty
     assert httpx.get(f"{server}/api/stats").json()["chunks"] == local_kb.stats()["chunks"]
     health = httpx.get(f"{server}/healthz").json()
     assert health["status"] == "ok" and health["generation"] == local_kb.manifest()["generation"]
