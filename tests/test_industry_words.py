@@ -156,3 +156,16 @@ def test_a_trade_with_no_case_is_said_so(tmp_path, monkeypatch, capsys):
     assert "提示：索引中没有“造纸”（C22 造纸和纸制品业）的案例，下面列出的是相近行业的案例。" in capsys.readouterr().err
     assert main(["cases", "--industry", "纺织业"]) == 0
     assert "索引中没有" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("合成旗奶豆腐、奶皮子小作坊菌落总数超标", "食品制造业"),  # 乳制品, not the 豆腐 of 豆制品
+    ("合成市铸造企业铸件气孔砂眼多", "金属制品业"),
+    ("合成区泡菜企业亚硝酸盐含量波动", "农副食品加工业"),
+    ("合成市某鞋厂鞋底开胶", "皮革、毛皮、羽毛及其制品和制鞋业"),
+])
+def test_trades_a_tester_found_unnamed(text, expected):
+    """Synthetic sentences naming trades a black-box tester's collections used (session 23)."""
+    from kb.industries import classify_industries
+
+    assert classify_industries(text)[:1] == [expected]
