@@ -70,7 +70,8 @@ from .structure import (
 # 8: a single figure keeps its qualifier (Outcome.approx: 1000余个, 超过350亿元); short county names before
 #    an enterprise or its trade are places (吴江某丝绸企业, kb/data/county_short_names.txt).
 # 10: a before and an after in different units of one kind are a pair (由每周6小时降至每周40分钟), as are two
-#    figures followed by the same unlisted unit (由30万冲次提高到55万冲次).
+#    figures followed by the same unlisted unit (由30万冲次提高到55万冲次); a PDF table's rows whose cells run
+#    together ("指标帮扶前帮扶后", "客户退货率3.5% 0.6%") are read as a before/after table.
 CASES_VERSION = "10"
 
 _QTY = re.compile(
@@ -453,6 +454,55 @@ def _cell_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome
         if k > j - 1:  # at least one row: the header and the rows are table cells
             taken.update(cells[n][0] for n in range(i, k))
         i = max(k, i + 1)
+    rows, lines = _line_tables(sentences)
+    out += [(n, o) for n, o in rows if n not in taken]
+    return out, taken | lines
+
+
+# A before/after table whose rows a PDF extracted one per line, the cells of a row run together: a header line
+# "指标帮扶前帮扶后" ("指标 之前 之后", "项目2022年2023年"), then rows of a name and two figures
+# ("导体电阻合格率88% 99.2%", "年销售额（万元）5000 6200", "客户投诉15起3起").
+_HEADER_LINE_MAX = 20
+_ROW_FIGURE = r"(?:每[\u4e00-\u9fff]{1,4})?\d+(?:\.\d+)?(?:万|亿)?(?:%|％|[\u4e00-\u9fff/]{1,4})?"
+_ROW_LINE = re.compile(
+    rf"(?P<name>[^\d|：:，,。；;、\s][^\d|：:，,。；;、]{{1,23}}?[）)\u4e00-\u9fff])\s*(?P<a>{_ROW_FIGURE})"
+    rf"(?:\s+|(?<=[^\d.\s])\s*)(?P<b>{_ROW_FIGURE})")
+
+
+def _header_columns(text: str) -> bool:
+    """Whether a line heads a before/after table whose cells run together: short, no figures but years,
+    no punctuation, naming the time before and, after it, the time after ("指标帮扶前帮扶后")."""
+    text = re.sub(r"\s+", "", text)
+    if (len(text) > _HEADER_LINE_MAX or re.search(r"[|：:，,。；;、]", text)
+            or re.search(r"\d", re.sub(r"\d{4}年(?:度|底)?", "", text))):
+        return False
+    before, after = _TABLE_BEFORE.search(text), None
+    if before is not None:
+        after = next((m for m in _TABLE_AFTER.finditer(text, before.end())), None)
+    return after is not None
+
+
+def _line_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome]], set[int]]:
+    """Rows of before/after tables whose rows are lines of a name and two figures under a header line
+    naming the time before and after (see ``_ROW_LINE``), and the positions of the lines they take."""
+    out: list[tuple[int, Outcome]] = []
+    taken: set[int] = set()
+    for i, s in enumerate(sentences):
+        if i in taken or not _header_columns(s.text.strip()):
+            continue
+        k = i + 1
+        while k < len(sentences) and (row := _ROW_LINE.fullmatch(sentences[k].text.strip())):
+            b, a = _QTY.search(row["a"]), _QTY.search(row["b"])
+            (bv, bu), (av, au) = _value(b), _value(a)
+            if (bv := convert(bv, bu, au)) is None:
+                break
+            name = row["name"]
+            unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]$", name)) else None)
+            out.append((k, Outcome(re.sub(r"\s*[（(][^）)]*[）)]$", "", name), bv, av, round(av - bv, 4), unit,
+                                   sentences[k].page, sentences[k].text.strip())))
+            k += 1
+        if k > i + 1:
+            taken.update(range(i, k))
     return out, taken
 
 

@@ -690,3 +690,22 @@ def test_slides_with_bullet_labels_and_speaker_notes(tmp_path):
 def test_a_pair_of_plain_numbers_is_a_result(text, want):
     """A tester's "Cpk由0.86提升至1.35" was no outcome: neither figure has a unit."""
     assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)] == want
+
+
+def test_a_table_whose_row_cells_run_together_gives_before_and_after(tmp_path):
+    """A Word-exported PDF gives a table row as one line, its cells run together: "指标帮扶前帮扶后", then
+    "导体电阻合格率88% 99.2%" (a tester saw only 99.2%, the before lost, and "年销售额（万元）5000 6200"
+    missing). Synthetic rows."""
+    lines = ["取得成效：见下表。", "指标帮扶前帮扶后", "导体电阻合格率88% 99.2%", "年销售额（万元）5000 6200",
+             "客户投诉15起3起", "企业还取得了认证证书。", "指标之前之后", "留样覆盖率20% 100%"]
+    got = [(i, o.metric, o.before, o.after, o.unit) for i, o in table_outcomes([Sentence(t, 2) for t in lines])]
+    assert got == [(2, "导体电阻合格率", 88, 99.2, "%"), (3, "年销售额", 5000, 6200, "万元"), (4, "客户投诉", 15, 3, "起"),
+                   (7, "留样覆盖率", 20, 100, "%")]
+    # a line of prose with two figures, under no such header, is no row
+    assert table_outcomes([Sentence("抽检合格率88% 99.2%", 2)]) == []
+    text = ("合成测试材料：企业案例汇编（虚构）\n\n案例1：合成省合成市某豆瓣酱企业\n\n存在问题：批次色差大。\n\n"
+            "帮扶措施：编写发酵工艺规程。\n\n取得成效：实施以来客户投诉明显减少。\n\n指标 之前 之后\n\n留样覆盖率 20% 100%\n\n"
+            "案例2：合成省合成市某面料企业\n\n存在问题：色牢度不达标。\n\n帮扶措施：每缸留样比色。\n\n"
+            "取得成效：退货率由4.8%降至0.9%。\n")
+    first, _second = _cases(tmp_path, text)
+    assert [(o.metric, o.before, o.after, o.unit) for o in first.outcomes] == [("留样覆盖率", 20, 100, "%")]
