@@ -9,13 +9,16 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "5"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "6"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
 # "一、地方经验" group heading nest under it (kb/structure.GROUPED_CASE_LEVEL), paragraphs that end no sentence
 # (table cells) are set off by a line break in a chunk, and a note or a date line under a
-# document title is no longer part of the title, and a table of contents is no run of headings
+# document title is no longer part of the title, and a table of contents is no run of headings;
+# 6: a labelled line ("企业概况：…") after a numbered heading as wide as a full line opens a paragraph
+# (the heading no longer runs into it), and empty quotation marks ("“ ”" that a PDF gives apart from
+# the words they enclose) are dropped (kb/cleaning.py)
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
