@@ -71,7 +71,8 @@ from .structure import (
 #    an enterprise or its trade are places (吴江某丝绸企业, kb/data/county_short_names.txt).
 # 10: a before and an after in different units of one kind are a pair (由每周6小时降至每周40分钟), as are two
 #    figures followed by the same unlisted unit (由30万冲次提高到55万冲次); a PDF table's rows whose cells run
-#    together ("指标帮扶前帮扶后", "客户退货率3.5% 0.6%") are read as a before/after table.
+#    together ("指标帮扶前帮扶后", "客户退货率3.5% 0.6%") are read as a before/after table; an unnamed place's
+#    enterprises ("某县小微企业…") are no enterprise subject; 建安区 (2017) is a county; 质量诊所 is no clinic.
 CASES_VERSION = "10"
 
 _QTY = re.compile(

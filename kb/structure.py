@@ -156,9 +156,11 @@ def names_case(heading: str) -> bool:
 
 
 # An enterprise as the subject of a heading or of a report's sentence: "某五金制品有限公司",
-# "宁波XX股份有限公司" (kb/cases.py reads case subjects with the same pattern).
+# "宁波XX股份有限公司", "某县某食品厂" (kb/cases.py reads case subjects with the same pattern). An unnamed
+# place is none: "某县推动小微企业…", "某市小微企业…" speak of a place's enterprises, not of one.
 ENTERPRISE_SUBJECT = re.compile(
-    r"^(?:某[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
+    r"^(?:(?:某[省市县区镇乡])?某(?![省市县区镇乡](?!场))[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)"
+    r"(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
 
 
 def names_case_strictly(heading: str) -> bool:

@@ -147,6 +147,10 @@ def test_industry_table():
         ("智能装备产业", "专用设备制造业"),
         ("认证机构为企业提供融资贷款", None),  # helpers and loans say nothing of the industry
         ("学习贯彻主题教育", None),
+        # synthetic: a "质量诊所" diagnoses enterprises' quality, it is no clinic (Q84 卫生)
+        ("镇里设立童装“质量诊所”", "纺织服装、服饰业"),
+        ("开设标准化诊所和设备医院", None),
+        ("乡镇诊所规范药品管理", "卫生"),
     ],
 )
 def test_classify_industry(text, industry):
@@ -404,10 +408,18 @@ def test_report_cases_have_no_labelled_parts_or_profile(report_cases):
         "北京、山西等地创新认证规则134项，江苏、新疆等省局有效培育企业质量管理人才5.2万人次。",
         "2023年参与提升行动的小微企业在质量意识等方面明显提升。",
         "各地注重将常态宣传与主题活动统筹推进。",
+        # synthetic: an unnamed county's enterprises are no one enterprise (a tester's one-paragraph summary)
+        "某县推动小微企业质量提升，产品抽检合格率由90%提升至96%。",
+        "某县小微企业抽检合格率由90%提升至95%。",
     ],
 )
 def test_aggregate_statements_are_not_cases(sentence):
     assert case_subject(sentence) is None
+
+
+def test_an_enterprise_of_an_unnamed_place_is_still_a_case():
+    """Synthetic: "某县某食品厂" is one enterprise, though its county is unnamed."""
+    assert case_subject("某县某食品厂通过质量管理体系认证。").enterprise
 
 
 @pytest.mark.parametrize(
