@@ -20,6 +20,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .labels import INLINE_LABEL
 from .loaders import PAGE_FOOTER
 from .records import Document
 
@@ -222,9 +223,6 @@ def clean_document(doc: Document) -> list[Paragraph]:
     full = statistics.quantiles(widths, n=4)[2] if len(widths) > 1 else widths[0]
     # The width of the text column: the widest lines but a few (a wrapped line fills the column).
     column = statistics.quantiles(widths, n=10)[8] if len(widths) > 1 else widths[0]
-
-    # (imported here: kb.structure reads this module's sentences)
-    from .structure import INLINE_LABEL
 
     paragraphs: list[Paragraph] = []
     buf, starts = "", []
