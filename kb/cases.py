@@ -69,7 +69,11 @@ from .structure import (
 # 7: a file that is one case written up is a case document, its passages of the case's kind, not a report's.
 # 8: a single figure keeps its qualifier (Outcome.approx: 1000余个, 超过350亿元); short county names before
 #    an enterprise or its trade are places (吴江某丝绸企业, kb/data/county_short_names.txt).
-CASES_VERSION = "9"
+# 10: a before and an after in different units of one kind are a pair (由每周6小时降至每周40分钟), as are two
+#    figures followed by the same unlisted unit (由30万冲次提高到55万冲次); a PDF table's rows whose cells run
+#    together ("指标帮扶前帮扶后", "客户退货率3.5% 0.6%") are read as a before/after table; an unnamed place's
+#    enterprises ("某县小微企业…") are no enterprise subject; 建安区 (2017) is a county; 质量诊所 is no clinic.
+CASES_VERSION = "10"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -146,6 +150,40 @@ def _value(q: re.Match) -> tuple[float, str]:
     return float(q["num"]), (q["mult"] or "") + (q["base"] or "")
 
 
+# Units of one kind, in a common measure: a before and an after stated in different units of one
+# kind ("由每周6小时降至每周40分钟", "由5000万元增至1.2亿元") are one pair, the before in the after's unit.
+_MULTIPLIER = {"": 1, "万": 10_000, "亿": 100_000_000}
+_SAME_KIND = (
+    {"分钟": 1, "小时": 60, "天": 1440, "周": 10080},
+    {"克": 1, "千克": 1000, "公斤": 1000, "吨": 1_000_000},
+    {"mg/L": 1, "毫克/升": 1},
+    {"mg/kg": 1, "毫克/千克": 1},
+)
+
+
+def _split_unit(unit: str) -> tuple[int, str]:
+    """(multiplier, base) of a unit as _value gives it: "万元" → (10000, "元"), "小时" → (1, "小时")."""
+    if unit[:1] in ("万", "亿"):
+        return _MULTIPLIER[unit[:1]], unit[1:]
+    return 1, unit
+
+
+def convert(value: float, unit: str, to: str) -> float | None:
+    """``value`` in ``unit`` expressed in ``to`` (6 小时 → 360 分钟, 5000 万元 → 0.5 亿元), or None when
+    the two units are not of one kind (元 and 家, 个月 and 天: a month has no fixed length)."""
+    if unit == to:
+        return value
+    (m1, b1), (m2, b2) = _split_unit(unit), _split_unit(to)
+    if b1 == b2:
+        factor = 1.0
+    else:
+        kind = next((k for k in _SAME_KIND if b1 in k and b2 in k), None)
+        if kind is None:
+            return None
+        factor = kind[b1] / kind[b2]
+    return round(value * m1 / m2 * factor, 4)
+
+
 # A qualifier right before a figure: "近6成", "约10万元", "超过350亿元", "超83亿元", "逾千家"; and
 # right after it: "10万元以上", "30天左右" (kept with the figure).
 _APPROX_BEFORE = re.compile(r"(?:近|约|超过|超|逾|不到)$")
@@ -165,6 +203,19 @@ def _approx(q: re.Match, before: str, after: str = "") -> str:
 
 _REQUIREMENT = re.compile(r"规定|必须|方可|不得|应当")
 _UNITLESS_PAIR = re.compile(rf"(?:由|从)(?P<a>\d+(?:\.\d+)?)(?:{_UP}|{_DOWN}|升|降|增|减)?(?:至|到)(?P<b>\d+(?:\.\d+)?)(?![\d.])")
+# A pair stated in a unit the parser does not list, the same word after both figures: "模具寿命由30万冲次
+# 提高到55万冲次" (30 → 55, unit 万冲次: 万 is a multiplier, as in 万元), "由2遍降至1遍". The word after the
+# first figure is taken as a unit only because it recurs after the second.
+_WORD_UNIT_PAIR = re.compile(
+    rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}(?:约|近)?(?P<a>\d+(?:\.\d+)?)(?P<ma>万|亿)?(?P<unit>[\u4e00-\u9fff]{{1,3}}?)"
+    rf"(?:{_UP}|{_DOWN}|升|降|增|减|延长|回升|回落)?(?:至|到){_PER}(?P<b>\d+(?:\.\d+)?)(?P<mb>万|亿)?(?P=unit)"
+    r"(?![\u4e00-\u9fff]|\d)")
+
+
+def _word_unit_pairs(clause: str) -> list[re.Match]:
+    """The from–to pairs of ``clause`` in a unit the parser does not list (see ``_WORD_UNIT_PAIR``)."""
+    return [m for m in _WORD_UNIT_PAIR.finditer(clause)
+            if not (q := _QTY.match("1" + m["unit"])) or not q["base"]]
 
 
 def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]:
@@ -177,33 +228,50 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
     if streak is not None:
         metric = _metric(clause[: streak.start()]) or streak["what"].strip("的全部均")
         out.append((Outcome(f"{metric}连续合格", None, float(streak["num"]), None, streak["unit"], page, clause), "streak"))
+    word_pairs = _word_unit_pairs(clause)
     qs = [
         q
         for q in _QTY.finditer(clause)
         if (q["mult"] or q["base"])
         and not (streak is not None and streak.start() <= q.start() < streak.end())
+        and not any(w.start() <= q.start() < w.end() for w in word_pairs)
         and not clause[q.end() :].startswith("的")  # "15%的小微企业认为…" describes, not results
         and not clause[: q.start()].endswith(("前", "第"))
     ]
-    if not qs and (bare := _UNITLESS_PAIR.search(clause)):
+    if not qs and not word_pairs and (bare := _UNITLESS_PAIR.search(clause)):
         # "工序能力指数Cpk由0.86提升至1.35", "评分由81提高到94": a pair of plain numbers
         a, b = float(bare["a"]), float(bare["b"])
         out.append((Outcome(_metric(clause[: bare.start()]), a, b, round(b - a, 4), None, page, clause), "pair"))
         return out
     seg_start = 0  # the metric of the next outcome starts here
+    pending = list(word_pairs)
+
+    def word_pair(w: re.Match) -> None:
+        nonlocal seg_start
+        unit = (w["mb"] or "") + w["unit"]
+        value, after = convert(float(w["a"]), (w["ma"] or "") + w["unit"], unit), float(w["b"])
+        out.append((Outcome(_metric(clause[seg_start : w.start()]), value, after, round(after - value, 4), unit,
+                            page, clause), "pair"))
+        seg_start = w.end()
+
     i = 0
     while i < len(qs):
         q = qs[i]
+        while pending and pending[0].start() < q.start():
+            word_pair(pending.pop(0))
         before = clause[: q.start()]
         value, unit = _value(q)
         nxt = qs[i + 1] if i + 1 < len(qs) else None
         if (f := _FROM.search(before)) and nxt and _TO.fullmatch(clause[q.end() : nxt.start()]):
             after, unit2 = _value(nxt)
-            if unit2 == unit:
+            # in the after's unit when the two differ but are of one kind (6小时 → 40分钟: 360 → 40 分钟)
+            value = convert(value, unit, unit2)
+            if value is not None:
                 metric = _metric(clause[seg_start : f.start()])
-                out.append((Outcome(metric, value, after, round(after - value, 4), unit, page, clause), "pair"))
+                out.append((Outcome(metric, value, after, round(after - value, 4), unit2, page, clause), "pair"))
                 seg_start, i = nxt.end(), i + 2
                 continue
+            value = float(q["num"])
         if f and (bare := _TO_BARE.match(clause, q.end())) and (nxt is None or nxt.start() >= bare.end()):
             after = float(bare["num"])
             metric = _metric(clause[seg_start : f.start()])
@@ -242,6 +310,8 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
                                 approx=_approx(q, before, clause[q.end():])), tag))
             seg_start = q.end()
         i += 1
+    for w in pending:
+        word_pair(w)
     return out
 
 
@@ -277,11 +347,13 @@ def _sentence_outcomes(sentence: str, page: int | None) -> list[Outcome]:
         for o, tag in _clause_outcomes(m.group(), page):
             o = replace(o, text=written.group())
             prev = out[-1] if out else None
-            if (tag == "reach_to" and prev is not None and prev[0].unit == o.unit and prev[0].text != o.text
-                    and (prev[1] == "bare" or prev[1] == "level" and _BEFORE_MARK.search(prev[0].text))):
+            if (tag == "reach_to" and prev is not None and prev[0].text != o.text
+                    and (prev[1] == "bare" or prev[1] == "level" and _BEFORE_MARK.search(prev[0].text))
+                    and prev[0].after is not None and o.after is not None
+                    and (start := convert(prev[0].after, prev[0].unit or "", o.unit or "")) is not None):
                 b = prev[0]
                 metric = o.metric or b.metric
-                out[-1] = (Outcome(metric, b.after, o.after, round(o.after - b.after, 4), o.unit, page,
+                out[-1] = (Outcome(metric, start, o.after, round(o.after - start, 4), o.unit, page,
                                    b.text + "，" + o.text), "pair")
                 continue
             out.append((o, tag))
@@ -374,7 +446,7 @@ def _cell_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome
                 break
             b, a = _QTY.search(row[before]), _QTY.search(row[after])
             (bv, bu), (av, au) = _value(b), _value(a)
-            if bu == au:
+            if (bv := convert(bv, bu, au)) is not None:
                 unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
                 first = cells[k][0]
                 out.append((first, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
@@ -383,6 +455,55 @@ def _cell_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome
         if k > j - 1:  # at least one row: the header and the rows are table cells
             taken.update(cells[n][0] for n in range(i, k))
         i = max(k, i + 1)
+    rows, lines = _line_tables(sentences)
+    out += [(n, o) for n, o in rows if n not in taken]
+    return out, taken | lines
+
+
+# A before/after table whose rows a PDF extracted one per line, the cells of a row run together: a header line
+# "指标帮扶前帮扶后" ("指标 之前 之后", "项目2022年2023年"), then rows of a name and two figures
+# ("导体电阻合格率88% 99.2%", "年销售额（万元）5000 6200", "客户投诉15起3起").
+_HEADER_LINE_MAX = 20
+_ROW_FIGURE = r"(?:每[\u4e00-\u9fff]{1,4})?\d+(?:\.\d+)?(?:万|亿)?(?:%|％|[\u4e00-\u9fff/]{1,4})?"
+_ROW_LINE = re.compile(
+    rf"(?P<name>[^\d|：:，,。；;、\s][^\d|：:，,。；;、]{{1,23}}?[）)\u4e00-\u9fff])\s*(?P<a>{_ROW_FIGURE})"
+    rf"(?:\s+|(?<=[^\d.\s])\s*)(?P<b>{_ROW_FIGURE})")
+
+
+def _header_columns(text: str) -> bool:
+    """Whether a line heads a before/after table whose cells run together: short, no figures but years,
+    no punctuation, naming the time before and, after it, the time after ("指标帮扶前帮扶后")."""
+    text = re.sub(r"\s+", "", text)
+    if (len(text) > _HEADER_LINE_MAX or re.search(r"[|：:，,。；;、]", text)
+            or re.search(r"\d", re.sub(r"\d{4}年(?:度|底)?", "", text))):
+        return False
+    before, after = _TABLE_BEFORE.search(text), None
+    if before is not None:
+        after = next((m for m in _TABLE_AFTER.finditer(text, before.end())), None)
+    return after is not None
+
+
+def _line_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome]], set[int]]:
+    """Rows of before/after tables whose rows are lines of a name and two figures under a header line
+    naming the time before and after (see ``_ROW_LINE``), and the positions of the lines they take."""
+    out: list[tuple[int, Outcome]] = []
+    taken: set[int] = set()
+    for i, s in enumerate(sentences):
+        if i in taken or not _header_columns(s.text.strip()):
+            continue
+        k = i + 1
+        while k < len(sentences) and (row := _ROW_LINE.fullmatch(sentences[k].text.strip())):
+            b, a = _QTY.search(row["a"]), _QTY.search(row["b"])
+            (bv, bu), (av, au) = _value(b), _value(a)
+            if (bv := convert(bv, bu, au)) is None:
+                break
+            name = row["name"]
+            unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]$", name)) else None)
+            out.append((k, Outcome(re.sub(r"\s*[（(][^）)]*[）)]$", "", name), bv, av, round(av - bv, 4), unit,
+                                   sentences[k].page, sentences[k].text.strip())))
+            k += 1
+        if k > i + 1:
+            taken.update(range(i, k))
     return out, taken
 
 
@@ -411,7 +532,7 @@ def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
         if b is None or a is None or not cells[0]:
             continue
         (bv, bu), (av, au) = _value(b), _value(a)
-        if bu == au:
+        if (bv := convert(bv, bu, au)) is not None:
             out.append((i, Outcome(cells[0], bv, av, round(av - bv, 4), au or None, s.page, s.text)))
     return out
 

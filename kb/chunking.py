@@ -15,9 +15,11 @@ CHUNKER_VERSION = "6"  # 2: clauses of an over-long sentence are packed in balan
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
 # "一、地方经验" group heading nest under it (kb/structure.GROUPED_CASE_LEVEL), paragraphs that end no sentence
 # (table cells) are set off by a line break in a chunk, and a note or a date line under a
-# document title is no longer part of the title, and a table of contents is no run of headings; 6: the
-# page numbers printed on PDF pages are read (Page.label) and a space between a percentage and the next
-# number stays ("20% 100%", two table cells)
+# document title is no longer part of the title, and a table of contents is no run of headings;
+# 6: the page numbers printed on PDF pages are read (Page.label), a space between a percentage and the
+# next number stays ("20% 100%", two table cells), a labelled line ("企业概况：…") after a numbered
+# heading as wide as a full line opens a paragraph (the heading no longer runs into it), and empty
+# quotation marks ("“ ”" that a PDF gives apart from the words they enclose) are dropped (kb/cleaning.py)
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

@@ -20,6 +20,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .labels import INLINE_LABEL
 from .loaders import PAGE_FOOTER
 from .records import Document
 
@@ -32,6 +33,10 @@ _HEADING_START = re.compile(
     r"|\d{1,2}[.．、](?!\d)|（\d{1,2}）|[一二三四五六七八九十]是|案例\s*[0-9一二三四五六七八九十]+|#{1,6}\s)"
 )
 _SENTENCE_END = "。！？；!?;"
+# A pair of quotation marks with nothing between them: a PDF whose quotes are drawn in another font
+# may give them apart from the words they enclose ("“ ”（一）江西省…：家具产业集群 抱团认证"). They
+# quote nothing, and before a heading's numbering they hide that the line is a heading.
+_EMPTY_QUOTES = re.compile(r"“\s*”|‘\s*’|「\s*」|『\s*』")
 _CLOSERS = "”’」』）)】》"
 _SPLIT_DECIMAL = re.compile(r"(?<![\d.])(\d{1,4})[.．]\s+(\d{1,2})(?!\d)")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -190,7 +195,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
                 seen += 1
                 continue
             seen += 1
-            line = _URL_ANY.sub("", line).strip()
+            line = _EMPTY_QUOTES.sub("", _URL_ANY.sub("", line)).strip()
             if line:
                 lines.append((line, page.number if doc.paginated else None, blank))
                 indented.append(raw[:1] in (" ", "\u3000", "\t"))
@@ -243,10 +248,15 @@ def clean_document(doc: Document) -> list[Paragraph]:
             lone_heading = (buf == prev and _HEADING_START.match(prev) is not None
                             and not re.search(r"[，。；、,;！？!?]", _HEADING_START.sub("", prev))
                             and _width(prev) < 0.9 * column)
+            # A numbered heading as wide as a full line, then the first labelled part of its case
+            # ("案例2：…以原料检验破解甲醛释放量超标" then "企业概况：该企业…"): the label opens a paragraph.
+            label_after_heading = (_HEADING_START.match(buf) is not None and not re.search(r"[。；！？]", buf)
+                                   and INLINE_LABEL.match(line) is not None)
             new_para = (
                 one_per_line
                 or after_heading
                 or lone_heading
+                or label_after_heading
                 or (blanks_meaningful and blank_before)
                 or (prev_short and prev[-1] not in "，、,")
                 or (prev_ends and _HEADING_START.match(line) is not None)

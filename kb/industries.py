@@ -119,14 +119,21 @@ _WEAK = {"零售业"}
 _PROCESSING = ("加工", "罐头", "车间", "生产线", "工厂", "作坊", "米厂", "茶厂")
 
 
-_NOT_CHEMICAL = re.compile(r"(?P<adverb>规范|标准|自动|智能|数字|现代|信息|集约|规模|专业|品牌|机械|产业|工业|系统)化工")
+# Keywords that a word before them makes something else; the span after ``before`` is no keyword there.
+_NOT_THE_KEYWORD = (
+    # "规范化工厂", "自动化工序": 化 ends an adverb there, 化工 is no chemical trade.
+    re.compile(r"(?P<before>规范|标准|自动|智能|数字|现代|信息|集约|规模|专业|品牌|机械|产业|工业|系统)化工"),
+    # "质量诊所", "标准化诊所", "设备医院": a service that diagnoses an enterprise's quality or its
+    # machines, named after a clinic, is no health care (Q84).
+    re.compile(r"(?P<before>质量|标准化?|计量|认证|检验检测|检测|技术|管理|品牌|知识产权|商标|专利|信用|设备|模具)"
+               r"[“”\"]?(?:诊所|医院)"),
+)
 
 
 def _found(text: str) -> list[tuple[int, int, str]]:
     """(position, -length, 大类 name) of every keyword occurrence, earliest first."""
     hits = []
-    # "规范化工厂", "自动化工序": 化 ends an adverb there, 化工 is no chemical trade.
-    taken = [(m.start() + len(m["adverb"]), m.end()) for m in _NOT_CHEMICAL.finditer(text)]
+    taken = [(m.start() + len(m["before"]), m.end()) for pattern in _NOT_THE_KEYWORD for m in pattern.finditer(text)]
     for keyword, ind in _keywords():  # longest first: a shorter keyword inside a longer one is skipped
         start = 0
         while (pos := text.find(keyword, start)) >= 0:

@@ -25,6 +25,14 @@ import re
 from collections.abc import Sequence
 
 from .cleaning import Paragraph, split_sentences
+from .labels import (  # noqa: F401  (PARTS and INLINE_LABEL are read from here by kb.cases and kb.retrieval)
+    ANY_LABEL,
+    BRACKET_LABEL,
+    INLINE_LABEL,
+    LABEL_NUMBER,
+    PART_LABELS,
+    PARTS,
+)
 from .numbering import CN_DIGITS, heading_level
 from .records import Region, Sentence
 from .regions import find_region, region_spans
@@ -42,24 +50,9 @@ _TITLE_MAX = 60  # a heading paragraph without 。 longer than this is body text
 # ---------------------------------------------------------------------------------------------
 # Case write-ups: part labels (概况/问题/做法/成效) and headings that name a case.
 
-PARTS = ("profile", "problem", "measures", "outcomes")
-PART_LABELS = {
-    "profile": r"(?:企业|项目|单位|公司|合作社|地方|区域|产业)?(?:基本)?(?:情况|概况|简介|背景)(?:介绍)?",
-    "problem": r"(?:存在的?|面临的?|遇到的?)?(?:主要|突出|突出的|主要的)?(?:质量)?(?:问题|困难|难题|痛点|短板|瓶颈)(?:和(?:问题|困难|挑战))?",
-    "measures": (r"(?:帮扶|主要|经验|具体|典型|改进|提升|创新|工作|整改)?(?:做法|措施|举措)(?:和经验|与经验)?"
-                 r"|(?:主要)?经验做法"),
-    "outcomes": r"(?:取得的?|工作|主要|帮扶|实施|提升|改进|整改)?(?:成效|成果|效果|效益)(?:和经验)?",
-}
-ANY_LABEL = "|".join(f"(?:{v})" for v in PART_LABELS.values())
-LABEL_NUMBER = r"(?:[●•▪◆■◇○◦]\s*)?(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
+# The part labels (PARTS, PART_LABELS, INLINE_LABEL …) are in kb/labels.py; imported from here too.
 # A heading that only names a part: "（二）主要做法", "四、取得成效", "存在的主要问题", "【问题】".
 _HEADING_LABEL = re.compile(rf"^{LABEL_NUMBER}[【\[〔]?(?P<label>{ANY_LABEL})[】\]〕]?\s*[：:。]?$")
-BRACKET_LABEL = re.compile(rf"[【\[〔](?:{ANY_LABEL})[】\]〕]")
-
-
-# A part label a line starts with: "存在问题：…", "【做法】…", "（二）成效：…", "问题 | …" (a table row).
-INLINE_LABEL = re.compile(
-    rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
 
 
 def label_part(label: str) -> str:
@@ -156,9 +149,11 @@ def names_case(heading: str) -> bool:
 
 
 # An enterprise as the subject of a heading or of a report's sentence: "某五金制品有限公司",
-# "宁波XX股份有限公司" (kb/cases.py reads case subjects with the same pattern).
+# "宁波XX股份有限公司", "某县某食品厂" (kb/cases.py reads case subjects with the same pattern). An unnamed
+# place is none: "某县推动小微企业…", "某市小微企业…" speak of a place's enterprises, not of one.
 ENTERPRISE_SUBJECT = re.compile(
-    r"^(?:某[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
+    r"^(?:(?:某[省市县区镇乡])?某(?![省市县区镇乡](?!场))[\u4e00-\u9fff]{0,6}?|[\u4e00-\u9fff]{2,20}?(?:有限|股份)(?:责任)?)"
+    r"(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
 
 
 def names_case_strictly(heading: str) -> bool:

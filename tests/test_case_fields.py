@@ -690,3 +690,62 @@ def test_slides_with_bullet_labels_and_speaker_notes(tmp_path):
 def test_a_pair_of_plain_numbers_is_a_result(text, want):
     """A tester's "Cpk由0.86提升至1.35" was no outcome: neither figure has a unit."""
     assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)] == want
+
+
+def test_a_table_whose_row_cells_run_together_gives_before_and_after(tmp_path):
+    """A Word-exported PDF gives a table row as one line, its cells run together: "指标帮扶前帮扶后", then
+    "导体电阻合格率88% 99.2%" (a tester saw only 99.2%, the before lost, and "年销售额（万元）5000 6200"
+    missing). Synthetic rows."""
+    lines = ["取得成效：见下表。", "指标帮扶前帮扶后", "导体电阻合格率88% 99.2%", "年销售额（万元）5000 6200",
+             "客户投诉15起3起", "企业还取得了认证证书。", "指标之前之后", "留样覆盖率20% 100%"]
+    got = [(i, o.metric, o.before, o.after, o.unit) for i, o in table_outcomes([Sentence(t, 2) for t in lines])]
+    assert got == [(2, "导体电阻合格率", 88, 99.2, "%"), (3, "年销售额", 5000, 6200, "万元"), (4, "客户投诉", 15, 3, "起"),
+                   (7, "留样覆盖率", 20, 100, "%")]
+    # a line of prose with two figures, under no such header, is no row
+    assert table_outcomes([Sentence("抽检合格率88% 99.2%", 2)]) == []
+    text = ("合成测试材料：企业案例汇编（虚构）\n\n案例1：合成省合成市某豆瓣酱企业\n\n存在问题：批次色差大。\n\n"
+            "帮扶措施：编写发酵工艺规程。\n\n取得成效：实施以来客户投诉明显减少。\n\n指标 之前 之后\n\n留样覆盖率 20% 100%\n\n"
+            "案例2：合成省合成市某面料企业\n\n存在问题：色牢度不达标。\n\n帮扶措施：每缸留样比色。\n\n"
+            "取得成效：退货率由4.8%降至0.9%。\n")
+    first, _second = _cases(tmp_path, text)
+    assert [(o.metric, o.before, o.after, o.unit) for o in first.outcomes] == [("留样覆盖率", 20, 100, "%")]
+
+
+def _pdf_cases(text: str, title: str = "合成案例汇编"):
+    """Cases of a one-page PDF whose text layer is ``text`` (synthetic)."""
+    from kb.cases import extract_cases
+    from kb.records import Document, Page
+
+    doc = Document(doc_id="synthetic", path="合成.pdf", title=title, format="pdf", sha256="0" * 64,
+                   pages=(Page(1, text),))
+    found, sentences = structure_sentences(clean_document(doc))
+    return extract_cases(doc.doc_id, sentences, chunk_sentences(doc.doc_id, sentences), found or title)
+
+
+def test_empty_quotes_a_pdf_puts_before_a_heading_do_not_hide_it():
+    """A PDF gave the quotes of “抱团认证” apart: "“ ”（一）江西省…集群 抱团认证"; the two local experiences
+    became one case titled 地方典型经验 (a tester, home10). Synthetic text."""
+    text = ("合成测试材料：地方经验与企业案例汇编\n一、地方典型经验\n“ ”（一）合成省南康区：家具产业 抱团认证\n"
+            "南康区有家具企业700家。存在问题：板材含水率控制不稳。\n主要做法：组建家具质量提升联盟。\n"
+            "取得成效：开裂投诉下降63%。\n“ ”（二）合成省澄海区：玩具企业 认证贷\n存在问题：融资难。\n"
+            "主要做法：推出认证贷。\n取得成效：召回次数由每年9次降至2次。\n")
+    first, second = _pdf_cases(text)
+    assert (first.title, second.title) == ("合成省南康区：家具产业抱团认证", "合成省澄海区：玩具企业认证贷")
+    assert "融资难" not in first.problem and second.problem == "融资难。"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "txt"])
+def test_a_long_case_heading_does_not_run_into_its_first_label(fmt, tmp_path):
+    """A case heading as wide as a full line ran into the next line: title "案例2" (PDF) or a title ending
+    in "…超标存在问题：原料…" (TXT), the problem lost (a tester). Synthetic text."""
+    text = ("合成测试材料：长标题案例集\n案例1：合成省合成市兰山区某胶合板企业以原料检验破解甲醛释放量超标\n"
+            "存在问题：原料胶黏剂进货不检验。\n帮扶措施：建立进货检验制度。\n取得成效：合格率由82%提升至97%。\n"
+            "案例2：合成省合成市某木业企业以工艺记录破解甲醛释放问题\n企业概况：该企业员工85人。\n"
+            "存在问题：热压参数随意调整。\n帮扶措施：热压温度逐班签字确认。\n取得成效：合格率由80%提升至96%。\n")
+    if fmt == "pdf":
+        cases = _pdf_cases(text)
+    else:
+        cases = _cases(tmp_path, text, "长标题案例集.txt")
+    assert [c.title for c in cases] == ["合成省合成市兰山区某胶合板企业以原料检验破解甲醛释放量超标",
+                                        "合成省合成市某木业企业以工艺记录破解甲醛释放问题"]
+    assert [c.problem for c in cases] == ["原料胶黏剂进货不检验。", "热压参数随意调整。"]

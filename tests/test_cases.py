@@ -147,6 +147,10 @@ def test_industry_table():
         ("智能装备产业", "专用设备制造业"),
         ("认证机构为企业提供融资贷款", None),  # helpers and loans say nothing of the industry
         ("学习贯彻主题教育", None),
+        # synthetic: a "质量诊所" diagnoses enterprises' quality, it is no clinic (Q84 卫生)
+        ("镇里设立童装“质量诊所”", "纺织服装、服饰业"),
+        ("开设标准化诊所和设备医院", None),
+        ("乡镇诊所规范药品管理", "卫生"),
     ],
 )
 def test_classify_industry(text, industry):
@@ -250,6 +254,28 @@ def test_parse_outcomes_ignores_descriptions_and_borrows_metric():
     assert parse_outcomes("2023年全国排名前10的省份") == []
     second = parse_outcomes("出台政策激励措施达1108项，比2022年增加93%")[1]
     assert (second.metric, second.change, second.unit) == ("出台政策激励措施", 93, "%")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # synthetic clauses: before and after in different units of one kind, the before in the after's unit
+        ("卡瓶停线时间由每周6小时降至每周40分钟", ("卡瓶停线时间", 360, 40, -320, "分钟")),
+        ("年销售额由5000万元增至1.2亿元", ("年销售额", 0.5, 1.2, 0.7, "亿元")),
+        ("废料由2吨减少到800公斤", ("废料", 2000, 800, -1200, "公斤")),
+        # a unit the parser does not list, the same word after both figures; 万 stays a multiplier
+        ("模具平均寿命由30万冲次提高到55万冲次", ("模具平均寿命", 30, 55, 25, "万冲次")),
+        ("返工由每批3遍降至1遍", ("返工", 3, 1, -2, "遍")),
+    ],
+)
+def test_parse_outcomes_pairs_across_units(text, expected):
+    """A tester saw "卡瓶停线时间由每周降至每周：40分钟" and "模具平均寿命由冲次：55万" (synthetic examples)."""
+    assert _one(text) == expected
+
+
+def test_months_and_days_are_not_converted():
+    """A month has no fixed length: 3天 → 1个月 is no pair (synthetic clause)."""
+    assert all(o.before is None for o in parse_outcomes("交货周期由3天缩短至1个月"))
 
 
 # --- the shipped report ---------------------------------------------------------------------
@@ -382,10 +408,18 @@ def test_report_cases_have_no_labelled_parts_or_profile(report_cases):
         "北京、山西等地创新认证规则134项，江苏、新疆等省局有效培育企业质量管理人才5.2万人次。",
         "2023年参与提升行动的小微企业在质量意识等方面明显提升。",
         "各地注重将常态宣传与主题活动统筹推进。",
+        # synthetic: an unnamed county's enterprises are no one enterprise (a tester's one-paragraph summary)
+        "某县推动小微企业质量提升，产品抽检合格率由90%提升至96%。",
+        "某县小微企业抽检合格率由90%提升至95%。",
     ],
 )
 def test_aggregate_statements_are_not_cases(sentence):
     assert case_subject(sentence) is None
+
+
+def test_an_enterprise_of_an_unnamed_place_is_still_a_case():
+    """Synthetic: "某县某食品厂" is one enterprise, though its county is unnamed."""
+    assert case_subject("某县某食品厂通过质量管理体系认证。").enterprise
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 KB = Path(__file__).resolve().parent.parent / "kb"
 # Layers that must not depend on the knowledge base, the reader/writer or any face of it.
-LOWER = {"records", "errors", "config", "loaders", "numbering", "cleaning", "structure", "chunking", "cases", "regions",
+LOWER = {"records", "errors", "config", "loaders", "numbering", "labels", "cleaning", "structure", "chunking", "cases", "regions",
          "industries", "tokenizer", "synonyms", "glossary", "embedding", "bm25_index", "vector_index", "fusion", "store",
          "pipeline", "worker", "present", "snapshot", "cases_ranking", "ocr", "scan_samples",
          "model_files", "onnx_model", "onnx_export"}

@@ -16,6 +16,7 @@ def test_renamed_counties_are_found_by_their_new_name():
     assert find_regions("广西横州市茉莉花") == [Region("广西壮族自治区", "南宁市", "横州市")]
     assert find_region("重庆武隆区") == Region("重庆市", None, "武隆区")  # a municipality's district: no city
     assert find_region("深圳光明区") == Region("广东省", "深圳市", "光明区")  # a new district, no old name
+    assert find_region("河南省许昌市建安区某假发企业") == Region("河南省", "许昌市", "建安区")  # 许昌县 until 2017
     assert find_region("（一）广西横州：某茶业有限公司") == Region("广西壮族自治区", "南宁市", "横州市")  # short, after its province
     assert region_matches(Region("四川省", "成都市", "郫都区"), "成都")
 

@@ -1,0 +1,27 @@
+"""The labels that name the parts of a case write-up (概况/问题/做法/成效): "存在问题：…", "【做法】",
+"（二）主要做法".
+
+Kept apart (it imports nothing) so that the cleaning, which must not join a heading line with the
+labelled line under it, and the structure and the case extraction read labels alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+PARTS = ("profile", "problem", "measures", "outcomes")
+PART_LABELS = {
+    "profile": r"(?:企业|项目|单位|公司|合作社|地方|区域|产业)?(?:基本)?(?:情况|概况|简介|背景)(?:介绍)?",
+    "problem": r"(?:存在的?|面临的?|遇到的?)?(?:主要|突出|突出的|主要的)?(?:质量)?(?:问题|困难|难题|痛点|短板|瓶颈)(?:和(?:问题|困难|挑战))?",
+    "measures": (r"(?:帮扶|主要|经验|具体|典型|改进|提升|创新|工作|整改)?(?:做法|措施|举措)(?:和经验|与经验)?"
+                 r"|(?:主要)?经验做法"),
+    "outcomes": r"(?:取得的?|工作|主要|帮扶|实施|提升|改进|整改)?(?:成效|成果|效果|效益)(?:和经验)?",
+}
+ANY_LABEL = "|".join(f"(?:{v})" for v in PART_LABELS.values())
+LABEL_NUMBER = r"(?:[●•▪◆■◇○◦]\s*)?(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、])?\s*"
+BRACKET_LABEL = re.compile(rf"[【\[〔](?:{ANY_LABEL})[】\]〕]")
+
+
+# A part label a line starts with: "存在问题：…", "【做法】…", "（二）成效：…", "问题 | …" (a table row).
+INLINE_LABEL = re.compile(
+    rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
