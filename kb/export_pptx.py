@@ -219,8 +219,12 @@ def _notes(slide, text: str) -> None:
 
 def _meta(it: ExportItem) -> str:
     parts = [KIND_ZH.get(it.kind, it.kind)]
-    parts.append(f"地区：{it.region}" if it.region else "地区：未识别")
-    parts.append(f"行业：{it.industry}" if it.industry else "行业：未识别")
+    # A case without a place or trade says so; a report passage (about many places and trades)
+    # names only what it was tagged with.
+    if it.region or it.source == "case":
+        parts.append(f"地区：{it.region}" if it.region else "地区：未识别")
+    if it.industry or it.source == "case":
+        parts.append(f"行业：{it.industry}" if it.industry else "行业：未识别")
     if it.ocr:
         parts.append("扫描件 OCR 识别" + (f"（置信度 {it.ocr_confidence:.2f}）" if it.ocr_confidence is not None else ""))
     return " ｜ ".join(parts)

@@ -81,6 +81,12 @@ def test_case_slide_has_meta_profile_problem_measures_outcomes(deck):
     assert "产品缺陷发生率：15% → 7%（第 3 页）" in text and "培训人次：1328人次（第 4 页）" in text
 
 
+def test_a_report_passage_is_not_labelled_with_unknown_place_and_trade(deck):
+    _items, prs = deck
+    metas = [_texts(s)[0] for s in prs.slides if _texts(s) and _texts(s)[0].startswith("报告")]
+    assert metas and all("未识别" not in m for m in metas)
+
+
 def test_native_bar_chart_of_before_and_after(deck):
     _items, prs = deck
     charts = [s.chart for s in prs.slides[2].shapes if s.has_chart]
