@@ -94,7 +94,10 @@ _TO_BARE = re.compile(rf"(?:[\u4e00-\u9fff]{{0,3}}?(?:至|到)|[\u4e00-\u9fff]{{
 # A figure stated for the time before ("帮扶前…为7.7%"), paired with "降至2.0%" in the next clause.
 _BEFORE_MARK = re.compile(r"前|原来|原先|此前|过去|以往")
 # A stated change right before the number: "下降20.2%", "增加了约10万元".
-_CHANGE = re.compile(rf"(?P<verb>{_UP}|{_DOWN})了?(?:约|近|超过|超)?$")
+# The thing changed may stand between the verb and the number when it is an amount of money or
+# loss: "每年减少损失约120万元" (损失 -120 万元), "减少复染返工损失约86万元", "增加销售收入300万元".
+_CHANGED_AMOUNT = r"[\u4e00-\u9fff]{0,4}?(?:损失|成本|费用|支出|开支|浪费|能耗|收入|利润|效益|销售额|产值|营收)"
+_CHANGE = re.compile(rf"(?P<verb>{_UP}|{_DOWN})了?(?P<what>{_CHANGED_AMOUNT})?(?:约|近|超过|超)?$")
 # A level reached: "增长至5亿", "突破130亿元", "达1.3亿余元", "超过350亿元", "为63.0%".
 _REACH = re.compile(rf"(?:(?:{_UP}|{_DOWN}|降|升|增|减)?(?:至|到)|达到|达|突破|超过|超|逾|共计|累计|总计|为|约|近)$")
 # A saving: "返修成本每年节约85万元" is the amount saved, not a level of 返修成本每年节 (约 is no "about").
@@ -280,7 +283,7 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             continue
         if (c := _CHANGE.search(before)) is not None:
             sign = -1 if re.fullmatch(_DOWN, c["verb"]) else 1
-            metric = _metric(clause[seg_start : c.start()])
+            metric = _metric(clause[seg_start : c.start()] + (c["what"] or ""))
             if c["verb"] == "增收":  # "茶农户均增收1.2万元": what grew is the income
                 metric += "收入"
             out.append((Outcome(metric, None, None, sign * value, unit, page, clause, approx=_approx(q, before, clause[q.end():])),

@@ -192,6 +192,11 @@ def test_profile_facts_are_not_outcomes(clause):
         ("出口额增长2倍", [("出口额", None, None, 2, "倍")]),
         ("茶农户均增收1.2万元", [("茶农户均收入", None, None, 1.2, "万元")]),
         ("获证作坊从30家增加到210家", [("获证作坊", 30, 210, 180, "家")]),
+        # the amount changed between the verb and the number (synthetic sentences)
+        ("平均每家企业每年减少损失约120万元", [("平均每家企业每年损失", None, None, -120, "万元")]),
+        ("每年减少复染返工损失约86万元", [("每年复染返工损失", None, None, -86, "万元")]),
+        ("企业增加销售收入300万元", [("企业销售收入", None, None, 300, "万元")]),
+        ("工业增加值约120万元", [("工业增加值", None, 120, None, "万元")]),
     ],
 )
 def test_outcome_forms(text, expected):
