@@ -39,6 +39,7 @@ from kb.present import (
     peers_of,
     safe_export_name,
     score_parts_text,
+    weak_match,
 )
 from kb.records import Case, CaseHit, Hit
 
@@ -429,7 +430,13 @@ def page_cases(rt: Runtime) -> None:
         st.caption(f"找到 {len(hits)} 个可比案例。")
     if not hits:
         st.info("没有符合条件的案例。可以放宽行业或地区，或换个问题描述。")
+    # A problem with no trade: cases that do not clearly match it are set apart (as kb cases does).
+    weak_from = next((h.rank for h in hits if weak_match(h, kb.config.guidance_problem_min)), None) \
+        if problem and not industry else None
     for h in hits:
+        if h.rank == weak_from:
+            st.caption("没有与所述问题明显相符的案例；以下按相近程度列出，仅供参考。" if h.rank == hits[0].rank
+                       else "以下案例与所述问题关联较弱，仅供参考。")
         draw_case_card(h, key=f"case-{h.case.case_id}", rt=rt, show_score=bool(problem or industry))
 
 

@@ -26,6 +26,7 @@ from .present import (
     peers_of,
     progress_item,
     score_parts_text,
+    weak_match,
 )
 
 
@@ -429,7 +430,15 @@ def cmd_cases(args) -> int:
     if not hits:
         print("没有符合条件的案例。")
         return 0
+    # A problem with no trade: the cases that do not clearly match it are set apart, not dropped
+    # (the ranking is the same); the bar is the guidance card's (config.guidance_problem_min).
+    weak_from = None
+    if args.problem and not args.industry and not args.like:
+        weak_from = next((h.rank for h in hits if weak_match(h, kb.config.guidance_problem_min)), None)
     for h in hits:
+        if h.rank == weak_from:
+            print("（没有与所述问题明显相符的案例；以下按相近程度列出，仅供参考）\n" if h.rank == hits[0].rank else
+                  "—— 以下案例与所述问题关联较弱，仅供参考 ——\n")
         c = h.case
         industry = "、".join(industry_label(i) for i in c.all_industries) or "行业未识别"
         score = f"；分数 {h.score:.3f}" if h.score_parts else ""

@@ -62,6 +62,12 @@ def passage_outcomes(cases, chunk_id: str) -> list:
     return [o for case in cases for o in case.outcomes if o.chunk_id == chunk_id]
 
 
+def weak_match(hit, floor: float) -> bool:
+    """A case result whose problem part of the score is below ``floor``: listed, but not a clear
+    match for the problem asked about."""
+    return dict(hit.score_parts).get("problem", 0.0) < floor
+
+
 def score_parts_text(parts) -> str:
     """``问题匹配 +0.833 · 行业匹配 +0.500 · 地区分散 -0.030 · 量化成效 +0.033``."""
     return " · ".join(f"{PART_ZH.get(n, n)} {v:+.3f}" for n, v in parts)

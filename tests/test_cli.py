@@ -218,6 +218,26 @@ def test_cases_top_k_limits_the_unconditioned_list(env, capsys):
     assert capsys.readouterr().out.count("编号：") == 2
 
 
+@pytest.mark.parametrize("problem", ["认证融资贷款门槛高", "产品质量不稳定，客户投诉多"])
+def test_cases_set_apart_the_ones_that_do_not_clearly_match_the_problem(env, capsys, problem):
+    from kb.config import KBConfig
+
+    assert main(["cases", "--problem", problem, "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    floor = KBConfig().guidance_problem_min
+    weak = [i for i, r in enumerate(rows) if r["score_parts"].get("problem", 0.0) < floor]
+    assert main(["cases", "--problem", problem]) == 0
+    out = capsys.readouterr().out
+    marks = [line for line in out.splitlines() if "仅供参考" in line]
+    if not weak:
+        assert not marks
+    else:  # one mark, right before the first weak case (at the top when none matches clearly)
+        assert len(marks) == 1
+        after = out.split(marks[0], 1)[1]
+        assert after.lstrip().startswith(f"[{weak[0] + 1}] ")
+        assert ("没有与所述问题明显相符" in marks[0]) == (weak[0] == 0)
+
+
 def test_case_without_a_section_or_page_cites_the_document_alone(tmp_path, monkeypatch, capsys):
     """A DOCX case record with no section and no page numbers: "出处：文档", no dangling " · "."""
     import docx
