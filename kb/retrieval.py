@@ -781,9 +781,9 @@ class Retriever:
         says nothing and is passed over while the passages have another. The second sentence is
         given only when it ranks nearly as well as the first (within 0.05). The score reported is
         that ranking sum divided by its largest possible value (and not below 0): a 0–1 scale,
-        same order.
+        same order. No answer when no passage reaches ``config.answer_min_score``.
         """
-        if not hits or not snap.sentence_count:
+        if not hits or not snap.sentence_count or max(h.score for h in hits) < self.config.answer_min_score:
             return []
         query = to_simplified(query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)

@@ -471,3 +471,14 @@ def test_guidance_is_headed_peers_only_when_every_case_is_of_the_trade():
     assert peers_of("纺织业", [hit(["纺织业"])]) and peers_of("家纺", [hit(["纺织业"])])
     assert not peers_of("纺织业", [hit(["纺织业"]), hit([])])
     assert not peers_of(None, [hit(["纺织业"])]) and not peers_of("纺织业", [])
+
+
+def test_no_direct_answer_from_passages_that_barely_pass_the_floor(built):
+    """A filtered search whose results only just pass the relevance floor gets no direct answer
+    (an unrelated sentence would read as the answer); the same passages with their real scores do."""
+    from dataclasses import replace
+
+    hits = built.search("江苏为多少家企业发放认证融资贷款", top_k=3)
+    assert hits and built.answer("江苏为多少家企业发放认证融资贷款", hits)
+    weak = [replace(h, score=built.config.answer_min_score - 0.01) for h in hits]
+    assert built.answer("江苏为多少家企业发放认证融资贷款", weak) == []
