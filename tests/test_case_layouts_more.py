@@ -1,0 +1,65 @@
+"""Case collections in more layouts real Chinese collections use. Every snippet here is SYNTHETIC
+(made up for the test: enterprises and figures are invented, places are real), short, and written
+under ``tmp_path`` only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from kb.pipeline import parse_document
+
+
+def _table_docx(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    d = docx.Document()
+    d.add_paragraph("合成测试材料 优良案例一览表")
+    d.add_paragraph("以下为各地推荐的优良案例，每行一个案例。")
+    t = d.add_table(rows=1, cols=len(header))
+    for k, h in enumerate(header):
+        t.rows[0].cells[k].text = h
+    for row in rows:
+        cells = t.add_row().cells
+        for k, v in enumerate(row):
+            cells[k].text = v
+    d.save(str(path))
+    return path
+
+
+_ROWS = [["合肥某汽车零部件有限公司", "安徽省合肥市肥西县", "汽车零部件", "冲压件尺寸超差", "建立统计过程控制",
+          "焊点不良率由2.1%降至0.4%"],
+         ["五常市某米业有限公司", "黑龙江省哈尔滨市五常市", "大米加工", "碎米率高", "更新色选机", "碎米率从11%降至4.5%"]]
+
+
+def test_table_with_one_case_per_row(tmp_path):
+    """Synthetic: 序号 | 企业名称 | 所在地 | 行业 | 主要问题 | 改进措施 | 成效, one case per row."""
+    header = ["序号", "企业名称", "所在地", "行业", "主要问题", "改进措施", "成效"]
+    path = _table_docx(tmp_path / "一览表.docx", header, [[str(k), *r] for k, r in enumerate(_ROWS, start=1)])
+    cases = parse_document(path).cases
+    assert [c.title for c in cases] == ["合肥某汽车零部件有限公司", "五常市某米业有限公司"]
+    first, second = cases
+    assert first.kind == "enterprise_case"
+    assert (first.region.province, first.region.city, first.region.county) == ("安徽省", "合肥市", "肥西县")
+    assert second.region.county == "五常市"
+    assert first.industry == "汽车制造业" and second.industry == "农副食品加工业"
+    assert first.problem == "冲压件尺寸超差" and first.measures == "建立统计过程控制"
+    [o] = first.outcomes
+    assert (o.metric, o.before, o.after, o.unit) == ("焊点不良率", 2.1, 0.4, "%")
+
+
+def test_table_with_one_case_per_row_without_number_column(tmp_path):
+    """Synthetic: the same table without 序号; titles are the names, not the raw rows."""
+    header = ["企业名称", "所在地", "行业", "主要问题", "改进措施", "成效"]
+    cases = parse_document(_table_docx(tmp_path / "一览表.docx", header, _ROWS)).cases
+    assert [c.title for c in cases] == ["合肥某汽车零部件有限公司", "五常市某米业有限公司"]
+    assert [c.problem for c in cases] == ["冲压件尺寸超差", "碎米率高"]
+    assert cases[1].outcomes[0].after == 4.5
+
+
+def test_list_of_enterprises_with_results_is_no_case_table(tmp_path):
+    """Synthetic: a name list with only a results column (帮扶企业名单) gives no case per row."""
+    header = ["序号", "企业名称", "所在地", "帮扶成效"]
+    rows = [["1", "宜昌某罐头食品厂", "湖北省宜昌市夷陵区", "抽检合格率由90%提升到99%"],
+            ["2", "定西某淀粉有限公司", "甘肃省定西市安定区", "吨产品加工成本下降6%"]]
+    cases = parse_document(_table_docx(tmp_path / "名单.docx", header, rows)).cases
+    assert all(c.title not in ("宜昌某罐头食品厂", "定西某淀粉有限公司") for c in cases)
