@@ -232,9 +232,10 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
         return 1 if pi in place_titles else heading_level(text)
 
     # Part headings numbered like top-level ones nest under the case above them only in a
-    # collection: at least two top-level headings that are case titles (see PART_LEVEL).
+    # collection: at least two top-level headings that are case titles (see PART_LEVEL), with or
+    # without the "# " of a Word heading style ("# 某公司：…" then a bold "一、基本情况").
     nest_parts = sum(1 for pi, p in enumerate(paragraphs[skip:], start=skip)
-                     if level_of(pi, p.text) == 1 and names_case_strictly(p.text[:_TITLE_MAX])) >= 2
+                     if level_of(pi, p.text) == 1 and names_case_strictly(_clean_title(p.text[:_TITLE_MAX]))) >= 2
     path: dict[float, str] = {}
     sentences: list[Sentence] = []
     last_enum = 0

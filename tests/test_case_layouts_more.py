@@ -63,3 +63,25 @@ def test_list_of_enterprises_with_results_is_no_case_table(tmp_path):
             ["2", "定西某淀粉有限公司", "甘肃省定西市安定区", "吨产品加工成本下降6%"]]
     cases = parse_document(_table_docx(tmp_path / "名单.docx", header, rows)).cases
     assert all(c.title not in ("宜昌某罐头食品厂", "定西某淀粉有限公司") for c in cases)
+
+
+def test_word_heading_titles_with_parts_numbered_like_top_level_headings(tmp_path):
+    """Synthetic: two case titles in Heading 2, each over bold "一、基本情况 … 四、取得成效" paragraphs:
+    two cases, the parts nested under each title (not one case titled by the document)."""
+    d = docx.Document()
+    d.add_heading("合成测试材料 企业案例汇编", 0)
+    for name, place in [("佛山市顺德区某电器有限公司：从靠检验到靠过程", "广东省佛山市顺德区"),
+                        ("成都市郫都区某调味品有限公司：老作坊走上标准化之路", "四川省成都市郫都区")]:
+        d.add_heading(name, 2)
+        for head, text in zip(["一、基本情况", "二、存在问题", "三、主要做法", "四、取得成效"],
+                              [f"公司位于{place}。", "售后返修率达到2.6%。", "建立首件检验制度。", "售后返修率由2.6%降至0.9%。"]):
+            d.add_paragraph().add_run(head).bold = True
+            d.add_paragraph(text)
+    path = tmp_path / "汇编.docx"
+    d.save(str(path))
+    cases = parse_document(path).cases
+    assert [c.title for c in cases] == ["佛山市顺德区某电器有限公司：从靠检验到靠过程",
+                                        "成都市郫都区某调味品有限公司：老作坊走上标准化之路"]
+    assert [c.region.county for c in cases] == ["顺德区", "郫都区"]
+    assert all(c.problem == "售后返修率达到2.6%。" and c.measures == "建立首件检验制度。" for c in cases)
+    assert cases[1].section == ("成都市郫都区某调味品有限公司：老作坊走上标准化之路", "一、基本情况")
