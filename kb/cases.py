@@ -69,7 +69,10 @@ from .structure import (
 # 7: a file that is one case written up is a case document, its passages of the case's kind, not a report's.
 # 8: a single figure keeps its qualifier (Outcome.approx: 1000余个, 超过350亿元); short county names before
 #    an enterprise or its trade are places (吴江某丝绸企业, kb/data/county_short_names.txt).
-CASES_VERSION = "9"
+# 9: printed page numbers, a case told twice listed once.
+# 10: a table with one case per row (序号 | 企业名称 | 所在地 | 行业 | 主要问题 | 改进措施 | 成效); appendices
+#     (附录：帮扶企业名单) are no cases; a place alone before a title's colon makes a local experience.
+CASES_VERSION = "10"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -870,6 +873,16 @@ def _groups(sentences: Sequence[Sentence]) -> set[str]:
                                               or len(subs) >= 2 and not names_case_strictly(top))}
 
 
+_APPENDIX_HEAD = re.compile(r"^(?:附录|附件|附表)\s*[0-9一二三四五六七八九十]*\s*[：:、.．]?\s*")
+
+
+def _is_appendix(heading: str) -> bool:
+    """An appendix (附录/附件/附表 …) that names no case after its label: "附录：帮扶企业名单（节选）"
+    lists enterprises, it is no case (but "附件2 某公司质量提升案例" is one)."""
+    bare = bare_heading(heading)
+    return bool(m := _APPENDIX_HEAD.match(bare)) and not names_case_strictly(bare[m.end():])
+
+
 _BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)")
 
 
@@ -887,7 +900,7 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
             if len(s.section) < 2 or not names_case(s.section[1]):
                 continue
             key = s.section[:2]
-        elif NOTE_HEADING.search(bare_heading(top)) and not names_case(top):
+        elif NOTE_HEADING.search(bare_heading(top)) and not names_case(top) or _is_appendix(top):
             continue
         else:
             key = s.section[:1]
@@ -1001,7 +1014,13 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     for name in (named_group, doc_title or ""):
         if name and (kind := _kind_of_title(name)):
             return kind
-    return "enterprise_case" if ENTERPRISE_WORD.search(bare_heading(heading)) else "local_experience"
+    bare = bare_heading(heading)
+    # A place alone before the colon is the subject ("河北省沧州市泊头市：铸造企业提质"): a local experience,
+    # whatever enterprises the rest of the title speaks of.
+    subject = re.split(r"[：:]", bare, maxsplit=1)[0] if re.search(r"[：:]", bare) else ""
+    if subject and "".join(subject[a:b] for a, b, _ in region_spans(subject)) == subject:
+        return "local_experience"
+    return "enterprise_case" if ENTERPRISE_WORD.search(bare) else "local_experience"
 
 
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
@@ -1084,7 +1103,6 @@ _ROW_COLUMNS = (
     ("place", re.compile(r"所在地(?:区|市)?|所属地区?|(?:所在)?(?:地区|地市|区域|地点|区县)")),
     ("industry", re.compile(r"(?:所属|所在)?行业(?:类别|分类|门类|领域)?|(?:主要)?产品|产业")),
 )
-_APPENDIX = re.compile(r"^(?:附录|附件|附表)")
 
 
 def _row_cells(text: str) -> list[str]:
@@ -1115,7 +1133,7 @@ def _row_tables(sentences: Sequence[Sentence]) -> list[tuple[int, dict[str, int]
     while i < len(sentences):
         s = sentences[i]
         cols = _row_columns(_row_cells(s.text)) if " | " in s.text else None
-        if cols is None or any(_APPENDIX.match(bare_heading(h)) for h in s.section):
+        if cols is None or any(_is_appendix(h) for h in s.section):
             i += 1
             continue
         width = len(_row_cells(s.text))

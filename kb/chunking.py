@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "6"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "7"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -17,7 +17,9 @@ CHUNKER_VERSION = "6"  # 2: clauses of an over-long sentence are packed in balan
 # (table cells) are set off by a line break in a chunk, and a note or a date line under a
 # document title is no longer part of the title, and a table of contents is no run of headings; 6: the
 # page numbers printed on PDF pages are read (Page.label) and a space between a percentage and the next
-# number stays ("20% 100%", two table cells)
+# number stays ("20% 100%", two table cells); 7: a blank line in Markdown always ends a paragraph, place-and-colon
+# titles under a group heading ("二、企业优良案例") nest under it, "第一，某地：…" lines title items, Word-styled
+# case titles take their 一、基本情况 parts under them
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

@@ -85,3 +85,62 @@ def test_word_heading_titles_with_parts_numbered_like_top_level_headings(tmp_pat
     assert [c.region.county for c in cases] == ["顺德区", "郫都区"]
     assert all(c.problem == "售后返修率达到2.6%。" and c.measures == "建立首件检验制度。" for c in cases)
     assert cases[1].section == ("成都市郫都区某调味品有限公司：老作坊走上标准化之路", "一、基本情况")
+
+
+_GROUPED_MD = """# 合成测试材料 经验交流材料
+
+## 一、地方典型经验
+
+### （一）湖北省宜昌市夷陵区：标准化破解罐头质量波动难题
+
+罐头真空度不稳定。区局制定过程控制规范。抽检合格率由90.5%提升至98.8%。
+
+## 二、企业优良案例
+
+1. 湖南省长沙市宁乡市某食品有限公司：卤制品企业建起“全程追溯”
+
+企业曾因产品胀袋问题频繁被投诉。企业建立冷链温度记录制度。产品胀袋投诉由每月20起降至每月2起。
+
+## 三、经验交流（补充）
+
+第一，甘肃省定西市安定区：马铃薯淀粉企业“抱团”认证
+
+淀粉白度不稳定。安定区成立产业质量联盟。淀粉白度达标率由78%提升到95%。
+
+## 附录：帮扶企业名单（节选）
+
+| 序号 | 企业名称 | 所在地 | 帮扶成效 |
+|---|---|---|---|
+| 1 | 宜昌某罐头食品厂 | 湖北省宜昌市夷陵区 | 抽检合格率由90%提升到99% |
+| 2 | 定西某淀粉有限公司 | 甘肃省定西市安定区 | 吨产品加工成本下降6% |
+"""
+
+
+def test_enterprise_item_under_group_heading_and_ordinal_item(tmp_path):
+    """Synthetic: "1. 某公司：…" under "二、企业优良案例" is an enterprise case titled by that line;
+    "第一，某地：…" is a case titled by its place line (not by the group heading); an appendix
+    (附录：帮扶企业名单) is no case."""
+    path = tmp_path / "经验交流材料.md"
+    path.write_text(_GROUPED_MD, encoding="utf-8")
+    cases = parse_document(path).cases
+    assert [(c.title, c.kind) for c in cases] == [
+        ("湖北省宜昌市夷陵区：标准化破解罐头质量波动难题", "local_experience"),
+        ("湖南省长沙市宁乡市某食品有限公司：卤制品企业建起“全程追溯”", "enterprise_case"),
+        ("甘肃省定西市安定区：马铃薯淀粉企业“抱团”认证", "local_experience")]
+    enterprise, place = cases[1], cases[2]
+    assert enterprise.section[0] == "二、企业优良案例" and enterprise.region.county == "宁乡市"
+    assert enterprise.problem == "企业曾因产品胀袋问题频繁被投诉"
+    assert "追溯" not in enterprise.problem
+    assert place.measures == "安定区成立产业质量联盟" and place.problem == "淀粉白度不稳定"
+
+
+def test_place_titled_cases_are_local_experiences(tmp_path):
+    """Synthetic: "一、河北省沧州市泊头市：铸造企业提质" names a place before the colon: a local
+    experience, though its title speaks of enterprises."""
+    path = tmp_path / "案例集.md"
+    path.write_text("# 合成测试材料 案例集\n\n## 一、河北省沧州市泊头市：铸造企业提质\n\n铸件废品率高。泊头市组建质量联盟。"
+                    "铸件废品率由8%降至3%。\n\n## 二、四川省眉山市东坡区：泡菜企业提升\n\n泡菜亚硝酸盐含量波动。"
+                    "东坡区推广恒温发酵。抽检合格率从89%提升至98.2%。\n", encoding="utf-8")
+    cases = parse_document(path).cases
+    assert [c.kind for c in cases] == ["local_experience", "local_experience"]
+    assert cases[0].region.county == "泊头市"
