@@ -72,7 +72,9 @@ from .structure import (
 # 10: a before and an after in different units of one kind are a pair (由每周6小时降至每周40分钟), as are two
 #    figures followed by the same unlisted unit (由30万冲次提高到55万冲次); a PDF table's rows whose cells run
 #    together ("指标帮扶前帮扶后", "客户退货率3.5% 0.6%") are read as a before/after table; an unnamed place's
-#    enterprises ("某县小微企业…") are no enterprise subject; 建安区 (2017) is a county; 质量诊所 is no clinic.
+#    enterprises ("某县小微企业…") are no enterprise subject; 建安区 (2017) is a county; 质量诊所 is no clinic;
+#    a table with one case per row (序号 | 企业名称 | 所在地 | 行业 | 主要问题 | 改进措施 | 成效) gives a case per
+#    row; appendices (附录：帮扶企业名单) are no cases; a place alone before a title's colon makes a local experience.
 CASES_VERSION = "10"
 
 _QTY = re.compile(
@@ -994,6 +996,16 @@ def _groups(sentences: Sequence[Sentence]) -> set[str]:
                                               or len(subs) >= 2 and not names_case_strictly(top))}
 
 
+_APPENDIX_HEAD = re.compile(r"^(?:附录|附件|附表)\s*[0-9一二三四五六七八九十]*\s*[：:、.．]?\s*")
+
+
+def _is_appendix(heading: str) -> bool:
+    """An appendix (附录/附件/附表 …) that names no case after its label: "附录：帮扶企业名单（节选）"
+    lists enterprises, it is no case (but "附件2 某公司质量提升案例" is one)."""
+    bare = bare_heading(heading)
+    return bool(m := _APPENDIX_HEAD.match(bare)) and not names_case_strictly(bare[m.end():])
+
+
 _BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)")
 
 
@@ -1011,7 +1023,7 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
             if len(s.section) < 2 or not names_case(s.section[1]):
                 continue
             key = s.section[:2]
-        elif NOTE_HEADING.search(bare_heading(top)) and not names_case(top):
+        elif NOTE_HEADING.search(bare_heading(top)) and not names_case(top) or _is_appendix(top):
             continue
         else:
             key = s.section[:1]
@@ -1068,8 +1080,8 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     总结 report) or most of its case headings name a region, an enterprise, or start with 案例N.
     """
     heads = [u.heading for u in _units(sentences)]
-    if len(heads) < 2:
-        return len(_field_tables(sentences)) >= 2  # field tables one after another, no case headings
+    if len(heads) < 2:  # field tables one after another, or a table with a case per row; no case headings
+        return len(_field_tables(sentences)) >= 2 or sum(len(rows) for _, _, rows in _row_tables(sentences)) >= 2
     title = doc_title or ""
     if re.search(r"案例|经验", title) and "总结" not in title:
         return True
@@ -1125,7 +1137,13 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     for name in (named_group, doc_title or ""):
         if name and (kind := _kind_of_title(name)):
             return kind
-    return "enterprise_case" if ENTERPRISE_WORD.search(bare_heading(heading)) else "local_experience"
+    bare = bare_heading(heading)
+    # A place alone before the colon is the subject ("河北省沧州市泊头市：铸造企业提质"): a local experience,
+    # whatever enterprises the rest of the title speaks of.
+    subject = re.split(r"[：:]", bare, maxsplit=1)[0] if re.search(r"[：:]", bare) else ""
+    if subject and "".join(subject[a:b] for a, b, _ in region_spans(subject)) == subject:
+        return "local_experience"
+    return "enterprise_case" if ENTERPRISE_WORD.search(bare) else "local_experience"
 
 
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
@@ -1199,6 +1217,106 @@ def _field_tables(sentences: Sequence[Sentence]) -> list[tuple[int, ...]]:
     return tables
 
 
+# A table with one case per row: a header row naming its columns ("序号 | 企业名称 | 所在地 | 行业 |
+# 主要问题 | 改进措施 | 成效；") over one row per case. A 序号 column is skipped; the other columns are
+# matched by name (the part columns by the part labels: 主要问题, 改进措施, 取得成效 …).
+_ROW_SKIP = re.compile(r"序号|编号|No\.?|#")
+_ROW_COLUMNS = (
+    ("name", re.compile(r"(?:企业|单位|案例|项目|公司|主体)(?:名称)?|名称")),
+    ("place", re.compile(r"所在地(?:区|市)?|所属地区?|(?:所在)?(?:地区|地市|区域|地点|区县)")),
+    ("industry", re.compile(r"(?:所属|所在)?行业(?:类别|分类|门类|领域)?|(?:主要)?产品|产业")),
+)
+
+
+def _row_cells(text: str) -> list[str]:
+    return [c.strip() for c in text.strip().rstrip("；;。").split(" | ")]
+
+
+def _row_columns(cells: Sequence[str]) -> dict[str, int] | None:
+    """Column positions of a one-case-per-row table's header row (name, place, industry and the
+    parts), or None when the row names no case column or fewer than two of problem, measures and
+    outcomes (a list of enterprises with their results is no case table)."""
+    cols: dict[str, int] = {}
+    for k, cell in enumerate(cells):
+        if _ROW_SKIP.fullmatch(cell):
+            continue
+        field = next((f for f, pattern in _ROW_COLUMNS if pattern.fullmatch(cell)), None) or heading_part(cell)
+        if field:
+            cols.setdefault(field, k)
+    if "name" in cols and len(cols.keys() & {"problem", "measures", "outcomes"}) >= 2:
+        return cols
+    return None
+
+
+def _row_tables(sentences: Sequence[Sentence]) -> list[tuple[int, dict[str, int], list[int]]]:
+    """One-case-per-row tables: (header position, its columns, positions of the rows under it with
+    as many cells). Not in an appendix (附录/附件/附表: a list, no cases)."""
+    out = []
+    i = 0
+    while i < len(sentences):
+        s = sentences[i]
+        cols = _row_columns(_row_cells(s.text)) if " | " in s.text else None
+        if cols is None or any(_is_appendix(h) for h in s.section):
+            i += 1
+            continue
+        width = len(_row_cells(s.text))
+        rows, j = [], i + 1
+        while j < len(sentences) and " | " in sentences[j].text and sentences[j].section == s.section:
+            if len(_row_cells(sentences[j].text)) == width:
+                rows.append(j)
+            j += 1
+        if rows:
+            out.append((i, cols, rows))
+        i = j
+    return out
+
+
+def _row_case(doc_id: str, n: int, doc_title: str, cols: dict[str, int], sent: Sentence,
+              owner: tuple[str, ...]) -> Case:
+    """The case of one row of a one-case-per-row table: titled by its name column, its place,
+    industry and parts from their columns."""
+    cells = _row_cells(sent.text)
+
+    def cell(field: str) -> str:
+        return cells[cols[field]] if field in cols else ""
+
+    title = cell("name")
+    region = find_region(cell("place"))
+    if region == Region():
+        region = find_region(title)
+    industries = (field_industries(cell("industry")) if cell("industry") else []) or classify_industries(
+        sent.text, title)
+    outcomes = [_unit_from_metric(replace(o, chunk_id=owner[0] if owner else None))
+                for o in parse_outcomes(cell("outcomes"), sent.page)]
+    section = tuple(h for h in sent.section)
+    return Case(
+        case_id=f"{doc_id}-c{n:03d}", doc_id=doc_id, kind=collection_kind(doc_title, title), title=title,
+        region=region, industry=industries[0] if industries else None, problem=cell("problem"),
+        measures=cell("measures"), outcomes=tuple(outcomes), section=section, page=sent.page,
+        chunk_id=owner[0] if owner else None, text=sent.text, regions=(region,) if region.display() else (),
+        industries=tuple(industries), chunk_ids=tuple(owner), profile=cell("profile"),
+    )
+
+
+def _with_row_tables(
+    doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]],
+    tables: Sequence[tuple[int, dict[str, int], list[int]]],
+) -> list[Case]:
+    """A case per row of the one-case-per-row tables, with the cases of the rest of the document,
+    in the order of the text."""
+    taken = {i for head, _, rows in tables for i in (head, *rows)}
+    rest = [i for i in range(len(sentences)) if i not in taken]
+    placed: list[tuple[int, Case]] = [(i, _row_case(doc_id, 0, doc_title, cols, sentences[i], owners[i]))
+                                      for _, cols, rows in tables for i in rows]
+    if rest:
+        for case in _document_cases(doc_id, doc_title, [sentences[i] for i in rest], [owners[i] for i in rest]):
+            at = next((i for i in rest if sentences[i].section == case.section and case.text.startswith(
+                sentences[i].text)), rest[0])
+            placed.append((at, case))
+    placed.sort(key=lambda x: x[0])
+    return [replace(case, case_id=f"{doc_id}-c{k:03d}") for k, (_, case) in enumerate(placed, start=1)]
+
+
 def _single_case(
     doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> Case:
@@ -1244,6 +1362,14 @@ def extract_cases(
     owners = sentence_owners(sentences, chunks)
     if not collection:  # slides: their sections are slide titles, not case headings
         return _slide_cases(doc_id, doc_title, sentences, owners)
+    if tables := _row_tables(sentences):
+        return _with_row_tables(doc_id, doc_title, sentences, owners, tables)
+    return _document_cases(doc_id, doc_title, sentences, owners)
+
+
+def _document_cases(
+    doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
+) -> list[Case]:
     if is_case_collection(doc_title, sentences):
         return _collection_cases(doc_id, doc_title, sentences, owners)
     if is_single_case(doc_title, sentences):

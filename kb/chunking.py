@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "6"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "7"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -19,7 +19,10 @@ CHUNKER_VERSION = "6"  # 2: clauses of an over-long sentence are packed in balan
 # 6: the page numbers printed on PDF pages are read (Page.label), a space between a percentage and the
 # next number stays ("20% 100%", two table cells), a labelled line ("企业概况：…") after a numbered
 # heading as wide as a full line opens a paragraph (the heading no longer runs into it), and empty
-# quotation marks ("“ ”" that a PDF gives apart from the words they enclose) are dropped (kb/cleaning.py)
+# quotation marks ("“ ”" that a PDF gives apart from the words they enclose) are dropped (kb/cleaning.py);
+# 7: a blank line in Markdown always ends a paragraph, place-and-colon titles under a group heading
+# ("二、企业优良案例") nest under it, "第一，某地：…" lines title items, Word-styled case titles take their
+# 一、基本情况 parts under them
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

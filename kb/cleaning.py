@@ -211,8 +211,9 @@ def clean_document(doc: Document) -> list[Paragraph]:
     # (A numbered heading such as "一、企业基本情况" ends clean too: its 、 is numbering.)
     ends_clean = sum(1 for t, _, _ in lines if t[-1] in _SENTENCE_END + "：:" + _CLOSERS
                      or not re.search(r"[，。；、,;]", _HEADING_START.sub("", t)))
+    # In Markdown a blank line always ends a paragraph ("1. 某公司：…“全程追溯”" then its text).
     blanks_meaningful = not one_per_line and (sum(b for _, _, b in lines) < 0.6 * len(lines)
-                                              or ends_clean >= 0.8 * len(lines))
+                                              or ends_clean >= 0.8 * len(lines) or doc.format == "md")
     # A PDF whose paragraphs open with an indent (pypdf keeps it as a leading space): an indented
     # line after one that ends a sentence starts a paragraph, even when that line is nearly full.
     # Only when some lines but far from all are indented (else the space says nothing).

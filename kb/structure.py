@@ -132,9 +132,9 @@ NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|
 
 
 def bare_heading(heading: str) -> str:
-    """A heading without its numbering ("案例三：", "一、", "（一）") and without a bracketed label
+    """A heading without its numbering ("案例三：", "一、", "（一）", "第一，") and without a bracketed label
     the line ran into ("江苏常州：…【企业概况】该公司…" → "江苏常州：…")."""
-    return BRACKET_LABEL.split(HEADING_NUMBER.sub("", heading), maxsplit=1)[0].strip().rstrip("：:")
+    return BRACKET_LABEL.split(ORDINAL.sub("", HEADING_NUMBER.sub("", heading)), maxsplit=1)[0].strip().rstrip("：:")
 
 
 def names_case(heading: str) -> bool:
@@ -172,11 +172,16 @@ _PLACE_TITLE_MAX = 40
 _SENTENCE_END = re.compile(r"[。！？!?；;…]")
 
 
+# An ordinal opening an item: "第一，甘肃省定西市安定区：…".
+ORDINAL = re.compile(rf"^第[{CN_DIGITS}]{{1,3}}[，,、]\s*")
+
+
 def place_title(text: str) -> bool:
     """Whether a line without numbering could title one local experience: it starts with a place,
     has a colon after it and something after the colon, is at most 40 characters long and ends no
-    sentence ("江苏省昆山市：以认证贷破解小微企业融资难"; not "江苏：推动…。", which is prose)."""
-    t = text.strip()
+    sentence ("江苏省昆山市：以认证贷破解小微企业融资难"; not "江苏：推动…。", which is prose).
+    An ordinal may open it ("第一，甘肃省定西市安定区：马铃薯淀粉企业“抱团”认证")."""
+    t = ORDINAL.sub("", text.strip())
     if (len(t) > _PLACE_TITLE_MAX or heading_level(t) is not None or _SENTENCE_END.search(t)
             or not (colon := re.search(r"[：:]", t)) or not t[colon.end():].strip()):
         return False
@@ -217,7 +222,8 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     # Lines titled by a place and a colon are headings only when there are two or more of them.
     place_titles = {pi for pi, p in enumerate(paragraphs[skip:], start=skip) if place_title(p.text)}
     if len(place_titles) < 2:
-        place_titles = set()
+        # One is a heading right under a group heading ("二、企业优良案例" then "某公司：…").
+        place_titles = {pi for pi in place_titles if pi > skip and _group_heading(paragraphs[pi - 1].text)}
 
     toc = _table_of_contents(paragraphs, skip)
 
@@ -227,9 +233,10 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
         return 1 if pi in place_titles else heading_level(text)
 
     # Part headings numbered like top-level ones nest under the case above them only in a
-    # collection: at least two top-level headings that are case titles (see PART_LEVEL).
+    # collection: at least two top-level headings that are case titles (see PART_LEVEL), with or
+    # without the "# " of a Word heading style ("# 某公司：…" then a bold "一、基本情况").
     nest_parts = sum(1 for pi, p in enumerate(paragraphs[skip:], start=skip)
-                     if level_of(pi, p.text) == 1 and names_case_strictly(p.text[:_TITLE_MAX])) >= 2
+                     if level_of(pi, p.text) == 1 and names_case_strictly(_clean_title(p.text[:_TITLE_MAX]))) >= 2
     path: dict[float, str] = {}
     sentences: list[Sentence] = []
     last_enum = 0
@@ -259,9 +266,11 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
                 # A one-sentence item such as "（1）建立回访机制。" is content, not only a title.
                 body_offset = 0
             case_above = path.get(GROUPED_CASE_LEVEL) or path.get(1)
-            if (level == 1 and 1 in path and heading.lstrip().startswith("案例") and _GROUP_NUMBERING.match(path[1])
-                    and not names_case_strictly(path[1])):
-                # "一、地方经验" then "案例一 江苏丹阳市：…": a case of that group, not a sibling.
+            if (level == 1 and 1 in path and (heading.lstrip().startswith("案例") or pi in place_titles
+                                               and _group_heading(path[1]))
+                    and _GROUP_NUMBERING.match(path[1]) and not names_case_strictly(path[1])):
+                # "一、地方经验" then "案例一 江苏丹阳市：…" (or "某公司：…" under "二、企业优良案例"):
+                # a case of that group, not a sibling.
                 level = GROUPED_CASE_LEVEL
             elif (nest_parts and level == 1 and case_above and heading_part(heading) is not None
                   and names_case_strictly(case_above)):
@@ -288,6 +297,12 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
             # at the same level (e.g. the closing remarks of a section).
             pass
     return title, sentences
+
+
+def _group_heading(text: str) -> bool:
+    """A numbered heading that groups cases ("二、企业优良案例", "## 一、地方典型经验")."""
+    t = _clean_title(text)
+    return bool(_GROUP_NUMBERING.match(t)) and bool(GROUP_HEADING.match(bare_heading(t)))
 
 
 _TOC_HEAD = re.compile(r"目\s*录")
