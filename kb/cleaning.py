@@ -33,6 +33,9 @@ _HEADING_START = re.compile(
     r"|\d{1,2}[.．、](?!\d)|（\d{1,2}）|[一二三四五六七八九十]是|案例\s*[0-9一二三四五六七八九十]+|#{1,6}\s)"
 )
 _SENTENCE_END = "。！？；!?;"
+# A case title on a line of its own that names a place or an enterprise before a colon, with no
+# numbering: "浙江省湖州市：“认证+金融”撬动童装产业质量升级", "某某食品有限公司：…".
+_SUBJECT_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:省|市|区|县|旗|州|盟|镇|公司|厂|合作社)[：:]")
 # A pair of quotation marks with nothing between them: a PDF whose quotes are drawn in another font
 # may give them apart from the words they enclose ("“ ”（一）江西省…：家具产业集群 抱团认证"). They
 # quote nothing, and before a heading's numbering they hide that the line is a heading.
@@ -253,8 +256,14 @@ def clean_document(doc: Document) -> list[Paragraph]:
             # ("案例2：…以原料检验破解甲醛释放量超标" then "企业概况：该企业…"): the label opens a paragraph.
             label_after_heading = (_HEADING_START.match(buf) is not None and not re.search(r"[。；！？]", buf)
                                    and INLINE_LABEL.match(line) is not None)
+            # Such a title after a sentence's end, clearly narrower than the column and with no
+            # sentence marks, starts a paragraph even when the line before is full (an intro
+            # paragraph then "浙江省湖州市：…" was one paragraph, and the case was lost).
+            subject_title = (prev_ends and _SUBJECT_TITLE.match(line) is not None and _width(line) < 0.9 * column
+                             and not re.search(r"[，。；,;！？!?]", line))
             new_para = (
                 one_per_line
+                or subject_title
                 or after_heading
                 or lone_heading
                 or label_after_heading

@@ -249,3 +249,18 @@ def test_radicals_in_a_pdf_text_layer_are_read_as_characters(tmp_path):
     assert len(parsed.cases) == 2
     meat = next(c for c in parsed.cases if "肉制品" in c.title)
     assert any("农副食品" in i for i in meat.all_industries)
+
+
+def test_a_place_title_after_a_full_intro_line_starts_a_paragraph():
+    """Synthetic PDF-like lines: an intro paragraph whose last line is as wide as the others, then
+    "某省某市：…" on a line of its own (no numbering): the title is a paragraph, not the intro's tail."""
+    from kb.records import Document, Page
+
+    text = ("各地在推进小微企业质量管理体系认证提升行动中探索形成了一批好经验好做法现\n"
+            "摘编如下，供各地交流参考借鉴，请结合实际认真学习并抓好贯彻落实工作。\n"
+            "浙江省湖州市：“认证+金融”撬动童装产业质量升级\n"
+            "湖州市吴兴区织里镇是全国知名的童装产业集聚区，有童装生产经营主体一万余\n"
+            "家，以家庭作坊式小微企业为主，企业质量管理意识薄弱，抽检不合格问题突出。\n")
+    doc = Document("d", "合成.pdf", "合成", "pdf", "0" * 64, (Page(1, text),))
+    texts = [p.text for p in clean_document(doc)]
+    assert "浙江省湖州市：“认证+金融”撬动童装产业质量升级" in texts
