@@ -388,8 +388,10 @@ def set_problem(industry: str, problem: str) -> None:
 def page_cases(rt: Runtime) -> None:
     kb = rt.kb
     st.header("可比案例")
-    st.caption("选择行业并描述问题，按匹配度排列案例记录（问题匹配 + 行业匹配 + 地区分散 + 量化成效，各项分值列在卡片上），"
-               "附概况、问题、做法、成效与出处。")
+    c = kb.config
+    st.caption("选择行业并描述问题，按匹配度排列案例记录（问题匹配 + 行业匹配 + 地区分散 + 量化成效，各项分值列在卡片上；"
+               f"匹配度是各项之和，问题匹配最多 {c.case_problem_weight:g}、行业匹配最多 {c.case_industry_weight:g}、"
+               f"量化成效最多 {c.case_evidence_weight:g}，所以可以超过 1），附概况、问题、做法、成效与出处。")
     all_cases = kb.all_cases()
     cols = st.columns([2, 2, 2, 1])
     industry = cols[0].selectbox("行业（GB/T 4754）", [ALL, *kb.industries()], key="c_industry", placeholder="请选择",
