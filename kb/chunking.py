@@ -23,7 +23,8 @@ CHUNKER_VERSION = "8"  # 2: clauses of an over-long sentence are packed in balan
 # 7: a blank line in Markdown always ends a paragraph, place-and-colon titles under a group heading
 # ("二、企业优良案例") nest under it, "第一，某地：…" lines title items, Word-styled case titles take their
 # 一、基本情况 parts under them; 8: a place's or enterprise's title line with a colon ("浙江省湖州市：…")
-# after a sentence's end starts a paragraph even when the line before is full (kb/cleaning.py)
+# after a sentence's end starts a paragraph even when the line before is full, and the space after a
+# case's number stays ("案例1 安徽省…", kb/cleaning.py)
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

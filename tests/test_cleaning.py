@@ -59,6 +59,8 @@ def test_url_line_inside_a_sentence_is_removed_and_the_sentence_rejoined(report_
         ("（2023—2025 年）", "（2023—2025年）"),
         ("留样覆盖率 20% 100%", "留样覆盖率20% 100%"),  # two table cells stay apart
         ("提高 20% 以上", "提高20%以上"),
+        ("案例1 安徽省某企业：降本", "案例1 安徽省某企业：降本"),  # as written, so Ctrl+F in the source finds it
+        ("见案例2 的做法", "见案例2的做法"),
     ],
 )
 def test_normalize_text(raw, expected):
