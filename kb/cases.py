@@ -206,6 +206,7 @@ def _approx(q: re.Match, before: str, after: str = "") -> str:
     return m[0] if m else ""
 
 
+_SOLVED = re.compile(r"^(?:有效|切实|成功|基本)?(?:解决|破解|攻克|化解)了?(?=[\u4e00-\u9fff])")
 _REQUIREMENT = re.compile(r"规定|必须|方可|不得|应当")
 _UNITLESS_PAIR = re.compile(rf"(?:由|从)(?P<a>\d+(?:\.\d+)?)(?:{_UP}|{_DOWN}|升|降|增|减)?(?:至|到)(?P<b>\d+(?:\.\d+)?)(?![\d.])")
 # A pair stated in a unit the parser does not list, the same word after both figures: "模具寿命由30万冲次
@@ -885,6 +886,9 @@ def _make_case(
     if labelled and not problem:
         # An unlabelled write-up in a collection: the clauses stating what was wrong.
         problem = "；".join(c for x in free for c in _problem_clauses(x.text))
+    # A problem read from the sentence that says it was solved ("有效解决了内外贸产品标准差异…等问题")
+    # is the problem, not its solving.
+    problem = "；".join(_SOLVED.sub("", c) for c in problem.split("；")) if problem else problem
     # An unlabelled write-up ending in a paragraph of results: its clauses are no measures.
     tail = _results_paragraph(sents, free, bool(lead)) if labelled and not any(by_part.values()) else set()
     if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):

@@ -365,7 +365,7 @@ def test_report_case_fields(report_cases, report_chunks):
         assert c.title and c.page is not None and c.section
         assert c.text[:20] in by_chunk[c.chunk_id].text  # the chunk holds the first sentence
     qingdao = next(c for c in report_cases if "青岛某公司" in c.text)
-    assert qingdao.problem == "解决了内外贸产品标准差异、体系文件适宜性差等问题"
+    assert qingdao.problem == "内外贸产品标准差异、体系文件适宜性差等问题"  # the problem, not "解决了…"
     assert qingdao.title.startswith("青岛某公司：")
     assert [(o.metric, o.change) for o in qingdao.outcomes] == [("产品不良率", -20.2), ("市场占有率", 8.7)]
     nantong = next(c for c in report_cases if "江苏南通市" in c.text)
