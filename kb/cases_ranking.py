@@ -104,7 +104,14 @@ def _spread(base: dict[int, Parts], cases: Sequence[Case], penalty: float, top_k
 def _same_record(c: Case) -> tuple:
     """What makes two case records the same case told twice: a copy of a collection in another
     file (the PDF beside its DOCX, an encrypted copy) gives records equal in all of these."""
-    return (c.kind, c.title, c.problem, c.measures, tuple((o.metric, o.before, o.after, o.change, o.unit) for o in c.outcomes))
+    return (c.kind, _letters(c.title), _letters(c.problem), _letters(c.measures),
+            tuple((_letters(o.metric), o.before, o.after, o.change, o.unit) for o in c.outcomes))
+
+
+def _letters(text: str) -> str:
+    """Only the characters and digits: a PDF's text layer moves or drops quotation marks and spaces
+    that the DOCX it was made from has ("“抱团认证”" / "抱团认证")."""
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def select_cases(cases: Sequence[Case], region: str | None = None, kind: str | None = None) -> list[int]:

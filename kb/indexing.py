@@ -184,7 +184,8 @@ class IndexWriter:
             # Files the index already holds go first: of two files with the same content, the one
             # indexed before stays the source and the newcomer is the duplicate. The report keeps
             # the sorted order.
-            order = sorted(range(len(files)), key=lambda k: (shown_paths[k] not in old_by_path, k))
+            held = set(old_by_path) | set(fallback_by_path) | again  # what the index held before, rebuilt or not
+            order = sorted(range(len(files)), key=lambda k: (shown_paths[k] not in held, k))
             results: dict[int, FileResult] = {}
             for i, k in enumerate(order):
                 path, shown = files[k], shown_paths[k]

@@ -635,14 +635,16 @@ def printed_page_labels(texts: Sequence[str], catalog: Sequence[str] | None = No
     """1-based file page → the page number printed on it, where the two differ.
 
     ``catalog`` is the PDF's own page labels (``/PageLabels``: i, ii, 1, 2 …), used when the
-    document has them: a PDF reader's page box goes by those. Otherwise the numbers printed in the
+    document has them and they differ from the page count: a PDF reader's page box goes by those. Otherwise the numbers printed in the
     footers count: they must run in step with the file pages, at one offset, on at least two pages
     and most of the pages that show a number (a cover and a contents page before printed page 1
     make the offset 2); the pages from the first to the last such footer are labelled. Offset 0
     (the printed number is the file page) labels nothing.
     """
     if catalog:
-        return {n: label for n, label in enumerate(catalog, start=1) if label and label != str(n)}
+        labels = {n: label for n, label in enumerate(catalog, start=1) if label and label != str(n)}
+        if labels:
+            return labels  # else the labels only repeat the file's page numbers: the footers may say more
     offsets = {n: n - v for n, v in ((n, _printed_number(t)) for n, t in enumerate(texts, start=1)) if v is not None}
     if not offsets:
         return {}

@@ -64,3 +64,17 @@ def test_industry_only_and_listing():
     listing = _rank(top_k=3)
     assert [i for i, _, _ in listing] == list(range(len(CASES)))  # no question: every case, in order
     assert all(s == 0.0 and p == () for _, s, p in listing)
+
+
+def test_a_case_told_twice_is_listed_once_even_when_its_quotes_differ():
+    """A PDF beside the DOCX it was made from: the same record, but the PDF's text layer moved the
+    quotation marks. Listed once, at the first copy; a different case with the same title stays."""
+    from dataclasses import replace
+
+    from kb.cases_ranking import select_cases
+
+    docx = Case("docx-c001", "docx", "local_experience", "合成市：家具产业集群“抱团认证”", Region("合成省"), None,
+                "开裂变形投诉多。", "组织“抱团”认证。", (Outcome("投诉", None, None, -63.0, "%"),), (), 1, None, "合成")
+    pdf = replace(docx, case_id="pdf-c001", doc_id="pdf", title="合成市：家具产业集群抱团认证", measures="组织 抱团 认证。")
+    other = replace(docx, case_id="other-c001", doc_id="other", problem="返工多。")
+    assert select_cases([docx, pdf, other]) == [0, 2]

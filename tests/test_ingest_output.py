@@ -45,6 +45,9 @@ def test_a_copy_added_later_never_takes_the_place_of_the_file_indexed_before(hom
     assert [(Path(f.path).name, f.status) for f in files] == [("0合成甲副本.txt", "duplicate"), ("合成甲.txt", "unchanged")]
     assert "corpus/合成甲.txt" in files[0].reason
     assert [d.path for d in kb.documents()] == ["corpus/合成甲.txt"]
+    rebuilt = kb.ingest(rebuild=True).files  # a rebuild keeps the source the index had
+    assert [(Path(f.path).name, f.status) for f in rebuilt] == [("0合成甲副本.txt", "duplicate"), ("合成甲.txt", "indexed")]
+    assert [d.path for d in kb.documents()] == ["corpus/合成甲.txt"]
 
 
 @pytest.mark.parametrize("title, usable", [

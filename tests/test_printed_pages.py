@@ -41,7 +41,8 @@ def _collection_pdf(path, footers: bool = True):
     (["封面", "正文\n— 19 —", "正文"], None, {}),  # one footer alone proves no numbering
     (["表格\n35", "表格\n12", "表格\n7"], None, {}),  # numbers that do not run in step
     (["a", "b", "c"], ["i", "ii", "1"], {1: "i", 2: "ii", 3: "1"}),  # the PDF's own labels win
-    (["a\n— 5 —", "b\n— 6 —"], ["1", "2"], {}),
+    # labels that only repeat the page count say nothing: the footers still count
+    (["a\n— 5 —", "b\n— 6 —"], ["1", "2"], {1: "5", 2: "6"}),
 ])
 def test_printed_page_labels(texts, catalog, expected):
     assert printed_page_labels(texts, catalog) == expected
