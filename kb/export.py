@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from .present import KIND_ZH, citation_text, outcome_text, page_text, passage_outcomes
-from .records import Case, CaseHit, Chunk, Hit, Outcome
+from .records import Case, CaseHit, Chunk, Hit, Outcome, printed_label
 
 # The course title when none is given (kb export --title, the app's 课件标题 field, an empty title).
 DEFAULT_TITLE = "小微企业质量管理体系认证提升行动案例选编"
@@ -59,7 +59,7 @@ class ExportItem:
         return cls(**data)
 
     def printed_of(self, page: int | None) -> str | None:
-        return dict(self.printed).get(page) if page is not None and self.printed else None
+        return printed_label(self.printed, page)
 
 
 # --------------------------------------------------------------------------- formatting

@@ -235,6 +235,11 @@ class DocumentInfo:
     page_labels: tuple[tuple[int, str], ...] = ()
 
 
+def printed_label(printed: tuple[tuple[int, str], ...], page: int | None) -> str | None:
+    """From (page, printed page number) pairs, the number printed on file page ``page``, if any."""
+    return next((label for p, label in printed if p == page), None) if page is not None else None
+
+
 @dataclass(frozen=True)
 class Hit:
     """One search result with the evidence of why it matched."""
@@ -298,7 +303,7 @@ class CaseHit:
 
     def printed_of(self, page: int | None) -> str | None:
         """The page number printed on file page ``page``, where it differs."""
-        return dict(self.printed).get(page) if page is not None and self.printed else None
+        return printed_label(self.printed, page)
 
     def as_dict(self) -> dict:
         c = self.case
