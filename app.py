@@ -29,7 +29,7 @@ from kb.export import (
 )
 from kb.export_pptx import export_pptx
 from kb.glossary import expansions as glossary_expansions
-from kb.industries import industry_label
+from kb.industries import industry_label, industry_list
 from kb.present import (
     citation_text,
     outcome_text,
@@ -39,7 +39,7 @@ from kb.present import (
     peers_of,
     safe_export_name,
     score_parts_text,
-    weak_match,
+    weak_notes,
 )
 from kb.records import Case, CaseHit, Hit
 
@@ -138,7 +138,7 @@ def draw_case_card(ch: CaseHit, key: str, rt: Runtime, show_similar: bool = True
         if show_score and ch.score_parts:
             st.caption("匹配度构成：" + esc(score_parts_text(ch.score_parts)))
         st.markdown(ui.tag_badges(c.kind, "、".join(r.display() for r in c.all_regions),
-                                  "、".join(industry_label(i) for i in c.all_industries)))
+                                  industry_list(c.all_industries)))
         if c.profile:
             st.markdown(f"**概况**：{esc(c.profile)}")
         if c.problem:
@@ -433,12 +433,10 @@ def page_cases(rt: Runtime) -> None:
     if not hits:
         st.info("没有符合条件的案例。可以放宽行业或地区，或换个问题描述。")
     # A problem with no trade: cases that do not clearly match it are set apart (as kb cases does).
-    weak_from = next((h.rank for h in hits if weak_match(h, kb.config.guidance_problem_min)), None) \
-        if problem and not industry else None
+    notes = weak_notes(hits)
     for h in hits:
-        if h.rank == weak_from:
-            st.caption("没有与所述问题明显相符的案例；以下按相近程度列出，仅供参考。" if h.rank == hits[0].rank
-                       else "以下案例与所述问题关联较弱，仅供参考。")
+        if h.rank in notes:
+            st.caption(notes[h.rank])
         draw_case_card(h, key=f"case-{h.case.case_id}", rt=rt, show_score=bool(problem or industry))
 
 

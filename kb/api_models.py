@@ -142,6 +142,8 @@ class CaseHit(_Model):
     text: str
     score: float
     score_parts: dict[str, float] = Field(description="分数构成（problem、industry、region、evidence），相加即 score")
+    weak: bool = Field(False, description="给了问题、没给行业时，问题匹配低于参考案例门槛的案例为 true：列出仅供参考，"
+                                          "并非与所述问题明显相符（网页与 kb cases 中以“仅供参考”隔开）")
 
 
 class Guidance(_Model):

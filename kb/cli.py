@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import KBConfig
 from .errors import KBError, os_reason
-from .industries import industry_label
+from .industries import industry_list
 from .present import (
     KIND_ZH,
     STATUS_ZH,
@@ -26,7 +26,7 @@ from .present import (
     peers_of,
     progress_item,
     score_parts_text,
-    weak_match,
+    weak_notes,
 )
 
 
@@ -404,7 +404,7 @@ def _print_industry_fallback(industry: str | None, hits) -> None:
 
     wanted = set(resolve_industries(industry))
     if wanted and hits and not any(wanted & set(h.case.all_industries) for h in hits):
-        names = "、".join(industry_label(n) for n in sorted(wanted))
+        names = industry_list(sorted(wanted))
         print(f"提示：索引中没有“{industry.strip()}”（{names}）的案例，下面列出的是相近行业的案例。", file=sys.stderr)
 
 
@@ -432,15 +432,12 @@ def cmd_cases(args) -> int:
         return 0
     # A problem with no trade: the cases that do not clearly match it are set apart, not dropped
     # (the ranking is the same); the bar is the guidance card's (config.guidance_problem_min).
-    weak_from = None
-    if args.problem and not args.industry and not args.like:
-        weak_from = next((h.rank for h in hits if weak_match(h, kb.config.guidance_problem_min)), None)
+    notes = weak_notes(hits)
     for h in hits:
-        if h.rank == weak_from:
-            print("（没有与所述问题明显相符的案例；以下按相近程度列出，仅供参考）\n" if h.rank == hits[0].rank else
-                  "—— 以下案例与所述问题关联较弱，仅供参考 ——\n")
+        if h.rank in notes:
+            print(f"—— {notes[h.rank]} ——\n")
         c = h.case
-        industry = "、".join(industry_label(i) for i in c.all_industries) or "行业未识别"
+        industry = industry_list(c.all_industries) or "行业未识别"
         score = f"；分数 {h.score:.3f}" if h.score_parts else ""
         print(f"[{h.rank}] {c.title}  （{KIND_ZH.get(c.kind, c.kind)}；{c.region.display() or '地区未知'}；"
               f"{industry}{score}）")

@@ -218,6 +218,12 @@ def industry_label(name: str | None) -> str:
     return f"{ind.section}{ind.code} {name}" if ind else name
 
 
+def industry_list(names, labels: bool = True) -> str:
+    """Trade names for one line of text, ``C17 纺织业；C39 计算机、通信和其他电子设备制造业``: joined
+    with "；" because many GB/T 4754 names hold a "、" of their own."""
+    return "；".join(industry_label(n) if labels else n for n in names if n)
+
+
 def is_known_industry(name: str) -> bool:
     """Whether ``name`` denotes some 大类: its official name, a word of one (家纺) or an everyday
     word for trades (食品, 电子厂); 火星业 does not."""

@@ -246,14 +246,14 @@ class KnowledgeBase:
                      doc: str | None = None) -> list[str]:
         """Chinese notes for filter values that match nothing known (an unknown trade or place, a
         document id no document has, filters everything out; the note says why the list is empty)."""
-        from .industries import is_known_industry
+        from .industries import industry_list, is_known_industry
         from .regions import is_known_region
         from .simplified import to_simplified
 
         notes = []
         industry, region = to_simplified((industry or "").strip()), to_simplified((region or "").strip())
         if industry and not is_known_industry(industry):
-            known = "、".join(self.industries()) or "（索引中还没有识别出行业）"
+            known = industry_list(self.industries(), labels=False) or "（索引中还没有识别出行业）"
             notes.append(f"未知行业“{industry}”，可选：{known}（也可写 GB/T 4754 的其他大类名称，或“家纺”这类常用说法）。")
         if region and not is_known_region(region):
             notes.append(f"未识别的地区“{region}”：应为省、市或县的名称（如 江苏、南通市），结果将为空。")

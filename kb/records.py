@@ -300,6 +300,9 @@ class CaseHit:
     # the case's text was (partly) read by OCR from a scan: its figures need checking against the original
     ocr: bool = False
     ocr_confidence: float | None = None  # lowest confidence of those pages
+    # asked with a problem but no trade: the problem part of the score is below the guidance card's
+    # bar (config.guidance_problem_min), so the case is listed for reference, not as a clear match
+    weak: bool = False
 
     def printed_of(self, page: int | None) -> str | None:
         """The page number printed on file page ``page``, where it differs."""
@@ -329,4 +332,5 @@ class CaseHit:
             "text": c.text,
             "score": round(self.score, 4),
             "score_parts": {name: round(value, 4) for name, value in self.score_parts},
+            "weak": self.weak,
         }

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -926,7 +926,12 @@ class Retriever:
         ranked = rank_cases(snap.cases, lambda idx: self.problem_scores(snap, problem or "", idx),
                             industry=industry, problem=problem, region=region, top_k=top_k, kind=kind,
                             settings=self.case_settings)
-        return [case_hit(snap, r, i, s, parts) for r, (i, s, parts) in enumerate(ranked, start=1)]
+        hits = [case_hit(snap, r, i, s, parts) for r, (i, s, parts) in enumerate(ranked, start=1)]
+        if problem and problem.strip() and not industry:
+            # Cases that do not clearly match the problem are marked (listed for reference only).
+            floor = self.config.guidance_problem_min
+            hits = [replace(h, weak=dict(h.score_parts).get("problem", 0.0) < floor) for h in hits]
+        return hits
 
     def guidance(self, snap: Snapshot, query: str, top_k: int = 2,
                  industry: str | None = None) -> tuple[str | None, list[CaseHit]]:

@@ -238,6 +238,21 @@ def test_comparable_cases_page(app):
     assert "**相似案例**" in _markdown(app)
 
 
+@pytest.mark.parametrize("problem", ["认证融资贷款门槛高", "产品质量不稳定，客户投诉多"])
+def test_comparable_cases_set_apart_weak_matches_like_the_cli(app, kb_home, problem):
+    """A problem with no trade: one "仅供参考" line, right before the first case the CLI and the
+    JSON mark weak (none when no case is weak)."""
+    hits = KnowledgeBase(replace(KBConfig(), home=kb_home, model=MODEL)).cases(problem=problem, top_k=10)
+    _goto(app, "可比案例")
+    app.text_input(key="c_problem").set_value(problem).run()
+    assert not app.exception
+    marks = [c for c in _captions(app) if "仅供参考" in c]
+    weak = [h for h in hits if h.weak]
+    assert len(marks) == (1 if weak else 0)
+    if weak:
+        assert ("没有与所述问题明显相符" in marks[0]) == (weak[0].rank == 1)
+
+
 def test_comparable_cases_example_fills_form(app):
     _goto(app, "可比案例")
     app.button(key="cex-1").click().run()

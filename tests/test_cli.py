@@ -226,6 +226,7 @@ def test_cases_set_apart_the_ones_that_do_not_clearly_match_the_problem(env, cap
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     floor = KBConfig().guidance_problem_min
     weak = [i for i, r in enumerate(rows) if r["score_parts"].get("problem", 0.0) < floor]
+    assert [i for i, r in enumerate(rows) if r["weak"]] == weak  # the JSON marks the same cases
     assert main(["cases", "--problem", problem]) == 0
     out = capsys.readouterr().out
     marks = [line for line in out.splitlines() if "仅供参考" in line]
@@ -236,6 +237,9 @@ def test_cases_set_apart_the_ones_that_do_not_clearly_match_the_problem(env, cap
         after = out.split(marks[0], 1)[1]
         assert after.lstrip().startswith(f"[{weak[0] + 1}] ")
         assert ("没有与所述问题明显相符" in marks[0]) == (weak[0] == 0)
+    # With a trade the ranking is by trade first: nothing is set apart.
+    assert main(["cases", "--problem", problem, "--industry", "纺织", "--json"]) == 0
+    assert not any(json.loads(x)["weak"] for x in capsys.readouterr().out.splitlines())
 
 
 def test_case_without_a_section_or_page_cites_the_document_alone(tmp_path, monkeypatch, capsys):

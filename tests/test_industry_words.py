@@ -163,9 +163,20 @@ def test_a_trade_with_no_case_is_said_so(tmp_path, monkeypatch, capsys):
     ("合成市铸造企业铸件气孔砂眼多", "金属制品业"),
     ("合成区泡菜企业亚硝酸盐含量波动", "农副食品加工业"),
     ("合成市某鞋厂鞋底开胶", "皮革、毛皮、羽毛及其制品和制鞋业"),
+    ("合成市眼镜企业镜架焊点开裂", "专用设备制造业"),  # 3587 眼镜制造 (session 24)
 ])
 def test_trades_a_tester_found_unnamed(text, expected):
     """Synthetic sentences naming trades a black-box tester's collections used (session 23)."""
     from kb.industries import classify_industries
 
     assert classify_industries(text)[:1] == [expected]
+
+
+def test_trade_lists_are_joined_so_names_with_a_dunhao_stay_whole():
+    """GB/T 4754 names hold a "、" of their own; a list of them is joined with "；"."""
+    from kb.industries import industry_list
+
+    names = ["纺织业", "计算机、通信和其他电子设备制造业"]
+    assert industry_list(names) == "C17 纺织业；C39 计算机、通信和其他电子设备制造业"
+    assert industry_list(names, labels=False) == "纺织业；计算机、通信和其他电子设备制造业"
+    assert industry_list([]) == ""
