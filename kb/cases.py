@@ -107,6 +107,11 @@ _SAVING = re.compile(r"(?P<verb>节约|节省|节支)了?(?:约|近|超过|超)?
 # Who benefited: "为1433家企业…", "带动3800余人…", "帮助115家…"; the metric follows the number.
 _BENEFIT = re.compile(r"(?:为|帮助|带动|指导|培训|服务|惠及|覆盖|助力|推动|支持|组织)了?(?:近|约|超过|超)?$")
 _CLAUSE = re.compile(r"[^，,；;。！？!?]+")
+# What a count of beneficiaries counts and what they got: "（为1433家）企业发放认证融资贷款" →
+# 发放认证融资贷款的企业, so the count does not read like an amount of the loans.
+_COUNTED = re.compile(
+    r"(?P<noun>[\u4e00-\u9fff]{0,8}?(?:企业|机构|公司|工厂|工坊|门店|作坊|商户|农户|合作社|单位|人员|员工|学员|茶农))"
+    r"(?P<rest>(?!的)[\u4e00-\u9fff“”《》A-Za-z0-9]{2,})$")
 # "抽检连续6个月全部合格", "连续12个月抽检全部合格": a streak, counted in months (or batches).
 _STREAK = re.compile(r"连续(?P<num>\d+)(?P<unit>个月|个季度|年|批次|批)(?P<what>[^，,；;。]*?)(?:全部|均|全)?合格")
 # Profile facts: what the enterprise or place has at the start, stated with no change.
@@ -303,7 +308,9 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             # The number counts beneficiaries; what they got follows it.
             verb = b[0] if b is not None else ""
             tail = clause[q.end() : nxt.start() if nxt else len(clause)]
-            out.append((Outcome(_metric(verb + tail), None, value, None, unit, page, clause, approx=_approx(q, before, clause[q.end():])),
+            counted = _COUNTED.match(re.sub(r"(?:超过|超|近|约|逾|不到|达到|达|共计|共|累计|合计)$", "", tail.strip()))
+            metric = f"{counted['rest']}的{counted['noun']}" if counted else _metric(verb + tail)
+            out.append((Outcome(metric, None, value, None, unit, page, clause, approx=_approx(q, before, clause[q.end():])),
                         "count"))
         elif (r := _REACH.search(before)) is not None or _CLAUSE_END.match(clause, q.end()):
             # "突破130亿元", or a bare figure closing the clause ("注册商标1000余个"); a count
@@ -637,6 +644,8 @@ def _continues(sentence: Sentence, first: Sentence) -> bool:
 
 def _title(text: str, subject: _Subject) -> str:
     label = text[subject.start : subject.end]
+    if not subject.enterprise:  # a place named as a chain: "浙江在德清县" → 浙江德清县, "江苏省的南通市" → 江苏省南通市
+        label = re.sub(r"(?<=[\u4e00-\u9fff])[在的](?=[\u4e00-\u9fff])", "", label)
     # "江苏省昆山市：…": the subject's own colon is not part of the clause after it.
     rest = _TITLE_FILLER.sub("", text[subject.end :]).lstrip("：: ")
     clause = next((c for c in _CLAUSE.findall(rest) if c.strip()), "")

@@ -240,12 +240,18 @@ def test_outcome_keeps_the_qualifier_of_its_figure(text, approx, shown):
     assert o.as_dict()["approx"] == approx
 
 
-def test_parse_outcomes_beneficiaries_and_amount_share_the_metric():
+def test_parse_outcomes_a_count_of_beneficiaries_names_what_it_counts():
+    """A tester read "为企业发放认证融资贷款：1433家" as an amount of the loans: the count is
+    labelled with what it counts (the enterprises that got them), the amount keeps the clause."""
     outcomes = parse_outcomes("为1433家企业发放认证融资贷款超83亿元", 3)
-    assert [(o.metric, o.after, o.unit, o.page) for o in outcomes] == [
-        ("为企业发放认证融资贷款", 1433, "家", 3),
-        ("为企业发放认证融资贷款", 83, "亿元", 3),
+    assert [(o.metric, o.after, o.unit, o.page, o.approx) for o in outcomes] == [
+        ("发放认证融资贷款的企业", 1433, "家", 3, ""),
+        ("为企业发放认证融资贷款", 83, "亿元", 3, "超"),
     ]
+    assert [o.metric for o in parse_outcomes("为220家地理信息企业解决各类质量问题490个")] == [
+        "解决各类质量问题的地理信息企业", "为地理信息企业解决各类质量问题"]
+    assert [(o.metric, o.approx) for o in parse_outcomes("带动600余家企业通过认证")] == [("通过认证的企业", "余")]
+    assert parse_outcomes("惠及1200户茶农") == []  # nothing said about what they got
 
 
 def test_parse_outcomes_ignores_descriptions_and_borrows_metric():
@@ -373,12 +379,13 @@ def test_report_case_fields(report_cases, report_chunks):
     assert nantong.page == 5
     deqing = next(c for c in report_cases if "浙江在德清县" in c.text)
     assert len(deqing.outcomes) == 5
+    assert deqing.title.startswith("浙江德清县：设立全国首个")  # the place as a name, not "浙江在德清县"
 
 
 # Outcomes of the report's cases, pinned when labelled parts and profile facts were added
 # (nothing about the report's cases may change with them): title prefix → (metric, before, after, change, unit).
 REPORT_OUTCOMES = {
-    "江苏省局：": [("为企业发放认证融资贷款", None, 1433, None, "家"), ("为企业发放认证融资贷款", None, 83, None, "亿元")],
+    "江苏省局：": [("发放认证融资贷款的企业", None, 1433, None, "家"), ("为企业发放认证融资贷款", None, 83, None, "亿元")],
     "江苏南通市：": [("产品缺陷发生率", 15, 7, -8, "%"), ("月均经济效益", None, None, 10, "万元")],
     "广州黄埔区：": [("高端装备制造业规上企业", 143, 336, 193, "家")],
     "浙江绍兴上虞区：": [("增收致富", None, 3800, None, "人"), ("行业产值", None, 130, None, "亿元")],
