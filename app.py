@@ -30,6 +30,7 @@ from kb.export import (
 from kb.export_pptx import export_pptx
 from kb.glossary import expansions as glossary_expansions
 from kb.industries import industry_label, industry_list
+from kb.knowledge_base import OFF_TOPIC_NOTE
 from kb.present import (
     citation_text,
     outcome_text,
@@ -320,10 +321,20 @@ def page_search(rt: Runtime) -> None:
     if absent:
         st.warning(f"文档中没有提到{'、'.join(f'“{esc(n)}”' for n in absent)}" +
                    ("，下面是按问题里其余的词找到的相近内容。" if hits else "。"))
+    definitions = kb.definitions(query)
+    if definitions:  # 啥叫采信: the plain explanation first
+        with st.container(border=True, key="definitions"):
+            st.markdown("**术语解释**")
+            for e in definitions:
+                st.markdown(f"**{esc(e.term)}**：{esc(e.meaning)}")
+                st.caption(f"依据：{esc(e.source)}")
     if not hits:
         narrowed = any(v != ALL for v in (industry, region, kind))
-        st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +
-                ("。" if show_all else "，或打开“显示低相关度结果”。") + "也可以试试下面的问题：")
+        if mode == "hybrid" and not show_all and not narrowed and kb.off_topic(query):
+            st.info(OFF_TOPIC_NOTE + "可以试试下面的问题：")
+        else:
+            st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +
+                    ("。" if show_all else "，或打开“显示低相关度结果”。") + "也可以试试下面的问题：")
         ex_cols = st.columns(3)
         for i, example in enumerate(ui.EXAMPLE_QUERIES):
             ex_cols[i % 3].button(example, key=f"ex-empty-{i}", on_click=set_query, args=(example,), width="stretch")
@@ -331,6 +342,9 @@ def page_search(rt: Runtime) -> None:
     if answer:
         with st.container(border=True, key="direct-answer"):
             st.markdown("**直接回答**")
+            unanswered = kb.unanswered(query, answer)
+            if unanswered:
+                st.caption(f"{unanswered}；下面是与问题最相关的原文。")
             for a in answer:
                 st.markdown(ui.emphasise_numbers(a.text))
                 st.caption("出处：" + esc(citation_text(a.doc, a.section, a.page, printed=a.printed_page)))

@@ -72,10 +72,19 @@ class Outline(_Model):
     items: list[OutlineItem] = Field(description="小标题，按原文顺序（最多 20 个）")
 
 
+class Definition(_Model):
+    term: str = Field(description="术语")
+    meaning: str = Field(description="一句话通俗解释")
+    everyday: list[str] = Field(description="口语说法")
+    source: str = Field(description="依据（GB/T 19000-2016、GB/T 27000-2006 或“报告用语”）")
+
+
 class Answer(_Model):
     sentences: list[AnswerSentence] = Field(description="最能直接回答问题的一两句")
     chunk_ids: list[str] = Field(description="这些句子所在的分块（去重）")
     outline: Outline | None = Field(description="问题在问“哪几条、有哪些打算”这类要点时，第一条结果所在章节的小标题提纲；否则为 null")
+    unanswered: str | None = Field(None, description="问题问的是费用（多少钱）或时间（多久），而这一两句里没有这类数字时的说明"
+                                                     "（如“文档中没有写到具体的费用数额”）；否则为 null")
 
 
 class SearchHit(_Model):
@@ -155,8 +164,11 @@ class SearchResponse(_Model):
     """Same object as one line of ``kb search --json``."""
 
     query: str = Field(description="查询（原样）")
-    notes: list[str] = Field(description="筛选条件的提示：未知行业、未识别的地区、不存在的文档编号（这时结果为空）")
+    notes: list[str] = Field(description="提示：未知行业、未识别的地区、不存在的文档编号（这时结果为空）；没有结果时说明原因"
+                                         "（问题与文档无关，或没有达到相关度门槛的段落）")
     not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
+    definitions: list[Definition] = Field(default_factory=list, description="问题在问某个术语是什么意思（啥叫采信、链主是啥）时，"
+                                                                        "术语表里它的通俗解释（最多两条）；否则为空列表")
     answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")
     guidance: Guidance | None = Field(description="给企业主的参考案例：问题提到的行业及其最可比、有量化成效的案例；"
                                                   "没提行业时只给问题与案例明显相符的；bm25 模式或没有时为 null")

@@ -360,15 +360,22 @@ def _search(kb, args) -> int:
     if absent:
         print(f"提示：文档中没有提到{'、'.join(f'“{n}”' for n in absent)}" +
               ("，下面是按问题里其余的词找到的相近内容。\n" if hits else "。"))
+    definitions = kb.definitions(args.query)
+    if definitions:  # 啥叫采信: the plain explanation first
+        print("术语解释：")
+        for e in definitions:
+            print(f"  {e.term}：{e.meaning}（依据：{e.source}）")
+        print()
     if not hits:
-        narrowed = any((args.industry, args.region, args.kind, args.doc))
-        print("没有找到相关内容。可以换个说法（如写出行业、问题）" + ("，去掉筛选条件" if narrowed else "") +
-              ("。" if args.all else "，或加 --all 查看低相关度的段落。"))
+        print(kb.empty_note(args.query, args.mode, args.all, filters))
         return 0
     answer = kb.answer(args.query, hits) if args.mode != "bm25" else []
     scanned = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.ocr}
     if answer:
         print("直接回答：")
+        unanswered = kb.unanswered(args.query, answer)
+        if unanswered:
+            print(f"  （{unanswered}；下面是与问题最相关的原文）")
         for a in answer:
             ocr = ocr_text(scanned[a.chunk_id].ocr_confidence) if a.chunk_id in scanned else ""
             print(f"  {a.text}（{' · '.join(filter(None, (a.doc, a.section, page_text(a.page, printed=a.printed_page), ocr)))}）")
@@ -482,10 +489,12 @@ def cmd_chunks(args) -> int:
 
 
 def cmd_glossary(args) -> int:
-    from .glossary import lookup
+    from .glossary import lookup, named_terms
     from .simplified import to_simplified
 
     entries = lookup(to_simplified(args.word) if args.word else args.word)  # 採信 → 采信
+    if not entries and args.word:  # a question rather than a word: 啥叫采信, 链主是啥
+        entries = named_terms(args.word)
     if args.json:
         for e in entries:
             _print_json({"term": e.term, "meaning": e.meaning, "everyday": list(e.everyday), "source": e.source})

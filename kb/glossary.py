@@ -153,3 +153,34 @@ def terms_in(text: str, skip: frozenset[str] = frozenset()) -> list[GlossaryEntr
         found.append((rest.index(e.term), e))
         rest = rest.replace(e.term, "\x00" * len(e.term))
     return [e for _, e in sorted(found, key=lambda x: x[0])]
+
+
+# A question asking what a word means: 啥叫采信, 链主是啥, 质量成本是什么意思, 认证贷听不懂. Not 是什么时候 /
+# 是什么样 (a time or a manner), not 不懂质量 (a skill, 厂里没有懂质量的人).
+_DEFINITION_CUE = re.compile(
+    r"啥叫|什么叫|何为|何谓|什么是|啥是|是啥|是个啥|是什么(?!时候|样|地方|部门|条件|标准|要求)|是干嘛|是干啥|是做什么|"
+    r"什么意思|啥意思|意思是|指什么|指的是|指啥|怎么理解|咋理解|如何理解|听不懂|看不懂|不明白|解释一下|含义")
+_DEFINED_MAX = 2
+
+
+def named_terms(text: str, tokenizer=None) -> list[GlossaryEntry]:
+    """The glossary entries a text names, in the order written: the terms it writes, longest first
+    (质量管理体系认证 before 认证), else the entries whose everyday words it uses as whole words
+    (到底啥叫体系 → 质量管理体系)."""
+    text = to_simplified(text or "")
+    found = terms_in(text)
+    if not found:
+        bounds = word_boundaries(text, tokenizer)
+        hits = [(min(text.find(w) for w in e.everyday if contains_word(text, w, bounds=bounds)), e)
+                for e in glossary() if any(contains_word(text, w, bounds=bounds) for w in e.everyday)]
+        found = [e for _, e in sorted(hits, key=lambda x: x[0])]
+    return found
+
+
+def asked_terms(query: str, tokenizer=None) -> list[GlossaryEntry]:
+    """The glossary entries a question asks the meaning of (at most two, :func:`named_terms`); empty
+    when it does not ask what a word means (:data:`_DEFINITION_CUE`) or names no glossary word."""
+    query = to_simplified(query or "")
+    if not _DEFINITION_CUE.search(query):
+        return []
+    return named_terms(query, tokenizer)[:_DEFINED_MAX]

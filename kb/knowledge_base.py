@@ -26,6 +26,10 @@ from .retrieval import MODES, AnswerSentence, Candidates, Filters, Outline, Retr
 from .snapshot import Snapshot
 from .tokenizer import Tokenizer
 
+# Why a question came back empty when it is about something the documents never speak to.
+OFF_TOPIC_NOTE = ("没有找到相关内容：知识库里的文档没有谈到这个问题（这里收录的是小微企业质量管理体系认证提升行动的"
+                  "报告、案例和经验，不含天气、办事手续、税务等内容）。")
+
 __all__ = ["KnowledgeBase", "Filters", "IngestReport", "Candidates", "AnswerSentence", "MODES"]
 
 
@@ -294,6 +298,36 @@ class KnowledgeBase:
         """The one or two sentences of ``hits`` that answer ``query`` most directly."""
         return self.retriever.answer(self.snapshot(), query, hits)
 
+    def empty_note(self, query: str, mode: str = "hybrid", include_all: bool = False,
+                   filters: Filters | None = None) -> str:
+        """Why a search came back empty, in Chinese: the question is about something the documents
+        never speak to (天气, 个税; see Retriever.on_topic), or no passage reached the relevance floor."""
+        narrowed = filters is not None and any((filters.industry, filters.region, filters.kind, filters.doc))
+        if mode == "hybrid" and not include_all and not narrowed and self.off_topic(query):
+            return OFF_TOPIC_NOTE
+        return "没有找到相关内容：可以换个说法（写出行业、遇到的问题）" + ("，去掉筛选条件" if narrowed else "") + \
+            ("。" if include_all or mode != "hybrid" else "，或查看低相关度的段落（kb search --all，API 中 all=true）。")
+
+    def off_topic(self, query: str) -> bool:
+        """Whether the documents cannot speak to ``query`` at all (今天天气怎么样, 个税怎么申报)."""
+        return self.retriever.off_topic(self.snapshot(), query)
+
+    def definitions(self, query: str) -> list:
+        """The glossary entries a question asks the meaning of (啥叫采信, 链主是啥; see
+        :func:`kb.glossary.asked_terms`): the plain explanation comes before the report's sentences."""
+        from .glossary import asked_terms
+
+        return asked_terms(query, self.tokenizer)
+
+    @staticmethod
+    def unanswered(query: str, answer) -> str | None:
+        """A note when the question asks for a cost or a length of time and no answer sentence gives
+        one (文档中没有写到具体的费用数额); None otherwise."""
+        from .retrieval import UNANSWERED_ZH, unanswered_figure
+
+        kind = unanswered_figure(query, answer) if answer else None
+        return UNANSWERED_ZH[kind] if kind else None
+
     def outline(self, query: str, hits: list[Hit]) -> Outline | None:
         """For a question asking for a list (哪几条经验), the headings under the first result's
         section (see Retriever.outline)."""
@@ -321,12 +355,17 @@ class KnowledgeBase:
                                if hits and mode != "bm25" else (None, []))  # bm25: no model
             absent = self.absent_names(query)
             notes = self.filter_notes(filters.industry, filters.region, filters.doc) if filters else []
+            if not hits and query.strip() and not notes:
+                notes.append(self.empty_note(query, mode, include_all, filters))
         return {"query": query,
                 "notes": notes,
                 "not_in_documents": absent,
+                "definitions": [{"term": e.term, "meaning": e.meaning, "everyday": list(e.everyday), "source": e.source}
+                                for e in self.definitions(query)],
                 "answer": {"sentences": [a.as_dict() for a in answer],
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),
-                           "outline": outline.as_dict() if outline else None} if answer else None,
+                           "outline": outline.as_dict() if outline else None,
+                           "unanswered": self.unanswered(query, answer)} if answer else None,
                 "guidance": {"industry": industry, "cases": [c.as_dict() for c in cases]} if cases else None,
                 "results": [h.as_dict() for h in hits]}
 

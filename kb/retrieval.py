@@ -346,6 +346,29 @@ def asks_for_figure(query: str) -> bool:
     return bool(_FIGURE_QUESTION.search(query))
 
 
+# Figures a question asks for that a sentence has to give to answer it: a cost in money (认证要花多少钱),
+# a length of time (认证下来要多久). The report may have neither; the answer then says so.
+_ASKED_FIGURES = (
+    ("费用", re.compile(r"多少钱|花多少|花费|要花|收费|费用(?:是|要|大概|一般)?多少|多少费用|价格|价钱|贵不贵|几千块|几万块|"
+                      r"成本(?:是|要|大概)?多少"),
+     re.compile(r"\d\s*(?:万|亿|千)?元|[零一二两三四五六七八九十百千万]\s*(?:万|亿)?元")),
+    ("时间", re.compile(r"多久|多长时间|多少天|几天|几个月|多少个月|几年|多少年|周期多长|要多长|多长周期|什么时候能|啥时候能"),
+     re.compile(r"(?<![\d.])\d{1,3}\s*(?:个)?(?:工作日|天|日|周|星期|个月|小时|年)(?!度|底|初|末|来|以来)|"
+                r"[一二两三四五六七八九十半]+(?:个)?(?:工作日|天|周|星期|个月|年)(?!度|底|初|末|来|以来)")),
+)
+UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间": "文档中没有写到需要多长时间"}
+
+
+def unanswered_figure(query: str, sentences) -> str | None:
+    """The kind of figure ``query`` asks for (``费用``, ``时间``) that none of the answer ``sentences``
+    (their ``text``) gives; None when it asks for neither or a sentence has one."""
+    query = to_simplified(query)
+    for kind, asked, given in _ASKED_FIGURES:
+        if asked.search(query) and not any(given.search(s.text) for s in sentences):
+            return kind
+    return None
+
+
 def has_figure(text: str) -> bool:
     return bool(_FIGURE.search(text))
 
@@ -670,6 +693,14 @@ class Retriever:
                 break
         return hits
 
+    def off_topic(self, snap: Snapshot, query: str) -> bool:
+        """Whether the documents cannot speak to ``query`` at all (not :meth:`on_topic`, judged
+        on the candidates of all documents, as an unfiltered hybrid search would)."""
+        query = to_simplified((query or "").strip())
+        if not query or not snap.chunks:
+            return False
+        return not self.on_topic(snap, query, self.candidates(snap, query, "hybrid", None, self.config.candidates))
+
     def on_topic(self, snap: Snapshot, query: str, cand: Candidates) -> bool:
         """Whether the documents can speak to ``query`` at all. Unrelated questions (医保异地就医怎么备案,
         asdfghjkl) are not; a question is, when
@@ -707,7 +738,10 @@ class Retriever:
         Document frequencies only, so every backend agrees."""
         topics = offtopic_words()
         words = list(dict.fromkeys(typed))
-        if not any(t in topics and not len(snap.bm25.containing(t)) for t in words):
+        if not any(t in topics and not len(snap.bm25.containing(t)) for t in words) and not any(
+            # a topic word the segmenter split ("个税怎么申报" gives 税 and 申报)
+            len(w) >= 2 and w in query and w not in words and not len(snap.bm25.containing(w)) for w in topics
+        ):
             return False
         if any(t in DOMAIN_WORDS for t in words):
             return False

@@ -203,7 +203,7 @@ def effective_mode(requested: str, model_loaded: bool, model_error: str | None =
 
 
 # Terms too general to explain next to every result.
-_PLAIN_SKIP = frozenset({"质量", "认证", "培训", "管理体系", "合格", "检验", "审核", "帮扶", "人力", "营收"})
+_PLAIN_SKIP = frozenset({"质量", "认证", "培训", "管理体系", "合格", "检验", "审核", "帮扶", "人力", "营收", "提升行动"})
 
 
 def glossary_terms(texts: Sequence[str]) -> list:

@@ -144,14 +144,26 @@ def test_answer_object_in_search_json(built, capsys, monkeypatch):
         assert (s["doc_id"], s["title"]) == (by_chunk[s["chunk_id"]]["doc"], by_chunk[s["chunk_id"]]["title"])
         assert s["doc"] == s["title"]
     assert set(answer["chunk_ids"]) <= ids
-    assert set(answer) == {"sentences", "chunk_ids", "outline"} and answer["outline"] is None  # not a list question
+    assert set(answer) == {"sentences", "chunk_ids", "outline", "unanswered"} and answer["outline"] is None
+    assert answer["unanswered"] is None  # asks for a count, not a cost or a time
     assert cli.main(["search", "asdfghjkl", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "notes": [], "not_in_documents": [],
+    from kb.knowledge_base import OFF_TOPIC_NOTE
+
+    # an off-topic question: empty, and the JSON says why in Chinese
+    assert json.loads(capsys.readouterr().out) == {"query": "asdfghjkl", "notes": [OFF_TOPIC_NOTE],
+                                                   "not_in_documents": [], "definitions": [],
                                                    "answer": None, "guidance": None, "results": []}
-    # the empty message suggests removing filters only when some were set, and --all only without it
     assert cli.main(["search", "asdfghjkl"]) == 0
-    plain = capsys.readouterr().out
-    assert "没有找到相关内容" in plain and "筛选" not in plain and "--all" in plain
+    assert capsys.readouterr().out.strip() == OFF_TOPIC_NOTE
+    # the message for an on-topic question with nothing above the floor suggests removing filters only
+    # when some were set, and --all only without it
+    built.retriever.off_topic = lambda snap, query: False
+    try:
+        assert built.empty_note("认证贷") == "没有找到相关内容：可以换个说法（写出行业、遇到的问题），或查看低相关度的段落（kb search --all，API 中 all=true）。"
+        assert "去掉筛选条件" in built.empty_note("认证贷", filters=Filters(region="江苏"))
+        assert "--all" not in built.empty_note("认证贷", include_all=True)
+    finally:
+        del built.retriever.off_topic
     assert cli.main(["search", "asdfghjkl", "--region", "江苏"]) == 0
     assert "去掉筛选条件" in capsys.readouterr().out
 
@@ -482,3 +494,74 @@ def test_no_direct_answer_from_passages_that_barely_pass_the_floor(built):
     assert hits and built.answer("江苏为多少家企业发放认证融资贷款", hits)
     weak = [replace(h, score=built.config.answer_min_score - 0.01) for h in hits]
     assert built.answer("江苏为多少家企业发放认证融资贷款", weak) == []
+
+
+# ----------------------------------------------------------------- what a word means; figures the report lacks
+@pytest.mark.parametrize(("query", "terms"), [
+    ("啥叫采信 听不懂", ["采信"]),
+    ("链主是啥 我们给大厂配套的有啥好处", ["链主"]),
+    ("质量成本是啥意思 能降多少", ["质量成本"]),
+    ("体系体系，到底啥叫体系啊", ["质量管理体系"]),  # an everyday word of the entry
+    ("提升行动是啥", ["提升行动"]),
+    ("什么是认证贷", ["认证贷"]),
+    # no question about a word's meaning
+    ("认证贷是什么时候开始的", []),
+    ("厂里没有懂质量的人咋办", []),
+    ("认证贷怎么申请", []),
+    ("今天天气是啥样", []),
+])
+def test_questions_asking_what_a_word_means(query, terms):
+    from kb.glossary import asked_terms
+
+    assert [e.term for e in asked_terms(query)] == terms
+
+
+def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
+    data = built.search_json("啥叫采信")
+    (d,) = data["definitions"]
+    entry = next(e for e in glossary() if e.term == "采信")
+    assert d == {"term": "采信", "meaning": entry.meaning, "everyday": list(entry.everyday), "source": entry.source}
+    assert built.search_json("认证贷怎么申请")["definitions"] == []
+    from kb.api_models import SearchResponse
+
+    SearchResponse.model_validate(data)  # the API documents the field
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_HOME", str(built.config.home))
+    monkeypatch.setenv("KB_MODEL", "hash-bigram-64")
+    assert main(["search", "链主是啥"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("术语解释：\n  链主：") and "（依据：报告用语）" in out
+    assert main(["glossary", "啥叫采信"]) == 0  # a question, not a bare word: the term it names
+    assert capsys.readouterr().out.startswith("采信：")
+
+
+@pytest.mark.parametrize(("query", "sentence", "kind"), [
+    ("做个质量体系认证要花多少钱啊", "近6成小微企业认为带来一定经济压力。", "费用"),
+    ("认证费多少钱", "为1.5万家企业减免认证费用3960万元。", None),
+    ("认证下来要多久", "2023年产品不良率较2022年下降20.2%。", "时间"),  # a year is no length of time
+    ("认证下来要多久", "一般3个月可以拿到证书。", None),
+    ("认证下来要多久", "用时三个月。", None),
+    ("利润能涨多少", "年利润率平均提升8.3%。", None),  # a figure, but not a cost or a time
+])
+def test_a_cost_or_time_the_answer_does_not_give_is_said(query, sentence, kind):
+    from kb.retrieval import UNANSWERED_ZH, AnswerSentence, unanswered_figure
+
+    answer = [AnswerSentence(sentence, "c1", "文档", "", 1, 0.5)]
+    assert unanswered_figure(query, answer) == kind
+    assert KnowledgeBase.unanswered(query, answer) == (UNANSWERED_ZH[kind] if kind else None)
+    assert KnowledgeBase.unanswered(query, []) is None  # no answer: nothing to qualify
+
+
+def test_search_json_says_when_the_report_has_no_cost(built):
+    data = built.search_json("做个质量体系认证要花多少钱啊")
+    if data["answer"] is not None:
+        from kb.retrieval import unanswered_figure
+
+        class S:
+            def __init__(self, text):
+                self.text = text
+
+        expected = unanswered_figure(data["query"], [S(s["text"]) for s in data["answer"]["sentences"]])
+        assert data["answer"]["unanswered"] == (expected and "文档中没有写到具体的费用数额")
+    assert built.search_json("认证贷有什么好处")["answer"]["unanswered"] is None
