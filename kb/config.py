@@ -107,6 +107,10 @@ class KBConfig:
     benefit_problem_penalty: float = 0.2
     answer_figure_bonus: float = 0.1
     answer_passage_weight: float = 0.2
+    # the direct answer reads the first three passages, but not one scoring under this share of the
+    # first's (a black-box auditor's 健身器材 question: 0.906 then 0.236 — the second passage, another
+    # enterprise's, gave the answer's figure)
+    answer_hit_share: float = 0.5
     # no direct answer when the best passage scores below this (0–1): a filtered search whose only
     # result barely passes the relevance floor (纺织业 + 认证贷: 0.05) answered with an unrelated
     # sentence. On the nine report sets every question with a direct answer had a best passage of

@@ -834,7 +834,17 @@ class Retriever:
         wanted = named or RESULT_PARTS
         part_bonus = 0.0  # given to some sentence: part of the largest possible rank
         scored = []
-        for hit in hits[:from_hits]:
+        # What the question is about (a trade, a place it names) as the best passage has it: a
+        # sentence of a passage that names none of it is about another enterprise or place
+        # (健身器材…客户投诉降了多少: not the 15→3 complaints of a printing case two passages down).
+        def about(h: Hit) -> str:  # a case's name is often its heading
+            return h.chunk.section_path + h.chunk.text
+
+        subject = [w for w in (*trade_words(query), *sorted(place_names(query))) if w in about(hits[0])]
+        # A passage far below the best one (under answer_hit_share of its score) is no source of the answer.
+        pool = [h for h in hits[:from_hits] if h is hits[0] or h.score >= self.config.answer_hit_share * hits[0].score]
+        for hit in pool:
+            elsewhere = bool(subject) and not any(w in about(hit) for w in subject)
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
             # parts of a case write-up; a report's own 基本情况 / 存在问题 chapters are no case's parts
@@ -860,6 +870,8 @@ class Retriever:
                     rank -= remedy
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
+                if elsewhere:
+                    rank -= other_part
                 if told in ("problem", "profile"):
                     rank -= other_part  # 开裂变形怎么办 / 合格率由多少提升到多少: not 过去…合格率仅为88%
                 if part is not None and part not in wanted:

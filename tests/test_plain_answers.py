@@ -565,3 +565,53 @@ def test_search_json_says_when_the_report_has_no_cost(built):
         expected = unanswered_figure(data["query"], [S(s["text"]) for s in data["answer"]["sentences"]])
         assert data["answer"]["unanswered"] == (expected and "文档中没有写到具体的费用数额")
     assert built.search_json("认证贷有什么好处")["answer"]["unanswered"] is None
+
+
+# Synthetic two-case collection (made up for this test): the same complaint figure phrased in both.
+TWO_CASES = """# 合成测试案例集（虚构，仅供测试）
+
+## 一、甲市某健身器材公司
+
+企业主要生产跑步机。过去焊缝开裂，客户投诉多。帮扶中建立焊接工艺评定制度。实施以来，投诉由每月11起降至2起，返修率下降4.2个百分点。
+
+## 二、乙县某包装印刷公司
+
+企业主要从事包装袋印刷。存在问题：印刷色差大。帮扶措施：引入色差仪。取得成效：客户投诉从每季度15起减少到3起，材料损耗率由6.5%下降到3.2%。
+"""
+
+
+@pytest.fixture(scope="module")
+def two_cases(tmp_path_factory) -> KnowledgeBase:
+    home = tmp_path_factory.mktemp("twocases")
+    (home / "corpus").mkdir()
+    (home / "corpus" / "合成两案例.md").write_text(TWO_CASES, encoding="utf-8")
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    return kb
+
+
+def _ordered(kb, query, first, second, second_score):
+    """The hits of ``query`` with the passage holding ``first`` ranked first (score 0.9), then the one
+    holding ``second`` (score ``second_score``): the answer is judged on a fixed ranking."""
+    from dataclasses import replace
+
+    hits = kb.search(query, top_k=10, include_all=True)
+    a = next(h for h in hits if first in h.chunk.section_path + h.chunk.text)
+    b = next(h for h in hits if second in h.chunk.section_path + h.chunk.text and h is not a)
+    return [replace(a, rank=1, score=0.9), replace(b, rank=2, score=second_score)]
+
+
+def test_the_answer_stays_with_the_enterprise_the_question_is_about(two_cases):
+    """A black-box auditor asked how far a fitness-equipment maker's complaints fell and got the
+    printing company's 15→3 from the second passage."""
+    query = "健身器材焊缝开裂的企业，客户投诉降了多少"
+    for second_score in (0.85, 0.2):  # close behind (the trade decides) or far behind (the share does)
+        answer = two_cases.answer(query, _ordered(two_cases, query, "健身器材", "包装", second_score))
+        assert answer and "11起降至2起" in answer[0].text, (second_score, answer[0].text)
+        assert all("15起" not in a.text for a in answer)
+
+
+def test_a_close_second_passage_still_answers_when_the_question_names_no_subject(two_cases):
+    query = "客户投诉从每季度多少起减少到几起"
+    answer = two_cases.answer(query, _ordered(two_cases, query, "健身器材", "包装", 0.85))
+    assert any("15起减少到3起" in a.text for a in answer)
