@@ -33,11 +33,11 @@ from kb.industries import industry_label, industry_list
 from kb.knowledge_base import OFF_TOPIC_NOTE
 from kb.present import (
     citation_text,
+    guidance_heading,
     outcome_text,
     outline_title,
     page_text,
     passage_outcomes,
-    peers_of,
     safe_export_name,
     score_parts_text,
     weak_notes,
@@ -372,7 +372,9 @@ def draw_guidance(kb: KnowledgeBase, query: str, industry: str | None = None) ->
     if not hits:
         return
     with st.container(border=True, key="guidance"):
-        st.markdown(f"**同行怎么做的**（{esc(industry)}）" if peers_of(industry, hits) else "**类似问题的案例**")
+        heading = guidance_heading(industry, hits, query)
+        name, _, rest = heading.partition("（")
+        st.markdown(f"**{esc(name)}**" + (f"（{esc(rest)}" if rest else ""))
         for h in hits:
             c = h.case
             st.markdown(f"**{esc(c.title)}**")

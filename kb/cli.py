@@ -19,11 +19,11 @@ from .industries import industry_list
 from .present import (
     KIND_ZH,
     STATUS_ZH,
+    guidance_heading,
     ocr_text,
     outcome_text,
     outline_title,
     page_text,
-    peers_of,
     progress_item,
     score_parts_text,
     weak_notes,
@@ -387,7 +387,7 @@ def _search(kb, args) -> int:
         print()
     industry, guidance = kb.guidance(args.query, args.industry) if args.mode != "bm25" else (None, [])  # bm25: no model
     if guidance:
-        print(f"同行怎么做的（{industry}）：" if peers_of(industry, guidance) else "类似问题的案例：")
+        print(guidance_heading(industry, guidance, args.query) + "：")
         for h in guidance:
             c = h.case
             print(f"  {c.title}：" + "；".join(outcome_text(o) for o in c.outcomes[:3]) +

@@ -218,6 +218,21 @@ def industry_label(name: str | None) -> str:
     return f"{ind.section}{ind.code} {name}" if ind else name
 
 
+# Characters any trade's words may share without being the same trade (伞业 and 木业, 假发制品).
+_GENERIC_TRADE_CHARS = frozenset("业品制造加工厂产器材料具件机械用类设备企生化")
+
+
+def names_the_trade(text: str, word: str) -> bool:
+    """Whether ``text`` speaks of the trade ``word`` names: it says the word, or a keyword of the
+    word's 大类 that shares a telling character with it — a text on 伞业 speaks of 雨伞, not of 假发,
+    though GB/T 4754 puts both in 41 其他制造业; a text on 智能装备 is no text on 眼镜 (both 35)."""
+    if word in text:
+        return True
+    name = classify_industry(word)
+    own = set(word) - _GENERIC_TRADE_CHARS
+    return bool(name and own) and any(ind == name and own & set(text[pos:pos - neg]) for pos, neg, ind in _found(text))
+
+
 def industry_list(names, labels: bool = True) -> str:
     """Trade names for one line of text, ``C17 纺织业；C39 计算机、通信和其他电子设备制造业``: joined
     with "；" because many GB/T 4754 names hold a "、" of their own."""

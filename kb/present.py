@@ -183,3 +183,17 @@ def peers_of(industry: str | None, hits) -> bool:
 
     wanted = set(resolve_industries(industry))
     return all(wanted & set(h.case.all_industries) for h in hits)
+
+
+def guidance_heading(industry: str | None, hits, query: str = "") -> str:
+    """The heading of the guidance cards: 同行怎么做的（industry） when every case is of the trade
+    (:func:`peers_of`) and speaks of the trade the question names (做雨伞的 → a 伞业 case); 相近行业的案例
+    when the cases are only of its 大类 (做假发的 → the 伞业 case: both are 41 其他制造业); else 类似问题的案例."""
+    if not peers_of(industry, hits):
+        return "类似问题的案例"
+    from .industries import names_the_trade, trade_words
+
+    words = trade_words(query)
+    if words and not all(any(names_the_trade(h.case.title + h.case.text, w) for w in words) for h in hits):
+        return f"相近行业的案例（{industry}）"
+    return f"同行怎么做的（{industry}）"

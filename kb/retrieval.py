@@ -23,7 +23,7 @@ from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand, glossary
-from .industries import classify_industry, is_everyday_word, resolve_industries, trade_words
+from .industries import classify_industry, is_everyday_word, names_the_trade, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region
 from .regions import find_region, foreign_names, place_names, region_matcher
 from .simplified import to_simplified
@@ -784,8 +784,11 @@ class Retriever:
             if name in latin:  # every word of it indexed (bm25 reads CE as "ce")
                 words = [t for t in self.tokenizer.tokenize(latin[name]) if t.strip(".-/")]
                 return bool(words) and all(len(snap.bm25.containing(t)) for t in words)
-            if name in trades or name in abroad:  # 雨伞 is also there when a passage is about 伞业
-                return trades.get(name) in industries or any(name in c.text for c in snap.chunks)
+            if name in trades and trades[name] in industries:  # 雨伞 is also there when a passage is about 伞业
+                return any(trades[name] in t.industries and names_the_trade(c.text, name)
+                           for c, t in zip(snap.chunks, snap.tags, strict=True))
+            if name in trades or name in abroad:
+                return any(name in c.text for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
             if any(matches(Region(*r)) for r in regions):

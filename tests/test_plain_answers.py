@@ -307,7 +307,8 @@ def test_latin_names_the_documents_never_mention_are_named(built):
     assert built.absent_names("有没有做HACCP认证的食品厂") == ["HACCP认证"]
     assert built.absent_names("产品logo怎么设计，3C认证要多久") == ["3C认证"]  # logo: an everyday word
     assert built.absent_names("做了HACCP 3年了，ＣＥ认证呢") == ["HACCP", "CE认证"]  # full-width read as ASCII
-    assert built.absent_names("ISO 13485医疗器械") == ["ISO 13485"]  # not explained by 质量管理体系's ISO
+    # not explained by 质量管理体系's ISO; 医疗器械 is of 35 like the report's 智能装备, but no passage speaks of it
+    assert built.absent_names("ISO 13485医疗器械") == ["ISO 13485", "医疗器械"]
     # Everyday English words, web addresses and English sentences are no names.
     for q in ("质量管理体系认证ok吗", "这个政策有点low", "我们的product quality不好怎么办", "how to get CE 认证",
               "看 https://www.samr.gov.cn/zw 这个"):
@@ -615,3 +616,36 @@ def test_a_close_second_passage_still_answers_when_the_question_names_no_subject
     query = "客户投诉从每季度多少起减少到几起"
     answer = two_cases.answer(query, _ordered(two_cases, query, "健身器材", "包装", 0.85))
     assert any("15起减少到3起" in a.text for a in answer)
+
+
+def test_a_trade_is_there_only_when_a_passage_speaks_of_it():
+    """GB/T 4754 puts 雨伞 and 假发 in one 大类 (41 其他制造业), 眼镜 and 智能装备 in another (35): the
+    report's 伞业 passage speaks of 雨伞, not of 假发; its 智能装备 passage not of 眼镜."""
+    from kb.industries import names_the_trade
+
+    umbrellas = "上虞区建设伞业“共富工坊”，带动3800余人增收致富"
+    assert names_the_trade(umbrellas, "雨伞") and names_the_trade(umbrellas, "伞业")
+    assert not names_the_trade(umbrellas, "假发")
+    assert not names_the_trade("黄埔区智能装备产业助推区域产业提质增效", "眼镜")
+    assert names_the_trade("某眼镜厂镜架焊点开裂", "眼镜")
+
+
+def test_trades_of_a_known_class_the_documents_never_speak_of_are_named(built):
+    assert built.absent_names("做假发的 有没有同行案例") == ["假发"]
+    assert built.absent_names("做眼镜的小作坊 认证下来要多久") == ["眼镜"]
+    assert built.absent_names("我们是做雨伞的小厂，认证能带来什么？") == []  # the 伞业 passage
+    assert built.absent_names("做家纺的 南通那边咋降下来的") == []
+
+
+def test_guidance_heading_says_peers_only_for_the_trade_named():
+    from kb.present import guidance_heading
+    from kb.records import Case, CaseHit, Region
+
+    case = Case(case_id="c", doc_id="d", kind="local_experience", title="浙江绍兴上虞区：建设伞业“共富工坊”",
+                region=Region(), industry="其他制造业", problem="", measures="", outcomes=(), section=(), page=None,
+                chunk_id=None, text="上虞区建设伞业“共富工坊”。", industries=("其他制造业",))
+    hits = [CaseHit(1, 0.5, case, "合成文档")]
+    assert guidance_heading("其他制造业", hits, "我们是做雨伞的小厂") == "同行怎么做的（其他制造业）"
+    assert guidance_heading("其他制造业", hits, "做假发的 颜色老是不匀") == "相近行业的案例（其他制造业）"
+    assert guidance_heading("其他制造业", hits, "认证有什么好处") == "同行怎么做的（其他制造业）"  # trade from the filter
+    assert guidance_heading(None, hits, "做假发的") == "类似问题的案例"
