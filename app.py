@@ -449,7 +449,7 @@ def page_cases(rt: Runtime) -> None:
     if not hits:
         st.info("没有符合条件的案例。可以放宽行业或地区，或换个问题描述。")
     # A problem with no trade: cases that do not clearly match it are set apart (as kb cases does).
-    notes = weak_notes(hits)
+    notes = weak_notes(hits, kb.config.guidance_problem_min)
     for h in hits:
         if h.rank in notes:
             st.caption(notes[h.rank])

@@ -439,7 +439,7 @@ def cmd_cases(args) -> int:
         return 0
     # A problem with no trade: the cases that do not clearly match it are set apart, not dropped
     # (the ranking is the same); the bar is the guidance card's (config.guidance_problem_min).
-    notes = weak_notes(hits)
+    notes = weak_notes(hits, kb.config.guidance_problem_min)
     for h in hits:
         if h.rank in notes:
             print(f"—— {notes[h.rank]} ——\n")

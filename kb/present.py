@@ -62,15 +62,16 @@ def passage_outcomes(cases, chunk_id: str) -> list:
     return [o for case in cases for o in case.outcomes if o.chunk_id == chunk_id]
 
 
-def weak_notes(hits) -> dict[int, str]:
-    """The line that sets the weak matches (``CaseHit.weak``) apart, keyed by the rank of the
-    first of them; empty when none is weak. The ranking itself is unchanged."""
+def weak_notes(hits, floor: float) -> dict[int, str]:
+    """The line that sets the weak matches (``CaseHit.weak``: problem part of the score under
+    ``floor``) apart, keyed by the rank of the first of them; empty when none is weak. The ranking
+    itself is unchanged; the line names the problem part, since the total score may be higher."""
     first = next((h for h in hits if getattr(h, "weak", False)), None)
     if first is None:
         return {}
     if first.rank == hits[0].rank:
-        return {first.rank: "没有与所述问题明显相符的案例；以下按相近程度列出，仅供参考。"}
-    return {first.rank: "以下案例与所述问题关联较弱，仅供参考。"}
+        return {first.rank: f"没有与所述问题明显相符的案例（问题匹配都低于 {floor:g}）；以下按相近程度列出，仅供参考。"}
+    return {first.rank: f"以下案例与所述问题关联较弱（问题匹配低于 {floor:g}），仅供参考。"}
 
 
 def score_parts_text(parts) -> str:
