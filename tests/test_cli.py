@@ -119,8 +119,8 @@ def test_batch_blank_lines_keep_their_place(env, capsys, tmp_path):
     assert main(["search", "--batch", str(batch), "--json", "--top-k", "2"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["query"] for x in lines] == ["认证贷", "", "家纺 缺陷", "", "黄芪"]
-    assert lines[1] == lines[3] == {"query": "", "notes": [], "not_in_documents": [], "answer": None, "guidance": None,
-                                    "results": []}
+    assert lines[1] == lines[3] == {"query": "", "notes": [], "not_in_documents": [], "definitions": [], "answer": None,
+                                    "guidance": None, "results": []}
     assert lines[0] == env.search_json("认证贷", top_k=2)
     assert lines[4]["results"]
 
