@@ -715,6 +715,10 @@ class Retriever:
         Before all that, a question about an everyday topic the documents never mention is refused
         (:meth:`elsewhere`: 今天北京天气怎么样, 食品经营许可证怎么办理)."""
         typed = self.tokenizer.tokenize(query)
+        # No word at all (。, ？？？, @@@###, 的的的: punctuation, stopwords, single letters): the
+        # vectors of such a query are near every short passage (谢谢！), so nothing is about it.
+        if not any(len(t) > 1 or not unicodedata.normalize("NFKC", t).isascii() for t in typed):
+            return False
         if self.elsewhere(snap, query, typed):
             return False
         if any(v > 0 for v in cand.coverage.values()):

@@ -15,6 +15,7 @@ from kb import Filters, KBConfig, KnowledgeBase
 from kb.errors import KBError
 from kb.fusion import evidence_fusion, idf
 from kb.glossary import COLUMNS, contains_word, expansions, glossary, lookup, parse_glossary, terms_in
+from kb.knowledge_base import OFF_TOPIC_NOTE
 
 REPO = Path(__file__).resolve().parent.parent
 REPORT = next((REPO / "corpus").glob("*.txt"))
@@ -571,6 +572,8 @@ def test_search_json_says_when_the_report_has_no_cost(built):
 # Synthetic two-case collection (made up for this test): the same complaint figure phrased in both.
 TWO_CASES = """# 合成测试案例集（虚构，仅供测试）
 
+谢谢！
+
 ## 一、甲市某健身器材公司
 
 企业主要生产跑步机。过去焊缝开裂，客户投诉多。帮扶中建立焊接工艺评定制度。实施以来，投诉由每月11起降至2起，返修率下降4.2个百分点。
@@ -649,3 +652,11 @@ def test_guidance_heading_says_peers_only_for_the_trade_named():
     assert guidance_heading("其他制造业", hits, "做假发的 颜色老是不匀") == "相近行业的案例（其他制造业）"
     assert guidance_heading("其他制造业", hits, "认证有什么好处") == "同行怎么做的（其他制造业）"  # trade from the filter
     assert guidance_heading(None, hits, "做假发的") == "类似问题的案例"
+
+
+@pytest.mark.parametrize("query", ["。", "？？？", "的的的", "@@@###"])
+def test_a_query_with_no_word_gets_nothing(two_cases, query):
+    """Punctuation, stopwords and symbols: their vectors are near any short passage (a tester got
+    "谢谢！" as the answer to "。")."""
+    assert two_cases.search(query) == []
+    assert two_cases.search_json(query)["notes"] == [OFF_TOPIC_NOTE]
