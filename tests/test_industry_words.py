@@ -180,3 +180,35 @@ def test_trade_lists_are_joined_so_names_with_a_dunhao_stay_whole():
     assert industry_list(names) == "C17 纺织业；C39 计算机、通信和其他电子设备制造业"
     assert industry_list(names, labels=False) == "纺织业；计算机、通信和其他电子设备制造业"
     assert industry_list([]) == ""
+
+
+@pytest.mark.parametrize("text, code", [
+    ("该公司主要生产离心泵、化工泵，员工50人。", "C34"),  # 3441 泵及真空设备, not C26 via 化工
+    ("合成县某健身器材公司年产跑步机。", "C24"),  # 2443 健身器材制造, not R89 体育 (a service)
+    ("该公司主要生产米粉，员工50人。", "C14"),  # 1431 米、面制品制造
+    ("该公司主要生产高强度紧固件。", "C34"),  # 3482 紧固件制造 (348 通用零部件)
+    ("清河县是全国重要的羊绒纺纱及羊绒制品生产基地。", "C17"),  # 1721 毛条和毛纱线加工
+    ("揭东区不锈钢餐厨具企业以出口为主。", "C33"),  # 3381 金属制厨房用器具制造
+    ("该公司位于樟树市，主要从事中药饮片炮制加工。", "C27"),  # 从事中药…: 中 here starts the product
+])
+def test_trades_of_tester_a_are_classified_by_their_gbt_4754_class(text, code):
+    """Session 24 tester's synthetic collections: pumps were C26 (化工 in 化工泵), fitness equipment
+    R89, rice noodles and fasteners in the wrong 大类, cashmere spinning and steel kitchenware none."""
+    from kb.industries import classify_industries
+
+    assert industry_label(classify_industries(text)[0]).startswith(code + " ")
+
+
+def test_making_something_during_production_is_still_no_product():
+    from kb.industries import _own_products
+
+    assert _own_products("企业在生产中发现家具开裂") == []
+    assert _own_products("主要从事中药饮片炮制加工") == ["医药制造业"]
+
+
+@pytest.mark.parametrize("word, codes", [("中药", ["C27", "A01"]), ("羊绒", ["C17", "C18"]), ("泵", ["C34"]),
+                                         ("泵厂", ["C34"]), ("不锈钢", ["C33", "C31"])])
+def test_tester_a_filter_words_are_known(word, codes):
+    """--industry 中药 / 羊绒 / 泵 / 不锈钢 were reported as unknown trades."""
+    assert is_known_industry(word)
+    assert [industry_label(n).split()[0] for n in resolve_industries(word)] == codes
