@@ -212,3 +212,28 @@ def test_tester_a_filter_words_are_known(word, codes):
     """--industry 中药 / 羊绒 / 泵 / 不锈钢 were reported as unknown trades."""
     assert is_known_industry(word)
     assert [industry_label(n).split()[0] for n in resolve_industries(word)] == codes
+
+
+def test_why_no_case_of_the_trade_is_listed(tmp_path):
+    """The note of kb cases, /api/cases and the app: the index (or the region) has no case of the
+    trade, or it has some that match the problem too weakly to be among the top k. A tester's
+    top-k 5 said "索引中没有" though a C35 case ranked 7th, and top-k 30 said nothing."""
+    from kb import KBConfig, KnowledgeBase
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成案例.txt").write_text(
+        "合成案例汇编（本文件为测试用合成材料）\n\n案例1：合成省某豆制品有限公司\n\n存在问题：豆腐容易发酸，合格率低。\n\n"
+        "取得成效：合格率由80%提高到95%。\n\n案例2：合成省某印染有限公司\n\n存在问题：色差返工多。\n\n"
+        "取得成效：色差返工率由9.2%降至2.1%。\n\n案例3：江苏省某糕点有限公司\n\n存在问题：糕点合格率低。\n\n"
+        "取得成效：合格率由85%提高到97%。\n", encoding="utf-8")
+    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64", backend="local"))
+    kb.ingest()
+    hits = kb.cases(industry="造纸", problem="合格率", top_k=5)
+    assert hits and kb.industry_notes("造纸", hits) == ["索引中没有“造纸”（C22 造纸和纸制品业）的案例，下面列出的是相近行业的案例。"]
+    hits = kb.cases(industry="纺织业", problem="合格率", top_k=1)
+    assert [h.case.industry for h in hits] != ["纺织业"]  # the dyeing case shares nothing with 合格率
+    assert kb.industry_notes("纺织业", hits) == ["“纺织业”（C17 纺织业）有 1 个案例，但与问题匹配较弱，不在这 1 条里；增加条数可以看到。"]
+    assert kb.industry_notes("纺织业", kb.cases(industry="纺织业", problem="合格率", top_k=5)) == []
+    assert kb.industry_notes("火星业", hits) == [] and kb.industry_notes(None, hits) == []
+    hits = kb.cases(industry="纺织业", region="江苏", top_k=5)
+    assert kb.industry_notes("纺织业", hits, region="江苏")[0].startswith("所选地区或类型中没有“纺织业”")
