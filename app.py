@@ -406,7 +406,8 @@ def page_cases(rt: Runtime) -> None:
     st.header("可比案例")
     c = kb.config
     st.caption("选择行业并描述问题，按匹配度排列案例记录（问题匹配 + 行业匹配 + 地区分散 + 量化成效，各项分值列在卡片上；"
-               f"匹配度是各项之和，问题匹配最多 {c.case_problem_weight:g}、行业匹配最多 {c.case_industry_weight:g}、"
+               f"匹配度是各项之和，问题匹配最多 {c.case_problem_weight:g}、行业匹配 {c.case_industry_weight:g}"
+               f"（同行业且问题也匹配时 {c.case_matching_industry_weight:g}，排在其他行业之前）、"
                f"量化成效最多 {c.case_evidence_weight:g}，所以可以超过 1），附概况、问题、做法、成效与出处。")
     all_cases = kb.all_cases()
     cols = st.columns([2, 2, 2, 1])
@@ -448,6 +449,8 @@ def page_cases(rt: Runtime) -> None:
         st.caption(f"找到 {len(hits)} 个可比案例。")
     if not hits:
         st.info("没有符合条件的案例。可以放宽行业或地区，或换个问题描述。")
+    for note in kb.industry_notes(industry, hits, None if region == ALL else region, None if kind == ALL else kind):
+        st.info(esc(note))  # as kb cases and /api/cases: no case of the trade among these
     # A problem with no trade: cases that do not clearly match it are set apart (as kb cases does).
     notes = weak_notes(hits, kb.config.guidance_problem_min)
     for h in hits:

@@ -41,7 +41,7 @@ from .api_models import (
 )
 from .errors import IndexMissing, IngestBusy, KBError
 from .knowledge_base import KnowledgeBase
-from .records import KINDS
+from .records import KIND_CHOICES
 from .retrieval import MODES, Filters
 
 MAX_QUERY_CHARS = 500
@@ -130,7 +130,7 @@ def _enum_message(name: str, value) -> str | None:
     if name == "mode":
         return f"未知的检索模式“{shown}”，可选：{', '.join(MODES)}。"
     if name == "kind":
-        return f"未知的类型“{shown}”，可选：{', '.join(KINDS)}。"
+        return f"未知的类型“{shown}”，可选：{KIND_CHOICES}。"
     return None
 
 
@@ -141,7 +141,7 @@ def _enum_error(error: dict) -> str | None:
 
 
 KindParam = Annotated[OptionalKind, Query(
-    description="类型：report 报告段落，enterprise_case 企业案例，local_experience 地方经验；空为不限")]
+    description="类型：report（报告段落）、enterprise_case（企业案例）、local_experience（地方经验），英文或中文名均可；空为不限")]
 
 _FIELD_ZH = {"q": "查询 q", "top_k": "结果条数 top_k", "mode": "检索模式 mode", "industry": "行业 industry",
              "region": "地区 region", "kind": "类型 kind", "doc": "文档 doc", "problem": "问题 problem"}
@@ -267,9 +267,11 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
               region: str | None = Query(None, description="地区"), kind: KindParam = None,
               top_k: int = top_k_param):
         industry, region = check_query(industry, "industry", False), check_query(region, "region", False)
-        hits = kb.cases(industry=industry, problem=check_query(problem, "problem", False), region=region, top_k=top_k,
-                        kind=kind)
-        return {"notes": kb.filter_notes(industry, region), "results": [h.as_dict() for h in hits]}
+        with kb.pinned():
+            hits = kb.cases(industry=industry, problem=check_query(problem, "problem", False), region=region,
+                            top_k=top_k, kind=kind)
+            notes = kb.filter_notes(industry, region) + kb.industry_notes(industry, hits, region, kind)
+        return {"notes": notes, "results": [h.as_dict() for h in hits]}
 
     @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）",
              responses=_documented(SimilarResponse, "最相似的其他案例", 404, 422, 503))

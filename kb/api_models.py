@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from .records import KINDS
+from .records import KINDS, kind_value
 from .retrieval import MODES
 
 # Enums in the OpenAPI document, from the same tuples the library checks against.
@@ -20,10 +20,10 @@ Kind = Literal[KINDS]  # Literal["report", "enterprise_case", "local_experience"
 
 
 def _blank_is_none(value):
-    """``kind=`` (empty) means no filter, and surrounding spaces are ignored, as before enums."""
+    """``kind=`` (empty) means no filter, surrounding spaces are ignored, as before enums, and a
+    Chinese name is its code (kind=地方经验 → local_experience)."""
     if isinstance(value, str):
-        value = value.strip()
-        return value or None
+        return kind_value(value)
     return value
 
 

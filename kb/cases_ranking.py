@@ -6,7 +6,8 @@ shown in the UI and in ``kb cases --json``), with the weights in :class:`CaseRan
 * ``problem``  — problem weight × how well the case matches the problem (0–1, hybrid BM25 +
   vectors; see :meth:`kb.retrieval.Retriever.problem_scores`);
 * ``industry`` — industry weight for the chosen 大类 (every 大类 an everyday word such as 食品
-  covers counts as chosen), a share of it for a neighbouring 大类 (same 门类, and in
+  covers counts as chosen; the larger matching-industry weight when the case also matches the
+  problem, at least ``other_industry_min``), a share of it for a neighbouring 大类 (same 门类, and in
   manufacturing the same branch: consumer goods, materials or equipment), a smaller share for
   a 大类 that only shares the 门类 (酒 and 金属制品 are both 制造业), 0 otherwise;
 * ``region``   — minus the region penalty for each case of the same province already listed
@@ -14,7 +15,8 @@ shown in the UI and in ``kb cases --json``), with the weights in :class:`CaseRan
 * ``evidence`` — evidence weight × the share of up to three quantified outcomes.
 
 The weights (reasons beside them in :class:`kb.config.KBConfig`) make the ordering rules
-hold: a same-industry case that matches the problem comes first, a case of another industry
+hold: a same-industry case that matches the problem comes first (before a case of another
+industry that matches it better: the trade was asked for), a case of another industry
 that matches well comes before a same-industry case that does not match at all, and the
 region part only breaks near-ties. Without a problem, an industry lists its own cases and its
 neighbours'; cases that only share the 门类 are listed only when those are fewer than
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .industries import neighbour_industries, related_industries, resolve_industries
-from .records import Case
+from .records import Case, kind_value
 from .regions import region_matches
 
 ProblemScorer = Callable[[list[int]], dict[int, float]]  # case positions -> 0–1 score of each
@@ -55,6 +57,9 @@ class CaseRankSettings:
     # neighbouring cases number fewer than section_only_fill.
     section_only_share: float = 0.25
     section_only_fill: int = 3
+    # A case of the chosen 大类 that matches the problem (≥ other_industry_min) counts this instead of
+    # industry_weight, enough to come before any case of another 大类 (see KBConfig).
+    matching_industry_weight: float = 1.1
 
 
 _SAME, _NEIGHBOUR, _SECTION = 1.0, 0.5, 0.25
@@ -119,6 +124,7 @@ def select_cases(cases: Sequence[Case], region: str | None = None, kind: str | N
     to an earlier one (another copy of its collection) is listed once, at the first copy."""
     seen: set[tuple] = set()
     out = []
+    kind = kind_value(kind)
     for i, c in enumerate(cases):
         if (region and not any(region_matches(r, region) for r in c.all_regions)) or (kind and c.kind != kind):
             continue
@@ -161,10 +167,20 @@ def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, indus
         if problem:
             parts.append(("problem", settings.problem_weight * prob[i]))
         if wanted:
-            parts.append(("industry", settings.industry_weight * share[ind[i]]))
+            matching = problem and ind[i] == _SAME and prob[i] >= settings.other_industry_min
+            parts.append(("industry", settings.matching_industry_weight if matching
+                          else settings.industry_weight * share[ind[i]]))
         parts += [("region", 0.0), ("evidence", settings.evidence_weight * _evidence(cases[i]))]
         base[i] = tuple(parts)
     return [(i, sum(v for _, v in p), p) for i, p in _spread(base, cases, settings.region_penalty, top_k)]
+
+
+def industry_case_count(cases: Sequence[Case], industry: str | None, region: str | None = None,
+                        kind: str | None = None) -> int:
+    """How many cases of ``region`` and ``kind`` (each case once, as :func:`select_cases`) are of the
+    trade ``industry`` names (every 大类 it covers)."""
+    wanted = set(resolve_industries(industry))
+    return sum(bool(wanted & set(cases[i].all_industries)) for i in select_cases(cases, region, kind)) if wanted else 0
 
 
 def rank_similar(cases: Sequence[Case], case_vectors: np.ndarray, pos: int, top_k: int = 5,

@@ -28,6 +28,7 @@ from .present import (
     score_parts_text,
     weak_notes,
 )
+from .records import KIND_CHOICES, KINDS, kind_value
 
 
 def _kb(args):
@@ -405,16 +406,6 @@ def _search(kb, args) -> int:
     return 0
 
 
-def _print_industry_fallback(industry: str | None, hits) -> None:
-    """When no listed case is of the trade asked for, say so (the list then holds related trades)."""
-    from .industries import resolve_industries
-
-    wanted = set(resolve_industries(industry))
-    if wanted and hits and not any(wanted & set(h.case.all_industries) for h in hits):
-        names = industry_list(sorted(wanted))
-        print(f"提示：索引中没有“{industry.strip()}”（{names}）的案例，下面列出的是相近行业的案例。", file=sys.stderr)
-
-
 def cmd_cases(args) -> int:
     kb = _kb(args)
     top_k = args.top_k or 10
@@ -426,8 +417,10 @@ def cmd_cases(args) -> int:
             raise KBError("--like 按一个案例找相似案例，不能同时给 --problem；可以加 --industry、--region、--kind 筛选。")
         hits = kb.similar_cases(args.like, top_k=top_k, industry=args.industry, region=args.region, kind=args.kind)
     else:
-        hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region, top_k=top_k, kind=args.kind)
-        _print_industry_fallback(args.industry, hits)
+        with kb.pinned():  # the note counts the cases of the generation the list came from
+            hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region, top_k=top_k, kind=args.kind)
+            for note in kb.industry_notes(args.industry, hits, args.region, args.kind):
+                print(f"提示：{note}", file=sys.stderr)
         # With no industry or problem every case is listed; an explicit --top-k still limits the list.
         hits = hits[:args.top_k] if args.top_k else hits
     if args.json:
@@ -608,6 +601,14 @@ def cmd_bench(args) -> int:
     return run_bench(args)
 
 
+def _kind(value: str) -> str | None:
+    """--kind as a code or its Chinese name (地方经验 → local_experience)."""
+    kind = kind_value(value)
+    if kind is not None and kind not in KINDS:
+        raise argparse.ArgumentTypeError(f"无效的取值“{value}”（可选：{KIND_CHOICES}）")
+    return kind
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = ArgumentParser(prog="kb", description="提升行动案例知识库：导入报告与案例集，检索可比案例。"
                                 "数据目录为当前目录（corpus/ 与 indexes/），可用环境变量 KB_HOME 指定。")
@@ -625,7 +626,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_filters(sp):
         sp.add_argument("--industry", help="行业（GB/T 4754 大类名称，如 纺织业）")
         sp.add_argument("--region", help="地区（省/市/县，省级同时匹配其下属市县）")
-        sp.add_argument("--kind", choices=["report", "enterprise_case", "local_experience"], help="类型")
+        sp.add_argument("--kind", type=_kind, metavar="类型",
+                        help="类型：report 或 报告，enterprise_case 或 企业案例，local_experience 或 地方经验")
 
     s = sub.add_parser("search", help="检索段落（混合/关键词/语义）", description="检索段落并给出出处（文档、章节、页码）。")
     s.add_argument("query", nargs="?", help="查询，例如：家纺企业产品缺陷率高")

@@ -172,13 +172,17 @@ class KBConfig:
     # on the report alone only 认证贷怎么申请 (1.00) of these does. A judgement, not a tuned figure.
     guidance_problem_min: float = 0.5
     # problem match counts fully; the chosen industry adds 0.4, a related one (same 门类) half
-    # of that. So a same-industry case that matches the problem (≥ 0.3) scores ≥ 0.7 and comes
-    # before a case of another industry with the same match, a case of another industry that
-    # matches well (≥ 0.7) is not below a same-industry case that shares no term with the
-    # problem (≤ 0.2 from the vectors alone, so ≤ 0.65 with all evidence);
+    # of that. So a case of another industry that matches well (≥ 0.7) is not below a
+    # same-industry case that shares no term with the problem (≤ 0.2 from the vectors alone, so
+    # ≤ 0.65 with all evidence);
     case_problem_weight: float = 1.0
     case_industry_weight: float = 0.4
     case_related_industry_share: float = 0.5
+    # a same-industry case that matches the problem (≥ case_other_industry_min, 0.3) adds this
+    # instead of 0.4: it scores ≥ 1.4 and comes before every case of another industry (≤ 1.0 +
+    # 0.2 + 0.05), five repeated provinces of margin. With 0.4 a tester's --industry 专用设备制造业
+    # --problem 合格率 listed its one C35 case (match 0.51) 7th, below six other trades;
+    case_matching_industry_weight: float = 1.1
     # each case already listed from the same province costs the next one this much: it breaks
     # near-ties only (a tenth of the industry weight);
     case_region_penalty: float = 0.03

@@ -254,6 +254,17 @@ class IndexWriter:
             return None
         return snap
 
+    def _still_there(self, stored: str, shown: str, doc_id: str) -> bool:
+        """Whether a document indexed from ``stored`` still has that file, with the same content, so
+        that ``shown`` (another path) is a copy of it rather than the file moved."""
+        if stored == shown:
+            return False
+        src = self._source(stored)
+        try:
+            return src.is_file() and doc_id_for(file_sha256(src)) == doc_id
+        except OSError:
+            return False
+
     def _parse_one(self, path: Path, shown: str, old_by_id, old_by_path, keep, parsed,
                    progress: Progress | None = None) -> FileResult:
         try:
@@ -269,6 +280,12 @@ class IndexWriter:
             same = keep.get(doc_id) or next((p.document.path for p in parsed if p.document.doc_id == doc_id), None)
             if same is not None:
                 return FileResult(shown, "duplicate", doc_id, reason=f"与 {same} 内容完全相同，只索引一次")
+            if doc_id in old_by_id and self._still_there(old_by_id[doc_id].info.path, shown, doc_id):
+                # a copy, given from outside the corpus, of a document whose source is unchanged: the
+                # source stays that file (a tester's copy became the source, and the next plain
+                # ingest switched it back)
+                keep[doc_id] = old_by_id[doc_id].info.path
+                return FileResult(shown, "duplicate", doc_id, reason=f"与 {keep[doc_id]} 内容完全相同，只索引一次")
             if doc_id in old_by_id:
                 keep[doc_id] = shown
                 info = old_by_id[doc_id].info

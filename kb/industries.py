@@ -148,11 +148,11 @@ def _found(text: str) -> list[tuple[int, int, str]]:
 # What the subject itself makes, at the start of a clause: "该企业主要生产针织羊绒衫",
 # "为家电企业配套生产塑料注塑件", "从事枸杞干果分级包装". Its words beat the trades of the
 # customers or suppliers the text names (家电 customers do not make an injection moulder C38);
-# "生产过程中…", "生产线…" are not products.
+# "生产过程中…", "生产线…", "生产中…" are not products, "从事中药饮片…" is.
 _OWN_PRODUCT = re.compile(
     r"(?:^|[，,。；;：:])\s*(?:该|本|其)?(?:企业|公司|厂|合作社|作坊|车间|工坊)?(?:主要|专业|长期|专门)*"
     r"(?:为[^，,。；;]{1,12}?)?(?:主要|专业|长期|专门|配套|主营业务为)*(?:生产|主营|从事|制造|加工)"
-    r"(?![过环线车工管经安许设现流计效成规能中许的])(?P<what>[^，,。；;]{1,24})")
+    r"(?![过环线车工管经安许设现流计效成规能许的]|中(?!药|成药))(?P<what>[^，,。；;]{1,24})")
 
 
 def _own_products(text: str) -> list[str]:

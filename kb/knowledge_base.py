@@ -266,6 +266,31 @@ class KnowledgeBase:
             notes.append(f"没有编号以“{doc}”开头的文档（kb stats 列出各文档的编号），结果将为空。")
         return notes
 
+    def industry_notes(self, industry: str | None, hits: Sequence[CaseHit], region: str | None = None,
+                       kind: str | None = None) -> list[str]:
+        """Chinese notes for a case list asked for a trade none of whose cases is listed: the index (or
+        the region and kind chosen) has no case of it, so the list holds neighbouring trades; or it has
+        some that match the problem too weakly to be among these. Shared by kb cases, /api/cases and
+        the app's 可比案例 page. Nothing for no trade or an unknown one (:meth:`filter_notes` says so)."""
+        from .cases_ranking import industry_case_count
+        from .industries import industry_list, is_known_industry, resolve_industries
+        from .simplified import to_simplified
+
+        industry = to_simplified((industry or "").strip())
+        if not industry or not is_known_industry(industry):
+            return []
+        wanted = set(resolve_industries(industry))
+        if any(wanted & set(h.case.all_industries) for h in hits):
+            return []
+        region = to_simplified(region) if region else region
+        label = f"“{industry}”（{industry_list(sorted(wanted))}）"
+        count = industry_case_count(self.snapshot().cases, industry, region, kind)
+        if count:
+            return [f"{label}有 {count} 个案例，但与问题匹配较弱，不在这 {len(hits)} 条里；增加条数可以看到。"] if hits else []
+        where = "所选地区或类型中" if region or kind else "索引中"
+        tail = "，下面列出的是相近行业的案例。" if hits else "。"
+        return [f"{where}没有{label}的案例{tail}"]
+
     def industries(self) -> list[str]:
         snap = self.snapshot()
         names = {i for c in snap.cases for i in c.all_industries}

@@ -8,6 +8,21 @@ from dataclasses import dataclass, field
 from .industries import industry_label
 
 KINDS = ("report", "enterprise_case", "local_experience")
+# The kinds by the Chinese names the UI shows (kb/present.KIND_ZH) and the reports use: a filter
+# takes either (kb cases --kind 地方经验, /api/cases?kind=企业案例).
+KIND_NAMES = {"报告": "report", "报告段落": "report", "企业案例": "enterprise_case", "企业优良案例": "enterprise_case",
+              "优良案例": "enterprise_case", "地方经验": "local_experience", "地方典型经验": "local_experience",
+              "典型经验": "local_experience"}
+# The kinds as a message lists them (an unknown --kind / kind=).
+KIND_CHOICES = "report（报告）、enterprise_case（企业案例）、local_experience（地方经验）"
+
+
+def kind_value(name: str | None) -> str | None:
+    """The kind a filter means: a code as it is, a Chinese name as its code (地方经验 →
+    local_experience), blank as None; anything else unchanged (it then matches nothing, and the
+    faces say it is unknown)."""
+    name = (name or "").strip()
+    return KIND_NAMES.get(name, name) or None
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand, glossary
 from .industries import classify_industry, is_everyday_word, names_the_trade, resolve_industries, trade_words
-from .records import CaseHit, ChunkTags, Hit, Region
+from .records import CaseHit, ChunkTags, Hit, Region, kind_value
 from .regions import find_region, foreign_names, place_names, region_matcher
 from .simplified import to_simplified
 from .snapshot import Snapshot
@@ -448,8 +448,9 @@ class LocalBackend:
         industries = set(resolve_industries(filters.industry))  # 食品: either food division
         in_region = region_matcher(filters.region) if filters.region else None
         mask = np.ones(len(snap.chunks), dtype=bool)
+        kind = kind_value(filters.kind)  # 报告 as report
         for i, (c, t) in enumerate(zip(snap.chunks, snap.tags)):
-            if filters.kind and c.kind != filters.kind:
+            if kind and c.kind != kind:
                 mask[i] = False
             elif filters.doc and not c.doc_id.startswith(filters.doc):
                 mask[i] = False
@@ -503,7 +504,8 @@ class Retriever:
             related_industry_share=config.case_related_industry_share, region_penalty=config.case_region_penalty,
             evidence_weight=config.case_evidence_weight, other_industry_min=config.case_other_industry_min,
             same_industry_bonus=config.similar_same_industry_bonus,
-            section_only_share=config.case_section_only_share, section_only_fill=config.case_section_only_fill)
+            section_only_share=config.case_section_only_share, section_only_fill=config.case_section_only_fill,
+            matching_industry_weight=config.case_matching_industry_weight)
 
     # ----------------------------------------------------------------- model
     def check_model(self, snap: Snapshot) -> None:

@@ -475,3 +475,19 @@ def test_head_healthz_and_a_huge_query_string_get_proper_answers(server):
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 414") and b"application/json" in head.lower(), head[:200]
     assert json.loads(body)["error"]
+
+
+def test_cases_carry_the_industry_note_and_take_chinese_kinds(server, local_kb):
+    """/api/cases?industry=医药制造业 listed other trades with notes: [] while kb cases said why;
+    kind=地方经验 was a 400."""
+    got = httpx.get(f"{server}/api/cases", params={"industry": "医药制造业", "top_k": 3}).json()
+    hits = local_kb.cases(industry="医药制造业", top_k=3)
+    assert got["results"] == [h.as_dict() for h in hits]
+    assert got["notes"] == local_kb.industry_notes("医药制造业", hits)
+    if hits and not any("医药制造业" in h.case.all_industries for h in hits):
+        assert got["notes"] and "医药制造业" in got["notes"][0]
+    by_name = httpx.get(f"{server}/api/cases", params={"kind": "地方经验"})
+    assert by_name.status_code == 200
+    assert by_name.json() == httpx.get(f"{server}/api/cases", params={"kind": "local_experience"}).json()
+    r = httpx.get(f"{server}/api/cases", params={"kind": "小说"})
+    assert r.status_code == 400 and "地方经验" in r.json()["error"]

@@ -225,7 +225,7 @@ def test_comparable_cases_page(app):
     first = next(m for m in md if m.startswith("**1\\. "))
     assert "南通" in first and "匹配度" in first
     parts = next(c for c in _captions(app) if c.startswith("匹配度构成：")).replace("\\", "")
-    assert "问题匹配 +" in parts and "行业匹配 +0.400" in parts
+    assert "问题匹配 +" in parts and "行业匹配 +1.100" in parts  # the trade asked, matching the problem
     assert any("行业：C17 纺织业" in m for m in md)
     assert any("- 产品缺陷发生率：15\\% → 7\\%（第 5 页）" in m for m in md)
     assert any(c.startswith("出处：《2023年度") and "第 5 页" in c for c in _captions(app))

@@ -78,3 +78,16 @@ def test_a_case_told_twice_is_listed_once_even_when_its_quotes_differ():
     pdf = replace(docx, case_id="pdf-c001", doc_id="pdf", title="合成市：家具产业集群抱团认证", measures="组织 抱团 认证。")
     other = replace(docx, case_id="other-c001", doc_id="other", problem="返工多。")
     assert select_cases([docx, pdf, other]) == [0, 2]
+
+
+def test_a_matching_case_of_the_trade_asked_comes_before_better_matches_of_other_trades():
+    """A tester's --industry 专用设备制造业 --problem 合格率 listed its one C35 case (match 0.51) 7th,
+    below six other trades matching 0.8–1.0; a case of the trade asked that matches the problem
+    (≥ other_industry_min) now comes first, one that does not still comes after good outsiders."""
+    cases = [_case(0, "食品制造业", "山东省", outcomes=3), _case(1, "餐饮业", "福建省", outcomes=3),
+             _case(2, "纺织业", "江苏省"), _case(3, "纺织业", "浙江省", outcomes=3)]
+    problem = {0: 1.0, 1: 0.95, 2: CaseRankSettings().other_industry_min, 3: 0.2}
+    ranked = rank_cases(cases, lambda idx: {i: problem[i] for i in idx}, industry="纺织业", problem="合成问题", top_k=10)
+    assert [i for i, _, _ in ranked] == [2, 0, 1, 3]
+    assert dict(ranked[0][2])["industry"] == CaseRankSettings().matching_industry_weight
+    assert dict(ranked[-1][2])["industry"] == CaseRankSettings().industry_weight

@@ -414,3 +414,23 @@ def test_a_newline_in_a_file_name_keeps_the_ingest_table_in_columns(tmp_path, mo
     assert main(["ingest", "-q"]) == 0
     table = [line for line in capsys.readouterr().out.splitlines() if "合成" in line]
     assert table and "合成␤换行.txt" in table[0]
+
+
+@pytest.mark.parametrize("name, kind", [("地方经验", "local_experience"), ("企业案例", "enterprise_case"),
+                                        (" 报告 ", "report")])
+def test_kind_takes_its_chinese_name(env, capsys, name, kind):
+    """kb cases --kind 地方经验 was rejected; the Chinese names the output shows are accepted too."""
+    assert main(["cases", "--kind", name, "--json"]) == 0
+    by_name = capsys.readouterr().out
+    assert main(["cases", "--kind", kind, "--json"]) == 0
+    assert by_name == capsys.readouterr().out
+    assert main(["search", "认证贷", "--kind", name, "--json"]) == 0
+    assert all(r["kind"] == kind for r in json.loads(capsys.readouterr().out)["results"])
+
+
+def test_cases_industry_note_counts_the_index_not_the_list(env, capsys):
+    """The note named the trade as missing from the index whenever the top k held none of it."""
+    assert main(["cases", "--industry", "医药制造业", "--top-k", "3"]) == 0
+    err = capsys.readouterr().err
+    has = any("医药制造业" in c.all_industries for c in env.all_cases())
+    assert ("索引中没有“医药制造业”" in err) != has

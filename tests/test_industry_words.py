@@ -180,3 +180,60 @@ def test_trade_lists_are_joined_so_names_with_a_dunhao_stay_whole():
     assert industry_list(names) == "C17 纺织业；C39 计算机、通信和其他电子设备制造业"
     assert industry_list(names, labels=False) == "纺织业；计算机、通信和其他电子设备制造业"
     assert industry_list([]) == ""
+
+
+@pytest.mark.parametrize("text, code", [
+    ("该公司主要生产离心泵、化工泵，员工50人。", "C34"),  # 3441 泵及真空设备, not C26 via 化工
+    ("合成县某健身器材公司年产跑步机。", "C24"),  # 2443 健身器材制造, not R89 体育 (a service)
+    ("该公司主要生产米粉，员工50人。", "C14"),  # 1431 米、面制品制造
+    ("该公司主要生产高强度紧固件。", "C34"),  # 3482 紧固件制造 (348 通用零部件)
+    ("清河县是全国重要的羊绒纺纱及羊绒制品生产基地。", "C17"),  # 1721 毛条和毛纱线加工
+    ("揭东区不锈钢餐厨具企业以出口为主。", "C33"),  # 3381 金属制厨房用器具制造
+    ("该公司位于樟树市，主要从事中药饮片炮制加工。", "C27"),  # 从事中药…: 中 here starts the product
+])
+def test_trades_of_tester_a_are_classified_by_their_gbt_4754_class(text, code):
+    """Session 24 tester's synthetic collections: pumps were C26 (化工 in 化工泵), fitness equipment
+    R89, rice noodles and fasteners in the wrong 大类, cashmere spinning and steel kitchenware none."""
+    from kb.industries import classify_industries
+
+    assert industry_label(classify_industries(text)[0]).startswith(code + " ")
+
+
+def test_making_something_during_production_is_still_no_product():
+    from kb.industries import _own_products
+
+    assert _own_products("企业在生产中发现家具开裂") == []
+    assert _own_products("主要从事中药饮片炮制加工") == ["医药制造业"]
+
+
+@pytest.mark.parametrize("word, codes", [("中药", ["C27", "A01"]), ("羊绒", ["C17", "C18"]), ("泵", ["C34"]),
+                                         ("泵厂", ["C34"]), ("不锈钢", ["C33", "C31"])])
+def test_tester_a_filter_words_are_known(word, codes):
+    """--industry 中药 / 羊绒 / 泵 / 不锈钢 were reported as unknown trades."""
+    assert is_known_industry(word)
+    assert [industry_label(n).split()[0] for n in resolve_industries(word)] == codes
+
+
+def test_why_no_case_of_the_trade_is_listed(tmp_path):
+    """The note of kb cases, /api/cases and the app: the index (or the region) has no case of the
+    trade, or it has some that match the problem too weakly to be among the top k. A tester's
+    top-k 5 said "索引中没有" though a C35 case ranked 7th, and top-k 30 said nothing."""
+    from kb import KBConfig, KnowledgeBase
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成案例.txt").write_text(
+        "合成案例汇编（本文件为测试用合成材料）\n\n案例1：合成省某豆制品有限公司\n\n存在问题：豆腐容易发酸，合格率低。\n\n"
+        "取得成效：合格率由80%提高到95%。\n\n案例2：合成省某印染有限公司\n\n存在问题：色差返工多。\n\n"
+        "取得成效：色差返工率由9.2%降至2.1%。\n\n案例3：江苏省某糕点有限公司\n\n存在问题：糕点合格率低。\n\n"
+        "取得成效：合格率由85%提高到97%。\n", encoding="utf-8")
+    kb = KnowledgeBase(KBConfig(home=tmp_path, model="hash-bigram-64", backend="local"))
+    kb.ingest()
+    hits = kb.cases(industry="造纸", problem="合格率", top_k=5)
+    assert hits and kb.industry_notes("造纸", hits) == ["索引中没有“造纸”（C22 造纸和纸制品业）的案例，下面列出的是相近行业的案例。"]
+    hits = kb.cases(industry="纺织业", problem="合格率", top_k=1)
+    assert [h.case.industry for h in hits] != ["纺织业"]  # the dyeing case shares nothing with 合格率
+    assert kb.industry_notes("纺织业", hits) == ["“纺织业”（C17 纺织业）有 1 个案例，但与问题匹配较弱，不在这 1 条里；增加条数可以看到。"]
+    assert kb.industry_notes("纺织业", kb.cases(industry="纺织业", problem="合格率", top_k=5)) == []
+    assert kb.industry_notes("火星业", hits) == [] and kb.industry_notes(None, hits) == []
+    hits = kb.cases(industry="纺织业", region="江苏", top_k=5)
+    assert kb.industry_notes("纺织业", hits, region="江苏")[0].startswith("所选地区或类型中没有“纺织业”")

@@ -50,6 +50,25 @@ def test_a_copy_added_later_never_takes_the_place_of_the_file_indexed_before(hom
     assert [d.path for d in kb.documents()] == ["corpus/合成甲.txt"]
 
 
+def test_a_copy_given_from_outside_the_corpus_is_a_duplicate_and_the_source_stays(home, tmp_path_factory):
+    """kb ingest /elsewhere with a byte-identical copy of a corpus file said 未变化 and made the copy the
+    document's source; the next plain kb ingest switched it back."""
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
+    kb.ingest()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    shutil.copy(home / "corpus" / "合成甲.txt", elsewhere / "dup_copy.txt")
+    files = kb.ingest([elsewhere]).files
+    assert [(Path(f.path).name, f.status) for f in files] == [("dup_copy.txt", "duplicate")]
+    assert "与 corpus/合成甲.txt 内容完全相同" in files[0].reason
+    assert [d.path for d in kb.documents()] == ["corpus/合成甲.txt"]
+    assert [f.status for f in kb.ingest().files] == ["unchanged"]
+    # a file moved (its old path gone) still takes the document with it
+    moved = elsewhere / "合成甲_moved.txt"
+    shutil.move(home / "corpus" / "合成甲.txt", moved)
+    assert [f.status for f in kb.ingest([moved]).files] == ["unchanged"]
+    assert [d.path for d in kb.documents()] == [str(moved.resolve())]
+
+
 @pytest.mark.parametrize("title, usable", [
     ("合成测试报告：某市小微企业质量提升工作总结", True), ("Annual Report 2023", True),
     ("untitled", False), ("Untitled", False), ("无标题", False), ("Microsoft Word - 合成报告.docx", False),

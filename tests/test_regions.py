@@ -121,3 +121,27 @@ def test_a_two_character_part_of_a_name_still_matches_by_substring():
 
     assert is_known_region("壮族") and region_matcher("壮族")(Region("广西壮族自治区"))
     assert not region_matcher("壮族")(Region("江苏省"))
+
+
+@pytest.mark.parametrize("text, region", [
+    ("鹰潭市余江区某光学公司", Region("江西省", "鹰潭市", "余江区")),  # 余江县 until 2018
+    ("余江区某光学公司", Region("江西省", "鹰潭市", "余江区")),
+    ("邯郸市永年区恒固紧固件有限公司", Region("河北省", "邯郸市", "永年区")),  # 永年县 until 2016
+    ("邯郸市肥乡区", Region("河北省", "邯郸市", "肥乡区")),
+    ("宁波市奉化区", Region("浙江省", "宁波市", "奉化区")),
+    ("西安市鄠邑区", Region("陕西省", "西安市", "鄠邑区")),
+    ("大同市云州区", Region("山西省", "大同市", "云州区")),
+    ("邢台市任泽区、南和区", Region("河北省", "邢台市", "任泽区")),
+    ("芜湖市湾沚区", Region("安徽省", "芜湖市", "湾沚区")),
+    ("芜湖市繁昌区", Region("安徽省", "芜湖市", "繁昌区")),
+])
+def test_districts_made_from_counties_after_2016_keep_their_new_name(text, region):
+    """A tester's 余江区 and 永年区 were stored as 余江县 and 永年县 (the old names of cpca's table)
+    and --region 余江区 was "未识别的地区"; both names now find the place, either way round."""
+    from kb.regions import is_known_region, region_matcher
+
+    assert find_region(text) == region
+    assert is_known_region(region.county)
+    old = next(r["old_name"] for r in region_changes() if r["name"] == region.county)
+    assert region_matcher(region.county)(Region(region.province, region.city, old))
+    assert region_matcher(region.city + old)(region)  # 户县, 任县 alone need their city
