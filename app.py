@@ -331,7 +331,7 @@ def page_search(rt: Runtime) -> None:
     if not hits:
         narrowed = any(v != ALL for v in (industry, region, kind))
         if mode == "hybrid" and not show_all and not narrowed and kb.off_topic(query):
-            st.info(OFF_TOPIC_NOTE + "可以试试下面的问题：")
+            st.info(OFF_TOPIC_NOTE + "也可以试试下面的问题：")
         else:
             st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +
                     ("。" if show_all else "，或打开“显示低相关度结果”。") + "也可以试试下面的问题：")

@@ -28,7 +28,7 @@ from .tokenizer import Tokenizer
 
 # Why a question came back empty when it is about something the documents never speak to.
 OFF_TOPIC_NOTE = ("没有找到相关内容：知识库里的文档没有谈到这个问题（这里收录的是小微企业质量管理体系认证提升行动的"
-                  "报告、案例和经验，不含天气、办事手续、税务等内容）。")
+                  "报告、案例和经验）。如果问的是企业质量方面的事，可以换个说法，写出行业和遇到的问题。")
 
 __all__ = ["KnowledgeBase", "Filters", "IngestReport", "Candidates", "AnswerSentence", "MODES"]
 
