@@ -339,7 +339,7 @@ def is_profile_clause(clause: str) -> bool:
     return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
 
 
-_NOTES = re.compile(r"备注\s*[：:]")
+_NOTES = re.compile(r"备注\s*[：:](?:\s*[\u4e00-\u9fff]{0,4}(?:提示|说明)\s*[：:])?")
 
 
 def profile_facts(text: str, prose: bool = False) -> str:
@@ -681,14 +681,16 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
 
 # A clause that only dates what follows ("截至2023年底", "一年来"): the lead-in of a result.
 _TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?(?:以来|以前|之前)?|目前|至今|"
-                        r"(?:近|今)?[一二两三\d]*年来|(?:帮扶|实施|整改|认证)(?:以来|后))")
+                        r"(?:近|今)?[一二两三\d]*年来|(?:帮扶|实施|整改|认证)(?:以来|后)|"
+                        r"在?(?:帮扶|实施|整改|认证)(?:中|期间|过程中))")
 # A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
 # Also a clause of that sentence that goes on about it without naming it again: "成立于2012年",
 # "主要生产竹制桌椅", "产品80%出口", "70%以上产品通过电商平台销售", "供应周边社区门店和学校".
 _DESCRIPTION = re.compile(
     r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|地处|主营|从事|是|成立|始建|拥有|现有)"
     r"|^[^，。；]{2,30}?(?:公司|企业|厂|合作社|作坊|工坊)(?:位于|地处|成立于|始建于|(?:主要|专业)(?:生产|加工|经营|从事)|主营)"
-    r"|^(?:(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|位于|地处|供应周边)"
+    r"|^(?:(?:该|本|这家)?(?:企业|公司|厂|合作社)?(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|位于|地处|"
+    r"供应周边)"
     r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
     r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
     r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界)[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
@@ -697,7 +699,8 @@ _DESCRIPTION = re.compile(
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
                     r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
                     r"不良|不严|拒收|退运|下架|下滑|负担|杂乱|无人|各自为政|突出|容易|开裂|变形|发霉|霉变|霉味|断裂|不敢|重销售轻质量|"
-                    r"老化|异物|混乱|波动|差异大|高达|仅为|靠人盯|凭经验|全凭")
+                    r"老化|异物|混乱|波动|差异大|高达|仅为|靠人盯|凭经验|全凭|"
+                    r"渗漏|泄漏|漏水|脱落|起泡|生锈|锈蚀|划伤|破损|松动|异响|毛刺|气孔|砂眼|裂纹|起球|缩水")
 # What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
 _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训|"
                      r"引导|组建|推出|派驻|指派|购置|增设|修订|聘请")
@@ -886,7 +889,10 @@ def _make_case(
     profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text, prose=labelled) for x in free)))
     # Table rows after a problem label are read as a table, not as the problem.
     problem = _text_of([x for x in by_part["problem"] if "|" not in x.text], "；") or _problem(free_text)
-    lead = _situation_paragraph(sents, free) if labelled and not any(by_part.values()) else set()
+    # The paragraphs that tell the story: not a slide's title repeated as its first line, nor its speaker notes.
+    story = [x for x in free if not _NOTES.match(sents[x.index].text)
+             and sents[x.index].text.strip().rstrip("。；;") not in sents[x.index].section]
+    lead = _situation_paragraph(sents, story) if labelled and not any(by_part.values()) else set()
     if lead:
         # An unlabelled write-up whose first paragraph only sets out the situation and its faults
         # (then what was done, then the results): that paragraph is the problem.
@@ -901,7 +907,8 @@ def _make_case(
     # is the problem, not its solving.
     problem = "；".join(_SOLVED.sub("", c) for c in problem.split("；")) if problem else problem
     # An unlabelled write-up ending in a paragraph of results: its clauses are no measures.
-    tail = _results_paragraph(sents, free, bool(lead)) if labelled and not any(by_part.values()) else set()
+    tail = _results_paragraph(sents, [x for x in story if x.index not in lead], bool(lead)) \
+        if labelled and not any(by_part.values()) else set()
     if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
         measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
@@ -1357,8 +1364,8 @@ def _slide_cases(
         idx = list(group)
         sents = [sentences[i] for i in idx]
         parts = _labelled_parts(sents) | ({"outcomes"} if table_outcomes(sents) else set())
-        if len(parts) >= 2 and parts & {"problem", "outcomes"}:
-            heading = sents[0].section[0] if sents[0].section else ""
+        heading = sents[0].section[0] if sents[0].section else ""
+        if len(parts) >= 2 and parts & {"problem", "outcomes"} or not parts and _narrative_slide(heading, sents):
             title = bare_heading(heading) or heading or doc_title  # "案例1  漯河市某公司" → 漯河市某公司
             cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
         else:
@@ -1366,6 +1373,21 @@ def _slide_cases(
     for case in _report_cases(doc_id, [sentences[i] for i in rest], [owners[i] for i in rest]):
         cases.append(replace(case, case_id=f"{doc_id}-c{len(cases) + 1:03d}"))
     return cases
+
+
+def _narrative_slide(title: str, sents: Sequence[Sentence]) -> bool:
+    """A slide that tells one case in plain sentences, without part labels: its title names a place or
+    an enterprise (or 案例N), and its text states a quantified result and something done or a fault
+    ("过去焊缝开裂…。认证机构指导企业…。实施以来，客户投诉由每月11起降至2起…"). Read like a
+    collection's unlabelled write-up, not sentence by sentence like a report."""
+    if not title or not names_case_strictly(title):
+        return False
+    body = [s.text for s in sents if not (s.text.startswith(title) and len(s.text.strip("。；; ")) <= len(title))
+            and not _NOTES.match(s.text)]
+    if not any(parse_outcomes(t) for t in body):
+        return False
+    clauses = [c for t in body for m in _CLAUSE.finditer(t) if (c := m.group().strip())]
+    return any(_acts(c) for c in clauses) and any(_is_fault(c) or _PROBLEM.search(c) for c in clauses)
 
 
 def extract_cases(
