@@ -674,11 +674,13 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
         clause = m.group().strip()
         if (clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
                 and not is_profile_clause(clause) and not _TIME_ONLY.fullmatch(clause)
-                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause)))):
+                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause) or _CIRCUMSTANCE.fullmatch(clause)))):
             kept.append(clause)
     return "；".join(kept)
 
 
+# Who helped, as the lead-in of what was done: "在认证机构帮助下".
+_CIRCUMSTANCE = re.compile(r"在[^，,；;。]{1,16}(?:帮助|指导|支持|协助|帮扶|推动)下")
 # A clause that only dates what follows ("截至2023年底", "一年来"): the lead-in of a result.
 _TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?(?:以来|以前|之前)?|目前|至今|"
                         r"(?:近|今)?[一二两三\d]*年来|(?:帮扶|实施|整改|认证)(?:以来|后)|"
@@ -689,8 +691,8 @@ _TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底
 _DESCRIPTION = re.compile(
     r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|地处|主营|从事|是|成立|始建|拥有|现有)"
     r"|^[^，。；]{2,30}?(?:公司|企业|厂|合作社|作坊|工坊)(?:位于|地处|成立于|始建于|(?:主要|专业)(?:生产|加工|经营|从事)|主营)"
-    r"|^(?:(?:该|本|这家)?(?:企业|公司|厂|合作社)?(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|位于|地处|"
-    r"供应周边)"
+    r"|^(?:(?:该|本|这家)?(?:企业|公司|厂|合作社))?(?:(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|"
+    r"位于|地处|供应周边)"
     r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
     r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
     r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界)[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
@@ -700,7 +702,7 @@ _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定
                     r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
                     r"不良|不严|拒收|退运|下架|下滑|负担|杂乱|无人|各自为政|突出|容易|开裂|变形|发霉|霉变|霉味|断裂|不敢|重销售轻质量|"
                     r"老化|异物|混乱|波动|差异大|高达|仅为|靠人盯|凭经验|全凭|"
-                    r"渗漏|泄漏|漏水|脱落|起泡|生锈|锈蚀|划伤|破损|松动|异响|毛刺|气孔|砂眼|裂纹|起球|缩水")
+                    r"不符合|渗漏|泄漏|漏水|脱落|起泡|生锈|锈蚀|划伤|破损|松动|异响|毛刺|气孔|砂眼|裂纹|起球|缩水")
 # What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
 _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训|"
                      r"引导|组建|推出|派驻|指派|购置|增设|修订|聘请")
@@ -721,21 +723,43 @@ def _acts(clause: str) -> bool:
 def _situation_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece]) -> set[int]:
     """Positions (in ``sents``) of the first paragraph of an unlabelled write-up when it sets out
     the situation: it states a fault or a problem, no clause of it does anything or states a result,
-    and more paragraphs follow. Empty otherwise."""
+    and more paragraphs follow. When the write-up is one paragraph (as a PDF often gives it) or its
+    first paragraph goes on to what was done, its opening sentences that each state a fault (on the same
+    terms) or only describe the subject. Empty otherwise."""
     if not free:
         return set()
     first = sents[free[0].index].paragraph
     lead = [x for x in free if sents[x.index].paragraph == first]
-    if len(lead) == len(free):
-        return set()
-    clauses = [c for x in lead for m in _CLAUSE.finditer(x.text) if (c := m.group().strip())]
+    if len(lead) < len(free) and _sets_out_situation(lead):
+        return {x.index for x in lead}
+    lead = []
+    for x in free:  # each sentence states a fault or only describes the subject
+        if not (_sets_out_situation([x]) or _describes_only(x.text)):
+            break
+        lead.append(x)
+    if lead and len(lead) < len(free) and _sets_out_situation(lead):
+        return {x.index for x in lead}
+    return set()
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for m in _CLAUSE.finditer(text) if (c := m.group().strip())]
+
+
+# A problem stated over several clauses of a sentence: "普遍存在铸件气孔、砂眼多，单位能耗高等问题".
+_PROBLEM_SENTENCE = re.compile(r"(?:存在|面临)[^。；;！？]*?等?(?:问题|难题|痛点|瓶颈)")
+
+
+def _sets_out_situation(lead: Sequence[_Piece]) -> bool:
+    """Whether sentences only set out the situation: they state a fault or a problem, and no clause
+    does anything or states a result."""
+    clauses = [c for x in lead for c in _clauses(x.text)]
     # A figure there states how bad things were ("售后退货率一度达到5.2%", "合格率仅91%", "直接损失近
     # 40万元"); a change ("由15%降至7%", "下降20%") is a result, and then the paragraph is no situation.
     if any(_acts(c) and not _DESCRIPTION.search(c) or _states_change(c) for c in clauses):
-        return set()  # (a description's 通过 — "产品通过电商平台销售" — does nothing)
-    if not any(_FAULT.search(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses):
-        return set()
-    return {x.index for x in lead}
+        return False  # (a description's 通过 — "产品通过电商平台销售" — does nothing)
+    return any(_FAULT.search(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses) or any(
+        _PROBLEM_SENTENCE.search(x.text) for x in lead)
 
 
 _CHANGE_WORD = re.compile(rf"{_UP}|{_DOWN}|(?:降|升|增|减)(?:至|到|为)|翻番|翻了|(?:从|由)[^，,；;。]*?(?:至|到)")
@@ -773,6 +797,20 @@ def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece], after_
     if not after_situation and not any(_acts(c) for c in before):
         return set()  # nothing was done before it: no write-up of measures then results
     return {x.index for x in tail}
+
+
+def _states_result_only(text: str) -> bool:
+    """Whether a sentence only states results: every clause a figure, none doing anything or setting a
+    rule, and at least one a change ("产品单价提高了15%"; not "培训员工300余人次", not "将抽检频次提高到…")."""
+    clauses = _clauses(text)
+    return (bool(clauses) and not re.match(r"[将把对]", text.strip())
+            and all(parse_outcomes(c) and not _acts(c) for c in clauses) and any(_states_change(c) for c in clauses))
+
+
+def _describes_only(text: str) -> bool:
+    """Whether every clause of a sentence is a profile fact or describes the subject ("企业位于…，员工47人")."""
+    clauses = _clauses(text)
+    return bool(clauses) and all((is_profile_clause(c) or _DESCRIPTION.search(c)) and not _is_fault(c) for c in clauses)
 
 
 def _problem_clauses(text: str) -> list[str]:
@@ -884,11 +922,28 @@ def _make_case(
     cells = table_cells(sents)  # a table's cells are read as a table, not as prose
     pieces = [p for p in pieces if p.index not in cells]
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
+    # A sentence under the measures label that only states a result ("产品单价提高了15%", after the
+    # before/after table) is a result, not a measure.
+    stated = [x for x in by_part["measures"] if "|" not in x.text and _states_result_only(x.text)]
+    if stated and len(stated) < len(by_part["measures"]):
+        by_part["measures"] = [x for x in by_part["measures"] if x not in stated]
+    else:
+        stated = []
+    # A sentence under the problem label that only describes the subject ("企业位于淄博市博山区，员工47人。")
+    # is its profile.
+    facts = [x for x in by_part["problem"] if "|" not in x.text and _describes_only(x.text)]
+    if facts and len(facts) < len(by_part["problem"]):
+        by_part["problem"] = [x for x in by_part["problem"] if x not in facts]
+        by_part["profile"] = sorted(by_part["profile"] + facts, key=lambda x: x.index)
     free = [x for x in pieces if x.part is None and "|" not in x.text]
     free_text = _text_of(free)
     profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text, prose=labelled) for x in free)))
     # Table rows after a problem label are read as a table, not as the problem.
     problem = _text_of([x for x in by_part["problem"] if "|" not in x.text], "；") or _problem(free_text)
+    if labelled and not problem and by_part["profile"]:
+        # No problem label: the background (背景：…) states it ("质量管理基础薄弱，抽检合格率长期偏低").
+        background = _text_of(by_part["profile"])
+        problem = _problem(background) or "；".join(_problem_clauses(background))
     # The paragraphs that tell the story: not a slide's title repeated as its first line, nor its speaker notes.
     story = [x for x in free if not _NOTES.match(sents[x.index].text)
              and sents[x.index].text.strip().rstrip("。；;") not in sents[x.index].section]
@@ -916,8 +971,9 @@ def _make_case(
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
         measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
-                                           if not _TABLE_INTRO.search(x.text) and x.index not in tail)))
-    results = by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]
+                                           if not _TABLE_INTRO.search(x.text) and x.index not in tail
+                                           and not (labelled and _NOTES.match(sents[x.index].text)))))
+    results = (by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]) + stated
     if lead:
         results = [x for x in pieces if x.index not in lead]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)

@@ -57,3 +57,64 @@ def test_a_slide_with_a_place_title_and_no_result_is_no_narrative_case(tmp_path)
     cases = _deck(tmp_path, [("金华市武义县工作思路", ["下一步将继续组织认证机构开展帮扶。", "存在的困难是企业意识不强。"],
                               None)])
     assert all(c.title != "金华市武义县工作思路" for c in cases)
+
+
+def _collection(tmp_path, text, name="合成案例汇编.md"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return parse_document(path).cases
+
+
+def test_labels_outside_the_usual_words_open_their_parts(tmp_path):
+    """痛点 / 对策 / 成果 on lines of their own: 对策 was no label, so the measures stayed in the problem;
+    a sentence under 痛点 that only describes the enterprise is its profile."""
+    cases = _deck(tmp_path, [("合成展示（测试用虚构材料）", ["本文件为测试用合成材料"], None),
+                             ("淄博市博山区合成泵业有限公司——出厂试验全覆盖",
+                              ["痛点", "泵体渗漏问题突出，出厂试验一次合格率仅88.5%。企业位于淄博市博山区，员工52人。",
+                               "对策", "新建综合性能试验台，对每台泵进行压力和密封试验。",
+                               "成果", "出厂试验一次合格率从88.5%提高到98.2%；售后维修成本降低30万元。"], None)])
+    (case,) = cases
+    assert case.problem == "泵体渗漏问题突出，出厂试验一次合格率仅88.5%。"
+    assert case.measures == "新建综合性能试验台，对每台泵进行压力和密封试验。"
+    assert case.profile == "企业位于淄博市博山区，员工52人。"
+    assert [(o.metric, o.before, o.after) for o in case.outcomes][0] == ("出厂试验一次合格率", 88.5, 98.2)
+
+
+def test_a_background_label_states_the_problem_when_none_is_labelled(tmp_path):
+    text = ("# 合成地方经验选编\n\n> 合成测试材料：内容虚构。\n\n## 一、地方典型经验\n\n"
+            "### 1. 佛山市顺德区：建设家电配件认证服务站\n\n"
+            "**背景**：顺德区家电配件小微企业多，质量管理基础薄弱，产品抽检合格率长期偏低。\n\n"
+            "**做法**：区市场监管局联合认证机构建设服务站，为企业提供体系咨询。\n\n"
+            "**成效**：产品抽检合格率由80.5%提升至93.1%。\n\n"
+            "### 2. 佛山市南海区：以认证促出口\n\n"
+            "**背景**：南海区铝型材企业以出口为主，出口退运时有发生。\n\n"
+            "**做法**：组织企业对标国际标准。\n\n**成效**：出口退运批次同比下降40%。\n")
+    first, second = _collection(tmp_path, text)
+    assert first.problem == "质量管理基础薄弱；产品抽检合格率长期偏低"
+    assert "顺德区家电配件小微企业多" in first.profile
+    assert second.problem == "出口退运时有发生" and second.measures == "组织企业对标国际标准。"
+
+
+def test_one_paragraph_write_up_opens_with_its_problem(tmp_path):
+    """A PDF gives an unlabelled local experience as one paragraph: its opening sentence, before
+    anything is done, is the problem, not a measure."""
+    text = ("合成测试材料：地方典型经验选编（内容虚构）\n\n一、沧州市泊头市：铸造企业一企一策\n\n"
+            "泊头市铸造企业数量多、规模小，普遍存在铸件夹渣、砂眼多，单位能耗高等问题。泊头市组织认证机构专家深入企业，"
+            "帮助企业编制铸造工艺卡。一年来，共帮扶铸造企业30家，铸件废品率平均下降4.1个百分点。\n\n"
+            "二、邢台市清河县：羊绒企业组团认证\n\n清河县羊绒企业产品抽检合格率不高。县市场监管局组织认证机构集中诊断。"
+            "全县获证企业由10家增加到40家。\n")
+    first, second = _collection(tmp_path, text, "合成经验.txt")
+    assert first.problem == "泊头市铸造企业数量多、规模小；普遍存在铸件夹渣、砂眼多；单位能耗高等问题"
+    assert first.measures == "泊头市组织认证机构专家深入企业；帮助企业编制铸造工艺卡"
+    assert second.problem == "清河县羊绒企业产品抽检合格率不高"
+
+
+def test_a_result_after_the_measures_label_is_no_measure(tmp_path):
+    text = ("合成测试材料：企业案例汇编（内容虚构）\n\n案例1：临沂市兰山区合成木业有限公司\n\n"
+            "存在问题：胶合板甲醛释放量超标。\n\n主要做法：优化热压工艺参数，建立每批次甲醛检测制度。\n\n"
+            "产品单价提高了12%。\n\n案例2：临沂市河东区合成板材有限公司\n\n存在问题：胶合强度不稳定。\n\n"
+            "主要做法：改进施胶工艺。培训员工200余人次。\n\n取得成效：胶合强度合格率由88%提高到97%。\n")
+    first, second = _collection(tmp_path, text, "合成案例.txt")
+    assert first.measures == "优化热压工艺参数，建立每批次甲醛检测制度。"
+    assert [(o.metric, o.change, o.unit) for o in first.outcomes] == [("产品单价", 12, "%")]
+    assert second.measures == "改进施胶工艺。培训员工200余人次。"  # a count of trainees is what was done
