@@ -89,6 +89,21 @@ _UP = "增长|增加|提升|提高|上升|扩大|增收"
 _DOWN = "下降|降低|减少|缩短|缩减"
 # A rate's base between 由/至 and the number: "由每月23起降至每月5起", "每千行代码3.2个".
 _PER = r"(?:每[\u4e00-\u9fff]{1,6}|[年月日]均)?"
+# The time base of a rate, written before its figure: "由每季度15起…" → 季度, "月均" → 月.
+_PERIOD = re.compile(r"每个?(?P<per>[\u4e00-\u9fff]{1,6}?)(?:约|近|的)?$|(?P<avg>[年月日周])均(?:约|近)?$")
+
+
+def _per_unit(unit: str | None, *leads: str) -> str | None:
+    """``unit`` with the time base the text before a figure states ("起" after "由每季度" → "起/季度"), so
+    "每季度15起 → 3起" is not read as 15 起 in all; a share (%) or a unit already per something is kept."""
+    if not unit or "/" in unit or unit in ("%", "个百分点"):
+        return unit
+    for lead in leads:
+        if m := _PERIOD.search(lead):
+            return f"{unit}/{m['per'] or m['avg']}"
+    return unit
+
+
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
 _FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}(?:约|近)?$")
 # What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
@@ -263,8 +278,9 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
         nonlocal seg_start
         unit = (w["mb"] or "") + w["unit"]
         value, after = convert(float(w["a"]), (w["ma"] or "") + w["unit"], unit), float(w["b"])
-        out.append((Outcome(_metric(clause[seg_start : w.start()]), value, after, round(after - value, 4), unit,
-                            page, clause), "pair"))
+        lead_a, lead_b = clause[w.start() : w.start("a")], clause[w.end("unit") : w.start("b")]
+        out.append((Outcome(_metric(clause[seg_start : w.start()]), value, after, round(after - value, 4),
+                            _per_unit(unit, lead_b, lead_a), page, clause), "pair"))
         seg_start = w.end()
 
     i = 0
@@ -281,6 +297,7 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             value = convert(value, unit, unit2)
             if value is not None:
                 metric = _metric(clause[seg_start : f.start()])
+                unit2 = _per_unit(unit2, clause[q.end() : nxt.start()], f[0])
                 out.append((Outcome(metric, value, after, round(after - value, 4), unit2, page, clause), "pair"))
                 seg_start, i = nxt.end(), i + 2
                 continue
@@ -288,6 +305,7 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
         if f and (bare := _TO_BARE.match(clause, q.end())) and (nxt is None or nxt.start() >= bare.end()):
             after = float(bare["num"])
             metric = _metric(clause[seg_start : f.start()])
+            unit = _per_unit(unit, clause[q.end() : bare.start("num")], f[0])
             out.append((Outcome(metric, value, after, round(after - value, 4), unit, page, clause), "pair"))
             seg_start, i = bare.end(), i + 1
             continue
@@ -462,7 +480,8 @@ def _cell_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome
             b, a = _QTY.search(row[before]), _QTY.search(row[after])
             (bv, bu), (av, au) = _value(b), _value(a)
             if (bv := convert(bv, bu, au)) is not None:
-                unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
+                unit = _per_unit(au, row[after][: a.start()], row[before][: b.start()]) or (
+                    m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
                 first = cells[k][0]
                 out.append((first, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
                                            sentences[first].page, " | ".join(row))))
@@ -513,7 +532,8 @@ def _line_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome
             if (bv := convert(bv, bu, au)) is None:
                 break
             name = row["name"]
-            unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]$", name)) else None)
+            unit = _per_unit(au, row["b"][: a.start()], row["a"][: b.start()]) or (
+                m[1] if (m := re.search(r"[（(]([^）)]+)[）)]$", name)) else None)
             out.append((k, Outcome(re.sub(r"\s*[（(][^）)]*[）)]$", "", name), bv, av, round(av - bv, 4), unit,
                                    sentences[k].page, sentences[k].text.strip())))
             k += 1
@@ -548,7 +568,8 @@ def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
             continue
         (bv, bu), (av, au) = _value(b), _value(a)
         if (bv := convert(bv, bu, au)) is not None:
-            out.append((i, Outcome(cells[0], bv, av, round(av - bv, 4), au or None, s.page, s.text)))
+            unit = _per_unit(au, cells[cols[1]][: a.start()], cells[cols[0]][: b.start()]) or None
+            out.append((i, Outcome(cells[0], bv, av, round(av - bv, 4), unit, s.page, s.text)))
     return out
 
 
@@ -985,7 +1006,7 @@ def _make_case(
                                                 and any(o.text in t for t in inputs))]
     for i, o in table_outcomes(sents):
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
-    outcomes = [_unit_from_metric(o) for o in outcomes]
+    outcomes = _without_restated(_unit_from_metric(o) for o in outcomes)
     chunk_ids = _owned(owners, range(len(sents)))
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
@@ -1015,6 +1036,28 @@ def _unit_from_metric(o: Outcome) -> Outcome:
     """A table row headed "焊接不良率（ppm）" or "客户投诉（起/月）" gives its unit in the heading."""
     m = _METRIC_UNIT.match(o.metric) if o.unit is None else None
     return replace(o, metric=m["metric"], unit=m["unit"]) if m else o
+
+
+def _unit_base(unit: str | None) -> str:
+    return (unit or "").split("/")[0].replace("批次", "批")
+
+
+def _without_restated(outcomes) -> list[Outcome]:
+    """One figure stated twice is one outcome: "菌落总数超标批次从每月5批次降为0" and the table row
+    "菌落总数超标批次（批/月） | 5 | 0" (same values, one metric naming the other, units alike but for
+    批次/批 or a time base only one of them states) are one, in the unit that says the most."""
+    kept: list[Outcome] = []
+    for o in outcomes:
+        k = next((k for k, x in enumerate(kept) if (x.before, x.after, x.change) == (o.before, o.after, o.change)
+                  and x.metric and o.metric and (x.metric in o.metric or o.metric in x.metric)
+                  and _unit_base(x.unit) == _unit_base(o.unit)
+                  and ((x.unit or "").replace("批次", "批") == (o.unit or "").replace("批次", "批")
+                       or "/" not in (x.unit or "") or "/" not in (o.unit or ""))), None)
+        if k is None:
+            kept.append(o)
+        elif "/" in (o.unit or "") and "/" not in (kept[k].unit or ""):
+            kept[k] = replace(kept[k], unit=o.unit)
+    return kept
 
 
 def _owned(owners: Sequence[tuple[str, ...]], idx: Sequence[int]) -> tuple[str, ...]:

@@ -118,3 +118,40 @@ def test_a_result_after_the_measures_label_is_no_measure(tmp_path):
     assert first.measures == "优化热压工艺参数，建立每批次甲醛检测制度。"
     assert [(o.metric, o.change, o.unit) for o in first.outcomes] == [("产品单价", 12, "%")]
     assert second.measures == "改进施胶工艺。培训员工200余人次。"  # a count of trainees is what was done
+
+
+def test_a_rate_keeps_its_time_base_in_the_unit():
+    """"每季度15起 → 3起" is 15 a quarter, not 15 in all: the period stays with the unit."""
+    from kb.cases import parse_outcomes
+
+    got = [(o.metric, o.before, o.after, o.unit) for o in parse_outcomes(
+        "客户投诉从每季度15起减少到3起，不合格批次从每月4批次降为0，人均产值由月均3万元提高到4万元，"
+        "换模时间由每次2小时缩短到每次40分钟，不良率由每批3.2%降至0.5%，交货周期由15天缩短至8天。")]
+    assert got == [("客户投诉", 15, 3, "起/季度"), ("不合格批次", 4, 0, "批次/月"), ("人均产值", 3, 4, "万元/月"),
+                   ("换模时间", 120, 40, "分钟/次"), ("不良率", 3.2, 0.5, "%"), ("交货周期", 15, 8, "天")]
+
+
+def test_a_figure_stated_in_the_text_and_again_in_a_table_is_one_outcome(tmp_path):
+    """The prose says "从每月6批次降为0" and "从每年30起减少到7起"; the table repeats them as
+    "（批/月）" and "（起/年）" rows: one outcome each, not two in different units."""
+    import docx
+
+    document = docx.Document()
+    for line in ("合成测试材料：企业优良案例汇编（内容虚构）", "案例一 抚州市南城县合成米粉有限公司", "（一）存在的主要问题",
+                 "车间卫生管理不规范，产品胀袋。", "（二）主要做法", "制定清洗消毒规程。", "（三）取得成效",
+                 "菌落总数超标批次从每月6批次降为0，胀袋率由2.1%降至0.4%，客户投诉从每年30起减少到7起。"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=0, cols=3)
+    for row in (("指标", "帮扶前", "帮扶后"), ("胀袋率", "2.1%", "0.4%"), ("菌落总数超标批次（批/月）", "6", "0"),
+                ("客户投诉（起/年）", "30", "7")):
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = text
+    for line in ("案例二 抚州市临川区合成食品有限公司", "（一）存在的主要问题", "产品标签不规范。", "（二）主要做法", "建立标签审核制度。",
+                 "（三）取得成效", "标签差错由每月5起降至0起。"):
+        document.add_paragraph(line)
+    path = tmp_path / "合成汇编.docx"
+    document.save(str(path))
+    case = parse_document(path).cases[0]
+    got = [(o.metric, o.before, o.after, o.unit) for o in case.outcomes]
+    assert got == [("菌落总数超标批次", 6, 0, "批次/月"), ("胀袋率", 2.1, 0.4, "%"), ("客户投诉", 30, 7, "起/年")]
