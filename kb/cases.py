@@ -1007,6 +1007,8 @@ def _make_case(
     for i, o in table_outcomes(sents):
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
     outcomes = _without_restated(_unit_from_metric(o) for o in outcomes)
+    if labelled:
+        outcomes = [_with_stated_before(o, problem + "。" + profile) for o in outcomes]
     chunk_ids = _owned(owners, range(len(sents)))
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
@@ -1036,6 +1038,59 @@ def _unit_from_metric(o: Outcome) -> Outcome:
     """A table row headed "焊接不良率（ppm）" or "客户投诉（起/月）" gives its unit in the heading."""
     m = _METRIC_UNIT.match(o.metric) if o.unit is None else None
     return replace(o, metric=m["metric"], unit=m["unit"]) if m else o
+
+
+# A level the trouble had reached, before the figure: "返工率高达15%", "售后退货率一度达到3.1%", "合格率仅为91%".
+_LEVEL_WORDS = re.compile(r"(?:一度|长期|一直|常年|平均|仅为|仅有|仅|只有|只|高达|多达|达到|达|约|近|超过|为|在|高|低|每个?[\u4e00-\u9fff]{1,4}?)+$")
+# The verb of a level reached by going up or down: "下降至4%", "降至0.4%", "提高到98%".
+_REACH_VERB = re.compile(rf"(?P<verb>{_UP}|{_DOWN}|回升|回落|降|升|增|减)(?:至|到|为)")
+
+
+def _stated_levels(text: str) -> list[tuple[str, float, str | None, str]]:
+    """(metric, value, unit, clause) of each figure the problem or profile states as a level."""
+    out = []
+    for m in _CLAUSE.finditer(arabic_figures(text)):
+        clause = m.group()
+        for q in _QTY.finditer(clause):
+            if not (q["mult"] or q["base"]):
+                continue
+            lead = clause[: q.start()]
+            metric = _LEVEL_WORDS.sub("", _metric(lead))
+            value, unit = _value(q)
+            out.append((metric, value, _per_unit(unit, lead), clause))
+    return out
+
+
+def _metrics_match(after: str, before: str, context: str) -> bool:
+    """Whether the metric of an after-only result and that of a figure in the problem are one: equal, one
+    ending the other, or sharing a tail of three or more characters ("胖听退货率", "售后退货率") when what
+    sets the result's apart is named in the problem too ("导致“胖听”")."""
+    if len(after) < 2 or len(before) < 2:
+        return False
+    if after == before or after.endswith(before) or before.endswith(after):
+        return True
+    common = 0
+    while common < min(len(after), len(before)) and after[-1 - common] == before[-1 - common]:
+        common += 1
+    qualifier = after[: len(after) - common]
+    return common >= 3 and len(qualifier) >= 2 and qualifier in context
+
+
+def _with_stated_before(o: Outcome, stated: str) -> Outcome:
+    """An after-only result ("返工率下降至4%") paired with the before figure of the same metric that the
+    case's problem or profile states ("返工率高达15%"), when exactly one such figure is there, in the same
+    unit and on the side the verb says (a fall from a higher figure)."""
+    if o.before is not None or o.change is not None or o.after is None or not (
+            verb := _REACH_VERB.search(o.text or "")):
+        return o
+    down = bool(re.fullmatch(rf"{_DOWN}|回落|降|减", verb["verb"]))
+    found = {(value, unit) for metric, value, unit, _clause in _stated_levels(stated)
+             if _metrics_match(o.metric, metric, stated) and (unit or "") == (o.unit or "")
+             and (value > o.after if down else value < o.after)}
+    if len(found) != 1:
+        return o
+    ((value, _unit),) = found
+    return replace(o, before=value, change=round(o.after - value, 4))
 
 
 def _unit_base(unit: str | None) -> str:

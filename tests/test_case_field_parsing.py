@@ -155,3 +155,21 @@ def test_a_figure_stated_in_the_text_and_again_in_a_table_is_one_outcome(tmp_pat
     case = parse_document(path).cases[0]
     got = [(o.metric, o.before, o.after, o.unit) for o in case.outcomes]
     assert got == [("菌落总数超标批次", 6, 0, "批次/月"), ("胀袋率", 2.1, 0.4, "%"), ("客户投诉", 30, 7, "起/年")]
+
+
+def test_an_after_only_result_takes_its_before_from_the_problem(tmp_path):
+    """"返工率下降至4%" with "返工率高达15%" in the problem is 15 → 4; "胖听退货率降至0.4%" with "导致“胖听”，
+    售后退货率一度达到3.1%" is 3.1 → 0.4. Not paired: another metric (一次合格率 vs 抽检合格率), a figure on the
+    wrong side of the verb, or two candidates."""
+    text = ("合成测试材料：企业案例汇编（内容虚构）\n\n案例1：保定市容城县合成服饰有限公司\n\n"
+            "存在问题：成衣尺寸偏差，返工率高达16%。\n\n帮扶措施：推行缝制过程中查制度。\n\n取得成效：返工率下降至5%。\n\n"
+            "案例2：承德市平泉市合成罐头有限公司\n\n存在问题：罐头真空度不足，导致“胖听”，售后退货率一度达到2.8%。\n\n"
+            "帮扶措施：对杀菌工序实行温度、时间双记录。\n\n取得成效：胖听退货率降至0.3%。\n\n"
+            "案例3：保定市雄县合成印刷有限公司\n\n存在问题：抽检合格率仅为85%，材料损耗率为3%。\n\n帮扶措施：引入色差仪。\n\n"
+            "取得成效：一次合格率提高到97%，材料损耗率降至4%。\n\n"
+            "案例4：保定市安新县合成鞋业有限公司\n\n存在问题：开胶率高达9%，部分批次开胶率达12%。\n\n帮扶措施：改进刷胶工艺。\n\n"
+            "取得成效：开胶率降至2%。\n")
+    cases = _collection(tmp_path, text, "合成案例.txt")
+    got = [[(o.metric, o.before, o.after, o.change) for o in c.outcomes] for c in cases]
+    assert got == [[("返工率", 16, 5, -11)], [("胖听退货率", 2.8, 0.3, -2.5)],
+                   [("一次合格率", None, 97, None), ("材料损耗率", None, 4, None)], [("开胶率", None, 2, None)]]
