@@ -90,6 +90,21 @@ _UP = "增长|增加|提升|提高|上升|扩大|增收"
 _DOWN = "下降|降低|减少|缩短|缩减"
 # A rate's base between 由/至 and the number: "由每月23起降至每月5起", "每千行代码3.2个".
 _PER = r"(?:每[\u4e00-\u9fff]{1,6}|[年月日]均)?"
+# The time base of a rate, written before its figure: "由每季度15起…" → 季度, "月均" → 月.
+_PERIOD = re.compile(r"每个?(?P<per>[\u4e00-\u9fff]{1,6}?)(?:约|近|的)?$|(?P<avg>[年月日周])均(?:约|近)?$")
+
+
+def _per_unit(unit: str | None, *leads: str) -> str | None:
+    """``unit`` with the time base the text before a figure states ("起" after "由每季度" → "起/季度"), so
+    "每季度15起 → 3起" is not read as 15 起 in all; a share (%) or a unit already per something is kept."""
+    if not unit or "/" in unit or unit in ("%", "个百分点"):
+        return unit
+    for lead in leads:
+        if m := _PERIOD.search(lead):
+            return f"{unit}/{m['per'] or m['avg']}"
+    return unit
+
+
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
 _FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}(?:约|近)?$")
 # What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
@@ -264,8 +279,9 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
         nonlocal seg_start
         unit = (w["mb"] or "") + w["unit"]
         value, after = convert(float(w["a"]), (w["ma"] or "") + w["unit"], unit), float(w["b"])
-        out.append((Outcome(_metric(clause[seg_start : w.start()]), value, after, round(after - value, 4), unit,
-                            page, clause), "pair"))
+        lead_a, lead_b = clause[w.start() : w.start("a")], clause[w.end("unit") : w.start("b")]
+        out.append((Outcome(_metric(clause[seg_start : w.start()]), value, after, round(after - value, 4),
+                            _per_unit(unit, lead_b, lead_a), page, clause), "pair"))
         seg_start = w.end()
 
     i = 0
@@ -282,6 +298,7 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             value = convert(value, unit, unit2)
             if value is not None:
                 metric = _metric(clause[seg_start : f.start()])
+                unit2 = _per_unit(unit2, clause[q.end() : nxt.start()], f[0])
                 out.append((Outcome(metric, value, after, round(after - value, 4), unit2, page, clause), "pair"))
                 seg_start, i = nxt.end(), i + 2
                 continue
@@ -289,6 +306,7 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
         if f and (bare := _TO_BARE.match(clause, q.end())) and (nxt is None or nxt.start() >= bare.end()):
             after = float(bare["num"])
             metric = _metric(clause[seg_start : f.start()])
+            unit = _per_unit(unit, clause[q.end() : bare.start("num")], f[0])
             out.append((Outcome(metric, value, after, round(after - value, 4), unit, page, clause), "pair"))
             seg_start, i = bare.end(), i + 1
             continue
@@ -340,7 +358,7 @@ def is_profile_clause(clause: str) -> bool:
     return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
 
 
-_NOTES = re.compile(r"备注\s*[：:]")
+_NOTES = re.compile(r"备注\s*[：:](?:\s*[\u4e00-\u9fff]{0,4}(?:提示|说明)\s*[：:])?")
 
 
 def profile_facts(text: str, prose: bool = False) -> str:
@@ -463,7 +481,8 @@ def _cell_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome
             b, a = _QTY.search(row[before]), _QTY.search(row[after])
             (bv, bu), (av, au) = _value(b), _value(a)
             if (bv := convert(bv, bu, au)) is not None:
-                unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
+                unit = _per_unit(au, row[after][: a.start()], row[before][: b.start()]) or (
+                    m[1] if (m := re.search(r"[（(]([^）)]+)[）)]", row[0])) else None)
                 first = cells[k][0]
                 out.append((first, Outcome(re.sub(r"[（(][^）)]*[）)]$", "", row[0]), bv, av, round(av - bv, 4), unit,
                                            sentences[first].page, " | ".join(row))))
@@ -514,7 +533,8 @@ def _line_tables(sentences: Sequence[Sentence]) -> tuple[list[tuple[int, Outcome
             if (bv := convert(bv, bu, au)) is None:
                 break
             name = row["name"]
-            unit = au or (m[1] if (m := re.search(r"[（(]([^）)]+)[）)]$", name)) else None)
+            unit = _per_unit(au, row["b"][: a.start()], row["a"][: b.start()]) or (
+                m[1] if (m := re.search(r"[（(]([^）)]+)[）)]$", name)) else None)
             out.append((k, Outcome(re.sub(r"\s*[（(][^）)]*[）)]$", "", name), bv, av, round(av - bv, 4), unit,
                                    sentences[k].page, sentences[k].text.strip())))
             k += 1
@@ -549,7 +569,8 @@ def table_outcomes(sentences: Sequence[Sentence]) -> list[tuple[int, Outcome]]:
             continue
         (bv, bu), (av, au) = _value(b), _value(a)
         if (bv := convert(bv, bu, au)) is not None:
-            out.append((i, Outcome(cells[0], bv, av, round(av - bv, 4), au or None, s.page, s.text)))
+            unit = _per_unit(au, cells[cols[1]][: a.start()], cells[cols[0]][: b.start()]) or None
+            out.append((i, Outcome(cells[0], bv, av, round(av - bv, 4), unit, s.page, s.text)))
     return out
 
 
@@ -675,21 +696,25 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
         clause = m.group().strip()
         if (clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
                 and not is_profile_clause(clause) and not _TIME_ONLY.fullmatch(clause)
-                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause)))):
+                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause) or _CIRCUMSTANCE.fullmatch(clause)))):
             kept.append(clause)
     return "；".join(kept)
 
 
+# Who helped, as the lead-in of what was done: "在认证机构帮助下".
+_CIRCUMSTANCE = re.compile(r"在[^，,；;。]{1,16}(?:帮助|指导|支持|协助|帮扶|推动)下")
 # A clause that only dates what follows ("截至2023年底", "一年来"): the lead-in of a result.
 _TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?(?:以来|以前|之前)?|目前|至今|"
-                        r"(?:近|今)?[一二两三\d]*年来|(?:帮扶|实施|整改|认证)(?:以来|后))")
+                        r"(?:近|今)?[一二两三\d]*年来|(?:帮扶|实施|整改|认证)(?:以来|后)|"
+                        r"在?(?:帮扶|实施|整改|认证)(?:中|期间|过程中))")
 # A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
 # Also a clause of that sentence that goes on about it without naming it again: "成立于2012年",
 # "主要生产竹制桌椅", "产品80%出口", "70%以上产品通过电商平台销售", "供应周边社区门店和学校".
 _DESCRIPTION = re.compile(
     r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|地处|主营|从事|是|成立|始建|拥有|现有)"
     r"|^[^，。；]{2,30}?(?:公司|企业|厂|合作社|作坊|工坊)(?:位于|地处|成立于|始建于|(?:主要|专业)(?:生产|加工|经营|从事)|主营)"
-    r"|^(?:(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|位于|地处|供应周边)"
+    r"|^(?:(?:该|本|这家)?(?:企业|公司|厂|合作社))?(?:(?:主要|专业)(?:生产|加工|经营|从事)|主营|(?:成立|始建|创建|组建)于|"
+    r"位于|地处|供应周边)"
     r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
     r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
     r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界)[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
@@ -698,7 +723,8 @@ _DESCRIPTION = re.compile(
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
                     r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
                     r"不良|不严|拒收|退运|下架|下滑|负担|杂乱|无人|各自为政|突出|容易|开裂|变形|发霉|霉变|霉味|断裂|不敢|重销售轻质量|"
-                    r"老化|异物|混乱|波动|差异大|高达|仅为|靠人盯|凭经验|全凭")
+                    r"老化|异物|混乱|波动|差异大|高达|仅为|靠人盯|凭经验|全凭|"
+                    r"不符合|渗漏|泄漏|漏水|脱落|起泡|生锈|锈蚀|划伤|破损|松动|异响|毛刺|气孔|砂眼|裂纹|起球|缩水")
 # What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
 _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训|"
                      r"引导|组建|推出|派驻|指派|购置|增设|修订|聘请")
@@ -719,21 +745,43 @@ def _acts(clause: str) -> bool:
 def _situation_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece]) -> set[int]:
     """Positions (in ``sents``) of the first paragraph of an unlabelled write-up when it sets out
     the situation: it states a fault or a problem, no clause of it does anything or states a result,
-    and more paragraphs follow. Empty otherwise."""
+    and more paragraphs follow. When the write-up is one paragraph (as a PDF often gives it) or its
+    first paragraph goes on to what was done, its opening sentences that each state a fault (on the same
+    terms) or only describe the subject. Empty otherwise."""
     if not free:
         return set()
     first = sents[free[0].index].paragraph
     lead = [x for x in free if sents[x.index].paragraph == first]
-    if len(lead) == len(free):
-        return set()
-    clauses = [c for x in lead for m in _CLAUSE.finditer(x.text) if (c := m.group().strip())]
+    if len(lead) < len(free) and _sets_out_situation(lead):
+        return {x.index for x in lead}
+    lead = []
+    for x in free:  # each sentence states a fault or only describes the subject
+        if not (_sets_out_situation([x]) or _describes_only(x.text)):
+            break
+        lead.append(x)
+    if lead and len(lead) < len(free) and _sets_out_situation(lead):
+        return {x.index for x in lead}
+    return set()
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for m in _CLAUSE.finditer(text) if (c := m.group().strip())]
+
+
+# A problem stated over several clauses of a sentence: "普遍存在铸件气孔、砂眼多，单位能耗高等问题".
+_PROBLEM_SENTENCE = re.compile(r"(?:存在|面临)[^。；;！？]*?等?(?:问题|难题|痛点|瓶颈)")
+
+
+def _sets_out_situation(lead: Sequence[_Piece]) -> bool:
+    """Whether sentences only set out the situation: they state a fault or a problem, and no clause
+    does anything or states a result."""
+    clauses = [c for x in lead for c in _clauses(x.text)]
     # A figure there states how bad things were ("售后退货率一度达到5.2%", "合格率仅91%", "直接损失近
     # 40万元"); a change ("由15%降至7%", "下降20%") is a result, and then the paragraph is no situation.
     if any(_acts(c) and not _DESCRIPTION.search(c) or _states_change(c) for c in clauses):
-        return set()  # (a description's 通过 — "产品通过电商平台销售" — does nothing)
-    if not any(_FAULT.search(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses):
-        return set()
-    return {x.index for x in lead}
+        return False  # (a description's 通过 — "产品通过电商平台销售" — does nothing)
+    return any(_FAULT.search(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses) or any(
+        _PROBLEM_SENTENCE.search(x.text) for x in lead)
 
 
 _CHANGE_WORD = re.compile(rf"{_UP}|{_DOWN}|(?:降|升|增|减)(?:至|到|为)|翻番|翻了|(?:从|由)[^，,；;。]*?(?:至|到)")
@@ -771,6 +819,20 @@ def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece], after_
     if not after_situation and not any(_acts(c) for c in before):
         return set()  # nothing was done before it: no write-up of measures then results
     return {x.index for x in tail}
+
+
+def _states_result_only(text: str) -> bool:
+    """Whether a sentence only states results: every clause a figure, none doing anything or setting a
+    rule, and at least one a change ("产品单价提高了15%"; not "培训员工300余人次", not "将抽检频次提高到…")."""
+    clauses = _clauses(text)
+    return (bool(clauses) and not re.match(r"[将把对]", text.strip())
+            and all(parse_outcomes(c) and not _acts(c) for c in clauses) and any(_states_change(c) for c in clauses))
+
+
+def _describes_only(text: str) -> bool:
+    """Whether every clause of a sentence is a profile fact or describes the subject ("企业位于…，员工47人")."""
+    clauses = _clauses(text)
+    return bool(clauses) and all((is_profile_clause(c) or _DESCRIPTION.search(c)) and not _is_fault(c) for c in clauses)
 
 
 def _problem_clauses(text: str) -> list[str]:
@@ -882,12 +944,32 @@ def _make_case(
     cells = table_cells(sents)  # a table's cells are read as a table, not as prose
     pieces = [p for p in pieces if p.index not in cells]
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
+    # A sentence under the measures label that only states a result ("产品单价提高了15%", after the
+    # before/after table) is a result, not a measure.
+    stated = [x for x in by_part["measures"] if "|" not in x.text and _states_result_only(x.text)]
+    if stated and len(stated) < len(by_part["measures"]):
+        by_part["measures"] = [x for x in by_part["measures"] if x not in stated]
+    else:
+        stated = []
+    # A sentence under the problem label that only describes the subject ("企业位于淄博市博山区，员工47人。")
+    # is its profile.
+    facts = [x for x in by_part["problem"] if "|" not in x.text and _describes_only(x.text)]
+    if facts and len(facts) < len(by_part["problem"]):
+        by_part["problem"] = [x for x in by_part["problem"] if x not in facts]
+        by_part["profile"] = sorted(by_part["profile"] + facts, key=lambda x: x.index)
     free = [x for x in pieces if x.part is None and "|" not in x.text]
     free_text = _text_of(free)
     profile = _text_of(by_part["profile"]) or "，".join(filter(None, (profile_facts(x.text, prose=labelled) for x in free)))
     # Table rows after a problem label are read as a table, not as the problem.
     problem = _text_of([x for x in by_part["problem"] if "|" not in x.text], "；") or _problem(free_text)
-    lead = _situation_paragraph(sents, free) if labelled and not any(by_part.values()) else set()
+    if labelled and not problem and by_part["profile"]:
+        # No problem label: the background (背景：…) states it ("质量管理基础薄弱，抽检合格率长期偏低").
+        background = _text_of(by_part["profile"])
+        problem = _problem(background) or "；".join(_problem_clauses(background))
+    # The paragraphs that tell the story: not a slide's title repeated as its first line, nor its speaker notes.
+    story = [x for x in free if not _NOTES.match(sents[x.index].text)
+             and sents[x.index].text.strip().rstrip("。；;") not in sents[x.index].section]
+    lead = _situation_paragraph(sents, story) if labelled and not any(by_part.values()) else set()
     if lead:
         # An unlabelled write-up whose first paragraph only sets out the situation and its faults
         # (then what was done, then the results): that paragraph is the problem.
@@ -902,7 +984,8 @@ def _make_case(
     # is the problem, not its solving.
     problem = "；".join(_SOLVED.sub("", c) for c in problem.split("；")) if problem else problem
     # An unlabelled write-up ending in a paragraph of results: its clauses are no measures.
-    tail = _results_paragraph(sents, free, bool(lead)) if labelled and not any(by_part.values()) else set()
+    tail = _results_paragraph(sents, [x for x in story if x.index not in lead], bool(lead)) \
+        if labelled and not any(by_part.values()) else set()
     if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
         measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
@@ -910,8 +993,9 @@ def _make_case(
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
         measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
-                                           if not _TABLE_INTRO.search(x.text) and x.index not in tail)))
-    results = by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]
+                                           if not _TABLE_INTRO.search(x.text) and x.index not in tail
+                                           and not (labelled and _NOTES.match(sents[x.index].text)))))
+    results = (by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]) + stated
     if lead:
         results = [x for x in pieces if x.index not in lead]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)
@@ -923,7 +1007,9 @@ def _make_case(
                                                 and any(o.text in t for t in inputs))]
     for i, o in table_outcomes(sents):
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
-    outcomes = [_unit_from_metric(o) for o in outcomes]
+    outcomes = _without_restated(_unit_from_metric(o) for o in outcomes)
+    if labelled:
+        outcomes = [_with_stated_before(o, problem + "。" + profile) for o in outcomes]
     chunk_ids = _owned(owners, range(len(sents)))
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
@@ -953,6 +1039,81 @@ def _unit_from_metric(o: Outcome) -> Outcome:
     """A table row headed "焊接不良率（ppm）" or "客户投诉（起/月）" gives its unit in the heading."""
     m = _METRIC_UNIT.match(o.metric) if o.unit is None else None
     return replace(o, metric=m["metric"], unit=m["unit"]) if m else o
+
+
+# A level the trouble had reached, before the figure: "返工率高达15%", "售后退货率一度达到3.1%", "合格率仅为91%".
+_LEVEL_WORDS = re.compile(r"(?:一度|长期|一直|常年|平均|仅为|仅有|仅|只有|只|高达|多达|达到|达|约|近|超过|为|在|高|低|每个?[\u4e00-\u9fff]{1,4}?)+$")
+# The verb of a level reached by going up or down: "下降至4%", "降至0.4%", "提高到98%".
+_REACH_VERB = re.compile(rf"(?P<verb>{_UP}|{_DOWN}|回升|回落|降|升|增|减)(?:至|到|为)")
+
+
+def _stated_levels(text: str) -> list[tuple[str, float, str | None, str]]:
+    """(metric, value, unit, clause) of each figure the problem or profile states as a level."""
+    out = []
+    for m in _CLAUSE.finditer(arabic_figures(text)):
+        clause = m.group()
+        for q in _QTY.finditer(clause):
+            if not (q["mult"] or q["base"]):
+                continue
+            lead = clause[: q.start()]
+            metric = _LEVEL_WORDS.sub("", _metric(lead))
+            value, unit = _value(q)
+            out.append((metric, value, _per_unit(unit, lead), clause))
+    return out
+
+
+def _metrics_match(after: str, before: str, context: str) -> bool:
+    """Whether the metric of an after-only result and that of a figure in the problem are one: equal, one
+    ending the other, or sharing a tail of three or more characters ("胖听退货率", "售后退货率") when what
+    sets the result's apart is named in the problem too ("导致“胖听”")."""
+    if len(after) < 2 or len(before) < 2:
+        return False
+    if after == before or after.endswith(before) or before.endswith(after):
+        return True
+    common = 0
+    while common < min(len(after), len(before)) and after[-1 - common] == before[-1 - common]:
+        common += 1
+    qualifier = after[: len(after) - common]
+    return common >= 3 and len(qualifier) >= 2 and qualifier in context
+
+
+def _with_stated_before(o: Outcome, stated: str) -> Outcome:
+    """An after-only result ("返工率下降至4%") paired with the before figure of the same metric that the
+    case's problem or profile states ("返工率高达15%"), when exactly one such figure is there, in the same
+    unit and on the side the verb says (a fall from a higher figure)."""
+    if o.before is not None or o.change is not None or o.after is None or not (
+            verb := _REACH_VERB.search(o.text or "")):
+        return o
+    down = bool(re.fullmatch(rf"{_DOWN}|回落|降|减", verb["verb"]))
+    found = {(value, unit) for metric, value, unit, _clause in _stated_levels(stated)
+             if _metrics_match(o.metric, metric, stated) and (unit or "") == (o.unit or "")
+             and (value > o.after if down else value < o.after)}
+    if len(found) != 1:
+        return o
+    ((value, _unit),) = found
+    return replace(o, before=value, change=round(o.after - value, 4))
+
+
+def _unit_base(unit: str | None) -> str:
+    return (unit or "").split("/")[0].replace("批次", "批")
+
+
+def _without_restated(outcomes) -> list[Outcome]:
+    """One figure stated twice is one outcome: "菌落总数超标批次从每月5批次降为0" and the table row
+    "菌落总数超标批次（批/月） | 5 | 0" (same values, one metric naming the other, units alike but for
+    批次/批 or a time base only one of them states) are one, in the unit that says the most."""
+    kept: list[Outcome] = []
+    for o in outcomes:
+        k = next((k for k, x in enumerate(kept) if (x.before, x.after, x.change) == (o.before, o.after, o.change)
+                  and x.metric and o.metric and (x.metric in o.metric or o.metric in x.metric)
+                  and _unit_base(x.unit) == _unit_base(o.unit)
+                  and ((x.unit or "").replace("批次", "批") == (o.unit or "").replace("批次", "批")
+                       or "/" not in (x.unit or "") or "/" not in (o.unit or ""))), None)
+        if k is None:
+            kept.append(o)
+        elif "/" in (o.unit or "") and "/" not in (kept[k].unit or ""):
+            kept[k] = replace(kept[k], unit=o.unit)
+    return kept
 
 
 def _owned(owners: Sequence[tuple[str, ...]], idx: Sequence[int]) -> tuple[str, ...]:
@@ -1358,8 +1519,8 @@ def _slide_cases(
         idx = list(group)
         sents = [sentences[i] for i in idx]
         parts = _labelled_parts(sents) | ({"outcomes"} if table_outcomes(sents) else set())
-        if len(parts) >= 2 and parts & {"problem", "outcomes"}:
-            heading = sents[0].section[0] if sents[0].section else ""
+        heading = sents[0].section[0] if sents[0].section else ""
+        if len(parts) >= 2 and parts & {"problem", "outcomes"} or not parts and _narrative_slide(heading, sents):
             title = bare_heading(heading) or heading or doc_title  # "案例1  漯河市某公司" → 漯河市某公司
             cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
         else:
@@ -1367,6 +1528,21 @@ def _slide_cases(
     for case in _report_cases(doc_id, [sentences[i] for i in rest], [owners[i] for i in rest]):
         cases.append(replace(case, case_id=f"{doc_id}-c{len(cases) + 1:03d}"))
     return cases
+
+
+def _narrative_slide(title: str, sents: Sequence[Sentence]) -> bool:
+    """A slide that tells one case in plain sentences, without part labels: its title names a place or
+    an enterprise (or 案例N), and its text states a quantified result and something done or a fault
+    ("过去焊缝开裂…。认证机构指导企业…。实施以来，客户投诉由每月11起降至2起…"). Read like a
+    collection's unlabelled write-up, not sentence by sentence like a report."""
+    if not title or not names_case_strictly(title):
+        return False
+    body = [s.text for s in sents if not (s.text.startswith(title) and len(s.text.strip("。；; ")) <= len(title))
+            and not _NOTES.match(s.text)]
+    if not any(parse_outcomes(t) for t in body):
+        return False
+    clauses = [c for t in body for m in _CLAUSE.finditer(t) if (c := m.group().strip())]
+    return any(_acts(c) for c in clauses) and any(_is_fault(c) or _PROBLEM.search(c) for c in clauses)
 
 
 def extract_cases(

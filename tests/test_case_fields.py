@@ -382,9 +382,9 @@ def test_before_after_table_with_one_cell_per_line_as_pdfs_extract_it():
 
 @pytest.mark.parametrize(("text", "want"), [
     ("客户满意度由81分提升至94分。", ("客户满意度", 81, 94, "分")),
-    ("客户投诉由每月23起降至每月5起。", ("客户投诉", 23, 5, "起")),
+    ("客户投诉由每月23起降至每月5起。", ("客户投诉", 23, 5, "起/月")),
     ("出口额由320万元回升至860万元。", ("出口额", 320, 860, "万元")),
-    ("上线后缺陷数由每千行代码3.2个降至0.9个。", ("缺陷数", 3.2, 0.9, "个")),
+    ("上线后缺陷数由每千行代码3.2个降至0.9个。", ("缺陷数", 3.2, 0.9, "个/千行代码")),
     ("帮扶前釉面针孔率为7.7%，帮扶后降至2.0%。", ("釉面针孔率", 7.7, 2.0, "%")),
     ("不良率由3.2%降至0。", ("不良率", 3.2, 0, "%")),
     ("交货周期由15天缩短至8天。", ("交货周期", 15, 8, "天")),
@@ -443,7 +443,7 @@ def test_a_stated_industry_field_wins_over_keywords(tmp_path):
 
 @pytest.mark.parametrize(("text", "want"), [
     ("返修成本每年节约85万元。", [("返修成本节约", None, 85, None, "万元")]),  # a saving, not a level of 返修成本每年节
-    ("菌落总数超标批次由每年7批降为0。", [("菌落总数超标批次", 7, 0, -7, "批")]),
+    ("菌落总数超标批次由每年7批降为0。", [("菌落总数超标批次", 7, 0, -7, "批/年")]),
     ("次品率由5%降为2%。", [("次品率", 5, 2, -3, "%")]),
     ("产品抽检合格率连续12个月100%。", [("产品抽检合格率", None, 100, None, "%")]),
     # Markdown list items run together by the loader: each item is a clause, no metric starts with "- "
@@ -462,7 +462,7 @@ def test_a_pdf_table_read_cell_by_cell_pairs_every_row(tmp_path):
     cells = ["帮扶组指导企业建立HACCP体系。", "帮扶前后主要指标对比如下：指标", "帮扶前", "帮扶后",
              "单位能耗（吨标煤/万件）1.2", "0.95", "客户投诉", "每月6起", "每月1起", "产品损耗率", "3.5%", "1.8%"]
     got = [(i, o.metric, o.before, o.after, o.unit) for i, o in table_outcomes([Sentence(t, 2) for t in cells])]
-    assert got == [(4, "单位能耗", 1.2, 0.95, "吨标煤/万件"), (6, "客户投诉", 6, 1, "起"), (9, "产品损耗率", 3.5, 1.8, "%")]
+    assert got == [(4, "单位能耗", 1.2, 0.95, "吨标煤/万件"), (6, "客户投诉", 6, 1, "起/月"), (9, "产品损耗率", 3.5, 1.8, "%")]
 
 
 def test_unlabelled_write_up_with_a_cell_table(tmp_path):

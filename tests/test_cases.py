@@ -266,12 +266,12 @@ def test_parse_outcomes_ignores_descriptions_and_borrows_metric():
     ("text", "expected"),
     [
         # synthetic clauses: before and after in different units of one kind, the before in the after's unit
-        ("卡瓶停线时间由每周6小时降至每周40分钟", ("卡瓶停线时间", 360, 40, -320, "分钟")),
+        ("卡瓶停线时间由每周6小时降至每周40分钟", ("卡瓶停线时间", 360, 40, -320, "分钟/周")),
         ("年销售额由5000万元增至1.2亿元", ("年销售额", 0.5, 1.2, 0.7, "亿元")),
         ("废料由2吨减少到800公斤", ("废料", 2000, 800, -1200, "公斤")),
         # a unit the parser does not list, the same word after both figures; 万 stays a multiplier
         ("模具平均寿命由30万冲次提高到55万冲次", ("模具平均寿命", 30, 55, 25, "万冲次")),
-        ("返工由每批3遍降至1遍", ("返工", 3, 1, -2, "遍")),
+        ("返工由每批3遍降至1遍", ("返工", 3, 1, -2, "遍/批")),
     ],
 )
 def test_parse_outcomes_pairs_across_units(text, expected):
