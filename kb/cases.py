@@ -77,7 +77,9 @@ from .structure import (
 #    row; appendices (附录：帮扶企业名单) are no cases; a place alone before a title's colon makes a local experience.
 # 11: a count of beneficiaries names what it counts (发放认证融资贷款的企业：1433家); a place subject written as a
 #    chain reads as a name in the title (浙江德清县); 眼镜 is a trade word (3587 眼镜制造); ten districts renamed
-#    2016–2020 (余江区, 永年区 …); pumps and fasteners are 34, fitness equipment 24, rice noodles 14, yarn 17.
+#    2016–2020 (余江区, 永年区 …); pumps and fasteners are 34, fitness equipment 24, rice noodles 14, yarn 17;
+#    narrative slides are cases, more part labels (对策, 难点 …), a figure's time base stays in its unit (起/季度),
+#    an after-only result takes its before figure from the problem.
 CASES_VERSION = "11"
 
 _QTY = re.compile(
