@@ -20,6 +20,7 @@ from pathlib import Path
 from .errors import UnreadableDocument, damage_reason, os_reason
 from .numbering import heading_level
 from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
+from .pdf_order import RunRecorder, reordered_pages
 from .records import Document, Page
 
 SUPPORTED = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pptx": "pptx"}
@@ -753,8 +754,12 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
         _decrypt(reader, name)
         pages = []
         total = 0
+        scrambled: dict[int, str] = {}  # pages with a line drawn out of order (see kb/pdf_order.py)
         for i, page in enumerate(reader.pages, start=1):
-            pages.append(Page(i, page.extract_text() or ""))
+            runs = RunRecorder()
+            pages.append(Page(i, page.extract_text(visitor_text=runs) or ""))
+            if runs.out_of_order():
+                scrambled[i] = pages[-1].text
             total += len(pages[-1].text)
             if total > MAX_TEXT_CHARS:
                 break  # _check_text_limits reports it; no need to read the rest
@@ -774,6 +779,9 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
         raise UnreadableDocument(name, f"PDF 文件损坏或不完整，无法解析（{damage_reason(exc)}）") from exc
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
+    if scrambled:
+        for number, text in reordered_pages(path, scrambled).items():
+            pages[number - 1] = Page(number, text)
     need = [p.number for p in pages if _needs_ocr(p.text)]
     stamped: set[int] = set()
     if ocr.enabled and sum(len(p.text) for p in pages) <= MAX_TEXT_CHARS:

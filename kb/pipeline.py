@@ -5,17 +5,18 @@ Kept apart from the index code so that parsing can run in a separate worker proc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .chunking import chunk_sentences
+from .chunking import LEAD_SECTION, chunk_sentences
 from .cleaning import clean_document, fold_radicals, split_sentences
 from .errors import UnreadableDocument
 from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
 from .records import Case, Chunk, ChunkTags, Document, Sentence
 from .regions import find_regions
-from .structure import structure_sentences
+from .structure import NOTE_HEADING, bare_heading, structure_sentences
 
 
 @dataclass(frozen=True)
@@ -143,4 +144,33 @@ def _one_case_write_up(chunks: list[Chunk], cases: list[Case]) -> bool:
 
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:
-    return next((case.kind for case in cases if chunk.chunk_id in case.passage_ids), default)
+    """A passage of a collection: its case's kind; the collection's own kind for what is not in a
+    case (its lead text, a group's introduction, a title slide), except front and back matter."""
+    kind = next((case.kind for case in cases if chunk.chunk_id in case.passage_ids), None)
+    if kind is not None:
+        return kind
+    return "report" if not_case_matter(chunk) else default
+
+
+# Words that close a talk or a deck ("谢谢！", "谢谢观看", "感谢聆听", "敬请批评指正").
+_CLOSING = re.compile(r"(?:(?:谢谢|感谢)(?:各位|大家|您)?(?:的)?(?:观看|聆听|收看|关注|指导|支持|倾听)?|(?:敬请|欢迎|恳请|请)"
+                      r"(?:各位)?(?:领导)?(?:批评)?指正|thankyou|thanks|q&a|问答(?:环节)?|结束)+", re.I)
+_CONTENTS_FIRST_LINE = re.compile(r"\s*目\s*录\s*(?:\n|$)")
+
+
+def not_case_matter(chunk: Chunk) -> bool:
+    """Front or back matter of a collection, which is no case whatever the collection holds: a
+    preface, editor's note, contents, appendix, lessons or closing section (its top heading:
+    "前言", "编者按", "四、几点体会", "附录：帮扶企业名单"), a contents page the structure did not
+    recognise, or closing words alone ("谢谢！", a deck's last slide). The text before the first
+    heading (引言) is the collection's own."""
+    top = chunk.section[0] if chunk.section else ""
+    if top and chunk.section != (LEAD_SECTION,):
+        bare = bare_heading(top)
+        if NOTE_HEADING.search(bare) or bare.startswith("附件") or _closing(bare):
+            return True
+    return _closing(chunk.text) or _CONTENTS_FIRST_LINE.match(chunk.text) is not None
+
+
+def _closing(text: str) -> bool:
+    return _CLOSING.fullmatch(re.sub(r"[\W_]+", "", text)) is not None

@@ -193,19 +193,44 @@ def _clean_title(title: str) -> str:
     return re.sub(r"^#+\s*", "", title).strip().rstrip("。；;：:")
 
 
-_DATE_LINE = re.compile(r"[（(]?\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?[)）]?")
+_DATE = r"[（(]?(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?[)）]?"
+_DATE_LINE = re.compile(_DATE)
+# The issuer printed on a cover under the title, alone or before the date ("某省市场监督管理局",
+# "国家市场监督管理总局认证监管司 2024年12月", "某市质量协会 编"): names of offices and bodies.
+_ISSUER_LINE = re.compile(r"(?:(?:某|国家|中国|全国)?[\u4e00-\u9fff（）()]{1,30}?(?:局|厅|委员会|委|办公室|办|部|司|处|院|所|中心|"
+                          rf"协会|学会|联合会|商会|政府|小组)\s*)+(?:编印|编制|主办|印发|编)?\s*(?:{_DATE})?")
 _PARENTHESISED = re.compile(r"[（(][^（()）]+[)）]")
 
 
+def _cover_line(text: str) -> bool:
+    """A date or an issuer line of a cover ("2024年12月", "某省市场监督管理局2024年12月"): under the
+    title it is neither title nor body. An issuer starts with a place, "某…" or "国家/中国/全国", or
+    names a government body ("…市场监督管理局")."""
+    t = text.strip()
+    if _DATE_LINE.fullmatch(t):
+        return True
+    if not _ISSUER_LINE.fullmatch(t):
+        return False
+    spans = region_spans(t)
+    return (t.startswith(("某", "国家", "中国", "全国")) or bool(spans and spans[0][0] == 0)
+            or re.search(r"监督管理|人民政府|管理委员会|领导小组|质量协会", t) is not None)
+
+
 def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
-    """A title block is the run of short, unpunctuated paragraphs before the body."""
+    """A title block is the run of short, unpunctuated paragraphs before the body. The issuer and
+    date lines of a cover under it are skipped with it (they are counted, not part of the title)."""
     parts: list[str] = []
     for p in paragraphs:
         if (heading_level(p.text) is not None or len(p.text) > _TITLE_MAX or re.search(r"[。；！？]", p.text)
                 or re.fullmatch(r"目\s*录", p.text.strip())):  # a table of contents follows the title
             break
-        if parts and (re.search(r"[，,]", p.text) or _DATE_LINE.fullmatch(p.text.strip())):
-            break  # under the title, a note ("本文件为测试用合成材料，…") or the date is no more title
+        if parts and _cover_line(p.text):
+            cover = len(parts)
+            while cover < len(paragraphs) and _cover_line(paragraphs[cover].text):
+                cover += 1
+            return ("".join(parts), cover) if paragraphs[cover:] else (None, 0)
+        if parts and re.search(r"[，,]", p.text):
+            break  # under the title, a note ("本文件为测试用合成材料，…") is no more title
         parts.append(p.text)
         if len(parts) == 3 or (len(parts) > 1 and _PARENTHESISED.fullmatch(p.text.strip())):
             # A line in brackets under the title ("（第二辑）", "（2023—2025年）", a note) ends it:

@@ -369,3 +369,51 @@ def write_logo_text_pdf(directory: Path, name: str = "带徽标的文字版.pdf"
         c.showPage()
     c.save()
     return path
+
+
+# Glyphs LibreOffice sets in a Latin font inside Chinese text: curly quotes and dot leaders.
+_LATIN_MARKS = "“”‘’…"
+
+
+def write_two_pass_pdf(path: Path, pages: list[list[str]], size: float = 12) -> Path:
+    """Lines of ``pages`` (synthetic text) drawn as LibreOffice writes Chinese with curly quotes
+    and dot leaders: per line, one text object draws the marks (“ ” …, Helvetica) at their places
+    first, then goes back to the line start (``Tm``) and draws the Chinese text in one ``TJ``
+    with gaps where the marks sit. pypdf reads such a line in drawing order ("“ ”推出 认证贷 ，")."""
+    import re
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    font = _register_cid_font()
+    c = canvas.Canvas(str(path))
+    for lines in pages:
+        c.setFont("Helvetica", size)
+        c.setFont(font, size)
+        latin, cjk = c._doc.getInternalFontName("Helvetica"), c._doc.getInternalFontName(font)
+        y = 760.0
+        for line in lines:
+            placed, x = [], 72.0
+            for seg in re.findall(f"[{_LATIN_MARKS}]+|[^{_LATIN_MARKS}]+", line):
+                mark = seg[0] in _LATIN_MARKS
+                placed.append((seg, x, mark))
+                x += stringWidth(seg, "Helvetica" if mark else font, size)
+            ops = ["BT"]
+            marks = [(seg, x) for seg, x, mark in placed if mark]
+            for seg, x in marks:
+                ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm {latin} {size} Tf <{seg.encode('cp1252').hex()}> Tj")
+            ops.append(f"1 0 0 1 72 {y:.2f} Tm {cjk} {size} Tf")
+            parts, end = [], None
+            for seg, x, mark in placed:
+                if mark:
+                    continue
+                if end is not None:
+                    parts.append(f"{-(x - end) * 1000 / size:.0f}")
+                parts.append("<" + seg.encode("utf-16-be").hex() + ">")
+                end = x + stringWidth(seg, font, size)
+            ops += ["[" + " ".join(parts) + "] TJ", "ET"]
+            c._code.append("\n".join(ops))
+            y -= size * 1.8
+        c.showPage()
+    c.save()
+    return path

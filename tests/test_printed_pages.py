@@ -118,3 +118,22 @@ def test_cli_cases_show_the_printed_number(kb, capsys, monkeypatch):
     assert main(["cases"]) == 0
     out = capsys.readouterr().out
     assert "第 3 页（印刷页码 1）" in out and "第 4 页（印刷页码 2）" in out
+
+
+@pytest.mark.parametrize("cover, title", [
+    (["合成测试材料：某省企业优良案例汇编（合成）", "二〇二三年十二月"], "合成测试材料：某省企业优良案例汇编（合成）"),
+    (["合成测试材料：某省认证提升行动", "典型案例汇编", "某省市场监督管理局  2024年12月"],
+     "合成测试材料：某省认证提升行动典型案例汇编"),
+    (["合成测试材料：某省认证提升行动典型案例汇编", "某省市场监督管理局", "2024年12月"],
+     "合成测试材料：某省认证提升行动典型案例汇编"),
+])
+def test_the_title_is_the_covers_title_lines_only(tmp_path, cover, title):
+    """A cover's issuer and date (on one line or two) are neither the title nor a passage: the
+    title cited everywhere is the title lines (a tester's cover gave "…汇编某省市场监督管理局2024年12月")."""
+    from kb.pipeline import parse_document
+
+    path = _collection_pdf(tmp_path / "合成汇编.pdf")
+    pages = [cover, ["目  录", "案例1 合成市某胶合板企业 ………… 1"], CASE + ["— 1 —"]]
+    parsed = parse_document(pdfgen.write_pdf(path, pages, footer=False))
+    assert parsed.title == parsed.document.title == title
+    assert not any("监督管理局" in c.text or "十二月" in c.text or "12月" in c.text for c in parsed.chunks)

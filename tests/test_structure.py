@@ -176,7 +176,15 @@ def test_long_numbered_paragraph_is_body_with_a_short_title():
         (("（此件公开发布）", "合成市工作方案", "一、总体要求", "正文。"), ("（此件公开发布）合成市工作方案", 2)),
         # A note or a date under the title is no more title (a tester's DOCX title swallowed its note).
         (("合成案例选编", "本文件为测试用合成材料，所述企业均为虚构", "（一）合成某厂", "正文。"), ("合成案例选编", 1)),
-        (("合成市工作总结", "2024年1月", "一、总体情况", "正文。"), ("合成市工作总结", 1)),
+        # The cover's date (and issuer) lines are skipped with the title: cover, not body text.
+        (("合成市工作总结", "2024年1月", "一、总体情况", "正文。"), ("合成市工作总结", 2)),
+        # A cover: title lines, the issuer and the date (on one line or two), then the contents page.
+        (("合成测试材料：某省认证提升行动典型案例汇编", "某省市场监督管理局2024年12月", "目录", "一、某市…… 1"),
+         ("合成测试材料：某省认证提升行动典型案例汇编", 2)),
+        (("合成省小微企业质量提升", "典型案例汇编", "合成省市场监督管理局", "二〇二四年十二月", "一、合成市某厂", "正文。"),
+         ("合成省小微企业质量提升典型案例汇编", 4)),
+        (("合成案例选编", "国家市场监督管理总局认证监管司 编", "前言", "正文。"), ("合成案例选编", 2)),
+        (("合成测试报告", "（2024年12月）"), (None, 0)),  # nothing but the cover: it is the body
     ],
 )
 def test_extract_title(texts, expected):
