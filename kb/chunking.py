@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "8"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "9"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -24,7 +24,9 @@ CHUNKER_VERSION = "8"  # 2: clauses of an over-long sentence are packed in balan
 # ("二、企业优良案例") nest under it, "第一，某地：…" lines title items, Word-styled case titles take their
 # 一、基本情况 parts under them; 8: a place's or enterprise's title line with a colon ("浙江省湖州市：…")
 # after a sentence's end starts a paragraph even when the line before is full, and the space after a
-# case's number stays ("案例1 安徽省…", kb/cleaning.py)
+# case's number stays ("案例1 安徽省…", kb/cleaning.py); 9: a PDF line drawn in two passes is read left to
+# right (kb/pdf_order.py: curly quotes, contents pages), a cover's issuer and date lines end the title,
+# front/back matter and closing words of a collection are typed report (kb/pipeline.py)
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
