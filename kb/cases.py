@@ -1350,7 +1350,9 @@ def _slide_cases(
 ) -> list[Case]:
     """Slides: a slide that labels its problem or results (存在问题：/取得成效：, a 帮扶前/帮扶后
     table) and one more part is one case titled by the slide; the other slides' sentences are
-    read as a report's are."""
+    read as a report's are, except on a slide that says nothing a case says (a title slide: the
+    deck's title, its issuer and date; an agenda; 谢谢), where a place or an authority opening a
+    line ("山东省市场监督管理局  2024年5月") is no case's subject."""
     cases: list[Case] = []
     rest: list[int] = []
     for _title, group in groupby(range(len(sentences)), key=lambda i: sentences[i].section):
@@ -1361,7 +1363,7 @@ def _slide_cases(
             heading = sents[0].section[0] if sents[0].section else ""
             title = bare_heading(heading) or heading or doc_title  # "案例1  漯河市某公司" → 漯河市某公司
             cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
-        else:
+        elif _has_case_content(sents):
             rest.extend(idx)
     for case in _report_cases(doc_id, [sentences[i] for i in rest], [owners[i] for i in rest]):
         cases.append(replace(case, case_id=f"{doc_id}-c{len(cases) + 1:03d}"))
