@@ -94,3 +94,67 @@ def test_slide_telling_a_place_practice_in_prose_is_still_a_case(tmp_path):
     cases = parse_document(_deck(tmp_path / "展示.pptx", slides, ("浙江省优秀案例展示", "浙江省市场监督管理局"))).cases
     assert len(cases) == 3 and cases[-1].title.startswith("湖州市")
     assert not any("市场监督管理局" in c.title for c in cases)
+
+
+def _pdf_lines(paragraphs: list[str], width: float = 30) -> list[str]:
+    from tests.pdfgen import wrap
+
+    return [line for p in paragraphs for line in wrap(p, width)]
+
+
+def test_pdf_heading_as_wide_as_the_column_is_not_run_into_the_paragraph_below(tmp_path):
+    """Synthetic: a PDF whose case heading fills a printed line exactly (30 characters), then the
+    case's text. The heading stays the title; the text is not cut at the heading's colon."""
+    from tests.pdfgen import _width, write_pdf
+
+    heading = "（一）邢台市清河县：聚焦羊绒产业集群开展“组团式”认证帮扶行动"
+    assert _width(heading) == 30  # as wide as the 30-unit column
+    lines = _pdf_lines([
+        "合成测试材料 典型经验选编", "一、地方典型经验", heading,
+        "清河县是全国重要的羊绒制品生产基地，全县有羊绒小微企业300余家。针对羊绒制品起球、缩水等问题，"
+        "县市场监管局组织认证机构开展集中诊断和培训。",
+        "通过帮扶，羊绒制品抽检合格率由85.2%提升至96.7%。",
+        "（二）沧州市泊头市：铸造企业“一企一策”精准帮扶",
+        "泊头市铸造企业普遍存在铸件气孔多的问题。泊头市组织专家团队深入企业，帮助企业编制铸造工艺卡。",
+        "一年来，帮扶企业铸件废品率由9.5%下降到4.3%。",
+    ])
+    cases = parse_document(write_pdf(tmp_path / "选编.pdf", [lines])).cases
+    assert [c.title for c in cases] == [heading[3:], "沧州市泊头市：铸造企业“一企一策”精准帮扶"]
+    first = cases[0]
+    assert (first.region.city, first.region.county) == ("邢台市", "清河县")
+    assert not first.measures.startswith("：") and "聚焦羊绒" not in first.measures
+
+
+def test_pdf_heading_wrapped_onto_a_short_second_line_is_one_heading(tmp_path):
+    """Synthetic: a heading longer than a line wraps; its short tail is still the heading's."""
+    from tests.pdfgen import write_pdf
+
+    heading = "（一）邯郸市永年区某紧固件有限公司：热处理全程受控出口退货大幅下降"
+    lines = _pdf_lines([
+        "合成测试材料 优良案例选编", "二、企业优良案例", heading,
+        "基本情况：该公司位于邯郸市永年区，主要生产高强度螺栓，产品40%出口，员工58人。",
+        "存在问题：螺栓硬度不均，部分出口订单被客户退回。",
+        "帮扶措施：帮扶专家指导企业对热处理炉温曲线实施实时监控。",
+        "取得成效：出口退货率由2.4%降至0.5%。",
+        "（二）雄县某包装印刷有限公司：从“凭眼看”到“用数据说话”",
+        "存在问题：印刷色差大、套印不准，客户投诉较多。",
+        "帮扶措施：引入色差仪，制定印前打样确认流程。",
+        "取得成效：客户投诉从每季度15起减少到3起。",
+    ])
+    assert lines[2] + lines[3] == heading
+    cases = parse_document(write_pdf(tmp_path / "选编.pdf", [lines])).cases
+    assert [c.title for c in cases] == [heading[3:], "雄县某包装印刷有限公司：从“凭眼看”到“用数据说话”"]
+
+
+def test_numbered_list_item_filling_a_line_still_runs_on(tmp_path):
+    """Synthetic: a "1." list item (no section heading) whose first line has no punctuation runs on
+    into its next line; only 一、/（一）/案例N headings or place/enterprise titles are cut off."""
+    from kb.cleaning import clean_document
+    from kb.loaders import load_document
+    from tests.pdfgen import write_pdf
+
+    item = "1.建立首件检验制度每批次产品生产前由质检员确认首件合格后方可批量生产，并做好记录，每月汇总分析一次。"
+    body = "各地围绕小微企业质量管理的薄弱环节，组织认证机构深入企业开展诊断，帮助企业建立和完善质量管理制度。" * 2
+    lines = _pdf_lines(["合成测试材料 工作要点", "一、主要做法", body, item, "2.开展全员培训。", body])
+    paragraphs = [p.text for p in clean_document(load_document(write_pdf(tmp_path / "要点.pdf", [lines])))]
+    assert item in paragraphs
