@@ -1161,10 +1161,33 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     return "enterprise_case" if ENTERPRISE_WORD.search(bare) else "local_experience"
 
 
+# A subtitle line under a case's title naming whose case it is: "——江西某光学科技有限公司（鹰潭市余江区）",
+# "——记某县某食品厂". The name is an enterprise or a place; the bracket, if any, says where it is.
+_SUBTITLE = re.compile(r"^[—－–-]{1,2}\s*(?:记)?(?P<name>[^（()）—－–\-。；;，,]{2,30}?)\s*"
+                       r"(?:[（(](?P<place>[^（()）]{2,20})[)）])?[。；;]?$")
+
+
+def _subtitle(text: str) -> tuple[str, str] | None:
+    """(name, place) of a subtitle line under a case's title, or None (see _SUBTITLE)."""
+    m = _SUBTITLE.match(text.strip())
+    if not m or not (ENTERPRISE_WORD.search(m["name"]) or find_region(m["name"]) != Region()):
+        return None
+    return m["name"], m["place"] or ""
+
+
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
                owners: Sequence[tuple[str, ...]], depth: int, group: str = "") -> Case:
     text = "".join(s.text for s in sents)
-    region = find_region(title)
+    place = ""
+    if sents and (sub := _subtitle(sents[0].text)):
+        # A title that names only the practice ("以体系认证破解镜片合格率低难题") over "——某公司（某市某区）":
+        # the case is the enterprise's, titled "某公司：以体系认证…", and it is where the bracket says.
+        name, place = sub
+        if name not in title:
+            title = f"{name}：{title}" if title else name
+    region = find_region(place) if place else Region()
+    if region == Region():
+        region = find_region(title)
     if region == Region():
         region = find_region(text)
     if region.province and not region.county:

@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .chunking import chunk_sentences
+from .chunking import LEAD_SECTION, chunk_sentences
 from .cleaning import clean_document, fold_radicals, split_sentences
 from .errors import UnreadableDocument
 from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
 from .records import Case, Chunk, ChunkTags, Document, Sentence
 from .regions import find_regions
-from .structure import structure_sentences
+from .structure import NOTE_HEADING, bare_heading, names_case, structure_sentences
 
 
 @dataclass(frozen=True)
@@ -143,4 +143,13 @@ def _one_case_write_up(chunks: list[Chunk], cases: list[Case]) -> bool:
 
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:
-    return next((case.kind for case in cases if chunk.chunk_id in case.passage_ids), default)
+    """The kind of the case a passage holds; a passage of no case takes the document's kind, except
+    front or back matter (the text before the first heading, 前言, 说明, 附录 …): a preface is no
+    case passage."""
+    kind = next((case.kind for case in cases if chunk.chunk_id in case.passage_ids), None)
+    if kind:
+        return kind
+    top = chunk.section[0] if chunk.section else LEAD_SECTION
+    if NOTE_HEADING.search(bare_heading(top)) and not names_case(top):
+        return "report"
+    return default

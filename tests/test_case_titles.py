@@ -158,3 +158,42 @@ def test_numbered_list_item_filling_a_line_still_runs_on(tmp_path):
     lines = _pdf_lines(["合成测试材料 工作要点", "一、主要做法", body, item, "2.开展全员培训。", body])
     paragraphs = [p.text for p in clean_document(load_document(write_pdf(tmp_path / "要点.pdf", [lines])))]
     assert item in paragraphs
+
+
+def test_subtitle_line_names_the_enterprise_and_its_place(tmp_path):
+    """Synthetic: a Word collection with a preface, then per case a title naming the practice, a
+    subtitle "——企业名（地区）", and its parts. The enterprise opens the title, the place is the
+    subtitle's (the text names other places first), and the preface is no case passage."""
+    d = docx.Document()
+    d.add_paragraph("合成测试材料 某省企业优良案例汇编")
+    d.add_paragraph("前  言")
+    d.add_paragraph("2023年，全省深入开展提升行动，帮扶小微企业1260家。现将各地报送的优良案例汇编如下，供学习借鉴。")
+    for title, sub, text in (
+        ("案例一  以体系认证破解镜片合格率低难题", "——某某光学科技有限公司（鹰潭市贵溪市）",
+         "产品主要销往南昌市、赣州市等地，镀膜工序参数无记录，一次交验合格率仅为91.5%。"),
+        ("案例二  窑炉“有记录”  烧成“有标准”", "——某某日用陶瓷有限公司（景德镇市昌江区）",
+         "产品主要销往上饶市，烧成变形缺陷多，废品率高达12%。"),
+    ):
+        d.add_heading(title, level=2)
+        d.add_paragraph(sub)
+        for head, body in (("（一）存在的主要问题", text), ("（二）主要做法", "建立工序控制程序，明确关键参数。"),
+                           ("（三）取得成效", "合格率由91.5%提升至98.2%。")):
+            d.add_paragraph(head)
+            d.add_paragraph(body)
+    path = tmp_path / "汇编.docx"
+    d.save(str(path))
+    parsed = parse_document(path)
+    assert [c.title for c in parsed.cases] == ["某某光学科技有限公司：以体系认证破解镜片合格率低难题",
+                                               "某某日用陶瓷有限公司：窑炉“有记录”烧成“有标准”"]
+    assert [(c.region.city, c.region.county) for c in parsed.cases] == [("鹰潭市", "贵溪市"), ("景德镇市", "昌江区")]
+    assert all(c.kind == "enterprise_case" for c in parsed.cases)
+    preface = [c for c in parsed.chunks if "现将各地报送" in c.text]
+    assert preface and all(c.kind == "report" for c in preface)
+    assert {c.kind for c in parsed.chunks if "现将各地报送" not in c.text} == {"enterprise_case"}
+
+
+@pytest.mark.parametrize("line", ["——本案例由某省市场监管局提供", "—— 2024年4月", "——摘自《质量与认证》"])
+def test_dash_line_naming_no_enterprise_or_place_is_no_subtitle(line):
+    from kb.cases import _subtitle
+
+    assert _subtitle(line) is None

@@ -642,7 +642,9 @@ def test_pptx_title_is_the_title_slides_title(tmp_path):
 def test_pptx_deck_of_cases_tags_its_passages_as_cases(tmp_path):
     parsed = parse_document(_write_case_deck(tmp_path / "合成课件.pptx"))
     assert len(parsed.cases) == 3 and parsed.kind == "enterprise_case"
-    assert {c.kind for c in parsed.chunks} == {"enterprise_case"}
+    # The case slides' passages are cases; the closing 小结 slide is back matter, no case passage.
+    assert {c.kind for c in parsed.chunks if c.section != ("小结",)} == {"enterprise_case"}
+    assert {c.kind for c in parsed.chunks if c.section == ("小结",)} == {"report"}
     # A course deck with one example slide stays a report.
     single = parse_document(_write_synthetic_deck(tmp_path / "合成.pptx"))
     assert single.kind == "report" and {c.kind for c in single.chunks} == {"report"}
