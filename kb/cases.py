@@ -1325,10 +1325,33 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     return "enterprise_case" if ENTERPRISE_WORD.search(bare) else "local_experience"
 
 
+# A subtitle line under a case's title naming whose case it is: "——江西某光学科技有限公司（鹰潭市余江区）",
+# "——记某县某食品厂". The name is an enterprise or a place; the bracket, if any, says where it is.
+_SUBTITLE = re.compile(r"^[—－–-]{1,2}\s*(?:记)?(?P<name>[^（()）—－–\-。；;，,]{2,30}?)\s*"
+                       r"(?:[（(](?P<place>[^（()）]{2,20})[)）])?[。；;]?$")
+
+
+def _subtitle(text: str) -> tuple[str, str] | None:
+    """(name, place) of a subtitle line under a case's title, or None (see _SUBTITLE)."""
+    m = _SUBTITLE.match(text.strip())
+    if not m or not (ENTERPRISE_WORD.search(m["name"]) or find_region(m["name"]) != Region()):
+        return None
+    return m["name"], m["place"] or ""
+
+
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
                owners: Sequence[tuple[str, ...]], depth: int, group: str = "") -> Case:
     text = "".join(s.text for s in sents)
-    region = find_region(title)
+    place = ""
+    if sents and (sub := _subtitle(sents[0].text)):
+        # A title that names only the practice ("以体系认证破解镜片合格率低难题") over "——某公司（某市某区）":
+        # the case is the enterprise's, titled "某公司：以体系认证…", and it is where the bracket says.
+        name, place = sub
+        if name not in title:
+            title = f"{name}：{title}" if title else name
+    region = find_region(place) if place else Region()
+    if region == Region():
+        region = find_region(title)
     if region == Region():
         region = find_region(text)
     if region.province and not region.county:
@@ -1514,7 +1537,9 @@ def _slide_cases(
 ) -> list[Case]:
     """Slides: a slide that labels its problem or results (存在问题：/取得成效：, a 帮扶前/帮扶后
     table) and one more part is one case titled by the slide; the other slides' sentences are
-    read as a report's are."""
+    read as a report's are, except on a slide that says nothing a case says (a title slide: the
+    deck's title, its issuer and date; an agenda; 谢谢), where a place or an authority opening a
+    line ("山东省市场监督管理局  2024年5月") is no case's subject."""
     cases: list[Case] = []
     rest: list[int] = []
     for _title, group in groupby(range(len(sentences)), key=lambda i: sentences[i].section):
@@ -1525,7 +1550,7 @@ def _slide_cases(
         if len(parts) >= 2 and parts & {"problem", "outcomes"} or not parts and _narrative_slide(heading, sents):
             title = bare_heading(heading) or heading or doc_title  # "案例1  漯河市某公司" → 漯河市某公司
             cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
-        else:
+        elif _has_case_content(sents):
             rest.extend(idx)
     for case in _report_cases(doc_id, [sentences[i] for i in rest], [owners[i] for i in rest]):
         cases.append(replace(case, case_id=f"{doc_id}-c{len(cases) + 1:03d}"))

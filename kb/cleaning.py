@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from .labels import INLINE_LABEL
 from .loaders import PAGE_FOOTER
+from .numbering import heading_level
 from .records import Document
 
 _URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.I)
@@ -270,8 +271,20 @@ def clean_document(doc: Document) -> list[Paragraph]:
             # paragraph then "浙江省湖州市：…" was one paragraph, and the case was lost).
             subject_title = (prev_ends and _SUBJECT_TITLE.match(line) is not None and _width(line) < 0.9 * column
                              and not re.search(r"[，。；,;！？!?]", line))
+            # A heading as wide as a full line, then a full line of body text: the heading is not
+            # wrapped ("（一）邢台市清河县：聚焦羊绒产业集群开展“组团式”认证帮扶" then "清河县是全国重要的
+            # 羊绒纺纱…基地，全县有…"). The heading is a section or case heading (一、 （一） 案例N, or
+            # a place or an enterprise before a colon) with no sentence marks; the next line has them
+            # and is full itself or ends a sentence, where a wrapped heading's tail is short and bare
+            # ("…出口退货大" then "幅下降").
+            full_heading = (buf == prev and not re.search(r"[，。；、,;！？!?]", _HEADING_START.sub("", prev))
+                            and (heading_level(prev) in (1, 2)
+                                 or _SUBJECT_TITLE.match(_HEADING_START.sub("", prev)) is not None)
+                            and re.search(r"[，。；,;！？!?]", line) is not None
+                            and (_width(line) >= 0.8 * full or line[-1] in _SENTENCE_END))
             new_para = (
                 one_per_line
+                or full_heading
                 or subject_title
                 or after_heading
                 or lone_heading

@@ -14,8 +14,11 @@ from __future__ import annotations
 import re
 
 CN_DIGITS = "一二三四五六七八九十"
+# A case title may open with a quotation or a bracket right after its number: once the spaces
+# between them are dropped, "案例五  “体检式”诊断…" reads "案例五“体检式”诊断…", still a heading.
+_OPENERS = "“‘\"'「『《〈（(【〔["
 LEVELS: list[tuple[int, re.Pattern[str]]] = [
-    (1, re.compile(rf"^(?:[{CN_DIGITS}]{{1,3}}、|案例\s*[0-9{CN_DIGITS}]+(?=[\s：:、.．\u4e00-\u9fff]|$)|#{{1,2}}\s)")),
+    (1, re.compile(rf"^(?:[{CN_DIGITS}]{{1,3}}、|案例\s*[0-9{CN_DIGITS}]+(?=[\s：:、.．\u4e00-\u9fff{_OPENERS}]|$)|#{{1,2}}\s)")),
     (2, re.compile(rf"^(?:（[{CN_DIGITS}]{{1,3}}）|\([{CN_DIGITS}]{{1,3}}\)|#{{3}}\s)")),
     (3, re.compile(r"^(?:\d{1,2}[.．、](?!\d)|#{4,6}\s)")),
     (4, re.compile(r"^(?:（\d{1,2}）|\(\d{1,2}\))")),

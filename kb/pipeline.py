@@ -16,7 +16,7 @@ from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
 from .records import Case, Chunk, ChunkTags, Document, Sentence
 from .regions import find_regions
-from .structure import NOTE_HEADING, bare_heading, structure_sentences
+from .structure import NOTE_HEADING, bare_heading, names_case, structure_sentences
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def not_case_matter(chunk: Chunk) -> bool:
     top = chunk.section[0] if chunk.section else ""
     if top and chunk.section != (LEAD_SECTION,):
         bare = bare_heading(top)
-        if NOTE_HEADING.search(bare) or bare.startswith("附件") or _closing(bare):
+        if (NOTE_HEADING.search(bare) and not names_case(top)) or bare.startswith("附件") or _closing(bare):
             return True
     return _closing(chunk.text) or _CONTENTS_FIRST_LINE.match(chunk.text) is not None
 

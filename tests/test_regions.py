@@ -19,6 +19,8 @@ def test_renamed_counties_are_found_by_their_new_name():
     assert find_region("河南省许昌市建安区某假发企业") == Region("河南省", "许昌市", "建安区")  # 许昌县 until 2017
     assert find_region("（一）广西横州：某茶业有限公司") == Region("广西壮族自治区", "南宁市", "横州市")  # short, after its province
     assert region_matches(Region("四川省", "成都市", "郫都区"), "成都")
+    assert find_region("鹰潭市余江区眼镜产业园") == Region("江西省", "鹰潭市", "余江区")  # 余江县 until 2018
+    assert find_region("邯郸市永年区某紧固件企业") == Region("河北省", "邯郸市", "永年区")  # 永年县 until 2016
 
 
 def test_old_names_keep_working_and_places_already_present_are_unchanged():
