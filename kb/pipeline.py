@@ -16,7 +16,7 @@ from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
 from .records import Case, Chunk, ChunkTags, Document, Sentence
 from .regions import find_regions
-from .structure import NOTE_HEADING, bare_heading, names_case, structure_sentences
+from .structure import NOTE_HEADING, bare_heading, structure_sentences
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def _one_case_write_up(chunks: list[Chunk], cases: list[Case]) -> bool:
 
 def _case_kind_for(chunk: Chunk, cases: list[Case], default: str) -> str:
     """A passage of a collection: its case's kind; the collection's own kind for what is not in a
-    case (its lead text, a group's introduction, a title slide), except front and back matter."""
+    case (a group's introduction, a title slide), except front and back matter."""
     kind = next((case.kind for case in cases if chunk.chunk_id in case.passage_ids), None)
     if kind is not None:
         return kind
@@ -163,11 +163,11 @@ def not_case_matter(chunk: Chunk) -> bool:
     preface, editor's note, contents, appendix, lessons or closing section (its top heading:
     "前言", "编者按", "四、几点体会", "附录：帮扶企业名单"), a contents page the structure did not
     recognise, or closing words alone ("谢谢！", a deck's last slide). The text before the first
-    heading (引言) is the collection's own."""
-    top = chunk.section[0] if chunk.section else ""
-    if top and chunk.section != (LEAD_SECTION,):
+    heading (引言) that no case holds is front matter too ("现将各地报送的优良案例汇编如下")."""
+    top = chunk.section[0] if chunk.section else LEAD_SECTION
+    if top:
         bare = bare_heading(top)
-        if (NOTE_HEADING.search(bare) and not names_case(top)) or bare.startswith("附件") or _closing(bare):
+        if NOTE_HEADING.search(bare) or bare.startswith("附件") or _closing(bare):
             return True
     return _closing(chunk.text) or _CONTENTS_FIRST_LINE.match(chunk.text) is not None
 

@@ -61,7 +61,7 @@ def test_front_and_back_matter_of_a_collection_is_no_case(tmp_path):
     assert parsed.kind == "enterprise_case" and len(parsed.cases) == 2
     kinds = {c.section[0]: c.kind for c in parsed.chunks}
     assert kinds["案例1 合成市某纸箱厂"] == kinds["案例2 合成县某食品厂"] == "enterprise_case"
-    assert kinds["引言"] == "enterprise_case"  # the collection's own lead text
+    assert kinds["引言"] == "report"  # lead text no case holds: front matter
     for section in ("前言", "四、几点体会", "附录：帮扶企业名单（节选）"):
         assert kinds[section] == "report", section
     assert not any("目录" in c.text or "……" in c.text for c in parsed.chunks)
@@ -79,7 +79,8 @@ def _chunk(text: str, *section: str) -> Chunk:
     ("目录\n案例1 合成市某纸箱厂 …… 1", ("引言",), True),  # a contents page the structure missed
     ("以上经验由各地推荐，仅供交流参考。", ("三、有关说明",), True),
     ("名单见下表。", ("附件：帮扶企业名单",), True),
-    ("编者按：本材料中的案例由各地推荐。", ("引言",), False),  # lead text is the collection's own
+    # lead text before the first heading that no case holds is front matter too
+    ("编者按：本材料中的案例由各地推荐。", ("引言",), True),
     ("谢谢合作伙伴的支持，企业产值增长两成。", ("案例1 合成市某纸箱厂",), False),
     ("存在问题：纸箱抗压强度不稳定。", ("案例1 合成市某纸箱厂",), False),
     ("提升行动覆盖120家企业。", ("一、地方典型经验",), False),
