@@ -213,17 +213,43 @@ def _clean(text: str) -> str:
 # Office file properties (docProps/core.xml) hold at most 255 characters; python-docx and
 # python-pptx refuse more. The heading in the document keeps the whole title.
 PROPERTY_MAX = 255
+# Who made the file, as Word/PowerPoint show it (文件 > 信息): the templates of python-docx and
+# python-pptx otherwise name their own authors ("python-docx", "Steve Canny"), say "generated
+# using python-pptx" and date the file 2013.
+PROPERTY_AUTHOR = "kb 提升行动案例知识库"
+
+
+def set_core_properties(props, title: str) -> None:
+    """Title, author and dates of a DOCX or PPTX (``core_properties``) for a course pack made now."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)  # both libraries write naive UTC
+    props.title = title[:PROPERTY_MAX]
+    props.author = PROPERTY_AUTHOR
+    props.last_modified_by = PROPERTY_AUTHOR
+    props.comments = ""
+    props.subject = ""
+    props.keywords = ""
+    props.language = "zh-CN"
+    props.revision = 1
+    props.created = now
+    props.modified = now
 
 
 def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
     """A course pack as a Word document (python-docx); returns the file's bytes."""
     import docx
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Mm, Pt, RGBColor
 
     title = _clean((title or "").strip()) or DEFAULT_TITLE
     document = docx.Document()
-    document.core_properties.title = title[:PROPERTY_MAX]
+    set_core_properties(document.core_properties, title)
+    for section in document.sections:
+        # A4 with Word's default margins for it (python-docx's template is US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin = section.bottom_margin = Mm(25.4)
+        section.left_margin = section.right_margin = Mm(31.8)
     style = document.styles["Normal"]
     style.font.size = Pt(11)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")

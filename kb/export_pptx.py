@@ -22,13 +22,13 @@ from dataclasses import dataclass
 
 from .export import (
     DEFAULT_TITLE,
-    PROPERTY_MAX,
     ExportItem,
     ExportOutcome,
     _pages_list,
     item_citation,
     outcome_where,
     printed_in,
+    set_core_properties,
     sources,
 )
 from .present import KIND_ZH, outcome_text
@@ -322,8 +322,7 @@ def export_pptx(items: Sequence[ExportItem], title: str) -> bytes:
     title = _clean((title or "").strip()) or DEFAULT_TITLE
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
-    prs.core_properties.title = title[:PROPERTY_MAX]
-    prs.core_properties.language = "zh-CN"
+    set_core_properties(prs.core_properties, title)
 
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     head, sub = slide.shapes.title, slide.placeholders[1]

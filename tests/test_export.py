@@ -169,3 +169,20 @@ def test_markdown_export_renders_without_html_or_links():
 def test_safe_export_name(name, suffix, expected):
     assert safe_export_name(name, suffix) == expected
     assert "/" not in safe_export_name(name, suffix)
+
+
+def test_docx_is_a4_with_the_course_title_and_no_python_docx_properties():
+    import datetime
+
+    from kb.export import PROPERTY_AUTHOR
+
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
+    document = docx.Document(io.BytesIO(export_docx([item_from_hit(_hit(), [_case()])], "合成课件")))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    props = document.core_properties
+    assert props.title == "合成课件"
+    assert props.author == props.last_modified_by == PROPERTY_AUTHOR
+    assert "python-docx" not in (props.comments or "") and props.comments == ""
+    for when in (props.created, props.modified):
+        assert when.replace(tzinfo=None) >= before - datetime.timedelta(seconds=1)

@@ -172,3 +172,18 @@ def test_a_text_of_many_short_lines_is_paginated_and_the_loop_ends():
     assert len(pages) >= 5
     assert "".join(b.text for page in pages for b in page) == "附表 合成案例主要指标\n" + cells
     assert all(text_lines(b.text, 30) <= 12 for page in pages for b in page)
+
+
+def test_file_properties_name_the_course_and_kb_not_python_pptx(deck):
+    import datetime
+
+    from kb.export import PROPERTY_AUTHOR
+
+    _, prs = deck
+    props = prs.core_properties
+    assert props.title == "合成测试课件"
+    assert props.author == props.last_modified_by == PROPERTY_AUTHOR
+    assert props.comments == "" and "Steve Canny" not in props.last_modified_by
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    for when in (props.created, props.modified):
+        assert abs(when.replace(tzinfo=None) - now) < datetime.timedelta(minutes=10)
