@@ -294,15 +294,29 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
 
 def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
                   region: str | None = None, top_k: int = 5) -> list[ExportItem]:
-    """Items for a course pack: the top passages of each query, then the ranked cases."""
+    """Items for a course pack: the top passages of each query, then the ranked cases.
+
+    ``industry`` and ``region`` apply to every item, passages and cases alike (an unknown trade or
+    place leaves nothing).
+    """
+    from .industries import resolve_industries
+    from .retrieval import Filters
+
+    filters = Filters(industry=industry or None, region=region or None)
     items: list[ExportItem] = []
     seen: set[str] = set()
     for q in queries:
-        for hit in kb.search(q, top_k=top_k):
-            if hit.chunk.chunk_id not in seen:
-                seen.add(hit.chunk.chunk_id)
-                items.append(item_from_hit(hit, kb.cases_of_chunk(hit.chunk.chunk_id)))
+        for hit in kb.search(q, top_k=top_k, filters=filters if filters else None):
+            if hit.chunk.chunk_id in seen:
+                continue
+            seen.add(hit.chunk.chunk_id)
+            items.append(item_from_hit(hit, kb.cases_of_chunk(hit.chunk.chunk_id)))
     if problem or industry:
-        for hit in kb.cases(industry=industry, problem=problem, region=region, top_k=top_k):
-            items.append(item_from_case_hit(hit))
+        wanted = set(resolve_industries(filters.industry))
+        # kb cases lists cases of other trades that match the problem well; an export keeps only the
+        # trade asked for, so more are ranked before the cut to top_k
+        hits = kb.cases(industry=filters.industry, problem=problem, region=filters.region,
+                        top_k=top_k * 4 if wanted else top_k)
+        hits = [h for h in hits if not wanted or wanted & set(h.case.all_industries)]
+        items += [item_from_case_hit(h) for h in hits[:top_k]]
     return items

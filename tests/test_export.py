@@ -4,6 +4,7 @@ Markdown shows document text literally. All items here are synthetic test data."
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import docx
 import markdown_it
@@ -13,6 +14,7 @@ from kb.export import (
     DEFAULT_TITLE,
     ExportItem,
     ExportOutcome,
+    collect_items,
     escape_markdown,
     export_docx,
     export_markdown,
@@ -186,3 +188,67 @@ def test_docx_is_a4_with_the_course_title_and_no_python_docx_properties():
     assert "python-docx" not in (props.comments or "") and props.comments == ""
     for when in (props.created, props.modified):
         assert when.replace(tzinfo=None) >= before - datetime.timedelta(seconds=1)
+
+
+# --- collecting items (kb export): synthetic hits and cases through a stand-in knowledge base ---
+
+class FakeKB:
+    """What collect_items asks of a KnowledgeBase, answering from synthetic hits and cases."""
+
+    def __init__(self, hits: dict[str, list[Hit]], case_hits: list[CaseHit] = (), cases: Sequence[Case] = ()):
+        from kb.config import KBConfig
+
+        self.config = KBConfig()
+        self.hits, self.case_hits, self.all = hits, list(case_hits), list(cases) + [h.case for h in case_hits]
+        self.asked: list[dict] = []
+
+    def search(self, query, top_k=10, filters=None):
+        self.asked.append({"query": query, "filters": filters})
+        return self.hits.get(query, [])[:top_k]
+
+    def cases(self, industry=None, problem=None, region=None, top_k=10):
+        self.asked.append({"industry": industry, "problem": problem, "region": region})
+        return self.case_hits[:top_k]
+
+    def cases_of_chunk(self, chunk_id):
+        return [c for c in dict((c.case_id, c) for c in self.all).values() if chunk_id in c.passage_ids]
+
+    def case_hit(self, case_id):
+        case = next((c for c in self.all if c.case_id == case_id), None)
+        return None if case is None else CaseHit(0, 0.0, case, DOC_TITLE)
+
+
+def _chunk_hit(n: int, score: float, text: str, section=SECTION, region=Region(), industry=None) -> Hit:
+    chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", n, text, tuple(section), 5, 5, "report")
+    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region, industry=industry)
+
+
+def _other_case(case_id: str, title: str, industry: str, chunk_ids=(), text="合成案例原文。") -> Case:
+    return Case(case_id=case_id, doc_id="doc000000001", kind="enterprise_case", title=title,
+                region=Region("合成省", "合成市"), industry=industry, problem="合成问题", measures="合成做法",
+                outcomes=(Outcome("合成指标", 10.0, 5.0, None, "%", 5),), section=(title,), page=5,
+                chunk_id=chunk_ids[0] if chunk_ids else None, text=text, chunk_ids=tuple(chunk_ids))
+
+
+def test_export_filters_reach_the_passages_and_keep_only_cases_of_the_trade():
+    textile = CaseHit(1, 1.2, _other_case("doc000000001-c101", "合成纺织厂", "纺织业"), DOC_TITLE)
+    electronics = CaseHit(2, 1.1, _other_case("doc000000001-c102", "合成电子厂", "计算机、通信和其他电子设备制造业"), DOC_TITLE)
+    kb = FakeKB({"家纺": [_chunk_hit(1, 0.9, "合成段落一。")]}, [electronics, textile])
+    items = collect_items(kb, ["家纺"], problem="产品缺陷率高", industry="家纺", region="江苏", top_k=5)
+    search = kb.asked[0]["filters"]
+    assert (search.industry, search.region) == ("家纺", "江苏")
+    assert kb.asked[1]["industry"] == "家纺" and kb.asked[1]["region"] == "江苏"
+    # 家纺 means 纺织业: the electronics case that kb cases would list for its problem match is left out
+    assert [it.title for it in items if it.source == "case"] == ["合成纺织厂"]
+    unknown = collect_items(FakeKB({}, [electronics, textile]), problem="缺陷", industry="火星业")
+    assert unknown == []
+
+
+def test_export_filters_apply_to_every_item_on_the_report(hash_kb):
+    """The shipped report (hash test embedder): a place that does not exist leaves nothing, though
+    the query alone finds passages; a real province keeps only passages about it."""
+    assert collect_items(hash_kb, ["认证贷"], top_k=5)
+    assert collect_items(hash_kb, ["认证贷"], region="火星", top_k=5) == []
+    assert collect_items(hash_kb, [], problem="缺陷", industry="火星业", top_k=10) == []
+    for it in collect_items(hash_kb, ["认证贷"], region="浙江", top_k=5):
+        assert "浙江" in it.text or "浙江" in it.region
