@@ -293,21 +293,27 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
 
 
 def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
-                  region: str | None = None, top_k: int = 5) -> list[ExportItem]:
+                  region: str | None = None, top_k: int = 5, relative_floor: float | None = None) -> list[ExportItem]:
     """Items for a course pack: the top passages of each query, then the ranked cases.
 
     ``industry`` and ``region`` apply to every item, passages and cases alike (an unknown trade or
-    place leaves nothing).
+    place leaves nothing). Weak matches are left out: a query's passages scoring under
+    ``relative_floor`` × its best passage's score (``config.export_relative_floor`` by default), and
+    cases marked weak (:attr:`~kb.records.CaseHit.weak`: a problem-only query they barely match).
     """
     from .industries import resolve_industries
     from .retrieval import Filters
 
+    if relative_floor is None:
+        relative_floor = kb.config.export_relative_floor
     filters = Filters(industry=industry or None, region=region or None)
     items: list[ExportItem] = []
     seen: set[str] = set()
     for q in queries:
-        for hit in kb.search(q, top_k=top_k, filters=filters if filters else None):
-            if hit.chunk.chunk_id in seen:
+        hits = kb.search(q, top_k=top_k, filters=filters if filters else None)
+        best = max((h.score for h in hits), default=0.0)
+        for hit in hits:
+            if hit.score < relative_floor * best or hit.chunk.chunk_id in seen:
                 continue
             seen.add(hit.chunk.chunk_id)
             items.append(item_from_hit(hit, kb.cases_of_chunk(hit.chunk.chunk_id)))
@@ -317,6 +323,6 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
         # trade asked for, so more are ranked before the cut to top_k
         hits = kb.cases(industry=filters.industry, problem=problem, region=filters.region,
                         top_k=top_k * 4 if wanted else top_k)
-        hits = [h for h in hits if not wanted or wanted & set(h.case.all_industries)]
+        hits = [h for h in hits if not h.weak and (not wanted or wanted & set(h.case.all_industries))]
         items += [item_from_case_hit(h) for h in hits[:top_k]]
     return items

@@ -244,6 +244,17 @@ def test_export_filters_reach_the_passages_and_keep_only_cases_of_the_trade():
     assert unknown == []
 
 
+def test_export_leaves_out_weak_passages_and_weak_cases():
+    hits = [_chunk_hit(1, 0.84, "合成段落一。"), _chunk_hit(2, 0.70, "合成段落二。"), _chunk_hit(3, 0.09, "合成塑料段落。")]
+    strong = CaseHit(1, 0.9, _other_case("doc000000001-c101", "合成纺织厂", "纺织业"), DOC_TITLE)
+    weak = CaseHit(2, 0.3, _other_case("doc000000001-c102", "合成食品厂", "食品制造业"), DOC_TITLE, weak=True)
+    items = collect_items(FakeKB({"家纺": hits}, [strong, weak]), ["家纺"], problem="产品缺陷率高", top_k=15)
+    assert [it.text for it in items if it.source == "passage"] == ["合成段落一。", "合成段落二。"]
+    assert [it.title for it in items if it.source == "case"] == ["合成纺织厂"]
+    everything = collect_items(FakeKB({"家纺": hits}), ["家纺"], top_k=15, relative_floor=0.0)
+    assert len(everything) == 3
+
+
 def test_export_filters_apply_to_every_item_on_the_report(hash_kb):
     """The shipped report (hash test embedder): a place that does not exist leaves nothing, though
     the query alone finds passages; a real province keeps only passages about it."""
