@@ -292,6 +292,41 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
     return buf.getvalue()
 
 
+# A passage whose sentences are this much (by characters) the text of the one case record it
+# belongs to is that case: the export shows the case record (problem, measures, figures) instead.
+# A report paragraph telling three cases, or one case in a sentence among general text, stays a passage.
+CASE_COVER = 0.6
+_SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;\n]+|[^。！？；!?;\n]+")
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def covered_share(passage: str, case_text: str) -> float:
+    """The share of ``passage``'s characters in sentences that ``case_text`` also holds (letters and
+    digits compared, so moved quotation marks or spaces do not count)."""
+    whole = _letters(case_text)
+    sentences = [_letters(s) for s in _SENTENCE.findall(passage or "")]
+    total = sum(len(s) for s in sentences)
+    return sum(len(s) for s in sentences if s and s in whole) / total if total else 0.0
+
+
+def _passage_case(kb, hit: Hit, cases: Sequence[Case], wanted: set[str], region: str | None) -> Case | None:
+    """The case record ``hit``'s passage is part of, when the passage is (mostly) that case's text
+    and the case passes the export's filters; None for a passage of several cases or none."""
+    from .regions import region_matches
+
+    if len(cases) != 1:
+        return None
+    case = cases[0]
+    if wanted and not wanted & set(case.all_industries):
+        return None
+    if region and not any(region_matches(r, region) for r in case.all_regions):
+        return None
+    return case if covered_share(hit.chunk.text, case.text) >= CASE_COVER else None
+
+
 def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
                   region: str | None = None, top_k: int = 5, relative_floor: float | None = None) -> list[ExportItem]:
     """Items for a course pack: the top passages of each query, then the ranked cases.
@@ -300,15 +335,28 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
     place leaves nothing). Weak matches are left out: a query's passages scoring under
     ``relative_floor`` × its best passage's score (``config.export_relative_floor`` by default), and
     cases marked weak (:attr:`~kb.records.CaseHit.weak`: a problem-only query they barely match).
+
+    No case is exported twice: a passage that is the text of one case record is exported as that
+    case record (once, however many of its passages were found, and not again among the ranked
+    cases); a ranked case whose whole text is in passages already exported (a report paragraph
+    telling several cases, whose figures the passage shows) is not repeated.
     """
+    from .cases_ranking import same_record
     from .industries import resolve_industries
     from .retrieval import Filters
 
     if relative_floor is None:
         relative_floor = kb.config.export_relative_floor
     filters = Filters(industry=industry or None, region=region or None)
+    wanted = set(resolve_industries(filters.industry))
     items: list[ExportItem] = []
-    seen: set[str] = set()
+    seen: set = set()  # chunk ids, case ids and case contents (a copy of a collection) exported
+    passages: set[str] = set()  # chunk ids exported as passages
+
+    def add_case(hit: CaseHit) -> None:
+        seen.update((hit.case.case_id, same_record(hit.case)))
+        items.append(item_from_case_hit(hit))
+
     for q in queries:
         hits = kb.search(q, top_k=top_k, filters=filters if filters else None)
         best = max((h.score for h in hits), default=0.0)
@@ -316,13 +364,23 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
             if hit.score < relative_floor * best or hit.chunk.chunk_id in seen:
                 continue
             seen.add(hit.chunk.chunk_id)
-            items.append(item_from_hit(hit, kb.cases_of_chunk(hit.chunk.chunk_id)))
+            cases = kb.cases_of_chunk(hit.chunk.chunk_id)
+            case = _passage_case(kb, hit, cases, wanted, filters.region)
+            case_hit = kb.case_hit(case.case_id) if case is not None else None
+            if case_hit is None:
+                passages.add(hit.chunk.chunk_id)
+                items.append(item_from_hit(hit, cases))
+            elif case.case_id not in seen and same_record(case) not in seen:
+                add_case(case_hit)
     if problem or industry:
-        wanted = set(resolve_industries(filters.industry))
         # kb cases lists cases of other trades that match the problem well; an export keeps only the
         # trade asked for, so more are ranked before the cut to top_k
         hits = kb.cases(industry=filters.industry, problem=problem, region=filters.region,
                         top_k=top_k * 4 if wanted else top_k)
         hits = [h for h in hits if not h.weak and (not wanted or wanted & set(h.case.all_industries))]
-        items += [item_from_case_hit(h) for h in hits[:top_k]]
+        for hit in hits[:top_k]:
+            c = hit.case
+            if c.case_id in seen or same_record(c) in seen or (c.passage_ids and set(c.passage_ids) <= passages):
+                continue
+            add_case(hit)
     return items

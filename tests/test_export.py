@@ -4,6 +4,7 @@ Markdown shows document text literally. All items here are synthetic test data."
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from collections.abc import Sequence
 
 import docx
@@ -15,6 +16,7 @@ from kb.export import (
     ExportItem,
     ExportOutcome,
     collect_items,
+    covered_share,
     escape_markdown,
     export_docx,
     export_markdown,
@@ -263,3 +265,46 @@ def test_export_filters_apply_to_every_item_on_the_report(hash_kb):
     assert collect_items(hash_kb, [], problem="缺陷", industry="火星业", top_k=10) == []
     for it in collect_items(hash_kb, ["认证贷"], region="浙江", top_k=5):
         assert "浙江" in it.text or "浙江" in it.region
+
+
+def test_a_case_is_exported_once_as_its_case_record():
+    """Two passages of one case record (its first and last part) and the record itself, ranked:
+    one item, the case record, where its first passage was found."""
+    part1, part2 = "合成纺织厂位于合成市，员工40人。存在问题：缺陷率高。", "取得成效：缺陷率由8%降至3%。"
+    case = _other_case("doc000000001-c101", "合成纺织厂", "纺织业", ("doc000000001-0001", "doc000000001-0002"),
+                       text=part1 + part2)
+    other = _chunk_hit(3, 0.8, "合成报告段落，与案例无关。")
+    kb = FakeKB({"家纺": [_chunk_hit(1, 0.9, part1, section=("合成纺织厂", "一、基本情况")), other,
+                        _chunk_hit(2, 0.7, part2, section=("合成纺织厂", "四、取得成效"))]},
+                [CaseHit(1, 1.0, case, DOC_TITLE)])
+    items = collect_items(kb, ["家纺"], problem="缺陷率高", top_k=5)
+    assert [(it.source, it.title) for it in items] == [("case", "合成纺织厂"), ("passage", "（二）优化精准帮扶")]
+    assert items[0].problem == "合成问题" and items[0].outcomes
+
+
+def test_a_report_paragraph_of_several_cases_stays_and_its_cases_are_not_repeated():
+    text = ("二是赋能产业链。例如，合成甲市为家纺企业定制自检法，缺陷发生率从15%降至7%。"
+            "合成乙区智能装备企业从143家增加到336家。合成丙县小吃产业链协同提升。")
+    cid = "doc000000001-0010"
+    a = _other_case("doc000000001-c201", "合成甲市：家纺自检法", "纺织业", (cid,), "合成甲市为家纺企业定制自检法，缺陷发生率从15%降至7%。")
+    b = _other_case("doc000000001-c202", "合成乙区：智能装备", "专用设备制造业", (cid,), "合成乙区智能装备企业从143家增加到336家。")
+    kb = FakeKB({"家纺": [_chunk_hit(10, 0.7, text)]}, [CaseHit(1, 1.0, a, DOC_TITLE)], cases=[b])
+    items = collect_items(kb, ["家纺"], problem="缺陷", top_k=5)
+    assert [it.source for it in items] == ["passage"]
+    # one case told in a sentence among general text: the passage stays, the case is not repeated
+    single = _other_case("doc000000001-c203", "合成甲市：家纺自检法", "纺织业", (cid,), "合成甲市为家纺企业定制自检法，缺陷发生率从15%降至7%。")
+    kb = FakeKB({"家纺": [_chunk_hit(10, 0.7, text)]}, [CaseHit(1, 1.0, single, DOC_TITLE)])
+    assert [it.source for it in collect_items(kb, ["家纺"], problem="缺陷", top_k=5)] == ["passage"]
+
+
+def test_a_case_in_two_copies_of_a_collection_is_exported_once():
+    text = "合成纺织厂缺陷率由8%降至3%。"
+    first = _other_case("doc000000001-c101", "合成纺织厂", "纺织业", ("doc000000001-0001",), text)
+    copy = replace(first, case_id="doc000000009-c101", doc_id="doc000000009", chunk_ids=("doc000000009-0001",))
+    kb = FakeKB({"家纺": [_chunk_hit(1, 0.9, text)]}, [CaseHit(1, 1.0, copy, DOC_TITLE)], cases=[first])
+    assert [it.key for it in collect_items(kb, ["家纺"], problem="缺陷", top_k=5)] == ["case:doc000000001-c101"]
+
+
+def test_covered_share_compares_letters_only():
+    assert covered_share("“抱团认证”做法。其他内容。", "抱团认证做法。") == pytest.approx(6 / 10)
+    assert covered_share("", "x") == 0.0
