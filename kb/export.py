@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
+from .labels import ANY_LABEL, LABEL_NUMBER
 from .present import KIND_ZH, citation_text, outcome_text, page_text, passage_outcomes
 from .records import Case, CaseHit, Chunk, Hit, Outcome, printed_label
 
@@ -80,6 +81,56 @@ def _outcomes(outcomes: Iterable[Outcome]) -> tuple[ExportOutcome, ...]:
     return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page, approx=o.approx) for o in outcomes)
 
 
+# A heading that names only a part of a case write-up or of a report (四、取得成效, （三）主要做法,
+# 案例背景): as a slide title it does not say which case the slide is about.
+_PART_HEADING = re.compile(
+    rf"^{LABEL_NUMBER}(?:{ANY_LABEL}|案例(?:背景|简介|点评)|专家点评|讨论与思考|思考与讨论|经验启示|启示|几点体会|体会)\s*[：:]?$")
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _is_part_heading(heading: str) -> bool:
+    return bool(_PART_HEADING.match(heading.strip()))
+
+
+def passage_title(section: Sequence[str], text: str, fallback: str, cases: Sequence[Case] = ()) -> str:
+    """The title of a passage item: its own heading, named with the case or section it belongs to.
+
+    A heading that the passage only repeats (a numbered measure, ``（3）通过认证后…``, standing alone
+    as a passage) gives way to the one above it; a part heading (``四、取得成效``), or a heading
+    under one (``三、主要做法 > （一）健全来料检验``), is shown after the heading above the part, or
+    after the title of the one case the passage belongs to: ``某纺织有限公司 · 四、取得成效``.
+    ``fallback`` (the document title) when there is no heading.
+    """
+    headings = [h.strip() for h in section if h and h.strip()]
+    if not headings:
+        return fallback
+    body = _letters(text)
+    last = _letters(headings[-1])
+    if len(headings) > 1 and len(last) >= 15 and body.startswith(last) and len(body) < len(last) + 30:
+        titled = _part_title(headings[:-1], fallback, cases)
+        if titled:
+            return titled
+    return _part_title(headings, fallback, cases) or headings[-1]
+
+
+def _part_title(headings: list[str], fallback: str, cases: Sequence[Case]) -> str | None:
+    """``上级标题 · 本级标题`` for a heading in or of a part of a write-up; None when no heading
+    above the part names the case (the heading alone then)."""
+    own = headings[-1]
+    part = next((i for i, h in enumerate(headings) if _is_part_heading(h)), None)
+    if part is None:
+        return own
+    above = next((h for h in reversed(headings[:part]) if not _is_part_heading(h)), None)
+    if above is None and len(cases) == 1:
+        above = cases[0].title
+    if above is None and part == len(headings) - 1:
+        above = fallback  # the document is the case: 《…某假发企业》 · 四、取得成效
+    return f"{above} · {own}" if above else None
+
+
 def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     """A passage item; ``cases`` are the case records the passage belongs to (for outcomes)."""
     c: Chunk = hit.chunk
@@ -87,7 +138,7 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     for o in _outcomes(passage_outcomes(cases, c.chunk_id)):
         if o not in outcomes:
             outcomes.append(o)
-    title = c.section[-1] if c.section else hit.doc_title
+    title = passage_title(c.section, c.text, hit.doc_title, cases)
     return ExportItem(
         key=c.chunk_id, source="passage", title=title, text=c.text, doc_id=c.doc_id, doc_title=hit.doc_title,
         section=c.section_path, page=c.page, page_end=c.page_end, kind=c.kind,
@@ -297,10 +348,6 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
 # A report paragraph telling three cases, or one case in a sentence among general text, stays a passage.
 CASE_COVER = 0.6
 _SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;\n]+|[^。！？；!?;\n]+")
-
-
-def _letters(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def covered_share(passage: str, case_text: str) -> float:

@@ -22,6 +22,7 @@ from kb.export import (
     export_markdown,
     item_from_case_hit,
     item_from_hit,
+    passage_title,
     sources,
 )
 from kb.present import citation_text, outcome_text, safe_export_name
@@ -308,3 +309,34 @@ def test_a_case_in_two_copies_of_a_collection_is_exported_once():
 def test_covered_share_compares_letters_only():
     assert covered_share("“抱团认证”做法。其他内容。", "抱团认证做法。") == pytest.approx(6 / 10)
     assert covered_share("", "x") == 0.0
+
+
+@pytest.mark.parametrize(("section", "text", "cases", "expected"), [
+    # a part heading names the case above it
+    (("二、企业优良案例", "（二）合成东莞某电子公司", "四、取得成效"), "返工率由8.5%降至2.1%。", 0,
+     "（二）合成东莞某电子公司 · 四、取得成效"),
+    # a heading under a part: the case, then the heading
+    (("合成某家电配件企业", "三、主要做法", "（一）健全来料检验"), "建立来料检验规程。", 0,
+     "合成某家电配件企业 · （一）健全来料检验"),
+    # a passage that only repeats its (long, numbered) heading: the case and the part instead
+    (("案例四：合成某纺织有限公司", "三、主要做法", "（一）按照过程方法梳理订单评审、排产、织造、验布等14个过程"),
+     "（一）按照过程方法梳理订单评审、排产、织造、验布等14个过程。", 0, "案例四：合成某纺织有限公司 · 三、主要做法"),
+    # a part heading at the top: the one case the passage belongs to
+    (("四、取得成效",), "合格率由88%提升至96%。", 1, "合成纺织厂 · 四、取得成效"),
+    # ... or the document, when no case is known
+    (("四、取得成效",), "合格率由88%提升至96%。", 0, "合成文档 · 四、取得成效"),
+    # a report heading with its own text stays as it is
+    (("一、工作举措与成效", "二是完善政策激励"), "二是完善政策激励。总局出台了合成政策，共计81项。", 0, "二是完善政策激励"),
+    (("四、几点体会", "三是政策激励是保障"), "三是政策激励是保障。合成说明。", 0, "三是政策激励是保障"),
+    ((), "合成正文。", 0, "合成文档"),
+])
+def test_passage_title_names_the_case_or_section(section, text, cases, expected):
+    owners = [_other_case("doc000000001-c101", "合成纺织厂", "纺织业")] * cases
+    assert passage_title(section, text, "合成文档", owners) == expected
+
+
+def test_passage_item_title_names_its_case():
+    chunk = Chunk("doc000000001-0009", "doc000000001", 9, "返工率由8.5%降至2.1%。",
+                  ("二、企业优良案例", "（二）合成东莞某电子公司", "四、取得成效"), 3, 3, "enterprise_case")
+    item = item_from_hit(Hit(rank=1, score=0.5, chunk=chunk, doc_title=DOC_TITLE))
+    assert item.title == "（二）合成东莞某电子公司 · 四、取得成效"
