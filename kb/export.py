@@ -139,10 +139,18 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
         if o not in outcomes:
             outcomes.append(o)
     title = passage_title(c.section, c.text, hit.doc_title, cases)
+    region, industry = hit.region.display(), hit.industry or ""
+    if len({case.case_id for case in cases}) > 1:
+        # A passage telling several cases (a table of one case per row, a report paragraph): a
+        # place or trade is shown only when they all share it, never one case's place with another's trade.
+        if len({case.region.display() for case in cases}) > 1:
+            region = ""
+        if len({case.industry or "" for case in cases}) > 1:
+            industry = ""
     return ExportItem(
         key=c.chunk_id, source="passage", title=title, text=c.text, doc_id=c.doc_id, doc_title=hit.doc_title,
         section=c.section_path, page=c.page, page_end=c.page_end, kind=c.kind,
-        region=hit.region.display(), industry=hit.industry or "", outcomes=tuple(outcomes), ocr=c.ocr,
+        region=region, industry=industry, outcomes=tuple(outcomes), ocr=c.ocr,
         ocr_confidence=c.ocr_confidence,
         printed=tuple(dict.fromkeys((p, label) for p, label in ((c.page, hit.printed_page), (c.page_end, hit.printed_page_end))
                                     if p is not None and label)))
@@ -189,6 +197,53 @@ def _pages_list(pages: list[int], printed: dict[int, str] | None = None) -> str:
     return f"第 {'、'.join(str(p) + (f'（印刷页码 {printed[p]}）' if p in printed else '') for p in pages)} 页"
 
 
+# --------------------------------------------------------------------------- tables in text
+
+# kb stores a table row as a sentence of its own, cells joined by " | " (loaders.table_row_text):
+# "指标 | 帮扶前 | 帮扶后；返工率 | 8.5% | 2.1%；…。"
+_PIECE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)]*|\n)|[^。！？；!?;\n]+")
+CELL_SEP = " | "
+
+Table = tuple[tuple[str, ...], ...]
+
+
+def text_segments(text: str) -> list[str | Table]:
+    """``text`` as paragraphs (str) and tables (rows of cells, every row as wide as the widest):
+    a run of table-row sentences is one table."""
+    out: list[str | Table] = []
+    rows: list[tuple[str, ...]] = []
+    para = ""
+
+    def flush_table() -> None:
+        if rows:
+            width = max(len(r) for r in rows)
+            out.append(tuple(r + ("",) * (width - len(r)) for r in rows))
+            rows.clear()
+
+    for piece in _PIECE.findall(text or ""):
+        if CELL_SEP in piece:
+            if para.strip():
+                out.append(para.strip())
+            para = ""
+            rows.append(tuple(c.strip() for c in piece.strip().rstrip("。；;").split(CELL_SEP.strip())))
+        elif rows and not piece.strip():
+            continue
+        else:
+            flush_table()
+            para += piece
+    flush_table()
+    if para.strip():
+        out.append(para.strip())
+    return out
+
+
+def has_header(table: Table) -> bool:
+    """Whether a table's first row names its columns (序号 | 企业名称 …), not a data row (3 | 临沂…):
+    a table continued from the passage before has none."""
+    first = table[0][0].strip() if table and table[0] else ""
+    return bool(first) and not first[0].isdigit()
+
+
 # --------------------------------------------------------------------------- Markdown
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>#|~$&])")
@@ -218,6 +273,21 @@ def escape_markdown(text: str) -> str:
     return "  \n".join(lines)
 
 
+def _markdown_text(text: str) -> list[str]:
+    """An item's text as a quotation; a table in it as a Markdown table (one row per line)."""
+    lines = []
+    for seg in text_segments(text):
+        if isinstance(seg, str):
+            lines += [f"> {escape_markdown(seg)}".replace("  \n", "  \n> "), ""]
+            continue
+        head = seg[0] if has_header(seg) else tuple("" for _ in seg[0])
+        body = seg[1:] if has_header(seg) else seg
+        rows = ["| " + " | ".join(escape_markdown(c).replace("  \n", " ") for c in row) + " |" for row in (head, *body)]
+        lines += [rows[0], "|" + " --- |" * len(head), *rows[1:]]
+        lines.append("")
+    return lines or ["> ", ""]
+
+
 def export_markdown(items: Sequence[ExportItem], title: str) -> str:
     """A course pack in Markdown: one section per item, then the list of sources."""
     title = (title or "").strip() or DEFAULT_TITLE
@@ -235,7 +305,7 @@ def export_markdown(items: Sequence[ExportItem], title: str) -> str:
         for label, value in (("概况", it.profile), ("问题", it.problem), ("做法", it.measures)):
             if value:
                 lines += [f"**{label}**：{escape_markdown(value)}", ""]
-        lines += [f"> {escape_markdown(it.text)}".replace("  \n", "  \n> "), ""]
+        lines += _markdown_text(it.text)
         if it.outcomes:
             lines.append("**成效**：")
             lines.append("")
@@ -322,7 +392,17 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
                 p = document.add_paragraph()
                 p.add_run(f"{label}：").bold = True
                 p.add_run(_clean(value))
-        document.add_paragraph(_clean(it.text), style="Quote")
+        for seg in text_segments(it.text):
+            if isinstance(seg, str):
+                document.add_paragraph(_clean(seg), style="Quote")
+                continue
+            table = document.add_table(rows=len(seg), cols=len(seg[0]))
+            table.style = "Table Grid"
+            for r, row in enumerate(seg):
+                for k, cell in enumerate(row):
+                    run = table.cell(r, k).paragraphs[0].add_run(_clean(cell))
+                    run.font.size = Pt(9)
+                    run.bold = r == 0 and has_header(seg)
         if it.outcomes:
             p = document.add_paragraph()
             p.add_run("成效：").bold = True

@@ -23,6 +23,7 @@ from kb.export import (
     item_from_case_hit,
     item_from_hit,
     passage_title,
+    text_segments,
     sources,
 )
 from kb.present import citation_text, outcome_text, safe_export_name
@@ -340,3 +341,36 @@ def test_passage_item_title_names_its_case():
                   ("二、企业优良案例", "（二）合成东莞某电子公司", "四、取得成效"), 3, 3, "enterprise_case")
     item = item_from_hit(Hit(rank=1, score=0.5, chunk=chunk, doc_title=DOC_TITLE))
     assert item.title == "（二）合成东莞某电子公司 · 四、取得成效"
+
+
+TABLE_TEXT = ("以下为合成案例，每行一个案例。序号 | 企业名称 | 所在地 | 成效；1 | 合成甲眼镜厂 | 合成省甲市 | 焊点不良率降低；"
+              "2 | 合成乙汽配厂 | 合成省乙市 | 合格率提升。注：数据为合成。")
+
+
+def test_text_segments_split_paragraphs_and_table_rows():
+    assert text_segments(TABLE_TEXT) == [
+        "以下为合成案例，每行一个案例。",
+        (("序号", "企业名称", "所在地", "成效"), ("1", "合成甲眼镜厂", "合成省甲市", "焊点不良率降低"),
+         ("2", "合成乙汽配厂", "合成省乙市", "合格率提升")),
+        "注：数据为合成。"]
+    assert text_segments("没有表格。第二句") == ["没有表格。第二句"]
+
+
+def test_markdown_and_docx_show_a_table_one_row_per_line():
+    chunk = Chunk("doc000000001-0011", "doc000000001", 11, TABLE_TEXT, ("合成一览表",), None, None, "enterprise_case")
+    item = item_from_hit(Hit(rank=1, score=0.5, chunk=chunk, doc_title=DOC_TITLE))
+    md = export_markdown([item], "合成课件")
+    assert "| 序号 | 企业名称 | 所在地 | 成效 |" in md and "| 2 | 合成乙汽配厂 | 合成省乙市 | 合格率提升 |" in md
+    document = docx.Document(io.BytesIO(export_docx([item], "合成课件")))
+    assert len(document.tables) == 1 and document.tables[0].cell(1, 1).text == "合成甲眼镜厂"
+
+
+def test_a_passage_of_several_cases_does_not_mix_their_place_and_trade():
+    chunk = Chunk("doc000000001-0011", "doc000000001", 11, TABLE_TEXT, ("合成一览表",), None, None, "enterprise_case")
+    hit = Hit(rank=1, score=0.5, chunk=chunk, doc_title=DOC_TITLE, region=Region("合成甲省", "甲市"), industry="汽车制造业")
+    a = replace(_other_case("doc000000001-c301", "合成甲眼镜厂", "其他制造业"), region=Region("合成甲省", "甲市"))
+    b = replace(_other_case("doc000000001-c302", "合成乙汽配厂", "汽车制造业"), region=Region("合成乙省", "乙市"))
+    item = item_from_hit(hit, [a, b])
+    assert (item.region, item.industry) == ("", "")
+    same_trade = item_from_hit(hit, [a, replace(b, industry="其他制造业")])
+    assert (same_trade.region, same_trade.industry) == ("", "汽车制造业")
