@@ -439,7 +439,7 @@ def covered_share(passage: str, case_text: str) -> float:
     return sum(len(s) for s in sentences if s and s in whole) / total if total else 0.0
 
 
-def _passage_case(kb, hit: Hit, cases: Sequence[Case], wanted: set[str], region: str | None) -> Case | None:
+def _passage_case(hit: Hit, cases: Sequence[Case], wanted: set[str], region: str | None) -> Case | None:
     """The case record ``hit``'s passage is part of, when the passage is (mostly) that case's text
     and the case passes the export's filters; None for a passage of several cases or none."""
     from .regions import region_matches
@@ -492,7 +492,7 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
                 continue
             seen.add(hit.chunk.chunk_id)
             cases = kb.cases_of_chunk(hit.chunk.chunk_id)
-            case = _passage_case(kb, hit, cases, wanted, filters.region)
+            case = _passage_case(hit, cases, wanted, filters.region)
             case_hit = kb.case_hit(case.case_id) if case is not None else None
             if case_hit is None:
                 passages.add(hit.chunk.chunk_id)

@@ -4,8 +4,8 @@ Markdown shows document text literally. All items here are synthetic test data."
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 import docx
 import markdown_it
@@ -23,8 +23,8 @@ from kb.export import (
     item_from_case_hit,
     item_from_hit,
     passage_title,
-    text_segments,
     sources,
+    text_segments,
 )
 from kb.present import citation_text, outcome_text, safe_export_name
 from kb.records import Case, CaseHit, Chunk, Hit, Outcome, Region
@@ -222,9 +222,9 @@ class FakeKB:
         return None if case is None else CaseHit(0, 0.0, case, DOC_TITLE)
 
 
-def _chunk_hit(n: int, score: float, text: str, section=SECTION, region=Region(), industry=None) -> Hit:
+def _chunk_hit(n: int, score: float, text: str, section=SECTION, region: Region | None = None, industry=None) -> Hit:
     chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", n, text, tuple(section), 5, 5, "report")
-    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region, industry=industry)
+    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region or Region(), industry=industry)
 
 
 def _other_case(case_id: str, title: str, industry: str, chunk_ids=(), text="合成案例原文。") -> Case:
