@@ -106,7 +106,7 @@ def _spread(base: dict[int, Parts], cases: Sequence[Case], penalty: float, top_k
     return out
 
 
-def _same_record(c: Case) -> tuple:
+def same_record(c: Case) -> tuple:
     """What makes two case records the same case told twice: a copy of a collection in another
     file (the PDF beside its DOCX, an encrypted copy) gives records equal in all of these."""
     return (c.kind, _letters(c.title), _letters(c.problem), _letters(c.measures),
@@ -128,7 +128,7 @@ def select_cases(cases: Sequence[Case], region: str | None = None, kind: str | N
     for i, c in enumerate(cases):
         if (region and not any(region_matches(r, region) for r in c.all_regions)) or (kind and c.kind != kind):
             continue
-        key = _same_record(c)
+        key = same_record(c)
         if key not in seen:
             seen.add(key)
             out.append(i)
@@ -199,7 +199,7 @@ def rank_similar(cases: Sequence[Case], case_vectors: np.ndarray, pos: int, top_
     base: dict[int, Parts] = {}
     for i in select_cases(cases, region, kind):
         c = cases[i]
-        if i == pos or _same_record(c) == _same_record(me) or (wanted and not wanted & set(c.all_industries)):
+        if i == pos or same_record(c) == same_record(me) or (wanted and not wanted & set(c.all_industries)):
             continue  # itself, or itself in another copy of its collection
         bonus = settings.same_industry_bonus if mine & set(c.all_industries) else 0.0
         base[i] = (("similarity", max(0.0, float(sims[i]))), ("industry", bonus), ("region", 0.0))

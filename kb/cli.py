@@ -543,6 +543,9 @@ def cmd_export(args) -> int:
     _print_filter_notes(kb, args.industry, args.region)
     items = collect_items(kb, args.query or [], args.problem, args.industry, args.region, args.top_k)
     if not items:
+        if args.industry or args.region:
+            wanted = [f"{name}：{value}" for name, value in (("行业", args.industry), ("地区", args.region)) if value]
+            raise KBError(f"没有符合筛选条件（{'，'.join(wanted)}）的段落或案例，没有导出。")
         raise KBError("没有检索到可导出的内容。")
     out = Path(args.out)
     if out.suffix.lower() == ".docx":
@@ -667,8 +670,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="把检索到的段落和可比案例导出为课件包，每条带完整出处，文末附来源列表。")
     s.add_argument("--query", action="append", help="检索词，可重复多次；每个取前 --top-k 条段落")
     s.add_argument("--problem", help="可比案例的问题描述")
-    s.add_argument("--industry", help="可比案例的行业（GB/T 4754 大类名称）")
-    s.add_argument("--region", help="可比案例的地区")
+    s.add_argument("--industry", help="行业（GB/T 4754 大类名称，或“家纺”这类常用说法）：段落和案例都只取这一行业")
+    s.add_argument("--region", help="地区（省/市/县）：段落和案例都只取这一地区")
     s.add_argument("--top-k", type=_export_top_k, default=5, help="每个查询/案例检索取几条（默认 5，最多 50）")
     s.add_argument("--title", default=None, help="课件标题（默认：小微企业质量管理体系认证提升行动案例选编）")
     s.add_argument("--out", required=True, help="输出文件：.docx（Word）、.pptx（PowerPoint 幻灯片）或 .md")

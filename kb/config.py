@@ -171,6 +171,11 @@ class KBConfig:
     # 员工老跳槽，质量不稳定 0.77 get one, 老板不重视质量 0.29 and 考评前十是哪几个省 0.16 do not;
     # on the report alone only 认证贷怎么申请 (1.00) of these does. A judgement, not a tuned figure.
     guidance_problem_min: float = 0.5
+    # kb export: a query's passages scoring under this share of its best passage are left out (the
+    # trainer asked for that topic; the rest only pass the relevance floor). 家纺 on a tester's corpus
+    # scores 0.84, 0.70, then 0.09 (a plastics case): a cut anywhere from 0.15 to 0.8 keeps the two;
+    # 链主带动 (0.84 … 0.29) keeps all 15 at 0.25. A judgement, not a tuned figure.
+    export_relative_floor: float = 0.25
     # problem match counts fully; the chosen industry adds 0.4, a related one (same 门类) half
     # of that. So a case of another industry that matches well (≥ 0.7) is not below a
     # same-industry case that shares no term with the problem (≤ 0.2 from the vectors alone, so

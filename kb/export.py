@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
+from .labels import ANY_LABEL, LABEL_NUMBER
 from .present import KIND_ZH, citation_text, outcome_text, page_text, passage_outcomes
 from .records import Case, CaseHit, Chunk, Hit, Outcome, printed_label
 
@@ -80,6 +81,56 @@ def _outcomes(outcomes: Iterable[Outcome]) -> tuple[ExportOutcome, ...]:
     return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page, approx=o.approx) for o in outcomes)
 
 
+# A heading that names only a part of a case write-up or of a report (四、取得成效, （三）主要做法,
+# 案例背景): as a slide title it does not say which case the slide is about.
+_PART_HEADING = re.compile(
+    rf"^{LABEL_NUMBER}(?:{ANY_LABEL}|案例(?:背景|简介|点评)|专家点评|讨论与思考|思考与讨论|经验启示|启示|几点体会|体会)\s*[：:]?$")
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _is_part_heading(heading: str) -> bool:
+    return bool(_PART_HEADING.match(heading.strip()))
+
+
+def passage_title(section: Sequence[str], text: str, fallback: str, cases: Sequence[Case] = ()) -> str:
+    """The title of a passage item: its own heading, named with the case or section it belongs to.
+
+    A heading that the passage only repeats (a numbered measure, ``（3）通过认证后…``, standing alone
+    as a passage) gives way to the one above it; a part heading (``四、取得成效``), or a heading
+    under one (``三、主要做法 > （一）健全来料检验``), is shown after the heading above the part, or
+    after the title of the one case the passage belongs to: ``某纺织有限公司 · 四、取得成效``.
+    ``fallback`` (the document title) when there is no heading.
+    """
+    headings = [h.strip() for h in section if h and h.strip()]
+    if not headings:
+        return fallback
+    body = _letters(text)
+    last = _letters(headings[-1])
+    if len(headings) > 1 and len(last) >= 15 and body.startswith(last) and len(body) < len(last) + 30:
+        titled = _part_title(headings[:-1], fallback, cases)
+        if titled:
+            return titled
+    return _part_title(headings, fallback, cases) or headings[-1]
+
+
+def _part_title(headings: list[str], fallback: str, cases: Sequence[Case]) -> str | None:
+    """``上级标题 · 本级标题`` for a heading in or of a part of a write-up; None when no heading
+    above the part names the case (the heading alone then)."""
+    own = headings[-1]
+    part = next((i for i, h in enumerate(headings) if _is_part_heading(h)), None)
+    if part is None:
+        return own
+    above = next((h for h in reversed(headings[:part]) if not _is_part_heading(h)), None)
+    if above is None and len(cases) == 1:
+        above = cases[0].title
+    if above is None and part == len(headings) - 1:
+        above = fallback  # the document is the case: 《…某假发企业》 · 四、取得成效
+    return f"{above} · {own}" if above else None
+
+
 def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     """A passage item; ``cases`` are the case records the passage belongs to (for outcomes)."""
     c: Chunk = hit.chunk
@@ -87,11 +138,19 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     for o in _outcomes(passage_outcomes(cases, c.chunk_id)):
         if o not in outcomes:
             outcomes.append(o)
-    title = c.section[-1] if c.section else hit.doc_title
+    title = passage_title(c.section, c.text, hit.doc_title, cases)
+    region, industry = hit.region.display(), hit.industry or ""
+    if len({case.case_id for case in cases}) > 1:
+        # A passage telling several cases (a table of one case per row, a report paragraph): a
+        # place or trade is shown only when they all share it, never one case's place with another's trade.
+        if len({case.region.display() for case in cases}) > 1:
+            region = ""
+        if len({case.industry or "" for case in cases}) > 1:
+            industry = ""
     return ExportItem(
         key=c.chunk_id, source="passage", title=title, text=c.text, doc_id=c.doc_id, doc_title=hit.doc_title,
         section=c.section_path, page=c.page, page_end=c.page_end, kind=c.kind,
-        region=hit.region.display(), industry=hit.industry or "", outcomes=tuple(outcomes), ocr=c.ocr,
+        region=region, industry=industry, outcomes=tuple(outcomes), ocr=c.ocr,
         ocr_confidence=c.ocr_confidence,
         printed=tuple(dict.fromkeys((p, label) for p, label in ((c.page, hit.printed_page), (c.page_end, hit.printed_page_end))
                                     if p is not None and label)))
@@ -138,6 +197,53 @@ def _pages_list(pages: list[int], printed: dict[int, str] | None = None) -> str:
     return f"第 {'、'.join(str(p) + (f'（印刷页码 {printed[p]}）' if p in printed else '') for p in pages)} 页"
 
 
+# --------------------------------------------------------------------------- tables in text
+
+# kb stores a table row as a sentence of its own, cells joined by " | " (loaders.table_row_text):
+# "指标 | 帮扶前 | 帮扶后；返工率 | 8.5% | 2.1%；…。"
+_PIECE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)]*|\n)|[^。！？；!?;\n]+")
+CELL_SEP = " | "
+
+Table = tuple[tuple[str, ...], ...]
+
+
+def text_segments(text: str) -> list[str | Table]:
+    """``text`` as paragraphs (str) and tables (rows of cells, every row as wide as the widest):
+    a run of table-row sentences is one table."""
+    out: list[str | Table] = []
+    rows: list[tuple[str, ...]] = []
+    para = ""
+
+    def flush_table() -> None:
+        if rows:
+            width = max(len(r) for r in rows)
+            out.append(tuple(r + ("",) * (width - len(r)) for r in rows))
+            rows.clear()
+
+    for piece in _PIECE.findall(text or ""):
+        if CELL_SEP in piece:
+            if para.strip():
+                out.append(para.strip())
+            para = ""
+            rows.append(tuple(c.strip() for c in piece.strip().rstrip("。；;").split(CELL_SEP.strip())))
+        elif rows and not piece.strip():
+            continue
+        else:
+            flush_table()
+            para += piece
+    flush_table()
+    if para.strip():
+        out.append(para.strip())
+    return out
+
+
+def has_header(table: Table) -> bool:
+    """Whether a table's first row names its columns (序号 | 企业名称 …), not a data row (3 | 临沂…):
+    a table continued from the passage before has none."""
+    first = table[0][0].strip() if table and table[0] else ""
+    return bool(first) and not first[0].isdigit()
+
+
 # --------------------------------------------------------------------------- Markdown
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>#|~$&])")
@@ -167,6 +273,21 @@ def escape_markdown(text: str) -> str:
     return "  \n".join(lines)
 
 
+def _markdown_text(text: str) -> list[str]:
+    """An item's text as a quotation; a table in it as a Markdown table (one row per line)."""
+    lines = []
+    for seg in text_segments(text):
+        if isinstance(seg, str):
+            lines += [f"> {escape_markdown(seg)}".replace("  \n", "  \n> "), ""]
+            continue
+        head = seg[0] if has_header(seg) else tuple("" for _ in seg[0])
+        body = seg[1:] if has_header(seg) else seg
+        rows = ["| " + " | ".join(escape_markdown(c).replace("  \n", " ") for c in row) + " |" for row in (head, *body)]
+        lines += [rows[0], "|" + " --- |" * len(head), *rows[1:]]
+        lines.append("")
+    return lines or ["> ", ""]
+
+
 def export_markdown(items: Sequence[ExportItem], title: str) -> str:
     """A course pack in Markdown: one section per item, then the list of sources."""
     title = (title or "").strip() or DEFAULT_TITLE
@@ -184,7 +305,7 @@ def export_markdown(items: Sequence[ExportItem], title: str) -> str:
         for label, value in (("概况", it.profile), ("问题", it.problem), ("做法", it.measures)):
             if value:
                 lines += [f"**{label}**：{escape_markdown(value)}", ""]
-        lines += [f"> {escape_markdown(it.text)}".replace("  \n", "  \n> "), ""]
+        lines += _markdown_text(it.text)
         if it.outcomes:
             lines.append("**成效**：")
             lines.append("")
@@ -213,17 +334,43 @@ def _clean(text: str) -> str:
 # Office file properties (docProps/core.xml) hold at most 255 characters; python-docx and
 # python-pptx refuse more. The heading in the document keeps the whole title.
 PROPERTY_MAX = 255
+# Who made the file, as Word/PowerPoint show it (文件 > 信息): the templates of python-docx and
+# python-pptx otherwise name their own authors ("python-docx", "Steve Canny"), say "generated
+# using python-pptx" and date the file 2013.
+PROPERTY_AUTHOR = "kb 提升行动案例知识库"
+
+
+def set_core_properties(props, title: str) -> None:
+    """Title, author and dates of a DOCX or PPTX (``core_properties``) for a course pack made now."""
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)  # both libraries write naive UTC
+    props.title = title[:PROPERTY_MAX]
+    props.author = PROPERTY_AUTHOR
+    props.last_modified_by = PROPERTY_AUTHOR
+    props.comments = ""
+    props.subject = ""
+    props.keywords = ""
+    props.language = "zh-CN"
+    props.revision = 1
+    props.created = now
+    props.modified = now
 
 
 def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
     """A course pack as a Word document (python-docx); returns the file's bytes."""
     import docx
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Mm, Pt, RGBColor
 
     title = _clean((title or "").strip()) or DEFAULT_TITLE
     document = docx.Document()
-    document.core_properties.title = title[:PROPERTY_MAX]
+    set_core_properties(document.core_properties, title)
+    for section in document.sections:
+        # A4 with Word's default margins for it (python-docx's template is US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin = section.bottom_margin = Mm(25.4)
+        section.left_margin = section.right_margin = Mm(31.8)
     style = document.styles["Normal"]
     style.font.size = Pt(11)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
@@ -245,7 +392,17 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
                 p = document.add_paragraph()
                 p.add_run(f"{label}：").bold = True
                 p.add_run(_clean(value))
-        document.add_paragraph(_clean(it.text), style="Quote")
+        for seg in text_segments(it.text):
+            if isinstance(seg, str):
+                document.add_paragraph(_clean(seg), style="Quote")
+                continue
+            table = document.add_table(rows=len(seg), cols=len(seg[0]))
+            table.style = "Table Grid"
+            for r, row in enumerate(seg):
+                for k, cell in enumerate(row):
+                    run = table.cell(r, k).paragraphs[0].add_run(_clean(cell))
+                    run.font.size = Pt(9)
+                    run.bold = r == 0 and has_header(seg)
         if it.outcomes:
             p = document.add_paragraph()
             p.add_run("成效：").bold = True
@@ -266,17 +423,91 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
     return buf.getvalue()
 
 
+# A passage whose sentences are this much (by characters) the text of the one case record it
+# belongs to is that case: the export shows the case record (problem, measures, figures) instead.
+# A report paragraph telling three cases, or one case in a sentence among general text, stays a passage.
+CASE_COVER = 0.6
+_SENTENCE = re.compile(r"[^。！？；!?;\n]*[。！？；!?;\n]+|[^。！？；!?;\n]+")
+
+
+def covered_share(passage: str, case_text: str) -> float:
+    """The share of ``passage``'s characters in sentences that ``case_text`` also holds (letters and
+    digits compared, so moved quotation marks or spaces do not count)."""
+    whole = _letters(case_text)
+    sentences = [_letters(s) for s in _SENTENCE.findall(passage or "")]
+    total = sum(len(s) for s in sentences)
+    return sum(len(s) for s in sentences if s and s in whole) / total if total else 0.0
+
+
+def _passage_case(hit: Hit, cases: Sequence[Case], wanted: set[str], region: str | None) -> Case | None:
+    """The case record ``hit``'s passage is part of, when the passage is (mostly) that case's text
+    and the case passes the export's filters; None for a passage of several cases or none."""
+    from .regions import region_matches
+
+    if len(cases) != 1:
+        return None
+    case = cases[0]
+    if wanted and not wanted & set(case.all_industries):
+        return None
+    if region and not any(region_matches(r, region) for r in case.all_regions):
+        return None
+    return case if covered_share(hit.chunk.text, case.text) >= CASE_COVER else None
+
+
 def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
-                  region: str | None = None, top_k: int = 5) -> list[ExportItem]:
-    """Items for a course pack: the top passages of each query, then the ranked cases."""
+                  region: str | None = None, top_k: int = 5, relative_floor: float | None = None) -> list[ExportItem]:
+    """Items for a course pack: the top passages of each query, then the ranked cases.
+
+    ``industry`` and ``region`` apply to every item, passages and cases alike (an unknown trade or
+    place leaves nothing). Weak matches are left out: a query's passages scoring under
+    ``relative_floor`` × its best passage's score (``config.export_relative_floor`` by default), and
+    cases marked weak (:attr:`~kb.records.CaseHit.weak`: a problem-only query they barely match).
+
+    No case is exported twice: a passage that is the text of one case record is exported as that
+    case record (once, however many of its passages were found, and not again among the ranked
+    cases); a ranked case whose whole text is in passages already exported (a report paragraph
+    telling several cases, whose figures the passage shows) is not repeated.
+    """
+    from .cases_ranking import same_record
+    from .industries import resolve_industries
+    from .retrieval import Filters
+
+    if relative_floor is None:
+        relative_floor = kb.config.export_relative_floor
+    filters = Filters(industry=industry or None, region=region or None)
+    wanted = set(resolve_industries(filters.industry))
     items: list[ExportItem] = []
-    seen: set[str] = set()
+    seen: set = set()  # chunk ids, case ids and case contents (a copy of a collection) exported
+    passages: set[str] = set()  # chunk ids exported as passages
+
+    def add_case(hit: CaseHit) -> None:
+        seen.update((hit.case.case_id, same_record(hit.case)))
+        items.append(item_from_case_hit(hit))
+
     for q in queries:
-        for hit in kb.search(q, top_k=top_k):
-            if hit.chunk.chunk_id not in seen:
-                seen.add(hit.chunk.chunk_id)
-                items.append(item_from_hit(hit, kb.cases_of_chunk(hit.chunk.chunk_id)))
+        hits = kb.search(q, top_k=top_k, filters=filters if filters else None)
+        best = max((h.score for h in hits), default=0.0)
+        for hit in hits:
+            if hit.score < relative_floor * best or hit.chunk.chunk_id in seen:
+                continue
+            seen.add(hit.chunk.chunk_id)
+            cases = kb.cases_of_chunk(hit.chunk.chunk_id)
+            case = _passage_case(hit, cases, wanted, filters.region)
+            case_hit = kb.case_hit(case.case_id) if case is not None else None
+            if case_hit is None:
+                passages.add(hit.chunk.chunk_id)
+                items.append(item_from_hit(hit, cases))
+            elif case.case_id not in seen and same_record(case) not in seen:
+                add_case(case_hit)
     if problem or industry:
-        for hit in kb.cases(industry=industry, problem=problem, region=region, top_k=top_k):
-            items.append(item_from_case_hit(hit))
+        # kb cases lists cases of other trades that match the problem well; an export keeps only the
+        # trade asked for, so more are ranked before the cut to top_k
+        hits = kb.cases(industry=filters.industry, problem=problem, region=filters.region,
+                        top_k=top_k * 4 if wanted else top_k)
+        hits = [h for h in hits if not h.weak and (not wanted or wanted & set(h.case.all_industries))]
+        for hit in hits[:top_k]:
+            c = hit.case
+            if c.case_id in seen or same_record(c) in seen or (c.passage_ids and set(c.passage_ids) <= passages):
+                continue
+            add_case(hit)
     return items

@@ -22,14 +22,17 @@ from dataclasses import dataclass
 
 from .export import (
     DEFAULT_TITLE,
-    PROPERTY_MAX,
     ExportItem,
     ExportOutcome,
+    Table,
     _pages_list,
+    has_header,
     item_citation,
     outcome_where,
     printed_in,
+    set_core_properties,
     sources,
+    text_segments,
 )
 from .present import KIND_ZH, outcome_text
 
@@ -37,7 +40,7 @@ FONT_EA = "微软雅黑"  # Microsoft YaHei: on every Windows/Office; LibreOffic
 FONT_LATIN = "Arial"
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5  # 16:9
 MARGIN_IN = 0.6
-TITLE_PT, META_PT, BODY_PT, SOURCE_PT = 28, 14, 18, 16
+TITLE_PT, META_PT, BODY_PT, SOURCE_PT, TABLE_PT = 28, 14, 18, 16, 12
 BODY_TOP_IN, BODY_H_IN = 1.95, 5.0
 CHARTS_PER_SLIDE = 4
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -88,11 +91,52 @@ def _fitting(text: str, per_line: int, max_lines: int) -> int:
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph of a slide body: an optional bold label (``问题：``) and its text."""
+    """A paragraph of a slide body: an optional bold label (``问题：``) and its text; or a table
+    (``rows``, the first the header when ``header``) drawn as a PowerPoint table."""
 
     label: str
     text: str
     bullet: bool = False
+    rows: Table = ()
+    header: bool = False
+
+
+def _column_widths(rows: Table, width_in: float) -> list[float]:
+    """Column widths (inches) in proportion to each column's longest cell, none narrower than
+    about three characters: a 序号 column does not take a seventh of the slide."""
+    n = max(len(r) for r in rows)
+    need = [min(24.0, max(4.0, max(_width(r[k]) for r in rows if k < len(r)))) for k in range(n)]
+    return [width_in * w / sum(need) for w in need]
+
+
+def _width(text: str) -> float:
+    return sum(0.55 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def _row_lines(row: Sequence[str], widths: Sequence[float]) -> int:
+    """Body lines (of BODY_PT) a table row of TABLE_PT text takes, its cells side by side."""
+    lines = max((text_lines(cell, max(1, chars_per_line(w - 0.15, TABLE_PT) - 1)) for cell, w in zip(row, widths)),
+                default=1)
+    return max(1, math.ceil((lines * TABLE_PT * 1.3 + 8) / (BODY_PT * 1.25)))
+
+
+def _table_pages(block: Block, per_line: int, room: int, max_lines: int) -> list[tuple[Block, int]]:
+    """A table block cut between rows into pieces of at most ``room`` lines (then ``max_lines``),
+    the header repeated on each piece; (piece, lines it takes)."""
+    widths = _column_widths(block.rows, per_line * BODY_PT / 72)
+    head = block.rows[:1] if block.header else ()
+    body = block.rows[1:] if block.header else block.rows
+    head_lines = sum(_row_lines(r, widths) for r in head)
+    pieces, rows, used = [], [], head_lines
+    for row in body:
+        need = _row_lines(row, widths)
+        if rows and used + need > room:
+            pieces.append((Block("", "", rows=tuple(head) + tuple(rows), header=block.header), used))
+            rows, used, room = [], head_lines, max_lines
+        rows.append(row)
+        used += need
+    pieces.append((Block("", "", rows=tuple(head) + tuple(rows), header=block.header), used))
+    return pieces
 
 
 def _split_text(text: str, per_line: int, max_lines: int) -> list[str]:
@@ -123,6 +167,14 @@ def paginate(blocks: Sequence[Block], per_line: int, max_lines: int) -> list[lis
     pages: list[list[Block]] = [[]]
     used = 0
     for block in blocks:
+        if block.rows:
+            for k, (piece, lines) in enumerate(_table_pages(block, per_line, max_lines - used, max_lines)):
+                if k or (used and lines > max_lines - used):
+                    pages.append([])
+                    used = 0
+                pages[-1].append(piece)
+                used += lines
+            continue
         remaining = block.text
         label = block.label
         while True:
@@ -234,6 +286,20 @@ def _outcome_line(it: ExportItem, o: ExportOutcome) -> str:
     return outcome_text(o) + outcome_where(it, o)
 
 
+def _text_blocks(label: str, text: str) -> list[Block]:
+    """Paragraph blocks of ``text``, a table in it as a table block (the label on the first block)."""
+    blocks = []
+    for seg in text_segments(text):
+        if isinstance(seg, str):
+            blocks.append(Block(label, seg))
+        else:
+            if label:
+                blocks.append(Block(label, ""))
+            blocks.append(Block("", "", rows=seg, header=has_header(seg)))
+        label = ""
+    return blocks or [Block(label, "")]
+
+
 def item_blocks(it: ExportItem) -> list[Block]:
     """The body of an item's slides: profile, problem, measures and outcomes of a case; the
     text (and any outcomes) of a passage."""
@@ -246,23 +312,63 @@ def item_blocks(it: ExportItem) -> list[Block]:
         if it.measures:
             blocks.append(Block("做法", it.measures))
         if not it.problem and not it.measures:
-            blocks.append(Block("原文", it.text))
+            blocks += _text_blocks("原文", it.text)
     else:
-        blocks.append(Block("", it.text))
+        blocks += _text_blocks("", it.text)
     if it.outcomes:
         blocks.append(Block("成效", ""))
         blocks += [Block("", _outcome_line(it, o), bullet=True) for o in it.outcomes]
     return blocks
 
 
-def _body(slide, blocks: Sequence[Block]) -> None:
-    frame = _textbox(slide, MARGIN_IN, BODY_TOP_IN, SLIDE_W_IN - 2 * MARGIN_IN, BODY_H_IN)
-    for i, block in enumerate(blocks):
-        p = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+def _table(slide, block: Block, top: float, per_line: int) -> float:
+    """``block``'s rows as a PowerPoint table at ``top`` (inches); returns its estimated height."""
+    from pptx.util import Inches, Pt
+
+    widths = _column_widths(block.rows, per_line * BODY_PT / 72)
+    heights = [_row_lines(r, widths) * BODY_PT * 1.25 / 72 for r in block.rows]
+    shape = slide.shapes.add_table(len(block.rows), len(block.rows[0]), Inches(MARGIN_IN), Inches(top),
+                                   Inches(sum(widths)), Inches(sum(heights)))
+    table = shape.table
+    table.first_row = block.header
+    for k, w in enumerate(widths):
+        table.columns[k].width = Inches(w)
+    for r, row in enumerate(block.rows):
+        table.rows[r].height = Inches(heights[r])
+        for k, cell_text in enumerate(row):
+            cell = table.cell(r, k)
+            cell.margin_left = cell.margin_right = Pt(4)
+            cell.margin_top = cell.margin_bottom = Pt(2)
+            frame = cell.text_frame
+            frame.word_wrap = True
+            frame.text = ""
+            _add_run(frame.paragraphs[0], cell_text, TABLE_PT, bold=block.header and r == 0)
+    return sum(heights)
+
+
+def _body(slide, blocks: Sequence[Block], per_line: int | None = None) -> None:
+    """Text blocks in text boxes, table blocks as tables, top to bottom in the body area."""
+    width = SLIDE_W_IN - 2 * MARGIN_IN
+    per_line = per_line or chars_per_line(width, BODY_PT)
+    line_in = BODY_PT * 1.25 / 72
+    top, frame, lines = BODY_TOP_IN, None, 0
+    for block in blocks:
+        if block.rows:
+            if frame is not None:
+                top += lines * line_in + 0.1
+                frame, lines = None, 0
+            top += _table(slide, block, top, per_line) + 0.15
+            continue
+        if frame is None:
+            frame = _textbox(slide, MARGIN_IN, top, width, max(0.5, BODY_TOP_IN + BODY_H_IN - top))
+            p = frame.paragraphs[0]
+        else:
+            p = frame.add_paragraph()
         p.space_after = 6
         if block.label:
             _add_run(p, f"{block.label}：", BODY_PT, bold=True, color=(0x1F, 0x4E, 0x79))
         _add_run(p, ("• " if block.bullet else "") + block.text, BODY_PT)
+        lines += text_lines((f"{block.label}：" if block.label else "") + block.text, per_line)
 
 
 def chartable(outcomes: Sequence[ExportOutcome]) -> list[ExportOutcome]:
@@ -322,8 +428,7 @@ def export_pptx(items: Sequence[ExportItem], title: str) -> bytes:
     title = _clean((title or "").strip()) or DEFAULT_TITLE
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
-    prs.core_properties.title = title[:PROPERTY_MAX]
-    prs.core_properties.language = "zh-CN"
+    set_core_properties(prs.core_properties, title)
 
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     head, sub = slide.shapes.title, slide.placeholders[1]
@@ -348,7 +453,7 @@ def export_pptx(items: Sequence[ExportItem], title: str) -> bytes:
             _title(slide, f"{n}. {it.title}" + (f"（续 {k}）" if k else ""))
             meta = _textbox(slide, MARGIN_IN, 1.35, width, 0.5)
             _add_run(meta.paragraphs[0], _meta(it), META_PT, color=(0x55, 0x55, 0x55))
-            _body(slide, blocks)
+            _body(slide, blocks, per_line)
             _notes(slide, f"出处：{citation}")
         if chartable(it.outcomes):
             _chart_slides(prs, it, n, citation)

@@ -22,7 +22,7 @@ from .errors import KBError
 from .glossary import expand
 from .indexing import IndexWriter, IngestReport, Progress, discover
 from .records import Case, CaseHit, Chunk, DocumentInfo, Hit, Region
-from .retrieval import MODES, AnswerSentence, Candidates, Filters, Outline, Retriever
+from .retrieval import MODES, AnswerSentence, Candidates, Filters, Outline, Retriever, case_hit
 from .snapshot import Snapshot
 from .tokenizer import Tokenizer
 
@@ -223,6 +223,13 @@ class KnowledgeBase:
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.snapshot().cases if c.case_id == case_id), None)
+
+    def case_hit(self, case_id: str) -> CaseHit | None:
+        """The case ``case_id`` as an unranked result (its document's title, printed page numbers,
+        OCR), e.g. for a course pack that shows a passage as the case it belongs to; None if unknown."""
+        snap = self.snapshot()
+        pos = next((i for i, c in enumerate(snap.cases) if c.case_id == case_id), None)
+        return None if pos is None else case_hit(snap, 0, pos, 0.0, ())
 
     def cases_of_chunk(self, chunk_id: str) -> list[Case]:
         """The case records a passage belongs to (its outcomes are theirs)."""

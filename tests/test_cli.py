@@ -402,8 +402,12 @@ def test_unknown_document_id_and_export_filters_are_noted(env, capsys, tmp_path)
     assert main(["search", "认证贷", "--doc", "nosuch", "--json"]) == 0
     out = capsys.readouterr()
     assert "没有编号以“nosuch”开头的文档" in out.err and json.loads(out.out)["notes"]
-    main(["export", "--problem", "缺陷", "--industry", "火星业", "--out", str(tmp_path / "x.md")])
-    assert "未知行业“火星业”" in capsys.readouterr().err
+    assert main(["export", "--problem", "缺陷", "--industry", "火星业", "--out", str(tmp_path / "x.md")]) == 2
+    err = capsys.readouterr().err
+    assert "未知行业“火星业”" in err and "没有符合筛选条件（行业：火星业）" in err
+    # the place applies to the passages of --query too (it said 结果将为空 and exported them anyway)
+    assert main(["export", "--query", "认证贷", "--region", "火星", "--out", str(tmp_path / "y.md")]) == 2
+    assert "没有符合筛选条件（地区：火星）" in capsys.readouterr().err and not (tmp_path / "y.md").exists()
 
 
 def test_a_newline_in_a_file_name_keeps_the_ingest_table_in_columns(tmp_path, monkeypatch, capsys):

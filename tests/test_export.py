@@ -4,6 +4,8 @@ Markdown shows document text literally. All items here are synthetic test data."
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from dataclasses import replace
 
 import docx
 import markdown_it
@@ -13,12 +15,16 @@ from kb.export import (
     DEFAULT_TITLE,
     ExportItem,
     ExportOutcome,
+    collect_items,
+    covered_share,
     escape_markdown,
     export_docx,
     export_markdown,
     item_from_case_hit,
     item_from_hit,
+    passage_title,
     sources,
+    text_segments,
 )
 from kb.present import citation_text, outcome_text, safe_export_name
 from kb.records import Case, CaseHit, Chunk, Hit, Outcome, Region
@@ -169,3 +175,202 @@ def test_markdown_export_renders_without_html_or_links():
 def test_safe_export_name(name, suffix, expected):
     assert safe_export_name(name, suffix) == expected
     assert "/" not in safe_export_name(name, suffix)
+
+
+def test_docx_is_a4_with_the_course_title_and_no_python_docx_properties():
+    import datetime
+
+    from kb.export import PROPERTY_AUTHOR
+
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
+    document = docx.Document(io.BytesIO(export_docx([item_from_hit(_hit(), [_case()])], "合成课件")))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    props = document.core_properties
+    assert props.title == "合成课件"
+    assert props.author == props.last_modified_by == PROPERTY_AUTHOR
+    assert "python-docx" not in (props.comments or "") and props.comments == ""
+    for when in (props.created, props.modified):
+        assert when.replace(tzinfo=None) >= before - datetime.timedelta(seconds=1)
+
+
+# --- collecting items (kb export): synthetic hits and cases through a stand-in knowledge base ---
+
+class FakeKB:
+    """What collect_items asks of a KnowledgeBase, answering from synthetic hits and cases."""
+
+    def __init__(self, hits: dict[str, list[Hit]], case_hits: list[CaseHit] = (), cases: Sequence[Case] = ()):
+        from kb.config import KBConfig
+
+        self.config = KBConfig()
+        self.hits, self.case_hits, self.all = hits, list(case_hits), list(cases) + [h.case for h in case_hits]
+        self.asked: list[dict] = []
+
+    def search(self, query, top_k=10, filters=None):
+        self.asked.append({"query": query, "filters": filters})
+        return self.hits.get(query, [])[:top_k]
+
+    def cases(self, industry=None, problem=None, region=None, top_k=10):
+        self.asked.append({"industry": industry, "problem": problem, "region": region})
+        return self.case_hits[:top_k]
+
+    def cases_of_chunk(self, chunk_id):
+        return [c for c in dict((c.case_id, c) for c in self.all).values() if chunk_id in c.passage_ids]
+
+    def case_hit(self, case_id):
+        case = next((c for c in self.all if c.case_id == case_id), None)
+        return None if case is None else CaseHit(0, 0.0, case, DOC_TITLE)
+
+
+def _chunk_hit(n: int, score: float, text: str, section=SECTION, region: Region | None = None, industry=None) -> Hit:
+    chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", n, text, tuple(section), 5, 5, "report")
+    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region or Region(), industry=industry)
+
+
+def _other_case(case_id: str, title: str, industry: str, chunk_ids=(), text="合成案例原文。") -> Case:
+    return Case(case_id=case_id, doc_id="doc000000001", kind="enterprise_case", title=title,
+                region=Region("合成省", "合成市"), industry=industry, problem="合成问题", measures="合成做法",
+                outcomes=(Outcome("合成指标", 10.0, 5.0, None, "%", 5),), section=(title,), page=5,
+                chunk_id=chunk_ids[0] if chunk_ids else None, text=text, chunk_ids=tuple(chunk_ids))
+
+
+def test_export_filters_reach_the_passages_and_keep_only_cases_of_the_trade():
+    textile = CaseHit(1, 1.2, _other_case("doc000000001-c101", "合成纺织厂", "纺织业"), DOC_TITLE)
+    electronics = CaseHit(2, 1.1, _other_case("doc000000001-c102", "合成电子厂", "计算机、通信和其他电子设备制造业"), DOC_TITLE)
+    kb = FakeKB({"家纺": [_chunk_hit(1, 0.9, "合成段落一。")]}, [electronics, textile])
+    items = collect_items(kb, ["家纺"], problem="产品缺陷率高", industry="家纺", region="江苏", top_k=5)
+    search = kb.asked[0]["filters"]
+    assert (search.industry, search.region) == ("家纺", "江苏")
+    assert kb.asked[1]["industry"] == "家纺" and kb.asked[1]["region"] == "江苏"
+    # 家纺 means 纺织业: the electronics case that kb cases would list for its problem match is left out
+    assert [it.title for it in items if it.source == "case"] == ["合成纺织厂"]
+    unknown = collect_items(FakeKB({}, [electronics, textile]), problem="缺陷", industry="火星业")
+    assert unknown == []
+
+
+def test_export_leaves_out_weak_passages_and_weak_cases():
+    hits = [_chunk_hit(1, 0.84, "合成段落一。"), _chunk_hit(2, 0.70, "合成段落二。"), _chunk_hit(3, 0.09, "合成塑料段落。")]
+    strong = CaseHit(1, 0.9, _other_case("doc000000001-c101", "合成纺织厂", "纺织业"), DOC_TITLE)
+    weak = CaseHit(2, 0.3, _other_case("doc000000001-c102", "合成食品厂", "食品制造业"), DOC_TITLE, weak=True)
+    items = collect_items(FakeKB({"家纺": hits}, [strong, weak]), ["家纺"], problem="产品缺陷率高", top_k=15)
+    assert [it.text for it in items if it.source == "passage"] == ["合成段落一。", "合成段落二。"]
+    assert [it.title for it in items if it.source == "case"] == ["合成纺织厂"]
+    everything = collect_items(FakeKB({"家纺": hits}), ["家纺"], top_k=15, relative_floor=0.0)
+    assert len(everything) == 3
+
+
+def test_export_filters_apply_to_every_item_on_the_report(hash_kb):
+    """The shipped report (hash test embedder): a place that does not exist leaves nothing, though
+    the query alone finds passages; a real province keeps only passages about it."""
+    assert collect_items(hash_kb, ["认证贷"], top_k=5)
+    assert collect_items(hash_kb, ["认证贷"], region="火星", top_k=5) == []
+    assert collect_items(hash_kb, [], problem="缺陷", industry="火星业", top_k=10) == []
+    for it in collect_items(hash_kb, ["认证贷"], region="浙江", top_k=5):
+        assert "浙江" in it.text or "浙江" in it.region
+
+
+def test_a_case_is_exported_once_as_its_case_record():
+    """Two passages of one case record (its first and last part) and the record itself, ranked:
+    one item, the case record, where its first passage was found."""
+    part1, part2 = "合成纺织厂位于合成市，员工40人。存在问题：缺陷率高。", "取得成效：缺陷率由8%降至3%。"
+    case = _other_case("doc000000001-c101", "合成纺织厂", "纺织业", ("doc000000001-0001", "doc000000001-0002"),
+                       text=part1 + part2)
+    other = _chunk_hit(3, 0.8, "合成报告段落，与案例无关。")
+    kb = FakeKB({"家纺": [_chunk_hit(1, 0.9, part1, section=("合成纺织厂", "一、基本情况")), other,
+                        _chunk_hit(2, 0.7, part2, section=("合成纺织厂", "四、取得成效"))]},
+                [CaseHit(1, 1.0, case, DOC_TITLE)])
+    items = collect_items(kb, ["家纺"], problem="缺陷率高", top_k=5)
+    assert [(it.source, it.title) for it in items] == [("case", "合成纺织厂"), ("passage", "（二）优化精准帮扶")]
+    assert items[0].problem == "合成问题" and items[0].outcomes
+
+
+def test_a_report_paragraph_of_several_cases_stays_and_its_cases_are_not_repeated():
+    text = ("二是赋能产业链。例如，合成甲市为家纺企业定制自检法，缺陷发生率从15%降至7%。"
+            "合成乙区智能装备企业从143家增加到336家。合成丙县小吃产业链协同提升。")
+    cid = "doc000000001-0010"
+    a = _other_case("doc000000001-c201", "合成甲市：家纺自检法", "纺织业", (cid,), "合成甲市为家纺企业定制自检法，缺陷发生率从15%降至7%。")
+    b = _other_case("doc000000001-c202", "合成乙区：智能装备", "专用设备制造业", (cid,), "合成乙区智能装备企业从143家增加到336家。")
+    kb = FakeKB({"家纺": [_chunk_hit(10, 0.7, text)]}, [CaseHit(1, 1.0, a, DOC_TITLE)], cases=[b])
+    items = collect_items(kb, ["家纺"], problem="缺陷", top_k=5)
+    assert [it.source for it in items] == ["passage"]
+    # one case told in a sentence among general text: the passage stays, the case is not repeated
+    single = _other_case("doc000000001-c203", "合成甲市：家纺自检法", "纺织业", (cid,), "合成甲市为家纺企业定制自检法，缺陷发生率从15%降至7%。")
+    kb = FakeKB({"家纺": [_chunk_hit(10, 0.7, text)]}, [CaseHit(1, 1.0, single, DOC_TITLE)])
+    assert [it.source for it in collect_items(kb, ["家纺"], problem="缺陷", top_k=5)] == ["passage"]
+
+
+def test_a_case_in_two_copies_of_a_collection_is_exported_once():
+    text = "合成纺织厂缺陷率由8%降至3%。"
+    first = _other_case("doc000000001-c101", "合成纺织厂", "纺织业", ("doc000000001-0001",), text)
+    copy = replace(first, case_id="doc000000009-c101", doc_id="doc000000009", chunk_ids=("doc000000009-0001",))
+    kb = FakeKB({"家纺": [_chunk_hit(1, 0.9, text)]}, [CaseHit(1, 1.0, copy, DOC_TITLE)], cases=[first])
+    assert [it.key for it in collect_items(kb, ["家纺"], problem="缺陷", top_k=5)] == ["case:doc000000001-c101"]
+
+
+def test_covered_share_compares_letters_only():
+    assert covered_share("“抱团认证”做法。其他内容。", "抱团认证做法。") == pytest.approx(6 / 10)
+    assert covered_share("", "x") == 0.0
+
+
+@pytest.mark.parametrize(("section", "text", "cases", "expected"), [
+    # a part heading names the case above it
+    (("二、企业优良案例", "（二）合成东莞某电子公司", "四、取得成效"), "返工率由8.5%降至2.1%。", 0,
+     "（二）合成东莞某电子公司 · 四、取得成效"),
+    # a heading under a part: the case, then the heading
+    (("合成某家电配件企业", "三、主要做法", "（一）健全来料检验"), "建立来料检验规程。", 0,
+     "合成某家电配件企业 · （一）健全来料检验"),
+    # a passage that only repeats its (long, numbered) heading: the case and the part instead
+    (("案例四：合成某纺织有限公司", "三、主要做法", "（一）按照过程方法梳理订单评审、排产、织造、验布等14个过程"),
+     "（一）按照过程方法梳理订单评审、排产、织造、验布等14个过程。", 0, "案例四：合成某纺织有限公司 · 三、主要做法"),
+    # a part heading at the top: the one case the passage belongs to
+    (("四、取得成效",), "合格率由88%提升至96%。", 1, "合成纺织厂 · 四、取得成效"),
+    # ... or the document, when no case is known
+    (("四、取得成效",), "合格率由88%提升至96%。", 0, "合成文档 · 四、取得成效"),
+    # a report heading with its own text stays as it is
+    (("一、工作举措与成效", "二是完善政策激励"), "二是完善政策激励。总局出台了合成政策，共计81项。", 0, "二是完善政策激励"),
+    (("四、几点体会", "三是政策激励是保障"), "三是政策激励是保障。合成说明。", 0, "三是政策激励是保障"),
+    ((), "合成正文。", 0, "合成文档"),
+])
+def test_passage_title_names_the_case_or_section(section, text, cases, expected):
+    owners = [_other_case("doc000000001-c101", "合成纺织厂", "纺织业")] * cases
+    assert passage_title(section, text, "合成文档", owners) == expected
+
+
+def test_passage_item_title_names_its_case():
+    chunk = Chunk("doc000000001-0009", "doc000000001", 9, "返工率由8.5%降至2.1%。",
+                  ("二、企业优良案例", "（二）合成东莞某电子公司", "四、取得成效"), 3, 3, "enterprise_case")
+    item = item_from_hit(Hit(rank=1, score=0.5, chunk=chunk, doc_title=DOC_TITLE))
+    assert item.title == "（二）合成东莞某电子公司 · 四、取得成效"
+
+
+TABLE_TEXT = ("以下为合成案例，每行一个案例。序号 | 企业名称 | 所在地 | 成效；1 | 合成甲眼镜厂 | 合成省甲市 | 焊点不良率降低；"
+              "2 | 合成乙汽配厂 | 合成省乙市 | 合格率提升。注：数据为合成。")
+
+
+def test_text_segments_split_paragraphs_and_table_rows():
+    assert text_segments(TABLE_TEXT) == [
+        "以下为合成案例，每行一个案例。",
+        (("序号", "企业名称", "所在地", "成效"), ("1", "合成甲眼镜厂", "合成省甲市", "焊点不良率降低"),
+         ("2", "合成乙汽配厂", "合成省乙市", "合格率提升")),
+        "注：数据为合成。"]
+    assert text_segments("没有表格。第二句") == ["没有表格。第二句"]
+
+
+def test_markdown_and_docx_show_a_table_one_row_per_line():
+    chunk = Chunk("doc000000001-0011", "doc000000001", 11, TABLE_TEXT, ("合成一览表",), None, None, "enterprise_case")
+    item = item_from_hit(Hit(rank=1, score=0.5, chunk=chunk, doc_title=DOC_TITLE))
+    md = export_markdown([item], "合成课件")
+    assert "| 序号 | 企业名称 | 所在地 | 成效 |" in md and "| 2 | 合成乙汽配厂 | 合成省乙市 | 合格率提升 |" in md
+    document = docx.Document(io.BytesIO(export_docx([item], "合成课件")))
+    assert len(document.tables) == 1 and document.tables[0].cell(1, 1).text == "合成甲眼镜厂"
+
+
+def test_a_passage_of_several_cases_does_not_mix_their_place_and_trade():
+    chunk = Chunk("doc000000001-0011", "doc000000001", 11, TABLE_TEXT, ("合成一览表",), None, None, "enterprise_case")
+    hit = Hit(rank=1, score=0.5, chunk=chunk, doc_title=DOC_TITLE, region=Region("合成甲省", "甲市"), industry="汽车制造业")
+    a = replace(_other_case("doc000000001-c301", "合成甲眼镜厂", "其他制造业"), region=Region("合成甲省", "甲市"))
+    b = replace(_other_case("doc000000001-c302", "合成乙汽配厂", "汽车制造业"), region=Region("合成乙省", "乙市"))
+    item = item_from_hit(hit, [a, b])
+    assert (item.region, item.industry) == ("", "")
+    same_trade = item_from_hit(hit, [a, replace(b, industry="其他制造业")])
+    assert (same_trade.region, same_trade.industry) == ("", "汽车制造业")

@@ -172,3 +172,54 @@ def test_a_text_of_many_short_lines_is_paginated_and_the_loop_ends():
     assert len(pages) >= 5
     assert "".join(b.text for page in pages for b in page) == "附表 合成案例主要指标\n" + cells
     assert all(text_lines(b.text, 30) <= 12 for page in pages for b in page)
+
+
+def test_file_properties_name_the_course_and_kb_not_python_pptx(deck):
+    import datetime
+
+    from kb.export import PROPERTY_AUTHOR
+
+    _, prs = deck
+    props = prs.core_properties
+    assert props.title == "合成测试课件"
+    assert props.author == props.last_modified_by == PROPERTY_AUTHOR
+    assert props.comments == "" and "Steve Canny" not in props.last_modified_by
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    for when in (props.created, props.modified):
+        assert abs(when.replace(tzinfo=None) - now) < datetime.timedelta(minutes=10)
+
+
+TABLE_TEXT = ("（合成测试材料。）以下为合成案例，每行一个案例。序号 | 企业名称 | 所在地 | 成效；"
+              "1 | 合成甲眼镜厂 | 合成省甲市 | 焊点不良率由2.1%降至0.4%；2 | 合成乙汽配厂 | 合成省乙市 | 合格率从92.5%提升到98.7%。"
+              "注：以上数据为合成。")
+
+
+def test_table_rows_become_a_powerpoint_table():
+    item = _passage(TABLE_TEXT)
+    prs = Presentation(io.BytesIO(export_pptx([item], "合成测试课件")))
+    slide = prs.slides[1]
+    tables = [s.table for s in slide.shapes if s.has_table]
+    assert len(tables) == 1
+    table = tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["序号", "企业名称", "所在地", "成效"]
+    assert [c.text for c in table.rows[2].cells] == ["2", "合成乙汽配厂", "合成省乙市", "合格率从92.5%提升到98.7%"]
+    text = "\n".join(t for t in _texts(slide))
+    assert "|" not in text and "每行一个案例。" in text and "注：以上数据为合成。" in text
+    # the table sits below the text before it and above the text after it
+    shapes = {("table" if s.has_table else s.text_frame.text[:2]): s.top for s in slide.shapes if s != slide.shapes.title}
+    assert shapes["（合"] < shapes["table"] < shapes["注："]
+
+
+def test_a_long_table_continues_on_the_next_slide_with_its_header():
+    rows = "；".join(f"{i} | 合成企业{i} | 合成省合成市合成县 | 合成指标由{i}%降至{i / 2}%，年节约成本约{i}万元" for i in range(1, 41))
+    item = _passage("序号 | 企业名称 | 所在地 | 成效；" + rows + "。")
+    prs = Presentation(io.BytesIO(export_pptx([item], "合成测试课件")))
+    tables = [s.table for slide in prs.slides for s in slide.shapes if s.has_table]
+    assert len(tables) > 1
+    assert all(t.rows[0].cells[0].text == "序号" for t in tables)
+    numbers = [r.cells[0].text for t in tables for r in list(t.rows)[1:]]
+    assert numbers == [str(i) for i in range(1, 41)]
+    for slide in prs.slides:
+        for s in slide.shapes:
+            if s.has_table:
+                assert (s.top + s.height) / 914400 <= 7.5  # on the slide
