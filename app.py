@@ -324,10 +324,9 @@ def page_search(rt: Runtime) -> None:
     definitions = kb.definitions(query)
     if definitions:  # 啥叫采信: the plain explanation first
         with st.container(border=True, key="definitions"):
-            st.markdown("**术语解释**")
             for e in definitions:
-                st.markdown(f"**{esc(e.term)}**：{esc(e.meaning)}")
-                st.caption(f"依据：{esc(e.source)}")
+                st.markdown(f"**{esc(e.term)}** 是什么意思：{esc(e.meaning)}")
+                st.caption(f"术语表，依据：{esc(e.source)}")
     if not hits:
         narrowed = any(v != ALL for v in (industry, region, kind))
         if mode == "hybrid" and not show_all and not narrowed and kb.off_topic(query):

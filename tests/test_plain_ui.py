@@ -28,6 +28,25 @@ def test_direct_answer_and_glossary_shown(monkeypatch, home):
     assert "术语解释" in text and "认证贷" in text
 
 
+def test_a_question_about_a_word_gets_its_plain_meaning_first(monkeypatch, home):
+    from kb.glossary import lookup
+
+    at = _search(_start(monkeypatch, home), "啥叫采信 听不懂")
+    text = [m.value for m in at.markdown]
+    meaning = lookup("采信")[0].meaning
+    first = next(i for i, t in enumerate(text) if t.startswith("**采信** 是什么意思："))
+    assert meaning in text[first]
+    assert first < next(i for i, t in enumerate(text) if "直接回答" in t)  # before the report's sentences
+    plain = _search(_start(monkeypatch, home), "认证贷怎么申请")
+    assert not any("是什么意思：" in m.value for m in plain.markdown)
+
+
+def test_a_cost_the_report_does_not_give_is_said(monkeypatch, home):
+    at = _search(_start(monkeypatch, home), "做个质量体系认证要花多少钱啊")
+    assert any("直接回答" in m.value for m in at.markdown)
+    assert any(c.value.startswith("文档中没有写到具体的费用数额") for c in at.caption)
+
+
 def test_outline_shown_for_a_list_question(monkeypatch, home):
     at = _search(_start(monkeypatch, home), "报告分哪几部分")
     text = " ".join(m.value for m in at.markdown)
