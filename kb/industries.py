@@ -229,6 +229,8 @@ def names_the_trade(text: str, word: str) -> bool:
     if word in text:
         return True
     name = classify_industry(word)
+    if name and word in name:  # 服装 (纺织服装、服饰业), 家具 (家具制造业): the whole class, any of its trades
+        return any(ind == name for _pos, _neg, ind in _found(text))
     own = set(word) - _GENERIC_TRADE_CHARS
     return bool(name and own) and any(ind == name and own & set(text[pos:pos - neg]) for pos, neg, ind in _found(text))
 

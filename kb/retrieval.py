@@ -791,7 +791,7 @@ class Retriever:
                 words = [t for t in self.tokenizer.tokenize(latin[name]) if t.strip(".-/")]
                 return bool(words) and all(len(snap.bm25.containing(t)) for t in words)
             if name in trades and trades[name] in industries:  # 雨伞 is also there when a passage is about 伞业
-                return any(trades[name] in t.industries and names_the_trade(c.text, name)
+                return any(name in c.text or trades[name] in t.industries and names_the_trade(c.text, name)
                            for c, t in zip(snap.chunks, snap.tags, strict=True))
             if name in trades or name in abroad:
                 return any(name in c.text for c in snap.chunks)

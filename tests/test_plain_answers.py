@@ -623,6 +623,8 @@ def test_a_trade_is_there_only_when_a_passage_speaks_of_it():
     assert not names_the_trade(umbrellas, "假发")
     assert not names_the_trade("黄埔区智能装备产业助推区域产业提质增效", "眼镜")
     assert names_the_trade("某眼镜厂镜架焊点开裂", "眼镜")
+    # a word for the whole class (服装 of 纺织服装、服饰业): any trade of the class speaks of it
+    assert names_the_trade("某衬衫厂领口起皱返工多", "服装")
 
 
 def test_trades_of_a_known_class_the_documents_never_speak_of_are_named(built):
@@ -630,6 +632,9 @@ def test_trades_of_a_known_class_the_documents_never_speak_of_are_named(built):
     assert built.absent_names("做眼镜的小作坊 认证下来要多久") == ["眼镜"]
     assert built.absent_names("我们是做雨伞的小厂，认证能带来什么？") == []  # the 伞业 passage
     assert built.absent_names("做家纺的 南通那边咋降下来的") == []
+    # a passage that says the word is enough, whatever class it is tagged with (a tester's 食用菌罐头)
+    text = next(c.text for c in built.snapshot().chunks if "黄芪" in c.text)
+    assert "黄芪" in text and built.absent_names("黄芪种植户") == []
 
 
 def test_guidance_heading_says_peers_only_for_the_trade_named():
