@@ -833,6 +833,8 @@ class Retriever:
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
+        # 要花多少钱 / 要多久: the figure wanted is an amount of money or a length of time, not any number
+        wanted_figure = next((given for _kind, asked, given in _ASKED_FIGURES if asked.search(query)), _FIGURE)
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = (self.config.answer_result_bonus
                   if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)
@@ -870,7 +872,7 @@ class Retriever:
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
-                rank = (score + (bonus if bonus and has_figure(text) else 0.0)
+                rank = (score + (bonus if bonus and wanted_figure.search(text) else 0.0)
                         + self.config.answer_passage_weight * hit.score)
                 if benefit:  # 有啥好处: a result, not a problem
                     polarity = reads_as_result(text)

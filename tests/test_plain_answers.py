@@ -568,7 +568,7 @@ TWO_CASES = """# 合成测试案例集（虚构，仅供测试）
 
 ## 一、甲市某健身器材公司
 
-企业主要生产跑步机。过去焊缝开裂，客户投诉多。帮扶中建立焊接工艺评定制度。实施以来，投诉由每月11起降至2起，返修率下降4.2个百分点。
+企业主要生产跑步机。过去焊缝开裂，客户投诉多。帮扶中建立焊接工艺评定制度。实施以来，投诉由每月11起降至2起，返修率下降4.2个百分点。全年节约返修费用18万元。
 
 ## 二、乙县某包装印刷公司
 
@@ -657,3 +657,10 @@ def test_a_query_with_no_word_gets_nothing(two_cases, query):
     "谢谢！" as the answer to "。")."""
     assert two_cases.search(query) == []
     assert two_cases.search_json(query)["notes"] == [OFF_TOPIC_NOTE]
+
+
+def test_a_cost_question_prefers_a_sentence_with_an_amount_of_money(two_cases):
+    query = "健身器材公司返修费用省了多少钱"
+    answer = two_cases.answer(query, _ordered(two_cases, query, "健身器材", "包装", 0.2))
+    assert answer and "18万元" in answer[0].text, answer[0].text
+    assert KnowledgeBase.unanswered(query, answer) is None
