@@ -448,7 +448,7 @@ def page_cases(rt: Runtime) -> None:
         st.caption(f"找到 {len(hits)} 个可比案例。")
     if not hits:
         st.info("没有符合条件的案例。可以放宽行业或地区，或换个问题描述。")
-    for note in kb.industry_notes(industry, hits, None if region == ALL else region, None if kind == ALL else kind):
+    for note in kb.industry_notes(industry, hits, None if region == ALL else region, None if kind == ALL else kind, problem):
         st.info(esc(note))  # as kb cases and /api/cases: no case of the trade among these
     # A problem with no trade: cases that do not clearly match it are set apart (as kb cases does).
     notes = weak_notes(hits, kb.config.guidance_problem_min)

@@ -270,7 +270,7 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         with kb.pinned():
             hits = kb.cases(industry=industry, problem=check_query(problem, "problem", False), region=region,
                             top_k=top_k, kind=kind)
-            notes = kb.filter_notes(industry, region) + kb.industry_notes(industry, hits, region, kind)
+            notes = kb.filter_notes(industry, region) + kb.industry_notes(industry, hits, region, kind, problem)
         return {"notes": notes, "results": [h.as_dict() for h in hits]}
 
     @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）",

@@ -419,7 +419,7 @@ def cmd_cases(args) -> int:
     else:
         with kb.pinned():  # the note counts the cases of the generation the list came from
             hits = kb.cases(industry=args.industry, problem=args.problem, region=args.region, top_k=top_k, kind=args.kind)
-            for note in kb.industry_notes(args.industry, hits, args.region, args.kind):
+            for note in kb.industry_notes(args.industry, hits, args.region, args.kind, args.problem):
                 print(f"提示：{note}", file=sys.stderr)
         # With no industry or problem every case is listed; an explicit --top-k still limits the list.
         hits = hits[:args.top_k] if args.top_k else hits

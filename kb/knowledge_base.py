@@ -30,6 +30,9 @@ from .tokenizer import Tokenizer
 OFF_TOPIC_NOTE = ("没有找到相关内容：知识库里的文档没有谈到这个问题（这里收录的是小微企业质量管理体系认证提升行动的"
                   "报告、案例和经验）。如果问的是企业质量方面的事，可以换个说法，写出行业和遇到的问题。")
 
+OFF_TOPIC_CASES_NOTE = ("所述问题与知识库中的案例无关（这里收录的是小微企业质量管理体系认证提升行动的报告、案例和经验），"
+                        "没有列出案例。如果问的是企业质量方面的事，可以写出行业和遇到的问题。")
+
 __all__ = ["KnowledgeBase", "Filters", "IngestReport", "Candidates", "AnswerSentence", "MODES"]
 
 
@@ -274,15 +277,19 @@ class KnowledgeBase:
         return notes
 
     def industry_notes(self, industry: str | None, hits: Sequence[CaseHit], region: str | None = None,
-                       kind: str | None = None) -> list[str]:
+                       kind: str | None = None, problem: str | None = None) -> list[str]:
         """Chinese notes for a case list asked for a trade none of whose cases is listed: the index (or
         the region and kind chosen) has no case of it, so the list holds neighbouring trades; or it has
         some that match the problem too weakly to be among these. Shared by kb cases, /api/cases and
-        the app's 可比案例 page. Nothing for no trade or an unknown one (:meth:`filter_notes` says so)."""
+        the app's 可比案例 page. Nothing for no trade or an unknown one (:meth:`filter_notes` says so).
+        An empty list for a ``problem`` the documents never speak to (今天天气怎么样) says that instead."""
         from .cases_ranking import industry_case_count
         from .industries import industry_list, is_known_industry, resolve_industries
         from .simplified import to_simplified
 
+        if not hits and (problem or "").strip() and not (industry or "").strip() and not region \
+                and self.off_topic(problem):
+            return [OFF_TOPIC_CASES_NOTE]
         industry = to_simplified((industry or "").strip())
         if not industry or not is_known_industry(industry):
             return []

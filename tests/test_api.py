@@ -112,6 +112,10 @@ def test_cases_similar_stats_health(server, local_kb):
     assert got["notes"] == [] and sim["notes"] == []
     mars = httpx.get(f"{server}/api/cases", params={"industry": "火星业"}).json()
     assert mars["results"] == [] and any("未知行业“火星业”" in n for n in mars["notes"])  # says why it is empty
+    from kb.knowledge_base import OFF_TOPIC_CASES_NOTE
+
+    weather = httpx.get(f"{server}/api/cases", params={"problem": "今天天气怎么样"}).json()
+    assert weather == {"notes": [OFF_TOPIC_CASES_NOTE], "results": []}
     assert httpx.get(f"{server}/api/stats").json()["chunks"] == local_kb.stats()["chunks"]
     health = httpx.get(f"{server}/healthz").json()
     assert health["status"] == "ok" and health["generation"] == local_kb.manifest()["generation"]

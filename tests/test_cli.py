@@ -242,6 +242,18 @@ def test_cases_set_apart_the_ones_that_do_not_clearly_match_the_problem(env, cap
     assert not any(json.loads(x)["weak"] for x in capsys.readouterr().out.splitlines())
 
 
+def test_cases_for_an_off_topic_problem_say_why_the_list_is_empty(env, capsys):
+    from kb.knowledge_base import OFF_TOPIC_CASES_NOTE
+
+    assert main(["cases", "--problem", "今天天气怎么样", "--json"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and f"提示：{OFF_TOPIC_CASES_NOTE}" in out.err
+    assert main(["cases", "--problem", "今天天气怎么样"]) == 0
+    out = capsys.readouterr()
+    assert "没有符合条件的案例" in out.out and OFF_TOPIC_CASES_NOTE in out.err
+    assert env.industry_notes(None, [], problem="认证贷门槛高") == []  # on topic: no such note
+
+
 def test_case_without_a_section_or_page_cites_the_document_alone(tmp_path, monkeypatch, capsys):
     """A DOCX case record with no section and no page numbers: "出处：文档", no dangling " · "."""
     import docx
