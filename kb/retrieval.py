@@ -896,6 +896,9 @@ class Retriever:
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = 1.5 + self.config.answer_passage_weight + bonus + benefit + places + part_bonus  # the largest rank
+        # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
+        seen: set[str] = set()
+        scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section) or points_to_table(text)
                         or fragment(text)):

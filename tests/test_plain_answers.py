@@ -664,3 +664,17 @@ def test_a_cost_question_prefers_a_sentence_with_an_amount_of_money(two_cases):
     answer = two_cases.answer(query, _ordered(two_cases, query, "健身器材", "包装", 0.2))
     assert answer and "18万元" in answer[0].text, answer[0].text
     assert KnowledgeBase.unanswered(query, answer) is None
+
+
+def test_a_sentence_told_twice_is_answered_once(tmp_path):
+    """A PDF that repeats a paragraph (a tester's 丽水 case): the answer does not give one sentence twice."""
+    home = tmp_path / "home"
+    (home / "corpus").mkdir(parents=True)
+    text = "合成市某灯具企业通过认证后，灯具抽检合格率由82%提高到97%。"
+    (home / "corpus" / "合成重复段落.md").write_text(
+        "# 合成测试材料（虚构）\n\n## 一、合成市某灯具企业\n\n" + text + text + "\n", encoding="utf-8")
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
+    assert not kb.ingest().failed
+    query = "灯具企业抽检合格率提高到多少"
+    answer = kb.answer(query, kb.search(query, include_all=True))
+    assert answer and len({a.text for a in answer}) == len(answer)
