@@ -462,7 +462,19 @@ class MilvusIndex:
         dim = int(snap.manifest.get("model", {}).get("dim") or (vectors.shape[1] if vectors.ndim == 2 else 0))
         self.create_collections(base, dim)
         c = self.client
-        total = len(snap.chunks) + len(vectors) + len(snap.cases) + len(snap.docs) + len(snap.chunks)
+        zero = [0.0] * dim
+        records: list[tuple[str, str, int, dict, list[float]]] = []
+        for i, d in enumerate(snap.docs.values()):
+            records.append((f"doc:{i}", "doc", i, asdict(d), zero))
+        for i, (ch, t) in enumerate(zip(snap.chunks, snap.tags)):
+            records.append((f"chunk:{i}", "chunk", i, _chunk_json(ch, t), zero))
+        for i, case in enumerate(snap.cases):
+            records.append((f"case:{i}", "case", i, asdict(case), snap.case_vectors[i].tolist()))
+        # A record longer than PART_BYTES takes several rows: count the rows, so progress ends at total.
+        record_rows = [{"key": f"{key}:{part}", "type": kind, "seq": seq, "part": part, "body": text, "vector": vec}
+                       for key, kind, seq, body, vec in records
+                       for part, text in enumerate(_split(json.dumps(body, ensure_ascii=False)))]
+        total = len(snap.chunks) + len(snap.sent_owner) + len(record_rows) + 1  # + 1: switching current
         done = 0
 
         def step(n: int) -> None:
@@ -512,17 +524,7 @@ class MilvusIndex:
 
         insert("_chunks", chunk_rows())
         insert("_sents", sentence_rows())
-        zero = [0.0] * dim
-        records: list[tuple[str, str, int, dict, list[float]]] = []
-        for i, d in enumerate(snap.docs.values()):
-            records.append((f"doc:{i}", "doc", i, asdict(d), zero))
-        for i, (ch, t) in enumerate(zip(snap.chunks, snap.tags)):
-            records.append((f"chunk:{i}", "chunk", i, _chunk_json(ch, t), zero))
-        for i, case in enumerate(snap.cases):
-            records.append((f"case:{i}", "case", i, asdict(case), snap.case_vectors[i].tolist()))
-        insert("_recs", ({"key": f"{key}:{part}", "type": kind, "seq": seq, "part": part, "body": text, "vector": vec}
-                         for key, kind, seq, body, vec in records
-                         for part, text in enumerate(_split(json.dumps(body, ensure_ascii=False)))))
+        insert("_recs", record_rows)
         for suffix in ("_chunks", "_sents", "_recs"):
             c.flush(base + suffix)
         self._verify(base, len(snap.chunks), len(vectors), len(records))
@@ -535,7 +537,7 @@ class MilvusIndex:
         if self._read_record(f"{base}_recs", "manifest") is None:
             raise KBError(f"写入 Milvus 后校验失败：{base} 的清单读不回来。")
         self._switch(base)
-        step(len(snap.chunks))
+        step(1)
         self.prune()
         return base, True
 

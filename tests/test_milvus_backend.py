@@ -330,6 +330,19 @@ def test_a_relative_lite_path_is_under_kb_home(tmp_path, monkeypatch):
         == "http://milvus.example:19530"
 
 
+def test_publish_progress_ends_at_its_total(tmp_path):
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    (tmp_path / "corpus" / "synthetic.txt").write_text(SYNTHETIC, encoding="utf-8")
+    seen = []
+    kb = KnowledgeBase(config(tmp_path, "milvus"))
+    try:
+        kb.ingest(progress=lambda stage, done, total, _name: seen.append((done, total)) if stage == "milvus" else None)
+    finally:
+        kb.close()
+    assert seen and all(done <= total for done, total in seen)
+    assert seen[-1][0] == seen[-1][1]
+
+
 def test_pymilvus_messages_go_to_the_debug_log(tmp_path, capfd):
     import logging
 
