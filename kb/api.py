@@ -16,6 +16,7 @@ Milvus (see README: 部署).
 
 # No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations at run time.
 import hmac
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -110,10 +111,11 @@ _STATUS_ZH = {
     414: "查询字符串过长",
     422: "参数格式错误：缺少参数、top_k 不是 1–100 的整数、布尔值不合法等",
     429: "请求过于频繁（每个客户端地址的令牌桶，响应头 Retry-After）",
-    503: "还没有索引：请先导入（kb ingest）",
+    500: "服务器内部错误（详情在服务日志中）",
+    503: "还没有索引（请先导入 kb ingest），或检索后端 Milvus 暂时无法使用",
 }
 # Every request passes the size and rate limits (see ``limits`` below).
-_ANY_REQUEST = (400, 413, 414, 429)
+_ANY_REQUEST = (400, 413, 414, 429, 500)
 
 
 def _documented(ok: type, what: str, *statuses: int) -> dict:
@@ -182,8 +184,18 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     @app.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError):
-        status = 503 if isinstance(exc, IndexMissing) else 409 if isinstance(exc, IngestBusy) else 400
+        from .milvus_backend import MilvusUnavailable
+
+        unavailable = isinstance(exc, (IndexMissing, MilvusUnavailable))
+        status = 503 if unavailable else 409 if isinstance(exc, IngestBusy) else 400
         return error(status, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        # Anything the library did not foresee: still JSON in Chinese (never a bare text 500);
+        # the details go to the server log.
+        logging.getLogger("kb.api").error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return error(500, "服务器内部错误，详情已记录在服务日志中。请稍后再试；若一直出现，请联系管理员。")
 
     @app.exception_handler(RequestValidationError)
     async def bad_params(_request: Request, exc: RequestValidationError):
@@ -309,13 +321,13 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
                 "files": [f.__dict__ for f in report.files], "notes": report.notes}
 
     @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）",
-              responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 422))
+              responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 422, 503))
     def ingest(request: Request, rebuild: bool = False):
         denied = authorised(request)
         return denied or run_ingest(rebuild)
 
     @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入（需要令牌）",
-             responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 422))
+             responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 422, 503))
     async def upload(name: str, request: Request):
         denied = authorised(request)
         if denied:

@@ -605,19 +605,38 @@ class MilvusIndex:
         return store.Records(docs, chunks, tags, cases, []), case_vectors
 
     # ----------------------------------------------------------------- search
+    def _search(self, name: str, **kwargs):
+        """``client.search``, its failures said in Chinese (the API answers 503, not a bare 500)."""
+        try:
+            return self.client.search(name, **kwargs)
+        except KBError:
+            raise
+        except Exception as exc:
+            import logging
+
+            logging.getLogger("kb.milvus").warning("Milvus search on %s failed: %s", name, exc)
+            raise MilvusUnavailable(f"Milvus（{self.uri}）检索失败，详情见服务日志。请稍后再试；"
+                                    "若一直失败，请重新运行 kb ingest。") from exc
+
     def keyword(self, base: str, terms: list[str], expr: str, n: int) -> dict[int, float]:
-        res = self.client.search(f"{base}_chunks", data=[" ".join(terms)], anns_field="sparse",
-                                 limit=min(n, MAX_TOPK), filter=expr, search_params={"metric_type": "BM25"},
-                                 output_fields=["pos"])
+        # Milvus's BM25 divides by the mean chunk length: on an empty collection that is 0/0 and
+        # a non-empty query fails with "Invalid sparse row: NaN or Inf". No terms: nothing to match.
+        if n <= 0 or not any(t.strip() for t in terms):
+            return {}
+        res = self._search(f"{base}_chunks", data=[" ".join(terms)], anns_field="sparse",
+                           limit=min(n, MAX_TOPK), filter=expr, search_params={"metric_type": "BM25"},
+                           output_fields=["pos"])
         hits = sorted(((int(h["id"]), float(h["distance"])) for h in res[0]), key=lambda kv: (-kv[1], kv[0]))
         return {i: s for i, s in hits if s > 0}
 
     def vector(self, base: str, vector: np.ndarray, expr: str, n: int,
                sentences: int) -> tuple[dict[int, float], dict[int, int]]:
         params = {"metric_type": "IP"} if self.is_lite else {"metric_type": "IP", "params": {"ef": max(64, sentences)}}
-        res = self.client.search(f"{base}_sents", data=[np.asarray(vector, dtype=np.float32).tolist()],
-                                 anns_field="vector", limit=min(sentences, MAX_TOPK), filter=expr,
-                                 search_params=params, output_fields=["chunk"])
+        if n <= 0 or sentences <= 0:
+            return {}, {}
+        res = self._search(f"{base}_sents", data=[np.asarray(vector, dtype=np.float32).tolist()],
+                           anns_field="vector", limit=min(sentences, MAX_TOPK), filter=expr,
+                           search_params=params, output_fields=["chunk"])
         pairs = sorted(((int(h["entity"]["chunk"]), float(h["distance"]), int(h["id"])) for h in res[0]),
                        key=lambda x: (-x[1], x[2]))
         return best_per_chunk(pairs, n)
@@ -745,8 +764,12 @@ class MilvusBackend:
 
     def keyword_candidates(self, snap: MilvusSnapshot, terms: list[str], filters: Filters | None,
                            n: int) -> dict[int, float]:
+        if not snap.chunks:  # an empty generation: Milvus's BM25 would fail on 0/0 (see keyword)
+            return {}
         return self.index.keyword(snap.base, terms, filter_expression(filters), n)
 
     def vector_candidates(self, snap: MilvusSnapshot, vector: np.ndarray, filters: Filters | None, n: int,
                           sentences: int) -> tuple[dict[int, float], dict[int, int]]:
+        if not snap.chunks:
+            return {}, {}
         return self.index.vector(snap.base, vector, filter_expression(filters), n, sentences)

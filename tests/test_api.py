@@ -261,14 +261,14 @@ def test_openapi_documents_the_real_errors_enums_and_models(server):
     params = {p["name"]: p["schema"] for p in search["parameters"]}
     assert params["mode"]["enum"] == list(MODES) == ["hybrid", "bm25", "dense"] and params["mode"]["default"] == "hybrid"
     assert [s.get("enum") for s in params["kind"]["anyOf"] if "enum" in s] == [list(KINDS)]
-    expected = {  # the status codes each endpoint can answer with (the limits apply to every request)
-        ("/api/search", "get"): {200, 400, 413, 414, 422, 429, 503},
-        ("/api/cases", "get"): {200, 400, 413, 414, 422, 429, 503},
-        ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 422, 429, 503},
-        ("/api/stats", "get"): {200, 400, 413, 414, 429, 503},
-        ("/healthz", "get"): {200, 400, 413, 414, 429, 503},
-        ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429},
-        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429},
+    expected = {  # the status codes each endpoint can answer with (the limits and 500 apply to every request)
+        ("/api/search", "get"): {200, 400, 413, 414, 422, 429, 500, 503},
+        ("/api/cases", "get"): {200, 400, 413, 414, 422, 429, 500, 503},
+        ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 422, 429, 500, 503},
+        ("/api/stats", "get"): {200, 400, 413, 414, 429, 500, 503},
+        ("/healthz", "get"): {200, 400, 413, 414, 429, 500, 503},
+        ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
+        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
     }
     assert {(p, m) for p, ops in doc["paths"].items() for m in ops} == set(expected)
     for (path, method), codes in expected.items():
@@ -475,3 +475,29 @@ def test_head_healthz_and_a_huge_query_string_get_proper_answers(server):
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 414") and b"application/json" in head.lower(), head[:200]
     assert json.loads(body)["error"]
+
+
+def test_unexpected_failures_are_chinese_json_never_a_bare_500(home):
+    """A search that failed inside Milvus (Invalid sparse row: NaN or Inf) answered with
+    starlette's plain-text "Internal Server Error". Every failure is JSON in Chinese now: the
+    backend being unavailable is 503, anything unforeseen 500 (details in the server log)."""
+    from fastapi.testclient import TestClient
+
+    from kb.api import create_app
+    from kb.milvus_backend import MilvusUnavailable
+
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("Invalid sparse row: NaN or Inf value")
+
+    def unavailable(*_args, **_kwargs):
+        raise MilvusUnavailable("Milvus（x.db）检索失败，详情见服务日志。")
+
+    kb.search_json, kb.cases = broken, unavailable
+    client = TestClient(create_app(kb), raise_server_exceptions=False)
+    r = client.get("/api/search", params={"q": "认证贷"})
+    assert r.status_code == 500 and r.headers["content-type"] == "application/json"
+    assert "服务器内部错误" in r.json()["error"] and "NaN" not in r.text
+    r = client.get("/api/cases")
+    assert r.status_code == 503 and "检索失败" in r.json()["error"]

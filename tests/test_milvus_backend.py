@@ -343,6 +343,30 @@ def test_publish_progress_ends_at_its_total(tmp_path):
     assert seen[-1][0] == seen[-1][1]
 
 
+def test_no_terms_and_an_empty_generation_never_reach_milvus_bm25(tmp_path):
+    """Milvus's BM25 on an empty collection divides by a zero mean length ("Invalid sparse row:
+    NaN or Inf"); such searches are answered without asking Milvus."""
+    from kb.milvus_backend import MilvusBackend
+
+    index = MilvusIndex(config(tmp_path, "milvus"))
+    try:
+        index.create_collections("kb_gen_empty", 8)
+        with pytest.raises(Exception, match="检索失败"):  # what Milvus does, said in Chinese
+            index.keyword("kb_gen_empty", ["认证"], "", 10)
+        assert index.keyword("kb_gen_empty", [], "", 10) == {}
+        assert index.keyword("kb_gen_empty", ["  "], "", 10) == {}
+
+        class Empty:
+            chunks = []
+            base = "kb_gen_empty"
+
+        backend = MilvusBackend(index)
+        assert backend.keyword_candidates(Empty(), ["认证"], None, 10) == {}
+        assert backend.vector_candidates(Empty(), [0.0] * 8, None, 10, 40) == ({}, {})
+    finally:
+        index.close()
+
+
 def test_pymilvus_messages_go_to_the_debug_log(tmp_path, capfd):
     import logging
 
