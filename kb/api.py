@@ -277,10 +277,13 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
              responses=_documented(CasesResponse, "按匹配度排序的案例", 422, 503))
     def cases(industry: str | None = Query(None, description="行业"), problem: str | None = Query(None, description="问题描述"),
               region: str | None = Query(None, description="地区"), kind: KindParam = None,
-              top_k: int = top_k_param):
+              top_k: int | None = Query(None, ge=1, le=settings.max_top_k,
+                                        description="返回条数；不给时，给了行业或问题为 10 条，否则列出全部案例（同 kb cases）")):
         industry, region = check_query(industry, "industry", False), check_query(region, "region", False)
-        hits = kb.cases(industry=industry, problem=check_query(problem, "problem", False), region=region, top_k=top_k,
-                        kind=kind)
+        hits = kb.cases(industry=industry, problem=check_query(problem, "problem", False), region=region,
+                        top_k=top_k or 10, kind=kind)
+        # With no industry or problem the library lists every case; a given top_k still limits it (as the CLI).
+        hits = hits[:top_k] if top_k else hits
         return {"notes": kb.filter_notes(industry, region), "results": [h.as_dict() for h in hits]}
 
     @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）",

@@ -501,3 +501,15 @@ def test_unexpected_failures_are_chinese_json_never_a_bare_500(home):
     assert "服务器内部错误" in r.json()["error"] and "NaN" not in r.text
     r = client.get("/api/cases")
     assert r.status_code == 503 and "检索失败" in r.json()["error"]
+
+
+def test_cases_top_k_limits_even_without_industry_or_problem(server, local_kb):
+    """top_k=2&region=江苏 returned every case of 江苏 (13), kind=enterprise_case&top_k=2 all 52:
+    the library lists every case when there is no industry or problem; the API cuts like kb cases."""
+    everything = [h.as_dict() for h in local_kb.cases(top_k=10)]
+    assert len(everything) > 2
+    for params in ({"top_k": 2}, {"top_k": 2, "region": "江苏"}, {"top_k": 2, "kind": "enterprise_case"}):
+        got = httpx.get(f"{server}/api/cases", params=params).json()["results"]
+        want = [h.as_dict() for h in local_kb.cases(region=params.get("region"), kind=params.get("kind"), top_k=2)][:2]
+        assert got == want and len(got) <= 2, params
+    assert httpx.get(f"{server}/api/cases").json()["results"] == everything  # no top_k: all of them, as before
