@@ -102,7 +102,8 @@ class RateLimiter:
 
 # What each error status means, for the OpenAPI document (every error body is ErrorResponse).
 _STATUS_ZH = {
-    400: "参数错误：查询为空或过长、未知的检索模式 mode 或类型 kind、请求头 Content-Length 不合法等",
+    400: "参数错误：查询为空或过长、未知的检索模式 mode 或类型 kind、参数不是 UTF-8 编码、同一参数给了多次、"
+         "请求头 Content-Length 不合法等",
     401: "导入令牌缺失或不正确（请求头 Authorization: Bearer <令牌>）",
     403: "只读模式：服务没有配置导入令牌 KB_API_TOKEN",
     404: "找不到该案例",
@@ -164,6 +165,40 @@ def _validation_message(errors: list[dict]) -> str:
         else:
             parts.append(f"参数 {label} 不合法")
     return "；".join(parts) + "。" if parts else "请求参数不合法。"
+
+
+def _query_string_error(raw_query: bytes, raw_path: bytes | None) -> str | None:
+    """Why the request line cannot be read as the API means it, or None.
+
+    Starlette decodes percent-encoded bytes that are not UTF-8 into U+FFFD (a GBK-encoded
+    ``q=%C8%CF%D6%A4`` became "��֤" and was searched), and keeps only the last of a repeated
+    parameter; both are refused instead of answered for something the client did not ask.
+    """
+    from urllib.parse import unquote_to_bytes
+
+    if raw_path is not None:
+        try:
+            unquote_to_bytes(raw_path).decode("utf-8")
+        except UnicodeDecodeError:
+            return "网址路径（如上传的文件名）不是 UTF-8 编码：请先把文字按 UTF-8 编码，再做百分号编码。"
+    seen: dict[str, int] = {}
+    for pair in raw_query.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        try:
+            key = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            label = _FIELD_ZH.get(name.decode("ascii", "replace"), "") or "查询字符串"
+            return (f"参数 {label} 不是 UTF-8 编码（可能是 GBK 等其他编码）：请先把文字按 UTF-8 编码，再做百分号编码"
+                    "（浏览器、curl --data-urlencode、httpx/requests 的 params= 都会这样做）。")
+        seen[key] = seen.get(key, 0) + 1
+    repeated = [k for k, n in seen.items() if n > 1]
+    if repeated:
+        names = "、".join(_FIELD_ZH.get(k, k) for k in repeated)
+        return f"参数 {names} 重复出现：每个参数只能给一次。"
+    return None
 
 
 def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAPI:
@@ -235,6 +270,9 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
             request._body = bytes(body)  # starlette reads the cached body later
         if len(str(request.url.query)) > settings.max_query_chars * 12 + 1024:
             return error(414, "查询字符串过长。")
+        unreadable = _query_string_error(request.scope.get("query_string", b""), request.scope.get("raw_path"))
+        if unreadable:
+            return error(400, unreadable)
         response = await call_next(request)
         if request.url.path in _DOC_PAGES:
             response.headers["Content-Security-Policy"] = _DOCS_CSP

@@ -513,3 +513,31 @@ def test_cases_top_k_limits_even_without_industry_or_problem(server, local_kb):
         want = [h.as_dict() for h in local_kb.cases(region=params.get("region"), kind=params.get("kind"), top_k=2)][:2]
         assert got == want and len(got) <= 2, params
     assert httpx.get(f"{server}/api/cases").json()["results"] == everything  # no top_k: all of them, as before
+
+
+@pytest.mark.parametrize("target, words", [
+    ("/api/search?q=%C8%CF%D6%A4%B4%FB", "不是 UTF-8 编码"),  # 认证贷 in GBK
+    ("/api/search?q=%E8%AE%A4%E8%AF%81&region=%BD%AD%CB%D5", "地区 region 不是 UTF-8"),  # 江苏 in GBK
+    ("/api/cases?problem=%C8%CF", "不是 UTF-8"),
+    ("/api/search?q=%E8%AE%A4%E8%AF%81&q=%E8%B4%B7", "查询 q 重复出现"),
+    ("/api/cases?top_k=2&top_k=3", "top_k 重复出现"),
+    ("/api/search?q=abc&mode=bm25&mode=dense", "mode 重复出现"),
+])
+def test_non_utf8_and_repeated_parameters_are_refused(server, target, words):
+    """A GBK-encoded query was searched as "��֤��" (200), and a repeated q silently became the last."""
+    r = httpx.get(server + target)
+    assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+    assert words in r.json()["error"]
+
+
+def test_non_utf8_upload_name_is_refused(home):
+    from fastapi.testclient import TestClient
+
+    from kb.api import ApiSettings, create_app
+
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
+    client = TestClient(create_app(kb, ApiSettings(token=TOKEN, rate_per_s=0)))
+    r = client.put("/api/documents/%B1%A8%B8%E6.txt", content="合成测试".encode(),
+                   headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400 and "UTF-8" in r.json()["error"]
+    assert not list((home / "corpus").glob("*.txt.*")) and not any("\ufffd" in p.name for p in (home / "corpus").iterdir())
