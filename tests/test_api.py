@@ -541,3 +541,23 @@ def test_non_utf8_upload_name_is_refused(home):
                    headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 400 and "UTF-8" in r.json()["error"]
     assert not list((home / "corpus").glob("*.txt.*")) and not any("\ufffd" in p.name for p in (home / "corpus").iterdir())
+
+
+def test_every_documented_field_and_model_is_described_in_chinese(server):
+    """Outcome.change/approx/unit/before/after and CaseHit.doc/problem/score had no description,
+    SearchResponse/CaseHit/ErrorResponse showed English docstrings, printed_page_end reused
+    printed_page's text."""
+    import re
+
+    schemas = httpx.get(f"{server}/openapi.json").json()["components"]["schemas"]
+    for name in ("SearchResponse", "SearchHit", "CaseHit", "Outcome", "Region", "ErrorResponse", "CasesResponse",
+                 "SimilarResponse", "HealthResponse", "IngestResponse", "UploadResponse"):
+        model = schemas[name]
+        assert re.search(r"[\u4e00-\u9fff]", model.get("description", "")), name
+        for field, spec in model["properties"].items():
+            assert re.search(r"[\u4e00-\u9fff]", spec.get("description", "")), (name, field)
+    hit = schemas["SearchHit"]["properties"]
+    assert hit["printed_page_end"]["description"] != hit["printed_page"]["description"]
+    assert "page_end" in hit["printed_page_end"]["description"]
+    change = schemas["Outcome"]["properties"]["change"]["description"]
+    assert "unit" in change and "after − before" in change and "-8" in change
