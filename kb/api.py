@@ -2,8 +2,10 @@
 
 The API answers with exactly what the CLI prints for ``--json`` (both call
 :meth:`KnowledgeBase.search_json` and :meth:`CaseHit.as_dict`), so scripts can switch between
-them. It is read-only unless a token is configured (``KB_API_TOKEN``); then ``POST /api/ingest``
-and ``PUT /api/documents/{name}`` accept ``Authorization: Bearer <token>``. Request bodies and
+them. It is read-only unless a token is configured (``KB_API_TOKEN``); then ``POST /api/ingest``,
+``PUT /api/documents/{name}`` (save or replace that file in corpus/, then ingest) and
+``DELETE /api/documents/{name}`` accept ``Authorization: Bearer <token>``; a change refused
+because another ingest runs (409) leaves corpus/ as it was. Request bodies and
 query strings are size-limited and each client address is rate-limited; every error is JSON
 ``{"error": "<Chinese message>"}`` (:class:`kb.api_models.ErrorResponse`), and ``/openapi.json``
 documents it with the status codes each endpoint can return. ``/docs`` and ``/redoc`` load
@@ -36,6 +38,7 @@ from .api_models import (
     IngestResponse,
     Mode,
     OptionalKind,
+    RemoveResponse,
     SearchResponse,
     SimilarResponse,
     UploadResponse,
@@ -106,8 +109,8 @@ _STATUS_ZH = {
          "请求头 Content-Length 不合法等",
     401: "导入令牌缺失或不正确（请求头 Authorization: Bearer <令牌>）",
     403: "只读模式：服务没有配置导入令牌 KB_API_TOKEN",
-    404: "找不到该案例",
-    409: "另一个导入任务正在运行（上传的文件没有保存），请等它结束后再试",
+    404: "找不到该案例或文件",
+    409: "另一个导入任务正在运行（上传或删除的文件没有改动），请等它结束后再试",
     413: "请求体过大（普通请求 64 KB，上传 100 MB）",
     414: "查询字符串过长",
     422: "参数格式错误：缺少参数、top_k 不是 1–100 的整数、布尔值不合法等",
@@ -351,15 +354,45 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
                          {"WWW-Authenticate": "Bearer"})
         return None
 
-    def run_ingest(rebuild: bool = False) -> dict:
-        if not ingest_lock.acquire(blocking=False):
+    def run_ingest(rebuild: bool = False, held: bool = False) -> dict:
+        """Ingest under ``ingest_lock`` (``held``: the caller already holds it)."""
+        if not held and not ingest_lock.acquire(blocking=False):
             raise IngestBusy("另一个导入任务正在运行，请等它结束后再试。")
         try:
             report = kb.ingest(rebuild=rebuild)
         finally:
-            ingest_lock.release()
+            if not held:
+                ingest_lock.release()
         return {"generation": report.generation, "changed": report.changed, "seconds": round(report.seconds, 3),
                 "files": [f.__dict__ for f in report.files], "notes": report.notes}
+
+    def busy_elsewhere() -> bool:
+        """Whether another process's ``kb ingest`` holds the index (checked before a file is saved)."""
+        from . import store
+
+        try:
+            with store.ingest_lock(kb.config.index_dir):
+                return False
+        except IngestBusy:
+            return True
+
+    def change_corpus(change, undo) -> dict:
+        """Apply ``change`` to corpus/ and ingest; when the ingest is refused as busy, ``undo`` it:
+        a refused upload or removal leaves corpus/ as it was (the client retries later)."""
+        if not ingest_lock.acquire(blocking=False):
+            raise IngestBusy("另一个导入任务正在运行，文件没有改动；请等它结束后再试。")
+        try:
+            if busy_elsewhere():
+                raise IngestBusy("另一个导入任务正在运行（索引已加锁），文件没有改动；请等它结束后再试。")
+            done = change()
+            try:
+                result = run_ingest(held=True)
+            except IngestBusy:  # another process started between the check and the ingest
+                undo()
+                raise IngestBusy("另一个导入任务正在运行（索引已加锁），文件没有改动；请等它结束后再试。") from None
+            return done | result
+        finally:
+            ingest_lock.release()
 
     @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）",
               responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 422, 503))
@@ -367,24 +400,60 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         denied = authorised(request)
         return denied or run_ingest(rebuild)
 
-    @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入（需要令牌）",
+    @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入；同名文件被替换（需要令牌）",
              responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 422, 503))
     async def upload(name: str, request: Request):
         denied = authorised(request)
         if denied:
             return denied
-        from .ui_helpers import check_upload, find_same_content, save_upload
+        from .ui_helpers import check_upload, find_same_content, replace_upload, restore_upload, safe_filename
 
         data = await request.body()
         check = check_upload(name, data, settings.max_upload_mb)
         if not check.ok:
             return error(400, check.reason)
-        if ingest_lock.locked():  # not saved: a retry after the running import saves and imports it
-            return error(409, "另一个导入任务正在运行，文件没有保存；请等它结束后再上传。")
-        same = find_same_content(kb.config.corpus_dir, data)
-        saved = same or save_upload(kb.config.corpus_dir, name, data)
-        result = await run_in_threadpool(run_ingest)
-        return {"saved": saved.name, "already_present": same is not None} | result
+        corpus = kb.config.corpus_dir
+        target = corpus / safe_filename(name)
+        state: dict = {}
+
+        def change() -> dict:
+            if target.is_file():  # PUT replaces the document of that name (unchanged bytes: nothing to do)
+                if target.read_bytes() == data:
+                    return {"saved": target.name, "already_present": True, "replaced": False}
+            else:
+                same = find_same_content(corpus, data)
+                if same is not None:  # the same file under another name: not saved twice
+                    return {"saved": same.name, "already_present": True, "replaced": False}
+            path, previous = replace_upload(corpus, name, data)
+            state["undo"] = (path, previous)
+            return {"saved": path.name, "already_present": False, "replaced": previous is not None}
+
+        def undo() -> None:
+            if "undo" in state:
+                restore_upload(*state["undo"])
+
+        return await run_in_threadpool(change_corpus, change, undo)
+
+    @app.delete("/api/documents/{name}", summary="从 corpus/ 删除一个文件并导入（需要令牌）",
+                responses=_documented(RemoveResponse, "删除并导入的结果", 401, 403, 404, 409, 422, 503))
+    def remove(name: str, request: Request):
+        denied = authorised(request)
+        if denied:
+            return denied
+        from .ui_helpers import restore_upload, safe_filename
+
+        root = kb.config.corpus_dir.resolve()
+        target = (root / safe_filename(name)).resolve()
+        if target.parent != root or not target.is_file():
+            return error(404, f"corpus/ 中没有文件“{safe_filename(name)}”（只能删除 corpus/ 下一层的文件，文件名与上传时保存的相同）。")
+        state: dict = {}
+
+        def change() -> dict:
+            state["previous"] = target.read_bytes()
+            target.unlink()
+            return {"removed": target.name}
+
+        return change_corpus(change, lambda: restore_upload(target, state["previous"]) if "previous" in state else None)
 
     return app
 

@@ -226,5 +226,12 @@ class IngestResponse(_Model):
 class UploadResponse(IngestResponse):
     """上传并导入的结果。"""
 
-    saved: str = Field(description="保存到 corpus/ 的文件名")
-    already_present: bool = Field(description="corpus/ 中已有内容相同的文件")
+    saved: str = Field(description="保存到 corpus/ 的文件名（已有内容相同的文件时是那个文件的名字）")
+    already_present: bool = Field(description="corpus/ 中已有内容相同的文件（这时没有写入任何文件）")
+    replaced: bool = Field(description="替换了 corpus/ 中的同名文件（旧内容不再能检索到）")
+
+
+class RemoveResponse(IngestResponse):
+    """删除并导入的结果。"""
+
+    removed: str = Field(description="从 corpus/ 删除的文件名")

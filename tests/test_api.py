@@ -269,6 +269,7 @@ def test_openapi_documents_the_real_errors_enums_and_models(server):
         ("/healthz", "get"): {200, 400, 413, 414, 429, 500, 503},
         ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
         ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
+        ("/api/documents/{name}", "delete"): {200, 400, 401, 403, 404, 409, 413, 414, 422, 429, 500, 503},
     }
     assert {(p, m) for p, ops in doc["paths"].items() for m in ops} == set(expected)
     for (path, method), codes in expected.items():
@@ -358,7 +359,7 @@ def test_doc_pages_render_with_the_network_cut_off(server):
             page = context.new_page()
             page.goto(f"{server}/docs")
             page.wait_for_selector(".opblock", timeout=60_000)
-            assert page.locator(".opblock").count() == 7 and "/api/search" in page.content()
+            assert page.locator(".opblock").count() == 8 and "/api/search" in page.content()  # 8 operations
             page.goto(f"{server}/redoc")
             page.wait_for_selector("[data-section-id]", timeout=60_000)
             assert "检索段落" in page.inner_text("body") and "未知的检索模式" in page.content()
@@ -561,3 +562,63 @@ def test_every_documented_field_and_model_is_described_in_chinese(server):
     assert "page_end" in hit["printed_page_end"]["description"]
     change = schemas["Outcome"]["properties"]["change"]["description"]
     assert "unit" in change and "after − before" in change and "-8" in change
+
+
+def test_put_replaces_a_document_delete_removes_it_and_busy_changes_nothing(home, tmp_path):
+    """A 409 (another process's kb ingest holds the index) still saved the upload; a second PUT
+    of a name saved "name (2).md" and the old text stayed searchable. PUT now replaces the
+    document of that name, DELETE removes one, and a refused change leaves corpus/ as it was."""
+    from fastapi.testclient import TestClient
+
+    from kb import store
+    from kb.api import ApiSettings, create_app
+    from kb.errors import IngestBusy
+
+    work = tmp_path / "home"
+    shutil.copytree(home, work, symlinks=True)
+    kb = KnowledgeBase(KBConfig(home=work, model="hash-bigram-64", backend="local"))
+    client = TestClient(create_app(kb, ApiSettings(token=TOKEN, rate_per_s=0)))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    name, url = "上传测试.md", "/api/documents/%E4%B8%8A%E4%BC%A0%E6%B5%8B%E8%AF%95.md"
+    first = "# 合成测试（虚构）\n\n某合成伞厂推行甲乙丙检验法，伞骨断裂率下降。\n".encode()
+    second = "# 合成测试（虚构）\n\n某合成伞厂推行丁戊己巡检法，返修率下降。\n".encode()
+
+    def found(text: str) -> bool:
+        return any(text in h.chunk.text for h in kb.search(text, top_k=5, mode="bm25"))
+
+    corpus_before = sorted(p.name for p in (work / "corpus").iterdir())
+    with store.ingest_lock(work / "indexes"):  # what a running `kb ingest` in another process holds
+        busy = client.put(url, content=first, headers=auth)
+    assert busy.status_code == 409 and "没有改动" in busy.json()["error"]
+    assert sorted(p.name for p in (work / "corpus").iterdir()) == corpus_before
+
+    r = client.put(url, content=first, headers=auth)
+    assert r.status_code == 200 and r.json()["saved"] == name and not r.json()["replaced"]
+    assert found("甲乙丙检验法")
+    r = client.put(url, content=second, headers=auth)
+    assert r.status_code == 200 and r.json()["saved"] == name and r.json()["replaced"], r.text
+    assert (work / "corpus" / name).read_bytes() == second and not list((work / "corpus").glob("上传测试 (*"))
+    assert found("丁戊己巡检法") and not found("甲乙丙检验法")
+    assert client.put(url, content=second, headers=auth).json()["already_present"]
+
+    real_ingest = kb.ingest
+
+    def raced(*_args, **_kwargs):  # another process took the index between the check and the ingest
+        raise IngestBusy("另一个导入任务正在运行（索引已加锁），请等它结束后再试。")
+
+    kb.ingest = raced
+    assert client.put(url, content=first, headers=auth).status_code == 409
+    assert (work / "corpus" / name).read_bytes() == second  # put back
+    assert client.put("/api/documents/new.md", content=first, headers=auth).status_code == 409
+    assert not (work / "corpus" / "new.md").exists()
+    assert client.delete(url, headers=auth).status_code == 409
+    assert (work / "corpus" / name).read_bytes() == second
+    kb.ingest = real_ingest
+
+    assert client.delete(url).status_code == 401
+    r = client.delete(url, headers=auth)
+    assert r.status_code == 200 and r.json()["removed"] == name and r.json()["changed"], r.text
+    assert not (work / "corpus" / name).exists() and not found("丁戊己巡检法")
+    gone = client.delete(url, headers=auth)
+    assert gone.status_code == 404 and "没有文件" in gone.json()["error"]
+    assert client.delete("/api/documents/..%2F..%2Fetc%2Fpasswd", headers=auth).status_code == 404
