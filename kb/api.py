@@ -2,8 +2,10 @@
 
 The API answers with exactly what the CLI prints for ``--json`` (both call
 :meth:`KnowledgeBase.search_json` and :meth:`CaseHit.as_dict`), so scripts can switch between
-them. It is read-only unless a token is configured (``KB_API_TOKEN``); then ``POST /api/ingest``
-and ``PUT /api/documents/{name}`` accept ``Authorization: Bearer <token>``. Request bodies and
+them. It is read-only unless a token is configured (``KB_API_TOKEN``); then ``POST /api/ingest``,
+``PUT /api/documents/{name}`` (save or replace that file in corpus/, then ingest) and
+``DELETE /api/documents/{name}`` accept ``Authorization: Bearer <token>``; a change refused
+because another ingest runs (409) leaves corpus/ as it was. Request bodies and
 query strings are size-limited and each client address is rate-limited; every error is JSON
 ``{"error": "<Chinese message>"}`` (:class:`kb.api_models.ErrorResponse`), and ``/openapi.json``
 documents it with the status codes each endpoint can return. ``/docs`` and ``/redoc`` load
@@ -16,6 +18,7 @@ Milvus (see README: 部署).
 
 # No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations at run time.
 import hmac
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from .api_models import (
     IngestResponse,
     Mode,
     OptionalKind,
+    RemoveResponse,
     SearchResponse,
     SimilarResponse,
     UploadResponse,
@@ -101,19 +105,21 @@ class RateLimiter:
 
 # What each error status means, for the OpenAPI document (every error body is ErrorResponse).
 _STATUS_ZH = {
-    400: "参数错误：查询为空或过长、未知的检索模式 mode 或类型 kind、请求头 Content-Length 不合法等",
+    400: "参数错误：查询为空或过长、未知的检索模式 mode 或类型 kind、参数不是 UTF-8 编码、同一参数给了多次、"
+         "请求头 Content-Length 不合法等",
     401: "导入令牌缺失或不正确（请求头 Authorization: Bearer <令牌>）",
     403: "只读模式：服务没有配置导入令牌 KB_API_TOKEN",
-    404: "找不到该案例",
-    409: "另一个导入任务正在运行（上传的文件没有保存），请等它结束后再试",
+    404: "找不到该案例或文件",
+    409: "另一个导入任务正在运行（上传或删除的文件没有改动），请等它结束后再试",
     413: "请求体过大（普通请求 64 KB，上传 100 MB）",
     414: "查询字符串过长",
     422: "参数格式错误：缺少参数、top_k 不是 1–100 的整数、布尔值不合法等",
     429: "请求过于频繁（每个客户端地址的令牌桶，响应头 Retry-After）",
-    503: "还没有索引：请先导入（kb ingest）",
+    500: "服务器内部错误（详情在服务日志中）",
+    503: "还没有索引（请先导入 kb ingest），或检索后端 Milvus 暂时无法使用",
 }
 # Every request passes the size and rate limits (see ``limits`` below).
-_ANY_REQUEST = (400, 413, 414, 429)
+_ANY_REQUEST = (400, 413, 414, 429, 500)
 
 
 def _documented(ok: type, what: str, *statuses: int) -> dict:
@@ -164,6 +170,40 @@ def _validation_message(errors: list[dict]) -> str:
     return "；".join(parts) + "。" if parts else "请求参数不合法。"
 
 
+def _query_string_error(raw_query: bytes, raw_path: bytes | None) -> str | None:
+    """Why the request line cannot be read as the API means it, or None.
+
+    Starlette decodes percent-encoded bytes that are not UTF-8 into U+FFFD (a GBK-encoded
+    ``q=%C8%CF%D6%A4`` became "��֤" and was searched), and keeps only the last of a repeated
+    parameter; both are refused instead of answered for something the client did not ask.
+    """
+    from urllib.parse import unquote_to_bytes
+
+    if raw_path is not None:
+        try:
+            unquote_to_bytes(raw_path).decode("utf-8")
+        except UnicodeDecodeError:
+            return "网址路径（如上传的文件名）不是 UTF-8 编码：请先把文字按 UTF-8 编码，再做百分号编码。"
+    seen: dict[str, int] = {}
+    for pair in raw_query.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        try:
+            key = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            label = _FIELD_ZH.get(name.decode("ascii", "replace"), "") or "查询字符串"
+            return (f"参数 {label} 不是 UTF-8 编码（可能是 GBK 等其他编码）：请先把文字按 UTF-8 编码，再做百分号编码"
+                    "（浏览器、curl --data-urlencode、httpx/requests 的 params= 都会这样做）。")
+        seen[key] = seen.get(key, 0) + 1
+    repeated = [k for k, n in seen.items() if n > 1]
+    if repeated:
+        names = "、".join(_FIELD_ZH.get(k, k) for k in repeated)
+        return f"参数 {names} 重复出现：每个参数只能给一次。"
+    return None
+
+
 def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAPI:
     """The FastAPI application answering for ``kb`` (docs at ``/docs``)."""
     settings = settings or ApiSettings()
@@ -182,8 +222,18 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     @app.exception_handler(KBError)
     async def kb_error(_request: Request, exc: KBError):
-        status = 503 if isinstance(exc, IndexMissing) else 409 if isinstance(exc, IngestBusy) else 400
+        from .milvus_backend import MilvusUnavailable
+
+        unavailable = isinstance(exc, (IndexMissing, MilvusUnavailable))
+        status = 503 if unavailable else 409 if isinstance(exc, IngestBusy) else 400
         return error(status, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        # Anything the library did not foresee: still JSON in Chinese (never a bare text 500);
+        # the details go to the server log.
+        logging.getLogger("kb.api").error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return error(500, "服务器内部错误，详情已记录在服务日志中。请稍后再试；若一直出现，请联系管理员。")
 
     @app.exception_handler(RequestValidationError)
     async def bad_params(_request: Request, exc: RequestValidationError):
@@ -223,6 +273,9 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
             request._body = bytes(body)  # starlette reads the cached body later
         if len(str(request.url.query)) > settings.max_query_chars * 12 + 1024:
             return error(414, "查询字符串过长。")
+        unreadable = _query_string_error(request.scope.get("query_string", b""), request.scope.get("raw_path"))
+        if unreadable:
+            return error(400, unreadable)
         response = await call_next(request)
         if request.url.path in _DOC_PAGES:
             response.headers["Content-Security-Policy"] = _DOCS_CSP
@@ -265,11 +318,14 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
              responses=_documented(CasesResponse, "按匹配度排序的案例", 422, 503))
     def cases(industry: str | None = Query(None, description="行业"), problem: str | None = Query(None, description="问题描述"),
               region: str | None = Query(None, description="地区"), kind: KindParam = None,
-              top_k: int = top_k_param):
+              top_k: int | None = Query(None, ge=1, le=settings.max_top_k,
+                                        description="返回条数；不给时，给了行业或问题为 10 条，否则列出全部案例（同 kb cases）")):
         industry, region = check_query(industry, "industry", False), check_query(region, "region", False)
+        problem = check_query(problem, "problem", False)
         with kb.pinned():
-            hits = kb.cases(industry=industry, problem=check_query(problem, "problem", False), region=region,
-                            top_k=top_k, kind=kind)
+            hits = kb.cases(industry=industry, problem=problem, region=region, top_k=top_k or 10, kind=kind)
+            # With no industry or problem the library lists every case; a given top_k still limits it (as the CLI).
+            hits = hits[:top_k] if top_k else hits
             notes = kb.filter_notes(industry, region) + kb.industry_notes(industry, hits, region, kind, problem)
         return {"notes": notes, "results": [h.as_dict() for h in hits]}
 
@@ -300,40 +356,106 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
                          {"WWW-Authenticate": "Bearer"})
         return None
 
-    def run_ingest(rebuild: bool = False) -> dict:
-        if not ingest_lock.acquire(blocking=False):
+    def run_ingest(rebuild: bool = False, held: bool = False) -> dict:
+        """Ingest under ``ingest_lock`` (``held``: the caller already holds it)."""
+        if not held and not ingest_lock.acquire(blocking=False):
             raise IngestBusy("另一个导入任务正在运行，请等它结束后再试。")
         try:
             report = kb.ingest(rebuild=rebuild)
         finally:
-            ingest_lock.release()
+            if not held:
+                ingest_lock.release()
         return {"generation": report.generation, "changed": report.changed, "seconds": round(report.seconds, 3),
                 "files": [f.__dict__ for f in report.files], "notes": report.notes}
 
+    def busy_elsewhere() -> bool:
+        """Whether another process's ``kb ingest`` holds the index (checked before a file is saved)."""
+        from . import store
+
+        try:
+            with store.ingest_lock(kb.config.index_dir):
+                return False
+        except IngestBusy:
+            return True
+
+    def change_corpus(change, undo) -> dict:
+        """Apply ``change`` to corpus/ and ingest; when the ingest is refused as busy, ``undo`` it:
+        a refused upload or removal leaves corpus/ as it was (the client retries later)."""
+        if not ingest_lock.acquire(blocking=False):
+            raise IngestBusy("另一个导入任务正在运行，文件没有改动；请等它结束后再试。")
+        try:
+            if busy_elsewhere():
+                raise IngestBusy("另一个导入任务正在运行（索引已加锁），文件没有改动；请等它结束后再试。")
+            done = change()
+            try:
+                result = run_ingest(held=True)
+            except IngestBusy:  # another process started between the check and the ingest
+                undo()
+                raise IngestBusy("另一个导入任务正在运行（索引已加锁），文件没有改动；请等它结束后再试。") from None
+            return done | result
+        finally:
+            ingest_lock.release()
+
     @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）",
-              responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 422))
+              responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 422, 503))
     def ingest(request: Request, rebuild: bool = False):
         denied = authorised(request)
         return denied or run_ingest(rebuild)
 
-    @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入（需要令牌）",
-             responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 422))
+    @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入；同名文件被替换（需要令牌）",
+             responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 422, 503))
     async def upload(name: str, request: Request):
         denied = authorised(request)
         if denied:
             return denied
-        from .ui_helpers import check_upload, find_same_content, save_upload
+        from .ui_helpers import check_upload, find_same_content, replace_upload, restore_upload, safe_filename
 
         data = await request.body()
         check = check_upload(name, data, settings.max_upload_mb)
         if not check.ok:
             return error(400, check.reason)
-        if ingest_lock.locked():  # not saved: a retry after the running import saves and imports it
-            return error(409, "另一个导入任务正在运行，文件没有保存；请等它结束后再上传。")
-        same = find_same_content(kb.config.corpus_dir, data)
-        saved = same or save_upload(kb.config.corpus_dir, name, data)
-        result = await run_in_threadpool(run_ingest)
-        return {"saved": saved.name, "already_present": same is not None} | result
+        corpus = kb.config.corpus_dir
+        target = corpus / safe_filename(name)
+        state: dict = {}
+
+        def change() -> dict:
+            if target.is_file():  # PUT replaces the document of that name (unchanged bytes: nothing to do)
+                if target.read_bytes() == data:
+                    return {"saved": target.name, "already_present": True, "replaced": False}
+            else:
+                same = find_same_content(corpus, data)
+                if same is not None:  # the same file under another name: not saved twice
+                    return {"saved": same.name, "already_present": True, "replaced": False}
+            path, previous = replace_upload(corpus, name, data)
+            state["undo"] = (path, previous)
+            return {"saved": path.name, "already_present": False, "replaced": previous is not None}
+
+        def undo() -> None:
+            if "undo" in state:
+                restore_upload(*state["undo"])
+
+        return await run_in_threadpool(change_corpus, change, undo)
+
+    @app.delete("/api/documents/{name}", summary="从 corpus/ 删除一个文件并导入（需要令牌）",
+                responses=_documented(RemoveResponse, "删除并导入的结果", 401, 403, 404, 409, 422, 503))
+    def remove(name: str, request: Request):
+        denied = authorised(request)
+        if denied:
+            return denied
+        from .ui_helpers import restore_upload, safe_filename
+
+        root = kb.config.corpus_dir.resolve()
+        target = (root / safe_filename(name)).resolve()
+        if target.parent != root or not target.is_file():
+            return error(404, f"corpus/ 中没有文件“{safe_filename(name)}”（只能删除 corpus/ 下一层的文件，文件名与上传时保存的相同）。")
+        state: dict = {}
+
+        def change() -> dict:
+            state["previous"] = target.read_bytes()
+            target.unlink()
+            return {"removed": target.name}
+
+        return change_corpus(change, lambda: restore_upload(target, state["previous"]) if "previous" in state else None)
 
     return app
 

@@ -190,6 +190,10 @@ class KnowledgeBase:
         changed and Milvus already serves the local generation, nothing is written.
         """
         started = time.perf_counter()
+        if self.milvus is not None:
+            # Connect first: a Milvus Lite file held by another process refuses this ingest before
+            # minutes of parsing and embedding, and before indexes/ moves ahead of Milvus.
+            self.milvus.client  # noqa: B018 - connecting is the point
         report = self.writer.ingest(paths, rebuild=rebuild, progress=progress)
         if self.milvus is not None:
             with store.ingest_lock(self.config.index_dir):

@@ -37,6 +37,7 @@ import json
 import re
 import threading
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,7 +62,84 @@ MILVUS_SCHEMA = 2
 
 
 class MilvusUnavailable(KBError):
+    """Milvus cannot be reached or failed to answer (the API answers 503)."""
+
     exit_code = 2
+
+
+class MilvusInUse(MilvusUnavailable):
+    """A Milvus Lite file is held by another process (exit 3, like any lock refusal)."""
+
+    exit_code = 3
+
+
+# --------------------------------------------------------------------------- Lite file lock
+
+# Our own lock beside a Milvus Lite file, held while this process has it open. Milvus Lite's
+# lock (``.<name>.lock``) cannot be trusted across processes: a process it refuses still
+# unlinks that file when it cleans up, and the next process then creates a new one, locks it
+# and opens the database beside the first (two servers on one file: each blind to the other's
+# writes, one of them dropping collections the other serves). This file is never unlinked, and
+# a refused process stops here, before Milvus Lite is started at all. Counted per process, so
+# several MilvusIndex objects of one process may share the file (Milvus Lite shares the server).
+_LITE_LOCKS: dict[str, list] = {}  # lock path -> [open file, users]
+_LITE_LOCKS_GUARD = threading.Lock()
+
+
+def lite_lock_path(db: Path) -> Path:
+    """The lock file ``kb`` holds beside the Milvus Lite database ``db``."""
+    return db.parent / f".{db.name}.kb-lock"
+
+
+def _acquire_lite_lock(db: Path) -> str:
+    import fcntl
+
+    key = str(lite_lock_path(db))
+    with _LITE_LOCKS_GUARD:
+        held = _LITE_LOCKS.get(key)
+        if held is not None:
+            held[1] += 1
+            return key
+        db.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(key, "a")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            fh.close()
+            raise MilvusInUse(f"Milvus Lite 数据库文件 {db} 正被另一个进程使用（一个数据库文件同一时间只能由一个进程打开）。"
+                              "请通过正在运行的 kb serve 的接口检索或导入（POST /api/ingest），或先停掉那个进程。") from exc
+        _LITE_LOCKS[key] = [fh, 1]
+        return key
+
+
+def _release_lite_lock(key: str) -> None:
+    with _LITE_LOCKS_GUARD:
+        held = _LITE_LOCKS.get(key)
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] <= 0:
+            del _LITE_LOCKS[key]
+            held[0].close()  # closing releases the flock; the file stays (see above)
+
+
+def _quiet_pymilvus() -> None:
+    """pymilvus prints English WARNING/ERROR lines to stderr (its own handlers, set up when it is
+    imported); send them to the ``kb.milvus`` debug log instead. Our own messages say what failed."""
+    import logging
+
+    target = logging.getLogger("kb.milvus")
+
+    class _ToDebugLog(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            target.debug("pymilvus: %s", record.getMessage())
+
+    for name in ("pymilvus", "pymilvus.milvus_client", "pymilvus.bulk_writer", "pymilvus.decorators",
+                 "pymilvus.orm.iterator", "pymilvus.milvus_client._utils"):
+        logger = logging.getLogger(name)
+        logger.handlers = [_ToDebugLog()]
+        logger.propagate = False
+        logger.setLevel(logging.DEBUG if target.isEnabledFor(logging.DEBUG) else logging.WARNING)
 
 
 # --------------------------------------------------------------------------- filter fields
@@ -176,9 +254,14 @@ class MilvusIndex:
                           "本地文件路径（如 indexes/milvus.db，即 Milvus Lite）或 http://主机:19530（Milvus 服务）。")
         self.config = config
         self.uri = config.milvus_uri
+        if self.is_lite:
+            # A relative file path is under KB_HOME (like indexes/), not the current directory.
+            path = Path(self.uri).expanduser()
+            self.uri = str((path if path.is_absolute() else config.home / path).resolve())
         self.prefix = re.sub(r"[^0-9A-Za-z_]", "_", config.milvus_prefix) or "kb"
         self.pointer = f"{self.prefix}_current"
         self._client = None
+        self._lite_lock: str | None = None
         self._lock = threading.Lock()
         self._aliases: bool | None = None
 
@@ -195,24 +278,26 @@ class MilvusIndex:
         return self._client
 
     def _connect(self):
-        import logging
         import warnings
-
-        # query_iterator on Milvus Lite logs a harmless warning per call (no MVCC timestamp).
-        logging.getLogger("pymilvus").setLevel(logging.ERROR)
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pymilvus 2.5 warns that pkg_resources is deprecated
             from pymilvus import MilvusClient
+        _quiet_pymilvus()  # after the import: importing pymilvus installs its own log handlers
+        if self.is_lite:
+            self._lite_lock = _acquire_lite_lock(Path(self.uri))
         try:
-            if self.is_lite:
-                from pathlib import Path
-
-                Path(self.uri).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-                return MilvusClient(str(Path(self.uri).expanduser().resolve()))
-            return MilvusClient(uri=self.uri, token=self.config.milvus_token or "")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # milvus_lite, imported here, warns about pkg_resources too
+                if self.is_lite:
+                    return MilvusClient(self.uri)
+                return MilvusClient(uri=self.uri, token=self.config.milvus_token or "")
         except Exception as exc:
-            hint = ("该文件可能正被另一个进程使用（Milvus Lite 一个数据库文件只能由一个进程打开）。"
+            if self._lite_lock is not None:
+                _release_lite_lock(self._lite_lock)
+                self._lite_lock = None
+            hint = ("该文件可能正被另一个不是 kb 的程序使用（Milvus Lite 一个数据库文件只能由一个进程打开），"
+                    "或者文件名不合 Milvus Lite 的要求（只能用英文字母、数字、点、减号和下划线，不超过 36 个字符）。"
                     if self.is_lite else "请确认 Milvus 服务已启动、地址和令牌正确。")
             raise MilvusUnavailable(f"无法连接 Milvus（{self.uri}）：{hint}") from exc
 
@@ -220,17 +305,20 @@ class MilvusIndex:
         """Disconnect; with Milvus Lite also stop its server process (frees the file for others)."""
         with self._lock:
             client, self._client = self._client, None
+            lite_lock, self._lite_lock = self._lite_lock, None
         if client is None:
             return
         try:
             client.close()
         finally:
-            if self.is_lite:
-                from pathlib import Path
+            try:
+                if self.is_lite:
+                    from milvus_lite.server_manager import server_manager_instance
 
-                from milvus_lite.server_manager import server_manager_instance
-
-                server_manager_instance.release_server(str(Path(self.uri).expanduser().resolve()))
+                    server_manager_instance.release_server(self.uri)
+            finally:
+                if lite_lock is not None:
+                    _release_lite_lock(lite_lock)
 
     # ----------------------------------------------------------------- pointer
     def _has_aliases(self) -> bool:
@@ -374,7 +462,19 @@ class MilvusIndex:
         dim = int(snap.manifest.get("model", {}).get("dim") or (vectors.shape[1] if vectors.ndim == 2 else 0))
         self.create_collections(base, dim)
         c = self.client
-        total = len(snap.chunks) + len(vectors) + len(snap.cases) + len(snap.docs) + len(snap.chunks)
+        zero = [0.0] * dim
+        records: list[tuple[str, str, int, dict, list[float]]] = []
+        for i, d in enumerate(snap.docs.values()):
+            records.append((f"doc:{i}", "doc", i, asdict(d), zero))
+        for i, (ch, t) in enumerate(zip(snap.chunks, snap.tags)):
+            records.append((f"chunk:{i}", "chunk", i, _chunk_json(ch, t), zero))
+        for i, case in enumerate(snap.cases):
+            records.append((f"case:{i}", "case", i, asdict(case), snap.case_vectors[i].tolist()))
+        # A record longer than PART_BYTES takes several rows: count the rows, so progress ends at total.
+        record_rows = [{"key": f"{key}:{part}", "type": kind, "seq": seq, "part": part, "body": text, "vector": vec}
+                       for key, kind, seq, body, vec in records
+                       for part, text in enumerate(_split(json.dumps(body, ensure_ascii=False)))]
+        total = len(snap.chunks) + len(snap.sent_owner) + len(record_rows) + 1  # + 1: switching current
         done = 0
 
         def step(n: int) -> None:
@@ -424,17 +524,7 @@ class MilvusIndex:
 
         insert("_chunks", chunk_rows())
         insert("_sents", sentence_rows())
-        zero = [0.0] * dim
-        records: list[tuple[str, str, int, dict, list[float]]] = []
-        for i, d in enumerate(snap.docs.values()):
-            records.append((f"doc:{i}", "doc", i, asdict(d), zero))
-        for i, (ch, t) in enumerate(zip(snap.chunks, snap.tags)):
-            records.append((f"chunk:{i}", "chunk", i, _chunk_json(ch, t), zero))
-        for i, case in enumerate(snap.cases):
-            records.append((f"case:{i}", "case", i, asdict(case), snap.case_vectors[i].tolist()))
-        insert("_recs", ({"key": f"{key}:{part}", "type": kind, "seq": seq, "part": part, "body": text, "vector": vec}
-                         for key, kind, seq, body, vec in records
-                         for part, text in enumerate(_split(json.dumps(body, ensure_ascii=False)))))
+        insert("_recs", record_rows)
         for suffix in ("_chunks", "_sents", "_recs"):
             c.flush(base + suffix)
         self._verify(base, len(snap.chunks), len(vectors), len(records))
@@ -447,7 +537,7 @@ class MilvusIndex:
         if self._read_record(f"{base}_recs", "manifest") is None:
             raise KBError(f"写入 Milvus 后校验失败：{base} 的清单读不回来。")
         self._switch(base)
-        step(len(snap.chunks))
+        step(1)
         self.prune()
         return base, True
 
@@ -515,19 +605,38 @@ class MilvusIndex:
         return store.Records(docs, chunks, tags, cases, []), case_vectors
 
     # ----------------------------------------------------------------- search
+    def _search(self, name: str, **kwargs):
+        """``client.search``, its failures said in Chinese (the API answers 503, not a bare 500)."""
+        try:
+            return self.client.search(name, **kwargs)
+        except KBError:
+            raise
+        except Exception as exc:
+            import logging
+
+            logging.getLogger("kb.milvus").warning("Milvus search on %s failed: %s", name, exc)
+            raise MilvusUnavailable(f"Milvus（{self.uri}）检索失败，详情见服务日志。请稍后再试；"
+                                    "若一直失败，请重新运行 kb ingest。") from exc
+
     def keyword(self, base: str, terms: list[str], expr: str, n: int) -> dict[int, float]:
-        res = self.client.search(f"{base}_chunks", data=[" ".join(terms)], anns_field="sparse",
-                                 limit=min(n, MAX_TOPK), filter=expr, search_params={"metric_type": "BM25"},
-                                 output_fields=["pos"])
+        # Milvus's BM25 divides by the mean chunk length: on an empty collection that is 0/0 and
+        # a non-empty query fails with "Invalid sparse row: NaN or Inf". No terms: nothing to match.
+        if n <= 0 or not any(t.strip() for t in terms):
+            return {}
+        res = self._search(f"{base}_chunks", data=[" ".join(terms)], anns_field="sparse",
+                           limit=min(n, MAX_TOPK), filter=expr, search_params={"metric_type": "BM25"},
+                           output_fields=["pos"])
         hits = sorted(((int(h["id"]), float(h["distance"])) for h in res[0]), key=lambda kv: (-kv[1], kv[0]))
         return {i: s for i, s in hits if s > 0}
 
     def vector(self, base: str, vector: np.ndarray, expr: str, n: int,
                sentences: int) -> tuple[dict[int, float], dict[int, int]]:
         params = {"metric_type": "IP"} if self.is_lite else {"metric_type": "IP", "params": {"ef": max(64, sentences)}}
-        res = self.client.search(f"{base}_sents", data=[np.asarray(vector, dtype=np.float32).tolist()],
-                                 anns_field="vector", limit=min(sentences, MAX_TOPK), filter=expr,
-                                 search_params=params, output_fields=["chunk"])
+        if n <= 0 or sentences <= 0:
+            return {}, {}
+        res = self._search(f"{base}_sents", data=[np.asarray(vector, dtype=np.float32).tolist()],
+                           anns_field="vector", limit=min(sentences, MAX_TOPK), filter=expr,
+                           search_params=params, output_fields=["chunk"])
         pairs = sorted(((int(h["entity"]["chunk"]), float(h["distance"]), int(h["id"])) for h in res[0]),
                        key=lambda x: (-x[1], x[2]))
         return best_per_chunk(pairs, n)
@@ -655,8 +764,12 @@ class MilvusBackend:
 
     def keyword_candidates(self, snap: MilvusSnapshot, terms: list[str], filters: Filters | None,
                            n: int) -> dict[int, float]:
+        if not snap.chunks:  # an empty generation: Milvus's BM25 would fail on 0/0 (see keyword)
+            return {}
         return self.index.keyword(snap.base, terms, filter_expression(filters), n)
 
     def vector_candidates(self, snap: MilvusSnapshot, vector: np.ndarray, filters: Filters | None, n: int,
                           sentences: int) -> tuple[dict[int, float], dict[int, int]]:
+        if not snap.chunks:
+            return {}, {}
         return self.index.vector(snap.base, vector, filter_expression(filters), n, sentences)

@@ -331,6 +331,45 @@ def save_upload(directory: Path, name: str, data: bytes) -> Path:
     raise FileExistsError(f"同名文件过多：{safe}")
 
 
+def replace_upload(directory: Path, name: str, data: bytes) -> tuple[Path, bytes | None]:
+    """Write ``data`` under ``directory`` with a sanitised name, replacing a file of that name
+    (HTTP PUT: the name is the document). Returns the path and the bytes it held before (None if
+    it is new), for :func:`restore_upload`. Written beside and moved into place, so a reader
+    never sees half a file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    root = directory.resolve()
+    path = (root / safe_filename(name)).resolve()
+    if path.parent != root:
+        raise ValueError("非法文件名")
+    previous = path.read_bytes() if path.is_file() else None
+    _write_atomically(path, data)
+    return path, previous
+
+
+def restore_upload(path: Path, previous: bytes | None) -> None:
+    """Undo :func:`replace_upload` (or a removal): put ``previous`` back, or remove the new file."""
+    if previous is None:
+        path.unlink(missing_ok=True)
+    else:
+        _write_atomically(path, previous)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def source_in_corpus(home: Path, corpus_dir: Path, doc_path: str) -> Path | None:
     """The source file of an indexed document if it lies inside ``corpus_dir`` (else None)."""
     p = Path(doc_path)

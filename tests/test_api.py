@@ -265,14 +265,15 @@ def test_openapi_documents_the_real_errors_enums_and_models(server):
     params = {p["name"]: p["schema"] for p in search["parameters"]}
     assert params["mode"]["enum"] == list(MODES) == ["hybrid", "bm25", "dense"] and params["mode"]["default"] == "hybrid"
     assert [s.get("enum") for s in params["kind"]["anyOf"] if "enum" in s] == [list(KINDS)]
-    expected = {  # the status codes each endpoint can answer with (the limits apply to every request)
-        ("/api/search", "get"): {200, 400, 413, 414, 422, 429, 503},
-        ("/api/cases", "get"): {200, 400, 413, 414, 422, 429, 503},
-        ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 422, 429, 503},
-        ("/api/stats", "get"): {200, 400, 413, 414, 429, 503},
-        ("/healthz", "get"): {200, 400, 413, 414, 429, 503},
-        ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429},
-        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429},
+    expected = {  # the status codes each endpoint can answer with (the limits and 500 apply to every request)
+        ("/api/search", "get"): {200, 400, 413, 414, 422, 429, 500, 503},
+        ("/api/cases", "get"): {200, 400, 413, 414, 422, 429, 500, 503},
+        ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 422, 429, 500, 503},
+        ("/api/stats", "get"): {200, 400, 413, 414, 429, 500, 503},
+        ("/healthz", "get"): {200, 400, 413, 414, 429, 500, 503},
+        ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
+        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
+        ("/api/documents/{name}", "delete"): {200, 400, 401, 403, 404, 409, 413, 414, 422, 429, 500, 503},
     }
     assert {(p, m) for p, ops in doc["paths"].items() for m in ops} == set(expected)
     for (path, method), codes in expected.items():
@@ -362,7 +363,7 @@ def test_doc_pages_render_with_the_network_cut_off(server):
             page = context.new_page()
             page.goto(f"{server}/docs")
             page.wait_for_selector(".opblock", timeout=60_000)
-            assert page.locator(".opblock").count() == 7 and "/api/search" in page.content()
+            assert page.locator(".opblock").count() == 8 and "/api/search" in page.content()  # 8 operations
             page.goto(f"{server}/redoc")
             page.wait_for_selector("[data-section-id]", timeout=60_000)
             assert "检索段落" in page.inner_text("body") and "未知的检索模式" in page.content()
@@ -495,3 +496,149 @@ def test_cases_carry_the_industry_note_and_take_chinese_kinds(server, local_kb):
     assert by_name.json() == httpx.get(f"{server}/api/cases", params={"kind": "local_experience"}).json()
     r = httpx.get(f"{server}/api/cases", params={"kind": "小说"})
     assert r.status_code == 400 and "地方经验" in r.json()["error"]
+
+
+def test_unexpected_failures_are_chinese_json_never_a_bare_500(home):
+    """A search that failed inside Milvus (Invalid sparse row: NaN or Inf) answered with
+    starlette's plain-text "Internal Server Error". Every failure is JSON in Chinese now: the
+    backend being unavailable is 503, anything unforeseen 500 (details in the server log)."""
+    from fastapi.testclient import TestClient
+
+    from kb.api import create_app
+    from kb.milvus_backend import MilvusUnavailable
+
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("Invalid sparse row: NaN or Inf value")
+
+    def unavailable(*_args, **_kwargs):
+        raise MilvusUnavailable("Milvus（x.db）检索失败，详情见服务日志。")
+
+    kb.search_json, kb.cases = broken, unavailable
+    client = TestClient(create_app(kb), raise_server_exceptions=False)
+    r = client.get("/api/search", params={"q": "认证贷"})
+    assert r.status_code == 500 and r.headers["content-type"] == "application/json"
+    assert "服务器内部错误" in r.json()["error"] and "NaN" not in r.text
+    r = client.get("/api/cases")
+    assert r.status_code == 503 and "检索失败" in r.json()["error"]
+
+
+def test_cases_top_k_limits_even_without_industry_or_problem(server, local_kb):
+    """top_k=2&region=江苏 returned every case of 江苏 (13), kind=enterprise_case&top_k=2 all 52:
+    the library lists every case when there is no industry or problem; the API cuts like kb cases."""
+    everything = [h.as_dict() for h in local_kb.cases(top_k=10)]
+    assert len(everything) > 2
+    for params in ({"top_k": 2}, {"top_k": 2, "region": "江苏"}, {"top_k": 2, "kind": "enterprise_case"}):
+        got = httpx.get(f"{server}/api/cases", params=params).json()["results"]
+        want = [h.as_dict() for h in local_kb.cases(region=params.get("region"), kind=params.get("kind"), top_k=2)][:2]
+        assert got == want and len(got) <= 2, params
+    assert httpx.get(f"{server}/api/cases").json()["results"] == everything  # no top_k: all of them, as before
+
+
+@pytest.mark.parametrize("target, words", [
+    ("/api/search?q=%C8%CF%D6%A4%B4%FB", "不是 UTF-8 编码"),  # 认证贷 in GBK
+    ("/api/search?q=%E8%AE%A4%E8%AF%81&region=%BD%AD%CB%D5", "地区 region 不是 UTF-8"),  # 江苏 in GBK
+    ("/api/cases?problem=%C8%CF", "不是 UTF-8"),
+    ("/api/search?q=%E8%AE%A4%E8%AF%81&q=%E8%B4%B7", "查询 q 重复出现"),
+    ("/api/cases?top_k=2&top_k=3", "top_k 重复出现"),
+    ("/api/search?q=abc&mode=bm25&mode=dense", "mode 重复出现"),
+])
+def test_non_utf8_and_repeated_parameters_are_refused(server, target, words):
+    """A GBK-encoded query was searched as "��֤��" (200), and a repeated q silently became the last."""
+    r = httpx.get(server + target)
+    assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+    assert words in r.json()["error"]
+
+
+def test_non_utf8_upload_name_is_refused(home):
+    from fastapi.testclient import TestClient
+
+    from kb.api import ApiSettings, create_app
+
+    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64", backend="local"))
+    client = TestClient(create_app(kb, ApiSettings(token=TOKEN, rate_per_s=0)))
+    r = client.put("/api/documents/%B1%A8%B8%E6.txt", content="合成测试".encode(),
+                   headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400 and "UTF-8" in r.json()["error"]
+    assert not list((home / "corpus").glob("*.txt.*")) and not any("\ufffd" in p.name for p in (home / "corpus").iterdir())
+
+
+def test_every_documented_field_and_model_is_described_in_chinese(server):
+    """Outcome.change/approx/unit/before/after and CaseHit.doc/problem/score had no description,
+    SearchResponse/CaseHit/ErrorResponse showed English docstrings, printed_page_end reused
+    printed_page's text."""
+    import re
+
+    schemas = httpx.get(f"{server}/openapi.json").json()["components"]["schemas"]
+    for name in ("SearchResponse", "SearchHit", "CaseHit", "Outcome", "Region", "ErrorResponse", "CasesResponse",
+                 "SimilarResponse", "HealthResponse", "IngestResponse", "UploadResponse"):
+        model = schemas[name]
+        assert re.search(r"[\u4e00-\u9fff]", model.get("description", "")), name
+        for field, spec in model["properties"].items():
+            assert re.search(r"[\u4e00-\u9fff]", spec.get("description", "")), (name, field)
+    hit = schemas["SearchHit"]["properties"]
+    assert hit["printed_page_end"]["description"] != hit["printed_page"]["description"]
+    assert "page_end" in hit["printed_page_end"]["description"]
+    change = schemas["Outcome"]["properties"]["change"]["description"]
+    assert "unit" in change and "after − before" in change and "-8" in change
+
+
+def test_put_replaces_a_document_delete_removes_it_and_busy_changes_nothing(home, tmp_path):
+    """A 409 (another process's kb ingest holds the index) still saved the upload; a second PUT
+    of a name saved "name (2).md" and the old text stayed searchable. PUT now replaces the
+    document of that name, DELETE removes one, and a refused change leaves corpus/ as it was."""
+    from fastapi.testclient import TestClient
+
+    from kb import store
+    from kb.api import ApiSettings, create_app
+    from kb.errors import IngestBusy
+
+    work = tmp_path / "home"
+    shutil.copytree(home, work, symlinks=True)
+    kb = KnowledgeBase(KBConfig(home=work, model="hash-bigram-64", backend="local"))
+    client = TestClient(create_app(kb, ApiSettings(token=TOKEN, rate_per_s=0)))
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    name, url = "上传测试.md", "/api/documents/%E4%B8%8A%E4%BC%A0%E6%B5%8B%E8%AF%95.md"
+    first = "# 合成测试（虚构）\n\n某合成伞厂推行甲乙丙检验法，伞骨断裂率下降。\n".encode()
+    second = "# 合成测试（虚构）\n\n某合成伞厂推行丁戊己巡检法，返修率下降。\n".encode()
+
+    def found(text: str) -> bool:
+        return any(text in h.chunk.text for h in kb.search(text, top_k=5, mode="bm25"))
+
+    corpus_before = sorted(p.name for p in (work / "corpus").iterdir())
+    with store.ingest_lock(work / "indexes"):  # what a running `kb ingest` in another process holds
+        busy = client.put(url, content=first, headers=auth)
+    assert busy.status_code == 409 and "没有改动" in busy.json()["error"]
+    assert sorted(p.name for p in (work / "corpus").iterdir()) == corpus_before
+
+    r = client.put(url, content=first, headers=auth)
+    assert r.status_code == 200 and r.json()["saved"] == name and not r.json()["replaced"]
+    assert found("甲乙丙检验法")
+    r = client.put(url, content=second, headers=auth)
+    assert r.status_code == 200 and r.json()["saved"] == name and r.json()["replaced"], r.text
+    assert (work / "corpus" / name).read_bytes() == second and not list((work / "corpus").glob("上传测试 (*"))
+    assert found("丁戊己巡检法") and not found("甲乙丙检验法")
+    assert client.put(url, content=second, headers=auth).json()["already_present"]
+
+    real_ingest = kb.ingest
+
+    def raced(*_args, **_kwargs):  # another process took the index between the check and the ingest
+        raise IngestBusy("另一个导入任务正在运行（索引已加锁），请等它结束后再试。")
+
+    kb.ingest = raced
+    assert client.put(url, content=first, headers=auth).status_code == 409
+    assert (work / "corpus" / name).read_bytes() == second  # put back
+    assert client.put("/api/documents/new.md", content=first, headers=auth).status_code == 409
+    assert not (work / "corpus" / "new.md").exists()
+    assert client.delete(url, headers=auth).status_code == 409
+    assert (work / "corpus" / name).read_bytes() == second
+    kb.ingest = real_ingest
+
+    assert client.delete(url).status_code == 401
+    r = client.delete(url, headers=auth)
+    assert r.status_code == 200 and r.json()["removed"] == name and r.json()["changed"], r.text
+    assert not (work / "corpus" / name).exists() and not found("丁戊己巡检法")
+    gone = client.delete(url, headers=auth)
+    assert gone.status_code == 404 and "没有文件" in gone.json()["error"]
+    assert client.delete("/api/documents/..%2F..%2Fetc%2Fpasswd", headers=auth).status_code == 404

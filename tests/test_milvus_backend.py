@@ -261,3 +261,122 @@ def test_an_everyday_trade_word_filters_by_every_division_it_covers(pair):
         hits = kb.search("合成测试", top_k=10, mode="bm25", filters=Filters(industry="食品"))
         assert {h.industry for h in hits} == {"农副食品加工业", "食品制造业"}, kb.config.backend
         assert kb.search("合成测试", top_k=10, mode="bm25", filters=Filters(industry="电子")) == []
+
+
+def test_a_refused_process_leaves_the_holders_lock_and_stays_refused(tmp_path):
+    """Milvus Lite's own lock file is unlinked by a process it refuses, and the next process then
+    opened the file beside the holder (two servers on one file, the holder blind to the writes).
+    kb's own lock refuses every later process, with exit code 3, and the holder keeps working."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "synthetic.txt").write_text(SYNTHETIC, encoding="utf-8")
+    holder = KnowledgeBase(config(tmp_path, "milvus"))
+    try:
+        holder.ingest()
+        gen = holder.manifest()["generation"]
+        (tmp_path / "corpus" / "synthetic2.txt").write_text(SYNTHETIC.replace("三查法", "双查法"), encoding="utf-8")
+        for argv in (["search", "认证贷"], ["ingest"], ["ingest"], ["search", "合成测试双查法"]):
+            done = subprocess.run([sys.executable, "-m", "kb", *argv], env=kb_env(tmp_path), cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode == 3, (argv, done.stderr)
+            assert "正被另一个进程使用" in done.stderr
+            assert "WARNING" not in done.stderr and "ERROR" not in done.stderr, done.stderr  # no English lines
+            assert (tmp_path / ".milvus.db.lock").exists()  # Milvus Lite's lock of the holder
+        assert holder.manifest()["generation"] == gen
+        assert holder.search("合成测试三查法", top_k=1, mode="bm25")
+    finally:
+        holder.close()
+    done = subprocess.run([sys.executable, "-m", "kb", "ingest", "-q"], env=kb_env(tmp_path), cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    kb = KnowledgeBase(config(tmp_path, "milvus"))
+    try:
+        assert kb.manifest()["generation"] != gen
+        assert kb.search("合成测试双查法", top_k=1, mode="bm25")[0].chunk.text.count("双查法")
+    finally:
+        kb.close()
+
+
+def test_in_use_is_refused_in_process_too_and_shared_within_one(tmp_path):
+    from kb.milvus_backend import MilvusInUse, lite_lock_path
+
+    db = tmp_path / "milvus.db"
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); print('ok', flush=True); time.sleep(60)",
+                               str(lite_lock_path(db))], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        index = MilvusIndex(config(tmp_path, "milvus"))
+        with pytest.raises(MilvusInUse, match="正被另一个进程使用") as refused:
+            _ = index.client
+        assert refused.value.exit_code == 3
+        assert not db.exists()  # Milvus Lite was never started
+    finally:
+        holder.kill()
+        holder.wait()
+    a, b = MilvusIndex(config(tmp_path, "milvus")), MilvusIndex(config(tmp_path, "milvus"))
+    try:
+        assert a.client.list_collections() == b.client.list_collections() == []
+    finally:
+        b.close()
+        a.close()
+
+
+def test_a_relative_lite_path_is_under_kb_home(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    home = tmp_path / "home"
+    index = MilvusIndex(KBConfig(home=home, backend="milvus", milvus_uri="indexes/milvus.db"))
+    assert index.uri == str((home / "indexes" / "milvus.db").resolve())
+    assert MilvusIndex(KBConfig(home=home, backend="milvus", milvus_uri="http://milvus.example:19530")).uri \
+        == "http://milvus.example:19530"
+
+
+def test_publish_progress_ends_at_its_total(tmp_path):
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    (tmp_path / "corpus" / "synthetic.txt").write_text(SYNTHETIC, encoding="utf-8")
+    seen = []
+    kb = KnowledgeBase(config(tmp_path, "milvus"))
+    try:
+        kb.ingest(progress=lambda stage, done, total, _name: seen.append((done, total)) if stage == "milvus" else None)
+    finally:
+        kb.close()
+    assert seen and all(done <= total for done, total in seen)
+    assert seen[-1][0] == seen[-1][1]
+
+
+def test_no_terms_and_an_empty_generation_never_reach_milvus_bm25(tmp_path):
+    """Milvus's BM25 on an empty collection divides by a zero mean length ("Invalid sparse row:
+    NaN or Inf"); such searches are answered without asking Milvus."""
+    from kb.milvus_backend import MilvusBackend
+
+    index = MilvusIndex(config(tmp_path, "milvus"))
+    try:
+        index.create_collections("kb_gen_empty", 8)
+        with pytest.raises(Exception, match="检索失败"):  # what Milvus does, said in Chinese
+            index.keyword("kb_gen_empty", ["认证"], "", 10)
+        assert index.keyword("kb_gen_empty", [], "", 10) == {}
+        assert index.keyword("kb_gen_empty", ["  "], "", 10) == {}
+
+        class Empty:
+            chunks = []
+            base = "kb_gen_empty"
+
+        backend = MilvusBackend(index)
+        assert backend.keyword_candidates(Empty(), ["认证"], None, 10) == {}
+        assert backend.vector_candidates(Empty(), [0.0] * 8, None, 10, 40) == ({}, {})
+    finally:
+        index.close()
+
+
+def test_pymilvus_messages_go_to_the_debug_log(tmp_path, capfd):
+    import logging
+
+    index = MilvusIndex(config(tmp_path, "milvus"))
+    try:
+        _ = index.client
+        capfd.readouterr()
+        logging.getLogger("pymilvus.orm.iterator").warning("failed to get mvccTs from milvus server")
+        logging.getLogger("pymilvus.decorators").error("RPC error: [search]")
+        out = capfd.readouterr()
+        assert "mvccTs" not in out.err + out.out and "RPC error" not in out.err + out.out
+    finally:
+        index.close()
