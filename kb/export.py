@@ -454,14 +454,24 @@ def _passage_case(hit: Hit, cases: Sequence[Case], wanted: set[str], region: str
     return case if covered_share(hit.chunk.text, case.text) >= CASE_COVER else None
 
 
+def found_by_words(hit: Hit) -> bool:
+    """Whether the word side of the search found ``hit``'s passage: BM25 ranked it, or it holds a
+    word of two or more characters of the query (a glossary word counts: 按需施策 for 一企一策).
+    A passage found by the vectors alone is only near the query in meaning."""
+    return hit.bm25_rank is not None or any(len(t) >= 2 for t in hit.matched_terms)
+
+
 def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
-                  region: str | None = None, top_k: int = 5, relative_floor: float | None = None) -> list[ExportItem]:
+                  region: str | None = None, top_k: int = 5, relative_floor: float | None = None,
+                  vector_only_floor: float | None = None) -> list[ExportItem]:
     """Items for a course pack: the top passages of each query, then the ranked cases.
 
     ``industry`` and ``region`` apply to every item, passages and cases alike (an unknown trade or
     place leaves nothing). Weak matches are left out: a query's passages scoring under
-    ``relative_floor`` × its best passage's score (``config.export_relative_floor`` by default), and
-    cases marked weak (:attr:`~kb.records.CaseHit.weak`: a problem-only query they barely match).
+    ``relative_floor`` × its best passage's score (``config.export_relative_floor`` by default), those
+    the vectors alone found (:func:`found_by_words`) under ``vector_only_floor`` × the best
+    (``config.export_vector_only_floor``: only the ones close to the best), and cases marked weak
+    (:attr:`~kb.records.CaseHit.weak`: a problem-only query they barely match).
 
     No case is exported twice: a passage that is the text of one case record is exported as that
     case record (once, however many of its passages were found, and not again among the ranked
@@ -474,6 +484,8 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
 
     if relative_floor is None:
         relative_floor = kb.config.export_relative_floor
+    if vector_only_floor is None:
+        vector_only_floor = kb.config.export_vector_only_floor
     filters = Filters(industry=industry or None, region=region or None)
     wanted = set(resolve_industries(filters.industry))
     items: list[ExportItem] = []
@@ -488,7 +500,8 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
         hits = kb.search(q, top_k=top_k, filters=filters if filters else None)
         best = max((h.score for h in hits), default=0.0)
         for hit in hits:
-            if hit.score < relative_floor * best or hit.chunk.chunk_id in seen:
+            floor = relative_floor if found_by_words(hit) else max(relative_floor, vector_only_floor)
+            if hit.score < floor * best or hit.chunk.chunk_id in seen:
                 continue
             seen.add(hit.chunk.chunk_id)
             cases = kb.cases_of_chunk(hit.chunk.chunk_id)

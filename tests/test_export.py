@@ -20,6 +20,7 @@ from kb.export import (
     escape_markdown,
     export_docx,
     export_markdown,
+    found_by_words,
     item_from_case_hit,
     item_from_hit,
     passage_title,
@@ -222,9 +223,12 @@ class FakeKB:
         return None if case is None else CaseHit(0, 0.0, case, DOC_TITLE)
 
 
-def _chunk_hit(n: int, score: float, text: str, section=SECTION, region: Region | None = None, industry=None) -> Hit:
+def _chunk_hit(n: int, score: float, text: str, section=SECTION, region: Region | None = None, industry=None,
+               bm25_rank: int | None = -1, matched=()) -> Hit:
+    """A synthetic hit; BM25 ranked it (at ``n``) unless ``bm25_rank`` is None (the vectors alone found it)."""
     chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", n, text, tuple(section), 5, 5, "report")
-    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region or Region(), industry=industry)
+    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region or Region(), industry=industry,
+               bm25_rank=n if bm25_rank == -1 else bm25_rank, matched_terms=tuple(matched))
 
 
 def _other_case(case_id: str, title: str, industry: str, chunk_ids=(), text="合成案例原文。") -> Case:
@@ -257,6 +261,30 @@ def test_export_leaves_out_weak_passages_and_weak_cases():
     assert [it.title for it in items if it.source == "case"] == ["合成纺织厂"]
     everything = collect_items(FakeKB({"家纺": hits}), ["家纺"], top_k=15, relative_floor=0.0)
     assert len(everything) == 3
+
+
+def test_export_keeps_passages_only_the_vectors_found_when_close_to_the_best():
+    """一企一策 on a tester's corpus (scores as measured, text synthetic): the best passage holds a
+    glossary word of it (按需施策), the next ones hold the term; two policy passages only the vectors
+    found (0.34 and 0.30 of the best) are left out, though above the quarter floor; one close to
+    the best (0.6) stays. A single character in common (按) is no word evidence."""
+    hits = [_chunk_hit(1, 0.719, "合成：按需施策的帮扶效能有待提升。", matched=("需施策", "按")),
+            _chunk_hit(2, 0.566, "合成：坚持一企一策。", matched=("一企一策",)),
+            _chunk_hit(3, 0.44, "合成：相近的做法。", bm25_rank=None),
+            _chunk_hit(4, 0.247, "合成：加强政策引导。", bm25_rank=None),
+            _chunk_hit(5, 0.213, "合成：总局按照要求完善政策激励。", bm25_rank=None, matched=("按",)),
+            _chunk_hit(6, 0.20, "合成：一企一策的又一段。", bm25_rank=None, matched=("一企一策",))]
+    items = collect_items(FakeKB({"一企一策": hits}), ["一企一策"], top_k=10)
+    assert [it.key[-1] for it in items] == ["1", "2", "3", "6"]
+    # the floor is a setting; at 0 only the quarter floor applies
+    items = collect_items(FakeKB({"一企一策": hits}), ["一企一策"], top_k=10, vector_only_floor=0.0)
+    assert [it.key[-1] for it in items] == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_found_by_words():
+    assert found_by_words(_chunk_hit(1, 0.5, "合成。"))
+    assert found_by_words(_chunk_hit(1, 0.5, "合成。", bm25_rank=None, matched=("认证贷",)))
+    assert not found_by_words(_chunk_hit(1, 0.5, "合成。", bm25_rank=None, matched=("按", "高")))
 
 
 def test_export_filters_apply_to_every_item_on_the_report(hash_kb):
