@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .labels import ANY_LABEL, LABEL_NUMBER
 from .present import KIND_ZH, citation_text, outcome_text, page_text, passage_outcomes
@@ -154,6 +154,32 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
         ocr_confidence=c.ocr_confidence,
         printed=tuple(dict.fromkeys((p, label) for p, label in ((c.page, hit.printed_page), (c.page_end, hit.printed_page_end))
                                     if p is not None and label)))
+
+
+def item_from_hits(found: Sequence[tuple[Hit, Sequence[Case]]]) -> ExportItem:
+    """One passage item of neighbouring passages of one section (each with the case records it
+    belongs to), in document order: their text one after the other, the pages they span, every
+    outcome and printed page number once. One passage gives :func:`item_from_hit`'s item."""
+    found = sorted(found, key=lambda f: f[0].chunk.ordinal)
+    parts = [item_from_hit(hit, cases) for hit, cases in found]
+    if len(parts) == 1:
+        return parts[0]
+    first, chunk = parts[0], found[0][0].chunk
+    text = "\n".join(it.text for it in parts)
+    cases = list({c.case_id: c for _, cs in found for c in cs}.values())
+    regions = {it.region for it in parts if it.region}
+    industries = {it.industry for it in parts if it.industry}
+    ends = [p for it in parts for p in (it.page, it.page_end) if p is not None]
+    confidences = [it.ocr_confidence for it in parts if it.ocr_confidence is not None]
+    return replace(
+        first, key="+".join(it.key for it in parts), text=text,
+        title=passage_title(chunk.section, text, found[0][0].doc_title, cases),
+        page=min((it.page for it in parts if it.page is not None), default=None),
+        page_end=max(ends, default=None),
+        region=regions.pop() if len(regions) == 1 else "", industry=industries.pop() if len(industries) == 1 else "",
+        outcomes=tuple(dict.fromkeys(o for it in parts for o in it.outcomes)),
+        ocr=any(it.ocr for it in parts), ocr_confidence=min(confidences, default=None),
+        printed=tuple(dict.fromkeys(pl for it in parts for pl in it.printed)))
 
 
 def item_from_case_hit(hit: CaseHit) -> ExportItem:
@@ -476,7 +502,9 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
     No case is exported twice: a passage that is the text of one case record is exported as that
     case record (once, however many of its passages were found, and not again among the ranked
     cases); a ranked case whose whole text is in passages already exported (a report paragraph
-    telling several cases, whose figures the passage shows) is not repeated.
+    telling several cases, whose figures the passage shows) is not repeated. Neighbouring passages
+    of one section (a paragraph the chunker cut in two, found by two queries) are one item
+    (:func:`item_from_hits`), where the first of them was found.
     """
     from .cases_ranking import same_record
     from .industries import resolve_industries
@@ -488,7 +516,7 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
         vector_only_floor = kb.config.export_vector_only_floor
     filters = Filters(industry=industry or None, region=region or None)
     wanted = set(resolve_industries(filters.industry))
-    items: list[ExportItem] = []
+    items: list[ExportItem | list[tuple[Hit, Sequence[Case]]]] = []  # a list: passages of one section
     seen: set = set()  # chunk ids, case ids and case contents (a copy of a collection) exported
     passages: set[str] = set()  # chunk ids exported as passages
 
@@ -509,7 +537,7 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
             case_hit = kb.case_hit(case.case_id) if case is not None else None
             if case_hit is None:
                 passages.add(hit.chunk.chunk_id)
-                items.append(item_from_hit(hit, cases))
+                _add_passage(items, hit, cases)
             elif case.case_id not in seen and same_record(case) not in seen:
                 add_case(case_hit)
     if problem or industry:
@@ -523,4 +551,20 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
             if c.case_id in seen or same_record(c) in seen or (c.passage_ids and set(c.passage_ids) <= passages):
                 continue
             add_case(hit)
-    return items
+    return [it if isinstance(it, ExportItem) else item_from_hits(it) for it in items]
+
+
+def _add_passage(items: list, hit: Hit, cases: Sequence[Case]) -> None:
+    """Append ``hit``'s passage to ``items``, or join it to the passages of its section next to
+    it in the document (merging two runs it connects, where the first of them is)."""
+    c = hit.chunk
+    near = [k for k, it in enumerate(items) if isinstance(it, list) and any(
+        h.chunk.doc_id == c.doc_id and h.chunk.section == c.section and abs(h.chunk.ordinal - c.ordinal) == 1
+        for h, _ in it)]
+    if not near:
+        items.append([(hit, cases)])
+        return
+    run = items[near[0]]
+    run.append((hit, cases))
+    for k in reversed(near[1:]):
+        run += items.pop(k)

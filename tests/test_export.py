@@ -224,9 +224,11 @@ class FakeKB:
 
 
 def _chunk_hit(n: int, score: float, text: str, section=SECTION, region: Region | None = None, industry=None,
-               bm25_rank: int | None = -1, matched=()) -> Hit:
-    """A synthetic hit; BM25 ranked it (at ``n``) unless ``bm25_rank`` is None (the vectors alone found it)."""
-    chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", n, text, tuple(section), 5, 5, "report")
+               bm25_rank: int | None = -1, matched=(), ordinal: int | None = None, page: int = 5) -> Hit:
+    """A synthetic hit; BM25 ranked it (at ``n``) unless ``bm25_rank`` is None (the vectors alone
+    found it). Passages ``n`` are ten apart in their document (no neighbours) unless ``ordinal`` says."""
+    chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", 10 * n if ordinal is None else ordinal, text,
+                  tuple(section), page, page, "report")
     return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region or Region(), industry=industry,
                bm25_rank=n if bm25_rank == -1 else bm25_rank, matched_terms=tuple(matched))
 
@@ -402,3 +404,28 @@ def test_a_passage_of_several_cases_does_not_mix_their_place_and_trade():
     assert (item.region, item.industry) == ("", "")
     same_trade = item_from_hit(hit, [a, replace(b, industry="其他制造业")])
     assert (same_trade.region, same_trade.industry) == ("", "汽车制造业")
+
+
+def test_neighbouring_passages_of_one_section_are_one_item():
+    """Two queries find the two halves of one paragraph (passages 4 and 5 of 二是完善政策激励, as on
+    the report): one item where the first was found, its text in document order, pages 2–3. Passage
+    3, the section before, and passage 9, of the same section but not next to them, stay apart."""
+    section = ("一、工作举措与成效", "二是完善政策激励")
+    second = _chunk_hit(5, 0.8, "合成：省局出台金融信贷政策。", section=section, ordinal=5, page=3)
+    first = _chunk_hit(4, 0.5, "二是完善政策激励。合成：总局出台政策。", section=section, ordinal=4, page=2)
+    before = _chunk_hit(3, 0.7, "一是加强政策引导。合成。", section=("一、工作举措与成效", "一是加强政策引导"),
+                        ordinal=3, page=2)
+    far = _chunk_hit(9, 0.6, "合成：同一小节后面的一段。", section=section, ordinal=9, page=4)
+    other = _chunk_hit(7, 0.9, "合成：另一小节。", ordinal=7)
+    kb = FakeKB({"认证贷": [second, before], "政策": [other, first, far]})
+    items = collect_items(kb, ["认证贷", "政策"], top_k=5)
+    assert [it.key for it in items] == ["doc000000001-0004+doc000000001-0005", "doc000000001-0003",
+                                        "doc000000001-0007", "doc000000001-0009"]
+    merged = items[0]
+    assert merged.text == "二是完善政策激励。合成：总局出台政策。\n合成：省局出台金融信贷政策。"
+    assert (merged.page, merged.page_end, merged.title) == (2, 3, "二是完善政策激励")
+    # a passage joining two runs makes them one
+    a, b, c = (_chunk_hit(n, 0.9 - n / 10, f"合成第{n}句。", ordinal=n) for n in (1, 3, 2))
+    items = collect_items(FakeKB({"q": [a, b, c]}), ["q"], top_k=5, relative_floor=0.0, vector_only_floor=0.0)
+    assert [it.text for it in items] == ["合成第1句。\n合成第2句。\n合成第3句。"]
+    assert sources(items) == [("doc000000001", DOC_TITLE, [5])]
