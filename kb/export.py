@@ -193,6 +193,57 @@ def item_from_case_hit(hit: CaseHit) -> ExportItem:
         printed=tuple((p, label) for p, label in hit.printed if p == c.page or any(o.page == p for o in c.outcomes)))
 
 
+def _short_heading(heading: str, limit: int = 20) -> str:
+    """A heading as a title's tail: up to its colon (``3. 企业概况：主要生产…`` → ``3. 企业概况``)."""
+    head = re.split(r"[：:]", heading.strip(), maxsplit=1)[0].strip() or heading.strip()
+    return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
+def _parting(path: list[str], others: list[list[str]]) -> int | None:
+    """The first level at which ``path`` has parted from every one of ``others`` (None: one of
+    them is the same path, or ``path`` ends first, or there are none)."""
+    if not others:
+        return None
+    level = 0
+    for other in others:
+        k = next((i for i, (a, b) in enumerate(zip(path, other)) if a != b), min(len(path), len(other)))
+        if k >= len(path):
+            return None
+        level = max(level, k)
+    return level
+
+
+_NUMERALS = "〇一二三四五六七八九十"
+
+
+def shown_titles(items: Sequence[ExportItem]) -> list[str]:
+    """The title each item is shown with in a course pack: its own, unless another item has the
+    same one. Items of one title are told apart by the heading where their sections part
+    (``以过程控制破解电机返修难题 · 4. 存在问题``: three passages of one write-up), else by their
+    document (《…》), else the second and later are marked ``（之二）``, ``（之三）``."""
+    titles = [it.title for it in items]
+    by_title: dict[str, list[int]] = {}
+    for k, it in enumerate(items):
+        by_title.setdefault(it.title, []).append(k)
+    for title, ks in by_title.items():
+        if len(ks) < 2:
+            continue
+        paths = {k: [h.strip() for h in items[k].section.split(" > ") if h.strip()] for k in ks}
+        for k in ks:
+            level = _parting(paths[k], [paths[j] for j in ks if j != k and paths[j] != paths[k]])
+            tail = _short_heading(paths[k][level]) if level is not None and paths[k] else ""
+            if tail and tail not in title:
+                titles[k] = f"{title} · {tail}"
+            elif len({items[j].doc_title for j in ks}) > 1:
+                titles[k] = f"{title}（《{_short_heading(items[k].doc_title, 24)}》）"
+    counts: dict[str, int] = {}
+    for k, title in enumerate(titles):
+        counts[title] = counts.get(title, 0) + 1
+        if counts[title] > 1:
+            titles[k] = f"{title}（之{_NUMERALS[counts[title]]}）" if counts[title] < len(_NUMERALS) else f"{title}（之 {counts[title]}）"
+    return titles
+
+
 def sources(items: Sequence[ExportItem]) -> list[tuple[str, str, list[int]]]:
     """(doc_id, doc_title, sorted cited pages) for every document cited, in first-cited order."""
     out: dict[str, tuple[str, set[int]]] = {}
@@ -318,8 +369,8 @@ def export_markdown(items: Sequence[ExportItem], title: str) -> str:
     """A course pack in Markdown: one section per item, then the list of sources."""
     title = (title or "").strip() or DEFAULT_TITLE
     lines = [f"# {escape_markdown(title)}", "", f"共 {len(items)} 条素材。每条均注明出处（文档、章节、页码）。", ""]
-    for n, it in enumerate(items, start=1):
-        lines.append(f"## {n}. {escape_markdown(it.title)}")
+    for n, (it, shown) in enumerate(zip(items, shown_titles(items), strict=True), start=1):
+        lines.append(f"## {n}. {escape_markdown(shown)}")
         lines.append("")
         meta = [KIND_ZH.get(it.kind, it.kind)]
         if it.region:
@@ -403,8 +454,8 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
 
     document.add_heading(title, level=0)
     document.add_paragraph(f"共 {len(items)} 条素材。每条均注明出处（文档、章节、页码）。")
-    for n, it in enumerate(items, start=1):
-        document.add_heading(_clean(f"{n}. {it.title}"), level=1)
+    for n, (it, shown) in enumerate(zip(items, shown_titles(items), strict=True), start=1):
+        document.add_heading(_clean(f"{n}. {shown}"), level=1)
         meta = [KIND_ZH.get(it.kind, it.kind)]
         if it.region:
             meta.append(f"地区：{it.region}")

@@ -24,6 +24,7 @@ from kb.export import (
     item_from_case_hit,
     item_from_hit,
     passage_title,
+    shown_titles,
     sources,
     text_segments,
 )
@@ -429,3 +430,34 @@ def test_neighbouring_passages_of_one_section_are_one_item():
     items = collect_items(FakeKB({"q": [a, b, c]}), ["q"], top_k=5, relative_floor=0.0, vector_only_floor=0.0)
     assert [it.text for it in items] == ["合成第1句。\n合成第2句。\n合成第3句。"]
     assert sources(items) == [("doc000000001", DOC_TITLE, [5])]
+
+
+def _titled(n: int, title: str, section: str, doc_title: str = DOC_TITLE) -> ExportItem:
+    return ExportItem(key=f"doc000000001-{n:04d}", source="passage", title=title, text="合成正文。",
+                      doc_id="doc000000001", doc_title=doc_title, section=section, page=n)
+
+
+def test_items_of_one_title_are_told_apart():
+    """Three passages of one write-up titled by the case heading above them (a tester's synthetic
+    collection): each gets the heading where their sections part, up to its colon."""
+    head = "编者按 > 以过程控制破解电机返修难题 > "
+    items = [_titled(1, "以过程控制破解电机返修难题", head + "3. 企业概况：主要生产小型潜水泵和离心泵，员工72人"),
+             _titled(2, "以过程控制破解电机返修难题", head + "6. 取得成效：整机返修率降至1.8%"),
+             _titled(3, "以过程控制破解电机返修难题", head + "4. 存在问题：电机绕组绝缘处理不规范"),
+             _titled(4, "二是完善政策激励", "一、工作举措与成效 > 二是完善政策激励"),
+             _titled(5, "二是完善政策激励", "一、工作举措与成效 > 二是完善政策激励"),
+             _titled(6, "一是加强政策引导", "一、工作举措与成效 > 一是加强政策引导"),
+             _titled(7, "一是加强政策引导", "一、工作举措与成效 > 一是加强政策引导", "合成的另一份报告")]
+    assert shown_titles(items) == [
+        "以过程控制破解电机返修难题 · 3. 企业概况", "以过程控制破解电机返修难题 · 6. 取得成效",
+        "以过程控制破解电机返修难题 · 4. 存在问题",
+        "二是完善政策激励", "二是完善政策激励（之二）",
+        "一是加强政策引导（《合成测试报告（非真实材料）》）", "一是加强政策引导（《合成的另一份报告》）"]
+    md = export_markdown(items, "合成课件")
+    assert "## 2. 以过程控制破解电机返修难题 · 6. 取得成效" in md and "## 5. 二是完善政策激励（之二）" in md
+    document = docx.Document(io.BytesIO(export_docx(items, "合成课件")))
+    assert "3. 以过程控制破解电机返修难题 · 4. 存在问题" in [p.text for p in document.paragraphs]
+    # titles of different sections under one heading keep their own heading when it is different
+    parted = [_titled(1, "合成公司 · 四、取得成效", "合成公司 > 四、取得成效"),
+              _titled(2, "合成公司 · 四、取得成效", "合成公司 > 四、取得成效 > （一）质量")]
+    assert shown_titles(parted) == ["合成公司 · 四、取得成效", "合成公司 · 四、取得成效 · （一）质量"]
