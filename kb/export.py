@@ -131,13 +131,26 @@ def _part_title(headings: list[str], fallback: str, cases: Sequence[Case]) -> st
     return f"{above} · {own}" if above else None
 
 
+def _case_name(title: str, limit: int = 16) -> str:
+    """A case's title short enough to name it before one of its figures: up to a colon or dash
+    (``某电子有限公司：用“质量成本”倒逼返工下降`` → ``某电子有限公司``)."""
+    name = re.split(r"[：:]|——|—", title.strip(), maxsplit=1)[0].strip() or title.strip()
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     """A passage item; ``cases`` are the case records the passage belongs to (for outcomes)."""
     c: Chunk = hit.chunk
     outcomes: list[ExportOutcome] = []
-    for o in _outcomes(passage_outcomes(cases, c.chunk_id)):
-        if o not in outcomes:
-            outcomes.append(o)
+    several = len({case.case_id for case in cases}) > 1
+    for case in cases:
+        for o in _outcomes(passage_outcomes([case], c.chunk_id)):
+            if several:
+                # a table of one case per row: each figure says whose it is (the bullets and charts
+                # of the item put them side by side)
+                o = replace(o, metric=f"{_case_name(case.title)} · {o.metric}")
+            if o not in outcomes:
+                outcomes.append(o)
     title = passage_title(c.section, c.text, hit.doc_title, cases)
     region, industry = hit.region.display(), hit.industry or ""
     if len({case.case_id for case in cases}) > 1:
@@ -312,6 +325,29 @@ def text_segments(text: str) -> list[str | Table]:
     if para.strip():
         out.append(para.strip())
     return out
+
+
+def continued_header(chunk: Chunk, chunks: Sequence[Chunk]) -> tuple[str, ...] | None:
+    """The header row of the table ``chunk`` continues: ``chunk`` begins with table rows under no
+    header (``5 | 某家具厂 | …``) and the passages before it in its section (``chunks``, any
+    order) are rows of that table back to one that starts it with a header of as many columns.
+    None otherwise (a paragraph between them, another width, no header found)."""
+    segments = text_segments(chunk.text)
+    if not segments or isinstance(segments[0], str) or has_header(segments[0]):
+        return None
+    width = len(segments[0][0])
+    before = {c.ordinal: c for c in chunks if c.doc_id == chunk.doc_id and c.section == chunk.section}
+    ordinal = chunk.ordinal - 1
+    while ordinal in before:
+        segments = text_segments(before[ordinal].text)
+        if not segments or isinstance(segments[-1], str) or len(segments[-1][0]) != width:
+            return None
+        if has_header(segments[-1]):
+            return segments[-1][0]
+        if len(segments) > 1:
+            return None
+        ordinal -= 1
+    return None
 
 
 def has_header(table: Table) -> bool:
@@ -602,7 +638,17 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
             if c.case_id in seen or same_record(c) in seen or (c.passage_ids and set(c.passage_ids) <= passages):
                 continue
             add_case(hit)
-    return [it if isinstance(it, ExportItem) else item_from_hits(it) for it in items]
+    return [it if isinstance(it, ExportItem) else _with_header(kb, item_from_hits(it), it) for it in items]
+
+
+def _with_header(kb, item: ExportItem, found: Sequence[tuple[Hit, Sequence[Case]]]) -> ExportItem:
+    """``item`` with the header row of the table its first passage continues put before its text
+    (:func:`continued_header`), as a continued table on a slide repeats it."""
+    first = min((hit.chunk for hit, _ in found), key=lambda c: c.ordinal)
+    header = continued_header(first, kb.chunks(first.doc_id)) if CELL_SEP in first.text else None
+    if header is None:
+        return item
+    return replace(item, text=CELL_SEP.join(header) + "；" + item.text)
 
 
 def _add_passage(items: list, hit: Hit, cases: Sequence[Case]) -> None:

@@ -16,6 +16,7 @@ from kb.export import (
     ExportItem,
     ExportOutcome,
     collect_items,
+    continued_header,
     covered_share,
     escape_markdown,
     export_docx,
@@ -201,12 +202,17 @@ def test_docx_is_a4_with_the_course_title_and_no_python_docx_properties():
 class FakeKB:
     """What collect_items asks of a KnowledgeBase, answering from synthetic hits and cases."""
 
-    def __init__(self, hits: dict[str, list[Hit]], case_hits: list[CaseHit] = (), cases: Sequence[Case] = ()):
+    def __init__(self, hits: dict[str, list[Hit]], case_hits: list[CaseHit] = (), cases: Sequence[Case] = (),
+                 chunks: Sequence[Chunk] = ()):
         from kb.config import KBConfig
 
         self.config = KBConfig()
         self.hits, self.case_hits, self.all = hits, list(case_hits), list(cases) + [h.case for h in case_hits]
+        self.stored = list(chunks) + [h.chunk for found in hits.values() for h in found]
         self.asked: list[dict] = []
+
+    def chunks(self, doc=None):
+        return [c for c in dict((c.chunk_id, c) for c in self.stored).values() if doc is None or c.doc_id == doc]
 
     def search(self, query, top_k=10, filters=None):
         self.asked.append({"query": query, "filters": filters})
@@ -461,3 +467,53 @@ def test_items_of_one_title_are_told_apart():
     parted = [_titled(1, "合成公司 · 四、取得成效", "合成公司 > 四、取得成效"),
               _titled(2, "合成公司 · 四、取得成效", "合成公司 > 四、取得成效 > （一）质量")]
     assert shown_titles(parted) == ["合成公司 · 四、取得成效", "合成公司 · 四、取得成效 · （一）质量"]
+
+
+TABLE_SECTION = ("合成优良案例一览表",)
+TABLE_CHUNKS = [  # one table over three passages (as kb stores a table: cells joined by " | ")
+    Chunk("doc000000001-0000", "doc000000001", 0, "以下每行一个案例。序号 | 企业名称 | 成效；1 | 合成甲厂 | 不良率从2.1%降至0.4%；"
+          "2 | 合成乙厂 | 合格率从92.5%提升到98.7%。", TABLE_SECTION, 1),
+    Chunk("doc000000001-0001", "doc000000001", 1, "3 | 合成丙厂 | 合格率从88%提升到100%；4 | 合成丁厂 | 售价提高15元。",
+          TABLE_SECTION, 1),
+    Chunk("doc000000001-0002", "doc000000001", 2, "5 | 合成戊厂 | 投诉下降45%；6 | 合成己厂 | 碎米率从11%降至4.5%。注：数据为虚构。",
+          TABLE_SECTION, 1),
+]
+
+
+def test_continued_header_is_the_first_row_of_the_table_a_passage_continues():
+    first, middle, last = TABLE_CHUNKS
+    assert continued_header(last, TABLE_CHUNKS) == ("序号", "企业名称", "成效")
+    assert continued_header(middle, TABLE_CHUNKS) == ("序号", "企业名称", "成效")
+    assert continued_header(first, TABLE_CHUNKS) is None  # it has its header
+    # a paragraph between them, another width or no passage before: no header to repeat
+    broken = replace(middle, text="合成：一段文字。")
+    assert continued_header(last, [first, broken, last]) is None
+    wider = replace(middle, text="3 | 合成丙厂 | 甲 | 乙。")
+    assert continued_header(last, [first, wider, last]) is None
+    assert continued_header(last, [last]) is None
+
+
+def test_a_table_passage_found_alone_repeats_its_header_and_names_whose_figures():
+    """The third passage of a table, found without the others: the item begins with the table's
+    header row (a slide, a Word table and a Markdown table show it as the header); each figure
+    of a passage of several cases names its case."""
+    last = TABLE_CHUNKS[2]
+    cases = [_other_case(f"doc000000001-c00{n}", name, "纺织业", (last.chunk_id,), text=f"{n} | {name}")
+             for n, name in ((5, "合成戊厂：以检促改"), (6, "合成己厂"))]
+    cases = [replace(c, outcomes=(Outcome(m, b, a, None, "%", 1, chunk_id=last.chunk_id),))
+             for c, (m, b, a) in zip(cases, (("投诉", None, None), ("碎米率", 11.0, 4.5)), strict=True)]
+    hit = Hit(rank=1, score=0.9, chunk=last, doc_title=DOC_TITLE, bm25_rank=1)
+    kb = FakeKB({"碎米率": [hit]}, cases=cases, chunks=TABLE_CHUNKS)
+    [item] = collect_items(kb, ["碎米率"], top_k=5)
+    assert item.text.startswith("序号 | 企业名称 | 成效；5 | 合成戊厂")
+    table = text_segments(item.text)[0]
+    assert table[0] == ("序号", "企业名称", "成效") and len(table) == 3
+    assert [o.metric for o in item.outcomes] == ["合成戊厂 · 投诉", "合成己厂 · 碎米率"]
+    md = export_markdown([item], "合成课件")
+    assert "| 序号 | 企业名称 | 成效 |\n| --- | --- | --- |\n| 5 | 合成戊厂 | 投诉下降45% |" in md
+    # found with the passages before it: one item, one table, the header once
+    hits = [Hit(rank=k + 1, score=0.9 - k / 10, chunk=c, doc_title=DOC_TITLE, bm25_rank=k + 1)
+            for k, c in enumerate(TABLE_CHUNKS)]
+    [item] = collect_items(FakeKB({"一览表": hits}), ["一览表"], top_k=5)
+    assert item.text.count("序号") == 1
+    assert len(text_segments(item.text)[1]) == 7  # the header and six rows
