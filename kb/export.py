@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .labels import ANY_LABEL, LABEL_NUMBER
 from .present import KIND_ZH, citation_text, outcome_text, page_text, passage_outcomes
@@ -131,13 +131,26 @@ def _part_title(headings: list[str], fallback: str, cases: Sequence[Case]) -> st
     return f"{above} · {own}" if above else None
 
 
+def _case_name(title: str, limit: int = 16) -> str:
+    """A case's title short enough to name it before one of its figures: up to a colon or dash
+    (``某电子有限公司：用“质量成本”倒逼返工下降`` → ``某电子有限公司``)."""
+    name = re.split(r"[：:]|——|—", title.strip(), maxsplit=1)[0].strip() or title.strip()
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
     """A passage item; ``cases`` are the case records the passage belongs to (for outcomes)."""
     c: Chunk = hit.chunk
     outcomes: list[ExportOutcome] = []
-    for o in _outcomes(passage_outcomes(cases, c.chunk_id)):
-        if o not in outcomes:
-            outcomes.append(o)
+    several = len({case.case_id for case in cases}) > 1
+    for case in cases:
+        for o in _outcomes(passage_outcomes([case], c.chunk_id)):
+            if several:
+                # a table of one case per row: each figure says whose it is (the bullets and charts
+                # of the item put them side by side)
+                o = replace(o, metric=f"{_case_name(case.title)} · {o.metric}")
+            if o not in outcomes:
+                outcomes.append(o)
     title = passage_title(c.section, c.text, hit.doc_title, cases)
     region, industry = hit.region.display(), hit.industry or ""
     if len({case.case_id for case in cases}) > 1:
@@ -156,6 +169,32 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
                                     if p is not None and label)))
 
 
+def item_from_hits(found: Sequence[tuple[Hit, Sequence[Case]]]) -> ExportItem:
+    """One passage item of neighbouring passages of one section (each with the case records it
+    belongs to), in document order: their text one after the other, the pages they span, every
+    outcome and printed page number once. One passage gives :func:`item_from_hit`'s item."""
+    found = sorted(found, key=lambda f: f[0].chunk.ordinal)
+    parts = [item_from_hit(hit, cases) for hit, cases in found]
+    if len(parts) == 1:
+        return parts[0]
+    first, chunk = parts[0], found[0][0].chunk
+    text = "\n".join(it.text for it in parts)
+    cases = list({c.case_id: c for _, cs in found for c in cs}.values())
+    regions = {it.region for it in parts if it.region}
+    industries = {it.industry for it in parts if it.industry}
+    ends = [p for it in parts for p in (it.page, it.page_end) if p is not None]
+    confidences = [it.ocr_confidence for it in parts if it.ocr_confidence is not None]
+    return replace(
+        first, key="+".join(it.key for it in parts), text=text,
+        title=passage_title(chunk.section, text, found[0][0].doc_title, cases),
+        page=min((it.page for it in parts if it.page is not None), default=None),
+        page_end=max(ends, default=None),
+        region=regions.pop() if len(regions) == 1 else "", industry=industries.pop() if len(industries) == 1 else "",
+        outcomes=tuple(dict.fromkeys(o for it in parts for o in it.outcomes)),
+        ocr=any(it.ocr for it in parts), ocr_confidence=min(confidences, default=None),
+        printed=tuple(dict.fromkeys(pl for it in parts for pl in it.printed)))
+
+
 def item_from_case_hit(hit: CaseHit) -> ExportItem:
     """A case item: problem, measures, outcomes and the passage it was found in."""
     c = hit.case
@@ -165,6 +204,57 @@ def item_from_case_hit(hit: CaseHit) -> ExportItem:
         region=c.region.display(), industry=c.industry or "", profile=c.profile, problem=c.problem,
         measures=c.measures, outcomes=_outcomes(c.outcomes), ocr=hit.ocr, ocr_confidence=hit.ocr_confidence,
         printed=tuple((p, label) for p, label in hit.printed if p == c.page or any(o.page == p for o in c.outcomes)))
+
+
+def _short_heading(heading: str, limit: int = 20) -> str:
+    """A heading as a title's tail: up to its colon (``3. 企业概况：主要生产…`` → ``3. 企业概况``)."""
+    head = re.split(r"[：:]", heading.strip(), maxsplit=1)[0].strip() or heading.strip()
+    return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
+def _parting(path: list[str], others: list[list[str]]) -> int | None:
+    """The first level at which ``path`` has parted from every one of ``others`` (None: one of
+    them is the same path, or ``path`` ends first, or there are none)."""
+    if not others:
+        return None
+    level = 0
+    for other in others:
+        k = next((i for i, (a, b) in enumerate(zip(path, other)) if a != b), min(len(path), len(other)))
+        if k >= len(path):
+            return None
+        level = max(level, k)
+    return level
+
+
+_NUMERALS = "〇一二三四五六七八九十"
+
+
+def shown_titles(items: Sequence[ExportItem]) -> list[str]:
+    """The title each item is shown with in a course pack: its own, unless another item has the
+    same one. Items of one title are told apart by the heading where their sections part
+    (``以过程控制破解电机返修难题 · 4. 存在问题``: three passages of one write-up), else by their
+    document (《…》), else the second and later are marked ``（之二）``, ``（之三）``."""
+    titles = [it.title for it in items]
+    by_title: dict[str, list[int]] = {}
+    for k, it in enumerate(items):
+        by_title.setdefault(it.title, []).append(k)
+    for title, ks in by_title.items():
+        if len(ks) < 2:
+            continue
+        paths = {k: [h.strip() for h in items[k].section.split(" > ") if h.strip()] for k in ks}
+        for k in ks:
+            level = _parting(paths[k], [paths[j] for j in ks if j != k and paths[j] != paths[k]])
+            tail = _short_heading(paths[k][level]) if level is not None and paths[k] else ""
+            if tail and tail not in title:
+                titles[k] = f"{title} · {tail}"
+            elif len({items[j].doc_title for j in ks}) > 1:
+                titles[k] = f"{title}（《{_short_heading(items[k].doc_title, 24)}》）"
+    counts: dict[str, int] = {}
+    for k, title in enumerate(titles):
+        counts[title] = counts.get(title, 0) + 1
+        if counts[title] > 1:
+            titles[k] = f"{title}（之{_NUMERALS[counts[title]]}）" if counts[title] < len(_NUMERALS) else f"{title}（之 {counts[title]}）"
+    return titles
 
 
 def sources(items: Sequence[ExportItem]) -> list[tuple[str, str, list[int]]]:
@@ -237,6 +327,29 @@ def text_segments(text: str) -> list[str | Table]:
     return out
 
 
+def continued_header(chunk: Chunk, chunks: Sequence[Chunk]) -> tuple[str, ...] | None:
+    """The header row of the table ``chunk`` continues: ``chunk`` begins with table rows under no
+    header (``5 | 某家具厂 | …``) and the passages before it in its section (``chunks``, any
+    order) are rows of that table back to one that starts it with a header of as many columns.
+    None otherwise (a paragraph between them, another width, no header found)."""
+    segments = text_segments(chunk.text)
+    if not segments or isinstance(segments[0], str) or has_header(segments[0]):
+        return None
+    width = len(segments[0][0])
+    before = {c.ordinal: c for c in chunks if c.doc_id == chunk.doc_id and c.section == chunk.section}
+    ordinal = chunk.ordinal - 1
+    while ordinal in before:
+        segments = text_segments(before[ordinal].text)
+        if not segments or isinstance(segments[-1], str) or len(segments[-1][0]) != width:
+            return None
+        if has_header(segments[-1]):
+            return segments[-1][0]
+        if len(segments) > 1:
+            return None
+        ordinal -= 1
+    return None
+
+
 def has_header(table: Table) -> bool:
     """Whether a table's first row names its columns (序号 | 企业名称 …), not a data row (3 | 临沂…):
     a table continued from the passage before has none."""
@@ -292,8 +405,8 @@ def export_markdown(items: Sequence[ExportItem], title: str) -> str:
     """A course pack in Markdown: one section per item, then the list of sources."""
     title = (title or "").strip() or DEFAULT_TITLE
     lines = [f"# {escape_markdown(title)}", "", f"共 {len(items)} 条素材。每条均注明出处（文档、章节、页码）。", ""]
-    for n, it in enumerate(items, start=1):
-        lines.append(f"## {n}. {escape_markdown(it.title)}")
+    for n, (it, shown) in enumerate(zip(items, shown_titles(items), strict=True), start=1):
+        lines.append(f"## {n}. {escape_markdown(shown)}")
         lines.append("")
         meta = [KIND_ZH.get(it.kind, it.kind)]
         if it.region:
@@ -377,8 +490,8 @@ def export_docx(items: Sequence[ExportItem], title: str) -> bytes:
 
     document.add_heading(title, level=0)
     document.add_paragraph(f"共 {len(items)} 条素材。每条均注明出处（文档、章节、页码）。")
-    for n, it in enumerate(items, start=1):
-        document.add_heading(_clean(f"{n}. {it.title}"), level=1)
+    for n, (it, shown) in enumerate(zip(items, shown_titles(items), strict=True), start=1):
+        document.add_heading(_clean(f"{n}. {shown}"), level=1)
         meta = [KIND_ZH.get(it.kind, it.kind)]
         if it.region:
             meta.append(f"地区：{it.region}")
@@ -454,19 +567,31 @@ def _passage_case(hit: Hit, cases: Sequence[Case], wanted: set[str], region: str
     return case if covered_share(hit.chunk.text, case.text) >= CASE_COVER else None
 
 
+def found_by_words(hit: Hit) -> bool:
+    """Whether the word side of the search found ``hit``'s passage: BM25 ranked it, or it holds a
+    word of two or more characters of the query (a glossary word counts: 按需施策 for 一企一策).
+    A passage found by the vectors alone is only near the query in meaning."""
+    return hit.bm25_rank is not None or any(len(t) >= 2 for t in hit.matched_terms)
+
+
 def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, industry: str | None = None,
-                  region: str | None = None, top_k: int = 5, relative_floor: float | None = None) -> list[ExportItem]:
+                  region: str | None = None, top_k: int = 5, relative_floor: float | None = None,
+                  vector_only_floor: float | None = None) -> list[ExportItem]:
     """Items for a course pack: the top passages of each query, then the ranked cases.
 
     ``industry`` and ``region`` apply to every item, passages and cases alike (an unknown trade or
     place leaves nothing). Weak matches are left out: a query's passages scoring under
-    ``relative_floor`` × its best passage's score (``config.export_relative_floor`` by default), and
-    cases marked weak (:attr:`~kb.records.CaseHit.weak`: a problem-only query they barely match).
+    ``relative_floor`` × its best passage's score (``config.export_relative_floor`` by default), those
+    the vectors alone found (:func:`found_by_words`) under ``vector_only_floor`` × the best
+    (``config.export_vector_only_floor``: only the ones close to the best), and cases marked weak
+    (:attr:`~kb.records.CaseHit.weak`: a problem-only query they barely match).
 
     No case is exported twice: a passage that is the text of one case record is exported as that
     case record (once, however many of its passages were found, and not again among the ranked
     cases); a ranked case whose whole text is in passages already exported (a report paragraph
-    telling several cases, whose figures the passage shows) is not repeated.
+    telling several cases, whose figures the passage shows) is not repeated. Neighbouring passages
+    of one section (a paragraph the chunker cut in two, found by two queries) are one item
+    (:func:`item_from_hits`), where the first of them was found.
     """
     from .cases_ranking import same_record
     from .industries import resolve_industries
@@ -474,9 +599,11 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
 
     if relative_floor is None:
         relative_floor = kb.config.export_relative_floor
+    if vector_only_floor is None:
+        vector_only_floor = kb.config.export_vector_only_floor
     filters = Filters(industry=industry or None, region=region or None)
     wanted = set(resolve_industries(filters.industry))
-    items: list[ExportItem] = []
+    items: list[ExportItem | list[tuple[Hit, Sequence[Case]]]] = []  # a list: passages of one section
     seen: set = set()  # chunk ids, case ids and case contents (a copy of a collection) exported
     passages: set[str] = set()  # chunk ids exported as passages
 
@@ -488,7 +615,8 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
         hits = kb.search(q, top_k=top_k, filters=filters if filters else None)
         best = max((h.score for h in hits), default=0.0)
         for hit in hits:
-            if hit.score < relative_floor * best or hit.chunk.chunk_id in seen:
+            floor = relative_floor if found_by_words(hit) else max(relative_floor, vector_only_floor)
+            if hit.score < floor * best or hit.chunk.chunk_id in seen:
                 continue
             seen.add(hit.chunk.chunk_id)
             cases = kb.cases_of_chunk(hit.chunk.chunk_id)
@@ -496,7 +624,7 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
             case_hit = kb.case_hit(case.case_id) if case is not None else None
             if case_hit is None:
                 passages.add(hit.chunk.chunk_id)
-                items.append(item_from_hit(hit, cases))
+                _add_passage(items, hit, cases)
             elif case.case_id not in seen and same_record(case) not in seen:
                 add_case(case_hit)
     if problem or industry:
@@ -510,4 +638,30 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
             if c.case_id in seen or same_record(c) in seen or (c.passage_ids and set(c.passage_ids) <= passages):
                 continue
             add_case(hit)
-    return items
+    return [it if isinstance(it, ExportItem) else _with_header(kb, item_from_hits(it), it) for it in items]
+
+
+def _with_header(kb, item: ExportItem, found: Sequence[tuple[Hit, Sequence[Case]]]) -> ExportItem:
+    """``item`` with the header row of the table its first passage continues put before its text
+    (:func:`continued_header`), as a continued table on a slide repeats it."""
+    first = min((hit.chunk for hit, _ in found), key=lambda c: c.ordinal)
+    header = continued_header(first, kb.chunks(first.doc_id)) if CELL_SEP in first.text else None
+    if header is None:
+        return item
+    return replace(item, text=CELL_SEP.join(header) + "；" + item.text)
+
+
+def _add_passage(items: list, hit: Hit, cases: Sequence[Case]) -> None:
+    """Append ``hit``'s passage to ``items``, or join it to the passages of its section next to
+    it in the document (merging two runs it connects, where the first of them is)."""
+    c = hit.chunk
+    near = [k for k, it in enumerate(items) if isinstance(it, list) and any(
+        h.chunk.doc_id == c.doc_id and h.chunk.section == c.section and abs(h.chunk.ordinal - c.ordinal) == 1
+        for h, _ in it)]
+    if not near:
+        items.append([(hit, cases)])
+        return
+    run = items[near[0]]
+    run.append((hit, cases))
+    for k in reversed(near[1:]):
+        run += items.pop(k)

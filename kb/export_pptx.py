@@ -31,6 +31,7 @@ from .export import (
     outcome_where,
     printed_in,
     set_core_properties,
+    shown_titles,
     sources,
     text_segments,
 )
@@ -376,7 +377,7 @@ def chartable(outcomes: Sequence[ExportOutcome]) -> list[ExportOutcome]:
     return [o for o in outcomes if o.before is not None and o.after is not None]
 
 
-def _chart_slides(prs, it: ExportItem, n: int, citation: str) -> int:
+def _chart_slides(prs, it: ExportItem, n: int, title: str, citation: str) -> int:
     from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
     from pptx.util import Inches, Pt
@@ -386,7 +387,7 @@ def _chart_slides(prs, it: ExportItem, n: int, citation: str) -> int:
     for start in range(0, len(pairs), CHARTS_PER_SLIDE):
         group = pairs[start:start + CHARTS_PER_SLIDE]
         slide = prs.slides.add_slide(prs.slide_layouts[5])
-        _title(slide, f"{n}. {it.title} — 成效对比" + ("（续）" if start else ""))
+        _title(slide, f"{n}. {title} — 成效对比" + ("（续）" if start else ""))
         cols = 2 if len(group) > 1 else 1
         rows = math.ceil(len(group) / cols)
         width = (SLIDE_W_IN - 2 * MARGIN_IN) / cols
@@ -445,18 +446,18 @@ def export_pptx(items: Sequence[ExportItem], title: str) -> bytes:
     width = SLIDE_W_IN - 2 * MARGIN_IN
     per_line = chars_per_line(width, BODY_PT)
     max_lines = lines_per_box(BODY_H_IN, BODY_PT) - 1  # one line of slack for paragraph spacing
-    for n, it in enumerate(items, start=1):
+    for n, (it, shown) in enumerate(zip(items, shown_titles(items), strict=True), start=1):
         citation = item_citation(it)
         pages = paginate(item_blocks(it), per_line, max_lines)
         for k, blocks in enumerate(pages):
             slide = prs.slides.add_slide(prs.slide_layouts[5])
-            _title(slide, f"{n}. {it.title}" + (f"（续 {k}）" if k else ""))
+            _title(slide, f"{n}. {shown}" + (f"（续 {k}）" if k else ""))
             meta = _textbox(slide, MARGIN_IN, 1.35, width, 0.5)
             _add_run(meta.paragraphs[0], _meta(it), META_PT, color=(0x55, 0x55, 0x55))
             _body(slide, blocks, per_line)
             _notes(slide, f"出处：{citation}")
         if chartable(it.outcomes):
-            _chart_slides(prs, it, n, citation)
+            _chart_slides(prs, it, n, shown, citation)
 
     lines = [f"{i}. 《{doc_title}》（文档编号 {doc_id}；引用 {_pages_list(pages, printed_in(items, doc_id))}）"
              for i, (doc_id, doc_title, pages) in enumerate(sources(items), start=1)] or ["（无）"]

@@ -16,13 +16,16 @@ from kb.export import (
     ExportItem,
     ExportOutcome,
     collect_items,
+    continued_header,
     covered_share,
     escape_markdown,
     export_docx,
     export_markdown,
+    found_by_words,
     item_from_case_hit,
     item_from_hit,
     passage_title,
+    shown_titles,
     sources,
     text_segments,
 )
@@ -199,12 +202,17 @@ def test_docx_is_a4_with_the_course_title_and_no_python_docx_properties():
 class FakeKB:
     """What collect_items asks of a KnowledgeBase, answering from synthetic hits and cases."""
 
-    def __init__(self, hits: dict[str, list[Hit]], case_hits: list[CaseHit] = (), cases: Sequence[Case] = ()):
+    def __init__(self, hits: dict[str, list[Hit]], case_hits: list[CaseHit] = (), cases: Sequence[Case] = (),
+                 chunks: Sequence[Chunk] = ()):
         from kb.config import KBConfig
 
         self.config = KBConfig()
         self.hits, self.case_hits, self.all = hits, list(case_hits), list(cases) + [h.case for h in case_hits]
+        self.stored = list(chunks) + [h.chunk for found in hits.values() for h in found]
         self.asked: list[dict] = []
+
+    def chunks(self, doc=None):
+        return [c for c in dict((c.chunk_id, c) for c in self.stored).values() if doc is None or c.doc_id == doc]
 
     def search(self, query, top_k=10, filters=None):
         self.asked.append({"query": query, "filters": filters})
@@ -222,9 +230,14 @@ class FakeKB:
         return None if case is None else CaseHit(0, 0.0, case, DOC_TITLE)
 
 
-def _chunk_hit(n: int, score: float, text: str, section=SECTION, region: Region | None = None, industry=None) -> Hit:
-    chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", n, text, tuple(section), 5, 5, "report")
-    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region or Region(), industry=industry)
+def _chunk_hit(n: int, score: float, text: str, section=SECTION, region: Region | None = None, industry=None,
+               bm25_rank: int | None = -1, matched=(), ordinal: int | None = None, page: int = 5) -> Hit:
+    """A synthetic hit; BM25 ranked it (at ``n``) unless ``bm25_rank`` is None (the vectors alone
+    found it). Passages ``n`` are ten apart in their document (no neighbours) unless ``ordinal`` says."""
+    chunk = Chunk(f"doc000000001-{n:04d}", "doc000000001", 10 * n if ordinal is None else ordinal, text,
+                  tuple(section), page, page, "report")
+    return Hit(rank=n, score=score, chunk=chunk, doc_title=DOC_TITLE, region=region or Region(), industry=industry,
+               bm25_rank=n if bm25_rank == -1 else bm25_rank, matched_terms=tuple(matched))
 
 
 def _other_case(case_id: str, title: str, industry: str, chunk_ids=(), text="合成案例原文。") -> Case:
@@ -257,6 +270,30 @@ def test_export_leaves_out_weak_passages_and_weak_cases():
     assert [it.title for it in items if it.source == "case"] == ["合成纺织厂"]
     everything = collect_items(FakeKB({"家纺": hits}), ["家纺"], top_k=15, relative_floor=0.0)
     assert len(everything) == 3
+
+
+def test_export_keeps_passages_only_the_vectors_found_when_close_to_the_best():
+    """一企一策 on a tester's corpus (scores as measured, text synthetic): the best passage holds a
+    glossary word of it (按需施策), the next ones hold the term; two policy passages only the vectors
+    found (0.34 and 0.30 of the best) are left out, though above the quarter floor; one close to
+    the best (0.6) stays. A single character in common (按) is no word evidence."""
+    hits = [_chunk_hit(1, 0.719, "合成：按需施策的帮扶效能有待提升。", matched=("需施策", "按")),
+            _chunk_hit(2, 0.566, "合成：坚持一企一策。", matched=("一企一策",)),
+            _chunk_hit(3, 0.44, "合成：相近的做法。", bm25_rank=None),
+            _chunk_hit(4, 0.247, "合成：加强政策引导。", bm25_rank=None),
+            _chunk_hit(5, 0.213, "合成：总局按照要求完善政策激励。", bm25_rank=None, matched=("按",)),
+            _chunk_hit(6, 0.20, "合成：一企一策的又一段。", bm25_rank=None, matched=("一企一策",))]
+    items = collect_items(FakeKB({"一企一策": hits}), ["一企一策"], top_k=10)
+    assert [it.key[-1] for it in items] == ["1", "2", "3", "6"]
+    # the floor is a setting; at 0 only the quarter floor applies
+    items = collect_items(FakeKB({"一企一策": hits}), ["一企一策"], top_k=10, vector_only_floor=0.0)
+    assert [it.key[-1] for it in items] == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_found_by_words():
+    assert found_by_words(_chunk_hit(1, 0.5, "合成。"))
+    assert found_by_words(_chunk_hit(1, 0.5, "合成。", bm25_rank=None, matched=("认证贷",)))
+    assert not found_by_words(_chunk_hit(1, 0.5, "合成。", bm25_rank=None, matched=("按", "高")))
 
 
 def test_export_filters_apply_to_every_item_on_the_report(hash_kb):
@@ -374,3 +411,109 @@ def test_a_passage_of_several_cases_does_not_mix_their_place_and_trade():
     assert (item.region, item.industry) == ("", "")
     same_trade = item_from_hit(hit, [a, replace(b, industry="其他制造业")])
     assert (same_trade.region, same_trade.industry) == ("", "汽车制造业")
+
+
+def test_neighbouring_passages_of_one_section_are_one_item():
+    """Two queries find the two halves of one paragraph (passages 4 and 5 of 二是完善政策激励, as on
+    the report): one item where the first was found, its text in document order, pages 2–3. Passage
+    3, the section before, and passage 9, of the same section but not next to them, stay apart."""
+    section = ("一、工作举措与成效", "二是完善政策激励")
+    second = _chunk_hit(5, 0.8, "合成：省局出台金融信贷政策。", section=section, ordinal=5, page=3)
+    first = _chunk_hit(4, 0.5, "二是完善政策激励。合成：总局出台政策。", section=section, ordinal=4, page=2)
+    before = _chunk_hit(3, 0.7, "一是加强政策引导。合成。", section=("一、工作举措与成效", "一是加强政策引导"),
+                        ordinal=3, page=2)
+    far = _chunk_hit(9, 0.6, "合成：同一小节后面的一段。", section=section, ordinal=9, page=4)
+    other = _chunk_hit(7, 0.9, "合成：另一小节。", ordinal=7)
+    kb = FakeKB({"认证贷": [second, before], "政策": [other, first, far]})
+    items = collect_items(kb, ["认证贷", "政策"], top_k=5)
+    assert [it.key for it in items] == ["doc000000001-0004+doc000000001-0005", "doc000000001-0003",
+                                        "doc000000001-0007", "doc000000001-0009"]
+    merged = items[0]
+    assert merged.text == "二是完善政策激励。合成：总局出台政策。\n合成：省局出台金融信贷政策。"
+    assert (merged.page, merged.page_end, merged.title) == (2, 3, "二是完善政策激励")
+    # a passage joining two runs makes them one
+    a, b, c = (_chunk_hit(n, 0.9 - n / 10, f"合成第{n}句。", ordinal=n) for n in (1, 3, 2))
+    items = collect_items(FakeKB({"q": [a, b, c]}), ["q"], top_k=5, relative_floor=0.0, vector_only_floor=0.0)
+    assert [it.text for it in items] == ["合成第1句。\n合成第2句。\n合成第3句。"]
+    assert sources(items) == [("doc000000001", DOC_TITLE, [5])]
+
+
+def _titled(n: int, title: str, section: str, doc_title: str = DOC_TITLE) -> ExportItem:
+    return ExportItem(key=f"doc000000001-{n:04d}", source="passage", title=title, text="合成正文。",
+                      doc_id="doc000000001", doc_title=doc_title, section=section, page=n)
+
+
+def test_items_of_one_title_are_told_apart():
+    """Three passages of one write-up titled by the case heading above them (a tester's synthetic
+    collection): each gets the heading where their sections part, up to its colon."""
+    head = "编者按 > 以过程控制破解电机返修难题 > "
+    items = [_titled(1, "以过程控制破解电机返修难题", head + "3. 企业概况：主要生产小型潜水泵和离心泵，员工72人"),
+             _titled(2, "以过程控制破解电机返修难题", head + "6. 取得成效：整机返修率降至1.8%"),
+             _titled(3, "以过程控制破解电机返修难题", head + "4. 存在问题：电机绕组绝缘处理不规范"),
+             _titled(4, "二是完善政策激励", "一、工作举措与成效 > 二是完善政策激励"),
+             _titled(5, "二是完善政策激励", "一、工作举措与成效 > 二是完善政策激励"),
+             _titled(6, "一是加强政策引导", "一、工作举措与成效 > 一是加强政策引导"),
+             _titled(7, "一是加强政策引导", "一、工作举措与成效 > 一是加强政策引导", "合成的另一份报告")]
+    assert shown_titles(items) == [
+        "以过程控制破解电机返修难题 · 3. 企业概况", "以过程控制破解电机返修难题 · 6. 取得成效",
+        "以过程控制破解电机返修难题 · 4. 存在问题",
+        "二是完善政策激励", "二是完善政策激励（之二）",
+        "一是加强政策引导（《合成测试报告（非真实材料）》）", "一是加强政策引导（《合成的另一份报告》）"]
+    md = export_markdown(items, "合成课件")
+    assert "## 2. 以过程控制破解电机返修难题 · 6. 取得成效" in md and "## 5. 二是完善政策激励（之二）" in md
+    document = docx.Document(io.BytesIO(export_docx(items, "合成课件")))
+    assert "3. 以过程控制破解电机返修难题 · 4. 存在问题" in [p.text for p in document.paragraphs]
+    # titles of different sections under one heading keep their own heading when it is different
+    parted = [_titled(1, "合成公司 · 四、取得成效", "合成公司 > 四、取得成效"),
+              _titled(2, "合成公司 · 四、取得成效", "合成公司 > 四、取得成效 > （一）质量")]
+    assert shown_titles(parted) == ["合成公司 · 四、取得成效", "合成公司 · 四、取得成效 · （一）质量"]
+
+
+TABLE_SECTION = ("合成优良案例一览表",)
+TABLE_CHUNKS = [  # one table over three passages (as kb stores a table: cells joined by " | ")
+    Chunk("doc000000001-0000", "doc000000001", 0, "以下每行一个案例。序号 | 企业名称 | 成效；1 | 合成甲厂 | 不良率从2.1%降至0.4%；"
+          "2 | 合成乙厂 | 合格率从92.5%提升到98.7%。", TABLE_SECTION, 1),
+    Chunk("doc000000001-0001", "doc000000001", 1, "3 | 合成丙厂 | 合格率从88%提升到100%；4 | 合成丁厂 | 售价提高15元。",
+          TABLE_SECTION, 1),
+    Chunk("doc000000001-0002", "doc000000001", 2, "5 | 合成戊厂 | 投诉下降45%；6 | 合成己厂 | 碎米率从11%降至4.5%。注：数据为虚构。",
+          TABLE_SECTION, 1),
+]
+
+
+def test_continued_header_is_the_first_row_of_the_table_a_passage_continues():
+    first, middle, last = TABLE_CHUNKS
+    assert continued_header(last, TABLE_CHUNKS) == ("序号", "企业名称", "成效")
+    assert continued_header(middle, TABLE_CHUNKS) == ("序号", "企业名称", "成效")
+    assert continued_header(first, TABLE_CHUNKS) is None  # it has its header
+    # a paragraph between them, another width or no passage before: no header to repeat
+    broken = replace(middle, text="合成：一段文字。")
+    assert continued_header(last, [first, broken, last]) is None
+    wider = replace(middle, text="3 | 合成丙厂 | 甲 | 乙。")
+    assert continued_header(last, [first, wider, last]) is None
+    assert continued_header(last, [last]) is None
+
+
+def test_a_table_passage_found_alone_repeats_its_header_and_names_whose_figures():
+    """The third passage of a table, found without the others: the item begins with the table's
+    header row (a slide, a Word table and a Markdown table show it as the header); each figure
+    of a passage of several cases names its case."""
+    last = TABLE_CHUNKS[2]
+    cases = [_other_case(f"doc000000001-c00{n}", name, "纺织业", (last.chunk_id,), text=f"{n} | {name}")
+             for n, name in ((5, "合成戊厂：以检促改"), (6, "合成己厂"))]
+    cases = [replace(c, outcomes=(Outcome(m, b, a, None, "%", 1, chunk_id=last.chunk_id),))
+             for c, (m, b, a) in zip(cases, (("投诉", None, None), ("碎米率", 11.0, 4.5)), strict=True)]
+    hit = Hit(rank=1, score=0.9, chunk=last, doc_title=DOC_TITLE, bm25_rank=1)
+    kb = FakeKB({"碎米率": [hit]}, cases=cases, chunks=TABLE_CHUNKS)
+    [item] = collect_items(kb, ["碎米率"], top_k=5)
+    assert item.text.startswith("序号 | 企业名称 | 成效；5 | 合成戊厂")
+    table = text_segments(item.text)[0]
+    assert table[0] == ("序号", "企业名称", "成效") and len(table) == 3
+    assert [o.metric for o in item.outcomes] == ["合成戊厂 · 投诉", "合成己厂 · 碎米率"]
+    md = export_markdown([item], "合成课件")
+    assert "| 序号 | 企业名称 | 成效 |\n| --- | --- | --- |\n| 5 | 合成戊厂 | 投诉下降45% |" in md
+    # found with the passages before it: one item, one table, the header once
+    hits = [Hit(rank=k + 1, score=0.9 - k / 10, chunk=c, doc_title=DOC_TITLE, bm25_rank=k + 1)
+            for k, c in enumerate(TABLE_CHUNKS)]
+    [item] = collect_items(FakeKB({"一览表": hits}), ["一览表"], top_k=5)
+    assert item.text.count("序号") == 1
+    assert len(text_segments(item.text)[1]) == 7  # the header and six rows

@@ -223,3 +223,15 @@ def test_a_long_table_continues_on_the_next_slide_with_its_header():
         for s in slide.shapes:
             if s.has_table:
                 assert (s.top + s.height) / 914400 <= 7.5  # on the slide
+
+
+def test_items_of_one_title_are_told_apart_on_their_slides():
+    """Two cases of one document with one title (synthetic): their slides and chart slides name
+    the heading where their sections part."""
+    first = _case()
+    second = ExportItem(**{**first.as_dict(), "key": "case:doc000000001-c002", "section": "二、企业案例 > 案例二",
+                           "outcomes": first.outcomes[:1]})
+    prs = Presentation(io.BytesIO(export_pptx([first, second], "合成课件")))
+    titles = [_title(s) for s in prs.slides]
+    assert "1. 合成市家纺小微企业质量提升（合成案例） · 案例一" in titles
+    assert "2. 合成市家纺小微企业质量提升（合成案例） · 案例二 — 成效对比" in titles
