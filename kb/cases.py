@@ -846,7 +846,10 @@ def _problem_clauses(text: str) -> list[str]:
 # Labelled parts: "存在问题：…", "（二）主要做法", "成效：…".
 
 # A case's name in a field table ("企业名称 | 某公司；") or a labelled line ("企业名称：某公司").
-_NAME_FIELD = re.compile(r"^(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
+_FIELD_NUMBER = r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）])?\s*"  # "1. 企业名称：…" in a numbered list
+_NAME_FIELD = re.compile(rf"^{_FIELD_NUMBER}(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
+# Where it is: "所在地区：浙江省台州市温岭市", "2. 所在地：邢台市平乡县".
+_PLACE_FIELD = re.compile(rf"^{_FIELD_NUMBER}(?:所在|所属)(?:地区|地|区域|县区|区县|市县)\s*[|：:]\s*(?P<place>[^|；;。]+?)\s*[；;。]?$")
 # An explicit industry field: "所属行业 | 农副食品加工业；", "所属行业：纺织业", "行业：家具制造".
 _INDUSTRY_FIELD = re.compile(
     r"(?:^|[，,；;\s])(?:所属|所在)?行业(?:类别|分类|门类|领域)?\s*[|：:]\s*(?P<value>[^|，,；;。]+)")
@@ -896,6 +899,8 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
             label, text = _inline_labels(segment)
             if label is not None:
                 part = label
+            elif _NAME_FIELD.match(segment.strip()) or _PLACE_FIELD.match(segment.strip()):
+                part = None  # a fact-sheet field ("所在地区：…") is no part of the label above it
             elif _NOTES.match(segment):
                 part = None  # a slide's speaker notes ("备注：该企业位于…") are no part of the last label
             out.append(_Piece(part, text, i))
@@ -1349,6 +1354,13 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
         name, place = sub
         if name not in title:
             title = f"{name}：{title}" if title else name
+    elif name := next((m["name"] for s in sents if (m := _NAME_FIELD.match(s.text.strip()))), ""):
+        # A title that names only the practice over a fact sheet ("1. 企业名称：某公司", "2. 所在地区：…"):
+        # the case is that enterprise's, and it is where the place field says.
+        if name not in title:
+            title = f"{name}：{title}" if title else name
+    if not place:
+        place = next((m["place"] for s in sents if (m := _PLACE_FIELD.match(s.text.strip()))), "")
     region = find_region(place) if place else Region()
     if region == Region():
         region = find_region(title)
