@@ -935,6 +935,10 @@ def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Se
     return out
 
 
+# A figure aimed at, not reached: "力争全年帮扶5000家以上", "计划组织培训3场", "目标是合格率提高到98%".
+_TARGET = re.compile(r"力争|争取|预计|计划(?!书)|目标(?:是|为|值)?|拟(?:于|在|用)?")
+
+
 def _make_case(
     doc_id: str, n: int, kind: str, title: str, region: Region, industries: Sequence[str],
     sents: Sequence[Sentence], owners: Sequence[tuple[str, ...]], measures_skip: int = 0,
@@ -1016,7 +1020,7 @@ def _make_case(
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
     outcomes = _without_restated(_unit_from_metric(o) for o in outcomes)
     if labelled:
-        outcomes = [_with_stated_before(o, problem + "。" + profile) for o in outcomes]
+        outcomes = [_with_stated_before(o, problem + "。" + profile) for o in outcomes if not _TARGET.search(o.text)]
     chunk_ids = _owned(owners, range(len(sents)))
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
@@ -1190,7 +1194,8 @@ def _is_appendix(heading: str) -> bool:
     return bool(m := _APPENDIX_HEAD.match(bare)) and not names_case_strictly(bare[m.end():])
 
 
-_BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)")
+_BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)"
+                          r"|[（(]?(?:报送|发送|抄送|分送|主送)[：:]")  # a bulletin's distribution footer
 
 
 def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
@@ -1312,6 +1317,19 @@ def _kind_of_title(title: str) -> str | None:
     return None  # both (地方典型经验和企业优良案例) or neither: the case heading decides
 
 
+_PLACE_ACTS = re.compile(r"(?:以|聚焦|围绕|针对|依托|立足|坚持|探索|推动|创新|通过|打造|实施|开展|建立|着力|强化|深化)")
+
+
+def _leading_place_end(text: str) -> int:
+    """Where the places ``text`` starts with end ("浙江省湖州市安吉县以…" → 9), or 0."""
+    end = 0
+    for a, b, _ in region_spans(text):
+        if a != end:
+            break
+        end = b
+    return end
+
+
 def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     """enterprise_case or local_experience for a case headed ``heading`` under the group heading
     ``group`` (if any) of a collection titled ``doc_title``."""
@@ -1326,6 +1344,10 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     # whatever enterprises the rest of the title speaks of.
     subject = re.split(r"[：:]", bare, maxsplit=1)[0] if re.search(r"[：:]", bare) else ""
     if subject and "".join(subject[a:b] for a, b, _ in region_spans(subject)) == subject:
+        return "local_experience"
+    # A place that acts ("河北省邢台市沙河市针对玻璃深加工企业…", "安吉县以竹制品产业为重点"): the place's
+    # experience, whatever enterprises the rest of the title speaks of.
+    if _PLACE_ACTS.match(bare[_leading_place_end(bare):]) and _leading_place_end(bare):
         return "local_experience"
     return "enterprise_case" if ENTERPRISE_WORD.search(bare) else "local_experience"
 

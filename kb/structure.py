@@ -129,7 +129,9 @@ ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|
 # A heading that groups cases ("一、地方典型经验", "二、企业优良案例") rather than naming one.
 GROUP_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:典型经验|优良案例|典型案例|经验做法|案例|经验)(?:汇编|选编|集|材料|篇)?$")
 # Front and back matter of a collection: not a case.
-NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|编后|后记|引言|附录|附表|概述|导语|体会|启示|结语|结束语|小结")
+NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|编后|后记|引言|附录|附表|概述|导语|体会|启示|结语|结束语|小结"
+                          # a bulletin's overview of progress and its plans: "一、总体进展", "三、下一步打算"
+                          r"|(?:总体|工作)进展|进展情况|下一?步|工作(?:打算|计划|安排)")
 # A note in prose at the head of a collection ("编者按", "前言"): it has no sections of its own, so
 # a heading below it in rank ("## 某公司" after "# 编者按") starts a case, not a part of the note.
 _PROSE_NOTE = re.compile(r"编者按|编者的话|按语|前言|序言|导语|卷首语")

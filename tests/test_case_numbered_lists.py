@@ -93,3 +93,48 @@ def test_numbered_labels_name_parts_for_answers():
     assert case_parts(("一、某公司",), ["1. 企业名称：某公司", "4. 存在问题：返修率高。", "5、帮扶措施：建立规程。",
                                      "（6）取得成效：返修率降至1%。"]) == [None, "problem", "measures", "outcomes"]
 
+
+_BULLETIN = """认证提升工作简报
+第3期
+某省市场监督管理局认证监管处          2024年5月6日
+
+一、总体进展
+截至4月底，全省共组织认证机构帮扶小微企业1200家，减免认证费用300万元。
+
+二、各地做法
+（一）浙江省湖州市德清县以木制家具产业为重点，针对家具开裂问题，推行木材含水率检验。家具出口退货率由2.5%降至0.8%。
+（二）河北省邢台市沙河市针对玻璃深加工企业返工多的问题，组织专家开展诊断，帮助企业改进钢化炉温控制。返工率由6%降至2%。
+
+三、下一步打算
+（一）扩大帮扶覆盖面，力争全年帮扶小微企业3000家以上。
+（二）总结推广典型经验。
+
+（报送：市场监管总局认证监管司    发送：各市市场监管局）
+"""
+
+
+def test_bulletin_overview_plans_and_footer_are_no_cases(tmp_path):
+    """Synthetic bulletin: 总体进展 and 下一步打算 (with its 报送 footer) are no cases; the two places
+    under 二、各地做法 are local experiences (a place that acts, "沙河市针对…企业…", is still a place's)."""
+    path = tmp_path / "简报.txt"
+    path.write_text(_BULLETIN, encoding="utf-8")
+    parsed = parse_document(path)
+    assert [c.title[:9] for c in parsed.cases] == ["浙江省湖州市德清县", "河北省邢台市沙河市"]
+    assert {c.kind for c in parsed.cases} == {"local_experience"}
+    kinds = {c.section[0]: c.kind for c in parsed.chunks}
+    assert kinds["一、总体进展"] == kinds["三、下一步打算"] == "report"
+
+
+def test_footer_and_targets_are_no_part_of_the_last_case(tmp_path):
+    """Synthetic: a footer right after the last case is no part of it, and a target (力争/计划/目标) is
+    no outcome."""
+    text = ("认证帮扶经验汇编\n\n一、浙江省湖州市德清县：木制家具质量提升\n存在问题：家具开裂多。\n主要做法：推行木材含水率检验。\n"
+            "取得成效：出口退货率由2.5%降至0.8%，力争明年降至0.5%以下，计划再帮扶企业30家。\n\n"
+            "二、河北省邢台市沙河市：玻璃深加工返工治理\n存在问题：返工多。\n主要做法：改进钢化炉温控制。\n"
+            "取得成效：返工率由6%降至2%。\n（报送：市场监管总局认证监管司）\n")
+    path = tmp_path / "汇编.txt"
+    path.write_text(text, encoding="utf-8")
+    first, second = parse_document(path).cases
+    assert [(o.before, o.after) for o in first.outcomes] == [(2.5, 0.8)]
+    assert "报送" not in second.text
+
