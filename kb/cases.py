@@ -1409,7 +1409,8 @@ def _collection_cases(
             found.extend((tuple(unit.idx[k] for k in t), _named(sentences, [unit.idx[k] for k in t]), unit.depth,
                           unit.group) for t in tables)
             continue
-        title = bare_heading(unit.heading)
+        # "1. 中山市古镇镇：…" under a group heading: the item's number is no part of its title.
+        title = re.sub(r"^\d{1,2}[.．、](?!\d)\s*", "", bare_heading(unit.heading))
         if not title:  # "案例1" above a field table: the table's 企业名称 row names the case
             named = _named(sentences, unit.idx)
             title = f"{unit.heading}：{named}" if named else unit.heading

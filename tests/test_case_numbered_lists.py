@@ -138,3 +138,12 @@ def test_footer_and_targets_are_no_part_of_the_last_case(tmp_path):
     assert [(o.before, o.after) for o in first.outcomes] == [(2.5, 0.8)]
     assert "报送" not in second.text
 
+
+def test_numbered_item_titles_lose_their_number(tmp_path):
+    """Synthetic: "1. 某地：…" items under group headings are titled without the "1. "."""
+    text = ("# 某省经验与案例（合成）\n\n## 一、地方典型经验\n\n### 1. 中山市古镇镇：建设灯饰认证服务站\n\n"
+            "存在问题：灯饰企业认证难。\n\n取得成效：获证企业由10家增加到40家。\n\n"
+            "### 2. 揭阳市揭东区：推动餐厨具出口\n\n存在问题：出口退货多。\n\n取得成效：退货率由3%降至1%。\n")
+    path = tmp_path / "经验.md"
+    path.write_text(text, encoding="utf-8")
+    assert [c.title for c in parse_document(path).cases] == ["中山市古镇镇：建设灯饰认证服务站", "揭阳市揭东区：推动餐厨具出口"]
