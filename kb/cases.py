@@ -846,7 +846,10 @@ def _problem_clauses(text: str) -> list[str]:
 # Labelled parts: "存在问题：…", "（二）主要做法", "成效：…".
 
 # A case's name in a field table ("企业名称 | 某公司；") or a labelled line ("企业名称：某公司").
-_NAME_FIELD = re.compile(r"^(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
+_FIELD_NUMBER = r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）])?\s*"  # "1. 企业名称：…" in a numbered list
+_NAME_FIELD = re.compile(rf"^{_FIELD_NUMBER}(?:企业|单位|案例|项目|公司)?名称\s*[|：:]\s*(?P<name>[^|；;。]+?)\s*[；;。]?$")
+# Where it is: "所在地区：浙江省台州市温岭市", "2. 所在地：邢台市平乡县".
+_PLACE_FIELD = re.compile(rf"^{_FIELD_NUMBER}(?:所在|所属)(?:地区|地|区域|县区|区县|市县)\s*[|：:]\s*(?P<place>[^|；;。]+?)\s*[；;。]?$")
 # An explicit industry field: "所属行业 | 农副食品加工业；", "所属行业：纺织业", "行业：家具制造".
 _INDUSTRY_FIELD = re.compile(
     r"(?:^|[，,；;\s])(?:所属|所在)?行业(?:类别|分类|门类|领域)?\s*[|：:]\s*(?P<value>[^|，,；;。]+)")
@@ -896,6 +899,8 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
             label, text = _inline_labels(segment)
             if label is not None:
                 part = label
+            elif _NAME_FIELD.match(segment.strip()) or _PLACE_FIELD.match(segment.strip()):
+                part = None  # a fact-sheet field ("所在地区：…") is no part of the label above it
             elif _NOTES.match(segment):
                 part = None  # a slide's speaker notes ("备注：该企业位于…") are no part of the last label
             out.append(_Piece(part, text, i))
@@ -928,6 +933,10 @@ def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Se
         chunk = owners[p.index][0] if owners[p.index] else None
         out.extend(replace(o, chunk_id=chunk) for o in parse_outcomes(p.text, s.page))
     return out
+
+
+# A figure aimed at, not reached: "力争全年帮扶5000家以上", "计划组织培训3场", "目标是合格率提高到98%".
+_TARGET = re.compile(r"力争|争取|预计|计划(?!书)|目标(?:是|为|值)?|拟(?:于|在|用)?")
 
 
 def _make_case(
@@ -1011,7 +1020,7 @@ def _make_case(
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
     outcomes = _without_restated(_unit_from_metric(o) for o in outcomes)
     if labelled:
-        outcomes = [_with_stated_before(o, problem + "。" + profile) for o in outcomes]
+        outcomes = [_with_stated_before(o, problem + "。" + profile) for o in outcomes if not _TARGET.search(o.text)]
     chunk_ids = _owned(owners, range(len(sents)))
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
@@ -1185,7 +1194,8 @@ def _is_appendix(heading: str) -> bool:
     return bool(m := _APPENDIX_HEAD.match(bare)) and not names_case_strictly(bare[m.end():])
 
 
-_BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)")
+_BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)"
+                          r"|[（(]?(?:报送|发送|抄送|分送|主送)[：:]")  # a bulletin's distribution footer
 
 
 def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
@@ -1307,6 +1317,19 @@ def _kind_of_title(title: str) -> str | None:
     return None  # both (地方典型经验和企业优良案例) or neither: the case heading decides
 
 
+_PLACE_ACTS = re.compile(r"(?:以|聚焦|围绕|针对|依托|立足|坚持|探索|推动|创新|通过|打造|实施|开展|建立|着力|强化|深化)")
+
+
+def _leading_place_end(text: str) -> int:
+    """Where the places ``text`` starts with end ("浙江省湖州市安吉县以…" → 9), or 0."""
+    end = 0
+    for a, b, _ in region_spans(text):
+        if a != end:
+            break
+        end = b
+    return end
+
+
 def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     """enterprise_case or local_experience for a case headed ``heading`` under the group heading
     ``group`` (if any) of a collection titled ``doc_title``."""
@@ -1321,6 +1344,10 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     # whatever enterprises the rest of the title speaks of.
     subject = re.split(r"[：:]", bare, maxsplit=1)[0] if re.search(r"[：:]", bare) else ""
     if subject and "".join(subject[a:b] for a, b, _ in region_spans(subject)) == subject:
+        return "local_experience"
+    # A place that acts ("河北省邢台市沙河市针对玻璃深加工企业…", "安吉县以竹制品产业为重点"): the place's
+    # experience, whatever enterprises the rest of the title speaks of.
+    if _PLACE_ACTS.match(bare[_leading_place_end(bare):]) and _leading_place_end(bare):
         return "local_experience"
     return "enterprise_case" if ENTERPRISE_WORD.search(bare) else "local_experience"
 
@@ -1349,6 +1376,13 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
         name, place = sub
         if name not in title:
             title = f"{name}：{title}" if title else name
+    elif name := next((m["name"] for s in sents if (m := _NAME_FIELD.match(s.text.strip()))), ""):
+        # A title that names only the practice over a fact sheet ("1. 企业名称：某公司", "2. 所在地区：…"):
+        # the case is that enterprise's, and it is where the place field says.
+        if name not in title:
+            title = f"{name}：{title}" if title else name
+    if not place:
+        place = next((m["place"] for s in sents if (m := _PLACE_FIELD.match(s.text.strip()))), "")
     region = find_region(place) if place else Region()
     if region == Region():
         region = find_region(title)
@@ -1375,7 +1409,8 @@ def _collection_cases(
             found.extend((tuple(unit.idx[k] for k in t), _named(sentences, [unit.idx[k] for k in t]), unit.depth,
                           unit.group) for t in tables)
             continue
-        title = bare_heading(unit.heading)
+        # "1. 中山市古镇镇：…" under a group heading: the item's number is no part of its title.
+        title = re.sub(r"^\d{1,2}[.．、](?!\d)\s*", "", bare_heading(unit.heading))
         if not title:  # "案例1" above a field table: the table's 企业名称 row names the case
             named = _named(sentences, unit.idx)
             title = f"{unit.heading}：{named}" if named else unit.heading

@@ -26,3 +26,14 @@ BRACKET_LABEL = re.compile(rf"[【\[〔](?:{ANY_LABEL})[】\]〕]")
 # A part label a line starts with: "存在问题：…", "【做法】…", "（二）成效：…", "问题 | …" (a table row).
 INLINE_LABEL = re.compile(
     rf"^{LABEL_NUMBER}(?:[【\[〔](?P<bracket>{ANY_LABEL})[】\]〕]\s*[：:]?|(?P<label>{ANY_LABEL})\s*[：:|])\s*")
+
+# A field of a case's fact sheet that names no part: whose case it is, where, in which trade
+# ("企业名称：某公司", "所在地区：某市某县", "所属行业：纺织业").
+FIELD_LABEL = (r"(?:企业|单位|案例|项目|公司)?名称|(?:所在|所属)(?:地区|地|区域|县区|区县|市县)|所在地|地区"
+               r"|(?:所属|所在)?行业(?:类别|分类|门类|领域)?")
+
+# A numbered list item that is a labelled line of a case, not a heading: "1. 企业名称：某公司",
+# "4、存在问题：返修率高…", "（2）主要做法：…" (a label, a colon and something after it). A numbered
+# label alone ("4. 存在问题：") is still a part heading.
+LABELLED_ITEM = re.compile(
+    rf"^(?:\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[)）])\s*(?:{ANY_LABEL}|{FIELD_LABEL})\s*[：:]\s*\S")

@@ -30,6 +30,7 @@ from .labels import (  # noqa: F401  (PARTS and INLINE_LABEL are read from here 
     BRACKET_LABEL,
     INLINE_LABEL,
     LABEL_NUMBER,
+    LABELLED_ITEM,
     PART_LABELS,
     PARTS,
 )
@@ -128,7 +129,12 @@ ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|
 # A heading that groups cases ("一、地方典型经验", "二、企业优良案例") rather than naming one.
 GROUP_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:典型经验|优良案例|典型案例|经验做法|案例|经验)(?:汇编|选编|集|材料|篇)?$")
 # Front and back matter of a collection: not a case.
-NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|后记|引言|附录|附表|概述|导语|体会|启示|结语|结束语|小结")
+NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|编后|后记|引言|附录|附表|概述|导语|体会|启示|结语|结束语|小结"
+                          # a bulletin's overview of progress and its plans: "一、总体进展", "三、下一步打算"
+                          r"|(?:总体|工作)进展|进展情况|下一?步|工作(?:打算|计划|安排)")
+# A note in prose at the head of a collection ("编者按", "前言"): it has no sections of its own, so
+# a heading below it in rank ("## 某公司" after "# 编者按") starts a case, not a part of the note.
+_PROSE_NOTE = re.compile(r"编者按|编者的话|按语|前言|序言|导语|卷首语")
 
 
 def bare_heading(heading: str) -> str:
@@ -255,7 +261,12 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     def level_of(pi: int, text: str) -> int | None:
         if pi in toc:
             return None  # a line of the table of contents (skipped), not the heading it lists
-        return 1 if pi in place_titles else heading_level(text)
+        if pi in place_titles:
+            return 1
+        level = heading_level(text)
+        if level in (3, 4) and LABELLED_ITEM.match(text):
+            return None  # "1. 企业名称：某公司", "4. 存在问题：…": a labelled line of the case above
+        return level
 
     # Part headings numbered like top-level ones nest under the case above them only in a
     # collection: at least two top-level headings that are case titles (see PART_LEVEL), with or
@@ -290,6 +301,8 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
             if not text[body_offset:].strip() and heading[-1:] in "。；！？":
                 # A one-sentence item such as "（1）建立回访机制。" is content, not only a title.
                 body_offset = 0
+            if level == 2 and 1 in path and _PROSE_NOTE.fullmatch(bare_heading(_clean_title(path[1]))):
+                path = {}
             case_above = path.get(GROUPED_CASE_LEVEL) or path.get(1)
             if (level == 1 and 1 in path and (heading.lstrip().startswith("案例") or pi in place_titles
                                                and _group_heading(path[1]))
