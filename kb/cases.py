@@ -79,7 +79,8 @@ from .structure import (
 #    chain reads as a name in the title (浙江德清县); 眼镜 is a trade word (3587 眼镜制造); ten districts renamed
 #    2016–2020 (余江区, 永年区 …); pumps and fasteners are 34, fitness equipment 24, rice noodles 14, yarn 17;
 #    narrative slides are cases, more part labels (对策, 难点 …), a figure's time base stays in its unit (起/季度),
-#    an after-only result takes its before figure from the problem.
+#    an after-only result takes its before figure from the problem; numbered field lines (企业名称/所在地区)
+#    name the case, targets (力争…) are no outcomes.
 CASES_VERSION = "11"
 
 _QTY = re.compile(

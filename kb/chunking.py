@@ -26,7 +26,9 @@ CHUNKER_VERSION = "9"  # 2: clauses of an over-long sentence are packed in balan
 # after a sentence's end starts a paragraph even when the line before is full, and the space after a
 # case's number stays ("案例1 安徽省…", kb/cleaning.py); 9: a PDF line drawn in two passes is read left to
 # right (kb/pdf_order.py: curly quotes, contents pages), a cover's issuer and date lines end the title,
-# front/back matter and closing words of a collection are typed report (kb/pipeline.py)
+# front/back matter and closing words of a collection are typed report (kb/pipeline.py), numbered
+# "1. 企业名称：…" lines are lines of the case above, not headings, and bulletins' progress/next-step
+# sections and 报送 footers are no case matter
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
