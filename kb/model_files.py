@@ -110,19 +110,25 @@ def model_files_sha256(path: Path, memo_dir: Path | None = None) -> str:
     return digest
 
 
-def write_json_atomic(path: Path, obj) -> None:
-    """Write JSON beside ``path`` and ``os.replace`` it in: readers see the old or the new file."""
+def write_bytes_atomic(path: Path, data: bytes, prefix: str | None = None, suffix: str = "") -> None:
+    """Write ``data`` beside ``path`` and ``os.replace`` it in: readers see the old or the new file,
+    and a failure leaves no partial file (the temporary one is removed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=prefix or f".{path.name}.", suffix=suffix, dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, ensure_ascii=False, indent=1)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json_atomic(path: Path, obj) -> None:
+    """Write JSON beside ``path`` and ``os.replace`` it in (:func:`write_bytes_atomic`)."""
+    write_bytes_atomic(path, json.dumps(obj, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 @dataclass(frozen=True)

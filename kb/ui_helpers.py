@@ -355,19 +355,9 @@ def restore_upload(path: Path, previous: bytes | None) -> None:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
+    from .model_files import write_bytes_atomic
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data, prefix=".upload-", suffix=".part")
 
 
 def source_in_corpus(home: Path, corpus_dir: Path, doc_path: str) -> Path | None:
