@@ -254,6 +254,13 @@ def test_parse_outcomes_a_count_of_beneficiaries_names_what_it_counts():
     assert parse_outcomes("惠及1200户茶农") == []  # nothing said about what they got
 
 
+def test_parse_outcomes_reads_per_mille():
+    """A re-tester's "3‰降至0.8‰" gave no outcome at all (synthetic sentences)."""
+    assert [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes("次品率由3‰降至0.8‰")] == [
+        ("次品率", 3.0, 0.8, -2.2, "‰")]
+    assert [(o.change, o.unit) for o in parse_outcomes("返修率下降了1.2‰")] == [(-1.2, "‰")]
+
+
 def test_parse_outcomes_ignores_descriptions_and_borrows_metric():
     assert parse_outcomes("量身定制防错方法和5项快捷自检法") == []  # a measure, not a result
     assert parse_outcomes("约15%的小微企业认为仍有提升空间") == []
