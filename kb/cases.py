@@ -80,7 +80,8 @@ from .structure import (
 #    2016–2020 (余江区, 永年区 …); pumps and fasteners are 34, fitness equipment 24, rice noodles 14, yarn 17;
 #    narrative slides are cases, more part labels (对策, 难点 …), a figure's time base stays in its unit (起/季度),
 #    an after-only result takes its before figure from the problem; numbered field lines (企业名称/所在地区)
-#    name the case, targets (力争…) are no outcomes; per-mille figures (3‰降至0.8‰) are read.
+#    name the case, targets (力争…) are no outcomes; per-mille figures (3‰降至0.8‰) are read; a change and
+#    the level it reached are one pair (提升了6.3个百分点，达到97.1% → 90.8% → 97.1%).
 CASES_VERSION = "11"
 
 _QTY = re.compile(
@@ -414,12 +415,30 @@ def parse_outcomes(text: str, page: int | None = None) -> list[Outcome]:
     out: list[Outcome] = []
     text = _BULLET.sub(lambda m: "；" if m.start() else "", text)
     for _off, sentence in split_sentences(text) or [(0, text)]:
+        start = len(out)
         for o in _sentence_outcomes(sentence, page):
             if not o.metric and out:
                 o = replace(o, metric=out[-1].metric)
-            if o.metric:
+            if not o.metric:
+                continue
+            if len(out) > start and (pair := _change_and_level(out[-1], o)) is not None:
+                out[-1] = pair
+            else:
                 out.append(o)
     return out
+
+
+def _change_and_level(change: Outcome, level: Outcome) -> Outcome | None:
+    """A stated change and the level it reached, in one sentence and of one metric ("合格率提升了6.3个
+    百分点，达到97.1%", "增加20家，达到120家"): one before→after pair (90.8% → 97.1%). Only exact figures,
+    and only points with a percentage or one unit (not %: "增长10%，达到110家" is no pair)."""
+    if (change.change is None or change.before is not None or change.after is not None or level.after is None
+            or level.before is not None or level.change is not None or change.metric != level.metric
+            or change.approx or level.approx):
+        return None
+    if not ((change.unit == "个百分点" and level.unit == "%") or (change.unit == level.unit and change.unit != "%")):
+        return None
+    return replace(level, before=round(level.after - change.change, 4), change=change.change)
 
 
 _TABLE_BEFORE = re.compile(r"前|基期|原|\d{4}年")

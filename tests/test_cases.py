@@ -261,6 +261,19 @@ def test_parse_outcomes_reads_per_mille():
     assert [(o.change, o.unit) for o in parse_outcomes("返修率下降了1.2‰")] == [(-1.2, "‰")]
 
 
+def test_a_change_and_the_level_it_reached_are_one_pair():
+    """A re-tester's "提升了6.3个百分点，达到97.1%" gave a change and a level apart (synthetic sentences)."""
+    def read(text):
+        return [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)]
+
+    assert read("合格率提升了6.3个百分点，达到97.1%") == [("合格率", 90.8, 97.1, 6.3, "%")]
+    assert read("不良率下降了2个百分点，降至5%") == [("不良率", 7.0, 5.0, -2.0, "%")]
+    assert read("认证企业增加20家，达到120家") == [("认证企业", 100.0, 120.0, 20.0, "家")]
+    # a relative change (%), another unit, or an approximate figure: no pair is made up
+    assert read("营收增长10%，达到110万元") == [("营收", None, None, 10.0, "%"), ("营收", None, 110.0, None, "万元")]
+    assert len(parse_outcomes("合格率提高约3个百分点，达到97%")) == 2
+
+
 def test_parse_outcomes_ignores_descriptions_and_borrows_metric():
     assert parse_outcomes("量身定制防错方法和5项快捷自检法") == []  # a measure, not a result
     assert parse_outcomes("约15%的小微企业认为仍有提升空间") == []
