@@ -86,7 +86,7 @@ CASES_VERSION = "11"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
-    r"(?P<base>%|‰|个百分点|个月|元|美元|家|个|人次|人|项|户|次|倍|吨|件|场|份|篇|名|亩|台|套|批次|批|种|"
+    r"(?P<base>%|‰|ppm|PPM|个百分点|个月|元|美元|家|个|人次|人|项|户|次|倍|吨|件|场|份|篇|名|亩|台|套|批次|批|种|"
     r"mg/L|mg/kg|mg/m³|毫克/升|毫克/千克|分钟|分|起|天|小时|周|例|条|处|单|箱|辆|公斤|千克|克|平方米|米|千瓦时)?"
 )
 _COUNT_UNITS = {"家", "个", "人次", "人", "项", "户", "名", "件", "场", "份", "篇", "台", "套", "批", "种"}
@@ -101,7 +101,7 @@ _PERIOD = re.compile(r"每个?(?P<per>[\u4e00-\u9fff]{1,6}?)(?:约|近|的)?$|(?
 def _per_unit(unit: str | None, *leads: str) -> str | None:
     """``unit`` with the time base the text before a figure states ("起" after "由每季度" → "起/季度"), so
     "每季度15起 → 3起" is not read as 15 起 in all; a share (%) or a unit already per something is kept."""
-    if not unit or "/" in unit or unit in ("%", "‰", "个百分点"):
+    if not unit or "/" in unit or unit in ("%", "‰", "ppm", "PPM", "个百分点"):
         return unit
     for lead in leads:
         if m := _PERIOD.search(lead):

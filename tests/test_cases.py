@@ -266,6 +266,16 @@ def test_parse_outcomes_reads_per_mille():
     assert [(o.change, o.unit) for o in parse_outcomes("返修率下降了1.2‰")] == [(-1.2, "‰")]
 
 
+def test_parse_outcomes_reads_ppm():
+    """Defect rates in parts per million (synthetic sentences)."""
+    def read(text):
+        return [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)]
+
+    assert read("焊接不良率由1200ppm降至300ppm") == [("焊接不良率", 1200.0, 300.0, -900.0, "ppm")]
+    assert read("不良率下降了500PPM") == [("不良率", None, None, -500.0, "PPM")]
+
+
+
 def test_a_change_and_the_level_it_reached_are_one_pair():
     """A re-tester's "提升了6.3个百分点，达到97.1%" gave a change and a level apart (synthetic sentences)."""
     def read(text):
