@@ -716,11 +716,17 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
     kept = []
     for m in _CLAUSE.finditer(text[skip:]):
         clause = m.group().strip()
-        if (clause and not parse_outcomes(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
+        if (clause and not parse_outcomes(clause) and not _continues_result(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
                 and not is_profile_clause(clause) and not _TIME_ONLY.fullmatch(clause)
                 and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause) or _CIRCUMSTANCE.fullmatch(clause)))):
             kept.append(clause)
     return "；".join(kept)
+
+
+def _continues_result(clause: str) -> bool:
+    """A clause stating a figure of the metric named before it ("…提升了6.3个百分点，达到97.1%"): a
+    result, never a measure, though on its own it names no metric."""
+    return any(not o.metric for o, _tag in _clause_outcomes(arabic_figures(clause), None))
 
 
 # Who helped, as the lead-in of what was done: "在认证机构帮助下".

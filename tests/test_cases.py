@@ -289,6 +289,14 @@ def test_a_change_and_the_level_it_reached_are_one_pair():
     assert len(parse_outcomes("合格率提高约3个百分点，达到97%")) == 2
 
 
+def test_the_level_a_change_reached_is_no_measure():
+    """A re-tester's bulletin item put "达到97.1%" among the measures (synthetic sentence)."""
+    from kb.cases import _measures
+
+    assert _measures("建立结对帮扶机制，帮扶后抽检合格率提升了6.3个百分点，达到97.1%。") == "建立结对帮扶机制"
+    assert _measures("组织专家驻厂，制定作业指导书。") == "组织专家驻厂；制定作业指导书"
+
+
 def test_parse_outcomes_ignores_descriptions_and_borrows_metric():
     assert parse_outcomes("量身定制防错方法和5项快捷自检法") == []  # a measure, not a result
     assert parse_outcomes("约15%的小微企业认为仍有提升空间") == []
