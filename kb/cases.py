@@ -109,6 +109,26 @@ def _per_unit(unit: str | None, *leads: str) -> str | None:
     return unit
 
 
+# A time base: a calendar period only ("每千行代码" is no time base).
+_PERIOD_WORD = r"(?:年度|年|季度|季|月|周|星期|天|日|班次|班|小时)"
+_TIME_BASE = rf"(?:平均每|每个?){_PERIOD_WORD}|[年月日周]均"
+# "每季度客户退货", "每年复染返工损失": a rate the metric states with 每. ("月均经济效益" names a
+# monthly average: its change is in 万元 of that average, so a metric starting with X均 is kept.)
+_METRIC_PERIOD = re.compile(rf"^(?:平均每|每个?){_PERIOD_WORD}的?(?=[\u4e00-\u9fff])")
+# "月均减少损失约30万元": the average is of the change itself (30 万元/月).
+_AVG_BEFORE_VERB = re.compile(r"[年月日周]均$")
+
+
+def _period_from_metric(metric: str, unit: str | None) -> tuple[str, str | None]:
+    """(metric, unit) with a time base the metric starts with moved into the unit ("每季度客户退货", 批次
+    → 客户退货, 批次/季度), as README promises; a share (%) or a unit already per something keeps the
+    metric as it is."""
+    m = _METRIC_PERIOD.match(metric)
+    if not m or (per := _per_unit(unit, m[0].rstrip("的"))) == unit:
+        return metric, unit
+    return metric[m.end() :], per
+
+
 # "从2020年的143家" — the start of a from–to pair (the year in between is skipped).
 _FROM = re.compile(rf"(?:从|由)(?:\d{{4}}年(?:底|度)?的?)?{_PER}(?:约|近)?$")
 # What joins the two quantities of a pair: "降至", "增加到2023年的", "回升至", "缩短到", "到".
@@ -123,7 +143,8 @@ _BEFORE_MARK = re.compile(r"前|原来|原先|此前|过去|以往")
 _CHANGED_AMOUNT = r"[\u4e00-\u9fff]{0,4}?(?:损失|成本|费用|支出|开支|浪费|能耗|收入|利润|效益|销售额|产值|营收)"
 _CHANGE = re.compile(rf"(?P<verb>{_UP}|{_DOWN})了?(?P<what>{_CHANGED_AMOUNT})?(?:约|近|超过|超)?$")
 # A level reached: "增长至5亿", "突破130亿元", "达1.3亿余元", "超过350亿元", "为63.0%".
-_REACH = re.compile(rf"(?:(?:{_UP}|{_DOWN}|降|升|增|减)?(?:至|到)|达到|达|突破|超过|超|逾|共计|累计|总计|为|约|近)$")
+_REACH = re.compile(rf"(?P<reach>(?:{_UP}|{_DOWN}|降|升|增|减)?(?:至|到)|达到|达|突破|超过|超|逾|共计|累计|总计|为|约|近)"
+                    rf"(?P<per>{_TIME_BASE})?(?:约|近)?$")
 # A saving: "返修成本每年节约85万元" is the amount saved, not a level of 返修成本每年节 (约 is no "about").
 _SAVING = re.compile(r"(?P<verb>节约|节省|节支)了?(?:约|近|超过|超)?$")
 # Who benefited: "为1433家企业…", "带动3800余人…", "帮助115家…"; the metric follows the number.
@@ -316,7 +337,10 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             continue
         if (c := _CHANGE.search(before)) is not None:
             sign = -1 if re.fullmatch(_DOWN, c["verb"]) else 1
-            metric = _metric(clause[seg_start : c.start()] + (c["what"] or ""))
+            lead = clause[seg_start : c.start()]
+            if (avg := _AVG_BEFORE_VERB.search(lead)) and (per := _per_unit(unit, avg[0])) != unit:
+                lead, unit = lead[: avg.start()], per  # "月均减少损失约30万元": 30 万元/月
+            metric = _metric(lead + (c["what"] or ""))
             if c["verb"] == "增收":  # "茶农户均增收1.2万元": what grew is the income
                 metric += "收入"
             out.append((Outcome(metric, None, None, sign * value, unit, page, clause, approx=_approx(q, before, clause[q.end():])),
@@ -341,16 +365,19 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             # "突破130亿元", or a bare figure closing the clause ("注册商标1000余个"); a count
             # inside a noun phrase ("5项快捷自检法") describes a measure and is skipped.
             end = r.start() if r else q.start()
-            tag = "reach_to" if r is not None and re.search(r"[至到]$", r[0]) and r[0] not in ("达到",) else "level"
+            tag = "reach_to" if r is not None and re.search(r"[至到]$", r["reach"]) and r["reach"] != "达到" else "level"
             if r is None:
                 tag = "bare"
+            elif r["per"]:  # "降至每月2起": 起/月
+                unit = _per_unit(unit, r["per"])
             out.append((Outcome(_metric(clause[seg_start:end]), None, value, None, unit, page, clause,
                                 approx=_approx(q, before, clause[q.end():])), tag))
             seg_start = q.end()
         i += 1
     for w in pending:
         word_pair(w)
-    return out
+    return [(replace(o, metric=metric, unit=unit), tag) for o, tag in out
+            for metric, unit in [_period_from_metric(o.metric, o.unit)]]
 
 
 def is_profile_clause(clause: str) -> bool:
@@ -1093,9 +1120,12 @@ def _stated_levels(text: str) -> list[tuple[str, float, str | None, str]]:
             if not (q["mult"] or q["base"]):
                 continue
             lead = clause[: q.start()]
-            metric = _LEVEL_WORDS.sub("", _metric(lead))
             value, unit = _value(q)
-            out.append((metric, value, _per_unit(unit, lead), clause))
+            # the time base right before the figure ("客户投诉每月约9起"), not one the metric starts with,
+            # which would read 月客户投诉 as the period
+            run = _LEVEL_WORDS.search(lead)
+            metric, unit = _period_from_metric(_LEVEL_WORDS.sub("", _metric(lead)), _per_unit(unit, run[0] if run else ""))
+            out.append((metric, value, unit, clause))
     return out
 
 

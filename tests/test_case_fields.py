@@ -194,7 +194,7 @@ def test_profile_facts_are_not_outcomes(clause):
         ("获证作坊从30家增加到210家", [("获证作坊", 30, 210, 180, "家")]),
         # the amount changed between the verb and the number (synthetic sentences)
         ("平均每家企业每年减少损失约120万元", [("平均每家企业每年损失", None, None, -120, "万元")]),
-        ("每年减少复染返工损失约86万元", [("每年复染返工损失", None, None, -86, "万元")]),
+        ("每年减少复染返工损失约86万元", [("复染返工损失", None, None, -86, "万元/年")]),
         ("企业增加销售收入300万元", [("企业销售收入", None, None, 300, "万元")]),
         ("工业增加值约120万元", [("工业增加值", None, 120, None, "万元")]),
     ],

@@ -275,6 +275,32 @@ def test_parse_outcomes_reads_ppm():
     assert read("不良率下降了500PPM") == [("不良率", None, None, -500.0, "PPM")]
 
 
+def test_a_time_base_before_the_metric_or_the_figure_stays_in_the_unit():
+    """A re-tester's "每季度客户退货从6批次降为1批次" kept 批次 and "月均减少损失约30万元" kept 万元
+    (synthetic sentences): the time base goes into the unit, as "从每季度15起减少到3起" → 起/季度."""
+    def read(text):
+        return [(o.metric, o.before, o.after, o.change, o.unit) for o in parse_outcomes(text)]
+
+    assert read("每季度客户退货从6批次降为1批次") == [("客户退货", 6.0, 1.0, -5.0, "批次/季度")]
+    assert read("月均减少损失约30万元") == [("损失", None, None, -30.0, "万元/月")]
+    assert read("客户投诉降至每月2起") == [("客户投诉", None, 2.0, None, "起/月")]
+    assert read("每月客户投诉降至2起") == [("客户投诉", None, 2.0, None, "起/月")]
+    # a share, or a base that is no calendar period, is left as it was
+    assert read("每季度抽检合格率由90%提高到98%") == [("每季度抽检合格率", 90.0, 98.0, 8.0, "%")]
+    assert read("每千行代码缺陷由3.2个降至1.1个") == [("每千行代码缺陷", 3.2, 1.1, -2.1, "个")]
+
+
+def test_an_after_only_result_pairs_with_a_problem_figure_of_the_same_time_base(tmp_path):
+    """Synthetic: "每月客户投诉约9起" in the problem is 9 起/月, the before of "客户投诉降至每月2起"."""
+    from kb.pipeline import parse_document
+
+    path = tmp_path / "案例.md"
+    path.write_text("# 某省企业案例（合成测试材料）\n\n## 一、合成市某泵业有限公司\n\n"
+                    "存在问题：电机返修多，每月客户投诉约9起。\n\n帮扶措施：建立出厂全检制度。\n\n"
+                    "取得成效：客户投诉降至每月2起。\n", encoding="utf-8")
+    (case,) = parse_document(path).cases
+    assert [(o.metric, o.before, o.after, o.unit) for o in case.outcomes] == [("客户投诉", 9.0, 2.0, "起/月")]
+
 
 def test_a_change_and_the_level_it_reached_are_one_pair():
     """A re-tester's "提升了6.3个百分点，达到97.1%" gave a change and a level apart (synthetic sentences)."""
