@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .api_models import (
     CasesResponse,
+    DocumentsResponse,
     ErrorResponse,
     HealthResponse,
     IngestResponse,
@@ -345,6 +346,12 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
              responses=_documented(dict, "索引版本、模型、文档/分块/案例数量（与 kb stats --json 相同）", 503))
     def stats():
         return kb.stats()
+
+    @app.get("/api/documents", summary="已导入的文档列表（与 kb stats --json 的 document_list 相同）",
+             responses=_documented(DocumentsResponse, "已导入的文档", 503))
+    def documents():
+        with kb.pinned():
+            return {"generation": kb.manifest().get("generation"), "documents": kb.document_list()}
 
     def authorised(request: Request) -> JSONResponse | None:
         if not settings.token:

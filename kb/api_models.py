@@ -205,6 +205,24 @@ class SimilarResponse(_Model):
     results: list[CaseHit] = Field(description="相似案例，最相似的在前（不含参照案例本身）")
 
 
+class DocumentItem(_Model):
+    doc_id: str = Field(description="文档编号（检索结果的 doc、筛选参数 doc 用它或它的前缀）")
+    title: str = Field(description="文档标题")
+    path: str = Field(description="corpus/ 下的文件名（DELETE /api/documents/{文件名} 用它）")
+    format: str = Field(description="格式：pdf、docx、pptx、md、txt")
+    pages: int = Field(description="页数（DOCX/MD/TXT 为 1）")
+    chunks: int = Field(description="分块数")
+    cases: int = Field(description="从这个文档抽取的案例数")
+    sha256: str = Field(description="文件内容的 SHA-256")
+
+
+class DocumentsResponse(_Model):
+    """已导入的文档，按索引顺序。"""
+
+    generation: str | None = Field(description="当前索引版本")
+    documents: list[DocumentItem] = Field(description="已导入的文档")
+
+
 class HealthResponse(_Model):
     """服务状态。"""
 

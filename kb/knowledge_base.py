@@ -214,6 +214,12 @@ class KnowledgeBase:
     def documents(self) -> list[DocumentInfo]:
         return [d.info for d in self.snapshot().docs.values()]
 
+    def document_list(self, snap=None) -> list[dict]:
+        """The indexed documents as JSON rows (``kb stats --json`` and ``GET /api/documents``);
+        ``snap``: read this snapshot (one generation for the whole answer)."""
+        keys = ("doc_id", "title", "path", "format", "pages", "chunks", "cases", "sha256")
+        return [{k: getattr(d.info, k) for k in keys} for d in (snap or self.snapshot()).docs.values()]
+
     def chunks(self, doc: str | None = None) -> list[Chunk]:
         return [c for c in self.snapshot().chunks if doc is None or c.doc_id == doc or c.doc_id.startswith(doc)]
 
@@ -258,6 +264,7 @@ class KnowledgeBase:
             "chunks": len(snap.chunks), "cases": len(snap.cases), "cases_by_kind": kinds,
             "outcomes": sum(len(c.outcomes) for c in snap.cases),
             "vector_index": snap.vector_index_kind, "sentences": snap.sentence_count, "backend": self.config.backend,
+            "document_list": self.document_list(snap),
         }
 
     def filter_notes(self, industry: str | None = None, region: str | None = None,

@@ -116,7 +116,14 @@ def test_cases_similar_stats_health(server, local_kb):
 
     weather = httpx.get(f"{server}/api/cases", params={"problem": "今天天气怎么样"}).json()
     assert weather == {"notes": [OFF_TOPIC_CASES_NOTE], "results": []}
-    assert httpx.get(f"{server}/api/stats").json()["chunks"] == local_kb.stats()["chunks"]
+    stats = httpx.get(f"{server}/api/stats").json()
+    assert stats["chunks"] == local_kb.stats()["chunks"]
+    docs = httpx.get(f"{server}/api/documents").json()
+    assert docs["generation"] == local_kb.manifest()["generation"]
+    assert docs["documents"] == stats["document_list"] and len(docs["documents"]) == stats["documents"]
+    assert {d["doc_id"] for d in docs["documents"]} == {d.doc_id for d in local_kb.documents()}
+    assert sum(d["chunks"] for d in docs["documents"]) == stats["chunks"]
+    assert all(d["path"] and d["title"] and len(d["sha256"]) == 64 for d in docs["documents"])
     health = httpx.get(f"{server}/healthz").json()
     assert health["status"] == "ok" and health["generation"] == local_kb.manifest()["generation"]
     assert httpx.get(f"{server}/docs").status_code == 200
@@ -270,6 +277,7 @@ def test_openapi_documents_the_real_errors_enums_and_models(server):
         ("/api/cases", "get"): {200, 400, 413, 414, 422, 429, 500, 503},
         ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 422, 429, 500, 503},
         ("/api/stats", "get"): {200, 400, 413, 414, 429, 500, 503},
+        ("/api/documents", "get"): {200, 400, 413, 414, 429, 500, 503},
         ("/healthz", "get"): {200, 400, 413, 414, 429, 500, 503},
         ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
         ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
@@ -282,14 +290,21 @@ def test_openapi_documents_the_real_errors_enums_and_models(server):
         assert all(_ref(r) == "ErrorResponse" for c, r in responses.items() if int(c) >= 400), path
         assert all(r["description"] for r in responses.values())
         assert responses["200"]["content"]["application/json"]["schema"] != {}, path
-    for name in ("SearchResponse", "CasesResponse", "SimilarResponse", "HealthResponse"):
+    for name in ("SearchResponse", "CasesResponse", "SimilarResponse", "HealthResponse", "DocumentsResponse"):
         assert schemas[name]["properties"], name
     assert schemas["SearchHit"]["properties"]["kind"]["enum"] == list(KINDS)
 
 
 def test_answers_match_their_documented_models(server, local_kb):
     """The models forbid extra keys and require every field: each real answer must fit exactly."""
-    from kb.api_models import CasesResponse, ErrorResponse, HealthResponse, SearchResponse, SimilarResponse
+    from kb.api_models import (
+        CasesResponse,
+        DocumentsResponse,
+        ErrorResponse,
+        HealthResponse,
+        SearchResponse,
+        SimilarResponse,
+    )
 
     for mode in ("hybrid", "bm25", "dense"):
         got = httpx.get(f"{server}/api/search", params={"q": "家纺企业产品缺陷率高", "mode": mode, "top_k": 5}).json()
@@ -304,6 +319,7 @@ def test_answers_match_their_documented_models(server, local_kb):
     case_id = cases["results"][0]["case_id"]
     SimilarResponse.model_validate(httpx.get(f"{server}/api/cases/{case_id}/similar").json())
     HealthResponse.model_validate(httpx.get(f"{server}/healthz").json())
+    assert DocumentsResponse.model_validate(httpx.get(f"{server}/api/documents").json()).documents
     ErrorResponse.model_validate(httpx.get(f"{server}/api/search", params={"q": " "}).json())
 
 
@@ -363,7 +379,7 @@ def test_doc_pages_render_with_the_network_cut_off(server):
             page = context.new_page()
             page.goto(f"{server}/docs")
             page.wait_for_selector(".opblock", timeout=60_000)
-            assert page.locator(".opblock").count() == 8 and "/api/search" in page.content()  # 8 operations
+            assert page.locator(".opblock").count() == 9 and "/api/search" in page.content()  # 9 operations
             page.goto(f"{server}/redoc")
             page.wait_for_selector("[data-section-id]", timeout=60_000)
             assert "检索段落" in page.inner_text("body") and "未知的检索模式" in page.content()
