@@ -47,11 +47,11 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # (a space between a percentage and a number stays: "留样覆盖率 20% 100%" is two table cells)
 _SPACE_CJK_LEFT = re.compile(rf"(?<=[{_CJK}，。、；：！？“”（）])[ \t\u3000]+(?=[0-9A-Za-z{_CJK}“（])"
                              rf"|(?<=[％%])[ \t\u3000]+(?=[A-Za-z{_CJK}“（])")
-_CASE_NUMBER_END = re.compile(r"案例[ \t]*\d{1,3}$")
+_CASE_NUMBER_END = re.compile(r"案例[ \t]*(?:\d{1,3}|[一二三四五六七八九十]{1,3})$")
 
 
 def _after_case_number(text: str, end: int) -> bool:
-    """Whether ``text[:end]`` ends in a case's number ("案例1", not "见案例2"): only the last few
+    """Whether ``text[:end]`` ends in a case's number ("案例1", "案例十二", not "见案例2"): only the last few
     characters are looked at, so a long page stays linear."""
     m = _CASE_NUMBER_END.search(text, max(0, end - 8), end)
     return m is not None and (m.start() == 0 or text[m.start() - 1] in " \t\n：:。；")
@@ -169,8 +169,8 @@ def normalize_text(text: str) -> str:
     """Fold radicals and safe full-width forms, rejoin split decimals, drop spaces next to Chinese."""
     text = fold_forms(text)
     text = _SPLIT_DECIMAL.sub(r"\1.\2", text)
-    text = _SPACE_CJK_LEFT.sub("", text)
-    # ... but not after a case's number: "案例1 安徽省某企业：…" stays as the document writes it
+    # ... but not after a case's number: "案例1 安徽省某企业：…", "案例一 以…" stay as the document writes them
+    text = _SPACE_CJK_LEFT.sub(lambda m: m[0][:1] if _after_case_number(text, m.start()) else "", text)
     text = _SPACE_CJK_RIGHT.sub(lambda m: m[0][:1] if _after_case_number(text, m.start()) else "", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 

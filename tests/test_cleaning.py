@@ -61,6 +61,10 @@ def test_url_line_inside_a_sentence_is_removed_and_the_sentence_rejoined(report_
         ("提高 20% 以上", "提高20%以上"),
         ("案例1 安徽省某企业：降本", "案例1 安徽省某企业：降本"),  # as written, so Ctrl+F in the source finds it
         ("见案例2 的做法", "见案例2的做法"),
+        ("案例一 以标准化破解返工难题", "案例一 以标准化破解返工难题"),  # a Chinese-numeral case number too
+        ("案例十二 浙江某企业", "案例十二 浙江某企业"),
+        ("见案例一 的做法", "见案例一的做法"),
+        ("中国 质量 认证", "中国质量认证"),
     ],
 )
 def test_normalize_text(raw, expected):
