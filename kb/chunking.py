@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "9"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "10"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -28,7 +28,9 @@ CHUNKER_VERSION = "9"  # 2: clauses of an over-long sentence are packed in balan
 # right (kb/pdf_order.py: curly quotes, contents pages), a cover's issuer and date lines end the title,
 # front/back matter and closing words of a collection are typed report (kb/pipeline.py), numbered
 # "1. 企业名称：…" lines are lines of the case above, not headings, and bulletins' progress/next-step
-# sections and 报送 footers are no case matter
+# sections and 报送 footers are no case matter; 10: a document written in Traditional Chinese is indexed
+# in Simplified (kb/simplified.simplify_document), the space after a Chinese-numeral case number stays
+# ("案例一 六安市…": 六 is no longer read as part of the number)
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

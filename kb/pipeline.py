@@ -16,6 +16,7 @@ from .loaders import load_document
 from .ocr import OcrProgress, OcrSettings
 from .records import Case, Chunk, ChunkTags, Document, Sentence
 from .regions import find_regions
+from .simplified import simplified_title, simplify_document
 from .structure import NOTE_HEADING, bare_heading, structure_sentences
 
 
@@ -37,7 +38,7 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     """
     from .cases import extract_cases, is_case_collection
 
-    doc = load_document(path, ocr, progress)
+    doc = simplify_document(load_document(path, ocr, progress))
     paragraphs = clean_document(doc)
     if doc.format == "pptx":
         found_title, sentences = None, slide_sentences(doc, paragraphs)
@@ -47,7 +48,8 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
         raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
     title = fold_radicals(doc.title)
     # A Markdown document's title H1 is its title, whatever lines follow it (a note, an edition).
-    marked = doc.format == "md" and doc.title != Path(doc.path).stem
+    stem = Path(doc.path).stem  # (the title of a Traditional document is converted: so is its stem here)
+    marked = doc.format == "md" and doc.title not in (stem, simplified_title(stem))
     if found_title and len(found_title) >= 6 and not marked:
         title = found_title
     chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)

@@ -197,3 +197,19 @@ def test_dash_line_naming_no_enterprise_or_place_is_no_subtitle(line):
     from kb.cases import _subtitle
 
     assert _subtitle(line) is None
+
+
+def test_a_place_starting_with_a_numeral_after_a_chinese_case_number_stays_whole(tmp_path):
+    """"案例一 六安市…": the space after the case number is kept, so 六 is not read as part of it
+    (it was: "安市…", no place)."""
+    md = tmp_path / "numeral_places.md"
+    lines = ["# 数字开头地名案例（合成测试材料）", ""]
+    for number, sep, place, county in (("一", " ", "六安市", "金安区"), ("二", "\u3000", "十堰市", "张湾区"),
+                                       ("三", " ", "五常市", "五常市")):
+        lines += [f"## 案例{number}{sep}{place}某合成企业：减少返工", "",
+                  f"企业概况：该企业位于{place}{county}，主要生产纸箱。", "存在问题：返工多。",
+                  "主要做法：建立首件检验制度。", "取得成效：返工率由8%降至2%。", ""]
+    md.write_text("\n".join(lines), encoding="utf-8")
+    cases = parse_document(md).cases
+    assert [c.title.split("某")[0] for c in cases] == ["六安市", "十堰市", "五常市"]
+    assert all(place in (c.region.city, c.region.county) for c, place in zip(cases, ("六安市", "十堰市", "五常市"), strict=True))

@@ -190,6 +190,9 @@ def test_trade_lists_are_joined_so_names_with_a_dunhao_stay_whole():
     ("清河县是全国重要的羊绒纺纱及羊绒制品生产基地。", "C17"),  # 1721 毛条和毛纱线加工
     ("揭东区不锈钢餐厨具企业以出口为主。", "C33"),  # 3381 金属制厨房用器具制造
     ("该公司位于樟树市，主要从事中药饮片炮制加工。", "C27"),  # 从事中药…: 中 here starts the product
+    # session 25 testers: 1781 非织造布制造, 1523 果菜汁饮料, 382/389 插座, 8514 养老护理
+    ("合成县某企业主要生产熔喷布、无纺布。", "C17"), ("合成市某果汁厂主要生产苹果汁。", "C15"),
+    ("合成市某企业主要生产插座和排插。", "C38"), ("合成区某养老院提升服务质量。", "Q85"),
 ])
 def test_trades_of_tester_a_are_classified_by_their_gbt_4754_class(text, code):
     """Session 24 tester's synthetic collections: pumps were C26 (化工 in 化工泵), fitness equipment

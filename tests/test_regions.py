@@ -136,6 +136,8 @@ def test_a_two_character_part_of_a_name_still_matches_by_substring():
     ("邢台市任泽区、南和区", Region("河北省", "邢台市", "任泽区")),
     ("芜湖市湾沚区", Region("安徽省", "芜湖市", "湾沚区")),
     ("芜湖市繁昌区", Region("安徽省", "芜湖市", "繁昌区")),
+    ("福建省漳州市龙海区某食品厂", Region("福建省", "漳州市", "龙海区")),  # 龙海市 until 2021
+    ("漳州市长泰区", Region("福建省", "漳州市", "长泰区")),  # 长泰县 until 2021
 ])
 def test_districts_made_from_counties_after_2016_keep_their_new_name(text, region):
     """A tester's 余江区 and 永年区 were stored as 余江县 and 永年县 (the old names of cpca's table)

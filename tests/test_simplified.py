@@ -95,3 +95,49 @@ def test_full_width_digits_letters_and_radicals_fold_as_in_documents():
     assert to_simplified("１４３３家企业，ＩＳＯ９００１，合格率９８．５％") == "1433家企业，ISO9001，合格率98.5%"
     assert to_simplified("⾁制品企業") == "肉制品企业"  # a radical, and a Traditional character
     assert to_simplified("，。：“”（）") == "，。：“”（）"  # Chinese punctuation stays full-width
+
+
+# --- documents written in Traditional Chinese --------------------------------------------------
+
+_TRADITIONAL_MD = """# 小微企業質量提升典型案例（合成測試材料）
+
+## 案例一 東莞市某合成玩具廠：以拉力測試杜絕小零件脫落
+
+企業概況：該廠位於廣東省東莞市，主要生產塑膠毛絨玩具。
+
+存在問題：玩具眼睛等小零件容易脫落，拉力測試合格率僅89%。
+
+幫扶措施：建立小零件拉力全數測試制度，開展玩具安全標準培訓。
+
+取得成效：拉力測試合格率由89%提高到99%。
+"""
+
+
+def test_a_traditional_document_is_indexed_in_simplified(tmp_path):
+    """A collection written in Traditional Chinese: its labels, places and trades are read (they
+    were not: no problem, no place, measures holding every label), and the ingest says it converted."""
+    from kb.pipeline import parse_document
+    from kb.simplified import TRADITIONAL_NOTE
+
+    md = tmp_path / "繁體案例.md"
+    md.write_text(_TRADITIONAL_MD, encoding="utf-8")
+    parsed = parse_document(md)
+    assert TRADITIONAL_NOTE in parsed.document.notes
+    assert parsed.title == "小微企业质量提升典型案例（合成测试材料）"
+    (case,) = parsed.cases
+    assert case.region.city == "东莞市" and case.kind == "enterprise_case"
+    assert case.problem.startswith("玩具眼睛等小零件容易脱落")
+    assert "存在问题" not in " ".join(case.measures) and case.measures
+    assert [(o.before, o.after) for o in case.outcomes] == [(89.0, 99.0)]
+    assert "東莞" not in "".join(c.text for c in parsed.chunks)
+
+
+def test_a_simplified_document_is_left_as_written(tmp_path):
+    from kb.pipeline import parse_document
+    from kb.simplified import TRADITIONAL_NOTE, is_traditional
+
+    report = next((REPO / "corpus").glob("*.txt"))
+    assert not is_traditional(report.read_text(encoding="utf-8"))
+    assert TRADITIONAL_NOTE not in parse_document(report).document.notes
+    # a Simplified text quoting a few Traditional names stays as it is
+    assert not is_traditional("本报告介绍台湾地区“品質保證”制度的做法。" + "小微企业质量管理体系认证提升行动。" * 20)
