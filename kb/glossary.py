@@ -161,6 +161,8 @@ _DEFINITION_CUE = re.compile(
     r"啥叫|什么叫|何为|何谓|什么是|啥是|是啥|是个啥|是什么(?!时候|样|地方|部门|条件|标准|要求)|是干嘛|是干啥|是做什么|"
     r"什么意思|啥意思|意思是|指什么|指的是|指啥|怎么理解|咋理解|如何理解|听不懂|看不懂|不明白|解释一下|含义")
 _DEFINED_MAX = 2
+# What may surround a bare term typed alone: spaces, punctuation, a question particle.
+_BARE_TERM_NOISE = re.compile(r"[\s\W_]+|[吗呢呀啊嘛]+$")
 
 
 def named_terms(text: str, tokenizer=None) -> list[GlossaryEntry]:
@@ -182,5 +184,9 @@ def asked_terms(query: str, tokenizer=None) -> list[GlossaryEntry]:
     when it does not ask what a word means (:data:`_DEFINITION_CUE`) or names no glossary word."""
     query = to_simplified(query or "")
     if not _DEFINITION_CUE.search(query):
-        return []
+        # a bare term ("采信", "认证贷？") asks what it is as well
+        bare = _BARE_TERM_NOISE.sub("", query)
+        if not bare:
+            return []
+        return ([e for e in glossary() if bare == e.term] or [e for e in glossary() if bare in e.everyday])[:1]
     return named_terms(query, tokenizer)[:_DEFINED_MAX]

@@ -506,6 +506,10 @@ def test_no_direct_answer_from_passages_that_barely_pass_the_floor(built):
     ("体系体系，到底啥叫体系啊", ["质量管理体系"]),  # an everyday word of the entry
     ("提升行动是啥", ["提升行动"]),
     ("什么是认证贷", ["认证贷"]),
+    # a term typed alone asks what it is (session 25 tester: 采信 alone had no definition)
+    ("采信", ["采信"]), ("认证贷？", ["认证贷"]), (" 链主 ", ["链主"]), ("采信吗", ["采信"]),
+    ("养老院", ["养老"]),  # an everyday word of the entry
+    ("采信 认证贷", []),  # two terms: a search, not a question
     # no question about a word's meaning
     ("认证贷是什么时候开始的", []),
     ("厂里没有懂质量的人咋办", []),
