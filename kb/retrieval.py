@@ -528,8 +528,8 @@ class Retriever:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
         query = to_simplified(query)
         n = n or self.config.candidates
-        typed = self.tokenizer.tokenize(query)
-        terms = self.tokenizer.tokenize(expand(query, self.tokenizer))
+        typed = self.known_parts(snap, self.tokenizer.tokenize(query))
+        terms = self.known_parts(snap, self.tokenizer.tokenize(expand(query, self.tokenizer)))
         keyword: dict[int, float] = {}
         coverage: dict[int, float] = {}
         dense: dict[int, float] = {}
@@ -542,6 +542,30 @@ class Retriever:
             dense, sentences = self.backend.vector_candidates(snap, self.embed_query(snap, text), filters, n,
                                                               n * self.config.sentences_per_candidate)
         return Candidates(keyword, dense, tuple(terms), coverage, sentences)
+
+    @staticmethod
+    def known_parts(snap: Snapshot, terms: list[str]) -> list[str]:
+        """``terms`` with a Chinese word of three or more characters the index has never seen
+        replaced by the longest indexed words inside it, left to right: jieba's guesser glues a
+        word to the next character in some questions ("营收能涨多少" gives 营收能, the documents say
+        营收), and the word typed would otherwise find nothing. Words the index knows, and words
+        with no indexed part, stay as they are."""
+        out: list[str] = []
+        for t in terms:
+            if len(t) < 3 or t.isascii() or len(snap.bm25.containing(t)):
+                out.append(t)
+                continue
+            parts, i = [], 0
+            while i < len(t) - 1:
+                size = next((k for k in range(len(t) - i - (i == 0), 1, -1)
+                             if len(snap.bm25.containing(t[i:i + k]))), 0)
+                if size:
+                    parts.append(t[i:i + size])
+                    i += size
+                else:
+                    i += 1
+            out.extend(parts or [t])
+        return out
 
     def coverage(self, snap: Snapshot, terms: list[str], keys, typed: set[str]) -> dict[int, float]:
         """Share of the query's informative IDF that each passage in ``keys`` contains.
@@ -740,7 +764,8 @@ class Retriever:
 
         Places it shares do not count (今天北京天气怎么样, 浙江高考分数线), nor do one or two common
         words (食品经营许可证怎么办理 shares 经营, 出国旅游签证怎么办 shares 旅游). A word the documents
-        do use is never off-topic evidence, so a collection about tourism keeps 旅游 questions.
+        do use is never off-topic evidence, so a collection about tourism keeps 旅游 questions, and
+        a trade word the documents use keeps the question (沙县小吃开店的能参加吗).
         Document frequencies only, so every backend agrees."""
         topics = offtopic_words()
         words = list(dict.fromkeys(typed))
@@ -752,6 +777,9 @@ class Retriever:
         if any(t in DOMAIN_WORDS for t in words):
             return False
         if _MAKER.search(query):  # 做健身器材的厂, 游戏机配件厂: a maker's question
+            return False
+        # 沙县小吃开店的能参加吗: a trade the documents speak of makes it a question of that trade
+        if any(len(w) >= 2 and len(snap.bm25.containing(w)) for w in trade_words(query)):
             return False
         places = place_names(query)
         shared = [t for t in words if informative(t) and t not in places and len(snap.bm25.containing(t))]

@@ -682,3 +682,20 @@ def test_a_sentence_told_twice_is_answered_once(tmp_path):
     query = "灯具企业抽检合格率提高到多少"
     answer = kb.answer(query, kb.search(query, include_all=True))
     assert answer and len({a.text for a in answer}) == len(answer)
+
+
+# ----------------------------------------------------------------- session 25 owner's questions
+@pytest.mark.parametrize("query", ["营收能涨多少", "明年还搞不搞这个行动了", "沙县小吃开店的能参加吗"])
+def test_answerable_owner_questions_are_not_refused(built, query):
+    """A tester's questions the report answers were refused as off-topic: jieba glued 营收 to the
+    next character (营收能), 这个行动 / 明年 named nothing the glossary knew, and 开店 (an everyday
+    topic) outweighed the trade 沙县小吃 the report speaks of."""
+    assert not built.off_topic(query)
+    assert built.search_json(query)["results"]
+
+
+def test_an_unknown_glued_word_is_read_by_its_indexed_parts(built):
+    snap = built.snapshot()
+    assert len(snap.bm25.containing("营收")) and not len(snap.bm25.containing("营收能"))
+    assert built.retriever.known_parts(snap, ["营收能", "涨", "质量"]) == ["营收", "涨", "质量"]
+    assert built.retriever.known_parts(snap, ["asdfghjkl", "的"]) == ["asdfghjkl", "的"]
