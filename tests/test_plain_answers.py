@@ -549,6 +549,9 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("认证下来要多久", "一般3个月可以拿到证书。", None),
     ("认证下来要多久", "用时三个月。", None),
     ("利润能涨多少", "年利润率平均提升8.3%。", None),  # a figure, but not a cost or a time
+    ("认证要几个月", "2023年产品不良率较2022年下降20.2%。", "时间"),
+    # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
+    ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
 ])
 def test_a_cost_or_time_the_answer_does_not_give_is_said(query, sentence, kind):
     from kb.retrieval import UNANSWERED_ZH, AnswerSentence, unanswered_figure
