@@ -30,7 +30,7 @@ from kb.export import (
 from kb.export_pptx import export_pptx
 from kb.glossary import expansions as glossary_expansions
 from kb.industries import industry_label, industry_list
-from kb.knowledge_base import OFF_TOPIC_NOTE
+from kb.knowledge_base import OFF_TOPIC_NOTE, is_greeting
 from kb.present import (
     citation_text,
     guidance_heading,
@@ -329,7 +329,9 @@ def page_search(rt: Runtime) -> None:
                 st.caption(f"术语表，依据：{esc(e.source)}")
     if not hits:
         narrowed = any(v != ALL for v in (industry, region, kind))
-        if mode == "hybrid" and not show_all and not narrowed and kb.off_topic(query):
+        if is_greeting(query):  # 你好, 在吗: a word on what to ask, not "the documents do not speak of it"
+            st.info(kb.empty_note(query).split("例如", 1)[0] + "例如下面的问题：")
+        elif mode == "hybrid" and not show_all and not narrowed and kb.off_topic(query):
             st.info(OFF_TOPIC_NOTE + "也可以试试下面的问题：")
         else:
             st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +

@@ -9,6 +9,7 @@ the in-memory snapshot of the current generation) and hands the work to
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -30,10 +31,21 @@ from .tokenizer import Tokenizer
 OFF_TOPIC_NOTE = ("没有找到相关内容：知识库里的文档没有谈到这个问题（这里收录的是小微企业质量管理体系认证提升行动的"
                   "报告、案例和经验）。如果问的是企业质量方面的事，可以换个说法，写出行业和遇到的问题。")
 
+# A greeting or thanks typed as a question (你好, 在吗, 谢谢): no search, a word on what to ask.
+GREETING = re.compile(r"(?:你好|您好|嗨|哈喽|hello|hi|hey|在吗|在不在|有人吗|谢谢|多谢|感谢|thanks|thank you|再见|拜拜)"
+                      r"[啊呀呢吗哈啦~～]*", re.IGNORECASE)
+GREETING_NOTE = ("您好！这里可以查小微企业质量管理体系认证提升行动的报告、企业案例和地方经验。请直接写出行业和遇到的问题，"
+                 "例如“家纺企业产品缺陷率高怎么办”“认证贷是什么”“做了认证利润能多几个点”。")
+
 OFF_TOPIC_CASES_NOTE = ("所述问题与知识库中的案例无关（这里收录的是小微企业质量管理体系认证提升行动的报告、案例和经验），"
                         "没有列出案例。如果问的是企业质量方面的事，可以写出行业和遇到的问题。")
 
 __all__ = ["KnowledgeBase", "Filters", "IngestReport", "Candidates", "AnswerSentence", "MODES"]
+
+
+def is_greeting(query: str) -> bool:
+    """Whether ``query`` is only a greeting or thanks, with punctuation (你好！, 在吗？, 谢谢)."""
+    return bool(GREETING.fullmatch(re.sub(r"[\s\W_]+", "", query or "")))
 
 
 class KnowledgeBase:
@@ -353,6 +365,9 @@ class KnowledgeBase:
         """Why a search came back empty, in Chinese: the question is about something the documents
         never speak to (天气, 个税; see Retriever.on_topic), or no passage reached the relevance floor."""
         narrowed = filters is not None and any((filters.industry, filters.region, filters.kind, filters.doc))
+        if is_greeting(query):
+            thanks = re.search(r"谢|thank", query, re.IGNORECASE)
+            return ("不客气！还可以接着问：" + GREETING_NOTE.split("请", 1)[1]) if thanks else GREETING_NOTE
         if mode == "hybrid" and not include_all and not narrowed and self.off_topic(query):
             return OFF_TOPIC_NOTE
         return "没有找到相关内容：可以换个说法（写出行业、遇到的问题）" + ("，去掉筛选条件" if narrowed else "") + \

@@ -702,3 +702,20 @@ def test_an_unknown_glued_word_is_read_by_its_indexed_parts(built):
     assert len(snap.bm25.containing("营收")) and not len(snap.bm25.containing("营收能"))
     assert built.retriever.known_parts(snap, ["营收能", "涨", "质量"]) == ["营收", "涨", "质量"]
     assert built.retriever.known_parts(snap, ["asdfghjkl", "的"]) == ["asdfghjkl", "的"]
+
+
+@pytest.mark.parametrize("query", ["你好", "在吗？", "您好！", "hello", "Hi~"])
+def test_a_greeting_gets_a_word_on_what_to_ask(built, query):
+    """你好 / 在吗 got "the documents do not speak of this"; now a greeting and examples."""
+    from kb.knowledge_base import GREETING_NOTE, is_greeting
+
+    assert is_greeting(query)
+    data = built.search_json(query)
+    assert data["results"] == [] and data["notes"] == [GREETING_NOTE]
+
+
+def test_thanks_and_questions_with_a_greeting(built):
+    from kb.knowledge_base import is_greeting
+
+    assert built.search_json("谢谢！")["notes"][0].startswith("不客气！")
+    assert not is_greeting("你好，认证贷是什么") and built.search_json("你好，认证贷是什么")["results"]
