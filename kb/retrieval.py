@@ -550,11 +550,14 @@ class Retriever:
         """``terms`` with a Chinese word of three or more characters the index has never seen
         replaced by the longest indexed words inside it, left to right: jieba's guesser glues a
         word to the next character in some questions ("营收能涨多少" gives 营收能, the documents say
-        营收), and the word typed would otherwise find nothing. Words the index knows, and words
-        with no indexed part, stay as they are."""
+        营收), and the word typed would otherwise find nothing. Words the index knows, words with
+        no indexed part and words the tokenizer also split itself stay as they are."""
         out: list[str] = []
         for t in terms:
-            if len(t) < 3 or t.isascii() or len(snap.bm25.containing(t)):
+            # (a word jieba's search mode also gave in pieces or inside a longer one, 行政部 of
+            # 行政部门, is read through those already)
+            if len(t) < 3 or t.isascii() or len(snap.bm25.containing(t)) or any(
+                    u != t and (u in t or t in u) for u in terms):
                 out.append(t)
                 continue
             parts, i = [], 0
