@@ -43,6 +43,7 @@ from kb.present import (
     weak_notes,
 )
 from kb.records import Case, CaseHit, Hit
+from kb.retrieval import ANSWER_FROM_HITS
 
 PAGES = ("案例检索", "可比案例", "知识库管理", "检索测试", "课件导出")
 PAGE_ICONS = {"案例检索": ":material/search:", "可比案例": ":material/compare_arrows:", "知识库管理": ":material/folder_managed:",
@@ -306,8 +307,11 @@ def page_search(rt: Runtime) -> None:
     show_all = st.toggle("显示低相关度结果", key="s_all",
                          help="默认只显示达到相关度门槛的段落；打开后也显示门槛以下的段落。")
     try:
-        hits = kb.search(query, top_k=int(top_k), mode=mode, filters=filters, include_all=show_all)
-        answer = kb.answer(query, hits) if mode != "bm25" else []
+        # the answer is chosen among ANSWER_FROM_HITS passages however few are shown
+        wider = kb.search(query, top_k=max(int(top_k), ANSWER_FROM_HITS), mode=mode, filters=filters,
+                          include_all=show_all)
+        hits = wider[:int(top_k)]
+        answer = kb.answer(query, wider) if mode != "bm25" else []
         outline = kb.outline(query, hits) if answer else None
     except KBError as exc:
         st.error(esc(str(exc)))

@@ -332,6 +332,8 @@ _CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _search(kb, args) -> int:
+    from .retrieval import ANSWER_FROM_HITS
+
     filters = _filters(args)
     _print_filter_notes(kb, args.industry, args.region, args.doc)
     if args.batch and args.query:
@@ -356,7 +358,10 @@ def _search(kb, args) -> int:
         _print_json(kb.search_json(args.query, top_k=args.top_k, mode=args.mode, filters=filters,
                                    include_all=args.all))
         return 0
-    hits = kb.search(args.query, top_k=args.top_k, mode=args.mode, filters=filters, include_all=args.all)
+    # the answer is chosen among ANSWER_FROM_HITS passages however few are shown
+    wider = kb.search(args.query, top_k=max(args.top_k, ANSWER_FROM_HITS), mode=args.mode, filters=filters,
+                      include_all=args.all)
+    hits = wider[:args.top_k]
     absent = kb.absent_names(args.query)
     if absent:
         print(f"提示：文档中没有提到{'、'.join(f'“{n}”' for n in absent)}" +
@@ -370,7 +375,7 @@ def _search(kb, args) -> int:
     if not hits:
         print(kb.empty_note(args.query, args.mode, args.all, filters))
         return 0
-    answer = kb.answer(args.query, hits) if args.mode != "bm25" else []
+    answer = kb.answer(args.query, wider) if args.mode != "bm25" else []
     scanned = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.ocr}
     if answer:
         print("直接回答：")

@@ -23,7 +23,16 @@ from .errors import KBError
 from .glossary import expand
 from .indexing import IndexWriter, IngestReport, Progress, discover
 from .records import Case, CaseHit, Chunk, DocumentInfo, Hit, Region
-from .retrieval import MODES, AnswerSentence, Candidates, Filters, Outline, Retriever, case_hit
+from .retrieval import (
+    ANSWER_FROM_HITS,
+    MODES,
+    AnswerSentence,
+    Candidates,
+    Filters,
+    Outline,
+    Retriever,
+    case_hit,
+)
 from .snapshot import Snapshot
 from .tokenizer import Tokenizer
 
@@ -413,8 +422,10 @@ class KnowledgeBase:
         ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)
         and ``notes`` (filter values that match nothing: an unknown trade, place or document id)."""
         with self.pinned():
-            hits = self.search(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
-            answer = self.answer(query, hits) if mode != "bm25" else []
+            wider = self.search(query, top_k=max(top_k, ANSWER_FROM_HITS), mode=mode, filters=filters,
+                                include_all=include_all)
+            hits = wider[:top_k]
+            answer = self.answer(query, wider) if mode != "bm25" else []
             outline = self.outline(query, hits) if answer else None
             industry, cases = (self.guidance(query, filters.industry if filters else None)
                                if hits and mode != "bm25" else (None, []))  # bm25: no model

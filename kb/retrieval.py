@@ -392,6 +392,11 @@ def _text_key(text: str) -> str:
     return hashlib.sha1("".join(text.split()).encode("utf-8")).hexdigest()
 
 
+# The direct answer is chosen among the sentences of this many best passages, however few results
+# are shown (--top-k 1 gives the same answer as the default): callers search at least this many.
+ANSWER_FROM_HITS = 3
+
+
 def answer_score(rank_score: float) -> float:
     """A direct-answer sentence's 0–1 score from its ranking score (cosine + 0.5 × word share,
     at most 1.5): divided by 1.5, negatives (a sentence pointing away from the query) as 0.
@@ -842,7 +847,7 @@ class Retriever:
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,
-               from_hits: int = 3) -> list[AnswerSentence]:
+               from_hits: int = ANSWER_FROM_HITS) -> list[AnswerSentence]:
         """The one or two sentences of the best passages that answer ``query`` most directly.
 
         Each sentence of the first ``from_hits`` passages is ranked by its cosine with the query

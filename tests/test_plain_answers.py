@@ -719,3 +719,12 @@ def test_thanks_and_questions_with_a_greeting(built):
 
     assert built.search_json("谢谢！")["notes"][0].startswith("不客气！")
     assert not is_greeting("你好，认证贷是什么") and built.search_json("你好，认证贷是什么")["results"]
+
+
+@pytest.mark.parametrize("query", ["采信", "认证贷有什么好处", "家纺企业产品缺陷率高"])
+def test_the_direct_answer_does_not_depend_on_how_many_results_are_shown(built, query):
+    """--top-k 1 quoted another sentence than the default: the answer is chosen among
+    ANSWER_FROM_HITS passages however few are shown."""
+    one, ten = built.search_json(query, top_k=1), built.search_json(query, top_k=10)
+    assert len(one["results"]) == 1 and one["results"][0] == ten["results"][0]
+    assert one["answer"] == ten["answer"] and ten["answer"]
