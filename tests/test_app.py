@@ -660,3 +660,16 @@ def test_uploads_that_could_never_be_indexed_are_refused(tmp_path):
     assert ui.check_upload(long_name, text, max_mb=5).ok
     saved = ui.save_upload(tmp_path / "corpus", long_name, text)
     assert saved.suffix == ".txt" and len(saved.name.encode("utf-8")) <= 255 and saved.read_bytes() == text
+
+
+def test_the_app_listens_on_this_machine_only_by_default():
+    """`make run` / `make app` start Streamlit with the repository's .streamlit/config.toml: it must
+    bind 127.0.0.1 (the 知识库管理 page changes the corpus without a login), and the Makefile must
+    not override it."""
+    import tomllib
+
+    repo = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((repo / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
+    assert "server.address" not in (repo / "Makefile").read_text(encoding="utf-8")
+    assert ".sessions/" in (repo / ".gitignore").read_text(encoding="utf-8").splitlines()
