@@ -339,7 +339,8 @@ def page_search(rt: Runtime) -> None:
             st.info(OFF_TOPIC_NOTE + "也可以试试下面的问题：")
         else:
             st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +
-                    ("。" if show_all else "，或打开“显示低相关度结果”。") + "也可以试试下面的问题：")
+                    ("。" if show_all else "，或打开“显示低相关度结果”。") +
+                    kb.kind_note(None if kind == ALL else kind) + "也可以试试下面的问题：")
         ex_cols = st.columns(3)
         for i, example in enumerate(ui.EXAMPLE_QUERIES):
             ex_cols[i % 3].button(example, key=f"ex-empty-{i}", on_click=set_query, args=(example,), width="stretch")

@@ -380,7 +380,25 @@ class KnowledgeBase:
         if mode == "hybrid" and not include_all and not narrowed and self.off_topic(query):
             return OFF_TOPIC_NOTE
         return "没有找到相关内容：可以换个说法（写出行业、遇到的问题）" + ("，去掉筛选条件" if narrowed else "") + \
-            ("。" if include_all or mode != "hybrid" else "，或查看低相关度的段落（kb search --all，API 中 all=true）。")
+            ("。" if include_all or mode != "hybrid" else "，或查看低相关度的段落（kb search --all，API 中 all=true）。") + \
+            self.kind_note(filters.kind if filters else None)
+
+    def kind_note(self, kind: str | None) -> str:
+        """For a passage search narrowed to a kind of case that came back empty: the kind filter
+        reads the kind of the passage's document, and a report's 地方经验 are report passages; the
+        case records of that kind are on the 可比案例 page / kb cases (empty when there are none)."""
+        from .present import KIND_ZH
+        from .records import kind_value
+
+        kind = kind_value(kind) if kind else None
+        if kind not in ("enterprise_case", "local_experience"):
+            return ""
+        count = sum(c.kind == kind for c in self.all_cases())
+        if not count:
+            return ""
+        zh = KIND_ZH[kind]
+        return (f"类型筛选看的是段落所在文档的类型，报告里写到的{zh}算报告段落；{zh}的案例记录共 {count} 个，"
+                f"请在“可比案例”页按类型查看（kb cases --kind {zh}）。")
 
     def off_topic(self, query: str) -> bool:
         """Whether the documents cannot speak to ``query`` at all (今天天气怎么样, 个税怎么申报)."""

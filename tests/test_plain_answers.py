@@ -728,3 +728,15 @@ def test_the_direct_answer_does_not_depend_on_how_many_results_are_shown(built, 
     one, ten = built.search_json(query, top_k=1), built.search_json(query, top_k=10)
     assert len(one["results"]) == 1 and one["results"][0] == ten["results"][0]
     assert one["answer"] == ten["answer"] and ten["answer"]
+
+
+def test_a_kind_filter_that_empties_a_report_search_points_to_the_case_records(built):
+    """A trainer filtered passages by 地方经验 and got nothing although 可比案例 lists such cases:
+    the filter reads the passage's document kind; the note says so and where the records are."""
+    from kb import Filters
+
+    data = built.search_json("德清 质量认证服务中心", filters=Filters(kind="地方经验"))
+    count = sum(c.kind == "local_experience" for c in built.all_cases())
+    assert data["results"] == [] and count
+    assert f"地方经验的案例记录共 {count} 个" in data["notes"][0] and "kb cases --kind 地方经验" in data["notes"][0]
+    assert built.kind_note("report") == "" and built.kind_note(None) == ""
