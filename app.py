@@ -26,6 +26,7 @@ from kb.export import (
     item_citation,
     item_from_case_hit,
     item_from_hit,
+    without_told_cases,
 )
 from kb.export_pptx import export_pptx
 from kb.glossary import expansions as glossary_expansions
@@ -637,7 +638,13 @@ def page_export(rt: Runtime) -> None:
                           disabled=i == len(basket) - 1, icon=":material/arrow_downward:")
                 st.button("移除", key=f"rm-{it.key}", on_click=remove_item, args=(i,), icon=":material/delete:")
     st.divider()
+    kb = rt.kb
+    told = without_told_cases(basket, lambda cid: c.passage_ids if (c := kb.case(cid)) else None)
+    if len(told) < len(basket):
+        st.caption(f"有 {len(basket) - len(told)} 个案例记录的原文段落已在课件篮里（同一案例既作为段落又作为案例加入），"
+                   "导出时只保留段落，不重复列出。")
     row = st.container(horizontal=True)
+    basket = told
     row.download_button("导出 DOCX", data=export_docx(basket, title), file_name=safe_export_name(name, ".docx"),
                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                             type="primary", key="dl-docx", icon=":material/description:")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from .labels import ANY_LABEL, LABEL_NUMBER
@@ -204,6 +204,21 @@ def item_from_case_hit(hit: CaseHit) -> ExportItem:
         region=c.region.display(), industry=c.industry or "", profile=c.profile, problem=c.problem,
         measures=c.measures, outcomes=_outcomes(c.outcomes), ocr=hit.ocr, ocr_confidence=hit.ocr_confidence,
         printed=tuple((p, label) for p, label in hit.printed if p == c.page or any(o.page == p for o in c.outcomes)))
+
+
+def without_told_cases(items: Sequence[ExportItem],
+                       passages_of: Callable[[str], Sequence[str] | None]) -> list[ExportItem]:
+    """``items`` (a course basket, in order) without a case record whose passages are all in it as
+    passage items already: a case added from 可比案例 after the report paragraph that tells it (the
+    paragraph is kept, its figures are in it; as :func:`collect_items` does). ``passages_of`` gives
+    a case id's passage chunk ids (None for a case no longer indexed: the item stays)."""
+    passages = {it.key for it in items if it.source == "passage"}
+    out = []
+    for it in items:
+        ids = passages_of(it.key.removeprefix("case:")) if it.source == "case" else None
+        if not (ids and set(ids) <= passages):
+            out.append(it)
+    return out
 
 
 def _short_heading(heading: str, limit: int = 20) -> str:

@@ -517,3 +517,18 @@ def test_a_table_passage_found_alone_repeats_its_header_and_names_whose_figures(
     [item] = collect_items(FakeKB({"一览表": hits}), ["一览表"], top_k=5)
     assert item.text.count("序号") == 1
     assert len(text_segments(item.text)[1]) == 7  # the header and six rows
+
+
+def test_a_case_whose_passages_are_in_the_basket_is_exported_once():
+    """A trainer added a report paragraph from 案例检索 and then the case it tells from 可比案例:
+    both were exported. The paragraph stays (its figures are in it); the case record goes."""
+    from kb.export import ExportItem, without_told_cases
+
+    def item(key, source):
+        return ExportItem(key=key, source=source, title=key, text="合成测试材料", doc_id="d", doc_title="文档")
+
+    basket = [item("d-0003", "passage"), item("case:c1", "case"), item("case:c2", "case"), item("case:gone", "case")]
+    passages = {"c1": ("d-0003",), "c2": ("d-0003", "d-0004")}
+    kept = without_told_cases(basket, passages.get)
+    assert [it.key for it in kept] == ["d-0003", "case:c2", "case:gone"]  # c2 is told partly elsewhere
+    assert without_told_cases(basket[1:], passages.get) == basket[1:]  # no passage in the basket
