@@ -273,10 +273,11 @@ def _notes(slide, text: str) -> None:
 def _meta(it: ExportItem) -> str:
     parts = [KIND_ZH.get(it.kind, it.kind)]
     # A case without a place or trade says so; a report passage (about many places and trades)
-    # names only what it was tagged with.
+    # names only what it was tagged with, and so does a local experience (a province's work spans
+    # many trades: "行业：未识别" would read as a fault).
     if it.region or it.source == "case":
         parts.append(f"地区：{it.region}" if it.region else "地区：未识别")
-    if it.industry or it.source == "case":
+    if it.industry or it.source == "case" and it.kind != "local_experience":
         parts.append(f"行业：{it.industry}" if it.industry else "行业：未识别")
     if it.ocr:
         parts.append("扫描件 OCR 识别" + (f"（置信度 {it.ocr_confidence:.2f}）" if it.ocr_confidence is not None else ""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import pytest
 from pptx import Presentation
@@ -235,3 +236,15 @@ def test_items_of_one_title_are_told_apart_on_their_slides():
     titles = [_title(s) for s in prs.slides]
     assert "1. 合成市家纺小微企业质量提升（合成案例） · 案例一" in titles
     assert "2. 合成市家纺小微企业质量提升（合成案例） · 案例二 — 成效对比" in titles
+
+
+def test_a_local_experience_without_a_trade_is_not_labelled_unknown_trade():
+    """A province's 地方经验 spans many trades: "行业：未识别" read as a fault (tester, session 25).
+    An enterprise case without a trade still says so."""
+    from kb.export import ExportItem
+    from kb.export_pptx import _meta
+
+    local = ExportItem(key="case:x", source="case", title="合成省局", text="合成测试材料", doc_id="d", doc_title="文档",
+                       kind="local_experience", region="合成省")
+    assert _meta(local) == "地方经验 ｜ 地区：合成省"
+    assert _meta(replace(local, kind="enterprise_case")) == "企业案例 ｜ 地区：合成省 ｜ 行业：未识别"
