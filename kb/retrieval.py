@@ -357,13 +357,20 @@ _ASKED_FIGURES = (
                       r"周期多长|要多长|多长周期|什么时候能|啥时候能"),
      re.compile(r"(?<![\d.])\d{1,3}\s*(?:个)?(?:工作日|天|日|周|星期|个月|小时|年)(?!度|底|初|末|来|以来)|"
                 r"[一二两三四五六七八九十半]+(?:个)?(?:工作日|天|周|星期|个月|年)(?!度|底|初|末|来|以来)")),
+    # how to apply or sign up (认证贷怎么办理, 免费培训在哪报名): a procedure, a place or a contact
+    ("办理", re.compile(r"(?:怎么|怎样|如何|咋)(?:办理|申请|报名|申报)|(?:在|去|到)哪(?:里|儿)?(?:报名|申请|办理|办|申报)|"
+                      r"找谁(?:办|申请|报名)?|(?:办理|申请|报名)(?:流程|程序|步骤|条件|入口|渠道)|要什么材料|需要什么材料|"
+                      r"要(?:准备)?哪些材料|什么手续|哪些手续"),
+     re.compile(r"流程|步骤|提交|报名|申请(?:材料|条件|表)|所需材料|办理(?:渠道|方式|地点|窗口)|可向|可到|拨打|联系电话|网站|平台申请")),
 )
-UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间": "文档中没有写到需要多长时间"}
+UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间": "文档中没有写到需要多长时间",
+                 "办理": "文档中没有写到办理流程和所需材料"}
 
 
 def unanswered_figure(query: str, sentences) -> str | None:
-    """The kind of figure ``query`` asks for (``费用``, ``时间``) that none of the answer ``sentences``
-    (their ``text``) gives; None when it asks for neither or a sentence has one."""
+    """What ``query`` asks for (``费用`` a cost, ``时间`` a length of time, ``办理`` how to apply)
+    that none of the answer ``sentences`` (their ``text``) gives; None when it asks for none of
+    them or a sentence has it."""
     query = to_simplified(query)
     for kind, asked, given in _ASKED_FIGURES:
         if asked.search(query) and not any(given.search(s.text) for s in sentences):
@@ -872,7 +879,8 @@ class Retriever:
                  if informative(t)]
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         # 要花多少钱 / 要多久: the figure wanted is an amount of money or a length of time, not any number
-        wanted_figure = next((given for _kind, asked, given in _ASKED_FIGURES if asked.search(query)), _FIGURE)
+        wanted_figure = next((given for kind, asked, given in _ASKED_FIGURES
+                              if kind != "办理" and asked.search(query)), _FIGURE)
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = (self.config.answer_result_bonus
                   if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)

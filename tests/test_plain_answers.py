@@ -550,6 +550,11 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("认证下来要多久", "用时三个月。", None),
     ("利润能涨多少", "年利润率平均提升8.3%。", None),  # a figure, but not a cost or a time
     ("认证要几个月", "2023年产品不良率较2022年下降20.2%。", "时间"),
+    # how to apply (a trainer: 认证贷怎么办理 got loan statistics and no word that the report has no procedure)
+    ("认证贷怎么办理", "为1433家企业发放认证融资贷款超83亿元。", "办理"),
+    ("免费培训在哪报名", "为34.9万家企业免费培训132.8万人次。", "办理"),
+    ("认证贷怎么办理", "企业可向当地银行提交认证证书申请贷款。", None),
+    ("家纺企业产品缺陷率高怎么办", "为1433家企业发放认证融资贷款超83亿元。", None),  # asks what to do
     # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
     ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
 ])
