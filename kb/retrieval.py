@@ -137,6 +137,23 @@ def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
     return Region(*tags.regions[0]) if tags.regions else Region()
 
 
+def shown_industry(snap: Snapshot, chunk_id: str, tags: ChunkTags, region: Region) -> str | None:
+    """The industry a hit shows beside ``region``: that of a case of the passage in that region, so
+    a passage telling a 德清 case and a 雨花台 one does not show 德清 with 雨花台's trade; the
+    passage's first industry when it shows no region, none for a place its text only names (the
+    trade is another place's case's), none when the cases there have none or the region is only the second place of a case about two (the
+    case's trade is its first place's: 雨花台's 软件 in a 雨花台–德清 cooperation)."""
+    if not tags.industries:
+        return None
+    key = (region.province, region.city, region.county)
+    cases = snap.cases_of_chunk(chunk_id)
+    there = [c for c in cases if region.province and any((r.province, r.city, r.county) == key for r in c.all_regions)]
+    if not there:  # a place the text names (a case elsewhere has the trade), or no place shown
+        return None if region.province else tags.industries[0]
+    own = [c for c in there if (c.region.province, c.region.city, c.region.county) == key]
+    return next((c.industry for c in own if c.industry), None)
+
+
 # A question about making something (a factory, production) is not about everyday life, whatever
 # else it names (健身器材厂产品老出毛病).
 _MAKER = re.compile(r"厂|生产|制造|车间|作坊")
@@ -723,11 +740,11 @@ class Retriever:
                 continue  # the same passage from another copy of a document
             seen.add(key)
             tags = snap.tags[i]
+            region = shown_region(tags, filters.region if filters else None)
             matched = tuple(sorted((w for w in words if w in chunk.text), key=lambda w: (-len(w), w)))
             hits.append(Hit(
                 rank=len(hits) + 1, score=float(fused[i]), chunk=chunk, doc_title=snap.doc_title(chunk.doc_id),
-                region=shown_region(tags, filters.region if filters else None),
-                industry=tags.industries[0] if tags.industries else None,
+                region=region, industry=shown_industry(snap, chunk.chunk_id, tags, region),
                 bm25_rank=bm25_rank.get(i), dense_rank=dense_rank.get(i), matched_terms=matched,
                 token_match=round(token[i], 4) if i in token else None,
                 printed_page=snap.printed_page(chunk.doc_id, chunk.page),

@@ -745,3 +745,18 @@ def test_a_kind_filter_that_empties_a_report_search_points_to_the_case_records(b
     assert data["results"] == [] and count
     assert f"地方经验的案例记录共 {count} 个" in data["notes"][0] and "kb cases --kind 地方经验" in data["notes"][0]
     assert built.kind_note("report") == "" and built.kind_note(None) == ""
+
+
+@pytest.mark.parametrize(("query", "region"), [("地方经验", "浙江"), ("区域协同", None), ("家纺企业产品缺陷率高", None),
+                                               ("质量认证服务中心", "浙江")])
+def test_a_hit_shows_a_region_and_a_trade_of_one_case(built, query, region):
+    """A card showed 德清 (one case's place) with 雨花台's trade (another's): a shown pair is a case's
+    own place and trade, or the trade is left out."""
+    from kb import Filters
+
+    hits = built.search(query, top_k=10, filters=Filters(region=region) if region else None, include_all=True)
+    assert hits
+    for h in hits:
+        if h.region.province and h.industry:
+            assert any(c.region == h.region and c.industry == h.industry
+                       for c in built.cases_of_chunk(h.chunk.chunk_id)), (h.chunk.chunk_id, h.region, h.industry)
