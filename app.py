@@ -153,8 +153,8 @@ def draw_case_card(ch: CaseHit, key: str, rt: Runtime, show_similar: bool = True
                 st.markdown(ui.outcome_badges(c.outcomes))
         else:
             draw_outcomes_list(c.outcomes, ch.printed_of)
-        st.caption("出处：" + esc(citation_text(ch.doc_title or c.doc_id, c.section_path, c.page, None, ch.ocr,
-                                               ch.ocr_confidence, ch.printed_of(c.page))))
+        st.caption("出处：" + esc(citation_text(ch.doc_title or c.doc_id, c.section_path, c.page, c.page_end, ch.ocr,
+                                               ch.ocr_confidence, ch.printed_of(c.page), ch.printed_of(c.page_end))))
         if not compact:
             with st.expander("原文"):
                 st.markdown(esc(c.text))
@@ -388,8 +388,8 @@ def draw_guidance(kb: KnowledgeBase, query: str, industry: str | None = None) ->
             if c.measures:
                 st.caption("做法：" + esc(c.measures[:120]) + ("…" if len(c.measures) > 120 else ""))
             st.markdown("成效：" + "；".join(ui.emphasise_numbers(outcome_text(o)) for o in c.outcomes[:4]))
-            st.caption("出处：" + esc(citation_text(h.doc_title, c.section_path, c.page, None, h.ocr, h.ocr_confidence,
-                                                   h.printed_of(c.page))))
+            st.caption("出处：" + esc(citation_text(h.doc_title, c.section_path, c.page, c.page_end, h.ocr, h.ocr_confidence,
+                                                   h.printed_of(c.page), h.printed_of(c.page_end))))
 
 
 def draw_glossary(texts: list[str]) -> None:

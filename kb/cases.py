@@ -36,6 +36,7 @@ from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
 from .structure import (
+    APPENDIX_HEAD,
     BRACKET_LABEL,
     ENTERPRISE_SUBJECT,
     ENTERPRISE_WORD,
@@ -82,7 +83,10 @@ from .structure import (
 #    an after-only result takes its before figure from the problem; numbered field lines (企业名称/所在地区)
 #    name the case, targets (力争…) are no outcomes; per-mille figures (3‰降至0.8‰) are read; a change and
 #    the level it reached are one pair (提升了6.3个百分点，达到97.1% → 90.8% → 97.1%).
-CASES_VERSION = "11"
+# 12: a case told over two slides ("案例三" then "案例三（续）", or a slide of only its measures and results) is
+#    one record citing both (Case.page_end); a lone figure a later result starts from is no outcome; difficulty
+#    wording (靠经验, 隐患, 不健全 …) states an unlabelled problem; an appendix line (附表：…) ends the last case.
+CASES_VERSION = "12"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -772,7 +776,7 @@ _DESCRIPTION = re.compile(
     r"位于|地处|供应周边)"
     r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
     r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
-    r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界)[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
+    r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界|[^，。；]{0,16}?(?:下辖|境内|重要|主要|最大))[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
     r"|^是[^，。；]{1,16}(?:供应商|配套企业|配套厂|生产基地|龙头企业)$")
 # A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
@@ -785,8 +789,20 @@ _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|�
                      r"引导|组建|推出|派驻|指派|购置|增设|修订|聘请")
 
 
+# Wording of a difficulty, in a write-up with no 存在问题 label ("药物称量靠经验，安全隐患大", "管理基础不健全",
+# "面临融资难题"), unless a remedy is what the clause says ("排查安全隐患", "补齐检测短板").
+_DIFFICULTY = re.compile(r"隐患|(?:靠|凭)经验|短板|难题|痛点|瓶颈|堵点|不健全|不完善|不到位|不够|较低|偏弱|较弱|较差|落后|粗放|"
+                         r"参差不齐|两张皮|流于形式|形同虚设|走过场|风险(?:大|高|较大|较高|突出)|差错(?:多|频|率高)|事故(?:多|频)|多发|频发|易发")
+_REMEDY = re.compile(r"消除|排除|排查|整治|杜绝|防范|防止|避免|化解|破解|解决|补齐|补足|弥补|攻克|突破|克服|降低|减少")
+
+
+def _fault_word(clause: str) -> bool:
+    """Whether a clause names a fault or a difficulty (see _FAULT, _DIFFICULTY)."""
+    return bool(_FAULT.search(clause)) or bool(_DIFFICULTY.search(clause)) and not _REMEDY.search(clause)
+
+
 def _is_fault(clause: str) -> bool:
-    return bool(_FAULT.search(clause)) and not _ACTION.search(clause) and not parse_outcomes(clause)
+    return _fault_word(clause) and not _ACTION.search(clause) and not parse_outcomes(clause)
 
 
 # An action named only to say it is missing ("许多企业没有建立质量管理体系") is a fault, not a measure.
@@ -835,7 +851,7 @@ def _sets_out_situation(lead: Sequence[_Piece]) -> bool:
     # 40万元"); a change ("由15%降至7%", "下降20%") is a result, and then the paragraph is no situation.
     if any(_acts(c) and not _DESCRIPTION.search(c) or _states_change(c) for c in clauses):
         return False  # (a description's 通过 — "产品通过电商平台销售" — does nothing)
-    return any(_FAULT.search(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses) or any(
+    return any(_fault_word(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses) or any(
         _PROBLEM_SENTENCE.search(x.text) for x in lead)
 
 
@@ -945,6 +961,13 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
         heading = next((p for p in map(heading_part, reversed(s.section[depth:])) if p), None)
         if heading != last_heading:
             part, last_heading = heading, heading
+        if (i and s.section != sents[i - 1].section and 0 < len(s.section) <= depth
+                and s.text.strip().rstrip("。；;") == s.section[-1]):
+            # The title line of the next slide of a case told over two ("案例三（续）"): no part of the
+            # label above it, and a new slide's text is under no label until it gives one.
+            part = heading
+            out.append(_Piece(None, s.text, i))
+            continue
         for segment in _label_segments(s.text):
             if len(segment) <= 12 and (bare := heading_part(segment)) is not None:
                 part = bare  # a part label on a line of its own, without numbering ("存在的主要问题")
@@ -1071,10 +1094,11 @@ def _make_case(
                                                 and any(o.text in t for t in inputs))]
     for i, o in table_outcomes(sents):
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
-    outcomes = _without_restated(_unit_from_metric(o) for o in outcomes)
+    outcomes = _without_stated_befores(_without_restated(_unit_from_metric(o) for o in outcomes), text)
     if labelled:
         outcomes = [_with_stated_before(o, problem + "。" + profile) for o in outcomes if not _TARGET.search(o.text)]
     chunk_ids = _owned(owners, range(len(sents)))
+    last_page = max((s.page for s in sents if s.page is not None), default=None)
     return Case(
         case_id=f"{doc_id}-c{n:03d}",
         doc_id=doc_id,
@@ -1093,6 +1117,7 @@ def _make_case(
         industries=tuple(industries),
         chunk_ids=chunk_ids,
         profile=profile,
+        page_end=last_page if last_page is not None and sents[0].page is not None and last_page > sents[0].page else None,
     )
 
 
@@ -1183,6 +1208,17 @@ def _without_restated(outcomes) -> list[Outcome]:
     return kept
 
 
+def _without_stated_befores(outcomes: Sequence[Outcome], context: str) -> list[Outcome]:
+    """A lone figure that a later result of the case starts from is the state before, not a result:
+    "客诉率3.2%" in the problem, then "客诉率由3.2%降至0.8%" (same metric, or one ending the other,
+    and the same unit) — only the change is kept."""
+    out = list(outcomes)
+    return [o for k, o in enumerate(out) if not (
+        o.before is None and o.change is None and o.after is not None
+        and any(x.before is not None and x.before == o.after and (x.unit or "") == (o.unit or "")
+                and _metrics_match(x.metric, o.metric, context) for x in out[k + 1:]))]
+
+
 def _owned(owners: Sequence[tuple[str, ...]], idx: Sequence[int]) -> tuple[str, ...]:
     """The chunk ids of the sentences ``idx``, in order, without repeats."""
     out: list[str] = []
@@ -1240,14 +1276,12 @@ def _groups(sentences: Sequence[Sentence]) -> set[str]:
                                               or len(subs) >= 2 and not names_case_strictly(top))}
 
 
-_APPENDIX_HEAD = re.compile(r"^(?:附录|附件|附表)\s*[0-9一二三四五六七八九十]*\s*[：:、.．]?\s*")
-
-
 def _is_appendix(heading: str) -> bool:
     """An appendix (附录/附件/附表 …) that names no case after its label: "附录：帮扶企业名单（节选）"
-    lists enterprises, it is no case (but "附件2 某公司质量提升案例" is one)."""
+    lists enterprises, it is no case (but "附件2 某公司质量提升案例" is one); an appended table (附表) never is."""
     bare = bare_heading(heading)
-    return bool(m := _APPENDIX_HEAD.match(bare)) and not names_case_strictly(bare[m.end():])
+    # A table appended (附表) is never a case: "附表 案例企业帮扶前后主要指标" lists the cases' figures.
+    return bool(m := APPENDIX_HEAD.match(bare)) and (bare.startswith("附表") or not names_case_strictly(bare[m.end():]))
 
 
 _BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综上|上述)[^，。；]{0,24}(?:表明|说明|可见|看出)"
@@ -1290,7 +1324,14 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
         # ("编者的话" over "（本文件为测试用虚构案例）", "联系方式") is no case.
         if names_case(unit.heading) or _has_case_content([sentences[i] for i in unit.idx]):
             units.append((run[0], unit))
-    return [u for _, u in sorted(units, key=lambda x: x[0])]
+    ordered: list[_Unit] = []
+    for _, unit in sorted(units, key=lambda x: x[0]):
+        if ordered and continued_title(unit.heading) and unit.group == ordered[-1].group:
+            # "案例三（续）" (a page's running head, or a slide made a section): the case above goes on.
+            ordered[-1] = replace(ordered[-1], idx=ordered[-1].idx + unit.idx)
+        else:
+            ordered.append(unit)
+    return ordered
 
 
 def _has_case_content(sents: Sequence[Sentence]) -> bool:
@@ -1633,12 +1674,10 @@ def _slide_cases(
     line ("山东省市场监督管理局  2024年5月") is no case's subject."""
     cases: list[Case] = []
     rest: list[int] = []
-    for _title, group in groupby(range(len(sentences)), key=lambda i: sentences[i].section):
-        idx = list(group)
+    for idx in _slide_runs(sentences):
         sents = [sentences[i] for i in idx]
-        parts = _labelled_parts(sents) | ({"outcomes"} if table_outcomes(sents) else set())
         heading = sents[0].section[0] if sents[0].section else ""
-        if len(parts) >= 2 and parts & {"problem", "outcomes"} or not parts and _narrative_slide(heading, sents):
+        if _is_case_slide(heading, sents):
             title = bare_heading(heading) or heading or doc_title  # "案例1  漯河市某公司" → 漯河市某公司
             cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
         elif _has_case_content(sents):
@@ -1646,6 +1685,61 @@ def _slide_cases(
     for case in _report_cases(doc_id, [sentences[i] for i in rest], [owners[i] for i in rest]):
         cases.append(replace(case, case_id=f"{doc_id}-c{len(cases) + 1:03d}"))
     return cases
+
+
+# A slide title that says it goes on with the slide before: "案例三（续）", "（续）：做法与成效", "续：主要做法",
+# "某公司案例（续二）", "接上页".
+_CONTINUED = re.compile(r"[（(]\s*(?:续|接上页|续上页|续前页)\s*[0-9一二三四五六七八九十]?\s*[)）]"
+                        r"|^\s*(?:续|接上页|续上页|承上页)\s*(?:[：:、.．\s]|$)")
+
+
+def continued_title(title: str) -> bool:
+    """Whether a slide's (or a section's) title says it continues the one before (see _CONTINUED)."""
+    return bool(_CONTINUED.search(title or ""))
+
+
+def _slide_parts(sents: Sequence[Sentence]) -> set[str]:
+    return _labelled_parts(sents) | ({"outcomes"} if table_outcomes(sents) else set())
+
+
+def _is_case_slide(heading: str, sents: Sequence[Sentence]) -> bool:
+    parts = _slide_parts(sents)
+    return bool(len(parts) >= 2 and parts & {"problem", "outcomes"} or not parts and _narrative_slide(heading, sents))
+
+
+def _continues_case(heading: str, sents: Sequence[Sentence], before: Sequence[Sentence]) -> bool:
+    """Whether a slide goes on with the case of the slides ``before`` although its title does not say so:
+    that case's title names it (案例N, a place or an enterprise), this slide's title names no case and
+    no back matter (几点体会, 谢谢), and it holds only the parts those slides lack — what was done and
+    what came of it ("主要做法：…", "取得成效：…" after "企业概况", "存在问题")."""
+    first = before[0].section[0] if before and before[0].section else ""
+    if not names_case_strictly(first):
+        return False
+    bare = bare_heading(heading)
+    if names_case_strictly(heading) or NOTE_HEADING.search(bare) or _CLOSING_WORDS.fullmatch(re.sub(r"[\W_]+", "", bare)):
+        return False
+    parts, held = _slide_parts(sents), _slide_parts(before)
+    return bool(parts) and parts <= {"measures", "outcomes"} and not parts & held
+
+
+# Closing words of a deck ("谢谢！", "感谢聆听"): its last slide continues no case.
+_CLOSING_WORDS = re.compile(r"(?:谢谢|感谢|敬请|欢迎|thank|q&a|问答|结束).*", re.I)
+
+
+def _slide_runs(sentences: Sequence[Sentence]) -> list[list[int]]:
+    """The positions of the sentences of each slide, a case told over two or more slides taken as one:
+    a slide titled as a continuation ("案例三（续）", "（续）：做法与成效") joins the slides before it, and
+    so does one that goes on with their case under a title naming none (see :func:`_continues_case`)."""
+    runs: list[list[int]] = []
+    for _title, group in groupby(range(len(sentences)), key=lambda i: sentences[i].section):
+        idx = list(group)
+        heading = sentences[idx[0]].section[0] if sentences[idx[0]].section else ""
+        if runs and (continued_title(heading) or _continues_case(heading, [sentences[i] for i in idx],
+                                                                  [sentences[i] for i in runs[-1]])):
+            runs[-1].extend(idx)
+        else:
+            runs.append(idx)
+    return runs
 
 
 def _narrative_slide(title: str, sents: Sequence[Sentence]) -> bool:

@@ -397,7 +397,7 @@ def _search(kb, args) -> int:
         for h in guidance:
             c = h.case
             print(f"  {c.title}：" + "；".join(outcome_text(o) for o in c.outcomes[:3]) +
-                  f"（{' · '.join(filter(None, (h.doc_title, c.section_path, page_text(c.page, printed=h.printed_of(c.page)))))}）"
+                  f"（{' · '.join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end, h.printed_of(c.page), h.printed_of(c.page_end)))))}）"
                   + (f"（{ocr_text(h.ocr_confidence)}，请核对原件）" if h.ocr else ""))
         print()
     for h in hits:
@@ -449,7 +449,7 @@ def cmd_cases(args) -> int:
         if h.score_parts:
             print(f"    分数构成：{score_parts_text(h.score_parts)}")
         # A case without a section (a record of a DOCX case table) cites the document alone.
-        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, printed=h.printed_of(c.page)))))
+        where = " · ".join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end, h.printed_of(c.page), h.printed_of(c.page_end)))))
         if h.ocr:
             where += f"（{ocr_text(h.ocr_confidence)}，请核对原件）"
         print(f"    编号：{c.case_id}    出处：{where}")

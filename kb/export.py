@@ -200,10 +200,11 @@ def item_from_case_hit(hit: CaseHit) -> ExportItem:
     c = hit.case
     return ExportItem(
         key=f"case:{c.case_id}", source="case", title=c.title, text=c.text, doc_id=c.doc_id,
-        doc_title=hit.doc_title or c.doc_id, section=c.section_path, page=c.page, kind=c.kind,
+        doc_title=hit.doc_title or c.doc_id, section=c.section_path, page=c.page, page_end=c.page_end, kind=c.kind,
         region=c.region.display(), industry=c.industry or "", profile=c.profile, problem=c.problem,
         measures=c.measures, outcomes=_outcomes(c.outcomes), ocr=hit.ocr, ocr_confidence=hit.ocr_confidence,
-        printed=tuple((p, label) for p, label in hit.printed if p == c.page or any(o.page == p for o in c.outcomes)))
+        printed=tuple((p, label) for p, label in hit.printed
+                      if p in (c.page, c.page_end) or any(o.page == p for o in c.outcomes)))
 
 
 def without_told_cases(items: Sequence[ExportItem],

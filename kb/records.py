@@ -203,6 +203,8 @@ class Case:
     chunk_ids: tuple[str, ...] = ()
     # Facts about the enterprise or place at the start (headcount, output, members): never outcomes.
     profile: str = ""
+    # The last page its text is on, when later than ``page`` (a case over two slides: 第 2–3 页), else None.
+    page_end: int | None = None
 
     @property
     def section_path(self) -> str:
@@ -341,7 +343,9 @@ class CaseHit:
             "doc": c.doc_id,
             "section": c.section_path,
             "page": c.page,
+            "page_end": c.page_end,
             "printed_page": self.printed_of(c.page),
+            "printed_page_end": self.printed_of(c.page_end),
             "ocr": self.ocr,
             "ocr_confidence": None if self.ocr_confidence is None else round(self.ocr_confidence, 3),
             "text": c.text,

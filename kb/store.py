@@ -59,7 +59,7 @@ CREATE TABLE cases (
     kind TEXT NOT NULL, title TEXT NOT NULL, province TEXT, city TEXT, county TEXT, industry TEXT,
     problem TEXT NOT NULL, measures TEXT NOT NULL, section TEXT NOT NULL, page INTEGER, chunk_id TEXT,
     text TEXT NOT NULL, regions TEXT NOT NULL, industries TEXT NOT NULL, chunk_ids TEXT NOT NULL,
-    profile TEXT NOT NULL
+    profile TEXT NOT NULL, page_end INTEGER
 );
 CREATE TABLE outcomes (
     case_id TEXT NOT NULL REFERENCES cases(case_id), idx INTEGER NOT NULL, metric TEXT NOT NULL,
@@ -228,11 +228,11 @@ def insert_sentence(conn: sqlite3.Connection, vec_id: int, chunk_vec_id: int, te
 
 
 def insert_case(conn: sqlite3.Connection, vec_id: int, c: Case) -> None:
-    conn.execute("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+    conn.execute("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
         vec_id, c.case_id, c.doc_id, c.kind, c.title, c.region.province, c.region.city, c.region.county, c.industry,
         c.problem, c.measures, _json(list(c.section)), c.page, c.chunk_id, c.text,
         _json([[r.province, r.city, r.county] for r in c.regions]), _json(list(c.industries)),
-        _json(list(c.chunk_ids)), c.profile))
+        _json(list(c.chunk_ids)), c.profile, c.page_end))
     for i, o in enumerate(c.outcomes):
         conn.execute("INSERT INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
             c.case_id, i, o.metric, o.before, o.after, o.change, o.unit, o.page, o.text, o.chunk_id, o.approx))
@@ -262,7 +262,9 @@ def load_records(gen: Path) -> Records:
                       tuple(json.loads(r["section"])), r["page"], r["chunk_id"], r["text"],
                       regions=tuple(Region(*x) for x in json.loads(r["regions"])),
                       industries=tuple(json.loads(r["industries"])), chunk_ids=tuple(json.loads(r["chunk_ids"])),
-                      profile=r["profile"])
+                      profile=r["profile"],
+                      # a generation written before cases kept their last page has no such column
+                      page_end=r["page_end"] if "page_end" in r.keys() else None)
                  for r in conn.execute("SELECT * FROM cases ORDER BY vec_id")]
     finally:
         conn.close()

@@ -132,6 +132,21 @@ GROUP_HEADING = re.compile(r"^[\u4e00-\u9fff]{0,8}?(?:典型经验|优良案例|
 NOTE_HEADING = re.compile(r"说明|前言|目录|序言|编者按|编后|后记|引言|附录|附表|概述|导语|体会|启示|结语|结束语|小结"
                           # a bulletin's overview of progress and its plans: "一、总体进展", "三、下一步打算"
                           r"|(?:总体|工作)进展|进展情况|下一?步|工作(?:打算|计划|安排)")
+# An appendix's title line: "附表：参与帮扶企业名单（略）", "附件2  帮扶企业名单", "附表部分案例主要成效指标".
+# 附件 takes a number or a separator after it ("附件材料齐全" opens a sentence, no appendix).
+APPENDIX_HEAD = re.compile(rf"^(?:(?:附录|附表)\s*[0-9{CN_DIGITS}]*|附件\s*(?:[0-9{CN_DIGITS}]+|(?=[\s：:、.．]|$)))\s*[：:、.．]?\s*")
+_APPENDIX_LINE_MAX = 40
+
+
+def appendix_line(text: str) -> bool:
+    """Whether a paragraph is an appendix's title line (see APPENDIX_HEAD): short, one phrase (no
+    clause or sentence break before its end). Under a heading it ends that section, so a closing
+    "附表：…（略）" is not read as part of the last case of a collection."""
+    t = text.strip().rstrip("。")
+    return (len(t) <= _APPENDIX_LINE_MAX and APPENDIX_HEAD.match(t) is not None
+            and not re.search(r"[，,；;。！？!?]", t))
+
+
 # A note in prose at the head of a collection ("编者按", "前言"): it has no sections of its own, so
 # a heading below it in rank ("## 某公司" after "# 编者按") starts a case, not a part of the note.
 _PROSE_NOTE = re.compile(r"编者按|编者的话|按语|前言|序言|导语|卷首语")
@@ -322,6 +337,11 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
             last_enum = 0
         body = text[body_offset:]
         for off, sent in split_sentences(body):
+            if path and appendix_line(sent) and path.get(1) != _clean_title(sent):
+                # "附表：参与帮扶企业名单（略）" after the last case (a line of its own or run on at the end of
+                # its last paragraph): back matter under its own heading, no part of the case. Its line
+                # stays text, indexed and cited as written.
+                path, last_enum = {1: _clean_title(sent)}, 0
             m = _ENUM.match(sent)
             if m and _ENUM_ORDER[sent[0]] in (last_enum + 1, 1):
                 last_enum = _ENUM_ORDER[sent[0]]
