@@ -25,7 +25,7 @@ from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand, glossary
 from .industries import classify_industry, is_everyday_word, names_the_trade, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region, kind_value
-from .regions import find_region, foreign_names, place_names, region_matcher
+from .regions import find_region, foreign_names, place_names, region_matcher, region_spans
 from .simplified import to_simplified
 from .snapshot import Snapshot
 from .structure import case_parts, heading_part, prose_part, section_part
@@ -343,6 +343,24 @@ def reads_as_result(text: str) -> bool | None:
     return False if problem else None
 
 
+_CONTINUED = re.compile(r"[（(]\s*续\s*[)）]|[（(]\s*(?:下|二|2)\s*[)）]\s*$|^续")
+
+
+def continues(snap: Snapshot, first, other) -> bool:
+    """Whether passage ``other`` continues the case of passage ``first``: the next passage of the same
+    document, under the same heading or under one marked as continued (案例一（续）) that begins like
+    the first's (案例一：瓯海区某眼镜企业), and the first has a case."""
+    i, j = snap.chunk_pos.get(first.chunk_id), snap.chunk_pos.get(other.chunk_id)
+    if i is None or j != i + 1 or first.doc_id != other.doc_id or not first.section or not other.section:
+        return False
+    if not snap.cases_of_chunk(first.chunk_id):
+        return False
+    if first.section == other.section:
+        return True
+    head = _CONTINUED.sub("", other.section[-1]).strip()
+    return bool(_CONTINUED.search(other.section[-1])) and len(head) >= 2 and first.section[-1].startswith(head)
+
+
 def in_problem_section(section: tuple[str, ...]) -> bool:
     """Whether a passage sits under a heading that names a problem (一是企业质量提升内生动力不足,
     ……有待加强)."""
@@ -356,6 +374,80 @@ _CHANGE_QUESTION = re.compile(r"(?:提升|提高|降低|下降|增长|增加|减
 def asks_for_change(query: str) -> bool:
     """Whether a question asks how a figure changed (由多少提升到多少, 前后分别是多少, 有什么变化)."""
     return bool(_CHANGE_QUESTION.search(query))
+
+
+# A question asking how something changed or what it came to (降了多少, 客诉率降到多少, 提高了多少,
+# 效果怎么样, 后来…): a sentence stating the change (由每月8起降至每月1起, 合格率提升到99%) answers it,
+# one stating only the level of the trouble (差错每月8起，安全隐患大) does not.
+_CHANGE_ASKED = re.compile(r"(提升|提高|下降|降低|增长|增加|减少|上升|改善|变化)的?(情况|幅度|程度|效果|了?多少)")
+_BEFORE_AFTER = re.compile(r"(?:由|从)[^，。；;]{0,16}?\d[^，。；;]{0,12}?(?:降|减|提|升|增|缩|涨|下降|上升)?(?:至|到|为|成)"
+                           r"[^，。；;]{0,8}?\d")
+
+
+def asks_how_changed(query: str) -> bool:
+    """Whether a question asks how much something changed or what it reached (降了多少, 降到多少,
+    提高了多少, 效果怎么样, 后来怎么样), not a figure of a state (有多少员工)."""
+    return bool(asks_for_change(query) or _OUTCOMES_PART.search(query) or _CHANGE_ASKED.search(query)
+                or asks_for_figure(query) and _CHANGE.search(query))
+
+
+_BEFORE_FIGURE = re.compile(r"(?:由|从)[^，。；;\d]{0,16}?(\d+(?:\.\d+)?\s*(?:%|％|[^\d\s，。；;、至到为成降减提升增缩涨下上年的]))")
+
+
+def before_figures(texts) -> set[str]:
+    """The figures before a change (由每月8起降至每月1起 → 8起; 从85%提高到98% → 85%) in ``texts``."""
+    out = set()
+    for text in texts:
+        for m in _BEFORE_AFTER.finditer(text):
+            if b := _BEFORE_FIGURE.match(m.group(0)):
+                out.add("".join(b.group(1).split()))
+    return out
+
+
+def states_before(text: str, befores: set[str]) -> bool:
+    """Whether a sentence gives, without the change, a figure that another sentence gives as the level
+    before a change (差错每月8起，安全隐患大 beside 由每月8起降至每月1起): the state before, no result."""
+    if not befores or states_change(text):
+        return False
+    compact = "".join(text.split())
+    return any(re.search(rf"(?<![\d.]){re.escape(b)}", compact) for b in befores)
+
+
+def states_change(text: str) -> int:
+    """How plainly a sentence states a change with its figures: 2 for a before → after pair
+    (由每月8起降至每月1起, 从85%提高到98%), 1 for a change verb with a figure (下降20%), else 0."""
+    if _BEFORE_AFTER.search(text):
+        return 2
+    return 1 if _RESULT.search(text) else 0
+
+
+# A question asking which place did best (哪个省搞得最好, 哪些地方排在前面): a ranking answers it.
+_TOP_QUESTION = re.compile(r"最(好|强|多|高|优|突出|出色|厉害|大)|第一|领先|排名|排前|前几|前[十五三]|靠前|拔尖|冒尖|名列")
+_RANKING = re.compile(r"排名前|排在前|前\s*\d+\s*(名|位|的)|前[一二三四五六七八九十]+(名|位|的)|第一|首位|居首|榜首|名列前茅|领先")
+
+
+def asks_for_top(query: str) -> bool:
+    """Whether a question asks which places did best (哪个省搞得最好), see :func:`asks_for_places`."""
+    return asks_for_places(query) and bool(_TOP_QUESTION.search(query))
+
+
+# A question asking what others think of it (真有人觉得有用吗, 企业认可吗, 口碑怎么样, 满意度): a sentence
+# reporting what enterprises said or how satisfied they are answers it. Not the asker's own view (我觉得…).
+_OPINION_QUESTION = re.compile(r"(有人|人家|大家|别人|别家|企业|老板|同行|用户|客户|多少人|多少家|谁)(都|真|真的|会|还)?(觉得|认为|说|反映)|"
+                               r"口碑|满意|认可|认同|反响|反馈|怎么看|评价(怎么样|如何|咋样|好|高)|(怎么|如何|咋)评价")
+_WHY = re.compile(r"为什么|为啥|为何|咋就|怎么就|原因|凭什么|干嘛")
+_OPINION = re.compile(r"认为|满意|认可|认同|好评|反映|反馈|问卷|调查显示|受访")
+
+
+def asks_for_opinion(query: str) -> bool:
+    """Whether a question asks what others think (有人觉得有用吗, 企业满意吗); not why they think so
+    (为啥好多老板觉得不划算: the reason the report gives answers that)."""
+    return bool(_OPINION_QUESTION.search(query)) and not _WHY.search(query)
+
+
+def place_count(text: str) -> int:
+    """How many places a text names (浙江、江苏、河北 → 3; 江苏南京雨花台区 → 1)."""
+    return len(region_spans(text))
 
 
 def asks_for_figure(query: str) -> bool:
@@ -903,8 +995,17 @@ class Retriever:
                   if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)
         change = asks_for_change(query)  # 由多少提升到多少: the result, not the figure of the trouble
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
-        other_part = self.config.answer_problem_penalty
+        top_place = places if asks_for_top(query) else 0.0  # 哪个省搞得最好: the ranking
         named = named_parts(query)
+        # 降了多少, 后来…降到多少: a sentence stating the change, by how plainly (see states_change); not
+        # when the question also asks what was done or what the trouble was (怎么解决的，效果咋样: either answers)
+        how_changed = (self.config.answer_result_bonus
+                       if not benefit and asks_how_changed(query) and named <= {"outcomes"} else 0.0)
+        opinion = self.config.answer_result_bonus if asks_for_opinion(query) else 0.0  # 有人觉得有用吗
+        # a place the question names (我在江苏…): a sentence listing places (浙江、江苏、河北等19个省局…) is
+        # the national account, not what that place did (其中，江苏省局…为1433家企业…)
+        own_places = bool(place_names(query)) and not places
+        other_part = self.config.answer_problem_penalty
         wanted = named or RESULT_PARTS
         part_bonus = 0.0  # given to some sentence: part of the largest possible rank
         scored = []
@@ -917,8 +1018,14 @@ class Retriever:
         subject = [w for w in (*trade_words(query), *sorted(place_names(query))) if w in about(hits[0])]
         # A passage far below the best one (under answer_hit_share of its score) is no source of the answer.
         pool = [h for h in hits[:from_hits] if h is hits[0] or h.score >= self.config.answer_hit_share * hits[0].score]
+        # ... but the passage continuing the best one's case (案例一 → 案例一（续）: its 取得成效) is
+        pool += [h for h in hits[1:] if all(h is not p for p in pool) and continues(snap, hits[0].chunk, h.chunk)]
+        # 降了多少: a sentence giving only the level before the change (差错每月8起，安全隐患大) is no answer
+        befores = (before_figures(text for h in pool for _, text, _ in snap.sentences_of(snap.chunk_pos[h.chunk.chunk_id]))
+                   if how_changed else set())
         for hit in pool:
-            elsewhere = bool(subject) and not any(w in about(hit) for w in subject)
+            elsewhere = (bool(subject) and not any(w in about(hit) for w in subject)
+                         and not continues(snap, hits[0].chunk, hit.chunk))
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
             # parts of a case write-up; a report's own 基本情况 / 存在问题 chapters are no case's parts
@@ -931,7 +1038,7 @@ class Retriever:
             # of the case record a sentence went into, else its words tell)
             prose = ([record_part(cases, text) or prose_part(text) if p is None else None
                       for p, (_, text, _) in zip(parts, sents)]
-                     if (remedy or change) and has_case else [None] * len(sents))
+                     if (remedy or change or how_changed) and has_case else [None] * len(sents))
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
@@ -944,6 +1051,21 @@ class Retriever:
                     rank -= remedy
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
+                if top_place:  # 哪个省最好: a ranking of places; a sentence naming no place is no answer
+                    rank += (top_place if _RANKING.search(text) else 0.0) - (top_place if not place_count(text) else 0.0)
+                if how_changed:
+                    # 省了多少钱: the change in the kind of figure asked for (an amount of money), not any change
+                    told_change = states_change(text) if wanted_figure.search(text) else 0
+                    if told_change:
+                        rank += how_changed * told_change
+                    elif states_before(text, befores):
+                        rank -= 2 * how_changed
+                    elif reads_as_result(text) is False:
+                        rank -= how_changed
+                if opinion and _OPINION.search(text):
+                    rank += opinion
+                if own_places and place_count(text) >= 3:
+                    rank -= self.config.answer_list_penalty
                 if elsewhere:
                     rank -= other_part
                 if told in ("problem", "profile"):
@@ -958,7 +1080,8 @@ class Retriever:
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = 1.5 + self.config.answer_passage_weight + bonus + benefit + places + part_bonus  # the largest rank
+        top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places + top_place + 2 * how_changed
+               + opinion + part_bonus)  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()
         scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]

@@ -36,7 +36,7 @@ MEASURED = {
         "dense": {"hit@1": 0.6667, "hit@5": 0.8667, "hit@10": 0.9778, "mrr@10": 0.7671, "ndcg@10": 0.8176},
         "hybrid": {"hit@1": 0.8444, "hit@5": 0.9333, "hit@10": 0.9778, "mrr@10": 0.8878, "ndcg@10": 0.9095},
         "cases first@1": 1.0,
-        "answer@1": 0.7778,
+        "answer@1": 0.8000,
     },
     "eval/plain.jsonl": {
         "bm25": {"hit@1": 0.7917, "hit@5": 0.9792, "hit@10": 0.9792, "mrr@10": 0.8733, "ndcg@10": 0.8969},
@@ -86,7 +86,7 @@ MEASURED = {
         "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9104, "mrr@10": 0.7769, "ndcg@10": 0.8072},
         "hybrid": {"hit@1": 0.7761, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8622, "ndcg@10": 0.8930},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7910,
+        "answer@1": 0.8060,
     },
 }
 
