@@ -651,8 +651,11 @@ class Retriever:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
         query = to_simplified(query)
         n = n or self.config.candidates
-        typed = self.known_parts(snap, self.tokenizer.tokenize(query))
-        terms = self.known_parts(snap, self.tokenizer.tokenize(expand(query, self.tokenizer)))
+        typed = self.tokenizer.tokenize(query)
+        terms = self.tokenizer.tokenize(expand(query, self.tokenizer))
+        if not any(informative(t) and len(snap.bm25.containing(t)) for t in terms):
+            # no informative word found as written: read glued words by their parts (营收能 → 营收)
+            typed, terms = self.known_parts(snap, typed), self.known_parts(snap, terms)
         keyword: dict[int, float] = {}
         coverage: dict[int, float] = {}
         dense: dict[int, float] = {}
@@ -671,7 +674,9 @@ class Retriever:
         """``terms`` with a Chinese word of three or more characters the index has never seen
         replaced by the longest indexed words inside it, left to right: jieba's guesser glues a
         word to the next character in some questions ("营收能涨多少" gives 营收能, the documents say
-        营收), and the word typed would otherwise find nothing. Words the index knows, words with
+        营收), and the word typed would otherwise find nothing. Used only for a question none of
+        whose informative words is indexed as written (a question that finds something keeps its
+        words: 工信部 is not read as the documents' 工信 there). Words the index knows, words with
         no indexed part and words the tokenizer also split itself stay as they are."""
         out: list[str] = []
         for t in terms:
