@@ -154,6 +154,14 @@ def shown_industry(snap: Snapshot, chunk_id: str, tags: ChunkTags, region: Regio
     return next((c.industry for c in own if c.industry), None)
 
 
+# A question about "this action" (the documents' 提升行动) or about what comes next for it (明年还搞不搞,
+# 以后还会继续吗, 下一步有啥打算): on topic however few of its words the documents use. Only the
+# off-topic check reads it; the ranking is not changed (a glossary expansion was tried: it moved
+# the development sets' 明年/接下来 questions down).
+_THIS_ACTION = re.compile(r"这(?:个|项|次)?(?:行动|活动)|(?:明年|今后|以后|往后|接下来|下一步|下一阶段|后面)"
+                          r".{0,6}?(?:打算|计划|安排|还搞|还做|还有|继续|还会|怎么搞|咋搞|重点)")
+
+
 # A question about making something (a factory, production) is not about everyday life, whatever
 # else it names (健身器材厂产品老出毛病).
 _MAKER = re.compile(r"厂|生产|制造|车间|作坊")
@@ -878,6 +886,8 @@ class Retriever:
             return False
         if self.elsewhere(snap, query, typed):
             return False
+        if _THIS_ACTION.search(query):  # 这个活动明年还搞吗, 以后还会继续搞吗: the action itself, its future
+            return True
         if any(v > 0 for v in cand.coverage.values()):
             return True
         if typed and all(len(snap.bm25.containing(t)) for t in typed):

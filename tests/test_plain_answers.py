@@ -760,3 +760,9 @@ def test_a_hit_shows_a_region_and_a_trade_of_one_case(built, query, region):
         if h.region.province and h.industry:
             assert any(c.region == h.region and c.industry == h.industry
                        for c in built.cases_of_chunk(h.chunk.chunk_id)), (h.chunk.chunk_id, h.region, h.industry)
+
+
+@pytest.mark.parametrize(("query", "off"), [("明年还有啥打算", False), ("以后还会继续搞吗", False),
+                                            ("这个活动明年还搞吗", False), ("明年天气怎么样", True), ("明年个税怎么交", True)])
+def test_questions_about_the_action_and_its_next_steps_are_on_topic(built, query, off):
+    assert built.off_topic(query) is off
