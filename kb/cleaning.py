@@ -186,7 +186,14 @@ def _is_debris(line: str, index: int) -> bool:
 
 
 def _join(left: str, right: str) -> str:
+    """A wrapped line joined to the line before: words of Latin script keep a space between them;
+    a number wrapped inside Chinese text does not get one ("合格率9" + "0%" is 90%, not "9 0%")."""
     if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        if left[-1].isdigit() and right[0].isdigit():
+            run = re.search(r"[0-9.]+$", left)
+            before = left[: run.start()][-1:] if run else ""
+            if before and not before.isascii():  # the number follows Chinese text
+                return left + right
         return left + " " + right
     return left + right
 

@@ -270,3 +270,16 @@ def test_a_place_title_after_a_full_intro_line_starts_a_paragraph():
     doc = Document("d", "合成.pdf", "合成", "pdf", "0" * 64, (Page(1, text),))
     texts = [p.text for p in clean_document(doc)]
     assert "浙江省湖州市：“认证+金融”撬动童装产业质量升级" in texts
+
+
+@pytest.mark.parametrize(("left", "right", "joined"), [
+    ("一次交验合格率9", "0%，较上年提高", "一次交验合格率90%，较上年提高"),  # a PDF wrapped the number
+    ("年产量约12", "0万双", "年产量约120万双"),
+    ("企业通过ISO 9001", "2015版认证", "企业通过ISO 9001 2015版认证"),  # Latin text keeps its space
+    ("通过ISO", "9001认证", "通过ISO 9001认证"),
+    ("2023", "2024", "2023 2024"),  # no Chinese text before: two numbers
+])
+def test_a_number_wrapped_inside_chinese_text_is_joined_without_a_space(left, right, joined):
+    from kb.cleaning import _join
+
+    assert _join(left, right) == joined
