@@ -114,7 +114,9 @@ def test_a_how_much_did_it_fall_question_is_answered_with_the_change(kb):
     (每月8起，安全隐患大) that shares more words with the question."""
     query = "鞭炮企业配料差错降了多少"
     assert "降至每月2起" in _first(kb, query)
-    assert "安全隐患大" in _first(kb, query, answer_result_bonus=0.0)
+    # without the change rules (and without the problem penalty: 隐患 marks the sentence as the
+    # case's problem since the case parser reads difficulty wording) the problem sentence wins
+    assert "安全隐患大" in _first(kb, query, answer_result_bonus=0.0, answer_problem_penalty=0.0)
 
 
 def test_the_passage_continuing_a_case_gives_its_result(kb):
