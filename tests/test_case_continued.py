@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from deckgen import write_deck
+
 from kb import store
 from kb.pipeline import parse_document
 from kb.present import page_text
@@ -15,20 +17,7 @@ from kb.records import CaseHit
 
 def _deck(path: Path, slides: list[list[str]]) -> Path:
     """A synthetic deck: a title slide, then one text box per slide (its first line is the slide's title)."""
-    from pptx import Presentation
-    from pptx.util import Inches
-
-    prs = Presentation()
-    s = prs.slides.add_slide(prs.slide_layouts[0])
-    s.shapes.title.text, s.placeholders[1].text = "同行案例分享（合成测试材料）", "某培训班  2024年6月"
-    for lines in slides:
-        s = prs.slides.add_slide(prs.slide_layouts[6])
-        tf = s.shapes.add_textbox(Inches(0.5), Inches(0.5), Inches(9), Inches(6)).text_frame
-        tf.text = lines[0]
-        for line in lines[1:]:
-            tf.add_paragraph().text = line
-    prs.save(str(path))
-    return path
+    return write_deck(path, slides, ("同行案例分享（合成测试材料）", "某培训班  2024年6月"))
 
 
 def _first_half(number: str, name: str, place: str, problem: str) -> list[str]:

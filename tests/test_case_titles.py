@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from deckgen import write_deck
 
 from kb.numbering import heading_level
 from kb.pipeline import parse_document
@@ -52,22 +53,7 @@ def test_case_title_opening_with_a_quotation_after_spaces_starts_a_case(tmp_path
 
 
 def _deck(path: Path, slides: list[list[str]], title_slide: tuple[str, str] | None) -> Path:
-    """A synthetic deck: an optional title slide (title, subtitle), then one text box per slide."""
-    from pptx import Presentation
-    from pptx.util import Inches
-
-    prs = Presentation()
-    if title_slide:
-        s = prs.slides.add_slide(prs.slide_layouts[0])
-        s.shapes.title.text, s.placeholders[1].text = title_slide
-    for lines in slides:
-        s = prs.slides.add_slide(prs.slide_layouts[6])
-        tf = s.shapes.add_textbox(Inches(0.5), Inches(0.5), Inches(9), Inches(6)).text_frame
-        tf.text = lines[0]
-        for line in lines[1:]:
-            tf.add_paragraph().text = line
-    prs.save(str(path))
-    return path
+    return write_deck(path, slides, title_slide)
 
 
 _CASE_SLIDES = [
