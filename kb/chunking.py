@@ -28,7 +28,10 @@ CHUNKER_VERSION = "9"  # 2: clauses of an over-long sentence are packed in balan
 # right (kb/pdf_order.py: curly quotes, contents pages), a cover's issuer and date lines end the title,
 # front/back matter and closing words of a collection are typed report (kb/pipeline.py), numbered
 # "1. 企业名称：…" lines are lines of the case above, not headings, and bulletins' progress/next-step
-# sections and 报送 footers are no case matter
+# sections and 报送 footers are no case matter; a number cut by a wrap in a full line is rejoined ("9" "0%"
+# → 90%), a part label run on without a full stop in a labelled paragraph opens a paragraph (OCR: "…被索赔
+# 帮扶措施：…"), an issuer-and-date cover line is no wrapped title tail (kb/cleaning.py), more issuers
+# ("…部门") end the title
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
