@@ -30,8 +30,10 @@ CHUNKER_VERSION = "10"  # 2: clauses of an over-long sentence are packed in bala
 # "1. 企业名称：…" lines are lines of the case above, not headings, and bulletins' progress/next-step
 # sections and 报送 footers are no case matter; 10: a document written in Traditional Chinese is indexed
 # in Simplified (kb/simplified.simplify_document), the space after a Chinese-numeral case number stays
-# ("案例一 六安市…": 六 is no longer read as part of the number), a number a PDF wrapped inside
-# Chinese text is joined without a space ("合格率9" + "0%" → 90%)
+# ("案例一 六安市…": 六 is no longer read as part of the number), a number cut by a wrap in a full line
+# is rejoined ("9" "0%" → 90%), a part label run on without a full stop in a labelled paragraph opens a
+# paragraph (OCR: "…被索赔帮扶措施：…"), an issuer-and-date cover line is no wrapped title tail
+# (kb/cleaning.py), more issuers ("…部门") end the title
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

@@ -20,7 +20,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .labels import INLINE_LABEL
+from .labels import INLINE_LABEL, label_part, run_on_label
 from .loaders import PAGE_FOOTER
 from .numbering import heading_level
 from .records import Document
@@ -34,6 +34,13 @@ _HEADING_START = re.compile(
     r"|\d{1,2}[.．、](?!\d)|（\d{1,2}）|[一二三四五六七八九十]是|案例\s*[0-9一二三四五六七八九十]+|#{1,6}\s)"
 )
 _SENTENCE_END = "。！？；!?;"
+# A date as a cover prints it: "2024年11月", "二〇二四年十一月", "（2024年12月5日）".
+DATE = (r"[（(]?(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+        r"(?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?[)）]?")
+# A cover's issuer and date line ("某市场监管部门  2024年11月", "二〇二四年十一月"): a name without
+# punctuation, then the date, and nothing else.
+_COVER_DATE_LINE = re.compile(rf"[\u4e00-\u9fff（）() \t]{{0,30}}{DATE}")
+_COVER_LINES = 8  # how far into a document a cover's lines may be
 # A case title on a line of its own that names a place or an enterprise before a colon, with no
 # numbering: "浙江省湖州市：“认证+金融”撬动童装产业质量升级", "某某食品有限公司：…".
 _SUBJECT_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:省|市|区|县|旗|州|盟|镇|公司|厂|合作社)[：:]")
@@ -185,15 +192,21 @@ def _is_debris(line: str, index: int) -> bool:
     return index < 3 and bool(_ATTACHMENT.match(line))
 
 
-def _join(left: str, right: str) -> str:
-    """A wrapped line joined to the line before: words of Latin script keep a space between them;
-    a number wrapped inside Chinese text does not get one ("合格率9" + "0%" is 90%, not "9 0%")."""
+# A number cut by a line wrap: digits at the end of a line that run on from a word ("…合格率9", "年产量
+#约12"), digits at the start of the next that run on into one ("0%。", "0万双"). Digits with a space
+# on their other side are a cell or a figure of their own ("20 30" in a table row) and stay apart.
+_WRAPPED_DIGITS_LEFT = re.compile(r"(?:^|[^\s\d])\d+$")
+_WRAPPED_DIGITS_RIGHT = re.compile(r"\d+(?![\s\d])")
+
+
+def _join(left: str, right: str, wrapped: bool = False) -> str:
+    """``right``, the next line of a paragraph, after ``left``. Latin letters or digits on both sides of
+    the break are two words ("ISO" "9001"), except digits in a ``wrapped`` line (one filled to the
+    column, not a short table row) that run on from the text on both sides: one number ("9" "0%")."""
     if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
-        if left[-1].isdigit() and right[0].isdigit():
-            run = re.search(r"[0-9.]+$", left)
-            before = left[: run.start()][-1:] if run else ""
-            if before and not before.isascii():  # the number follows Chinese text
-                return left + right
+        if (wrapped and _WRAPPED_DIGITS_LEFT.search(left[-40:]) and _WRAPPED_DIGITS_RIGHT.match(right)
+                and not _HEADING_START.match(right)):
+            return left + right
         return left + " " + right
     return left + right
 
@@ -289,8 +302,18 @@ def clean_document(doc: Document) -> list[Paragraph]:
                                  or _SUBJECT_TITLE.match(_HEADING_START.sub("", prev)) is not None)
                             and re.search(r"[，。；,;！？!?]", line) is not None
                             and (_width(line) >= 0.8 * full or line[-1] in _SENTENCE_END))
+            # A labelled line under a labelled paragraph, a line of another part, after a line that ends
+            # no sentence: a scan's OCR lost the full stop ("存在问题：…被索赔" then "帮扶措施：对刷胶…").
+            label_line = (not prev_ends and (lm := INLINE_LABEL.match(line)) is not None
+                          and (bm := INLINE_LABEL.match(buf)) is not None
+                          and _label_part(lm) != _label_part(bm))
+            # A cover's issuer and date line under a title as wide as the column is not the title's
+            # wrapped tail ("…地方典型经验选编" then "某市场监管部门  2024年11月").
+            cover_date = i < _COVER_LINES and _COVER_DATE_LINE.fullmatch(line) is not None
             new_para = (
                 one_per_line
+                or label_line
+                or cover_date
                 or full_heading
                 or subject_title
                 or after_heading
@@ -305,9 +328,36 @@ def clean_document(doc: Document) -> list[Paragraph]:
                 flush()
         if not starts or starts[-1][1] != page:
             starts.append((len(buf), page))
-        buf = _join(buf, line)
+        # (a line ending in a digit runs on only when it is full: a short one starts a paragraph)
+        buf = _join(buf, line, wrapped=bool(buf) and not one_per_line and _width(lines[i - 1][0]) >= 0.8 * full)
     flush()
-    return paragraphs
+    return [piece for p in paragraphs for piece in _split_run_on_labels(p)]
+
+
+def _label_part(m: re.Match) -> str:
+    return label_part(m["label"] or m["bracket"])
+
+
+def _split_run_on_labels(para: Paragraph) -> list[Paragraph]:
+    """A labelled paragraph cut before each label of a later part run on without a full stop before it
+    ("存在问题：…多次被索赔帮扶措施：对刷胶…" → "存在问题：…被索赔" and "帮扶措施：对刷胶…"): OCR often
+    drops the full stop at a line's end. Only in a paragraph that opens with a label, so prose that
+    happens to hold such a word with a colon is left whole."""
+    m = INLINE_LABEL.match(para.text)
+    if m is None:
+        return [para]
+    out, text, starts = [], para.text, list(para.page_starts)
+    part, at = _label_part(m), m.end()
+    while (found := run_on_label(text, part, at)) is not None:
+        nxt = found[0]
+        cut = nxt.start()
+        head = text[:cut].rstrip()
+        out.append(Paragraph(head, tuple((o, pg) for o, pg in starts if o < max(len(head), 1))))
+        page = para.page_at(len(para.text) - len(text) + cut)
+        starts = [(0, page)] + [(o - cut, pg) for o, pg in starts if o > cut]
+        text, part, at = text[cut:], label_part(nxt["label"]), nxt.end() - cut
+    out.append(Paragraph(text, tuple(starts)))
+    return out
 
 
 def _emit(out: list[Paragraph], raw: str, starts: list[tuple[int, int | None]]) -> None:

@@ -37,3 +37,38 @@ FIELD_LABEL = (r"(?:企业|单位|案例|项目|公司)?名称|(?:所在|所属)
 # label alone ("4. 存在问题：") is still a part heading.
 LABELLED_ITEM = re.compile(
     rf"^(?:\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[)）])\s*(?:{ANY_LABEL}|{FIELD_LABEL})\s*[：:]\s*\S")
+
+
+def label_part(label: str) -> str:
+    """The part a label names ("帮扶措施" → measures)."""
+    return next(p for p, pattern in PART_LABELS.items() if re.fullmatch(pattern, label))
+
+
+# A label with a colon inside a paragraph: after a sentence's end it opens the sentence; elsewhere it
+# may be run on where a scan's OCR lost the full stop before it ("…出口订单多次被索赔帮扶措施：对刷胶…").
+_LABEL_IN_TEXT = re.compile(rf"(?P<label>{ANY_LABEL})\s*[：:](?=\S)")
+_SENTENCE_END = "。！？；!?;"
+# Words that make the label an object of the sentence ("企业的主要做法：", "总结了经验做法：").
+_OBJECT_BEFORE = "的了和与及等之对在有无为是其把将被"
+
+
+def strong_label(label: str) -> bool:
+    """Whether a part label is a write-up's label rather than a word of prose: a qualified name of a part
+    ("帮扶措施", "取得成效", "存在问题", "主要做法"), not a bare "问题" or "质量问题"."""
+    return len(label) >= 4 and not label.startswith("质量")
+
+
+def run_on_label(text: str, part: str | None, start: int = 0) -> tuple[re.Match, str] | None:
+    """The first strong label in ``text`` from ``start`` run on without a full stop before it that opens
+    a later part than the one the text is in there, with that part: "存在问题：…被索赔帮扶措施：…" →
+    ("帮扶措施：", "problem"). ``part`` is the part at ``start``; a label that opens a sentence moves it on.
+    Only a later part: a write-up goes 概况, 问题, 做法, 成效, and a label of the part the text is in, or
+    an earlier one, is more likely a word of the text ("帮扶措施：…发现存在问题：一是…")."""
+    for m in _LABEL_IN_TEXT.finditer(text, start):
+        before = text[m.start() - 1] if m.start() else "。"
+        if before in _SENTENCE_END:
+            part = label_part(m["label"])
+        elif (before not in _OBJECT_BEFORE and strong_label(m["label"]) and part is not None
+              and PARTS.index(label_part(m["label"])) > PARTS.index(part)):
+            return m, part
+    return None

@@ -34,13 +34,14 @@ def number_text(x: float | None) -> str:
 
 
 def outcome_text(o: OutcomeLike) -> str:
-    """``产品缺陷发生率：15% → 7%`` / ``月均经济效益：+10万元`` / ``年质量损失：减少约50万元`` /
-    ``行业产值：130亿元``."""
+    """``产品缺陷发生率：15% → 7%`` / ``月均经济效益：+10万元`` / ``年质量损失：减少约50万元`` (an approximate
+    change in words) / ``行业产值：130亿元``."""
     unit = o.unit or ""
     if o.before is not None and o.after is not None:
         return f"{o.metric}：{number_text(o.before)}{unit} → {number_text(o.after)}{unit}"
     if o.change is not None:
-        if o.approx and approx_text(1, "", o.approx).startswith(o.approx):  # 约, 近, 超过: "约-50万元" reads badly
+        if o.approx and o.change:
+            # "约-50万元" reads badly: an approximate change says which way in words ("减少约50万元").
             return f"{o.metric}：{'增加' if o.change > 0 else '减少'}{approx_text(abs(o.change), unit, o.approx)}"
         return f"{o.metric}：{'+' if o.change > 0 else ''}{approx_text(o.change, unit, o.approx)}"
     if o.after is not None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .cleaning import Paragraph, split_sentences
+from .cleaning import DATE, Paragraph, split_sentences
 from .labels import (  # noqa: F401  (PARTS and INLINE_LABEL are read from here by kb.cases and kb.retrieval)
     ANY_LABEL,
     BRACKET_LABEL,
@@ -33,6 +33,7 @@ from .labels import (  # noqa: F401  (PARTS and INLINE_LABEL are read from here 
     LABELLED_ITEM,
     PART_LABELS,
     PARTS,
+    label_part,
 )
 from .numbering import CN_DIGITS, heading_level
 from .records import Region, Sentence
@@ -54,10 +55,6 @@ _TITLE_MAX = 60  # a heading paragraph without 。 longer than this is body text
 # The part labels (PARTS, PART_LABELS, INLINE_LABEL …) are in kb/labels.py; imported from here too.
 # A heading that only names a part: "（二）主要做法", "四、取得成效", "存在的主要问题", "【问题】".
 _HEADING_LABEL = re.compile(rf"^{LABEL_NUMBER}[【\[〔]?(?P<label>{ANY_LABEL})[】\]〕]?\s*[：:。]?$")
-
-
-def label_part(label: str) -> str:
-    return next(p for p, pattern in PART_LABELS.items() if re.fullmatch(pattern, label))
 
 
 def section_part(section: tuple[str, ...]) -> str | None:
@@ -214,12 +211,13 @@ def _clean_title(title: str) -> str:
     return re.sub(r"^#+\s*", "", title).strip().rstrip("。；;：:")
 
 
-_DATE = r"[（(]?(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?[)）]?"
+_DATE = DATE
 _DATE_LINE = re.compile(_DATE)
 # The issuer printed on a cover under the title, alone or before the date ("某省市场监督管理局",
 # "国家市场监督管理总局认证监管司 2024年12月", "某市质量协会 编"): names of offices and bodies.
-_ISSUER_LINE = re.compile(r"(?:(?:某|国家|中国|全国)?[\u4e00-\u9fff（）()]{1,30}?(?:局|厅|委员会|委|办公室|办|部|司|处|院|所|中心|"
-                          rf"协会|学会|联合会|商会|政府|小组)\s*)+(?:编印|编制|主办|印发|编)?\s*(?:{_DATE})?")
+_ISSUER_LINE = re.compile(r"(?:(?:某|国家|中国|全国)?[\u4e00-\u9fff（）()]{1,30}?(?:局|厅|委员会|委|办公室|办|部门?|司|处|院|所|中心|"
+                          r"协会|学会|联合会|商会|促进会|研究会|政府|小组|单位|机构|联盟)\s*)+(?:编印|编制|主办|印发|编)?\s*"
+                          rf"(?P<date>{_DATE})?")
 _PARENTHESISED = re.compile(r"[（(][^（()）]+[)）]")
 
 
@@ -230,11 +228,12 @@ def _cover_line(text: str) -> bool:
     t = text.strip()
     if _DATE_LINE.fullmatch(t):
         return True
-    if not _ISSUER_LINE.fullmatch(t):
+    if not (m := _ISSUER_LINE.fullmatch(t)):
         return False
     spans = region_spans(t)
-    return (t.startswith(("某", "国家", "中国", "全国")) or bool(spans and spans[0][0] == 0)
-            or re.search(r"监督管理|人民政府|管理委员会|领导小组|质量协会", t) is not None)
+    # A body's name with the date after it is a cover line whatever the name ("市场监管部门 2024年11月").
+    return (m["date"] is not None or t.startswith(("某", "国家", "中国", "全国")) or bool(spans and spans[0][0] == 0)
+            or re.search(r"监督管理|市场监管|人民政府|管理委员会|领导小组|质量协会", t) is not None)
 
 
 def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:

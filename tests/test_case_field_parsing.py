@@ -173,3 +173,25 @@ def test_an_after_only_result_takes_its_before_from_the_problem(tmp_path):
     got = [[(o.metric, o.before, o.after, o.change) for o in c.outcomes] for c in cases]
     assert got == [[("返工率", 16, 5, -11)], [("胖听退货率", 2.8, 0.3, -2.5)],
                    [("一次合格率", None, 97, None), ("材料损耗率", None, 4, None)], [("开胶率", None, 2, None)]]
+
+
+def test_a_scanned_write_up_that_lost_its_full_stops_keeps_its_parts(tmp_path):
+    """Lines as OCR gives a scan (synthetic, 合成测试材料): the full stop at the end of "存在问题：…" was lost,
+    so "帮扶措施：…" ran on into the problem (no measures); and a number was cut by the wrap
+    ("年产量约12" then "0万双"), read as "12 0万双"."""
+    import pdfgen
+
+    lines = ["合成测试材料：企业优良案例汇编（内容虚构）",
+             "案例1：晋江市某合成鞋业有限公司以过程确认解决鞋底开胶难题",
+             "企业概况：该公司位于福建省泉州市晋江市，主要生产运动鞋，年产量约12",
+             "0万双。",
+             "存在问题：鞋底开胶问题突出，开胶返修率达4.5%，出口订单多次被索赔",
+             "帮扶措施：对刷胶、烘干、压合等特殊过程开展过程确认，固化温度和时间参",
+             "数，建立胶粘剂进货检验规程。",
+             "取得成效：开胶返修率由4.5%下降到0.9%，全年减少索赔损失约80万元。"]
+    path = pdfgen.write_pdf(tmp_path / "合成扫描识别.pdf", [lines])
+    (case,) = parse_document(path).cases
+    assert case.problem == "鞋底开胶问题突出，开胶返修率达4.5%，出口订单多次被索赔"
+    assert case.measures == "对刷胶、烘干、压合等特殊过程开展过程确认，固化温度和时间参数，建立胶粘剂进货检验规程。"
+    assert "年产量约120万双" in case.profile
+    assert [(o.metric, o.before, o.after) for o in case.outcomes][0] == ("开胶返修率", 4.5, 0.9)

@@ -272,14 +272,85 @@ def test_a_place_title_after_a_full_intro_line_starts_a_paragraph():
     assert "浙江省湖州市：“认证+金融”撬动童装产业质量升级" in texts
 
 
-@pytest.mark.parametrize(("left", "right", "joined"), [
-    ("一次交验合格率9", "0%，较上年提高", "一次交验合格率90%，较上年提高"),  # a PDF wrapped the number
-    ("年产量约12", "0万双", "年产量约120万双"),
-    ("企业通过ISO 9001", "2015版认证", "企业通过ISO 9001 2015版认证"),  # Latin text keeps its space
-    ("通过ISO", "9001认证", "通过ISO 9001认证"),
-    ("2023", "2024", "2023 2024"),  # no Chinese text before: two numbers
-])
-def test_a_number_wrapped_inside_chinese_text_is_joined_without_a_space(left, right, joined):
-    from kb.cleaning import _join
+# --- numbers cut by a line wrap, labels run on where OCR lost the full stop (合成测试材料) ---------
 
-    assert _join(left, right) == joined
+def _pdf_lines(*lines: str) -> list[str]:
+    doc = Document("d", "合成.pdf", "合成", "pdf", "0" * 64, (Page(1, "\n".join(lines) + "\n"),))
+    return [p.text for p in clean_document(doc)]
+
+
+def test_a_number_cut_by_a_line_wrap_is_one_number():
+    """A tester saw "一次交验合格率9 0%" (text PDF) and "年产量约12 0万双" (OCR): the wrap fell inside
+    the number and the lines were joined with a space. Synthetic lines of a full column."""
+    texts = _pdf_lines(
+        "合成县定制家具小微企业订单多样，生产计划混乱，平均交货期长达35天，一次交验合格率9",
+        "0%。合成县组织认证机构帮助企业梳理订单评审流程，推行板材开料优化和工序流转卡，",
+        "建立出厂前预装检验。企业概况：该公司位于合成市，主要生产运动鞋，年产量约12",
+        "0万双，通过ISO 9001认证，现行标准为GB/T 19001—2016，执行2023年版作业规程，2",
+        "024年起全面推行。")
+    (text,) = texts
+    assert "一次交验合格率90%。" in text and "年产量约120万双" in text
+    assert "ISO 9001" in text and "2024年起" in text
+
+
+def test_digits_at_a_wrap_that_stand_apart_stay_apart():
+    """A figure with a space before it at a line's end, or after it at the next line's start, is a
+    cell or a figure of its own (a table row, a standard's number): the lines join with a space."""
+    texts = _pdf_lines(
+        "合成指标甲 12 合成指标乙 34 合成指标丙 56 合成指标丁 78 合成指标戊 90 合成指标己 11",
+        "90 合成指标庚 21 合成指标辛 32 合成指标壬 43 合成指标癸 54 合成指标子 65 合成指标丑",
+        "企业通过质量管理体系认证，依据的标准为合成标准编号GB/T 19001 2016版及其配套指南和",
+        "3 项企业内控规范，年内组织内部审核和管理评审各一次，培训内审员合计二十余人次。")
+    joined = "".join(texts)
+    assert "11 90" in joined
+    assert "19001 2016" in joined and "和3项" in joined
+
+
+def test_a_short_line_ending_in_a_digit_is_not_run_on():
+    """A short line (a table row, a heading) ends its paragraph: a figure after it is not glued on."""
+    texts = _pdf_lines(
+        "合成县小微企业质量管理体系认证提升行动实施以来，各项工作扎实推进，取得明显成效，",
+        "主要指标如下表所示，其中获证企业数量和抽检合格率两项指标提升幅度较大，详见下表。",
+        "获证企业 45",
+        "128 家")
+    assert "45128" not in "\n".join(texts) and "128家" in texts
+
+
+def test_a_label_run_on_at_a_line_start_opens_its_part():
+    """OCR of a scan dropped the full stop at a line's end: "存在问题：…多次被索赔" then "帮扶措施：…" on the
+    next line was one paragraph (problem "…被索赔帮扶措施：对刷胶…", no measures)."""
+    texts = _pdf_lines(
+        "企业概况：该公司位于福建省泉州市晋江市，主要生产运动鞋，年产量约80万双。",
+        "存在问题：鞋底开胶问题突出，开胶返修率达4.5%，出口订单多次被客户索赔",
+        "帮扶措施：对刷胶、烘干、压合等特殊过程开展过程确认，固化温度和时间参",
+        "数，建立胶粘剂进货检验规程",
+        "取得成效：开胶返修率由4.5%下降到0.9%，全年减少索赔损失约80万元。")
+    assert texts[0].endswith("存在问题：鞋底开胶问题突出，开胶返修率达4.5%，出口订单多次被客户索赔")
+    assert texts[1] == "帮扶措施：对刷胶、烘干、压合等特殊过程开展过程确认，固化温度和时间参数，建立胶粘剂进货检验规程"
+    assert texts[2].startswith("取得成效：")
+
+
+def test_a_label_run_on_inside_a_line_opens_its_part():
+    """The same with the label inside a line: the full stop before it was lost."""
+    texts = _pdf_lines("存在问题：注塑件尺寸波动大，客户退货每月9批次主要做法：引入统计过程控制，绘制控制图"
+                       "取得成效：客户退货由每月9批次降为每月1批次。")
+    assert texts == ["存在问题：注塑件尺寸波动大，客户退货每月9批次", "主要做法：引入统计过程控制，绘制控制图",
+                     "取得成效：客户退货由每月9批次降为每月1批次。"]
+    # after a sentence that opens with a label of its own, that label's part is the one to follow
+    texts = _pdf_lines("企业概况：该厂生产卫浴五金件。存在问题：镀层起泡主要问题：盐雾试验合格率低帮扶措施：规范前处理。")
+    assert texts == ["企业概况：该厂生产卫浴五金件。存在问题：镀层起泡主要问题：盐雾试验合格率低", "帮扶措施：规范前处理。"]
+
+
+@pytest.mark.parametrize("text", [
+    # prose that does not open with a label: the words are a part of it
+    "各地认真总结帮扶措施：一是组织专家上门诊断，二是开展体系培训。",
+    # a label of an earlier part, or of the same part, inside a labelled paragraph
+    "帮扶措施：组织专家上门诊断，发现存在问题：一是记录不全，二是检验缺失。",
+    "主要做法：一是组织专家上门诊断，具体措施：开展体系培训。",
+    # an object of the sentence ("…的改进措施：", "总结了经验做法：")
+    "存在问题：企业缺乏有效的改进措施：返工靠经验，检验无记录。",
+    # a bare or unqualified label word
+    "企业概况：该厂主要生产卫浴五金件，近年的问题：镀层起泡。",
+])
+def test_a_label_word_in_prose_does_not_cut_it(text):
+    assert _pdf_lines(text) == [text]

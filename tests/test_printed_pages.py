@@ -126,6 +126,9 @@ def test_cli_cases_show_the_printed_number(kb, capsys, monkeypatch):
      "合成测试材料：某省认证提升行动典型案例汇编"),
     (["合成测试材料：某省认证提升行动典型案例汇编", "某省市场监督管理局", "2024年12月"],
      "合成测试材料：某省认证提升行动典型案例汇编"),
+    # an issuer named "…部门" (a tester's title became "…地方典型经验选编某市场监管部门2024年11月")
+    (["合成测试材料：小微企业认证提升行动地方典型经验选编", "某市场监管部门  2024年11月"],
+     "合成测试材料：小微企业认证提升行动地方典型经验选编"),
 ])
 def test_the_title_is_the_covers_title_lines_only(tmp_path, cover, title):
     """A cover's issuer and date (on one line or two) are neither the title nor a passage: the

@@ -185,6 +185,12 @@ def test_long_numbered_paragraph_is_body_with_a_short_title():
          ("合成省小微企业质量提升典型案例汇编", 4)),
         (("合成案例选编", "国家市场监督管理总局认证监管司 编", "前言", "正文。"), ("合成案例选编", 2)),
         (("合成测试报告", "（2024年12月）"), (None, 0)),  # nothing but the cover: it is the body
+        # An issuer named "…部门" and a date under the title (a tester's title swallowed "某市场监管部门2024年11月").
+        (("合成市小微企业质量提升地方典型经验选编", "某市场监管部门  2024年11月", "（合成测试材料）", "一、合成市某区：正文。"),
+         ("合成市小微企业质量提升地方典型经验选编", 2)),
+        # Any body's name before the date; a date in Chinese numerals.
+        (("合成案例选编", "市场监管部门 2024年11月", "一、合成某厂", "正文。"), ("合成案例选编", 2)),
+        (("合成案例选编", "某质量发展促进会", "二〇二四年十一月", "一、合成某厂", "正文。"), ("合成案例选编", 3)),
     ],
 )
 def test_extract_title(texts, expected):
