@@ -317,11 +317,14 @@ def page_search(rt: Runtime) -> None:
     except KBError as exc:
         st.error(esc(str(exc)))
         return
-    expansions = " ".join(glossary_expansions(query, kb.tokenizer))
+    read = kb.read_query(query)  # 认正贷 → 认证贷 (a homophone typo of pinyin input)
+    expansions = " ".join(glossary_expansions(read, kb.tokenizer))
     info = f"找到 {len(hits)} 条结果（{ui.MODE_ZH[mode]}检索）"
     if expansions:
         info += f"；按术语表扩展：{esc(expansions)}"
     st.caption(info)
+    for note in kb.reading_notes(query):
+        st.info(esc(note))
     absent = kb.absent_names(query)
     if absent:
         st.warning(f"文档中没有提到{'、'.join(f'“{esc(n)}”' for n in absent)}" +
@@ -366,7 +369,7 @@ def page_search(rt: Runtime) -> None:
     with side_col:
         if rt.model_ready:  # the case match needs the vectors; while the model loads, keyword results only
             draw_guidance(kb, query, filters.industry)
-        draw_glossary([query, *(h.chunk.text for h in hits[:5])])
+        draw_glossary([read, *(h.chunk.text for h in hits[:5])])
 
 
 def draw_guidance(kb: KnowledgeBase, query: str, industry: str | None = None) -> None:

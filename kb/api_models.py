@@ -182,7 +182,8 @@ class SearchResponse(_Model):
     """检索结果，与 `kb search --json` 的一行相同。"""
 
     query: str = Field(description="查询（原样）")
-    notes: list[str] = Field(description="提示：未知行业、未识别的地区、不存在的文档编号（这时结果为空）；没有结果时说明原因"
+    notes: list[str] = Field(description="提示：同音错字按哪个词理解（已按“认证贷”理解“认正贷”。）；"
+                                         "未知行业、未识别的地区、不存在的文档编号（这时结果为空）；没有结果时说明原因"
                                          "（问题与文档无关，或没有达到相关度门槛的段落）")
     not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
     definitions: list[Definition] = Field(default_factory=list, description="问题在问某个术语是什么意思（啥叫采信、链主是啥）时，"
@@ -196,7 +197,8 @@ class SearchResponse(_Model):
 class CasesResponse(_Model):
     """可比案例，按匹配度排序。"""
 
-    notes: list[str] = Field(default_factory=list, description="筛选条件的提示：未知行业、未识别的地区（这时结果为空）")
+    notes: list[str] = Field(default_factory=list, description="提示：问题描述里的同音错字按哪个词理解；"
+                                                             "筛选条件的提示：未知行业、未识别的地区（这时结果为空）")
     results: list[CaseHit] = Field(description="案例，按 score 从高到低")
 
 

@@ -53,6 +53,13 @@ class BM25Index:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
 
+    def doc_freqs(self) -> dict[str, int]:
+        """Every term of the index with the number of documents containing it."""
+        if self._retriever is None:
+            return {}
+        counts = np.diff(np.asarray(self._retriever.scores["indptr"]))
+        return {t: int(counts[i]) for t, i in self._retriever.vocab_dict.items() if i < len(counts)}
+
     def containing(self, term: str) -> np.ndarray:
         """Positions of the documents that contain ``term`` (its document frequency is the length)."""
         if self._retriever is None or term not in self._retriever.vocab_dict:

@@ -358,6 +358,8 @@ def _search(kb, args) -> int:
         _print_json(kb.search_json(args.query, top_k=args.top_k, mode=args.mode, filters=filters,
                                    include_all=args.all))
         return 0
+    for note in kb.reading_notes(args.query):  # 已按“认证贷”理解“认正贷”。
+        print(f"提示：{note}")
     # the answer is chosen among ANSWER_FROM_HITS passages however few are shown
     wider = kb.search(args.query, top_k=max(args.top_k, ANSWER_FROM_HITS), mode=args.mode, filters=filters,
                       include_all=args.all)
@@ -488,11 +490,18 @@ def cmd_chunks(args) -> int:
 
 def cmd_glossary(args) -> int:
     from .glossary import lookup, named_terms
+    from .homophones import glossary_corrector
+    from .homophones import notes as homophone_notes
     from .simplified import to_simplified
 
     entries = lookup(to_simplified(args.word) if args.word else args.word)  # 採信 → 采信
     if not entries and args.word:  # a question rather than a word: 啥叫采信, 链主是啥
         entries = named_terms(args.word)
+    if not entries and args.word:  # a homophone typo of pinyin input: 认正贷 → 认证贷, 才信 → 采信
+        word, fixes = glossary_corrector().correct(args.word)
+        entries = (lookup(word) or named_terms(word)) if fixes else []
+        for note in homophone_notes(fixes) if entries else ():
+            print(f"提示：{note}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         for e in entries:
             _print_json({"term": e.term, "meaning": e.meaning, "everyday": list(e.everyday), "source": e.source})

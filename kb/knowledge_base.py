@@ -21,6 +21,8 @@ from .config import KBConfig
 from .embedding import Embedder, make_embedder
 from .errors import KBError
 from .glossary import expand
+from .homophones import Correction
+from .homophones import notes as homophone_notes
 from .indexing import IndexWriter, IngestReport, Progress, discover
 from .records import Case, CaseHit, Chunk, DocumentInfo, Hit, Region
 from .retrieval import (
@@ -113,10 +115,12 @@ class KnowledgeBase:
         self.embedder.embed(["预热"])
 
     def start_token_warm_up(self) -> threading.Thread:
-        """:meth:`warm_token_cache` in a daemon thread (web app, ``kb serve``); a failure there only
-        means slower first searches, which compute what they need themselves."""
+        """:meth:`warm_token_cache` in a daemon thread (web app, ``kb serve``), after building the
+        homophone corrector's pinyin map; a failure there only means slower first searches, which
+        compute what they need themselves."""
         def run() -> None:
             try:
+                self.snapshot().homophones(self.tokenizer).warm()  # the pinyin map of kb.homophones
                 self.warm_token_cache()
             except Exception:  # noqa: BLE001 - best effort
                 logging.getLogger(__name__).debug("token cache warm-up failed", exc_info=True)
@@ -310,6 +314,12 @@ class KnowledgeBase:
 
     def industry_notes(self, industry: str | None, hits: Sequence[CaseHit], region: str | None = None,
                        kind: str | None = None, problem: str | None = None) -> list[str]:
+        """:meth:`reading_notes` of ``problem`` (a homophone typo read as the word meant), then
+        :meth:`trade_notes`."""
+        return self.reading_notes(problem) + self.trade_notes(industry, hits, region, kind, problem)
+
+    def trade_notes(self, industry: str | None, hits: Sequence[CaseHit], region: str | None = None,
+                    kind: str | None = None, problem: str | None = None) -> list[str]:
         """Chinese notes for a case list asked for a trade none of whose cases is listed: the index (or
         the region and kind chosen) has no case of it, so the list holds neighbouring trades; or it has
         some that match the problem too weakly to be among these. Shared by kb cases, /api/cases and
@@ -345,9 +355,25 @@ class KnowledgeBase:
         return sorted(names)
 
     # ----------------------------------------------------------------- search
+    def read_query(self, query: str) -> str:
+        """``query`` as the searches read it: Simplified characters, homophone typos of pinyin input
+        corrected (认正贷 → 认证贷; :mod:`kb.homophones`)."""
+        return self.retriever.read(self.snapshot(), query or "")
+
+    def corrections(self, query: str | None) -> list[Correction]:
+        """The homophone typos read as another word in ``query`` (认正贷 → 认证贷)."""
+        if not (query or "").strip():
+            return []
+        return list(self.retriever.corrections(self.snapshot(), query))
+
+    def reading_notes(self, query: str | None) -> list[str]:
+        """Chinese notes for the homophone typos read as the word meant (已按“认证贷”理解“认正贷”。)."""
+        return homophone_notes(self.corrections(query))
+
     def expand_query(self, query: str) -> str:
-        """``query`` followed by the report terms its everyday words stand for (kb/data/glossary.tsv)."""
-        return expand(query, self.tokenizer)
+        """``query`` (typos corrected) followed by the report terms its everyday words stand for
+        (kb/data/glossary.tsv)."""
+        return expand(self.read_query(query), self.tokenizer)
 
     def candidates(self, query: str, mode: str = "hybrid", filters: Filters | None = None,
                    n: int | None = None) -> Candidates:
@@ -409,7 +435,7 @@ class KnowledgeBase:
         :func:`kb.glossary.asked_terms`): the plain explanation comes before the report's sentences."""
         from .glossary import asked_terms
 
-        return asked_terms(query, self.tokenizer)
+        return asked_terms(self.read_query(query), self.tokenizer)
 
     @staticmethod
     def unanswered(query: str, answer) -> str | None:
@@ -438,7 +464,8 @@ class KnowledgeBase:
         (the trade the question names and its most comparable cases with outcomes; null in bm25
         mode, which never loads the model, and without results) and
         ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)
-        and ``notes`` (filter values that match nothing: an unknown trade, place or document id)."""
+        and ``notes`` (a homophone typo read as the word meant, 已按“认证贷”理解“认正贷”; filter values
+        that match nothing: an unknown trade, place or document id; why nothing was found)."""
         with self.pinned():
             wider = self.search(query, top_k=max(top_k, ANSWER_FROM_HITS), mode=mode, filters=filters,
                                 include_all=include_all)
@@ -451,11 +478,13 @@ class KnowledgeBase:
             notes = self.filter_notes(filters.industry, filters.region, filters.doc) if filters else []
             if not hits and query.strip() and not notes:
                 notes.append(self.empty_note(query, mode, include_all, filters))
+            notes = self.reading_notes(query) + notes
+            definitions = self.definitions(query)
         return {"query": query,
                 "notes": notes,
                 "not_in_documents": absent,
                 "definitions": [{"term": e.term, "meaning": e.meaning, "everyday": list(e.everyday), "source": e.source}
-                                for e in self.definitions(query)],
+                                for e in definitions],
                 "answer": {"sentences": [a.as_dict() for a in answer],
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),
                            "outline": outline.as_dict() if outline else None,

@@ -724,6 +724,10 @@ class TermIndex:
         """Positions of the chunks that contain ``term`` (its document frequency is the length)."""
         return self._where.get(term, np.zeros(0, dtype=np.int64))
 
+    def doc_freqs(self) -> dict[str, int]:
+        """Every term with the number of chunks containing it."""
+        return {t: len(p) for t, p in self._where.items()}
+
 
 class MilvusSnapshot(Snapshot):
     """A generation served by Milvus: records in memory, searches in Milvus."""

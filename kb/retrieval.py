@@ -23,6 +23,7 @@ from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import expand, glossary
+from .homophones import Correction
 from .industries import classify_industry, is_everyday_word, names_the_trade, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region, kind_value
 from .regions import find_region, foreign_names, place_names, region_matcher, region_spans
@@ -646,6 +647,18 @@ class Retriever:
         self.check_model(snap)
         return self._embedder().embed([text])[0]
 
+    # ----------------------------------------------------------------- reading the query
+    def read(self, snap: Snapshot, query: str) -> str:
+        """``query`` as every search path reads it: Traditional characters as Simplified (認證貸 →
+        认证贷) and homophone typos of pinyin input as the word meant (认正贷 → 认证贷; see
+        :mod:`kb.homophones`: only words that neither the dictionary nor the index nor the glossary
+        knows, with the pinyin of a glossary word or a frequent word of this index)."""
+        return snap.homophones(self.tokenizer).correct(to_simplified(query or ""))[0]
+
+    def corrections(self, snap: Snapshot, query: str) -> tuple[Correction, ...]:
+        """The homophone typos :meth:`read` corrects in ``query`` (what the notes tell the user)."""
+        return snap.homophones(self.tokenizer).correct(to_simplified(query or ""))[1]
+
     # ----------------------------------------------------------------- candidates
     def candidates(self, snap: Snapshot, query: str, mode: str = "hybrid", filters: Filters | None = None,
                    n: int | None = None) -> Candidates:
@@ -657,7 +670,7 @@ class Retriever:
         """
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
-        query = to_simplified(query)
+        query = self.read(snap, query)
         n = n or self.config.candidates
         typed = self.tokenizer.tokenize(query)
         terms = self.tokenizer.tokenize(expand(query, self.tokenizer))
@@ -821,7 +834,7 @@ class Retriever:
         check_top_k(top_k)
         if mode not in MODES:
             raise KBError(f"未知的检索模式“{mode}”，可选：{', '.join(MODES)}")
-        query = to_simplified((query or "").strip())
+        query = self.read(snap, (query or "").strip())
         if not query or not snap.chunks:
             return []
         cand = self.candidates(snap, query, mode, filters, max(self.config.candidates, top_k * 3))
@@ -861,7 +874,7 @@ class Retriever:
     def off_topic(self, snap: Snapshot, query: str) -> bool:
         """Whether the documents cannot speak to ``query`` at all (not :meth:`on_topic`, judged
         on the candidates of all documents, as an unfiltered hybrid search would)."""
-        query = to_simplified((query or "").strip())
+        query = self.read(snap, (query or "").strip())
         if not query or not snap.chunks:
             return False
         return not self.on_topic(snap, query, self.candidates(snap, query, "hybrid", None, self.config.candidates))
@@ -997,7 +1010,7 @@ class Retriever:
         """
         if not hits or not snap.sentence_count or max(h.score for h in hits) < self.config.answer_min_score:
             return []
-        query = to_simplified(query)
+        query = self.read(snap, query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t)]
@@ -1149,7 +1162,7 @@ class Retriever:
         """
         if not idx:
             return {}
-        problem = to_simplified(problem)
+        problem = self.read(snap, problem)
         bm25 = snap.case_bm25(self.tokenizer)
         own = list(dict.fromkeys(self.tokenizer.tokenize(problem)))
         extra = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(problem, self.tokenizer))) if t not in own]
@@ -1181,8 +1194,9 @@ class Retriever:
         every case in an arbitrary order."""
         check_top_k(top_k)
         industry, region = (to_simplified(industry) if industry else industry), (to_simplified(region) if region else region)
+        problem = self.read(snap, problem) if problem else problem
         if problem and problem.strip() and not industry and not region and snap.chunks:
-            if not self.on_topic(snap, to_simplified(problem.strip()), self.candidates(snap, problem.strip())):
+            if not self.on_topic(snap, problem.strip(), self.candidates(snap, problem.strip())):
                 return []
         ranked = rank_cases(snap.cases, lambda idx: self.problem_scores(snap, problem or "", idx),
                             industry=industry, problem=problem, region=region, top_k=top_k, kind=kind,
@@ -1201,7 +1215,7 @@ class Retriever:
         first; with no trade, only cases whose problem match (:meth:`problem_scores`) reaches
         ``config.guidance_problem_min`` (产品老出毛病，返工多 → a case about rework; 老板不重视质量 →
         none: no case is about that)."""
-        query = to_simplified((query or "").strip())
+        query = self.read(snap, (query or "").strip())
         if not query or not snap.cases:
             return None, []
         industry = (industry or "").strip() or question_industry(query, self.tokenizer)

@@ -58,6 +58,7 @@ class Snapshot:
                 self._cases_by_chunk.setdefault(chunk_id, []).append(case)
         self.case_vectors = case_vectors
         self._case_bm25: BM25Index | None = None
+        self._homophones = None
         self._sentences: tuple[list[str], np.ndarray] | None = None
         self._tagged: tuple[frozenset[str], frozenset[tuple]] | None = None
         self._abbreviated: frozenset[str] | None = None
@@ -142,6 +143,16 @@ class Snapshot:
     def sentence_vectors(self) -> np.ndarray:
         """All sentence vectors in vec_id order (read when an ingest reuses them)."""
         return np.load(self.gen / SENTENCE_VECTORS, allow_pickle=False)
+
+    def homophones(self, tokenizer: Tokenizer):
+        """The homophone-typo corrector of this generation (:func:`kb.homophones.index_corrector`:
+        the glossary's words and the index's frequent words), built on first use."""
+        from .homophones import index_corrector
+
+        with self._lock:
+            if self._homophones is None:
+                self._homophones = index_corrector(tokenizer, self.bm25.doc_freqs())
+            return self._homophones
 
     def case_bm25(self, tokenizer: Tokenizer) -> BM25Index:
         """BM25 over the case records, built on first use (a few hundred records at most)."""

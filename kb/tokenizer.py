@@ -116,6 +116,10 @@ class Tokenizer:
         (懂品|控 instead of 懂|品控)."""
         return [(start, end) for _word, start, end in self._ensure().tokenize(text, HMM=False)]
 
+    def known(self, word: str) -> bool:
+        """Whether ``word`` is a word of jieba's dictionary or the project's user dictionary."""
+        return self._ensure().FREQ.get(word, 0) > 0
+
     def tokenize(self, text: str) -> list[str]:
         """BM25 terms: lower-cased search-mode words without stop words or punctuation."""
         stop = stopwords()
