@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from kbgen import build_kb
 
-from kb import KBConfig, KnowledgeBase
+from kb import KnowledgeBase
 from kb.retrieval import (
     asks_for_opinion,
     asks_for_top,
@@ -59,12 +60,7 @@ DOC = """# 企业优良案例选编（合成测试材料，企业与数据均为
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory) -> KnowledgeBase:
-    home = tmp_path_factory.mktemp("answerintent")
-    (home / "corpus").mkdir()
-    (home / "corpus" / "合成答句测试.md").write_text(DOC, encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
-    assert not kb.ingest().failed
-    return kb
+    return build_kb(tmp_path_factory.mktemp("answerintent"), {"合成答句测试.md": DOC})
 
 
 def _first(kb: KnowledgeBase, query: str, hits=None, **settings) -> str:

@@ -10,8 +10,9 @@ import json
 import time
 
 import pytest
+from kbgen import build_kb
 
-from kb import KBConfig, KnowledgeBase
+from kb import KnowledgeBase
 from kb.bm25_index import BM25Index
 from kb.cli import main
 from kb.homophones import Corrector, glossary_corrector, index_corrector
@@ -37,12 +38,7 @@ SYNTHETIC = """合成测试材料：某扎染作坊质量提升记录
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory) -> KnowledgeBase:
-    home = tmp_path_factory.mktemp("homophones")
-    (home / "corpus").mkdir()
-    (home / "corpus" / "合成扎染作坊.txt").write_text(SYNTHETIC, encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
-    assert not kb.ingest().failed
-    return kb
+    return build_kb(tmp_path_factory.mktemp("homophones"), {"合成扎染作坊.txt": SYNTHETIC})
 
 
 @pytest.fixture(scope="module")

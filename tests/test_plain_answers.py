@@ -6,10 +6,10 @@ Uses the shipped report with the deterministic hash embedder (no model load).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from kbgen import build_kb
 
 from kb import Filters, KBConfig, KnowledgeBase
 from kb.errors import KBError
@@ -24,12 +24,7 @@ SOURCES = {"GB/T 19000-2016", "GB/T 27000-2006", "报告用语"}
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> KnowledgeBase:
-    home = tmp_path_factory.mktemp("plainhome")
-    (home / "corpus").mkdir()
-    shutil.copy(REPORT, home / "corpus" / REPORT.name)
-    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
-    assert not kb.ingest().failed
-    return kb
+    return build_kb(tmp_path_factory.mktemp("plainhome"), {REPORT.name: REPORT})
 
 
 # ----------------------------------------------------------------- glossary
@@ -590,12 +585,7 @@ TWO_CASES = """# 合成测试案例集（虚构，仅供测试）
 
 @pytest.fixture(scope="module")
 def two_cases(tmp_path_factory) -> KnowledgeBase:
-    home = tmp_path_factory.mktemp("twocases")
-    (home / "corpus").mkdir()
-    (home / "corpus" / "合成两案例.md").write_text(TWO_CASES, encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
-    assert not kb.ingest().failed
-    return kb
+    return build_kb(tmp_path_factory.mktemp("twocases"), {"合成两案例.md": TWO_CASES})
 
 
 def _ordered(kb, query, first, second, second_score):
@@ -680,13 +670,8 @@ def test_a_cost_question_prefers_a_sentence_with_an_amount_of_money(two_cases):
 
 def test_a_sentence_told_twice_is_answered_once(tmp_path):
     """A PDF that repeats a paragraph (a tester's 丽水 case): the answer does not give one sentence twice."""
-    home = tmp_path / "home"
-    (home / "corpus").mkdir(parents=True)
     text = "合成市某灯具企业通过认证后，灯具抽检合格率由82%提高到97%。"
-    (home / "corpus" / "合成重复段落.md").write_text(
-        "# 合成测试材料（虚构）\n\n## 一、合成市某灯具企业\n\n" + text + text + "\n", encoding="utf-8")
-    kb = KnowledgeBase(KBConfig(home=home, model="hash-bigram-64"))
-    assert not kb.ingest().failed
+    kb = build_kb(tmp_path / "home", {"合成重复段落.md": "# 合成测试材料（虚构）\n\n## 一、合成市某灯具企业\n\n" + text + text + "\n"})
     query = "灯具企业抽检合格率提高到多少"
     answer = kb.answer(query, kb.search(query, include_all=True))
     assert answer and len({a.text for a in answer}) == len(answer)
