@@ -1076,7 +1076,9 @@ class Retriever:
                     polarity = reads_as_result(text)
                     rank += benefit if polarity else -benefit if polarity is False else 0.0
                 elif remedy and reads_as_result(text) is False:  # 咋办: not the difficulty restated
-                    rank -= remedy
+                    # under a heading naming a problem (需要完善的主要方向 > …能力不足) the passage is the
+                    # difficulty itself: no more an answer to 咋整 than a case's 存在问题
+                    rank -= other_part if in_problem_section(hit.chunk.section) else remedy
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
                 if top_place:  # 哪个省最好: a ranking of places; a sentence naming no place is no answer

@@ -16,6 +16,8 @@ from kb.errors import KBError
 from kb.fusion import evidence_fusion, idf
 from kb.glossary import COLUMNS, contains_word, expansions, glossary, lookup, parse_glossary, terms_in
 from kb.knowledge_base import OFF_TOPIC_NOTE
+from kb.records import Hit
+from kb.retrieval import in_problem_section
 
 REPO = Path(__file__).resolve().parent.parent
 REPORT = next((REPO / "corpus").glob("*.txt"))
@@ -261,8 +263,6 @@ def test_a_benefit_question_is_answered_with_results_not_doubts(real_kb):
 
 
 def test_problem_headings_are_recognised():
-    from kb.retrieval import in_problem_section
-
     assert in_problem_section(("三、需要完善的主要方向", "（二）企业质量管理提升驱动力有待加强", "一是企业质量提升内生动力不足"))
     assert not in_problem_section(("一、工作举措与成效", "（四）提升认证供给，质量认证服务更加专业", "一是优化认证服务"))
     assert not in_problem_section(())
@@ -272,8 +272,6 @@ def test_problem_headings_are_recognised():
 def test_a_benefit_question_does_not_open_with_the_doubts(real_kb):
     # Measured 2026-11-27 (black-box owners' questions): without benefit_problem_penalty the first
     # passage was 一是企业质量提升内生动力不足 (难以在短期内带来明显的经济效益) for both.
-    from kb.retrieval import in_problem_section
-
     for q in ("做了认证以后企业效益能提高多少", "我们厂拿了证真能多赚钱吗？"):
         hits = real_kb.search(q)
         assert hits and not in_problem_section(hits[0].chunk.section), (q, hits[0].chunk.section)
@@ -319,8 +317,6 @@ def test_latin_names_the_documents_never_mention_are_named(built):
 def test_a_what_to_do_question_does_not_open_with_the_difficulty(real_kb):
     # Measured 2026-11-27: with the problem-section penalty for benefit questions only, the first
     # passage for both was under a problem heading (一是“按需施策”的帮扶效能有待提升).
-    from kb.retrieval import in_problem_section
-
     for q in ("我们是小厂一点头绪都没有，第一步干啥", "给小企业做帮扶，第一步应该先从哪入手"):
         hits = real_kb.search(q)
         assert hits and not in_problem_section(hits[0].chunk.section), (q, hits[0].chunk.section)
@@ -751,3 +747,18 @@ def test_a_hit_shows_a_region_and_a_trade_of_one_case(built, query, region):
                                             ("这个活动明年还搞吗", False), ("明年天气怎么样", True), ("明年个税怎么交", True)])
 def test_questions_about_the_action_and_its_next_steps_are_on_topic(built, query, off):
     assert built.off_topic(query) is off
+
+
+def test_what_to_do_is_not_answered_with_the_difficulty_the_report_lists(built):
+    """老板不重视质量咋整: the report's 需要完善的主要方向 passage (领导作用发挥有限…) matches best, but it restates
+    the difficulty; the 经验总结 passage ranked below it says what to do."""
+    query = "老板不重视质量咋整"
+    chunks = built.chunks()
+    hits = [Hit(rank=i + 1, score=score, chunk=next(c for c in chunks if words in c.text), doc_title="报告")
+            for i, (words, score) in enumerate((("领导作用发挥有限", 0.9), ("唤醒质量意识", 0.8)))]
+    assert in_problem_section(hits[0].chunk.section)
+    answer = built.answer(query, hits)
+    assert answer and answer[0].chunk_id == hits[1].chunk.chunk_id, answer[0].text
+    # a question not asking what to do still gets the passage it matched best
+    query = "老板不重视质量是普遍问题吗"
+    assert built.answer(query, hits)[0].chunk_id == hits[0].chunk.chunk_id
