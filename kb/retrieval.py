@@ -370,6 +370,14 @@ def continues(snap: Snapshot, first, other) -> bool:
     return bool(_CONTINUED.search(other.section[-1])) and len(head) >= 2 and first.section[-1].startswith(head)
 
 
+def trade_forms(query: str) -> set[str]:
+    """The words naming the trades a question names (:func:`kb.industries.trade_words`), with the report
+    term of the glossary entry listing one as an everyday word (养老院 → 养老)."""
+    forms = set(trade_words(query))
+    forms.update(e.term for e in glossary() for w in list(forms) if w in e.everyday)
+    return forms
+
+
 def in_problem_section(section: tuple[str, ...]) -> bool:
     """Whether a passage sits under a heading that names a problem (一是企业质量提升内生动力不足,
     ……有待加强)."""
@@ -783,6 +791,14 @@ class Retriever:
             for i in out:
                 if in_problem_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
+        # 养老院能做质量认证吗: the one passage naming the trade asked about (长三角养老领域…) before
+        # passages that only share 质量认证
+        forms = trade_forms(query)
+        lift = self.config.trade_bonus
+        if lift and forms:
+            named = {i for i in out if any(f in snap.chunks[i].section_path + snap.chunks[i].text for f in forms)}
+            if named:
+                out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
         if self.config.case_problem_share < 1:
             self.wanted_parts_first(snap, out, evidence, wanted_parts(query))
         return out
