@@ -162,6 +162,14 @@ def shown_industry(snap: Snapshot, chunk_id: str, tags: ChunkTags, region: Regio
 _THIS_ACTION = re.compile(r"这(?:个|项|次)?(?:行动|活动)|(?:明年|今后|以后|往后|接下来|下一步|下一阶段|后面)"
                           r".{0,6}?(?:打算|计划|安排|还搞|还做|还有|继续|还会|怎么搞|咋搞|重点)")
 
+# Whether one can join or sign up, whether "this" is worth doing (开饭馆的能参加这个吗, 厂子小能参加不,
+# 弄这个中不中, 咋报名): an owner asking about the action in his own words, when nothing else the
+# question names is missing from the documents or he speaks as a business (_OWNER) — not 驾校怎么报名,
+# 广场舞比赛能参加吗.
+_JOINING = re.compile(r"(?:能|可以|能不能|可不可以|让不让|咋|怎么|怎样|如何|在哪|去哪)(?:参加|参与|报名|加入)|"
+                      r"(?:参加|参与|报名)(?:不|吗|么|这个|得了)?|(?:弄|搞|整|做)这个|中不中")
+_OWNER = re.compile(r"厂|店|公司|企业|作坊|车间|(?:开|做|干)[^，。？！、\s]{1,6}的")
+
 
 # A question about making something (a factory, production) is not about everyday life, whatever
 # else it names (健身器材厂产品老出毛病).
@@ -917,6 +925,10 @@ class Retriever:
             return False
         if _THIS_ACTION.search(query):  # 这个活动明年还搞吗, 以后还会继续搞吗: the action itself, its future
             return True
+        if _JOINING.search(query):  # 开饭馆的能参加这个吗, 咋报名
+            rest = self.tokenizer.tokenize(_JOINING.sub(" ", query))
+            if _OWNER.search(query) or not any(informative(t) and not len(snap.bm25.containing(t)) for t in rest):
+                return True
         if any(v > 0 for v in cand.coverage.values()):
             return True
         if typed and all(len(snap.bm25.containing(t)) for t in typed):

@@ -787,3 +787,13 @@ def test_a_passage_naming_the_trade_asked_about_is_lifted(built):
     assert rank(built) <= 2
     # scores stay on 0–1
     assert all(0.0 <= h.score <= 1.0 for h in built.search(query, include_all=True))
+
+
+@pytest.mark.parametrize("query,off", [
+    # an owner asking whether he can join, in his own words (session 26 tester: all four were refused)
+    ("俺们厂子小，弄这个中不中", False), ("开饭馆的能参加这个吗", False), ("厂子小能参加不", False), ("咋报名", False),
+    # joining something else is still another matter
+    ("孩子上小学怎么报名", True), ("驾校怎么报名", True), ("广场舞比赛能参加吗", True), ("马拉松怎么报名参加", True),
+])
+def test_asking_whether_one_can_join_is_about_the_action(built, query, off):
+    assert built.off_topic(query) is off
