@@ -71,6 +71,8 @@ class Candidates:
     # share (0–1) of the query's informative IDF mass each keyword candidate contains
     coverage: dict[int, float] = field(default_factory=dict)
     sentences: dict[int, int] = field(default_factory=dict)  # dense candidate → its best sentence id
+    # words typed but not searched by: those a question says were not done (哪些问题没解决 → 解决)
+    dropped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,27 @@ def tells_trouble(query: str, tokenizer: Tokenizer | None = None) -> bool:
     either as asking what to do: measured worse on the report's question sets.)"""
     return (bool(_TROUBLE.search(query)) and not _ASKS.search(query)
             and question_industry(query, tokenizer) is not None)
+
+
+# A question about what is still wrong (哪些问题没解决, 还存在哪些不足, 遗留了什么困难): the report's own
+# problem chapters answer it, not the passage saying how many problems were solved.
+_OPEN_PROBLEMS = re.compile(r"(?:没|未|没有|还没有?|没能|尚未)(?:能)?(?:解决|做到|做好|落实|到位)|解决不了|遗留|"
+                            r"(?:还|仍|仍然|依然)(?:存在|有)(?:哪些|什么|啥|哪几个|哪方面的?)(?:问题|不足|短板|困难|难题|毛病)")
+
+
+def asks_for_open_problems(query: str) -> bool:
+    """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足)."""
+    return bool(_OPEN_PROBLEMS.search(query))
+
+
+_NEGATION = frozenset(("没", "未", "没有", "还", "没能", "尚未", "不了", "能", "还没", "还没有"))
+
+
+def not_done(query: str, tokenizer: Tokenizer) -> set[str]:
+    """The words a question about what is still wrong says were not done (哪些问题没解决 → 解决):
+    a passage using them tells what was done, the opposite of what is asked."""
+    return {t for m in _OPEN_PROBLEMS.finditer(query) if not re.match(r"(?:还|仍|仍然|依然)(?:存在|有)", m.group())
+            for t in tokenizer.tokenize(m.group()) if t not in _NEGATION and len(t) > 1}
 
 
 def asks_for_benefit(query: str) -> bool:
@@ -693,6 +716,10 @@ class Retriever:
         if not any(informative(t) and len(snap.bm25.containing(t)) for t in terms):
             # no informative word found as written: read glued words by their parts (营收能 → 营收)
             typed, terms = self.known_parts(snap, typed), self.known_parts(snap, terms)
+        # 哪些问题没解决: 解决 is no keyword evidence (有效解决…质量问题2.4万个 says the opposite)
+        negated = not_done(query, self.tokenizer)
+        dropped = tuple(t for t in dict.fromkeys(terms) if t in negated)
+        typed, terms = [t for t in typed if t not in negated], [t for t in terms if t not in negated]
         keyword: dict[int, float] = {}
         coverage: dict[int, float] = {}
         dense: dict[int, float] = {}
@@ -704,7 +731,7 @@ class Retriever:
             text = expand(query, self.tokenizer) if self.config.dense_expand else query
             dense, sentences = self.backend.vector_candidates(snap, self.embed_query(snap, text), filters, n,
                                                               n * self.config.sentences_per_candidate)
-        return Candidates(keyword, dense, tuple(terms), coverage, sentences)
+        return Candidates(keyword, dense, tuple(terms), coverage, sentences, dropped)
 
     @staticmethod
     def known_parts(snap: Snapshot, terms: list[str]) -> list[str]:
@@ -799,6 +826,9 @@ class Retriever:
             for i in out:
                 if in_problem_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
+        elif penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
+            out = {i: (s + (penalty if in_problem_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
+                   for i, s in out.items()}
         # 养老院能做质量认证吗: the one passage naming the trade asked about (长三角养老领域…) before
         # passages that only share 质量认证
         forms = trade_forms(query)
@@ -931,6 +961,8 @@ class Retriever:
                 return True
         if any(v > 0 for v in cand.coverage.values()):
             return True
+        if any(informative(t) and len(snap.bm25.containing(t)) for t in cand.dropped):
+            return True  # 哪些问题解决不了: on topic by the word it negates, though not searched by
         if typed and all(len(snap.bm25.containing(t)) for t in typed):
             return True
         if names_the_field(typed):
@@ -1040,8 +1072,9 @@ class Retriever:
             return []
         query = self.read(snap, query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
+        negated = not_done(query, self.tokenizer)  # 哪些问题没解决: 解决 is what the answer must not say
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
-                 if informative(t)]
+                 if informative(t) and t not in negated]
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         # 要花多少钱 / 要多久: the figure wanted is an amount of money or a length of time, not any number
         wanted_figure = next((given for kind, asked, given in _ASKED_FIGURES
@@ -1050,6 +1083,7 @@ class Retriever:
         remedy = (self.config.answer_result_bonus
                   if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)
         change = asks_for_change(query)  # 由多少提升到多少: the result, not the figure of the trouble
+        open_problems = self.config.answer_result_bonus if not benefit and asks_for_open_problems(query) else 0.0
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         top_place = places if asks_for_top(query) else 0.0  # 哪个省搞得最好: the ranking
         named = named_parts(query)
@@ -1103,6 +1137,11 @@ class Retriever:
                 if benefit:  # 有啥好处: a result, not a problem
                     polarity = reads_as_result(text)
                     rank += benefit if polarity else -benefit if polarity is False else 0.0
+                elif open_problems:  # 哪些问题没解决: a problem, not a result (有效解决…问题2.4万个)
+                    polarity = reads_as_result(text)
+                    if polarity is not False and any(w in text for w in negated):
+                        polarity = True
+                    rank += open_problems if polarity is False else -open_problems if polarity else 0.0
                 elif remedy and reads_as_result(text) is False:  # 咋办: not the difficulty restated
                     # under a heading naming a problem (需要完善的主要方向 > …能力不足) the passage is the
                     # difficulty itself: no more an answer to 咋整 than a case's 存在问题
@@ -1139,7 +1178,7 @@ class Retriever:
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places + top_place + 2 * how_changed
-               + opinion + part_bonus)  # the largest rank
+               + opinion + part_bonus + open_problems)  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()
         scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]

@@ -797,3 +797,29 @@ def test_a_passage_naming_the_trade_asked_about_is_lifted(built):
 ])
 def test_asking_whether_one_can_join_is_about_the_action(built, query, off):
     assert built.off_topic(query) is off
+
+
+def test_words_a_question_says_were_not_done():
+    from kb.retrieval import asks_for_open_problems, not_done
+    from kb.tokenizer import Tokenizer
+
+    tok = Tokenizer()
+    assert not_done("这个行动有哪些问题没解决", tok) == {"解决"}
+    assert "落实" in not_done("哪些政策还没落实", tok)
+    assert not_done("还存在哪些不足", tok) == set() and asks_for_open_problems("还存在哪些不足")
+    assert not asks_for_open_problems("有效解决了哪些问题") and not_done("怎么解决返工多", tok) == set()
+
+
+def test_what_is_still_unsolved_is_not_answered_with_what_was_solved(built):
+    """这个行动有哪些问题没解决 (session 26 tester): the answer was 有效解决小微企业质量问题2.4万个…满意率97%,
+    the opposite of what was asked; 解决 is not searched by, and a sentence saying it was done is no answer."""
+    query = "这个行动有哪些问题没解决"
+    cand = built.retriever.candidates(built.snapshot(), query)
+    assert "解决" not in cand.terms and cand.dropped == ("解决",)
+    chunks = built.chunks()
+    hits = [Hit(rank=i + 1, score=score, chunk=next(c for c in chunks if words in c.text), doc_title="报告")
+            for i, (words, score) in enumerate((("有效解决小微企业质量问题2.4万个", 0.9), ("力度、深度、广度不均衡", 0.8)))]
+    answer = built.answer(query, hits)
+    assert answer and "有效解决" not in answer[0].text and answer[0].chunk_id == hits[1].chunk.chunk_id
+    # still on topic by the word it negates
+    assert built.off_topic("哪些问题解决不了") is False
