@@ -837,6 +837,15 @@ class Retriever:
             named = {i for i in out if any(f in snap.chunks[i].section_path + snap.chunks[i].text for f in forms)}
             if named:
                 out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
+        # 江苏的经验是什么: passages telling what that place did (a sentence naming it among at most two
+        # places) before the national ones that list it among ten, or only share 经验
+        asked = place_names(query)
+        lift = self.config.place_bonus
+        if lift and asked and not asks_for_places(query):
+            named = {i for i in out if any(place_count(t) < 3 and place_names(t) & asked
+                                           for _, t, _ in snap.sentences_of(i))}
+            if named:
+                out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
         if self.config.case_problem_share < 1:
             self.wanted_parts_first(snap, out, evidence, wanted_parts(query))
         return out
@@ -1094,7 +1103,8 @@ class Retriever:
         opinion = self.config.answer_result_bonus if asks_for_opinion(query) else 0.0  # 有人觉得有用吗
         # a place the question names (我在江苏…): a sentence listing places (浙江、江苏、河北等19个省局…) is
         # the national account, not what that place did (其中，江苏省局…为1433家企业…)
-        own_places = bool(place_names(query)) and not places
+        asked_places = place_names(query)
+        own_places = bool(asked_places) and not places
         other_part = self.config.answer_problem_penalty
         wanted = named or RESULT_PARTS
         part_bonus = 0.0  # given to some sentence: part of the largest possible rank
@@ -1163,6 +1173,8 @@ class Retriever:
                     rank += opinion
                 if own_places and place_count(text) >= 3:
                     rank -= self.config.answer_list_penalty
+                elif own_places and place_names(text) & asked_places:  # 江苏的经验: what 江苏 did
+                    rank += self.config.answer_own_place_bonus
                 if elsewhere:
                     rank -= other_part
                 if told in ("problem", "profile"):

@@ -823,3 +823,24 @@ def test_what_is_still_unsolved_is_not_answered_with_what_was_solved(built):
     assert answer and "有效解决" not in answer[0].text and answer[0].chunk_id == hits[1].chunk.chunk_id
     # still on topic by the word it negates
     assert built.off_topic("哪些问题解决不了") is False
+
+
+def test_a_question_naming_a_place_is_answered_with_what_that_place_did(built):
+    """江苏的经验是什么 (session 26 tester): the answer was 遴选了9个地方典型经验和26个企业优良案例 (it shares
+    经验), not anything 江苏 did."""
+    from dataclasses import replace as _replace
+
+    query = "江苏的经验是什么"
+    chunks = built.chunks()
+    hits = [Hit(rank=i + 1, score=score, chunk=next(c for c in chunks if words in c.text), doc_title="报告")
+            for i, (words, score) in enumerate((("遴选了9个地方典型经验", 0.9), ("江苏南京雨花台区构建", 0.85)))]
+    answer = built.answer(query, hits)
+    assert answer and "江苏" in answer[0].text, answer[0].text
+    # the passage ranking: with place_bonus a passage telling what 江苏 did ranks higher than without
+    plain = KnowledgeBase(_replace(built.config, place_bonus=0.0))
+
+    def best_own(kb):
+        return next(h.rank for h in kb.search(query, top_k=37, include_all=True)
+                    if "江苏南京雨花台区" in h.chunk.text or "江苏省局" in h.chunk.text)
+
+    assert best_own(built) < best_own(plain)
