@@ -86,7 +86,7 @@ from .structure import (
 # 12: a case told over two slides ("案例三" then "案例三（续）", or a slide of only its measures and results) is
 #    one record citing both (Case.page_end); a lone figure a later result starts from is no outcome; difficulty
 #    wording (靠经验, 隐患, 不健全 …) states an unlabelled problem; an appendix line (附表：…) ends the last case.
-CASES_VERSION = "12"
+CASES_VERSION = "13"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -166,7 +166,7 @@ _PROFILE_NOUN = re.compile(
     r"员工|职工|从业人员|工人|茶农|农户|社员|会员|成员企业|年加工|年产|年处理|产能|占地|面积|生产线|"
     r"注册资本|固定资产|集聚|拥有|现有|下辖|入驻|窑炉"
 )
-_HAS = re.compile(r"(?:^|[^没])有(?![效关力序望助利限])")  # not 有限公司
+_HAS = re.compile(r"(?:^|[^没只仅])有(?![效关力序望助利限])")  # not 有限公司
 _RESULT_WORD = re.compile(rf"{_UP}|{_DOWN}|降|增|升|至|到|达|突破|合格|倍|翻番|节约|挽回|减")
 _CLAUSE_END = re.compile(r"(?:以上|左右)?\s*$")
 # Metric clean-up: a leading year, lead verbs, place qualifiers, and trailing comparisons.
@@ -384,12 +384,26 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             for metric, unit in [_period_from_metric(o.metric, o.unit)]]
 
 
+# The scale of a place or an industry: its share of the country's output ("茉莉花产量占全国80%以上"), or
+# how many enterprises it counts, said with no verb ("肥西县汽车零部件配套小微企业约210家").
+_SHARE_OF_ALL = re.compile(r"占(?:全国|全省|全市|全县|全区|全球|世界|全行业|国内)[^，。；\d]{0,8}\d")
+_ESTABLISHMENTS = re.compile(
+    r"^[^，。；\d]{0,20}?(?:企业|工厂|厂家|作坊|工坊|门店|合作社|商户|经营主体|市场主体)"
+    r"(?:约|近|超过|逾|共)?\d+(?:\.\d+)?万?余?(?:家|个|户)(?:以上|左右)?$")
+_COUNTED_FOR = re.compile(r"获证|认证|帮扶|服务|培训|受益|参与|参加|签约|入选|评为|覆盖|惠及|新增|累计|整治|抽检|检查|关停|取缔")
+
+
 def is_profile_clause(clause: str) -> bool:
     """A fact about the enterprise or place at the start ("员工48人", "年加工大米2万吨",
-    "集聚小微企业600家", "某市有作坊1200家", "员工四十余人"): a number with no verb of change or result."""
+    "集聚小微企业600家", "某市有作坊1200家", "员工四十余人", "产量占全国80%以上", "配套小微企业约210家"):
+    a number with no verb of change or result."""
     clause = arabic_figures(clause)
     if not re.search(r"\d", clause) or _RESULT_WORD.search(clause):
         return False
+    if _SHARE_OF_ALL.search(clause):
+        return True
+    if _ESTABLISHMENTS.search(clause.strip()) and not _COUNTED_FOR.search(clause) and not _ACTION.search(clause):
+        return True
     return bool(_PROFILE_NOUN.search(clause) or _HAS.search(clause))
 
 
@@ -768,7 +782,8 @@ _TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底
                         r"在?(?:帮扶|实施|整改|认证)(?:中|期间|过程中))")
 # A clause describing the subject, in a collection's write-up: "该企业主要生产床上用品套件".
 # Also a clause of that sentence that goes on about it without naming it again: "成立于2012年",
-# "主要生产竹制桌椅", "产品80%出口", "70%以上产品通过电商平台销售", "供应周边社区门店和学校".
+# "主要生产竹制桌椅", "产品80%出口", "70%以上产品通过电商平台销售", "供应周边社区门店和学校", "大多为小微企业",
+# "某公司是一家生产日用陶瓷餐具的小微企业".
 _DESCRIPTION = re.compile(
     r"(?:该|本)(?:企业|公司|厂|合作社|作坊|工坊)(?:主要|长期|专业)?(?:生产|位于|地处|主营|从事|是|成立|始建|拥有|现有)"
     r"|^[^，。；]{2,30}?(?:公司|企业|厂|合作社|作坊|工坊)(?:位于|地处|成立于|始建于|(?:主要|专业)(?:生产|加工|经营|从事)|主营)"
@@ -777,7 +792,9 @@ _DESCRIPTION = re.compile(
     r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
     r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
     r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界|[^，。；]{0,16}?(?:下辖|境内|重要|主要|最大))[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
-    r"|^是[^，。；]{1,16}(?:供应商|配套企业|配套厂|生产基地|龙头企业)$")
+    r"|^是[^，。；]{1,16}(?:供应商|配套企业|配套厂|生产基地|龙头企业)$"
+    r"|^(?:其中)?(?:大多|多|大多数|绝大多数|大部分|绝大部分)(?:为|是|属于|属)(?:小微|中小|民营|个体|家庭)"
+    r"|^[^，。；]{2,30}?是一家[^，。；]{0,24}(?:企业|公司|工厂|厂|合作社|作坊|工坊)$")
 # A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
                     r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
@@ -867,8 +884,9 @@ def _states_change(clause: str) -> bool:
 
 # The last paragraph of an unlabelled write-up, when it opens like this and states a figure, tells
 # what came of it: its other clauses ("并新进入两家连锁商超", "其中83家通过认证") are results too.
-_RESULT_LEAD = re.compile(r"^(?:经过|(?:实施|帮扶|整改|改进)(?:以来|后)|(?:近|这)?[一二两三\d]+年(?:多)?来|目前|如今|截至|截止|到?\d{4}年(?:底|末)?[，,]|"
-                          r"通过[^，,；;。]{0,12}(?:提升|认证|帮扶|整改|改进)|此后|最终)")
+_RESULT_LEAD = re.compile(r"^(?:经过|(?:实施|帮扶|整改|改进|推行|运行|落实|试点)(?:以来|后)|(?:近|这)?[一二两三\d]+年(?:多)?来|目前|如今|截至|截止|到?\d{4}年(?:底|末)?[，,]|"
+                          r"通过[^，,；;。]{0,12}(?:提升|认证|帮扶|整改|改进)|通过(?:上述|以上|这些|这一系列|一系列|系列)|"
+                          r"(?:上述|以上|这些)(?:措施|举措|做法|工作)|[^，,；;。]{1,12}(?:以来|至今)[，,]|此后|最终)")
 
 
 def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece], after_situation: bool = False) -> set[int]:
@@ -890,6 +908,27 @@ def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece], after_
     if not after_situation and not any(_acts(c) for c in before):
         return set()  # nothing was done before it: no write-up of measures then results
     return {x.index for x in tail}
+
+
+def _reports_results(sents: Sequence[Sentence], measures: Sequence[_Piece]) -> set[int]:
+    """Positions of the sentences under a measures label that report what came of the measures: from a
+    sentence that opens with a result lead-in (实施以来, 通过上述措施, 经过一年的运行, 截至2023年底, 目前 …)
+    to the end of its paragraph, when it opens a paragraph of its own (a PDF keeps the break) or is not
+    the label's first sentence, and what follows the lead-in states a figure and either a change or
+    nothing done ("实施以来，获证企业由46家增加到132家，…"). Empty when none does."""
+    for k, x in enumerate(measures):
+        if k == 0 or "|" in x.text or not _RESULT_LEAD.match(x.text.strip()):
+            continue
+        para = sents[x.index].paragraph
+        rest = [y for y in measures[k:] if sents[y.index].paragraph == para and "|" not in y.text]
+        clauses = [c for y in rest for c in _clauses(y.text)]
+        if not parse_outcomes(clauses[0]) and (_RESULT_LEAD.match(clauses[0] + "，") or _TIME_ONLY.fullmatch(clauses[0])):
+            clauses = clauses[1:]  # the lead-in clause itself ("实施以来", "通过上述措施")
+        if not any(parse_outcomes(c) for c in clauses):
+            continue
+        if any(_states_change(c) for c in clauses) or not any(_acts(c) for c in clauses):
+            return {y.index for y in rest}
+    return set()
 
 
 def _states_result_only(text: str) -> bool:
@@ -923,6 +962,13 @@ _PLACE_FIELD = re.compile(rf"^{_FIELD_NUMBER}(?:所在|所属)(?:地区|地|区�
 _INDUSTRY_FIELD = re.compile(
     r"(?:^|[，,；;\s])(?:所属|所在)?行业(?:类别|分类|门类|领域)?\s*[|：:]\s*(?P<value>[^|，,；;。]+)")
 _TABLE_INTRO = re.compile(r"(?:如下表?|见下表|见表\s*\d*|见附表\s*\d*|下表所示|如表\s*\d*所示)[：:。]?$")
+
+
+def _leads_into_table(sents: Sequence[Sentence], i: int) -> bool:
+    """Whether sentence ``i`` only leads into the table right after it: it names the table
+    ("…见下表。") or ends with a colon before the table's first row ("帮扶前后主要指标对比：")."""
+    text = sents[i].text.strip()
+    return points_to_table(text) or (text.endswith(("：", ":")) and i + 1 < len(sents) and "|" in sents[i + 1].text)
 
 
 def points_to_table(sentence: str) -> bool:
@@ -1031,6 +1077,11 @@ def _make_case(
     cells = table_cells(sents)  # a table's cells are read as a table, not as prose
     pieces = [p for p in pieces if p.index not in cells]
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
+    # Results reported under the measures label ("主要做法：…。" then a paragraph "实施以来，…由46家增加到132家")
+    # are the outcomes; the figures of what was done are then inputs, not results.
+    if not by_part["outcomes"] and (reported := _reports_results(sents, by_part["measures"])):
+        by_part["outcomes"] = [x for x in by_part["measures"] if x.index in reported]
+        by_part["measures"] = [x for x in by_part["measures"] if x.index not in reported]
     # A sentence under the measures label that only states a result ("产品单价提高了15%", after the
     # before/after table) is a result, not a measure.
     stated = [x for x in by_part["measures"] if "|" not in x.text and _states_result_only(x.text)]
@@ -1057,6 +1108,13 @@ def _make_case(
     story = [x for x in free if not _NOTES.match(sents[x.index].text)
              and sents[x.index].text.strip().rstrip("。；;") not in sents[x.index].section]
     lead = _situation_paragraph(sents, story) if labelled and not any(by_part.values()) else set()
+    if labelled and not lead and not by_part["problem"] and not by_part["profile"] and (by_part["measures"] or by_part["outcomes"]):
+        # Labels only for what was done and what came of it ("主要做法：…"): the unlabelled opening before
+        # them, when it only sets out the situation and its faults, is the problem (its facts the profile).
+        first = min(x.index for x in pieces if x.part is not None)
+        opening = [x for x in story if x.index < first]
+        if opening and _sets_out_situation(opening):
+            lead = {x.index for x in opening}
     if lead:
         # An unlabelled write-up whose first paragraph only sets out the situation and its faults
         # (then what was done, then the results): that paragraph is the problem.
@@ -1076,14 +1134,14 @@ def _make_case(
     if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
         measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
-        measures = "".join(x.text for x in by_part["measures"] if "|" not in x.text and not _TABLE_INTRO.search(x.text))
+        measures = "".join(x.text for x in by_part["measures"] if "|" not in x.text and not _leads_into_table(sents, x.index))
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
         measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
-                                           if not _TABLE_INTRO.search(x.text) and x.index not in tail
+                                           if not _leads_into_table(sents, x.index) and x.index not in tail
                                            and not (labelled and _NOTES.match(sents[x.index].text)))))
     results = (by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]) + stated
-    if lead:
+    if lead and not by_part["outcomes"]:
         results = [x for x in pieces if x.index not in lead]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)
     if tail:

@@ -41,6 +41,12 @@ DATE = (r"[（(]?(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?:\d{
 # punctuation, then the date, and nothing else.
 _COVER_DATE_LINE = re.compile(rf"[\u4e00-\u9fff（）() \t]{{0,30}}{DATE}")
 _COVER_LINES = 8  # how far into a document a cover's lines may be
+# A cover's issuer line without a date ("浙江省市场监督管理局", "某市质量技术协会", "嘉兴市标准化研究院",
+# "某市市场监管局认证处"): a place (or 某/国家/中国/全国), then the name of an office or a body, and nothing else.
+_COVER_ISSUER_LINE = re.compile(
+    r"(?:某|国家|中国|全国|[\u4e00-\u9fff]{1,6}?(?:省|市|区|县|州|盟|旗))[\u4e00-\u9fff（）()]{0,24}?"
+    r"(?:局|厅|委员会|办公室|协会|学会|联合会|商会|促进会|研究会|研究院|人民政府|中心|部门|单位|机构|联盟)"
+    r"(?:[\u4e00-\u9fff]{1,8}?(?:司|处|科|室))?\s*(?:编印|编制|主办|印发|编)?")
 # A case title on a line of its own that names a place or an enterprise before a colon, with no
 # numbering: "浙江省湖州市：“认证+金融”撬动童装产业质量升级", "某某食品有限公司：…".
 _SUBJECT_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:省|市|区|县|旗|州|盟|镇|公司|厂|合作社)[：:]")
@@ -307,9 +313,10 @@ def clean_document(doc: Document) -> list[Paragraph]:
             label_line = (not prev_ends and (lm := INLINE_LABEL.match(line)) is not None
                           and (bm := INLINE_LABEL.match(buf)) is not None
                           and _label_part(lm) != _label_part(bm))
-            # A cover's issuer and date line under a title as wide as the column is not the title's
-            # wrapped tail ("…地方典型经验选编" then "某市场监管部门  2024年11月").
-            cover_date = i < _COVER_LINES and _COVER_DATE_LINE.fullmatch(line) is not None
+            # A cover's issuer and date line (or its issuer line alone) under a title as wide as the column
+            # is not the title's wrapped tail ("…地方典型经验选编" then "某市场监管部门  2024年11月").
+            cover_date = i < _COVER_LINES and (_COVER_DATE_LINE.fullmatch(line) is not None
+                                               or _COVER_ISSUER_LINE.fullmatch(line.strip()) is not None)
             new_para = (
                 one_per_line
                 or label_line
