@@ -1056,7 +1056,9 @@ class Retriever:
         order = unicodedata.normalize("NFKC", query)  # latin names are read from the NFKC form (ＣＥ → CE)
         missing = sorted((n for n in dict.fromkeys((*places, *abroad, *trades, *latin)) if not mentioned(n)),
                          key=lambda n: query.find(n) if n in query else order.find(n))
-        return [n for n in missing if not any(n != m and n in m for m in missing)]
+        # 做鞋 (a trade keyword for 做鞋的) is shown as what is made: 鞋
+        return [n[1:] if n in trades and n.startswith("做") and len(n) > 1 else n
+                for n in missing if not any(n != m and n in m for m in missing)]
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,

@@ -844,3 +844,12 @@ def test_a_question_naming_a_place_is_answered_with_what_that_place_did(built):
                     if "江苏南京雨花台区" in h.chunk.text or "江苏省局" in h.chunk.text)
 
     assert best_own(built) < best_own(plain)
+
+
+@pytest.mark.parametrize("query,absent", [
+    # session 26 tester: 皮鞋 and 饭馆 were named as missing, 鞋 and 电子产品 were not
+    ("我是做鞋的，同行有啥经验", ["鞋"]), ("我是做电子产品的，同行有啥经验", ["电子产品"]), ("做鞋子的有案例吗", ["鞋子"]),
+    ("我们是做皮鞋的，同行有啥经验", ["皮鞋"]),
+])
+def test_trades_the_report_never_mentions_are_named(built, query, absent):
+    assert built.absent_names(query) == absent
