@@ -441,10 +441,11 @@ class KnowledgeBase:
     def unanswered(query: str, answer) -> str | None:
         """A note when the question asks for a cost or a length of time and no answer sentence gives
         one (文档中没有写到具体的费用数额); None otherwise."""
-        from .retrieval import UNANSWERED_ZH, unanswered_figure
+        from .retrieval import UNANSWERED_ZH, unanswered_figures
 
-        kind = unanswered_figure(query, answer) if answer else None
-        return UNANSWERED_ZH[kind] if kind else None
+        notes = [UNANSWERED_ZH[k] for k in unanswered_figures(query, answer)] if answer else []
+        # 有效期几年，年审要交多少钱: 文档中没有写到需要多长时间，也没有写到具体的费用数额
+        return "，也".join([notes[0], *(n.removeprefix("文档中") for n in notes[1:])]) if notes else None
 
     def outline(self, query: str, hits: list[Hit]) -> Outline | None:
         """For a question asking for a list (哪几条经验), the headings under the first result's

@@ -506,9 +506,14 @@ def asks_for_figure(query: str) -> bool:
 # Figures a question asks for that a sentence has to give to answer it: a cost in money (认证要花多少钱),
 # a length of time (认证下来要多久). The report may have neither; the answer then says so.
 _ASKED_FIGURES = (
-    ("费用", re.compile(r"多少钱|花多少|花费|要花|收费|费用(?:是|要|大概|一般)?多少|多少费用|价格|价钱|贵不贵|几千块|几万块|"
+    # 收费 as a price asked (怎么收费, 收费标准), not 乱收费怎么办 (a complaint, not an amount)
+    ("费用", re.compile(r"多少钱|花多少|花费|要花|(?<!乱)收费(?:是|要|大概|一般)?(?:多少|标准|贵|高)|怎么收费|(?:要|交)多少|"
+                      r"费用(?:是|要|大概|一般)?多少|多少费用|价格|价钱|贵不贵|几千块|几万块|"
                       r"成本(?:是|要|大概)?多少"),
-     re.compile(r"\d\s*(?:万|亿|千)?元|[零一二两三四五六七八九十百千万]\s*(?:万|亿)?元")),
+     # an amount of money in a sentence about a fee, price or cost (减免认证费用3960万元), not a loan
+     # total (发放认证贷83亿元) that only shares the currency
+     re.compile(r"^(?=[\s\S]*(?:费|价|收取|补贴|成本|花费))[\s\S]*?"
+                r"(?:\d\s*(?:万|亿|千)?元|[零一二两三四五六七八九十百千万]\s*(?:万|亿)?元)")),
     # 几年 / 几个月 as a question, not a span told (厂子十几年了, 这几个月, 前几年)
     ("时间", re.compile(r"多久|多长时间|多少天|(?<![十好这那前近些])(?:几天|几个月|几年)(?![了前来以])|多少个月|多少年|"
                       r"周期多长|要多长|多长周期|什么时候能|啥时候能"),
@@ -527,12 +532,16 @@ UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间
 def unanswered_figure(query: str, sentences) -> str | None:
     """What ``query`` asks for (``费用`` a cost, ``时间`` a length of time, ``办理`` how to apply)
     that none of the answer ``sentences`` (their ``text``) gives; None when it asks for none of
-    them or a sentence has it."""
+    them or a sentence has it. The first such, where it asks for several (:func:`unanswered_figures`)."""
+    return next(iter(unanswered_figures(query, sentences)), None)
+
+
+def unanswered_figures(query: str, sentences) -> list[str]:
+    """Every kind :func:`unanswered_figure` reads that ``query`` asks for and no sentence gives
+    (证书有效期几年，年审要交多少钱: 时间 and 费用)."""
     query = to_simplified(query)
-    for kind, asked, given in _ASKED_FIGURES:
-        if asked.search(query) and not any(given.search(s.text) for s in sentences):
-            return kind
-    return None
+    return [kind for kind, asked, given in _ASKED_FIGURES
+            if asked.search(query) and not any(given.search(s.text) for s in sentences)]
 
 
 def has_figure(text: str) -> bool:

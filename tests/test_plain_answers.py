@@ -546,6 +546,11 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("免费培训在哪报名", "为34.9万家企业免费培训132.8万人次。", "办理"),
     ("认证贷怎么办理", "企业可向当地银行提交认证证书申请贷款。", None),
     ("家纺企业产品缺陷率高怎么办", "为1433家企业发放认证融资贷款超83亿元。", None),  # asks what to do
+    # session 26 tester: a loan total is no cost, and 乱收费怎么办 asks about misconduct, not an amount
+    ("年审要交多少钱", "为小微企业提供金融信贷支持320亿元，在资金支持方面夯实保障。", "费用"),
+    ("政府补贴多少钱", "河北金融信贷支持6.7亿元，财政补贴728万元。", None),
+    ("认证机构乱收费怎么办", "鼓励认证机构优化认证服务供给。", None),
+    ("认证怎么收费", "鼓励认证机构优化认证服务供给。", "费用"),
     # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
     ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
 ])
@@ -853,3 +858,12 @@ def test_a_question_naming_a_place_is_answered_with_what_that_place_did(built):
 ])
 def test_trades_the_report_never_mentions_are_named(built, query, absent):
     assert built.absent_names(query) == absent
+
+
+def test_a_question_asking_for_a_time_and_a_cost_is_told_both_are_missing():
+    from kb.retrieval import AnswerSentence, unanswered_figures
+
+    query = "认证证书有效期几年，年审要交多少钱"
+    answer = [AnswerSentence("全国各地重点开展行业特色认证、分级认证。", "c1", "文档", "", 1, 0.5)]
+    assert unanswered_figures(query, answer) == ["费用", "时间"]
+    assert KnowledgeBase.unanswered(query, answer) == "文档中没有写到具体的费用数额，也没有写到需要多长时间"
