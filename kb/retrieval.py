@@ -354,6 +354,23 @@ _OPEN_PROBLEMS = re.compile(r"(?:没|未|没有|还没有?|没能|尚未)(?:能)
                             r"(?:还|仍|仍然|依然)(?:存在|有)(?:哪些|什么|啥|哪几个|哪方面的?)(?:问题|不足|短板|困难|难题|毛病)")
 
 
+# A question about what comes next (下一步国家还打算怎么做, 明年有啥计划): a report's chapter on its
+# next steps (四、下一步工作考虑, 下一步工作打算, 今后工作计划, 工作展望) answers it.
+_NEXT_QUESTION = re.compile(r"下一步|下一阶段|下阶段|明年|今后|往后|接下来|以后(?:还|会|要|打算|准备|怎么)|"
+                            r"(?:有|还有|什么|啥|哪些|哪几项|哪几个)(?:打算|计划|规划|安排)|(?:打算|准备)怎么(?:做|搞|弄|办)")
+_NEXT_SECTION = re.compile(r"下一步|下一阶段|下阶段|今后|明年|工作(?:考虑|打算|计划|安排|思路|展望)|展望")
+
+
+def asks_what_comes_next(query: str) -> bool:
+    """Whether a question asks what comes next (下一步有哪几项打算, 明年还搞不搞)."""
+    return bool(_NEXT_QUESTION.search(query))
+
+
+def in_next_steps_section(section: tuple[str, ...]) -> bool:
+    """Whether a passage sits under a heading on what comes next (四、下一步工作考虑)."""
+    return any(_NEXT_SECTION.search(h) for h in section)
+
+
 def asks_for_open_problems(query: str) -> bool:
     """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足)."""
     return bool(_OPEN_PROBLEMS.search(query))
@@ -835,7 +852,10 @@ class Retriever:
             for i in out:
                 if in_problem_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
-        elif penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
+        if penalty and asks_what_comes_next(query):  # 下一步还打算怎么做: the next-steps chapter, the same amount up
+            out = {i: (s + (penalty if in_next_steps_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
+                   for i, s in out.items()}
+        if penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
             out = {i: (s + (penalty if in_problem_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
                    for i, s in out.items()}
         # 养老院能做质量认证吗: the one passage naming the trade asked about (长三角养老领域…) before
@@ -1104,6 +1124,7 @@ class Retriever:
                   if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)
         change = asks_for_change(query)  # 由多少提升到多少: the result, not the figure of the trouble
         open_problems = self.config.answer_result_bonus if not benefit and asks_for_open_problems(query) else 0.0
+        coming = self.config.answer_result_bonus if asks_what_comes_next(query) else 0.0  # 下一步还打算怎么做
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         top_place = places if asks_for_top(query) else 0.0  # 哪个省搞得最好: the ranking
         named = named_parts(query)
@@ -1182,6 +1203,8 @@ class Retriever:
                         rank -= how_changed
                 if opinion and _OPINION.search(text):
                     rank += opinion
+                if coming and in_next_steps_section(hit.chunk.section):
+                    rank += coming
                 if own_places and place_count(text) >= 3:
                     rank -= self.config.answer_list_penalty
                 elif own_places and place_names(text) & asked_places:  # 江苏的经验: what 江苏 did
@@ -1201,7 +1224,7 @@ class Retriever:
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places + top_place + 2 * how_changed
-               + opinion + part_bonus + open_problems)  # the largest rank
+               + opinion + part_bonus + open_problems + coming)  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()
         scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]

@@ -867,3 +867,30 @@ def test_a_question_asking_for_a_time_and_a_cost_is_told_both_are_missing():
     answer = [AnswerSentence("全国各地重点开展行业特色认证、分级认证。", "c1", "文档", "", 1, 0.5)]
     assert unanswered_figures(query, answer) == ["费用", "时间"]
     assert KnowledgeBase.unanswered(query, answer) == "文档中没有写到具体的费用数额，也没有写到需要多长时间"
+
+
+def test_questions_about_what_comes_next_and_the_sections_that_answer_them():
+    from kb.retrieval import asks_what_comes_next, in_next_steps_section
+
+    for q in ("下一步国家还打算怎么做", "下一步有哪几项打算", "明年还搞不搞这个行动了", "以后还会继续搞吗", "今后有啥计划"):
+        assert asks_what_comes_next(q), q
+    for q in ("认证贷怎么申请", "做了认证以后利润能涨多少", "老板不重视质量咋整", "有啥好处"):
+        assert not asks_what_comes_next(q), q
+    assert in_next_steps_section(("四、下一步工作考虑", "一是深化区域试点与产业试点"))
+    assert in_next_steps_section(("五、2025年工作打算",)) and in_next_steps_section(("今后工作计划",))
+    assert not in_next_steps_section(("三、需要完善的主要方向",)) and not in_next_steps_section(())
+
+
+def test_a_question_about_what_comes_next_ranks_the_next_steps_chapter_higher(built):
+    """下一步国家还打算怎么做 (session 26 tester): the intro came first. The next-steps chapter is lifted by
+    benefit_problem_penalty; with it 0 the chapter's best passage ranks lower."""
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import in_next_steps_section
+
+    query = "下一步国家还打算怎么做"
+
+    def best(kb):
+        return next(h.rank for h in kb.search(query, top_k=37, include_all=True) if in_next_steps_section(h.chunk.section))
+
+    assert best(built) < best(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0)))
