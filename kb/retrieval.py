@@ -371,6 +371,23 @@ def in_next_steps_section(section: tuple[str, ...]) -> bool:
     return any(_NEXT_SECTION.search(h) for h in section)
 
 
+# A question about the lessons drawn (总结出了哪几条经验, 有啥启示, 讲经验的部分): a report's chapter of
+# lessons (二、经验总结, 主要启示, 几点体会) answers it — unless it names a place (江苏的经验是什么 asks what
+# 江苏 did, see place_bonus).
+_LESSON_QUESTION = re.compile(r"经验|启示|体会|心得|规律")
+_LESSON_SECTION = re.compile(r"经验|启示|体会|规律性认识")
+
+
+def asks_for_lessons(query: str) -> bool:
+    """Whether a question asks for the lessons drawn (有哪些好的经验可以借鉴)."""
+    return bool(_LESSON_QUESTION.search(query))
+
+
+def in_lessons_section(section: tuple[str, ...]) -> bool:
+    """Whether a passage sits under a heading on lessons drawn (二、经验总结)."""
+    return any(_LESSON_SECTION.search(h) for h in section)
+
+
 def asks_for_open_problems(query: str) -> bool:
     """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足)."""
     return bool(_OPEN_PROBLEMS.search(query))
@@ -854,6 +871,9 @@ class Retriever:
                     out[i] = max(0.0, out[i] - penalty)
         if penalty and asks_what_comes_next(query):  # 下一步还打算怎么做: the next-steps chapter, the same amount up
             out = {i: (s + (penalty if in_next_steps_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
+                   for i, s in out.items()}
+        if penalty and asks_for_lessons(query) and not place_names(query):  # 总结出了哪几条经验: that chapter
+            out = {i: (s + (penalty if in_lessons_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
                    for i, s in out.items()}
         if penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
             out = {i: (s + (penalty if in_problem_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)

@@ -894,3 +894,24 @@ def test_a_question_about_what_comes_next_ranks_the_next_steps_chapter_higher(bu
         return next(h.rank for h in kb.search(query, top_k=37, include_all=True) if in_next_steps_section(h.chunk.section))
 
     assert best(built) < best(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0)))
+
+
+def test_a_question_about_lessons_ranks_the_lessons_chapter_higher_unless_it_names_a_place(built):
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import asks_for_lessons, in_lessons_section
+
+    assert asks_for_lessons("讲经验的部分 帮企业那几步") and asks_for_lessons("有啥启示")
+    assert not asks_for_lessons("认证贷怎么申请")
+    assert in_lessons_section(("二、经验总结", "（一）企业帮扶要坚持问题导向")) and in_lessons_section(("几点体会",))
+    assert not in_lessons_section(("三、需要完善的主要方向",))
+    query = "讲经验的部分 帮企业那几步 像看病一样先诊断再对症下药"
+
+    def best(kb, q):
+        return next(h.rank for h in kb.search(q, top_k=37, include_all=True) if in_lessons_section(h.chunk.section))
+
+    plain = KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0))
+    assert best(built, query) < best(plain, query)
+    # 江苏的经验是什么 asks what 江苏 did: no lift for the lessons chapter
+    assert best(built, "江苏的经验是什么") == best(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0)),
+                                               "江苏的经验是什么")
