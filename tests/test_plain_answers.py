@@ -915,3 +915,13 @@ def test_a_question_about_lessons_ranks_the_lessons_chapter_higher_unless_it_nam
     # 江苏的经验是什么 asks what 江苏 did: no lift for the lessons chapter
     assert best(built, "江苏的经验是什么") == best(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0)),
                                                "江苏的经验是什么")
+
+
+def test_campaign_days_are_one_word_and_explained():
+    """后面宣传借啥节日 (a dev question): 质量月 was read as 质量 + 月; the glossary now says what it is and that
+    a 节日 for publicity means it."""
+    from kb.tokenizer import Tokenizer
+
+    assert "质量月" in Tokenizer().tokenize("以“质量月”“世界认可日”等活动为契机")
+    assert "世界认可日" in Tokenizer().tokenize("以“质量月”“世界认可日”等活动为契机")
+    assert "质量月" in expansions("后面宣传借啥节日")
