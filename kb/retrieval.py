@@ -961,6 +961,7 @@ class Retriever:
         hits: list[Hit] = []
         seen: set[str] = set()
         words = set(cand.terms)
+        asked = sorted(place_names(query), key=lambda n: (query.find(n), -len(n)))
         for i in sorted(fused, key=lambda i: (-fused[i], i)):
             if evidence[i] < floor:
                 continue  # the floor is on the evidence of the words and vectors
@@ -970,7 +971,16 @@ class Retriever:
                 continue  # the same passage from another copy of a document
             seen.add(key)
             tags = snap.tags[i]
-            region = shown_region(tags, filters.region if filters else None)
+            # under a region filter, the place filtered by; else a place the question names (沙县小吃是怎么
+            # 做的: the passage telling 南通 and 沙县 shows 沙县), else its first case's
+            region = shown_region(tags, filters.region if filters and filters.region else None)
+            for name in ([] if filters and filters.region else asked):
+                if tags.regions and region_matcher(name)(region):
+                    break
+                named = shown_region(tags, name)
+                if region_matcher(name)(named):
+                    region = named
+                    break
             matched = tuple(sorted((w for w in words if w in chunk.text), key=lambda w: (-len(w), w)))
             hits.append(Hit(
                 rank=len(hits) + 1, score=float(fused[i]), chunk=chunk, doc_title=snap.doc_title(chunk.doc_id),

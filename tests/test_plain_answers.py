@@ -925,3 +925,19 @@ def test_campaign_days_are_one_word_and_explained():
     assert "质量月" in Tokenizer().tokenize("以“质量月”“世界认可日”等活动为契机")
     assert "世界认可日" in Tokenizer().tokenize("以“质量月”“世界认可日”等活动为契机")
     assert "质量月" in expansions("后面宣传借啥节日")
+
+
+def test_a_passage_about_several_places_shows_the_one_the_question_names(built):
+    """沙县小吃是怎么做的 (session 26 tester): the passage telling 南通's 家纺 and 沙县's 小吃 was labelled
+    江苏省南通市."""
+    def shown(query):
+        hit = next(h for h in built.search(query, top_k=37, include_all=True)
+                   if "沙县" in h.chunk.text and "南通" in h.chunk.text)
+        return hit.region.county or hit.region.city or ""
+
+    assert "沙县" in shown("沙县小吃是怎么做的")
+    assert "南通" in shown("南通家纺怎么做的")
+    # a region filter still decides
+    hit = next(h for h in built.search("小吃", top_k=37, include_all=True, filters=Filters(region="江苏"))
+               if "沙县" in h.chunk.text)
+    assert hit.region.province == "江苏省"
