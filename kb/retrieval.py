@@ -22,7 +22,7 @@ from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
-from .glossary import expand, glossary
+from .glossary import asked_terms, expand, glossary
 from .homophones import Correction
 from .industries import classify_industry, is_everyday_word, names_the_trade, resolve_industries, trade_words
 from .records import CaseHit, ChunkTags, Hit, Region, kind_value
@@ -386,6 +386,12 @@ def asks_for_lessons(query: str) -> bool:
 def in_lessons_section(section: tuple[str, ...]) -> bool:
     """Whether a passage sits under a heading on lessons drawn (二、经验总结)."""
     return any(_LESSON_SECTION.search(h) for h in section)
+
+
+def introduces(text: str, terms: list[str]) -> bool:
+    """Whether a text introduces one of ``terms`` as a document's short name for something it spells
+    out (…认证提升行动”（以下简称提升行动），运用质量认证手段帮助…): where a document says what it is."""
+    return any(re.search(r"简称\s*[“\"「]?" + re.escape(t) + r"[”\"」]?\s*[）)，,。]", text) for t in terms)
 
 
 def asks_for_open_problems(query: str) -> bool:
@@ -875,6 +881,11 @@ class Retriever:
         if penalty and asks_for_lessons(query) and not place_names(query):  # 总结出了哪几条经验: that chapter
             out = {i: (s + (penalty if in_lessons_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
                    for i, s in out.items()}
+        # 提升行动是干啥的: the passage where the document introduces the term it asks about
+        defined = [e.term for e in asked_terms(query, self.tokenizer)]
+        if penalty and defined:
+            out = {i: (s + (penalty if introduces(snap.chunks[i].text, defined) else 0.0)) / (1.0 + penalty)
+                   for i, s in out.items()}
         if penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
             out = {i: (s + (penalty if in_problem_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
                    for i, s in out.items()}
@@ -1155,6 +1166,7 @@ class Retriever:
         change = asks_for_change(query)  # 由多少提升到多少: the result, not the figure of the trouble
         open_problems = self.config.answer_result_bonus if not benefit and asks_for_open_problems(query) else 0.0
         coming = self.config.answer_result_bonus if asks_what_comes_next(query) else 0.0  # 下一步还打算怎么做
+        defined = [e.term for e in asked_terms(query, self.tokenizer)]  # 提升行动是干啥的: where it is introduced
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         top_place = places if asks_for_top(query) else 0.0  # 哪个省搞得最好: the ranking
         named = named_parts(query)
@@ -1235,6 +1247,8 @@ class Retriever:
                     rank += opinion
                 if coming and in_next_steps_section(hit.chunk.section):
                     rank += coming
+                if defined and introduces(text, defined):
+                    rank += self.config.answer_result_bonus
                 if own_places and place_count(text) >= 3:
                     rank -= self.config.answer_list_penalty
                 elif own_places and place_names(text) & asked_places:  # 江苏的经验: what 江苏 did
@@ -1254,7 +1268,8 @@ class Retriever:
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places + top_place + 2 * how_changed
-               + opinion + part_bonus + open_problems + coming)  # the largest rank
+               + opinion + part_bonus + open_problems + coming
+               + (self.config.answer_result_bonus if defined else 0.0))  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()
         scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]

@@ -941,3 +941,23 @@ def test_a_passage_about_several_places_shows_the_one_the_question_names(built):
     hit = next(h for h in built.search("小吃", top_k=37, include_all=True, filters=Filters(region="江苏"))
                if "沙县" in h.chunk.text)
     assert hit.region.province == "江苏省"
+
+
+def test_a_what_is_question_is_answered_where_the_document_introduces_the_term(built):
+    """这个提升行动到底是干啥的 (session 26 tester): the answer was 进入瓶颈期…; the report says what the action
+    is where it introduces the short name (…（以下简称提升行动），运用质量认证手段帮助小微企业…)."""
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import introduces
+
+    assert introduces("持续部署开展“小微企业质量管理体系认证提升行动”（以下简称提升行动），运用质量认证手段", ["提升行动"])
+    assert introduces("某市开展“质量护航”专项行动（简称“护航行动”）。", ["护航行动"])
+    assert not introduces("提升行动覆盖率逐年增长", ["提升行动"])
+    query = "这个提升行动到底是干啥的"
+    answer = built.answer(query, built.search(query))
+    assert answer and "以下简称提升行动" in answer[0].text, answer[0].text
+
+    def rank(kb):
+        return next(h.rank for h in kb.search(query, top_k=37, include_all=True) if "以下简称提升行动" in h.chunk.text)
+
+    assert rank(built) < rank(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0))) or rank(built) == 1
