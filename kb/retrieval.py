@@ -394,6 +394,20 @@ def introduces(text: str, terms: list[str]) -> bool:
     return any(re.search(r"简称\s*[“\"「]?" + re.escape(t) + r"[”\"」]?\s*[）)，,。]", text) for t in terms)
 
 
+# A second question joined to the first (…认证费用能减免多少，还有能不能拿到贷款; 讲认证贷，还想讲讲专家进企业)
+_SECOND_TOPIC = re.compile(r"[，,；;。？?！!\s]+(?:还有就是|还有|另外|此外|还想(?:问问|问|知道|了解|讲讲|讲)?|以及|再就是|顺便问(?:一下)?|"
+                           r"还要问)[，,：:\s]*")
+
+
+def second_topic(query: str) -> tuple[str, str]:
+    """A question split where it turns to a second thing (…，还有能不能拿到贷款): the first part and the
+    second; the second empty when it asks one thing."""
+    m = _SECOND_TOPIC.search(query)
+    if not m or m.start() < 4 or len(query) - m.end() < 4:
+        return query, ""
+    return query[:m.start()], query[m.end():]
+
+
 def asks_for_open_problems(query: str) -> bool:
     """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足)."""
     return bool(_OPEN_PROBLEMS.search(query))
@@ -1133,6 +1147,28 @@ class Retriever:
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,
                from_hits: int = ANSWER_FROM_HITS) -> list[AnswerSentence]:
+        """:meth:`answer_one`; for a question asking two things (认证费用能减免多少，还有能不能拿到贷款)
+        whose answer leaves one of them untold, the best sentence for each part, in the question's order."""
+        out = self.answer_one(snap, query, hits, max_sentences, from_hits)
+        first, second = second_topic(query)
+        if not second or not out or max_sentences < 2:
+            return out
+
+        def told(part: str) -> bool:  # some informative word of the part is in the answer (or none to tell)
+            words = [t for t in self.tokenizer.tokenize(expand(part, self.tokenizer))
+                     if informative(t) and len(snap.bm25.containing(t))]
+            return not words or any(w in a.text for a in out for w in words)
+
+        if told(first) and told(second):
+            return out
+        both: list[AnswerSentence] = []
+        for part in (first, second):
+            best = self.answer_one(snap, part, self.search(snap, part, top_k=from_hits), 1, from_hits)
+            both += [b for b in best if all(_text_key(b.text) != _text_key(a.text) for a in both)]
+        return both if len(both) == 2 else out
+
+    def answer_one(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,
+                   from_hits: int = ANSWER_FROM_HITS) -> list[AnswerSentence]:
         """The one or two sentences of the best passages that answer ``query`` most directly.
 
         Each sentence of the first ``from_hits`` passages is ranked by its cosine with the query

@@ -961,3 +961,18 @@ def test_a_what_is_question_is_answered_where_the_document_introduces_the_term(b
         return next(h.rank for h in kb.search(query, top_k=37, include_all=True) if "以下简称提升行动" in h.chunk.text)
 
     assert rank(built) < rank(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0))) or rank(built) == 1
+
+
+def test_a_question_asking_two_things_is_answered_on_both(built):
+    """我们做电子产品的，想知道认证费用能减免多少，还有能不能拿到贷款 (session 26 tester): only the loan
+    was answered; asked alone, the fee reduction was."""
+    from kb.retrieval import second_topic
+
+    assert second_topic("想知道认证费用能减免多少，还有能不能拿到贷款") == ("想知道认证费用能减免多少", "能不能拿到贷款")
+    assert second_topic("讲认证贷，还想讲讲专家进企业帮扶") == ("讲认证贷", "专家进企业帮扶")
+    assert second_topic("认证有啥好处") == ("认证有啥好处", "") and second_topic("还有别的吗")[1] == ""
+    query = "认证费用能减免多少，还有能不能拿到贷款"
+    answer = built.answer(query, built.search(query))
+    text = " ".join(a.text for a in answer)
+    assert len(answer) == 2 and "减免" in text and "贷" in text, text
+    assert "减免" in answer[0].text  # in the question's order
