@@ -916,8 +916,8 @@ class Retriever:
         asked = place_names(query)
         lift = self.config.place_bonus
         if lift and asked and not asks_for_places(query):
-            named = {i for i in out if any(place_count(t) < 3 and place_names(t) & asked
-                                           for _, t, _ in snap.sentences_of(i))}
+            named = {i for i in out if place_names(snap.chunks[i].section_path) & asked
+                     or any(place_count(t) < 3 and place_names(t) & asked for _, t, _ in snap.sentences_of(i))}
             if named:
                 out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
         if self.config.case_problem_share < 1:
@@ -1238,6 +1238,8 @@ class Retriever:
                          and not continues(snap, hits[0].chunk, hit.chunk))
             sents = snap.sentences_of(snap.chunk_pos[hit.chunk.chunk_id])
             pages = hit.chunk.pages_of([text for _, text, _ in sents])  # each sentence cites its own page
+            # a case's place is often in its heading only (南通某家纺企业 > 存在问题)
+            heading_places = place_names(hit.chunk.section_path) if own_places else frozenset()
             # parts of a case write-up; a report's own 基本情况 / 存在问题 chapters are no case's parts
             cases = snap.cases_of_chunk(hit.chunk.chunk_id)
             has_case = bool(cases)
@@ -1287,7 +1289,7 @@ class Retriever:
                     rank += self.config.answer_result_bonus
                 if own_places and place_count(text) >= 3:
                     rank -= self.config.answer_list_penalty
-                elif own_places and place_names(text) & asked_places:  # 江苏的经验: what 江苏 did
+                elif own_places and (place_names(text) | heading_places) & asked_places:  # 江苏的经验: what 江苏 did
                     rank += self.config.answer_own_place_bonus
                 if elsewhere:
                     rank -= other_part
