@@ -86,7 +86,9 @@ from .structure import (
 # 12: a case told over two slides ("案例三" then "案例三（续）", or a slide of only its measures and results) is
 #    one record citing both (Case.page_end); a lone figure a later result starts from is no outcome; difficulty
 #    wording (靠经验, 隐患, 不健全 …) states an unlabelled problem; an appendix line (附表：…) ends the last case.
-CASES_VERSION = "13"
+# 14: a collection whose case titles only name the topic in bold or a larger size (PDF, DOCX) is split into its
+#    cases by those headings (kb/styled_headings.py).
+CASES_VERSION = "14"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"

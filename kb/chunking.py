@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "10"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "11"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -34,6 +34,8 @@ CHUNKER_VERSION = "10"  # 2: clauses of an over-long sentence are packed in bala
 # is rejoined ("9" "0%" → 90%), a part label run on without a full stop in a labelled paragraph opens a
 # paragraph (OCR: "…被索赔帮扶措施：…"), an issuer-and-date cover line is no wrapped title tail
 # (kb/cleaning.py), more issuers ("…部门") end the title
+# 11: PDF and DOCX headings told by their look (bold or larger lines naming a case's topic, kb/styled_headings.py)
+#    are section headings: such a collection is chunked by case.
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

@@ -22,6 +22,7 @@ from .numbering import heading_level
 from .ocr import OcrProgress, OcrSettings, ocr_pdf_pages
 from .pdf_order import RunRecorder, reordered_pages
 from .records import Document, Page
+from .styled_headings import Style, StyleRecorder, find_style_headings, mark_style_headings
 
 SUPPORTED = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".pptx": "pptx"}
 
@@ -755,9 +756,16 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
         pages = []
         total = 0
         scrambled: dict[int, str] = {}  # pages with a line drawn out of order (see kb/pdf_order.py)
+        looks: list[list | None] = []  # each page's line styles (kb/styled_headings.py)
         for i, page in enumerate(reader.pages, start=1):
-            runs = RunRecorder()
-            pages.append(Page(i, page.extract_text(visitor_text=runs) or ""))
+            runs, styles = RunRecorder(), StyleRecorder()
+
+            def visit(*args, runs=runs, styles=styles) -> None:
+                runs(*args)
+                styles(*args)
+
+            pages.append(Page(i, page.extract_text(visitor_text=visit, visitor_operand_before=styles.operand) or ""))
+            looks.append(styles.line_styles(pages[-1].text))
             if runs.out_of_order():
                 scrambled[i] = pages[-1].text
             total += len(pages[-1].text)
@@ -779,6 +787,7 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
         raise UnreadableDocument(name, f"PDF 文件损坏或不完整，无法解析（{damage_reason(exc)}）") from exc
     if not pages:
         raise UnreadableDocument(name, "PDF 没有任何页面")
+    extracted_texts = [p.text for p in pages]
     if scrambled:
         for number, text in reordered_pages(path, scrambled).items():
             pages[number - 1] = Page(number, text)
@@ -800,6 +809,12 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
             # A mojibake page keeps its text when OCR reads garbage too: the check below names it.
             elif got.text.strip() and not (old.text.strip() and _is_mojibake(got.text)):
                 pages[got.number - 1] = Page(got.number, got.text, True, got.confidence, got.turned)
+    # Headings told by their look (bold or larger lines naming a case's topic), on the pages whose
+    # text is still pypdf's: a page read by OCR or rebuilt in reading order has no known look.
+    extracted = [look if page.text == original else None
+                 for page, look, original in zip(pages, looks, extracted_texts)]
+    marked = mark_style_headings([p.text for p in pages], extracted + [None] * (len(pages) - len(extracted)))
+    pages = [replace(p, text=t) if t != p.text else p for p, t in zip(pages, marked)]
     pages = _with_labels(pages, _catalog_labels(reader))
     visible = [len(re.sub(r"\s", "", p.text)) for p in pages]
     if sum(v >= _MIN_TEXT_CHARS_PER_PAGE for v in visible) == 0:
@@ -833,20 +848,82 @@ def _load_docx(path: Path) -> list[Page]:
 
         document = docx.Document(str(path))
         lines: list[tuple[str, int | None]] = []  # text, Word outline level of a heading
+        looks: list[Style | None] = []  # the look of each paragraph (None: a table's row)
         for block in document.element.body.iterchildren():
             tag = block.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 para = Paragraph(block, document)
                 lines.append((para.text, _outline_level(para)))
+                looks.append(_paragraph_style(para))
             elif tag == "tbl":
-                lines.extend((row, None) for row in _table_lines([c.text for c in row.cells]
-                                                                 for row in Table(block, document).rows))
+                rows = _table_lines([c.text for c in row.cells] for row in Table(block, document).rows)
+                lines.extend((row, None) for row in rows)
+                looks.extend(None for _ in rows)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(name, f"Word 文档损坏或不是 DOCX 格式（{damage_reason(exc)}）") from exc
     except Exception as exc:  # python-docx raises a variety of lxml/opc errors
         raise UnreadableDocument(name, f"Word 文档无法解析（{damage_reason(exc)}）") from exc
+    if all(lv is None for _, lv in lines):
+        lines = _mark_bold_headings(lines, looks)
     # One paragraph per line, separated by blank lines so cleaning keeps paragraph breaks.
     return [Page(1, "\n\n".join(_mark_headings([(t, lv) for t, lv in lines if t.strip()])))]
+
+
+def _paragraph_style(para) -> Style | None:
+    """The look of a Word paragraph: bold when all its text is (a run's bold, else its character or
+    paragraph style's, as Word resolves it), and the size most of its text has (0 when no size is set
+    on it or its style: the document default)."""
+    sizes: Counter = Counter()
+    bold = True
+    seen = False
+    for run in para.runs:
+        n = len(run.text.strip())
+        if not n:
+            continue
+        seen = True
+        b = run.bold
+        if b is None and run.style is not None and run.style.type == 2:  # a character style
+            b = _style_attr(run.style, "bold")
+        if b is None:
+            b = _style_attr(para.style, "bold")
+        bold = bold and bool(b)
+        size = run.font.size or _style_attr(para.style, "size")
+        sizes[size.pt if size else 0.0] += n
+    if not seen:
+        return None
+    return Style(sizes.most_common(1)[0][0], bold)
+
+
+def _style_attr(style, name: str):
+    """A font attribute of a Word style, from the style or the first style it is based on that sets it."""
+    for _ in range(10):
+        if style is None:
+            return None
+        try:
+            value = getattr(style.font, name)
+        except (AttributeError, KeyError, ValueError):
+            return None
+        if value is not None:
+            return value
+        style = style.base_style
+    return None
+
+
+def _mark_bold_headings(lines: list[tuple[str, int | None]], looks: list[Style | None]) -> list[tuple[str, int | None]]:
+    """Paragraphs that are headings by their look (bold or larger, see kb/styled_headings.py) in a
+    document that uses no Word heading style: "以电镀工艺受控破解镜架退货难题" in bold between the
+    cases' paragraphs. They are marked as headings ("# …", or "### …" under numbered group headings), as
+    a paragraph styled "标题 1" is, so the collection is split into its cases."""
+    items = [(i, " ".join(t.split()), look) for i, ((t, _), look) in enumerate(zip(lines, looks)) if t.strip()]
+    found = find_style_headings([(t, look) for _, t, look in items])
+    if found is None:
+        return lines
+    marker, blocks = found
+    out = list(lines)
+    for start, end in blocks:
+        if start == end:  # a Word paragraph is one heading; two bold paragraphs in a row are not
+            out[items[start][0]] = (f"{marker} {items[start][1]}", None)
+    return out
 
 
 _WORD_HEADING = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.I)

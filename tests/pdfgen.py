@@ -417,3 +417,32 @@ def write_two_pass_pdf(path: Path, pages: list[list[str]], size: float = 12) -> 
         c.showPage()
     c.save()
     return path
+
+
+def write_styled_pdf(path: Path, pages: list[list[tuple[str, float, bool]]], title: str | None = None) -> Path:
+    """Lines of ``pages`` (synthetic text), each ``(text, font size, bold)``, one under the other, with a
+    printed footer. "Bold" is drawn as producers without a bold face draw it: the regular CID font
+    stroked and filled (text rendering mode 2)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    font = _register_cid_font()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    if title:
+        c.setTitle(title)
+    for number, lines in enumerate(pages, start=1):
+        y = 790.0
+        for text, size, bold in lines:
+            c.saveState()  # (the rendering mode is part of the graphics state: q … Q keeps it to the line)
+            t = c.beginText(60, y)
+            t.setFont(font, size)
+            t.setTextRenderMode(2 if bold else 0)
+            t.textLine(text)
+            c.drawText(t)
+            c.restoreState()
+            y -= size * 1.7
+        c.setFont(font, 10)
+        c.drawCentredString(A4[0] / 2, 40, f"— {number} —")
+        c.showPage()
+    c.save()
+    return path
