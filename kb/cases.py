@@ -86,6 +86,9 @@ from .structure import (
 # 12: a case told over two slides ("案例三" then "案例三（续）", or a slide of only its measures and results) is
 #    one record citing both (Case.page_end); a lone figure a later result starts from is no outcome; difficulty
 #    wording (靠经验, 隐患, 不健全 …) states an unlabelled problem; an appendix line (附表：…) ends the last case.
+# 13: in a narrative labelled only for measures, a results paragraph after them (实施以来/通过上述措施 …) is
+#    outcomes only and the measures' counts are inputs; scale facts of the opening paragraph are profile, its
+#    difficulties the problem; a colon lead-in right before a table is no measure.
 # 14: a collection whose case titles only name the topic in bold or a larger size (PDF, DOCX) is split into its
 #    cases by those headings (kb/styled_headings.py).
 CASES_VERSION = "14"
