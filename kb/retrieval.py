@@ -915,9 +915,11 @@ class Retriever:
         # places) before the national ones that list it among ten, or only share 经验
         asked = place_names(query)
         lift = self.config.place_bonus
-        if lift and asked and not asks_for_places(query):
-            named = {i for i in out if place_names(snap.chunks[i].section_path) & asked
-                     or any(place_count(t) < 3 and place_names(t) & asked for _, t, _ in snap.sentences_of(i))}
+        # ... when the place is all it names: with a trade too (南通做家纺那一串企业), the trade and the
+        # words decide (a case headed 南通某家纺企业 and the report's 南通 家纺产业链 passage both name it)
+        if lift and asked and not forms and not asks_for_places(query):
+            named = {i for i in out if any(place_count(t) < 3 and place_names(t) & asked
+                                           for _, t, _ in snap.sentences_of(i))}
             if named:
                 out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
         if self.config.case_problem_share < 1:
