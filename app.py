@@ -31,7 +31,6 @@ from kb.export import (
 from kb.export_pptx import export_pptx
 from kb.glossary import expansions as glossary_expansions
 from kb.industries import industry_label, industry_list
-from kb.knowledge_base import OFF_TOPIC_NOTE, is_greeting
 from kb.present import (
     citation_text,
     guidance_heading,
@@ -46,7 +45,7 @@ from kb.present import (
 from kb.records import Case, CaseHit, Hit
 from kb.retrieval import ANSWER_FROM_HITS
 
-PAGES = ("案例检索", "可比案例", "知识库管理", "检索测试", "课件导出")
+PAGES = tuple(ui.PAGE_SLUGS)  # 案例检索, 可比案例, 知识库管理, 检索测试, 课件导出
 PAGE_ICONS = {"案例检索": ":material/search:", "可比案例": ":material/compare_arrows:", "知识库管理": ":material/folder_managed:",
               "检索测试": ":material/science:", "课件导出": ":material/output:"}
 ALL = "__all__"
@@ -74,6 +73,8 @@ def init_state(home: Path) -> None:
         ss.sid = sid
         ss.home = home
         ss.basket = ui.load_basket(home, sid)
+        # The page rides in the URL too (?p=…, see sidebar): a refresh or a shared link opens it again.
+        ss.page = ui.page_from_param(st.query_params.get("p")) or PAGES[0]
     ss.setdefault("basket", [])  # list[ExportItem], in the order added
     ss.setdefault("similar_open", set())  # card keys whose 相似案例 list is shown
     ss.setdefault("uploader_round", 0)
@@ -99,7 +100,7 @@ def add_to_basket(item: ExportItem) -> None:
     if not in_basket(item.key):
         st.session_state.basket.append(item)
         save_basket()
-        st.toast(f"已加入课件：{item.title[:30]}")
+        st.toast(f"已加入课件：{esc(item.title)}")  # the whole title (a toast wraps)
 
 
 def basket_button(item: ExportItem, key: str) -> None:
@@ -336,15 +337,9 @@ def page_search(rt: Runtime) -> None:
                 st.markdown(f"**{esc(e.term)}** 是什么意思：{esc(e.meaning)}")
                 st.caption(f"术语表，依据：{esc(e.source)}")
     if not hits:
-        narrowed = any(v != ALL for v in (industry, region, kind))
-        if is_greeting(query):  # 你好, 在吗: a word on what to ask, not "the documents do not speak of it"
-            st.info(kb.empty_note(query).split("例如", 1)[0] + "例如下面的问题：")
-        elif mode == "hybrid" and not show_all and not narrowed and kb.off_topic(query):
-            st.info(OFF_TOPIC_NOTE + "也可以试试下面的问题：")
-        else:
-            st.info("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +
-                    ("。" if show_all else "，或打开“显示低相关度结果”。") +
-                    kb.kind_note(None if kind == ALL else kind) + "也可以试试下面的问题：")
+        # the CLI's note (a greeting, an off-topic question, nothing above the floor), worded for the
+        # example buttons below it
+        st.info(kb.empty_note(query, mode, show_all, filters, examples_below=True))  # fixed wording, no document text
         ex_cols = st.columns(3)
         for i, example in enumerate(ui.EXAMPLE_QUERIES):
             ex_cols[i % 3].button(example, key=f"ex-empty-{i}", on_click=set_query, args=(example,), width="stretch")
@@ -474,7 +469,11 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
     st.header("知识库管理")
     if st.session_state.last_report:
         with st.expander("上次导入的逐个文件结果", expanded=True):
-            st.dataframe(st.session_state.last_report, hide_index=True, width="stretch")
+            report = st.session_state.last_report
+            st.dataframe(report, hide_index=True, width="stretch",
+                         row_height=ui.wrap_row_height(v for r in report for v in (r["文件"], r["说明"])),
+                         column_config={"文件": st.column_config.TextColumn("文件", width="large"),
+                                        "说明": st.column_config.TextColumn("说明", width="large")})
     if stats:
         cols = st.columns(5)
         cols[0].metric("文档", stats["documents"])
@@ -491,9 +490,13 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
             if c.ocr:
                 ocr_chunks[c.doc_id] = ocr_chunks.get(c.doc_id, 0) + 1
         st.subheader("已索引的文档")
+        # Long titles and file names wrap (taller rows) instead of being cut off at the column's edge.
         st.dataframe([{"标题": d.title, "页数": d.pages, "分块": d.chunks, "OCR 分块": ocr_chunks.get(d.doc_id, 0),
                        "案例": d.cases, "格式": d.format.upper(), "文件": d.path, "文档编号": d.doc_id} for d in docs],
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch",
+                     row_height=ui.wrap_row_height(v for d in docs for v in (d.title, d.path)),
+                     column_config={"标题": st.column_config.TextColumn("标题", width="large"),
+                                    "文件": st.column_config.TextColumn("文件", width="large")})
         if ocr_chunks:
             st.caption("“OCR 分块”来自扫描页（没有文字层，经 OCR 识别），引用时标注“扫描件 OCR 识别”及置信度，请核对原件。")
     else:
@@ -557,7 +560,8 @@ def page_manage(rt: Runtime, stats: dict | None) -> None:
         if src is None:
             st.info("该文档的源文件不在 corpus/ 中（或已不存在），无法在这里删除；点击“重新扫描 corpus/”可同步索引。")
         else:
-            st.caption(esc(f"将删除源文件 {src}，然后重新导入 corpus/（该文档及其 {doc.chunks} 个分块、{doc.cases} 个案例移出索引）。"))
+            # the whole title: the select box above cuts a long one off
+            st.caption(esc(f"将删除“{doc.title}”的源文件 {src}，然后重新导入 corpus/（该文档及其 {doc.chunks} 个分块、{doc.cases} 个案例移出索引）。"))
             confirm = st.checkbox("我确认删除该文档的源文件", key=f"confirm-del-{doc_id}")
             if st.button("删除并更新索引", key="delete", disabled=not confirm, type="primary"):
                 try:
@@ -593,8 +597,10 @@ def page_debug(rt: Runtime) -> None:
     if not hits:
         st.info("没有结果。")
         return
-    st.dataframe(ui.hits_table(hits), hide_index=True,
-                 column_config={"融合分数": st.column_config.ProgressColumn("融合分数", min_value=0.0, max_value=1.0,
+    rows = ui.hits_table(hits)
+    st.dataframe(rows, hide_index=True, row_height=ui.wrap_row_height((r["章节"] for r in rows), max_lines=4),
+                 column_config={"章节": st.column_config.TextColumn("章节", width="large"),
+                                "段落": st.column_config.TextColumn("段落", width="large"),"融合分数": st.column_config.ProgressColumn("融合分数", min_value=0.0, max_value=1.0,
                                                                           format="%.3f")})
     st.caption("名次为空表示该路检索的候选中没有这条结果。")
 
@@ -625,7 +631,10 @@ def page_export(rt: Runtime) -> None:
         return
     cols = st.columns(2)
     title = cols[0].text_input("课件标题", value=DEFAULT_TITLE, key="e_title")
-    name = cols[1].text_input("文件名（不含扩展名）", value="课件素材", key="e_name")
+    name = cols[1].text_input("文件名（不含扩展名）", key="e_name", placeholder="不填则用课件标题",
+                              help="文件名中的“/”等不能用于文件名的字符换成“_”。")
+    # a "/" in the title or the name is part of the file name, never a folder (safe_export_name)
+    stem = (name or "").strip() or (title or "").strip() or DEFAULT_TITLE
     st.markdown(f"共 **{len(basket)}** 条素材：")
     for i, it in enumerate(basket):
         with st.container(border=True):
@@ -648,15 +657,15 @@ def page_export(rt: Runtime) -> None:
                    "导出时只保留段落，不重复列出。")
     row = st.container(horizontal=True)
     basket = told
-    row.download_button("导出 DOCX", data=export_docx(basket, title), file_name=safe_export_name(name, ".docx"),
+    row.download_button("导出 DOCX", data=export_docx(basket, title), file_name=safe_export_name(stem, ".docx"),
                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                             type="primary", key="dl-docx", icon=":material/description:")
-    row.download_button("导出 PPTX", data=export_pptx(basket, title), file_name=safe_export_name(name, ".pptx"),
+    row.download_button("导出 PPTX", data=export_pptx(basket, title), file_name=safe_export_name(stem, ".pptx"),
                         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                         key="dl-pptx", icon=":material/slideshow:",
                         help="PowerPoint 幻灯片：每条素材一页（长文自动分页），成效前后对比图，出处在备注中")
     row.download_button("导出 Markdown", data=export_markdown(basket, title).encode("utf-8"),
-                            file_name=safe_export_name(name, ".md"), mime="text/markdown", key="dl-md",
+                            file_name=safe_export_name(stem, ".md"), mime="text/markdown", key="dl-md",
                             icon=":material/article:")
     sure = row.checkbox("确认清空", key="confirm-clear")
     row.button("清空课件篮", key="clear-basket", on_click=clear_basket, icon=":material/delete_sweep:", disabled=not sure)
@@ -674,11 +683,19 @@ def model_watch(rt: Runtime) -> None:
     st.caption("语义模型：加载中…（先提供关键词检索）")
 
 
+def page_to_url() -> None:
+    """Keep the page shown in the URL (?p=…); the other parameters (the basket's ?s=…) stay."""
+    slug = ui.PAGE_SLUGS[st.session_state.page]
+    if st.query_params.get("p") != slug:
+        st.query_params["p"] = slug
+
+
 def sidebar(rt: Runtime, stats: dict | None) -> str:
     with st.sidebar:
         st.title("提升行动案例知识库")
         page = st.radio("页面", PAGES, key="page", format_func=lambda p: f"{PAGE_ICONS[p]} {p}",
                         label_visibility="collapsed")
+        page_to_url()
         st.divider()
         if stats:
             st.caption(f"文档 {stats['documents']} · 分块 {stats['chunks']} · 案例 {stats['cases']}")

@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
@@ -106,7 +106,8 @@ class RateLimiter:
 
 # What each error status means, for the OpenAPI document (every error body is ErrorResponse).
 _STATUS_ZH = {
-    400: "参数错误：查询为空或过长、未知的检索模式 mode 或类型 kind、参数不是 UTF-8 编码、同一参数给了多次、"
+    400: "参数错误：缺少查询或查询为空、过长，top_k 不是 1–100 的整数，未知的检索模式 mode 或类型 kind，"
+         "布尔值不合法，未知的参数名（如把 top_k 写成 topk），参数不是 UTF-8 编码，同一参数给了多次，"
          "请求头 Content-Length 不合法等",
     401: "导入令牌缺失或不正确（请求头 Authorization: Bearer <令牌>）",
     403: "只读模式：服务没有配置导入令牌 KB_API_TOKEN",
@@ -114,7 +115,6 @@ _STATUS_ZH = {
     409: "另一个导入任务正在运行（上传或删除的文件没有改动），请等它结束后再试",
     413: "请求体过大（普通请求 64 KB，上传 100 MB）",
     414: "查询字符串过长",
-    422: "参数格式错误：缺少参数、top_k 不是 1–100 的整数、布尔值不合法等",
     429: "请求过于频繁（每个客户端地址的令牌桶，响应头 Retry-After）",
     500: "服务器内部错误（详情在服务日志中）",
     503: "还没有索引（请先导入 kb ingest），或检索后端 Milvus 暂时无法使用",
@@ -151,7 +151,8 @@ KindParam = Annotated[OptionalKind, Query(
     description="类型：report（报告段落）、enterprise_case（企业案例）、local_experience（地方经验），英文或中文名均可；空为不限")]
 
 _FIELD_ZH = {"q": "查询 q", "top_k": "结果条数 top_k", "mode": "检索模式 mode", "industry": "行业 industry",
-             "region": "地区 region", "kind": "类型 kind", "doc": "文档 doc", "problem": "问题 problem"}
+             "region": "地区 region", "kind": "类型 kind", "doc": "文档 doc", "problem": "问题 problem",
+             "all": "低相关度结果 all", "rebuild": "完全重建 rebuild"}
 
 
 def _validation_message(errors: list[dict]) -> str:
@@ -205,6 +206,32 @@ def _query_string_error(raw_query: bytes, raw_path: bytes | None) -> str | None:
     return None
 
 
+def _accepted_params(route) -> list[str]:
+    """The query parameter names an endpoint reads (their aliases: ``all``, not ``include_all``)."""
+    names: list[str] = []
+    todo = [route.dependant]
+    while todo:
+        dependant = todo.pop()
+        names += [f.alias for f in dependant.query_params if f.alias not in names]
+        todo += dependant.dependencies
+    return names
+
+
+def unknown_params(request: Request) -> None:
+    """Refuse a query parameter the endpoint does not read (``topk`` for ``top_k``) instead of
+    answering as if it were not there: 400 naming it and the accepted ones."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return
+    accepted = _accepted_params(route)
+    unknown = [k for k in dict.fromkeys(request.query_params.keys()) if k not in accepted]
+    if not unknown:
+        return
+    shown = "、".join(f"“{k if len(k) <= 30 else k[:30] + '…'}”" for k in unknown[:5])
+    allowed = f"可用的参数：{', '.join(accepted)}" if accepted else "该接口不接受查询参数"
+    raise KBError(f"未知的参数 {shown}（{allowed}）。")
+
+
 def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAPI:
     """The FastAPI application answering for ``kb`` (docs at ``/docs``)."""
     settings = settings or ApiSettings()
@@ -216,7 +243,23 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         title="提升行动案例知识库 API", version="1", swagger_ui_parameters={"validatorUrl": None},
         description=("检索段落与可比案例。返回的 JSON 与命令行 `kb search --json`、`kb cases --json` 相同。"
                      "默认只读；配置 KB_API_TOKEN 后可用令牌调用导入接口。"
-                     "所有错误都是 `{\"error\": \"中文说明\"}`。"))
+                     "所有错误都是 `{\"error\": \"中文说明\"}`；参数错误（缺少、为空、不合法、未知的参数名）一律 400。"),
+        dependencies=[Depends(unknown_params)])
+    base_openapi = app.openapi
+
+    def openapi() -> dict:
+        """FastAPI documents a 422 {"detail": [...]} for every endpoint with parameters; the API
+        never sends it (parameter errors are 400 ErrorResponse), so it is left out."""
+        if app.openapi_schema is None:
+            schema = base_openapi()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
+            for name in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(name, None)
+        return app.openapi_schema
+
+    app.openapi = openapi
 
     def error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status, headers=headers)
@@ -238,11 +281,9 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
 
     @app.exception_handler(RequestValidationError)
     async def bad_params(_request: Request, exc: RequestValidationError):
-        errors = exc.errors()
-        # An unknown mode/kind alone is a 400 with the library's wording, as before they were enums.
-        if errors and all(_enum_error(e) for e in errors):
-            return error(400, "；".join(_enum_error(e).rstrip("。") for e in errors) + "。")
-        return error(422, _validation_message(errors))
+        # Every parameter error is a 400 with a Chinese message (a missing q and an empty q alike);
+        # FastAPI's own 422 {"detail": [...]} is never sent.
+        return error(400, _validation_message(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
@@ -302,7 +343,7 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         return {"status": "ok", "generation": generation, "backend": kb.config.backend}
 
     @app.get("/api/search", summary="检索段落（与 kb search --json 相同）",
-             responses=_documented(SearchResponse, "检索结果（与 kb search --json 相同）", 422, 503))
+             responses=_documented(SearchResponse, "检索结果（与 kb search --json 相同）", 503))
     def search(q: str = Query(..., description="查询（繁体字按简体处理）"), top_k: int = top_k_param,
                mode: Annotated[Mode, Query(description="检索模式")] = "hybrid",
                industry: str | None = Query(None, description="行业（GB/T 4754 大类名称或“家纺”这类说法）"),
@@ -316,7 +357,7 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         return kb.search_json(query, top_k=top_k, mode=mode, filters=filters, include_all=include_all)
 
     @app.get("/api/cases", summary="可比案例（每项与 kb cases --json 的一行相同）",
-             responses=_documented(CasesResponse, "按匹配度排序的案例", 422, 503))
+             responses=_documented(CasesResponse, "按匹配度排序的案例", 503))
     def cases(industry: str | None = Query(None, description="行业"), problem: str | None = Query(None, description="问题描述"),
               region: str | None = Query(None, description="地区"), kind: KindParam = None,
               top_k: int | None = Query(None, ge=1, le=settings.max_top_k,
@@ -331,7 +372,7 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         return {"notes": notes, "results": [h.as_dict() for h in hits]}
 
     @app.get("/api/cases/{case_id}/similar", summary="相似案例（与 kb cases --like 相同）",
-             responses=_documented(SimilarResponse, "最相似的其他案例", 404, 422, 503))
+             responses=_documented(SimilarResponse, "最相似的其他案例", 404, 503))
     def similar(case_id: str, top_k: int = Query(5, ge=1, le=settings.max_top_k, description="返回条数"),
                 industry: str | None = Query(None, description="只要这个行业的案例"),
                 region: str | None = Query(None, description="只要这个地区的案例"), kind: KindParam = None):
@@ -404,13 +445,13 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
             ingest_lock.release()
 
     @app.post("/api/ingest", summary="增量导入 corpus/（需要令牌）",
-              responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 422, 503))
+              responses=_documented(IngestResponse, "导入结果", 401, 403, 409, 503))
     def ingest(request: Request, rebuild: bool = False):
         denied = authorised(request)
         return denied or run_ingest(rebuild)
 
     @app.put("/api/documents/{name}", summary="上传一个文件到 corpus/ 并导入；同名文件被替换（需要令牌）",
-             responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 422, 503))
+             responses=_documented(UploadResponse, "保存并导入的结果", 400, 401, 403, 409, 503))
     async def upload(name: str, request: Request):
         denied = authorised(request)
         if denied:
@@ -444,7 +485,7 @@ def create_app(kb: KnowledgeBase, settings: ApiSettings | None = None) -> FastAP
         return await run_in_threadpool(change_corpus, change, undo)
 
     @app.delete("/api/documents/{name}", summary="从 corpus/ 删除一个文件并导入（需要令牌）",
-                responses=_documented(RemoveResponse, "删除并导入的结果", 401, 403, 404, 409, 422, 503))
+                responses=_documented(RemoveResponse, "删除并导入的结果", 401, 403, 404, 409, 503))
     def remove(name: str, request: Request):
         denied = authorised(request)
         if denied:

@@ -546,13 +546,32 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def export_path(out: str | None, title: str | None, fmt: str | None) -> Path:
+    """Where ``kb export`` writes: ``--out`` as given when it names a file; without ``--out``, or
+    when it is a folder (an existing one, or written with a trailing "/"), a file in it named after
+    the course title, with "/" and other path-unsafe characters of the title made "_" (a title
+    ``2023/2024 培训`` gives ``2023_2024 培训.docx``, not a folder ``2023``)."""
+    from .export import DEFAULT_TITLE
+    from .present import safe_export_name
+
+    suffixes = (".docx", ".pptx", ".md", ".markdown")
+    if out and not out.endswith(("/", os.sep)) and not Path(out).is_dir():
+        path = Path(out)
+        if path.suffix.lower() not in suffixes:
+            raise KBError("输出文件的扩展名应为 .docx、.pptx 或 .md")
+        if fmt and path.suffix.lower().lstrip(".") != fmt and not (fmt == "md" and path.suffix.lower() == ".markdown"):
+            raise KBError(f"--format {fmt} 与输出文件的扩展名 {path.suffix} 不一致。")
+        return path
+    folder = Path(out) if out else Path(".")
+    return folder / safe_export_name((title or "").strip() or DEFAULT_TITLE, f".{fmt or 'docx'}")
+
+
 def cmd_export(args) -> int:
     from .export import collect_items, export_docx, export_markdown
 
     if not args.query and not args.problem and not args.industry:
         raise KBError("请至少给出一个 --query，或用 --problem/--industry 选择案例。")
-    if Path(args.out).suffix.lower() not in (".docx", ".pptx", ".md", ".markdown"):
-        raise KBError("输出文件的扩展名应为 .docx、.pptx 或 .md")
+    out = export_path(args.out, args.title, args.format)
     kb = _kb(args)
     _print_filter_notes(kb, args.industry, args.region)
     items = collect_items(kb, args.query or [], args.problem, args.industry, args.region, args.top_k)
@@ -561,7 +580,6 @@ def cmd_export(args) -> int:
             wanted = [f"{name}：{value}" for name, value in (("行业", args.industry), ("地区", args.region)) if value]
             raise KBError(f"没有符合筛选条件（{'，'.join(wanted)}）的段落或案例，没有导出。")
         raise KBError("没有检索到可导出的内容。")
-    out = Path(args.out)
     if out.suffix.lower() == ".docx":
         data = export_docx(items, args.title)
     elif out.suffix.lower() == ".pptx":
@@ -688,7 +706,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--region", help="地区（省/市/县）：段落和案例都只取这一地区")
     s.add_argument("--top-k", type=_export_top_k, default=5, help="每个查询/案例检索取几条（默认 5，最多 50）")
     s.add_argument("--title", default=None, help="课件标题（默认：小微企业质量管理体系认证提升行动案例选编）")
-    s.add_argument("--out", required=True, help="输出文件：.docx（Word）、.pptx（PowerPoint 幻灯片）或 .md")
+    s.add_argument("--out", default=None,
+                   help="输出文件：.docx（Word）、.pptx（PowerPoint 幻灯片）或 .md；给一个目录（或不给，即当前目录）时，"
+                        "文件名取课件标题（标题中的“/”等不能用于文件名的字符换成“_”）")
+    s.add_argument("--format", choices=("docx", "pptx", "md"), default=None,
+                   help="--out 是目录或不给时的文件格式（默认 docx）")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("eval", help="检索质量评测（hit@1/hit@5/MRR/nDCG）", description="在评测集上比较 bm25、dense、hybrid 三种模式。")

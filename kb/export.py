@@ -78,7 +78,85 @@ def outcome_where(item: ExportItem, o: ExportOutcome) -> str:
 # --------------------------------------------------------------------------- building items
 
 def _outcomes(outcomes: Iterable[Outcome]) -> tuple[ExportOutcome, ...]:
-    return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page, approx=o.approx) for o in outcomes)
+    # the source sentence is kept: it names the times compared (2022年 → 2023年, 帮扶前 → 帮扶后), see period_labels
+    return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page, text=o.text, approx=o.approx)
+                 for o in outcomes)
+
+
+# The two times an outcome compares, as the text names them: years (2022年 … 2023年, 2023年初 … 2023年底)
+# or a step and its before/after (帮扶前 … 帮扶后, 认证前后). A step named on one side only (由帮扶前的15%降至7%)
+# counts when it is one of these actions.
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(初|底|末|上半年|下半年|一季度|前三季度)?")
+_STEP = r"[\u4e00-\u9fff]{2}"
+_ONE_SIDED_STEPS = ("帮扶", "认证", "实施", "改进", "改造", "整改", "治理", "提升", "开展", "参加", "参与", "导入", "引入",
+                    "应用", "培训", "指导", "试点", "技改", "上线", "贯标", "创建", "行动")
+_PART_ORDER = {"初": 0, "一季度": 1, "上半年": 2, "前三季度": 3, None: 4, "下半年": 5, "末": 6, "底": 6}
+
+
+def _figure(text: str, value: float, start: int = 0) -> re.Match | None:
+    """Where ``value`` is written in ``text`` from ``start`` on (15 for 15.0; not inside 150 or 2015年)."""
+    from .present import number_text
+
+    return re.compile(rf"(?<![\d.]){re.escape(number_text(value))}(?![\d]|\.\d|年)").search(text, start)
+
+
+def _labels_between(head: str, mid: str) -> tuple[str, str] | None:
+    """The labels of the before figure (named in ``head``, the text up to it) and the after figure
+    (named in ``mid``, the text between the two)."""
+    years_before, years_after = list(_YEAR.finditer(head)), list(_YEAR.finditer(mid))
+    if years_before and len(years_after) == 1:
+        b, a = years_before[-1], years_after[0]
+        if (int(b[1]), _PART_ORDER[b[2]]) < (int(a[1]), _PART_ORDER[a[2]]):
+            return b.group(), a.group()
+        return None
+    if years_after:
+        return None
+    both = re.search(rf"({_STEP})前后", head)
+    if both:
+        return f"{both[1]}前", f"{both[1]}后"
+    for m in reversed(list(re.finditer(rf"({_STEP})(之|以)?前", head))):
+        step = m[1]
+        after = re.search(rf"{step}(之|以)?后", mid)
+        if after:
+            return m.group(), after.group()
+        if step in _ONE_SIDED_STEPS:
+            return m.group(), f"{step}后"
+    return None
+
+
+def _table_header(text: str, row: str) -> str | None:
+    """The header line of the before/after table that holds ``row`` in ``text`` (指标 | 帮扶前 | 帮扶后;
+    项目2022年2023年): the nearest line above it without figures other than years."""
+    at = text.find(row.strip())
+    if not row.strip() or at < 0:
+        return None
+    for line in reversed(re.split(r"[；;\n]", text[:at])[-20:]):
+        line = line.strip()
+        if line and not re.search(r"\d", _YEAR.sub("", line)):
+            return line
+    return None
+
+
+def period_labels(o: ExportOutcome, text: str = "") -> tuple[str, str] | None:
+    """The names of the two times a before/after outcome compares, as its source sentence gives them
+    (``2022年``/``2023年``, ``帮扶前``/``帮扶后``), or for a table row as the table's header does (``text``:
+    the passage or case it is in); None when they are not written (a chart then says 之前/之后)."""
+    if o.before is None or o.after is None or not o.text:
+        return None
+    b = _figure(o.text, o.before)
+    a = _figure(o.text, o.after, b.end()) if b else None
+    if b and a:
+        labels = _labels_between(o.text[:b.start()], o.text[b.end():a.start()])
+        if labels:
+            return labels
+    header = _table_header(text, o.text) if text else None
+    if header:
+        years = list(_YEAR.finditer(header))
+        if len(years) == 2:
+            return _labels_between(header[:years[1].start()], header[years[1].start():])
+        if not years and "前" in header:
+            return _labels_between(header, header[header.find("前") + 1:])
+    return None
 
 
 # A heading that names only a part of a case write-up or of a report (四、取得成效, （三）主要做法,
@@ -149,7 +227,7 @@ def item_from_hit(hit: Hit, cases: Sequence[Case] = ()) -> ExportItem:
                 # a table of one case per row: each figure says whose it is (the bullets and charts
                 # of the item put them side by side)
                 o = replace(o, metric=f"{_case_name(case.title)} · {o.metric}")
-            if o not in outcomes:
+            if all(replace(o, text="") != replace(x, text="") for x in outcomes):  # the same figure once
                 outcomes.append(o)
     title = passage_title(c.section, c.text, hit.doc_title, cases)
     region, industry = hit.region.display(), hit.industry or ""

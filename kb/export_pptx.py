@@ -29,6 +29,7 @@ from .export import (
     has_header,
     item_citation,
     outcome_where,
+    period_labels,
     printed_in,
     set_core_properties,
     shown_titles,
@@ -395,7 +396,8 @@ def _chart_slides(prs, it: ExportItem, n: int, title: str, citation: str) -> int
         height = (BODY_H_IN + 0.4) / rows
         for k, o in enumerate(group):
             data = CategoryChartData()
-            data.categories = ["之前", "之后"]
+            # the times the figures compare as the text names them (2022年/2023年, 帮扶前/帮扶后), else 之前/之后
+            data.categories = list(period_labels(o, it.text) or ("之前", "之后"))
             data.add_series(o.metric, (o.before, o.after))
             x = MARGIN_IN + (k % cols) * width
             y = BODY_TOP_IN - 0.3 + (k // cols) * height

@@ -51,12 +51,25 @@ GREETING_NOTE = ("您好！这里可以查小微企业质量管理体系认证�
 OFF_TOPIC_CASES_NOTE = ("所述问题与知识库中的案例无关（这里收录的是小微企业质量管理体系认证提升行动的报告、案例和经验），"
                         "没有列出案例。如果问的是企业质量方面的事，可以写出行业和遇到的问题。")
 
-__all__ = ["KnowledgeBase", "Filters", "IngestReport", "Candidates", "AnswerSentence", "MODES"]
+__all__ = ["KnowledgeBase", "Filters", "greeting_note", "is_greeting", "IngestReport", "Candidates", "AnswerSentence", "MODES"]
 
 
 def is_greeting(query: str) -> bool:
     """Whether ``query`` is only a greeting or thanks, with punctuation (你好！, 在吗？, 谢谢)."""
     return bool(GREETING.fullmatch(re.sub(r"[\s\W_]+", "", query or "")))
+
+
+def greeting_note(query: str, inline_examples: bool = True) -> str:
+    """The answer to a greeting or thanks (你好, 谢谢) typed as a question: what can be asked here.
+
+    With ``inline_examples`` the note names example questions itself (the CLI and the API's
+    ``notes``); without, it ends with 例如下面的问题： for a page that shows its own clickable
+    examples below it (the app)."""
+    thanks = re.search(r"谢|thank", query or "", re.IGNORECASE)
+    intro, _, examples = GREETING_NOTE.partition("例如")
+    if thanks:
+        intro = "不客气！还可以接着问：" + intro.split("请", 1)[1]
+    return intro + "例如" + (examples if inline_examples else "下面的问题：")
 
 
 class KnowledgeBase:
@@ -396,18 +409,24 @@ class KnowledgeBase:
         return self.retriever.answer(self.snapshot(), query, hits)
 
     def empty_note(self, query: str, mode: str = "hybrid", include_all: bool = False,
-                   filters: Filters | None = None) -> str:
-        """Why a search came back empty, in Chinese: the question is about something the documents
-        never speak to (天气, 个税; see Retriever.on_topic), or no passage reached the relevance floor."""
+                   filters: Filters | None = None, examples_below: bool = False) -> str:
+        """Why a search came back empty, in Chinese: a greeting (what can be asked here), the question
+        is about something the documents never speak to (天气, 个税; see Retriever.on_topic), or no
+        passage reached the relevance floor. Shared by ``kb search``, the API's ``notes`` and the app;
+        ``examples_below``: the app's wording, for a page that lists clickable example questions
+        after the note (and has a 显示低相关度结果 switch instead of ``--all``)."""
         narrowed = filters is not None and any((filters.industry, filters.region, filters.kind, filters.doc))
         if is_greeting(query):
-            thanks = re.search(r"谢|thank", query, re.IGNORECASE)
-            return ("不客气！还可以接着问：" + GREETING_NOTE.split("请", 1)[1]) if thanks else GREETING_NOTE
+            return greeting_note(query, inline_examples=not examples_below)
+        tail = "也可以试试下面的问题：" if examples_below else ""
         if mode == "hybrid" and not include_all and not narrowed and self.off_topic(query):
-            return OFF_TOPIC_NOTE
+            return OFF_TOPIC_NOTE + tail
+        kind = self.kind_note(filters.kind if filters else None)
+        if examples_below:
+            return ("没有找到相关内容。可以换个说法（写出行业、遇到的问题）" + ("，去掉行业/地区/类型筛选" if narrowed else "") +
+                    ("。" if include_all else "，或打开“显示低相关度结果”。") + kind + tail)
         return "没有找到相关内容：可以换个说法（写出行业、遇到的问题）" + ("，去掉筛选条件" if narrowed else "") + \
-            ("。" if include_all or mode != "hybrid" else "，或查看低相关度的段落（kb search --all，API 中 all=true）。") + \
-            self.kind_note(filters.kind if filters else None)
+            ("。" if include_all or mode != "hybrid" else "，或查看低相关度的段落（kb search --all，API 中 all=true）。") + kind
 
     def kind_note(self, kind: str | None) -> str:
         """For a passage search narrowed to a kind of case that came back empty: the kind filter

@@ -170,8 +170,11 @@ def safe_filename(name: str, default: str = "上传文件") -> str:
 
 
 def safe_export_name(name: str, suffix: str, default: str = "课件素材") -> str:
-    """A download name from user input with ``suffix``; a typed export extension is replaced."""
-    cleaned = safe_filename(name, default)
+    """A download name from user input (a file name or a course/case title) with ``suffix``; a typed
+    export extension is replaced. A "/" or "\\" is part of the name (``2023/2024 培训`` →
+    ``2023_2024 培训.docx``), never a folder: it becomes "_" like the other path-unsafe characters."""
+    # dots next to a separator go too: "../x" is not a hidden name nor an extension ("._x")
+    cleaned = safe_filename(re.sub(r"\.*[\\/]+\.*", "_", name or ""), default)
     stem, dot, ext = cleaned.rpartition(".")
     if dot and f".{ext}" in (".docx", ".md", ".pptx"):
         cleaned = stem

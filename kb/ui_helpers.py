@@ -40,6 +40,21 @@ EXAMPLE_PROBLEMS = (
     ("", "产业链上下游质量协同不足"),
 )
 
+# The app's pages, with the name each has in the URL (?p=…): a refresh or a shared link opens the
+# same page. The Chinese name is accepted too (a link typed by hand).
+PAGE_SLUGS = {"案例检索": "search", "可比案例": "cases", "知识库管理": "manage", "检索测试": "debug", "课件导出": "export"}
+
+
+def page_from_param(value) -> str | None:
+    """The page a ``?p=`` value names (its slug or its Chinese name), else None."""
+    if isinstance(value, list):  # a repeated parameter: the last one, as a browser would
+        value = value[-1] if value else None
+    value = (value or "").strip()
+    if value in PAGE_SLUGS:
+        return value
+    return next((page for page, slug in PAGE_SLUGS.items() if slug == value.lower()), None)
+
+
 # The app's only HTML: a static style sheet, loaded from a file (st.html applies style-only content).
 APP_CSS = Path(__file__).parent / "data" / "app.css"
 
@@ -239,6 +254,25 @@ def hits_table(hits: Sequence[Hit]) -> list[dict]:
         "类型": KIND_ZH.get(h.chunk.kind, h.chunk.kind),
         "章节": h.chunk.section_path,
     } for h in hits]
+
+
+# A table cell shows one line unless its rows are taller than 4rem (64 px): then Streamlit's data grid
+# wraps the text. About 26 Chinese characters fit on a line of a "large" (400 px) column.
+_CELL_LINE_PX = 20
+_CELL_PAD_PX = 8
+WRAP_CHARS = 26
+
+
+def wrap_row_height(texts: Iterable[str], chars_per_line: int = WRAP_CHARS, max_lines: int = 6) -> int | None:
+    """A ``row_height`` for ``st.dataframe`` that shows the longest of ``texts`` (titles, section
+    paths, file names) whole, wrapped, instead of cut off at the column's edge; None (one line, the
+    default) when every text fits on a line. Rows of three lines or more: below that the grid does
+    not wrap at all."""
+    longest = max((len(str(t)) for t in texts if t), default=0)
+    if longest <= chars_per_line:
+        return None
+    lines = min(max_lines, max(3, -(-longest // chars_per_line)))
+    return _CELL_PAD_PX + _CELL_LINE_PX * lines
 
 
 def region_options(cases: Iterable[Case], named: Iterable[Region] = ()) -> list[str]:

@@ -131,11 +131,12 @@ def test_cases_similar_stats_health(server, local_kb):
 
 
 @pytest.mark.parametrize("params, status, words", [
-    ({}, 422, "缺少参数 查询 q"),
-    ({"q": "  "}, 400, "不能为空"),
-    ({"q": "认证", "top_k": "abc"}, 422, "top_k"),
-    ({"q": "认证", "top_k": 0}, 422, "top_k"),
-    ({"q": "认证", "top_k": 100000}, 422, "top_k"),
+    ({}, 400, "缺少参数 查询 q"),
+    ({"q": "  "}, 400, "缺少参数 查询 q（不能为空）"),
+    ({"q": "认证", "top_k": "abc"}, 400, "top_k"),
+    ({"q": "认证", "top_k": 0}, 400, "top_k"),
+    ({"q": "认证", "top_k": 100000}, 400, "top_k"),
+    ({"q": "认证", "all": "maybe"}, 400, "all"),
     ({"q": "认证", "mode": "magic"}, 400, "未知的检索模式"),
     ({"q": "认" * 501}, 400, "过长"),
     ({"q": "认证", "kind": "novel"}, 400, "未知的类型"),
@@ -144,6 +145,36 @@ def test_bad_parameters_get_chinese_json(server, params, status, words):
     r = httpx.get(f"{server}/api/search", params=params)
     assert r.status_code == status
     assert words in r.json()["error"]
+
+
+def test_missing_and_empty_query_give_the_same_status_and_shape(server):
+    """One status for every parameter error: a missing q was a 422 while an empty q was a 400."""
+    missing = httpx.get(f"{server}/api/search")
+    empty = httpx.get(f"{server}/api/search", params={"q": ""})
+    assert missing.status_code == empty.status_code == 400
+    assert missing.json().keys() == empty.json().keys() == {"error"}
+    assert "缺少参数 查询 q" in missing.json()["error"] and "缺少参数 查询 q" in empty.json()["error"]
+
+
+@pytest.mark.parametrize("path, params, wrong, accepted", [
+    ("/api/search", {"q": "认证贷", "topk": 3}, "topk", "top_k"),
+    ("/api/search", {"query": "认证贷"}, "query", "q"),
+    ("/api/cases", {"industry": "纺织业", "limit": 2}, "limit", "top_k"),
+    ("/api/cases/nope/similar", {"topk": 2}, "topk", "top_k"),
+])
+def test_an_unknown_parameter_is_refused_naming_it_and_the_accepted_ones(server, path, params, wrong, accepted):
+    r = httpx.get(f"{server}{path}", params=params)
+    assert r.status_code == 400, r.text
+    message = r.json()["error"]
+    assert r.json().keys() == {"error"}
+    assert f"未知的参数 “{wrong}”" in message and accepted in message.split("可用的参数：")[1]
+
+
+def test_an_endpoint_without_parameters_refuses_any(server):
+    r = httpx.get(f"{server}/api/stats", params={"verbose": 1})
+    assert r.status_code == 400 and "不接受查询参数" in r.json()["error"]
+    # the documented parameter names, aliases included, still pass
+    assert httpx.get(f"{server}/api/search", params={"q": "认证贷", "all": "true", "top_k": 1}).status_code == 200
 
 
 def test_unknown_case_and_path(server):
@@ -248,8 +279,8 @@ def test_empty_or_padded_kind_still_accepted(server):
     assert r.status_code == 400 and "未知的类型“novel”" in r.json()["error"]
     r = httpx.get(f"{server}/api/search", params={"q": "认证", "mode": "magic", "kind": "novel"})
     assert r.status_code == 400 and "未知的检索模式“magic”" in r.json()["error"] and "未知的类型" in r.json()["error"]
-    r = httpx.get(f"{server}/api/search", params={"mode": "magic"})  # with a real validation error: 422
-    assert r.status_code == 422 and "缺少参数 查询 q" in r.json()["error"] and "未知的检索模式" in r.json()["error"]
+    r = httpx.get(f"{server}/api/search", params={"mode": "magic"})  # with another parameter error: one message
+    assert r.status_code == 400 and "缺少参数 查询 q" in r.json()["error"] and "未知的检索模式" in r.json()["error"]
 
 
 # --- the OpenAPI document says what the API does ------------------------------------------------
@@ -267,21 +298,22 @@ def test_openapi_documents_the_real_errors_enums_and_models(server):
     assert schemas["ErrorResponse"]["properties"].keys() == {"error"} and schemas["ErrorResponse"]["required"] == ["error"]
     assert "HTTPValidationError" not in schemas  # FastAPI's {"detail": [...]} is not what the API sends
     search = doc["paths"]["/api/search"]["get"]
-    assert _ref(search["responses"]["422"]) == _ref(search["responses"]["400"]) == "ErrorResponse"
+    assert _ref(search["responses"]["400"]) == "ErrorResponse"
+    assert "ValidationError" not in schemas  # no 422 is ever sent, so none is documented
     assert _ref(search["responses"]["200"]) == "SearchResponse"
     params = {p["name"]: p["schema"] for p in search["parameters"]}
     assert params["mode"]["enum"] == list(MODES) == ["hybrid", "bm25", "dense"] and params["mode"]["default"] == "hybrid"
     assert [s.get("enum") for s in params["kind"]["anyOf"] if "enum" in s] == [list(KINDS)]
     expected = {  # the status codes each endpoint can answer with (the limits and 500 apply to every request)
-        ("/api/search", "get"): {200, 400, 413, 414, 422, 429, 500, 503},
-        ("/api/cases", "get"): {200, 400, 413, 414, 422, 429, 500, 503},
-        ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 422, 429, 500, 503},
+        ("/api/search", "get"): {200, 400, 413, 414, 429, 500, 503},
+        ("/api/cases", "get"): {200, 400, 413, 414, 429, 500, 503},
+        ("/api/cases/{case_id}/similar", "get"): {200, 400, 404, 413, 414, 429, 500, 503},
         ("/api/stats", "get"): {200, 400, 413, 414, 429, 500, 503},
         ("/api/documents", "get"): {200, 400, 413, 414, 429, 500, 503},
         ("/healthz", "get"): {200, 400, 413, 414, 429, 500, 503},
-        ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
-        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 422, 429, 500, 503},
-        ("/api/documents/{name}", "delete"): {200, 400, 401, 403, 404, 409, 413, 414, 422, 429, 500, 503},
+        ("/api/ingest", "post"): {200, 400, 401, 403, 409, 413, 414, 429, 500, 503},
+        ("/api/documents/{name}", "put"): {200, 400, 401, 403, 409, 413, 414, 429, 500, 503},
+        ("/api/documents/{name}", "delete"): {200, 400, 401, 403, 404, 409, 413, 414, 429, 500, 503},
     }
     assert {(p, m) for p, ops in doc["paths"].items() for m in ops} == set(expected)
     for (path, method), codes in expected.items():

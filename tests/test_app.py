@@ -673,3 +673,70 @@ def test_the_app_listens_on_this_machine_only_by_default():
     assert config["server"]["address"] == "127.0.0.1"
     assert "server.address" not in (repo / "Makefile").read_text(encoding="utf-8")
     assert ".sessions/" in (repo / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+# --------------------------------------------------------------------------- page in the URL, long titles
+
+def _sid(at: AppTest) -> str:
+    sid = at.query_params["s"]
+    return sid[0] if isinstance(sid, list) else sid
+
+
+def _param(at: AppTest, name: str) -> str | None:
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_the_page_is_kept_in_the_url_and_a_refresh_opens_it_again(monkeypatch, kb_home):
+    """A refresh (a new session with the same URL) went back to 案例检索 whatever page was shown."""
+    at = _goto(_start(monkeypatch, kb_home), "课件导出")
+    sid, page = _sid(at), _param(at, "p")
+    assert page == ui.PAGE_SLUGS["课件导出"]
+    again = AppTest.from_file(str(APP), default_timeout=60)
+    again.query_params["s"] = sid
+    again.query_params["p"] = page
+    again.query_params["utm"] = "keep-me"  # a parameter the app does not know is left alone
+    again.run()
+    assert not again.exception
+    assert again.sidebar.radio(key="page").value == "课件导出"
+    assert [h.value for h in again.header] == ["课件导出"]
+    assert _sid(again) == sid and _param(again, "utm") == "keep-me"  # the basket's id stays in the URL
+    _goto(again, "可比案例")
+    assert _param(again, "p") == ui.PAGE_SLUGS["可比案例"] and _sid(again) == sid
+
+
+@pytest.mark.parametrize(("value", "page"), [("export", "课件导出"), ("知识库管理", "知识库管理"), ("CASES", "可比案例"),
+                                             ("nonsense", None), ("", None), (None, None), (["search", "debug"], "检索测试")])
+def test_page_from_param(value, page):
+    assert ui.page_from_param(value) == page
+
+
+def test_a_shared_link_to_an_unknown_page_opens_the_first(monkeypatch, kb_home):
+    monkeypatch.setenv("KB_HOME", str(kb_home))
+    monkeypatch.setenv("KB_MODEL", MODEL)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["p"] = "../nothing"
+    at.run()
+    assert not at.exception and at.sidebar.radio(key="page").value == "案例检索"
+    assert _param(at, "p") == ui.PAGE_SLUGS["案例检索"]
+
+
+def test_long_document_titles_wrap_in_the_manage_table(monkeypatch, tmp_path):
+    """A long title was cut off at the column's edge (one line per row); the table now wraps it."""
+    long_title = "合成测试文档：某合成市小微企业质量管理体系认证提升行动典型案例汇编（第二辑·内部学习资料）"
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "合成长标题.txt").write_text(
+        f"{long_title}\n\n一、合成章节\n\n本文为合成测试材料，不是真实案例。合成企业通过质量管理体系认证，产品合格率提高。\n",
+        encoding="utf-8")
+    assert not KnowledgeBase(replace(KBConfig(), home=tmp_path, model=MODEL)).ingest().failed
+    at = _goto(_start(monkeypatch, tmp_path), "知识库管理")
+    table = next(d for d in at.dataframe if "标题" in d.value.columns)
+    assert list(table.value["标题"]) == [long_title]  # the whole title, not a shortened one
+    assert table.proto.row_height > 64  # Streamlit's grid wraps cell text only in rows taller than 4rem
+    assert ui.wrap_row_height(["短标题"]) is None  # short titles keep one-line rows
+
+
+def test_wrap_row_height():
+    assert ui.wrap_row_height([]) is None and ui.wrap_row_height(["合" * ui.WRAP_CHARS]) is None
+    assert ui.wrap_row_height(["合" * (ui.WRAP_CHARS + 1)]) > 64
+    assert ui.wrap_row_height(["合" * 1000]) == ui.wrap_row_height(["合" * 2000])  # capped

@@ -15,6 +15,7 @@ from tests.test_browser import (
     MODEL,
     REPO,
     _check_prerequisites,
+    _download,
     _goto,
     _idle,
     _new_page,
@@ -67,4 +68,26 @@ def test_direct_answer_glossary_and_basket_after_refresh(plain_browser, plain_se
     pg.goto(pg.url, wait_until="domcontentloaded")
     _goto(pg, "课件导出")
     pg.get_by_text("共 1 条素材").wait_for()
+    pg.context.close()
+
+
+def test_a_refresh_stays_on_the_page_and_a_slash_in_the_title_is_kept_in_the_file_name(
+        plain_browser, plain_server, artifacts, tmp_path):
+    """A refresh went back to 案例检索; the export's file name lost the text before a "/" of the title."""
+    pg = _new_page(plain_browser, plain_server, artifacts)
+    _search(pg, "认证贷 融资难")
+    pg.locator(CARD).filter(has=pg.get_by_role("button", name="加入课件")).first.get_by_role("button", name="加入课件").click()
+    _idle(pg)
+    _goto(pg, "课件导出")
+    assert "p=export" in pg.url and "s=" in pg.url
+    pg.reload(wait_until="domcontentloaded")
+    pg.locator("h2").filter(has_text="课件导出").wait_for()  # no click on the sidebar: the URL says the page
+    pg.get_by_text("共 1 条素材").wait_for()
+    _idle(pg)
+    assert "p=export" in pg.url and "s=" in pg.url
+    title = pg.get_by_role("textbox", name="课件标题")
+    title.fill("2023/2024 合成培训")
+    title.press("Enter")
+    _idle(pg)
+    assert _download(pg, "导出 PPTX", tmp_path).name == "2023_2024 合成培训.pptx"  # no file name typed: the title
     pg.context.close()

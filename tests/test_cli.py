@@ -67,6 +67,24 @@ def test_options_stay_options(env, capsys):
     assert "无法识别的参数：-x" in err
 
 
+def test_export_names_the_file_after_a_title_with_a_slash(env, capsys, tmp_path, monkeypatch):
+    """--out a folder (or none: the current one): the file is named after the course title, and a
+    "/" in the title is part of the name, not a folder (合成标题)."""
+    title = "2023/2024 合成培训\\第一讲"
+    assert main(["export", "--query", "认证贷", "--top-k", "1", "--title", title, "--out", f"{tmp_path}/", "--format", "md"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["2023_2024 合成培训_第一讲.md"]
+    assert "# 2023/2024 合成培训" in (tmp_path / "2023_2024 合成培训_第一讲.md").read_text(encoding="utf-8")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert main(["export", "--query", "认证贷", "--top-k", "1", "--title", "A/B 合成课件"]) == 0
+    assert [p.name for p in here.iterdir()] == ["A_B 合成课件.docx"]
+    assert "A_B 合成课件.docx" in capsys.readouterr().out
+    # a file name given with --out is a path as before; a --format that contradicts it is refused
+    assert main(["export", "--query", "认证贷", "--out", str(tmp_path / "x.md"), "--format", "pptx"]) == 2
+    assert "不一致" in capsys.readouterr().err
+
+
 def test_glossary_word_may_start_with_a_dash(capsys):
     assert main(["glossary", "-认证贷"]) == 0  # a word, not an unknown option
     assert capsys.readouterr().out.startswith("认证贷：")  # the term the text names
@@ -78,7 +96,7 @@ def test_glossary_word_may_start_with_a_dash(capsys):
     (["search", "认证贷", "--mode", "magic"], ["参数 --mode：无效的取值“magic”", "可选：hybrid、bm25、dense"]),
     (["search", "认证贷", "--kind", "novel"], ["参数 --kind：无效的取值“novel”", "report"]),
     (["nonsense"], ["参数 命令：无效的取值“nonsense”", "search"]),
-    (["export", "--query", "认证贷"], ["缺少必需的参数：--out"]),
+    (["export", "--query", "认证贷", "--format", "doc"], ["参数 --format：无效的取值“doc”", "docx"]),
     (["search", "认证贷", "--top-k"], ["参数 --top-k：需要给出一个值"]),
     (["search", "认证贷", "--top-k", "abc"], ["参数 --top-k：应为正整数"]),
     (["serve", "--rate", "fast"], ["参数 --rate：应为数字，收到“fast”"]),

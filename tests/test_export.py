@@ -169,7 +169,10 @@ def test_markdown_export_renders_without_html_or_links():
 
 @pytest.mark.parametrize(("name", "suffix", "expected"), [
     ("第一期课件", ".docx", "第一期课件.docx"),
-    ("../../etc/passwd", ".md", "passwd.md"),
+    ("../../etc/passwd", ".md", "etc_passwd.md"),
+    ("2023/2024 合成培训", ".docx", "2023_2024 合成培训.docx"),  # the text before "/" is kept
+    ("合成公司\\质量提升/第一讲.pptx", ".pptx", "合成公司_质量提升_第一讲.pptx"),
+    ("/合成课件/", ".md", "合成课件.md"),
     ("课件.pptx", ".pptx", "课件.pptx"),
     ("课件.docx", ".docx", "课件.docx"),
     ("", ".md", "课件素材.md"),
@@ -177,7 +180,7 @@ def test_markdown_export_renders_without_html_or_links():
 ])
 def test_safe_export_name(name, suffix, expected):
     assert safe_export_name(name, suffix) == expected
-    assert "/" not in safe_export_name(name, suffix)
+    assert "/" not in safe_export_name(name, suffix) and "\\" not in safe_export_name(name, suffix)
 
 
 def test_docx_is_a4_with_the_course_title_and_no_python_docx_properties():
@@ -532,3 +535,34 @@ def test_a_case_whose_passages_are_in_the_basket_is_exported_once():
     kept = without_told_cases(basket, passages.get)
     assert [it.key for it in kept] == ["d-0003", "case:c2", "case:gone"]  # c2 is told partly elsewhere
     assert without_told_cases(basket[1:], passages.get) == basket[1:]  # no passage in the basket
+
+
+# --- the times a before/after outcome compares (PPTX chart labels); 合成测试材料 ------------------
+
+@pytest.mark.parametrize(("sentence", "before", "after", "labels"), [
+    ("合成企业产品缺陷率由2022年的15%降至2023年的7%", 15, 7, ("2022年", "2023年")),
+    ("2022年合成企业营收500万元，2023年增至800万元", 500, 800, ("2022年", "2023年")),
+    ("返修率从2023年初的9.5%降至2023年底的3%", 9.5, 3, ("2023年初", "2023年底")),
+    ("缺陷率由帮扶前的15%降至帮扶后的7%", 15, 7, ("帮扶前", "帮扶后")),
+    ("认证前后对比，合成企业一次交检合格率由90%提高到98%", 90, 98, ("认证前", "认证后")),
+    ("合格率由整改前的82%提高到96.5%", 82, 96.5, ("整改前", "整改后")),
+    ("合成企业缺陷率由15%降至7%", 15, 7, None),  # no times named: the chart says 之前/之后
+    ("2023年合成企业缺陷率由15%降至7%", 15, 7, None),  # one year only
+    ("合成企业目前缺陷率由15%降至7%", 15, 7, None),  # 目前 is not a "before"
+    ("营收由2023年的500万元变为2022年的800万元", 500, 800, None),  # years out of order: not trusted
+])
+def test_period_labels_from_the_sentence(sentence, before, after, labels):
+    from kb.export import period_labels
+
+    assert period_labels(ExportOutcome("合成指标", before, after, text=sentence)) == labels
+
+
+def test_period_labels_of_a_table_row_come_from_its_header():
+    from kb.export import period_labels
+
+    row = ExportOutcome("返工率", 8.5, 2.1, text="返工率 | 8.5% | 2.1%")
+    assert period_labels(row, "合成表1\n指标 | 帮扶前 | 帮扶后；返工率 | 8.5% | 2.1%；投诉 | 15起 | 3起") == ("帮扶前", "帮扶后")
+    assert period_labels(row, "项目 | 2022年 | 2023年；返工率 | 8.5% | 2.1%；") == ("2022年", "2023年")
+    assert period_labels(row, "返工率 | 8.5% | 2.1%") is None  # no header above it
+    line = ExportOutcome("合成合格率", 88, 99.2, text="合成合格率88% 99.2%")
+    assert period_labels(line, "成效如下\n指标改进前改进后\n合成合格率88% 99.2%") == ("改进前", "改进后")

@@ -248,3 +248,17 @@ def test_a_local_experience_without_a_trade_is_not_labelled_unknown_trade():
                        kind="local_experience", region="合成省")
     assert _meta(local) == "地方经验 ｜ 地区：合成省"
     assert _meta(replace(local, kind="enterprise_case")) == "企业案例 ｜ 地区：合成省 ｜ 行业：未识别"
+
+
+def test_chart_bars_are_labelled_with_the_times_the_text_names():
+    """The bars said 之前/之后 even when the figures' sentence names the years or the step (合成测试材料)."""
+    item = replace(_case(), outcomes=(
+        ExportOutcome("产品缺陷发生率", 15.0, 7.0, None, "%", 3, text="合成企业产品缺陷发生率由2022年的15%降至2023年的7%"),
+        ExportOutcome("返工率", 8.5, 2.1, None, "%", 3, text="返工率 | 8.5% | 2.1%"),
+        ExportOutcome("年销售额", 3960.0, 4500.0, None, "万元", 4, text="年销售额由3960万元增至4500万元")),
+        text="合成案例原文。\n指标 | 帮扶前 | 帮扶后；返工率 | 8.5% | 2.1%；")
+    prs = Presentation(io.BytesIO(export_pptx([item], "合成测试课件")))
+    charts = [s.chart for slide in prs.slides for s in slide.shapes if s.has_chart]
+    labels = {c.chart_title.text_frame.text: list(c.plots[0].categories) for c in charts}
+    assert labels == {"产品缺陷发生率（%）": ["2022年", "2023年"], "返工率（%）": ["帮扶前", "帮扶后"],
+                      "年销售额（万元）": ["之前", "之后"]}

@@ -976,3 +976,25 @@ def test_a_question_asking_two_things_is_answered_on_both(built):
     text = " ".join(a.text for a in answer)
     assert len(answer) == 2 and "减免" in text and "贷" in text, text
     assert "减免" in answer[0].text  # in the question's order
+
+
+def test_greeting_note_with_and_without_inline_examples():
+    """One function for the greeting (the CLI names examples itself; the app shows buttons below)."""
+    from kb.knowledge_base import GREETING_NOTE, greeting_note
+
+    assert greeting_note("你好") == GREETING_NOTE
+    short = greeting_note("你好", inline_examples=False)
+    assert short.endswith("例如下面的问题：") and "“" not in short and short.startswith(GREETING_NOTE.split("例如")[0])
+    thanks = greeting_note("谢谢！", inline_examples=False)
+    assert thanks.startswith("不客气！") and thanks.endswith("例如下面的问题：")
+    assert greeting_note("thank you").startswith("不客气！") and "认证贷是什么" in greeting_note("thank you")
+
+
+def test_the_app_wording_of_the_empty_note_comes_from_the_same_function(built):
+    from kb.knowledge_base import OFF_TOPIC_NOTE, greeting_note
+
+    assert built.empty_note("你好", examples_below=True) == greeting_note("你好", inline_examples=False)
+    assert built.empty_note("今天天气怎么样", examples_below=True) == OFF_TOPIC_NOTE + "也可以试试下面的问题："
+    note = built.empty_note("今天天气怎么样", include_all=True, examples_below=True)
+    assert note.startswith("没有找到相关内容。") and "显示低相关度结果" not in note and "kb search" not in note
+    assert "打开“显示低相关度结果”" in built.empty_note("今天天气怎么样", mode="bm25", examples_below=True)

@@ -138,3 +138,12 @@ def test_guidance_card_names_the_trades_case(monkeypatch, home):
     text = [m.value for m in at.markdown]
     i = next(i for i, m in enumerate(text) if m.startswith("**同行怎么做的**"))
     assert "上虞" in text[i + 1] and "伞业" in text[i + 1]  # the umbrella trade's own case comes first
+
+
+@pytest.mark.parametrize("query", ["你好", "谢谢！"])
+def test_a_greeting_in_the_app_gets_the_clis_note_worded_for_the_buttons_below(monkeypatch, home, query):
+    from kb.knowledge_base import greeting_note
+
+    at = _search(_start(monkeypatch, home), query)
+    assert [i.value for i in at.main.info] == [greeting_note(query, inline_examples=False)]
+    assert any(b.key and b.key.startswith("ex-empty-") for b in at.button)  # the examples it points to
