@@ -223,6 +223,8 @@ def unknown_params(request: Request) -> None:
     route = request.scope.get("route")
     if route is None or not hasattr(route, "dependant"):
         return
+    if getattr(route, "path", None) == "/healthz":  # probes may add cache-busting parameters (?_=…)
+        return
     accepted = _accepted_params(route)
     unknown = [k for k in dict.fromkeys(request.query_params.keys()) if k not in accepted]
     if not unknown:
