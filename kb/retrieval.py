@@ -918,8 +918,11 @@ class Retriever:
         # ... when the place is all it names: with a trade too (南通做家纺那一串企业), the trade and the
         # words decide (a case headed 南通某家纺企业 and the report's 南通 家纺产业链 passage both name it)
         if lift and asked and not forms and not asks_for_places(query):
-            named = {i for i in out if any(place_count(t) < 3 and place_names(t) & asked
-                                           for _, t, _ in snap.sentences_of(i))}
+            matchers = [region_matcher(n) for n in asked]
+            # a sentence naming it among fewer than three places, or the passage's own case is there
+            # (潮州那家…原来卡在哪: the case's 存在问题 passage, headed by the case, names no place itself)
+            named = {i for i in out if any(m(Region(*r)) for r in snap.tags[i].regions for m in matchers)
+                     or any(place_count(t) < 3 and place_names(t) & asked for _, t, _ in snap.sentences_of(i))}
             if named:
                 out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
         if self.config.case_problem_share < 1:
