@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "10"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "11"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -33,7 +33,9 @@ CHUNKER_VERSION = "10"  # 2: clauses of an over-long sentence are packed in bala
 # ("案例一 六安市…": 六 is no longer read as part of the number), a number cut by a wrap in a full line
 # is rejoined ("9" "0%" → 90%), a part label run on without a full stop in a labelled paragraph opens a
 # paragraph (OCR: "…被索赔帮扶措施：…"), an issuer-and-date cover line is no wrapped title tail
-# (kb/cleaning.py), more issuers ("…部门") end the title
+# (kb/cleaning.py), more issuers ("…部门") end the title; 11: field tables one after another (a case
+# each, no case headings) are sections of their own named by their 企业名称 row (kb/cases.table_case_sections),
+# and "第一部分 地方经验" lines are headings (kb/structure.py), not words of the case above
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
