@@ -32,6 +32,7 @@ from itertools import groupby
 from .chunking import sentence_owners
 from .cleaning import split_sentences
 from .industries import classify_industries, classify_industry, field_industries
+from .numbering import CN_DIGITS
 from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
 from .regions import find_region, region_spans
@@ -91,7 +92,11 @@ from .structure import (
 #    difficulties the problem; a colon lead-in right before a table is no measure.
 # 14: a collection whose case titles only name the topic in bold or a larger size (PDF, DOCX) is split into its
 #    cases by those headings (kb/styled_headings.py).
-CASES_VERSION = "14"
+# 15: a heading naming only places ("一、河南省") over two or more case headings groups them (each case its own
+#    record, in the group's place when its title names none); 零件 is no 0 件; a lone figure is the before of a
+#    later result also when only one states a time base (每季度约15起 / 从每季度15起减少到3起); activity counts
+#    among what was done (组织…培训1200人次) are measures; 红枣/螺蛳粉/保温杯/起重 trades.
+CASES_VERSION = "15"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -764,13 +769,34 @@ def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
     results; in a collection's unlabelled write-up (``prose``) not the description of the subject
     or the faults it had either (see :func:`_problem_clauses`)."""
     kept = []
+    counts = _activity_counts(text[skip:])
     for m in _CLAUSE.finditer(text[skip:]):
         clause = m.group().strip()
-        if (clause and not parse_outcomes(clause) and not _continues_result(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
+        if clause in counts:
+            kept.append(clause)
+        elif (clause and not parse_outcomes(clause) and not _continues_result(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
                 and not is_profile_clause(clause) and not _TIME_ONLY.fullmatch(clause)
                 and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause) or _CIRCUMSTANCE.fullmatch(clause)))):
             kept.append(clause)
     return "；".join(kept)
+
+
+# The units of how much of an activity was done: "培训1200人次", "举办宣贯会8场".
+_ACTIVITY_UNIT = re.compile(r"人次|场次|场|期|次")
+
+
+def _activity_counts(sentence: str) -> set[str]:
+    """Clauses of a sentence listing what was done that count an activity ("荣昌区以2家链主企业牵头，…，
+    组织质量管理体系培训1200人次"): a measure's size, not a result. Only in a sentence that does
+    something else too and does not open with a result lead-in (实施以来, 截至2023年底: then its
+    counts are what came of it)."""
+    if _RESULT_LEAD.match(sentence.strip()):
+        return set()
+    clauses = _clauses(sentence)
+    if not any(_acts(c) and not parse_outcomes(c) for c in clauses):
+        return set()
+    return {c for c in clauses if _acts(c) and (found := parse_outcomes(c)) and all(
+        o.before is None and o.change is None and _ACTIVITY_UNIT.fullmatch(o.unit or "") for o in found)}
 
 
 def _continues_result(clause: str) -> bool:
@@ -1155,6 +1181,10 @@ def _make_case(
         inputs = {sents[x.index].text for x in results if x.index not in tail}
         outcomes = [o for o in outcomes if not (o.before is None and o.change is None
                                                 and any(o.text in t for t in inputs))]
+    if not by_part["outcomes"]:
+        # "组织…培训1200人次" among what was done: the measure's size, no result.
+        counts = {c for x in results for c in _activity_counts(x.text)}
+        outcomes = [o for o in outcomes if not any(o.text in c or c in o.text for c in counts)]
     for i, o in table_outcomes(sents):
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
     outcomes = _without_stated_befores(_without_restated(_unit_from_metric(o) for o in outcomes), text)
@@ -1261,9 +1291,7 @@ def _without_restated(outcomes) -> list[Outcome]:
     for o in outcomes:
         k = next((k for k, x in enumerate(kept) if (x.before, x.after, x.change) == (o.before, o.after, o.change)
                   and x.metric and o.metric and (x.metric in o.metric or o.metric in x.metric)
-                  and _unit_base(x.unit) == _unit_base(o.unit)
-                  and ((x.unit or "").replace("批次", "批") == (o.unit or "").replace("批次", "批")
-                       or "/" not in (x.unit or "") or "/" not in (o.unit or ""))), None)
+                  and _same_unit(x.unit, o.unit)), None)
         if k is None:
             kept.append(o)
         elif "/" in (o.unit or "") and "/" not in (kept[k].unit or ""):
@@ -1278,8 +1306,15 @@ def _without_stated_befores(outcomes: Sequence[Outcome], context: str) -> list[O
     out = list(outcomes)
     return [o for k, o in enumerate(out) if not (
         o.before is None and o.change is None and o.after is not None
-        and any(x.before is not None and x.before == o.after and (x.unit or "") == (o.unit or "")
+        and any(x.before is not None and x.before == o.after and _same_unit(x.unit, o.unit)
                 and _metrics_match(x.metric, o.metric, context) for x in out[k + 1:]))]
+
+
+def _same_unit(a: str | None, b: str | None) -> bool:
+    """Units alike, but for 批次/批 or a time base only one of them states ("起" and "起/季度":
+    "每季度约15起" whose period the parser did not tie to the figure)."""
+    a, b = (a or "").replace("批次", "批"), (b or "").replace("批次", "批")
+    return a == b or _unit_base(a) == _unit_base(b) and ("/" not in a or "/" not in b)
 
 
 def _owned(owners: Sequence[tuple[str, ...]], idx: Sequence[int]) -> tuple[str, ...]:
@@ -1336,7 +1371,28 @@ def _groups(sentences: Sequence[Sentence]) -> set[str]:
             cases_under.setdefault(s.section[0], set()).add(s.section[1])
     return {top for top, subs in cases_under.items()
             if heading_part(top) is None and (not names_case(top) and GROUP_HEADING.match(bare_heading(top))
-                                              or len(subs) >= 2 and not names_case_strictly(top))}
+                                              or len(subs) >= 2 and (not names_case_strictly(top) or names_place_only(top)))}
+
+
+# What may follow the places of a heading that only groups by place: "华东片区", "河南篇", "浙江、福建部分".
+_PLACE_GROUP_SUFFIX = re.compile(r"(?:片区|地区|板块|篇|部分|专辑|辑)?")
+_PLACE_JOINER = re.compile(r"[、，,和与及\s]*")
+
+
+def names_place_only(heading: str) -> bool:
+    """Whether a heading names places and nothing else ("一、河南省", "湖北省宜昌市", "浙江、福建篇"):
+    with two or more case headings under it, it groups the cases of those places rather than
+    being one case."""
+    bare = bare_heading(heading)
+    spans = region_spans(bare)
+    if not spans:
+        return False
+    pos = 0
+    for a, b, _ in spans:
+        if not _PLACE_JOINER.fullmatch(bare[pos:a]):
+            return False
+        pos = b
+    return bool(_PLACE_GROUP_SUFFIX.fullmatch(bare[pos:]))
 
 
 def _is_appendix(heading: str) -> bool:
@@ -1526,6 +1582,11 @@ def _subtitle(text: str) -> tuple[str, str] | None:
     return m["name"], m["place"] or ""
 
 
+def _within(place: Region, area: Region) -> bool:
+    """Whether ``place`` lies in ``area`` and is at least as specific."""
+    return all(getattr(area, f) is None or getattr(place, f) == getattr(area, f) for f in ("province", "city", "county"))
+
+
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
                owners: Sequence[tuple[str, ...]], depth: int, group: str = "") -> Case:
     text = "".join(s.text for s in sents)
@@ -1546,6 +1607,12 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
     region = find_region(place) if place else Region()
     if region == Region():
         region = find_region(title)
+    if region == Region() and group and names_place_only(group):
+        # "（二）某食品有限公司" under "一、河南省": the case is in the group's place, as specific as its text
+        # says within it ("位于漯河市源汇区").
+        areas = [r for _, _, r in region_spans(bare_heading(group))]
+        region = next((r for _, _, r in region_spans(text) if any(_within(r, a) for a in areas)),
+                      areas[0] if len(areas) == 1 else Region())
     if region == Region():
         region = find_region(text)
     if region.province and not region.county:
@@ -1603,8 +1670,7 @@ def _field_tables(sentences: Sequence[Sentence]) -> list[tuple[int, ...]]:
     starts = [i for i, s in enumerate(sentences) if _NAME_FIELD.match(s.text.strip())]
     if len(starts) < 2:
         return []
-    starts = [i - 1 if i > 0 and _FIELD_HEADER.match(sentences[i - 1].text.strip())
-              and _inline_labels(sentences[i - 1].text)[0] is None else i for i in starts]
+    starts = [_table_top(sentences, i) for i in starts]
     tables = []
     for a, b in zip(starts, [*starts[1:], len(sentences)]):
         idx = tuple(k for k in range(a, b) if sentences[k].section == sentences[a].section)
@@ -1612,6 +1678,39 @@ def _field_tables(sentences: Sequence[Sentence]) -> list[tuple[int, ...]]:
             return []
         tables.append(idx)
     return tables
+
+
+# A field table's first row numbering the case: "序号 | 3", "编号 | 案例三".
+_SERIAL_ROW = re.compile(rf"^(?:序号|编号|案例编号|案例序号)\s*\|\s*(?:案例)?[\d{CN_DIGITS}]{{1,3}}[；;。]?$")
+
+
+def _table_top(sentences: Sequence[Sentence], i: int) -> int:
+    """Where the field table whose 名称 row is at ``i`` starts: at its header row ("字段 | 内容") or its
+    number row ("序号 | 3") just above, if any."""
+    for _ in range(2):
+        above = sentences[i - 1].text.strip() if i > 0 and sentences[i - 1].section == sentences[i].section else ""
+        if not (_SERIAL_ROW.match(above) or _FIELD_HEADER.match(above) and _inline_labels(above)[0] is None):
+            break
+        i -= 1
+    return i
+
+
+def table_case_sections(sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences with the field tables of a run of them (two or more under one heading, or under
+    none: tables one after another, no case headings between) set off as sections of their own, named
+    by each table's 企业名称 row: a passage then stays within one table and cites its case.
+    For chunking only; the cases are read from the sentences as structured."""
+    out = list(sentences)
+    for _, run in groupby(range(len(sentences)), key=lambda i: sentences[i].section):
+        idx = list(run)
+        for table in _field_tables([sentences[i] for i in idx]):
+            name = _named(sentences, [idx[k] for k in table])
+            if not name:
+                continue
+            for k in table:
+                s = sentences[idx[k]]
+                out[idx[k]] = replace(s, section=(*s.section, name[:60]))
+    return out
 
 
 # A table with one case per row: a header row naming its columns ("序号 | 企业名称 | 所在地 | 行业 |

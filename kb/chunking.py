@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "11"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "12"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -36,6 +36,9 @@ CHUNKER_VERSION = "11"  # 2: clauses of an over-long sentence are packed in bala
 # (kb/cleaning.py), more issuers ("…部门") end the title
 # 11: PDF and DOCX headings told by their look (bold or larger lines naming a case's topic, kb/styled_headings.py)
 #    are section headings: such a collection is chunked by case.
+# 12: field tables one after another (a case
+# each, no case headings) are sections of their own named by their 企业名称 row (kb/cases.table_case_sections),
+# and "第一部分 地方经验" lines are headings (kb/structure.py), not words of the case above
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

@@ -397,6 +397,10 @@ def text_segments(text: str) -> list[str | Table]:
     out: list[str | Table] = []
     rows: list[tuple[str, ...]] = []
     para = ""
+    # A row ends in "；" (in "。" when it is the table's last): a "；" inside a cell ("关键尺寸超差，客户索赔多；
+    # 图纸版本管理混乱…。") ends the row's sentence too early, and what follows up to the next row is the
+    # rest of that cell.
+    open_cell = False
 
     def flush_table() -> None:
         if rows:
@@ -410,8 +414,13 @@ def text_segments(text: str) -> list[str | Table]:
                 out.append(para.strip())
             para = ""
             rows.append(tuple(c.strip() for c in piece.strip().rstrip("。；;").split(CELL_SEP.strip())))
+            open_cell = piece.strip().endswith(("；", ";"))
         elif rows and not piece.strip():
             continue
+        elif rows and open_cell and not piece.endswith("\n"):
+            rest = piece.strip()
+            rows[-1] = (*rows[-1][:-1], rows[-1][-1] + "；" + rest.rstrip("。；;"))
+            open_cell = rest.endswith(("；", ";"))
         else:
             flush_table()
             para += piece

@@ -343,7 +343,7 @@ class KnowledgeBase:
         from .simplified import to_simplified
 
         if not hits and (problem or "").strip() and not (industry or "").strip() and not region \
-                and self.off_topic(problem):
+                and self.off_topic(problem) and not self.retriever.in_case_records(self.snapshot(), problem):
             return [OFF_TOPIC_CASES_NOTE]
         industry = to_simplified((industry or "").strip())
         if not industry or not is_known_industry(industry):

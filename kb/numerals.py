@@ -67,6 +67,10 @@ def _digits(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
+# What makes a lone 零 a word rather than a zero: 零件 (a part), 零起点/零起步 (from scratch).
+_ZERO_WORD = re.compile(r"件|起[点步]")
+
+
 def arabic_figures(text: str) -> str:
     """``text`` with its figures in Chinese numerals written in Arabic digits (see the module
     docstring); the same text when it has none."""
@@ -95,6 +99,7 @@ def arabic_figures(text: str) -> str:
         num = m["num"]
         value = chinese_number(num)
         if (value is None or num in ("一", "百", "千")  # 一次合格率, 百余家, 千家万户: words, not figures
+                or num in ("零", "〇") and _ZERO_WORD.match(text, m.end())  # 零件尺寸, 零起点: words
                 or any(a < m.end() and m.start() < b for a, b in places)):
             return num
         return _digits(value)

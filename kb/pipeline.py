@@ -36,7 +36,7 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
 
     ``ocr`` and ``progress`` go to :func:`kb.loaders.load_document` (scanned PDF pages).
     """
-    from .cases import extract_cases, is_case_collection
+    from .cases import extract_cases, is_case_collection, table_case_sections
 
     doc = simplify_document(load_document(path, ocr, progress))
     paragraphs = clean_document(doc)
@@ -52,7 +52,8 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     marked = doc.format == "md" and doc.title not in (stem, simplified_title(stem))
     if found_title and len(found_title) >= 6 and not marked:
         title = found_title
-    chunks = mark_ocr(chunk_sentences(doc.doc_id, sentences, min_chars, max_chars), doc)
+    # Field tables one after another (a case each): a passage stays within its table and cites its case.
+    chunks = mark_ocr(chunk_sentences(doc.doc_id, table_case_sections(sentences), min_chars, max_chars), doc)
     slides = doc.format == "pptx"
     cases = [_without_repeated_outcomes(c) for c in extract_cases(doc.doc_id, sentences, chunks, doc_title=title,
                                                                   collection=not slides)]

@@ -38,7 +38,8 @@ def outcome_text(o: OutcomeLike) -> str:
     change in words) / ``行业产值：130亿元``."""
     unit = o.unit or ""
     if o.before is not None and o.after is not None:
-        return f"{o.metric}：{number_text(o.before)}{unit} → {number_text(o.after)}{unit}"
+        before = written_before(o) or f"{number_text(o.before)}{unit}"
+        return f"{o.metric}：{before} → {number_text(o.after)}{unit}"
     if o.change is not None:
         if o.approx and o.change:
             # "约-50万元" reads badly: an approximate change says which way in words ("减少约50万元").
@@ -47,6 +48,24 @@ def outcome_text(o: OutcomeLike) -> str:
     if o.after is not None:
         return f"{o.metric}：{approx_text(o.after, unit, o.approx)}"
     return o.metric
+
+
+# A from–to pair as written: "由2天缩短至2小时", "从5000万元增至1.2亿元" (the before figure and its unit; the
+# units kb/cases.convert turns into one another).
+_WRITTEN_PAIR = re.compile(r"(?:由|从)(?:每个?[\u4e00-\u9fff]{1,3}?)?(?:约|近)?(?P<num>\d+(?:\.\d+)?)"
+                           r"(?P<unit>[万亿]?(?:分钟|小时|天|周|千克|公斤|克|吨|元|件|个|台|套))[\u4e00-\u9fff]{0,3}?(?:至|到)(?:约|近)?(?P<after>\d+(?:\.\d+)?)")
+
+
+def written_before(o: OutcomeLike) -> str | None:
+    """The before figure of a pair as the source writes it, when the record holds it converted to
+    the after's unit ("由2天缩短至2小时" is recorded 48 → 2 小时; an auditor checking the source reads
+    2天): "2天", else None."""
+    text, unit = getattr(o, "text", "") or "", o.unit or ""
+    for m in _WRITTEN_PAIR.finditer(text):
+        if (o.before is not None and o.after is not None and float(m["after"]) == o.after
+                and float(m["num"]) != o.before and m["unit"] != unit.split("/")[0]):
+            return f"{m['num']}{m['unit']}"
+    return None
 
 
 def approx_text(x: float, unit: str, approx: str = "") -> str:

@@ -615,6 +615,19 @@ def fragment(text: str) -> bool:
     return len(text) < 10 and text[-1:] not in "。！？!?；;"
 
 
+# Cells that name a table's columns: "指标 | 帮扶前 | 帮扶后", "项目 | 2022年 | 2023年", "字段 | 内容".
+_COLUMN_CELL = re.compile(r"指标|项目|字段|序号|名称|类别|内容|数值|情况|(?:帮扶|改进|整改|实施|认证|导入)?[前后]|\d{4}年(?:度|底)?")
+
+
+def header_row(text: str) -> bool:
+    """A table's header row ("指标 | 帮扶前 | 帮扶后；"): it names the columns and answers nothing. Every
+    cell is short with no figure (but a year), and a cell names a column (指标, 帮扶前, 2023年 …)."""
+    cells = [c.strip() for c in text.strip().rstrip("。；;").split(" | ")]
+    return (len(cells) >= 2 and all(0 < len(c) <= 8 and not re.search(r"\d", re.sub(r"\d{4}年(?:度|底)?", "", c))
+                                    and not re.search(r"[，,。；;：:]", c) for c in cells)
+            and any(_COLUMN_CELL.fullmatch(c) for c in cells))
+
+
 def _text_key(text: str) -> str:
     return hashlib.sha1("".join(text.split()).encode("utf-8")).hexdigest()
 
@@ -1305,8 +1318,8 @@ class Retriever:
                 elif part is not None and named:  # 漳州那家当初出了什么问题: its 【问题】, not a report's example
                     rank += self.config.answer_part_bonus
                     part_bonus = self.config.answer_part_bonus
-                if heading_only(text, hit.chunk.section) or points_to_table(text) or fragment(text):
-                    rank -= 1.0  # last resort (a heading repeated; "…对比如下表。", a lone table cell say nothing)
+                if heading_only(text, hit.chunk.section) or points_to_table(text) or fragment(text) or header_row(text):
+                    rank -= 1.0  # last resort (a heading repeated; "…对比如下表。", a lone table cell, a header row say nothing)
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
@@ -1318,7 +1331,7 @@ class Retriever:
         scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]
         for rank, _score, _sid, text, hit, page in scored[:max_sentences]:
             if out and (rank < scored[0][0] - 0.05 or heading_only(text, hit.chunk.section) or points_to_table(text)
-                        or fragment(text)):
+                        or fragment(text) or header_row(text)):
                 break
             out.append(AnswerSentence(text, hit.chunk.chunk_id, hit.doc_title, hit.chunk.section_path,
                                       page, answer_score(rank * 1.5 / top), hit.chunk.doc_id,
@@ -1374,6 +1387,9 @@ class Retriever:
         total = 0.0
         for t in own + extra:
             present = bm25.scores([t]) > 0
+            if not present.any() and informative(t):
+                # A word the records only hold inside a longer one ("胖听" in 胖听率, one token there).
+                present = self._records_holding(snap, t)
             df = int(present.sum())
             idf = float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
             covered += idf * present
@@ -1389,6 +1405,17 @@ class Retriever:
             w = 1.0
         return {i: float(w * coverage[i] + (1 - w) * dense[i]) for i in idx}
 
+    @staticmethod
+    def _records_holding(snap: Snapshot, word: str) -> np.ndarray:
+        """Which case records hold ``word`` as written (also inside a longer word)."""
+        return np.array([word in c.index_text for c in snap.cases], dtype=bool)
+
+    def in_case_records(self, snap: Snapshot, problem: str) -> bool:
+        """Whether an informative word of ``problem`` is written in a case record, also inside a
+        longer word (胖听 in 胖听率): a problem the records speak of is never off-topic."""
+        return any(self._records_holding(snap, t).any() for t in self.tokenizer.tokenize(self.read(snap, problem))
+                   if informative(t))
+
     def cases(self, snap: Snapshot, industry: str | None = None, problem: str | None = None,
               region: str | None = None, top_k: int = 10, kind: str | None = None) -> list[CaseHit]:
         """Rank case records by one additive score (problem, industry, region, evidence; see
@@ -1399,7 +1426,8 @@ class Retriever:
         industry, region = (to_simplified(industry) if industry else industry), (to_simplified(region) if region else region)
         problem = self.read(snap, problem) if problem else problem
         if problem and problem.strip() and not industry and not region and snap.chunks:
-            if not self.on_topic(snap, problem.strip(), self.candidates(snap, problem.strip())):
+            if not self.on_topic(snap, problem.strip(), self.candidates(snap, problem.strip())) \
+                    and not self.in_case_records(snap, problem.strip()):
                 return []
         ranked = rank_cases(snap.cases, lambda idx: self.problem_scores(snap, problem or "", idx),
                             industry=industry, problem=problem, region=region, top_k=top_k, kind=kind,

@@ -261,6 +261,11 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
     return None, 0
 
 
+# A line dividing a document into parts, each numbered "一、" afresh: "第一部分  地方经验", "第二篇 企业案例".
+# A heading: run on into the last paragraph of the part above, it would be read as that case's words.
+_DIVISION_LINE = re.compile(rf"第[{CN_DIGITS}]{{1,3}}(?:部分|篇|编)\s*[\u4e00-\u9fff、和与及]{{0,16}}")
+
+
 def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, list[Sentence]]:
     """Return (document title if found, sentences with section paths and pages)."""
     title, skip = extract_title(paragraphs)
@@ -275,7 +280,7 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     def level_of(pi: int, text: str) -> int | None:
         if pi in toc:
             return None  # a line of the table of contents (skipped), not the heading it lists
-        if pi in place_titles:
+        if pi in place_titles or _DIVISION_LINE.fullmatch(text.strip()):
             return 1
         level = heading_level(text)
         if level in (3, 4) and LABELLED_ITEM.match(text):
