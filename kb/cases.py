@@ -96,7 +96,8 @@ from .structure import (
 #    record, in the group's place when its title names none); 零件 is no 0 件; a lone figure is the before of a
 #    later result also when only one states a time base (每季度约15起 / 从每季度15起减少到3起); activity counts
 #    among what was done (组织…培训1200人次) are measures; 红枣/螺蛳粉/保温杯/起重 trades.
-CASES_VERSION = "15"
+# 16: everyday part labels (怎么做的：, 做了哪些：, 效果怎么样：).
+CASES_VERSION = "16"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"

@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "12"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "13"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -39,6 +39,7 @@ CHUNKER_VERSION = "12"  # 2: clauses of an over-long sentence are packed in bala
 # 12: field tables one after another (a case
 # each, no case headings) are sections of their own named by their 企业名称 row (kb/cases.table_case_sections),
 # and "第一部分 地方经验" lines are headings (kb/structure.py), not words of the case above
+# 13: everyday part labels (怎么做的：…) open a case's measures (kb/labels.py)
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

@@ -551,6 +551,8 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("政府补贴多少钱", "河北金融信贷支持6.7亿元，财政补贴728万元。", None),
     ("认证机构乱收费怎么办", "鼓励认证机构优化认证服务供给。", None),
     ("认证怎么收费", "鼓励认证机构优化认证服务供给。", "费用"),
+    ("有证书能贷多少钱", "鼓励认证机构优化认证服务供给。", None),  # a loan, not a fee (session 26 tester)
+    ("认证要花多少钱", "鼓励认证机构优化认证服务供给。", "费用"),
     # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
     ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
 ])
@@ -998,3 +1000,14 @@ def test_the_app_wording_of_the_empty_note_comes_from_the_same_function(built):
     note = built.empty_note("今天天气怎么样", include_all=True, examples_below=True)
     assert note.startswith("没有找到相关内容。") and "显示低相关度结果" not in note and "kb search" not in note
     assert "打开“显示低相关度结果”" in built.empty_note("今天天气怎么样", mode="bm25", examples_below=True)
+
+
+def test_everyday_part_labels_open_their_parts(tmp_path):
+    """A tester's synthetic Markdown collection labelled its parts **遇到的难题**：/**怎么做的**：/**效果**：; 怎么做的
+    was not a label, so each case's measures were read into its problem."""
+    text = ("# 合成测试材料（虚构）\n\n## 甲市某五金制品有限公司：控制尺寸超差\n\n**遇到的难题**：五金件尺寸超差频发，一次交验合格率仅88%。\n\n"
+            "**怎么做的**：在冲压工序引入统计过程控制，对关键尺寸每两小时抽检。\n\n**效果**：一次交验合格率由88%提升至97%。\n")
+    kb = build_kb(tmp_path / "home", {"合成五金.md": text})
+    (case,) = kb.all_cases()
+    assert "统计过程控制" in case.measures and "统计过程控制" not in case.problem
+    assert "尺寸超差" in case.problem
