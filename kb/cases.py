@@ -96,7 +96,8 @@ from .structure import (
 #    record, in the group's place when its title names none); 零件 is no 0 件; a lone figure is the before of a
 #    later result also when only one states a time base (每季度约15起 / 从每季度15起减少到3起); activity counts
 #    among what was done (组织…培训1200人次) are measures; 红枣/螺蛳粉/保温杯/起重 trades.
-# 16: everyday part labels (怎么做的：, 做了哪些：, 效果怎么样：).
+# 16: everyday part labels (怎么做的：, 做了哪些：, 效果怎么样：); a place's zone before the colon
+#    (郑州经济技术开发区：…) is a local experience.
 CASES_VERSION = "16"
 
 _QTY = re.compile(
@@ -1547,6 +1548,10 @@ def _leading_place_end(text: str) -> int:
     return end
 
 
+_ZONE = re.compile(r"(?:国家级)?(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|经开区|开发区|工业园区|"
+                   r"产业园区|工业园|产业园|园区|新区|自贸区|自由贸易试验区|综合保税区|保税区)")
+
+
 def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     """enterprise_case or local_experience for a case headed ``heading`` under the group heading
     ``group`` (if any) of a collection titled ``doc_title``."""
@@ -1561,6 +1566,9 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     # whatever enterprises the rest of the title speaks of.
     subject = re.split(r"[：:]", bare, maxsplit=1)[0] if re.search(r"[：:]", bare) else ""
     if subject and "".join(subject[a:b] for a, b, _ in region_spans(subject)) == subject:
+        return "local_experience"
+    # ... or a place's zone (郑州经济技术开发区：…, 苏州工业园区：…): an area, not an enterprise
+    if subject and _leading_place_end(subject) and _ZONE.fullmatch(subject[_leading_place_end(subject):]):
         return "local_experience"
     # A place that acts ("河北省邢台市沙河市针对玻璃深加工企业…", "安吉县以竹制品产业为重点"): the place's
     # experience, whatever enterprises the rest of the title speaks of.

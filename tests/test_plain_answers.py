@@ -1011,3 +1011,12 @@ def test_everyday_part_labels_open_their_parts(tmp_path):
     (case,) = kb.all_cases()
     assert "统计过程控制" in case.measures and "统计过程控制" not in case.problem
     assert "尺寸超差" in case.problem
+
+
+def test_a_places_development_zone_before_the_colon_is_a_local_experience():
+    """郑州经济技术开发区：“组团式”帮扶汽车零部件企业 (a tester's synthetic case) was an enterprise case."""
+    from kb.cases import collection_kind
+
+    assert collection_kind("", "郑州经济技术开发区：“组团式”帮扶汽车零部件企业") == "local_experience"
+    assert collection_kind("", "苏州工业园区：精密制造企业提质") == "local_experience"
+    assert collection_kind("", "郑州惠民超市有限公司：冷链管理降低生鲜损耗") == "enterprise_case"
