@@ -310,7 +310,16 @@ def is_everyday_word(word: str) -> bool:
 
 
 # What follows a service word when it names a product or a manner, not the trade (see trade_words).
+# ... nor one that is used or bought (用的什么ERP软件好, 买个软件): a tool of the business, not its trade.
+_A_TOOL_BEFORE = re.compile(r"(?:用|使用|买|装|选|上)(?:的|了|个|款|套|一套|一款)?(?:什么|啥|哪个|哪种|哪款|哪家|哪套)?"
+                            r"[A-Za-z0-9\s]*$")
 _NOT_THE_TRADE = re.compile(r"式|化|材|料|陶瓷|餐盒|餐具|包装|盒|盆|桶|袋|剂|液|粉|机|器|设备|用品|工具|车间")
+
+
+def tool_words(text: str) -> list[str]:
+    """Trade keywords a text names as something used or bought (用的什么ERP软件好 → 软件): not its trade."""
+    return list(dict.fromkeys(text[pos:pos - neg] for pos, neg, _name in _found(text)
+                              if _A_TOOL_BEFORE.search(text[max(0, pos - 12):pos])))
 
 
 def trade_words(text: str) -> list[str]:
@@ -320,13 +329,13 @@ def trade_words(text: str) -> list[str]:
     are also 电子台账, 包装标识, 机械化). The longest word wins where two overlap (美容美发, not 美发).
     A service word that only describes something else is no trade: 保姆式服务, 建筑材料, 外卖餐盒,
     干洗剂, 足浴盆 (:data:`_NOT_THE_TRADE` after it)."""
-    found = [(pos, neg) for pos, neg, _name in _found(text)]
+    found = [(pos, neg) for pos, neg, _name in _found(text) if not _A_TOOL_BEFORE.search(text[max(0, pos - 12):pos])]
     taken = [(pos, pos - neg) for pos, neg in found]
     for word in sorted(filter(_is_service_word, _words()), key=len, reverse=True):
         start = 0
         while (pos := text.find(word, start)) >= 0:
             end = pos + len(word)
-            if _NOT_THE_TRADE.match(text, end):
+            if _NOT_THE_TRADE.match(text, end) or _A_TOOL_BEFORE.search(text[max(0, pos - 12):pos]):
                 pass
             elif not any(a < end and pos < b for a, b in taken):
                 taken.append((pos, end))

@@ -24,7 +24,14 @@ from .errors import KBError
 from .fusion import evidence_fusion, idf, rerank, spread_from_median
 from .glossary import asked_terms, expand, glossary
 from .homophones import Correction
-from .industries import classify_industry, is_everyday_word, names_the_trade, resolve_industries, trade_words
+from .industries import (
+    classify_industry,
+    is_everyday_word,
+    names_the_trade,
+    resolve_industries,
+    tool_words,
+    trade_words,
+)
 from .records import CaseHit, ChunkTags, Hit, Region, kind_value
 from .regions import find_region, foreign_names, place_names, region_matcher, region_spans
 from .simplified import to_simplified
@@ -278,7 +285,10 @@ def asks_for_outline(query: str) -> bool:
 
 
 def question_industry(question: str, tokenizer: Tokenizer | None = None) -> str | None:
-    """The trade a question names (做雨伞的小厂 → the umbrella trade's GB/T 4754 class), if any."""
+    """The trade a question names (做雨伞的小厂 → the umbrella trade's GB/T 4754 class), if any; not a
+    tool it uses (隔壁厂老板用的什么ERP软件好 names no trade)."""
+    for word in tool_words(question):
+        question = question.replace(word, " ")
     return classify_industry(expand(question, tokenizer))
 
 

@@ -1020,3 +1020,17 @@ def test_a_places_development_zone_before_the_colon_is_a_local_experience():
     assert collection_kind("", "郑州经济技术开发区：“组团式”帮扶汽车零部件企业") == "local_experience"
     assert collection_kind("", "苏州工业园区：精密制造企业提质") == "local_experience"
     assert collection_kind("", "郑州惠民超市有限公司：冷链管理降低生鲜损耗") == "enterprise_case"
+
+
+@pytest.mark.parametrize("query,trades", [
+    # a tool used or bought is not the owner's trade (session 26 tester: ERP软件 gave the 软件 trade's cases)
+    ("隔壁厂老板用的什么ERP软件好", []), ("用什么软件管理质量比较好", []),
+    ("我们是做软件的", ["软件"]), ("做软件的小公司有啥案例", ["软件"]), ("上门做保洁的", ["保洁"]),
+])
+def test_a_tool_the_question_names_is_not_its_trade(query, trades):
+    from kb.industries import trade_words
+    from kb.retrieval import question_industry
+
+    assert trade_words(query) == trades
+    if "保洁" not in query:  # an everyday service word names no GB/T 4754 class by itself
+        assert (question_industry(query) is None) == (not trades)
