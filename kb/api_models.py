@@ -85,9 +85,9 @@ class Answer(_Model):
     sentences: list[AnswerSentence] = Field(description="最能直接回答问题的一两句")
     chunk_ids: list[str] = Field(description="这些句子所在的分块（去重）")
     outline: Outline | None = Field(description="问题在问“哪几条、有哪些打算”这类要点时，第一条结果所在章节的小标题提纲；否则为 null")
-    unanswered: str | None = Field(None, description="问题问的是费用（多少钱）、时间（多久）或怎么办理（流程、材料、"
-                                                     "去哪报名），而这一两句里没有写到时的说明（如“文档中没有写到具体的费用数额”）；"
-                                                     "否则为 null")
+    unanswered: str | None = Field(None, description="问题问的是费用（多少钱）、时间（多久）、怎么办理（流程、材料、"
+                                                     "去哪报名）或去哪投诉举报，而这一两句里没有写到时的说明（如“文档中没有写到"
+                                                     "具体的费用数额”，问了几样时一并说明）；否则为 null")
 
 
 class SearchHit(_Model):

@@ -589,9 +589,14 @@ _ASKED_FIGURES = (
                       r"找谁(?:办|申请|报名)?|(?:办理|申请|报名)(?:流程|程序|步骤|条件|入口|渠道)|要什么材料|需要什么材料|"
                       r"要(?:准备)?哪些材料|什么手续|哪些手续"),
      re.compile(r"流程|步骤|提交|报名|申请(?:材料|条件|表)|所需材料|办理(?:渠道|方式|地点|窗口)|可向|可到|拨打|联系电话|网站|平台申请")),
+    # where to complain about a certification body or a fake certificate (能投诉吗, 去哪举报); not a
+    # customer's complaints about the owner (客户老投诉)
+    ("投诉", re.compile(r"(?:能|可以|怎么|怎样|如何|咋|去哪|到哪|在哪|向谁|找谁)(?:里|儿)?(?:投诉|举报|维权|申诉)|"
+                      r"(?:投诉|举报)(?:电话|渠道|途径|方式)"),
+     re.compile(r"投诉电话|投诉渠道|举报电话|12315|12345|维权|申诉|可向[^，。；]{0,12}(?:投诉|举报)")),
 )
 UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间": "文档中没有写到需要多长时间",
-                 "办理": "文档中没有写到办理流程和所需材料"}
+                 "办理": "文档中没有写到办理流程和所需材料", "投诉": "文档中没有写到投诉、举报的渠道"}
 
 
 def unanswered_figure(query: str, sentences) -> str | None:
@@ -1224,7 +1229,7 @@ class Retriever:
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         # 要花多少钱 / 要多久: the figure wanted is an amount of money or a length of time, not any number
         wanted_figure = next((given for kind, asked, given in _ASKED_FIGURES
-                              if kind != "办理" and asked.search(query)), _FIGURE)
+                              if kind not in ("办理", "投诉") and asked.search(query)), _FIGURE)
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = (self.config.answer_result_bonus
                   if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)

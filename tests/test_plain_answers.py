@@ -552,6 +552,10 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("认证机构乱收费怎么办", "鼓励认证机构优化认证服务供给。", None),
     ("认证怎么收费", "鼓励认证机构优化认证服务供给。", "费用"),
     ("有证书能贷多少钱", "鼓励认证机构优化认证服务供给。", None),  # a loan, not a fee (session 26 tester)
+    # where to complain (a tester: 认证机构收费乱怎么办，能投诉吗 got the 97% satisfaction figure, no note)
+    ("认证机构收费乱怎么办，能投诉吗", "小微企业对认证机构的满意率均达97%。", "投诉"),
+    ("假证书去哪举报", "可拨打12315投诉举报。", None),
+    ("客户老投诉咋整", "建立客户投诉处理制度。", None),  # his customers' complaints: no such question
     ("认证要花多少钱", "鼓励认证机构优化认证服务供给。", "费用"),
     # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
     ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
