@@ -313,7 +313,7 @@ def page_search(rt: Runtime) -> None:
         wider = kb.search(query, top_k=max(int(top_k), ANSWER_FROM_HITS), mode=mode, filters=filters,
                           include_all=show_all)
         hits = wider[:int(top_k)]
-        answer = kb.answer(query, wider) if mode != "bm25" else []
+        answer = kb.answer(query, wider, filters) if mode != "bm25" else []
         outline = kb.outline(query, hits) if answer else None
     except KBError as exc:
         st.error(esc(str(exc)))

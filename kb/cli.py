@@ -377,7 +377,7 @@ def _search(kb, args) -> int:
     if not hits:
         print(kb.empty_note(args.query, args.mode, args.all, filters))
         return 0
-    answer = kb.answer(args.query, wider) if args.mode != "bm25" else []
+    answer = kb.answer(args.query, wider, filters) if args.mode != "bm25" else []
     scanned = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.ocr}
     if answer:
         print("直接回答：")

@@ -404,9 +404,10 @@ class KnowledgeBase:
         Retriever.absent_names)."""
         return self.retriever.absent_names(self.snapshot(), query)
 
-    def answer(self, query: str, hits: list[Hit]) -> list[AnswerSentence]:
-        """The one or two sentences of ``hits`` that answer ``query`` most directly."""
-        return self.retriever.answer(self.snapshot(), query, hits)
+    def answer(self, query: str, hits: list[Hit], filters: Filters | None = None) -> list[AnswerSentence]:
+        """The one or two sentences of ``hits`` that answer ``query`` most directly (``filters``: those of
+        the search, for the second part of a question asking two things)."""
+        return self.retriever.answer(self.snapshot(), query, hits, filters=filters)
 
     def empty_note(self, query: str, mode: str = "hybrid", include_all: bool = False,
                    filters: Filters | None = None, examples_below: bool = False) -> str:
@@ -490,7 +491,7 @@ class KnowledgeBase:
             wider = self.search(query, top_k=max(top_k, ANSWER_FROM_HITS), mode=mode, filters=filters,
                                 include_all=include_all)
             hits = wider[:top_k]
-            answer = self.answer(query, wider) if mode != "bm25" else []
+            answer = self.answer(query, wider, filters) if mode != "bm25" else []
             outline = self.outline(query, hits) if answer else None
             industry, cases = (self.guidance(query, filters.industry if filters else None)
                                if hits and mode != "bm25" else (None, []))  # bm25: no model

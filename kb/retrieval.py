@@ -1180,7 +1180,7 @@ class Retriever:
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,
-               from_hits: int = ANSWER_FROM_HITS) -> list[AnswerSentence]:
+               from_hits: int = ANSWER_FROM_HITS, filters: Filters | None = None) -> list[AnswerSentence]:
         """:meth:`answer_one`; for a question asking two things (认证费用能减免多少，还有能不能拿到贷款)
         whose answer leaves one of them untold, the best sentence for each part, in the question's order."""
         out = self.answer_one(snap, query, hits, max_sentences, from_hits)
@@ -1197,7 +1197,8 @@ class Retriever:
             return out
         both: list[AnswerSentence] = []
         for part in (first, second):
-            best = self.answer_one(snap, part, self.search(snap, part, top_k=from_hits), 1, from_hits)
+            # each part searched as the whole was (the same filters: 江苏 stays 江苏)
+            best = self.answer_one(snap, part, self.search(snap, part, top_k=from_hits, filters=filters), 1, from_hits)
             both += [b for b in best if all(_text_key(b.text) != _text_key(a.text) for a in both)]
         return both if len(both) == 2 else out
 

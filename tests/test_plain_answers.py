@@ -1038,3 +1038,15 @@ def test_a_tool_the_question_names_is_not_its_trade(query, trades):
     assert trade_words(query) == trades
     if "保洁" not in query:  # an everyday service word names no GB/T 4754 class by itself
         assert (question_industry(query) is None) == (not trades)
+
+
+def test_each_part_of_a_two_part_question_is_searched_with_the_same_filters(built):
+    query = "认证费用能减免多少，还有能不能拿到贷款"
+    filters = Filters(region="江苏")
+    allowed = {h.chunk.chunk_id for h in built.search(query, top_k=37, include_all=True, filters=filters)}
+    allowed |= {h.chunk.chunk_id for part in ("认证费用能减免多少", "能不能拿到贷款")
+                for h in built.search(part, top_k=37, include_all=True, filters=filters)}
+    answer = built.answer(query, built.search(query, filters=filters), filters)
+    assert answer and all(a.chunk_id in allowed for a in answer)
+    data = built.search_json(query, filters=filters)
+    assert all(c in allowed for c in data["answer"]["chunk_ids"])
