@@ -78,3 +78,9 @@ def spread_from_median(values: np.ndarray) -> np.ndarray:
     all raw cosines together (a question's length or wording, the model)."""
     lo, hi = float(np.median(values)), float(np.max(values))
     return np.clip((values - lo) / (hi - lo), 0.0, 1.0) if hi > lo else np.zeros(len(values))
+
+
+def lifted(scores: Mapping[int, float], named, amount: float) -> dict[int, float]:
+    """``scores`` with ``amount`` added to the keys in ``named``, all divided by ``1 + amount`` so
+    they stay 0–1 (the section, trade and place lifts of :meth:`kb.retrieval.Retriever.rerank`)."""
+    return {i: (s + (amount if i in named else 0.0)) / (1.0 + amount) for i, s in scores.items()}

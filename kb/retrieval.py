@@ -21,7 +21,7 @@ from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
-from .fusion import evidence_fusion, idf, rerank, spread_from_median
+from .fusion import evidence_fusion, idf, lifted, rerank, spread_from_median
 from .glossary import asked_terms, expand, glossary
 from .homophones import Correction
 from .industries import (
@@ -919,19 +919,15 @@ class Retriever:
                 if in_problem_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
         if penalty and asks_what_comes_next(query):  # 下一步还打算怎么做: the next-steps chapter, the same amount up
-            out = {i: (s + (penalty if in_next_steps_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
-                   for i, s in out.items()}
+            out = lifted(out, {i for i in out if in_next_steps_section(snap.chunks[i].section)}, penalty)
         if penalty and asks_for_lessons(query) and not place_names(query):  # 总结出了哪几条经验: that chapter
-            out = {i: (s + (penalty if in_lessons_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
-                   for i, s in out.items()}
+            out = lifted(out, {i for i in out if in_lessons_section(snap.chunks[i].section)}, penalty)
         # 提升行动是干啥的: the passage where the document introduces the term it asks about
         defined = [e.term for e in asked_terms(query, self.tokenizer)]
         if penalty and defined:
-            out = {i: (s + (penalty if introduces(snap.chunks[i].text, defined) else 0.0)) / (1.0 + penalty)
-                   for i, s in out.items()}
+            out = lifted(out, {i for i in out if introduces(snap.chunks[i].text, defined)}, penalty)
         if penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
-            out = {i: (s + (penalty if in_problem_section(snap.chunks[i].section) else 0.0)) / (1.0 + penalty)
-                   for i, s in out.items()}
+            out = lifted(out, {i for i in out if in_problem_section(snap.chunks[i].section)}, penalty)
         # 养老院能做质量认证吗: the one passage naming the trade asked about (长三角养老领域…) before
         # passages that only share 质量认证
         forms = trade_forms(query)
@@ -939,7 +935,7 @@ class Retriever:
         if lift and forms:
             named = {i for i in out if any(f in snap.chunks[i].section_path + snap.chunks[i].text for f in forms)}
             if named:
-                out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
+                out = lifted(out, named, lift)
         # 江苏的经验是什么: passages telling what that place did (a sentence naming it among at most two
         # places) before the national ones that list it among ten, or only share 经验
         asked = place_names(query)
@@ -953,7 +949,7 @@ class Retriever:
             named = {i for i in out if any(m(Region(*r)) for r in snap.tags[i].regions for m in matchers)
                      or any(place_count(t) < 3 and place_names(t) & asked for _, t, _ in snap.sentences_of(i))}
             if named:
-                out = {i: (s + (lift if i in named else 0.0)) / (1.0 + lift) for i, s in out.items()}
+                out = lifted(out, named, lift)
         if self.config.case_problem_share < 1:
             self.wanted_parts_first(snap, out, evidence, wanted_parts(query))
         return out
