@@ -538,6 +538,16 @@ _TOP_QUESTION = re.compile(r"最(好|强|多|高|优|突出|出色|厉害|大)|�
 _RANKING = re.compile(r"排名前|排在前|前\s*\d+\s*(名|位|的)|前[一二三四五六七八九十]+(名|位|的)|第一|首位|居首|榜首|名列前茅|领先")
 
 
+# A result averaged or totalled over every enterprise taking part (据统计，…年利润率平均提升8.3%): it tells
+# how much, never what one did, so it is no answer to 返工多咋整.
+_AGGREGATE = re.compile(r"据统计|平均(?:提升|提高|增长|增加|下降|降低)|参与提升行动的(?:小微)?企业")
+
+
+def aggregate_result(text: str) -> bool:
+    """Whether a sentence gives a result averaged or totalled over all enterprises taking part."""
+    return bool(_AGGREGATE.search(text))
+
+
 def asks_for_top(query: str) -> bool:
     """Whether a question asks which places did best (哪个省搞得最好), see :func:`asks_for_places`."""
     return asks_for_places(query) and bool(_TOP_QUESTION.search(query))
@@ -1299,6 +1309,8 @@ class Retriever:
                     # under a heading naming a problem (需要完善的主要方向 > …能力不足) the passage is the
                     # difficulty itself: no more an answer to 咋整 than a case's 存在问题
                     rank -= other_part if in_problem_section(hit.chunk.section) else remedy
+                elif remedy and aggregate_result(text):  # 返工多咋整: not the average over all enterprises
+                    rank -= remedy
                 if places and len(place_names(text)) >= 3:  # 哪几个省: the sentence that lists them
                     rank += places
                 if top_place:  # 哪个省最好: a ranking of places; a sentence naming no place is no answer

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from kbgen import build_kb
 
@@ -773,6 +774,28 @@ def test_what_to_do_is_not_answered_with_the_difficulty_the_report_lists(built):
     # a question not asking what to do still gets the passage it matched best
     query = "老板不重视质量是普遍问题吗"
     assert built.answer(query, hits)[0].chunk_id == hits[0].chunk.chunk_id
+
+
+def test_what_to_do_is_not_answered_with_the_national_average(built, monkeypatch):
+    """返工多咋整: the passage of the 青岛 example also holds the national averages (…年利润率平均提升8.3%，
+    质量成本控制率下降6.0%); those share more words with the expanded question (质量成本) but tell no one
+    what to do. The example of what an enterprise did answers it."""
+    from kb.retrieval import aggregate_result
+
+    assert aggregate_result("据统计，2023年参与提升行动的小微企业年度营收平均提升10.2%")
+    assert not aggregate_result("2023年产品不良率较2022年下降20.2%")
+    query = "返工多咋整"
+    chunk = next(c for c in built.chunks() if "青岛某公司" in c.text)
+    assert any(aggregate_result(s) for s in chunk.text.split("。"))
+    hits = [Hit(rank=1, score=0.9, chunk=chunk, doc_title="报告")]
+    # every sentence equally close to the question (the test embedder's cosines are noise): the words
+    # shared and the bonuses decide
+    snap = built.snapshot()
+    monkeypatch.setattr(type(built.retriever), "embed_query",
+                        lambda self, s, q: np.zeros_like(snap.sentences()[1][0]))
+    answer = built.answer(query, hits)
+    assert answer and not aggregate_result(answer[0].text), answer[0].text
+    assert "青岛某公司" in answer[0].text
 
 
 def test_trade_forms_add_the_report_term_of_an_everyday_trade_word():
