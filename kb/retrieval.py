@@ -604,9 +604,28 @@ _ASKED_FIGURES = (
     ("投诉", re.compile(r"(?:能|可以|怎么|怎样|如何|咋|去哪|到哪|在哪|向谁|找谁)(?:里|儿)?(?:投诉|举报|维权|申诉)|"
                       r"(?:投诉|举报)(?:电话|渠道|途径|方式)"),
      re.compile(r"投诉电话|投诉渠道|举报电话|12315|12345|维权|申诉|可向[^，。；]{0,12}(?:投诉|举报)")),
+    # which certification body to choose (哪家认证机构靠谱, 推荐几家发证公司): a body named by name
+    # (not 认证公司到底靠不靠谱: what enterprises think of them, which the report tells)
+    ("机构", re.compile(r"(?:哪家|哪几家|推荐|选哪家|找哪家)(?:几家|一家|个|下)?(?:比较|最)?(?:好|靠谱|正规|专业|便宜)?的?"
+                      r"(?:认证机构|认证公司|发证(?:的)?(?:公司|机构|单位)|咨询公司|咨询机构)|"
+                      r"(?:认证机构|认证公司|发证(?:的)?(?:公司|机构|单位)|咨询公司)[^，。？?]{0,4}"
+                      r"(?:哪家|推荐|名单|怎么选|咋选|选哪)"),
+     re.compile(r"[\u4e00-\u9fa5]{2,}(?:认证中心|认证有限公司|认证集团|认证股份|认证公司|检测认证)(?!服务)")),
+    # how to reach someone (上虞那家伞厂的电话, 联系方式): a number, an address, an e-mail
+    ("联系", re.compile(r"电话|联系方式|怎么联系|咋联系|如何联系|手机号|微信号|邮箱|地址在哪|联系人"),
+     re.compile(r"\d{3,4}-\d{7,8}|(?<!\d)1\d{10}(?!\d)|电话|热线|邮箱|@|地址[:：]")),
+    # how many enterprises were certified (有多少家企业拿到了证书): the report counts those helped, not certified
+    ("获证", re.compile(r"(?:多少|几)(?:家|个)?[^，。？?]{0,8}(?:拿到|拿了|取得|获得|领到|拿下|考到)[^，。？?]{0,3}证|"
+                      r"(?:多少|几)(?:家|个)[^，。？?]{0,8}通过了?[^，。？?]{0,6}认证|"
+                      r"获证[^，。？?]{0,6}(?:多少|几)|(?:拿到|取得|获得)[^，。？?]{0,3}证(?:书)?的[^，。？?]{0,6}(?:多少|几)"),
+     re.compile(r"获证|(?:颁发|发放|取得|获得|拿到)[^，。；]{0,8}证书|\d\s*家[^，。；]{0,8}通过[^，。；]{0,10}认证")),
 )
 UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间": "文档中没有写到需要多长时间",
-                 "办理": "文档中没有写到办理流程和所需材料", "投诉": "文档中没有写到投诉、举报的渠道"}
+                 "办理": "文档中没有写到办理流程和所需材料", "投诉": "文档中没有写到投诉、举报的渠道",
+                 "机构": "文档中没有点名或推荐具体的认证机构", "联系": "文档中没有写到联系方式",
+                 "获证": "文档中没有写到获证企业的数量"}
+# the kinds above whose answer is a figure (an amount of money, a length of time) rather than a procedure or a name
+_FIGURE_KINDS = ("费用", "时间")
 
 
 def unanswered_figure(query: str, sentences) -> str | None:
@@ -1236,7 +1255,7 @@ class Retriever:
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         # 要花多少钱 / 要多久: the figure wanted is an amount of money or a length of time, not any number
         wanted_figure = next((given for kind, asked, given in _ASKED_FIGURES
-                              if kind not in ("办理", "投诉") and asked.search(query)), _FIGURE)
+                              if kind in _FIGURE_KINDS and asked.search(query)), _FIGURE)
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
         remedy = (self.config.answer_result_bonus
                   if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)

@@ -558,10 +558,24 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("假证书去哪举报", "可拨打12315投诉举报。", None),
     ("客户老投诉咋整", "建立客户投诉处理制度。", None),  # his customers' complaints: no such question
     ("认证要花多少钱", "鼓励认证机构优化认证服务供给。", "费用"),
+    # which body to choose, how to reach someone, how many were certified: the report names no body,
+    # gives no contact and counts the enterprises helped, not those certified
+    ("哪家认证机构靠谱", "鼓励认证机构优化认证服务供给。", "机构"),
+    ("推荐几家好的认证公司", "457家认证机构为3.0万家小微企业实施精准帮扶。", "机构"),
+    ("哪家认证机构靠谱", "合成：某某质量认证中心为当地企业提供上门审核。", None),
+    ("哪些认证机构参与了", "457家认证机构深度参与提升行动。", None),  # a count answers it
+    ("认证公司到底靠不靠谱，企业对他们的本事和态度咋评价的", "小微企业对认证机构的满意率均达97%。", None),  # opinion
+    ("上虞那家伞厂的电话是多少", "浙江绍兴上虞区建设伞业“共富工坊”。", "联系"),
+    ("上虞那家伞厂的电话是多少", "合成：联系电话0575-12345678。", None),
+    ("有多少家企业拿到了证书", "为1.5万家企业减免认证费用共计3960万元。", "获证"),
+    ("有多少家企业拿到了证书", "合成：全年新增获证企业1200家。", None),
+    ("最后有几家拿到体系证书", "合成：126家帮扶企业中有98家通过质量管理体系认证。", None),
+    ("几家企业通过了认证", "为1.5万家企业减免认证费用共计3960万元。", "获证"),
+    ("多少家企业参加了", "457家认证机构为3.0万家小微企业实施精准帮扶。", None),
     # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
     ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
 ])
-def test_a_cost_or_time_the_answer_does_not_give_is_said(query, sentence, kind):
+def test_what_the_answer_does_not_give_is_said(query, sentence, kind):
     from kb.retrieval import UNANSWERED_ZH, AnswerSentence, unanswered_figure
 
     answer = [AnswerSentence(sentence, "c1", "文档", "", 1, 0.5)]
