@@ -181,8 +181,18 @@ def named_terms(text: str, tokenizer=None) -> list[GlossaryEntry]:
 
 def asked_terms(query: str, tokenizer=None) -> list[GlossaryEntry]:
     """The glossary entries a question asks the meaning of (at most two, :func:`named_terms`); empty
-    when it does not ask what a word means (:data:`_DEFINITION_CUE`) or names no glossary word."""
-    query = to_simplified(query or "")
+    when it does not ask what a word means (:data:`_DEFINITION_CUE`) or names no glossary word.
+    Remembered per question: the ranking, the answer and the glossary panel each ask."""
+    return list(_asked_terms(query or "", tokenizer))
+
+
+@lru_cache(maxsize=256)
+def _asked_terms(query: str, tokenizer) -> tuple[GlossaryEntry, ...]:
+    return tuple(_find_asked_terms(query, tokenizer))
+
+
+def _find_asked_terms(query: str, tokenizer) -> list[GlossaryEntry]:
+    query = to_simplified(query)
     if not _DEFINITION_CUE.search(query):
         # a bare term ("采信", "认证贷？") asks what it is as well
         bare = _BARE_TERM_NOISE.sub("", query)
