@@ -398,6 +398,28 @@ def in_lessons_section(section: tuple[str, ...]) -> bool:
     return any(_LESSON_SECTION.search(h) for h in section)
 
 
+# A question asking why the action exists (国家为什么要搞这个行动, 这个活动到底是为了啥, 背景和目的是什么):
+# where the document introduces the action (…开展“…提升行动”（以下简称提升行动），运用…帮助…) answers it.
+# It has to be about the action (行动, 活动, 这事, 国家 …), not why an owner should get certified.
+_PURPOSE_QUESTION = re.compile(r"(?:为什么|为啥|为何|干嘛|凭啥)(?:要|会|想)?(?:搞|做|开展|推|办|弄|出台|发起|组织)|"
+                               r"目的|初衷|出发点|背景|为了(?:啥|什么)|是干(?:啥|什么|嘛)的|干(?:啥|什么)用的")
+_PURPOSE_SUBJECT = re.compile(r"行动|活动|这事|这件事|这个事|这项工作|这个工作|国家|总局|上面|政府")
+# a short name given to a programme (（以下简称提升行动）), not to a body (（以下简称省局）)
+_PROGRAMME_NAME = re.compile(r"简称\s*[“\"「]?[^”\"」）)，,。]{0,12}(?:行动|活动|工程|计划|专项|项目)[”\"」]?\s*[）)，,。]")
+
+
+def asks_for_purpose(query: str) -> bool:
+    """Whether a question asks why the action or programme exists (国家为什么要搞这个行动)."""
+    query = to_simplified(query)
+    return bool(_PURPOSE_QUESTION.search(query)) and bool(_PURPOSE_SUBJECT.search(query))
+
+
+def introduces_programme(text: str) -> bool:
+    """Whether a text gives a programme its short name (…认证提升行动”（以下简称提升行动），…): the
+    document introducing what it reports on, and usually why."""
+    return bool(_PROGRAMME_NAME.search(text))
+
+
 def introduces(text: str, terms: list[str]) -> bool:
     """Whether a text introduces one of ``terms`` as a document's short name for something it spells
     out (…认证提升行动”（以下简称提升行动），运用质量认证手段帮助…): where a document says what it is."""
@@ -955,6 +977,8 @@ class Retriever:
         defined = [e.term for e in asked_terms(query, self.tokenizer)]
         if penalty and defined:
             out = lifted(out, {i for i in out if introduces(snap.chunks[i].text, defined)}, penalty)
+        if penalty and asks_for_purpose(query):  # 国家为什么要搞这个行动: where the document introduces it
+            out = lifted(out, {i for i in out if introduces_programme(snap.chunks[i].text)}, penalty)
         if penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
             out = lifted(out, {i for i in out if in_problem_section(snap.chunks[i].section)}, penalty)
         # 养老院能做质量认证吗: the one passage naming the trade asked about (长三角养老领域…) before
@@ -1263,6 +1287,7 @@ class Retriever:
         open_problems = self.config.answer_result_bonus if not benefit and asks_for_open_problems(query) else 0.0
         coming = self.config.answer_result_bonus if asks_what_comes_next(query) else 0.0  # 下一步还打算怎么做
         defined = [e.term for e in asked_terms(query, self.tokenizer)]  # 提升行动是干啥的: where it is introduced
+        purpose = self.config.answer_result_bonus if asks_for_purpose(query) else 0.0  # 为啥要搞这个行动
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         top_place = places if asks_for_top(query) else 0.0  # 哪个省搞得最好: the ranking
         named = named_parts(query)
@@ -1349,6 +1374,8 @@ class Retriever:
                     rank += coming
                 if defined and introduces(text, defined):
                     rank += self.config.answer_result_bonus
+                elif purpose and introduces_programme(text):
+                    rank += purpose
                 if own_places and place_count(text) >= 3:
                     rank -= self.config.answer_list_penalty
                 elif own_places and (place_names(text) | heading_places) & asked_places:  # 江苏的经验: what 江苏 did
@@ -1369,7 +1396,7 @@ class Retriever:
         out: list[AnswerSentence] = []
         top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places + top_place + 2 * how_changed
                + opinion + part_bonus + open_problems + coming
-               + (self.config.answer_result_bonus if defined else 0.0))  # the largest rank
+               + (self.config.answer_result_bonus if defined or purpose else 0.0))  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()
         scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]

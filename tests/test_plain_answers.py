@@ -812,6 +812,35 @@ def test_what_to_do_is_not_answered_with_the_national_average(built, monkeypatch
     assert "青岛某公司" in answer[0].text
 
 
+@pytest.mark.parametrize(("query", "asks"), [
+    ("国家为什么要搞这个行动，背景和目的是什么", True), ("讲课开头想说清楚，搞这个认证活动到底是为了啥", True),
+    ("这个行动是干啥的，为啥要搞", True), ("为啥要搞认证", False),  # why an owner should: what it brings
+    ("以后国家还会接着搞这个吗", False), ("这个活动明年还搞吗", False)])
+def test_asks_for_purpose(query, asks):
+    from kb.retrieval import asks_for_purpose
+
+    assert asks_for_purpose(query) is asks
+
+
+def test_a_question_why_the_action_exists_lifts_where_the_report_introduces_it(built):
+    """国家为什么要搞这个行动，背景和目的是什么 (session 27 tester): the opening passage (…开展“…提升行动”
+    （以下简称提升行动），运用质量认证手段帮助…) ranked 26th with the real model. A programme's short name
+    marks it; a body's short name (（以下简称省局）) does not."""
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import introduces_programme
+
+    assert introduces_programme("开展“小微企业质量管理体系认证提升行动”（以下简称提升行动），运用质量认证手段")
+    assert not introduces_programme("各省市场监管部门（以下简称省局）精心组织")
+    query = "国家为什么要搞这个行动，背景和目的是什么"
+
+    def rank(kb):
+        return next(h.rank for h in kb.search(query, top_k=37, include_all=True) if introduces_programme(h.chunk.text))
+
+    plain = KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0))
+    assert rank(built) < rank(plain)
+
+
 def test_trade_forms_add_the_report_term_of_an_everyday_trade_word():
     from kb.retrieval import trade_forms
 
