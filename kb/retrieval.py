@@ -408,10 +408,40 @@ _PURPOSE_SUBJECT = re.compile(r"行动|活动|这事|这件事|这个事|这项�
 _PROGRAMME_NAME = re.compile(r"简称\s*[“\"「]?[^”\"」）)，,。]{0,12}(?:行动|活动|工程|计划|专项|项目)[”\"」]?\s*[）)，,。]")
 
 
+# A trainer telling what the answer is for (准备讲课，…; 做课件用：…; 上课想引用一下，…; 想做成一页幻灯片):
+# the lesson is the asker's, not the topic — 讲课 would otherwise search the report's training figures
+# (全国累计组织培训1.4万场). Not training asked about (免费上课吗, 企业对上课和宣传满不满意, 除了线下讲课).
+_FRAMING = re.compile(
+    r"(?:我|我们)?(?:准备|想|要|正在|打算)?(?:讲课|上课|课上|课件里?|做课件|备课|(?:做|放)?PPT|(?:做|放)?ppt|培训)"
+    r"(?:开头|时|的时候|里)?(?:想|要|可以)?(?:用|举个数|举个例子|举个|举例|引用(?:一下)?|说清楚|讲讲|讲|找|放|怎么讲|"
+    r"要个数据|要数据|发现)(?![\u4e00-\u9fa5]{0,2}(?:吗|不|没))|"
+    r"(?:想|要)?(?:给学员讲|讲给学员(?:听)?|做成(?:一页)?(?:幻灯片|PPT|ppt|课件))|"
+    r"(?:准备|要|想|打算|正在)(?:讲课|备课|做课件)", re.IGNORECASE)
+
+
+def without_framing(query: str) -> str:
+    """``query`` without a trainer's framing (:data:`_FRAMING`), when what remains still asks
+    something (four or more Chinese characters); else as it is."""
+    rest = _FRAMING.sub("，", query)
+    if rest == query or len(re.findall(r"[\u4e00-\u9fa5]", rest)) < 4:
+        return query
+    rest = re.sub(r"[，,：:\s]+([？?！!。])", r"\1", re.sub(r"[，,：:\s]*，[，,：:\s]*", "，", rest))
+    return re.sub(r"^[，,：:\s]+|[，,：:\s]+$", "", rest)
+
+
 def asks_for_purpose(query: str) -> bool:
     """Whether a question asks why the action or programme exists (国家为什么要搞这个行动)."""
     query = to_simplified(query)
     return bool(_PURPOSE_QUESTION.search(query)) and bool(_PURPOSE_SUBJECT.search(query))
+
+
+def purpose_subject(query: str, tokenizer: Tokenizer) -> set[str]:
+    """The words by which a question asking why the action exists names it (搞这个认证活动到底是为了啥
+    → 活动): the action itself, no keyword to search by (主题活动, 以“质量月”等活动为契机 are other things)."""
+    if not asks_for_purpose(query):
+        return set()
+    return {t for m in _PURPOSE_SUBJECT.finditer(to_simplified(query)) for t in tokenizer.tokenize(m.group())
+            if len(t) > 1}
 
 
 def introduces_programme(text: str) -> bool:
@@ -832,10 +862,11 @@ class Retriever:
     # ----------------------------------------------------------------- reading the query
     def read(self, snap: Snapshot, query: str) -> str:
         """``query`` as every search path reads it: Traditional characters as Simplified (認證貸 →
-        认证贷) and homophone typos of pinyin input as the word meant (认正贷 → 认证贷; see
+        认证贷), homophone typos of pinyin input as the word meant (认正贷 → 认证贷; see
         :mod:`kb.homophones`: only words that neither the dictionary nor the index nor the glossary
-        knows, with the pinyin of a glossary word or a frequent word of this index)."""
-        return snap.homophones(self.tokenizer).correct(to_simplified(query or ""))[0]
+        knows, with the pinyin of a glossary word or a frequent word of this index), and without a
+        trainer's framing (准备讲课，…; 做课件用：…; see :func:`without_framing`)."""
+        return without_framing(snap.homophones(self.tokenizer).correct(to_simplified(query or ""))[0])
 
     def corrections(self, snap: Snapshot, query: str) -> tuple[Correction, ...]:
         """The homophone typos :meth:`read` corrects in ``query`` (what the notes tell the user)."""
@@ -860,7 +891,7 @@ class Retriever:
             # no informative word found as written: read glued words by their parts (营收能 → 营收)
             typed, terms = self.known_parts(snap, typed), self.known_parts(snap, terms)
         # 哪些问题没解决: 解决 is no keyword evidence (有效解决…质量问题2.4万个 says the opposite)
-        negated = not_done(query, self.tokenizer)
+        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer)
         dropped = tuple(t for t in dict.fromkeys(terms) if t in negated)
         typed, terms = [t for t in typed if t not in negated], [t for t in terms if t not in negated]
         keyword: dict[int, float] = {}
@@ -1273,7 +1304,8 @@ class Retriever:
             return []
         query = self.read(snap, query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
-        negated = not_done(query, self.tokenizer)  # 哪些问题没解决: 解决 is what the answer must not say
+        # 哪些问题没解决: 解决 is what the answer must not say; 这个活动是为了啥: 活动 is the action itself
+        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t) and t not in negated]
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
