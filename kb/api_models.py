@@ -138,6 +138,8 @@ class Outcome(_Model):
     printed_page: str | None = _printed()
     approx: str = Field("", description="原文对这个数的限定：数内的“余”“多”，数后的“以上”“左右”，数前的“近”“约”“超过”“超”"
                                         "“逾”“不到”；精确数字（以及“从 A 到 B”）为空字符串")
+    upto: float | None = Field(None, description="原文写的是范围时，范围的另一端（与 change 或 after 同单位、同符号："
+                                                 "“缩短20%～30%”→ change -20、upto -30）；单个数字时为 null")
 
 
 class CaseHit(_Model):
@@ -175,6 +177,8 @@ class Guidance(_Model):
     """给企业主的参考案例。"""
 
     industry: str | None = Field(description="问题提到的行业（GB/T 4754 大类名称）；没提行业时为 null")
+    heading: str = Field(description="界面和命令行放在这些案例上方的标题：案例都属于 industry 时为“同行怎么做的（行业）”"
+                                     "或“相近行业的案例（行业）”，否则为“类似问题的案例”")
     cases: list[CaseHit] = Field(description="最可比、有量化成效的一两个案例（同 kb cases --json 的每一行）")
 
 

@@ -39,6 +39,8 @@ def _outcome_found(exp: dict, outcomes) -> bool:
             continue
         if "change" in exp and exp["change"] is not None and not _same(exp["change"], o.change):
             continue
+        if "upto" in exp and not _same(exp["upto"], o.upto):
+            continue
         return True
     return False
 

@@ -98,7 +98,8 @@ from .structure import (
 #    among what was done (组织…培训1200人次) are measures; 红枣/螺蛳粉/保温杯/起重 trades.
 # 16: everyday part labels (怎么做的：, 做了哪些：, 效果怎么样：); a place's zone before the colon
 #    (郑州经济技术开发区：…) is a local experience.
-CASES_VERSION = "16"
+# 17: a range of figures ("缩短20%～30%", "10-15%", "降低10%至15%") is one outcome, its far end in Outcome.upto.
+CASES_VERSION = "17"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -288,6 +289,29 @@ def _word_unit_pairs(clause: str) -> list[re.Match]:
             if not (q := _QTY.match("1" + m["unit"])) or not q["base"]]
 
 
+# The near end of a range, right before its far end: "20%～30%", "10-15%", "10%至15%", "10万～20万元"
+# (the near end may leave out the unit, or give only its 万/亿).
+_RANGE_LOW = re.compile(r"(?<![\d.])(?P<num>\d+(?:\.\d+)?)(?:余|多)?(?P<unit>万|亿)?(?P<base>%|‰)?\s*(?P<sep>[～~〜\-－—–]|至|到)\s*$")
+
+
+def _range_low(clause: str, q: re.Match, prev: re.Match | None) -> tuple[int, float] | None:
+    """(start, value in ``q``'s unit) of the near end of a range whose far end is ``q`` ("缩短20%～30%":
+    the 20% of the 30%), or None. The near end is in ``q``'s unit or a part of it; "至/到" joins a range
+    only from the smaller figure and not after 由/从 ("降低10%至15%"; "由10%至15%" is a pair)."""
+    low = _RANGE_LOW.search(clause, prev.start() if prev is not None else 0, q.start())
+    if low is None or prev is not None and prev.start() < low.start() < prev.end():
+        return None
+    unit = (low["unit"] or "") + (low["base"] or "")
+    if unit and unit not in ((q["mult"] or "") + (q["base"] or ""), q["mult"] or ""):
+        return None
+    if low["sep"] in ("至", "到") and _FROM.search(clause[: low.start()]):
+        return None
+    value = float(low["num"])
+    if value == float(q["num"]) or low["sep"] in ("至", "到") and value > float(q["num"]):
+        return None
+    return low.start(), value
+
+
 def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]:
     """Outcomes of one clause, each tagged with how it was stated (pair, change, count,
     reach_to — "降至4%" —, level — a bare figure or "达/突破" —, streak)."""
@@ -308,6 +332,12 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
         and not clause[q.end() :].startswith("的")  # "15%的小微企业认为…" describes, not results
         and not clause[: q.start()].endswith(("前", "第"))
     ]
+    # A range ("缩短20%～30%") is one figure: its near end, where it is a figure of its own, is dropped.
+    lows: dict[int, tuple[int, float]] = {}  # start of a range's far end → (start, value) of its near end
+    for k, q in enumerate(qs):
+        if (low := _range_low(clause, q, qs[k - 1] if k else None)) is not None:
+            lows[q.start()] = low
+    qs = [q for q in qs if not any(low[0] == q.start() for low in lows.values())]
     if not qs and not word_pairs and (bare := _UNITLESS_PAIR.search(clause)):
         # "工序能力指数Cpk由0.86提升至1.35", "评分由81提高到94": a pair of plain numbers
         a, b = float(bare["a"]), float(bare["b"])
@@ -330,21 +360,30 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
         q = qs[i]
         while pending and pending[0].start() < q.start():
             word_pair(pending.pop(0))
-        before = clause[: q.start()]
         value, unit = _value(q)
+        upto = None  # the far end of a range ("缩短20%～30%": q is the 30%, value the 20%)
+        if (low := lows.get(q.start())) is not None:
+            value, upto = low[1], value
+        before = clause[: low[0] if low is not None else q.start()]
         nxt = qs[i + 1] if i + 1 < len(qs) else None
-        if (f := _FROM.search(before)) and nxt and _TO.fullmatch(clause[q.end() : nxt.start()]):
+        nxt_low = lows.get(nxt.start()) if nxt is not None else None
+        if ((f := _FROM.search(before)) and nxt and low is None
+                and _TO.fullmatch(clause[q.end() : nxt_low[0] if nxt_low else nxt.start()])):
             after, unit2 = _value(nxt)
+            after_upto = None
+            if nxt_low is not None:  # "由90%提升至95%～98%"
+                after, after_upto = nxt_low[1], after
             # in the after's unit when the two differ but are of one kind (6小时 → 40分钟: 360 → 40 分钟)
             value = convert(value, unit, unit2)
             if value is not None:
                 metric = _metric(clause[seg_start : f.start()])
                 unit2 = _per_unit(unit2, clause[q.end() : nxt.start()], f[0])
-                out.append((Outcome(metric, value, after, round(after - value, 4), unit2, page, clause), "pair"))
+                out.append((Outcome(metric, value, after, round(after - value, 4), unit2, page, clause,
+                                    upto=after_upto), "pair"))
                 seg_start, i = nxt.end(), i + 2
                 continue
             value = float(q["num"])
-        if f and (bare := _TO_BARE.match(clause, q.end())) and (nxt is None or nxt.start() >= bare.end()):
+        if f and low is None and (bare := _TO_BARE.match(clause, q.end())) and (nxt is None or nxt.start() >= bare.end()):
             after = float(bare["num"])
             metric = _metric(clause[seg_start : f.start()])
             unit = _per_unit(unit, clause[q.end() : bare.start("num")], f[0])
@@ -359,35 +398,35 @@ def _clause_outcomes(clause: str, page: int | None) -> list[tuple[Outcome, str]]
             metric = _metric(lead + (c["what"] or ""))
             if c["verb"] == "增收":  # "茶农户均增收1.2万元": what grew is the income
                 metric += "收入"
-            out.append((Outcome(metric, None, None, sign * value, unit, page, clause, approx=_approx(q, before, clause[q.end():])),
-                        "change"))
+            out.append((Outcome(metric, None, None, sign * value, unit, page, clause, approx=_approx(q, before, clause[q.end():]),
+                                upto=sign * upto if upto is not None else None), "change"))
             seg_start = q.end()
         elif (saving := _SAVING.search(before)) is not None:
             metric = _metric(clause[seg_start : saving.start()])
             out.append((Outcome(f"{metric}{saving['verb']}" if metric else saving["verb"], None, value, None, unit,
-                                page, clause, approx=_approx(q, before, clause[q.end():])), "level"))
+                                page, clause, approx=_approx(q, before, clause[q.end():]), upto=upto), "level"))
             seg_start = q.end()
         elif q["base"] in _COUNT_UNITS and (
-            (b := _BENEFIT.search(before)) is not None or not clause[seg_start : q.start()].strip()
+            (b := _BENEFIT.search(before)) is not None or not clause[seg_start : len(before)].strip()
         ):
             # The number counts beneficiaries; what they got follows it.
             verb = b[0] if b is not None else ""
             tail = clause[q.end() : nxt.start() if nxt else len(clause)]
             counted = _COUNTED.match(re.sub(r"(?:超过|超|近|约|逾|不到|达到|达|共计|共|累计|合计)$", "", tail.strip()))
             metric = f"{counted['rest']}的{counted['noun']}" if counted else _metric(verb + tail)
-            out.append((Outcome(metric, None, value, None, unit, page, clause, approx=_approx(q, before, clause[q.end():])),
-                        "count"))
+            out.append((Outcome(metric, None, value, None, unit, page, clause, approx=_approx(q, before, clause[q.end():]),
+                                upto=upto), "count"))
         elif (r := _REACH.search(before)) is not None or _CLAUSE_END.match(clause, q.end()):
             # "突破130亿元", or a bare figure closing the clause ("注册商标1000余个"); a count
             # inside a noun phrase ("5项快捷自检法") describes a measure and is skipped.
-            end = r.start() if r else q.start()
+            end = r.start() if r else len(before)
             tag = "reach_to" if r is not None and re.search(r"[至到]$", r["reach"]) and r["reach"] != "达到" else "level"
             if r is None:
                 tag = "bare"
             elif r["per"]:  # "降至每月2起": 起/月
                 unit = _per_unit(unit, r["per"])
             out.append((Outcome(_metric(clause[seg_start:end]), None, value, None, unit, page, clause,
-                                approx=_approx(q, before, clause[q.end():])), tag))
+                                approx=_approx(q, before, clause[q.end():]), upto=upto), tag))
             seg_start = q.end()
         i += 1
     for w in pending:
@@ -1343,9 +1382,16 @@ def _report_cases(doc_id: str, sentences: Sequence[Sentence], owners: Sequence[t
         kind = "enterprise_case" if subject.enterprise else "local_experience"
         title = _title(sents[0].text, subject)
         industry = classify_industry(text)
+        region = subject.region
+        if subject.enterprise and region.province and not region.county:
+            # "湖州织里某童装有限公司位于浙江省湖州市吴兴区织里镇": the enterprise's name holds its city, its
+            # first sentence the county (within that city); a place's own subject keeps its level.
+            region = next((r for _, _, r in region_spans(sents[0].text) if r.county and r.province == region.province
+                           and (region.city is None or r.city == region.city)), region)
         cases.append(
-            _make_case(doc_id, len(cases) + 1, kind, title, subject.region, [industry] if industry else [],
-                       sents, owners[i:j], measures_skip=subject.end, regions=subject.regions)
+            _make_case(doc_id, len(cases) + 1, kind, title, region, [industry] if industry else [],
+                       sents, owners[i:j], measures_skip=subject.end,
+                       regions=(region, *subject.regions[1:]) if subject.regions else ())
         )
         i = j
     return cases

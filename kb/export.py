@@ -79,7 +79,8 @@ def outcome_where(item: ExportItem, o: ExportOutcome) -> str:
 
 def _outcomes(outcomes: Iterable[Outcome]) -> tuple[ExportOutcome, ...]:
     # the source sentence is kept: it names the times compared (2022年 → 2023年, 帮扶前 → 帮扶后), see period_labels
-    return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page, text=o.text, approx=o.approx)
+    return tuple(ExportOutcome(o.metric, o.before, o.after, o.change, o.unit, o.page, text=o.text, approx=o.approx,
+                                 upto=o.upto)
                  for o in outcomes)
 
 
@@ -655,18 +656,21 @@ def covered_share(passage: str, case_text: str) -> float:
     return sum(len(s) for s in sentences if s and s in whole) / total if total else 0.0
 
 
+def _case_fits(case: Case, wanted: set[str], region: str | None) -> bool:
+    """Whether ``case`` is of one of the ``wanted`` trades (any, when none is) and of ``region``."""
+    from .regions import region_matches
+
+    if wanted and not wanted & set(case.all_industries):
+        return False
+    return not region or any(region_matches(r, region) for r in case.all_regions)
+
+
 def _passage_case(hit: Hit, cases: Sequence[Case], wanted: set[str], region: str | None) -> Case | None:
     """The case record ``hit``'s passage is part of, when the passage is (mostly) that case's text
     and the case passes the export's filters; None for a passage of several cases or none."""
-    from .regions import region_matches
-
-    if len(cases) != 1:
+    if len(cases) != 1 or not _case_fits(cases[0], wanted, region):
         return None
     case = cases[0]
-    if wanted and not wanted & set(case.all_industries):
-        return None
-    if region and not any(region_matches(r, region) for r in case.all_regions):
-        return None
     return case if covered_share(hit.chunk.text, case.text) >= CASE_COVER else None
 
 
@@ -723,6 +727,16 @@ def collect_items(kb, queries: Sequence[str] = (), problem: str | None = None, i
                 continue
             seen.add(hit.chunk.chunk_id)
             cases = kb.cases_of_chunk(hit.chunk.chunk_id)
+            if len(cases) > 1 and (wanted or filters.region):
+                fitting = [c for c in cases if _case_fits(c, wanted, filters.region)]
+                if len(fitting) < len(cases):
+                    # A passage telling cases of several trades or places (a write-up run into the next
+                    # one) was found by the trade or place of one of them: the search filter passes the
+                    # whole passage, so its cases of the trade and place asked for are exported instead.
+                    for c in fitting:
+                        if c.case_id not in seen and same_record(c) not in seen and (h := kb.case_hit(c.case_id)):
+                            add_case(h)
+                    continue
             case = _passage_case(hit, cases, wanted, filters.region)
             case_hit = kb.case_hit(case.case_id) if case is not None else None
             if case_hit is None:

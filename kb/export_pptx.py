@@ -375,8 +375,9 @@ def _body(slide, blocks: Sequence[Block], per_line: int | None = None) -> None:
 
 
 def chartable(outcomes: Sequence[ExportOutcome]) -> list[ExportOutcome]:
-    """Outcomes that have both a before and an after value."""
-    return [o for o in outcomes if o.before is not None and o.after is not None]
+    """Outcomes that have both a before and an after value (an after given as a range, "90% → 95%～98%",
+    has no one bar to draw)."""
+    return [o for o in outcomes if o.before is not None and o.after is not None and o.upto is None]
 
 
 def _chart_slides(prs, it: ExportItem, n: int, title: str, citation: str) -> int:

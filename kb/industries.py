@@ -257,7 +257,7 @@ def _words() -> dict[str, tuple[str, ...]]:
 
 
 # What people add to a trade word: 电子厂, 食品企业, 机械行业, 家具公司.
-_TRADE_SUFFIX = re.compile(r"(?:加工厂|工厂|厂家|厂|企业|行业|产业|公司|作坊)$")
+_TRADE_SUFFIX = re.compile(r"(?:加工厂|工厂|厂家|厂|企业|企|行业|产业|公司|作坊)$")
 
 
 _CODE = re.compile(r"(?P<letter>[A-Ta-t])?(?P<code>\d{2})(?:\s*(?P<name>\S.*))?")
@@ -320,6 +320,30 @@ def tool_words(text: str) -> list[str]:
     """Trade keywords a text names as something used or bought (用的什么ERP软件好 → 软件): not its trade."""
     return list(dict.fromkeys(text[pos:pos - neg] for pos, neg, _name in _found(text)
                               if _A_TOOL_BEFORE.search(text[max(0, pos - 12):pos])))
+
+
+# An everyday word written as a trade in a question: followed by 厂/企/企业/行业… (茶厂, 茶企, 做鞋企业), or
+# after 做/搞/干/开/办 and before 的 (做茶的, 开酒厂的).
+_AS_TRADE_AFTER = re.compile(r"加工厂|工厂|厂家|厂|企业|企|行业|产业|公司|作坊")
+_AS_TRADE_AROUND = re.compile(r"(?:做|搞|干|开|办)$")
+
+
+def everyday_trade(question: str) -> str | None:
+    """The 大类 of an everyday word of ``industry_words.tsv`` that ``question`` writes as a trade
+    (做茶的小厂, 茶企农残超标, 开酒厂的 → 酒、饮料和精制茶制造业), the most common one of the word; None
+    when none is. The longest word wins where two overlap, so 茶 inside 奶茶 or 茶馆 is no 茶."""
+    taken: list[tuple[int, int]] = []
+    for word in sorted(_words(), key=len, reverse=True):
+        start = 0
+        while (pos := question.find(word, start)) >= 0:
+            end, start = pos + len(word), pos + 1
+            if any(a < end and pos < b for a, b in taken):
+                continue
+            taken.append((pos, end))
+            if _AS_TRADE_AFTER.match(question, end) or (
+                    _AS_TRADE_AROUND.search(question[:pos]) and question.startswith("的", end)):
+                return _words()[word][0]
+    return None
 
 
 def trade_words(text: str) -> list[str]:

@@ -24,6 +24,7 @@ from .glossary import expand
 from .homophones import Correction
 from .homophones import notes as homophone_notes
 from .indexing import IndexWriter, IngestReport, Progress, discover
+from .present import guidance_heading
 from .records import Case, CaseHit, Chunk, DocumentInfo, Hit, Region
 from .retrieval import (
     ANSWER_FROM_HITS,
@@ -510,7 +511,10 @@ class KnowledgeBase:
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),
                            "outline": outline.as_dict() if outline else None,
                            "unanswered": self.unanswered(query, answer)} if answer else None,
-                "guidance": {"industry": industry, "cases": [c.as_dict() for c in cases]} if cases else None,
+                # the heading the CLI and the app put over these cases: 同行怎么做的（…）only when
+                # every case is of ``industry``, 类似问题的案例 when they are of other trades
+                "guidance": {"industry": industry, "heading": guidance_heading(industry, cases, query),
+                             "cases": [c.as_dict() for c in cases]} if cases else None,
                 "results": [h.as_dict() for h in hits]}
 
     # ----------------------------------------------------------------- cases

@@ -105,7 +105,7 @@ def _without_repeated_outcomes(case: Case) -> Case:
     1.1%``) is one outcome: exact repeats (same metric, values and unit) are dropped."""
     seen, kept = set(), []
     for o in case.outcomes:
-        key = (o.metric, o.before, o.after, o.change, o.unit)
+        key = (o.metric, o.before, o.after, o.change, o.unit, o.upto)
         if key not in seen:
             seen.add(key)
             kept.append(o)

@@ -26,6 +26,7 @@ class OutcomeLike(Protocol):
     change: float | None
     unit: str | None
     approx: str
+    upto: float | None
 
 
 def number_text(x: float | None) -> str:
@@ -35,11 +36,19 @@ def number_text(x: float | None) -> str:
 
 def outcome_text(o: OutcomeLike) -> str:
     """``产品缺陷发生率：15% → 7%`` / ``月均经济效益：+10万元`` / ``年质量损失：减少约50万元`` (an approximate
-    change in words) / ``行业产值：130亿元``."""
+    change in words) / ``行业产值：130亿元``; a range reads as one: ``交货周期：缩短20%～30%``,
+    ``合格率：90% → 95%～98%``, ``合格率：95%～98%``."""
     unit = o.unit or ""
+    upto = getattr(o, "upto", None)
     if o.before is not None and o.after is not None:
         before = written_before(o) or f"{number_text(o.before)}{unit}"
-        return f"{o.metric}：{before} → {number_text(o.after)}{unit}"
+        after = range_text(o.after, upto, unit) if upto is not None else f"{number_text(o.after)}{unit}"
+        return f"{o.metric}：{before} → {after}"
+    if o.change is not None and upto is not None:
+        verb = _range_verb(getattr(o, "text", "") or "", abs(o.change)) or ("增加" if o.change > 0 else "减少")
+        return f"{o.metric}：{verb}{range_text(abs(o.change), abs(upto), unit, o.approx)}"
+    if o.after is not None and upto is not None:
+        return f"{o.metric}：{range_text(o.after, upto, unit, o.approx)}"
     if o.change is not None:
         if o.approx and o.change:
             # "约-50万元" reads badly: an approximate change says which way in words ("减少约50万元").
@@ -66,6 +75,24 @@ def written_before(o: OutcomeLike) -> str | None:
                 and float(m["num"]) != o.before and m["unit"] != unit.split("/")[0]):
             return f"{m['num']}{m['unit']}"
     return None
+
+
+def range_text(x: float, upto: float, unit: str, approx: str = "") -> str:
+    """A range as the text writes it: ``20%～30%``, ``约10～15天``, ``10～20万元``, ``300～500人以上``."""
+    span = f"{number_text(x)}%～{number_text(upto)}%" if unit == "%" else f"{number_text(x)}～{number_text(upto)}{unit}"
+    if approx in ("以上", "左右"):
+        return span + approx
+    return span if approx in ("余", "多") else approx + span
+
+
+# The verb of a range of change as written: "交货周期缩短20%～30%" → 缩短.
+_CHANGE_VERB = re.compile(r"(增长|增加|提升|提高|上升|扩大|下降|降低|减少|缩短|缩减)了?(?:约|近|超过|超)?(\d+(?:\.\d+)?)")
+
+
+def _range_verb(text: str, value: float) -> str | None:
+    """The verb right before the figure ``value`` in ``text`` (full-width digits too), or None."""
+    return next((m[1] for m in _CHANGE_VERB.finditer(unicodedata.normalize("NFKC", text)) if float(m[2]) == value),
+                None)
 
 
 def approx_text(x: float, unit: str, approx: str = "") -> str:

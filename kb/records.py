@@ -166,6 +166,9 @@ class Outcome:
     # after it, 近, 约, 超过, 超, 逾 or 不到 before it ("超过350亿元"); "" for an exact figure (and for
     # every from–to pair)
     approx: str = ""
+    # the far end of a range the text gives for the figure ("缩短20%～30%": change -20, upto -30;
+    # "合格率达到95%～98%": after 95, upto 98), in the figure's unit and with its sign; None for one figure
+    upto: float | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -176,6 +179,7 @@ class Outcome:
             "unit": self.unit,
             "page": self.page,
             "approx": self.approx,
+            "upto": self.upto,
         }
 
 

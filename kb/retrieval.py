@@ -26,6 +26,7 @@ from .glossary import asked_terms, expand, glossary
 from .homophones import Correction
 from .industries import (
     classify_industry,
+    everyday_trade,
     is_everyday_word,
     names_the_trade,
     resolve_industries,
@@ -289,7 +290,7 @@ def question_industry(question: str, tokenizer: Tokenizer | None = None) -> str 
     tool it uses (隔壁厂老板用的什么ERP软件好 names no trade)."""
     for word in tool_words(question):
         question = question.replace(word, " ")
-    return classify_industry(expand(question, tokenizer))
+    return classify_industry(expand(question, tokenizer)) or everyday_trade(question)
 
 
 def asks_for_places(query: str) -> bool:

@@ -64,7 +64,7 @@ CREATE TABLE cases (
 CREATE TABLE outcomes (
     case_id TEXT NOT NULL REFERENCES cases(case_id), idx INTEGER NOT NULL, metric TEXT NOT NULL,
     before REAL, after REAL, change REAL, unit TEXT, page INTEGER, text TEXT NOT NULL, chunk_id TEXT,
-    approx TEXT NOT NULL DEFAULT '',
+    approx TEXT NOT NULL DEFAULT '', upto REAL,
     PRIMARY KEY (case_id, idx)
 );
 CREATE TABLE sentences (
@@ -234,8 +234,9 @@ def insert_case(conn: sqlite3.Connection, vec_id: int, c: Case) -> None:
         _json([[r.province, r.city, r.county] for r in c.regions]), _json(list(c.industries)),
         _json(list(c.chunk_ids)), c.profile, c.page_end))
     for i, o in enumerate(c.outcomes):
-        conn.execute("INSERT INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?)", (
-            c.case_id, i, o.metric, o.before, o.after, o.change, o.unit, o.page, o.text, o.chunk_id, o.approx))
+        conn.execute("INSERT INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
+            c.case_id, i, o.metric, o.before, o.after, o.change, o.unit, o.page, o.text, o.chunk_id, o.approx,
+            o.upto))
 
 
 def load_records(gen: Path) -> Records:
@@ -255,7 +256,9 @@ def load_records(gen: Path) -> Records:
             outcomes.setdefault(r["case_id"], []).append(
                 Outcome(r["metric"], r["before"], r["after"], r["change"], r["unit"], r["page"], r["text"], r["chunk_id"],
                         # a generation written before qualifiers were kept has no such column
-                        r["approx"] if "approx" in r.keys() else ""))
+                        r["approx"] if "approx" in r.keys() else "",
+                        # nor, before ranges were kept, their far end
+                        r["upto"] if "upto" in r.keys() else None))
         owner = [r[0] for r in conn.execute("SELECT chunk_vec_id FROM sentences ORDER BY vec_id")]
         cases = [Case(r["case_id"], r["doc_id"], r["kind"], r["title"], Region(r["province"], r["city"], r["county"]),
                       r["industry"], r["problem"], r["measures"], tuple(outcomes.get(r["case_id"], [])),
