@@ -462,9 +462,12 @@ class KnowledgeBase:
     def unanswered(query: str, answer) -> str | None:
         """A note when the question asks for a cost or a length of time and no answer sentence gives
         one (文档中没有写到具体的费用数额); None otherwise."""
-        from .retrieval import UNANSWERED_ZH, unanswered_figures
+        from .retrieval import UNANSWERED_ZH, unanswered_figures, unanswered_years
 
         notes = [UNANSWERED_ZH[k] for k in unanswered_figures(query, answer)] if answer else []
+        years = unanswered_years(query, answer) if answer else []
+        if years:  # 2024年营收又涨了多少: the sentences give 2023年's
+            notes.append(f"文档中没有写到{'、'.join(y + '年' for y in years)}的数字，下面的句子说的是其他年份")
         # 有效期几年，年审要交多少钱: 文档中没有写到需要多长时间，也没有写到具体的费用数额
         return "，也".join([notes[0], *(n.removeprefix("文档中") for n in notes[1:])]) if notes else None
 

@@ -665,8 +665,13 @@ _ASKED_FIGURES = (
                       r"(?:哪家|推荐|名单|怎么选|咋选|选哪)"),
      re.compile(r"[\u4e00-\u9fa5]{2,}(?:认证中心|认证有限公司|认证集团|认证股份|认证公司|检测认证)(?!服务)")),
     # how to reach someone (上虞那家伞厂的电话, 联系方式): a number, an address, an e-mail
-    ("联系", re.compile(r"电话|联系方式|怎么联系|咋联系|如何联系|手机号|微信号|邮箱|地址在哪|联系人"),
-     re.compile(r"\d{3,4}-\d{7,8}|(?<!\d)1\d{10}(?!\d)|电话|热线|邮箱|@|地址[:：]")),
+    ("联系", re.compile(r"电话|联系方式|怎么联系|咋联系|如何联系|手机号|微信号|邮箱|地址|联系人|办公地点|在哪办公|"
+                      r"(?:开放|营业|办公|上班)时间|几点(?:开门|上班|下班)"),
+     re.compile(r"\d{3,4}-\d{7,8}|(?<!\d)1\d{10}(?!\d)|电话|热线|邮箱|@|地址[:：]|路\d+号|(?:开放|营业|办公)时间")),
+    # a loan's terms for one enterprise (认证贷的利息多少, 一家最多能贷多少): not the total lent to all of them
+    ("贷款", re.compile(r"利息|利率|(?:最多|最高|一家|每家|单家)(?:能|可以|可)?贷(?:多少|几)|贷款额度|"
+                      r"额度(?:是|有)?(?:多少|多大|多高)|能贷(?:几|多少)万"),
+     re.compile(r"利率|利息|年化|额度|最高可贷|最多可贷|户均|每家(?:企业)?(?:可|能)?贷")),
     # how many enterprises were certified (有多少家企业拿到了证书): the report counts those helped, not certified
     ("获证", re.compile(r"(?:多少|几)(?:家|个)?[^，。？?]{0,8}(?:拿到|拿了|取得|获得|领到|拿下|考到)[^，。？?]{0,3}证|"
                       r"(?:多少|几)(?:家|个)[^，。？?]{0,8}通过了?[^，。？?]{0,6}认证|"
@@ -675,7 +680,8 @@ _ASKED_FIGURES = (
 )
 UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间": "文档中没有写到需要多长时间",
                  "办理": "文档中没有写到办理流程和所需材料", "投诉": "文档中没有写到投诉、举报的渠道",
-                 "机构": "文档中没有点名或推荐具体的认证机构", "联系": "文档中没有写到联系方式",
+                 "机构": "文档中没有点名或推荐具体的认证机构", "联系": "文档中没有写到联系方式、地址或办公时间",
+                 "贷款": "文档中没有写到贷款利率和每家企业能贷的额度",
                  "获证": "文档中没有写到获证企业的数量"}
 # the kinds above whose answer is a figure (an amount of money, a length of time) rather than a procedure or a name
 _FIGURE_KINDS = ("费用", "时间")
@@ -694,6 +700,21 @@ def unanswered_figures(query: str, sentences) -> list[str]:
     query = to_simplified(query)
     return [kind for kind, asked, given in _ASKED_FIGURES
             if asked.search(query) and not any(given.search(s.text) for s in sentences)]
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年(?!代)")
+
+
+def unanswered_years(query: str, sentences) -> list[str]:
+    """The years a question names (2024年营收又涨了多少) that no answer sentence names while one names
+    another year (据统计，2023年…营收平均提升10.2%), or, when none names a year, their documents' titles
+    do (《2023年度…工作总结》: 减免认证费用3960万元 is 2023's): the figures given are of another year."""
+    asked = list(dict.fromkeys(_YEAR.findall(to_simplified(query))))
+    told = ({y for s in sentences for y in _YEAR.findall(s.text)}
+            or {y for s in sentences for y in _YEAR.findall(getattr(s, "doc", "") or "")})
+    if not asked or not told or told & set(asked):
+        return []
+    return asked
 
 
 def has_figure(text: str) -> bool:

@@ -572,6 +572,10 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("最后有几家拿到体系证书", "合成：126家帮扶企业中有98家通过质量管理体系认证。", None),
     ("几家企业通过了认证", "为1.5万家企业减免认证费用共计3960万元。", "获证"),
     ("多少家企业参加了", "457家认证机构为3.0万家小微企业实施精准帮扶。", None),
+    # session 27 tester: a loan's terms for one firm are not the total lent; an address or opening hours
+    ("认证贷的利息多少，一家最多能贷多少钱", "为1433家企业发放认证融资贷款超83亿元。", "贷款"),
+    ("认证贷的利息多少", "合成：认证贷年化利率3.65%，单户额度最高300万元。", None),
+    ("德清那个认证服务中心的地址和开放时间", "浙江在德清县设立全国首个县级质量认证服务中心。", "联系"),
     # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
     ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
 ])
@@ -582,6 +586,24 @@ def test_what_the_answer_does_not_give_is_said(query, sentence, kind):
     assert unanswered_figure(query, answer) == kind
     assert KnowledgeBase.unanswered(query, answer) == (UNANSWERED_ZH[kind] if kind else None)
     assert KnowledgeBase.unanswered(query, []) is None  # no answer: nothing to qualify
+
+
+def test_a_year_the_answer_does_not_give_is_said():
+    """2024年营收又涨了多少 (session 27 tester) was answered with 2023's figures and no word of it; a
+    sentence naming no year counts its document's year (《2023年度…工作总结》)."""
+    from kb.retrieval import AnswerSentence, unanswered_years
+
+    def said(query, text, doc="文档"):
+        return unanswered_years(query, [AnswerSentence(text, "c1", doc, "", 1, 0.5)])
+
+    assert said("2024年营收又涨了多少", "据统计，2023年参与提升行动的小微企业年度营收平均提升10.2%。") == ["2024"]
+    assert said("2022年的时候免了多少认证费", "为1.5万家企业减免认证费用3960万元。", "2023年度工作总结") == ["2022"]
+    assert said("2023年免了多少认证费", "为1.5万家企业减免认证费用3960万元。", "2023年度工作总结") == []
+    assert said("不良率比2022年降了多少", "2023年产品不良率较2022年下降20.2%。") == []
+    assert said("营收涨了多少", "2023年营收平均提升10.2%。") == []  # no year asked
+    assert said("2024年营收涨了多少", "营收平均提升10.2%。") == []  # no year told: nothing to say
+    answer = [AnswerSentence("2023年营收平均提升10.2%。", "c1", "文档", "", 1, 0.5)]
+    assert KnowledgeBase.unanswered("2024年营收又涨了多少", answer) == "文档中没有写到2024年的数字，下面的句子说的是其他年份"
 
 
 def test_search_json_says_when_the_report_has_no_cost(built):
