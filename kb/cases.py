@@ -43,6 +43,7 @@ from .structure import (
     ENTERPRISE_WORD,
     GROUP_HEADING,
     INLINE_LABEL,
+    NAMED_WORKS,
     NOTE_HEADING,
     PARTS,
     bare_heading,
@@ -50,6 +51,7 @@ from .structure import (
     label_part,
     names_case,
     names_case_strictly,
+    opening_enterprise,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -99,7 +101,10 @@ from .structure import (
 # 16: everyday part labels (怎么做的：, 做了哪些：, 效果怎么样：); a place's zone before the colon
 #    (郑州经济技术开发区：…) is a local experience.
 # 17: a range of figures ("缩短20%～30%", "10-15%", "降低10%至15%") is one outcome, its far end in Outcome.upto.
-CASES_VERSION = "17"
+# 18: a collection whose case headings name only the practice, each write-up opening with the enterprise, is
+#    a collection (titled "enterprise：practice"); "某地某某陶瓷制品厂是…" is one enterprise; a failed action
+#    (未通过验厂) is a fault.
+CASES_VERSION = "18"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -759,6 +764,9 @@ def case_subject(text: str) -> _Subject | None:
                 if start < clause.end() and body[start - 1] in "与同" and place not in places:
                     places.append(place)
     enterprise = ENTERPRISE_SUBJECT.match(body[end:])
+    if enterprise is None and count == 1:
+        # "潮州市潮安区瓷韵陶瓷制品厂是…一家…": a works after its place is one enterprise, not "place：sentence".
+        enterprise = NAMED_WORKS.match(body[end:])
     if enterprise:
         end += enterprise.end()
     if count == 0 and not enterprise:
@@ -805,15 +813,18 @@ def _problem(text: str) -> str:
     return "；".join(found)
 
 
-def _measures(text: str, skip: int = 0, prose: bool = False) -> str:
+def _measures(text: str, skip: int = 0, prose: bool = False, inputs: bool = False) -> str:
     """The clauses saying what was done: not outcomes, problems, profile facts or bare qualitative
     results; in a collection's unlabelled write-up (``prose``) not the description of the subject
-    or the faults it had either (see :func:`_problem_clauses`)."""
+    or the faults it had either (see :func:`_problem_clauses`). With ``inputs`` (a write-up whose
+    results are told apart, after it) a clause doing something with a figure and no change is what was
+    done ("培训内审员6名", "带动46家配套企业开展认证培训"), not a result."""
     kept = []
     counts = _activity_counts(text[skip:])
     for m in _CLAUSE.finditer(text[skip:]):
         clause = m.group().strip()
-        if clause in counts:
+        if clause in counts or (inputs and clause and _acts(clause) and parse_outcomes(clause)
+                                and not _states_change(clause) and not _continues_result(clause)):
             kept.append(clause)
         elif (clause and not parse_outcomes(clause) and not _continues_result(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
                 and not is_profile_clause(clause) and not _TIME_ONLY.fullmatch(clause)
@@ -866,7 +877,9 @@ _DESCRIPTION = re.compile(
     r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界|[^，。；]{0,16}?(?:下辖|境内|重要|主要|最大))[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
     r"|^是[^，。；]{1,16}(?:供应商|配套企业|配套厂|生产基地|龙头企业)$"
     r"|^(?:其中)?(?:大多|多|大多数|绝大多数|大部分|绝大部分)(?:为|是|属于|属)(?:小微|中小|民营|个体|家庭)"
-    r"|^[^，。；]{2,30}?是一家[^，。；]{0,24}(?:企业|公司|工厂|厂|合作社|作坊|工坊)$")
+    r"|^[^，。；]{0,30}?(?:企业|厂家|工厂|作坊|商户)(?:大多|多|大多数|绝大多数|大部分|绝大部分)(?:为|是|属于|属)(?:小微|中小|民营|个体|家庭)"
+    r"|^[^，。；]{0,30}?(?:企业|厂家|工厂|作坊|商户)(?:众多|云集|林立|集聚)$"
+    r"|^[^，。；]{2,30}?是(?:[^，。；]{2,16}?(?:省|市|县|区|镇|乡|当地|本地))?一家[^，。；]{0,24}(?:企业|公司|工厂|厂|合作社|作坊|工坊)$")
 # A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
 _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
                     r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
@@ -879,9 +892,15 @@ _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|�
 
 
 # Wording of a difficulty, in a write-up with no 存在问题 label ("药物称量靠经验，安全隐患大", "管理基础不健全",
-# "面临融资难题"), unless a remedy is what the clause says ("排查安全隐患", "补齐检测短板").
-_DIFFICULTY = re.compile(r"隐患|(?:靠|凭)经验|短板|难题|痛点|瓶颈|堵点|不健全|不完善|不到位|不够|较低|偏弱|较弱|较差|落后|粗放|"
-                         r"参差不齐|两张皮|流于形式|形同虚设|走过场|风险(?:大|高|较大|较高|突出)|差错(?:多|频|率高)|事故(?:多|频)|多发|频发|易发")
+# "面临融资难题", "染色靠老师傅调配", "试模靠反复修模", "断经、错纬等织疵多", "售后故障多、客户投诉集中",
+# "同批产品色差明显", "产品保质期内易变质", "合格率只有75%"), unless a remedy is what the clause says
+# ("排查安全隐患", "补齐检测短板", "降低色差").
+_DIFFICULTY = re.compile(r"隐患|(?:靠|凭|依赖)[^，,；;。、]{0,4}?(?:经验|老师傅|师傅|人工|人眼|肉眼|目测|手感|感觉|反复)|"
+                         r"短板|难题|痛点|瓶颈|堵点|不健全|不完善|不到位|不够|较低|偏弱|较弱|较差|落后|粗放|"
+                         r"参差不齐|两张皮|流于形式|形同虚设|走过场|风险(?:大|高|较大|较高|突出)|差错(?:多|频|率高)|事故(?:多|频)|多发|频发|易发|"
+                         r"(?:故障|投诉|返工|返修|次品|废品|疵|毛病|问题)(?:较|很|偏)?多|(?:投诉|故障|问题|矛盾|缺陷)集中|色差|瑕疵|疵点|"
+                         r"易(?:变质|腐败|腐烂|霉变|发霉|受潮|破损|损坏|变形|开裂|脱落|褪色|生锈|氧化|出错|混批|混料)|"
+                         r"(?:只有|仅有|仅)(?:约|近)?\d")
 _REMEDY = re.compile(r"消除|排除|排查|整治|杜绝|防范|防止|避免|化解|破解|解决|补齐|补足|弥补|攻克|突破|克服|降低|减少")
 
 
@@ -891,11 +910,12 @@ def _fault_word(clause: str) -> bool:
 
 
 def _is_fault(clause: str) -> bool:
-    return _fault_word(clause) and not _ACTION.search(clause) and not parse_outcomes(clause)
+    # An action named only to say it failed or is missing ("未通过海外客户验厂") does not make it a measure.
+    return _fault_word(clause) and not _acts(clause) and not parse_outcomes(clause)
 
 
 # An action named only to say it is missing ("许多企业没有建立质量管理体系") is a fault, not a measure.
-_NEGATED_ACTION = re.compile(rf"(?:没有|未能?|尚未|缺乏|缺少|无)(?:{_ACTION.pattern})")
+_NEGATED_ACTION = re.compile(rf"(?:没有|未能?|尚未|缺乏|缺少|无|不)(?:{_ACTION.pattern})")  # 不完善, 未通过
 
 
 def _acts(clause: str) -> bool:
@@ -940,7 +960,7 @@ def _sets_out_situation(lead: Sequence[_Piece]) -> bool:
     # 40万元"); a change ("由15%降至7%", "下降20%") is a result, and then the paragraph is no situation.
     if any(_acts(c) and not _DESCRIPTION.search(c) or _states_change(c) for c in clauses):
         return False  # (a description's 通过 — "产品通过电商平台销售" — does nothing)
-    return any(_fault_word(c) and not _ACTION.search(c) or _PROBLEM.search(c) for c in clauses) or any(
+    return any(_fault_word(c) and not _acts(c) or _PROBLEM.search(c) for c in clauses) or any(
         _PROBLEM_SENTENCE.search(x.text) for x in lead)
 
 
@@ -970,13 +990,18 @@ def _results_paragraph(sents: Sequence[Sentence], free: Sequence[_Piece], after_
     last = sents[free[-1].index].paragraph
     tail = [x for x in free if sents[x.index].paragraph == last]
     if len(tail) == len(free):
-        return set()
+        # One paragraph (as a PDF or a Markdown item often gives a write-up): the results are told from
+        # the sentence that opens with a result lead-in (实施以来, 通过上述做法, 截至2023年底 …) to its end.
+        k = next((k for k, x in enumerate(free) if k and _RESULT_LEAD.match(x.text.strip())), None)
+        if k is None:
+            return set()
+        tail = list(free[k:])
     opening = [m.group().strip() for m in _CLAUSE.finditer(tail[0].text)][:2]
     if not (_RESULT_LEAD.match(tail[0].text.strip()) or any(_states_change(c) for c in opening)):
         return set()  # neither "经过一年的运行，…" nor "企业碎米率由12%降至5.5%，…"
     if not any(parse_outcomes(x.text) for x in tail):
         return set()
-    before = [c for x in free if sents[x.index].paragraph != last for m in _CLAUSE.finditer(x.text) if (c := m.group())]
+    before = [c for x in free if x not in tail for m in _CLAUSE.finditer(x.text) if (c := m.group())]
     if not after_situation and not any(_acts(c) for c in before):
         return set()  # nothing was done before it: no write-up of measures then results
     return {x.index for x in tail}
@@ -1129,6 +1154,11 @@ def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Se
     return out
 
 
+# A remark quoted at the end of a write-up: "企业负责人表示，认证带来的不只是一张证书，更是管理方式的转变。",
+# "该厂厂长感慨道：…". What someone thinks of it, not what was done.
+_REMARK = re.compile(r"^(?:[^，,；;。：:“”]{1,16}?)(?:表示|坦言|感慨|感叹|直言|说道?|称|认为|谈到|深有感触地说)(?:道)?[，,：:“]")
+
+
 # A figure aimed at, not reached: "力争全年帮扶5000家以上", "计划组织培训3场", "目标是合格率提高到98%".
 _TARGET = re.compile(r"力争|争取|预计|计划(?!书)|目标(?:是|为|值)?|拟(?:于|在|用)?")
 
@@ -1209,9 +1239,10 @@ def _make_case(
         measures = "".join(x.text for x in by_part["measures"] if "|" not in x.text and not _leads_into_table(sents, x.index))
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
-        measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled) for x in free
-                                           if not _leads_into_table(sents, x.index) and x.index not in tail
-                                           and not (labelled and _NOTES.match(sents[x.index].text)))))
+        measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled, inputs=bool(tail))
+                                           for x in free if not _leads_into_table(sents, x.index) and x.index not in tail
+                                           and not (labelled and _NOTES.match(sents[x.index].text))
+                                           and not _REMARK.match(x.text.strip()))))
     results = (by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]) + stated
     if lead and not by_part["outcomes"]:
         results = [x for x in pieces if x.index not in lead]
@@ -1532,13 +1563,23 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
     as 说明 do not count) and either its title names cases or experiences (案例/经验, but not a
     总结 report) or most of its case headings name a region, an enterprise, or start with 案例N.
     """
-    heads = [u.heading for u in _units(sentences)]
+    units = _units(sentences)
+    heads = [u.heading for u in units]
     if len(heads) < 2:  # field tables one after another, or a table with a case per row; no case headings
         return len(_field_tables(sentences)) >= 2 or sum(len(rows) for _, _, rows in _row_tables(sentences)) >= 2
     title = doc_title or ""
     if re.search(r"案例|经验", title) and "总结" not in title:
         return True
-    return sum(1 for h in heads if names_case(h)) * 2 > len(heads)
+    # A heading naming only the practice ("以数字化追溯破解食品安全难题") over a write-up opening with the
+    # enterprise ("某某食品有限公司位于…") names that enterprise's case.
+    return sum(1 for u in units if names_case(u.heading) or _opened_by_enterprise(sentences, u)) * 2 > len(heads)
+
+
+def _opened_by_enterprise(sentences: Sequence[Sentence], unit: _Unit) -> str:
+    """The enterprise the first sentence under a case's heading opens with ("漳州市龙海区海味坊食品有限公司
+    位于…" → 漳州市龙海区海味坊食品有限公司), or ""."""
+    first = sentences[unit.idx[0]].text.strip() if unit.idx else ""
+    return first[:opening_enterprise(first)]
 
 
 def _labelled_parts(sentences: Sequence[Sentence]) -> set[str]:
@@ -1657,6 +1698,12 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
         # the case is that enterprise's, and it is where the place field says.
         if name not in title:
             title = f"{name}：{title}" if title else name
+    elif (sents and depth and not names_case_strictly(title) and len(sents[0].section) >= depth
+          and (name := sents[0].text.strip()[:opening_enterprise(sents[0].text)])):
+        # A title that names only the practice ("以数字化追溯破解食品安全难题") over a write-up that opens with
+        # the enterprise ("漳州市龙海区海味坊食品有限公司位于…"): the case is that enterprise's.
+        if name not in title:
+            title = f"{name}：{title}"
     if not place:
         place = next((m["place"] for s in sents if (m := _PLACE_FIELD.match(s.text.strip()))), "")
     region = find_region(place) if place else Region()

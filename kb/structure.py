@@ -174,6 +174,51 @@ ENTERPRISE_SUBJECT = re.compile(
     r"(?:公司|企业|厂|集团|合作社|作坊|车间|工坊)")
 
 
+# A works named by its trade name without 有限/股份, after its place, as the subject of a sentence describing
+# it: "潮州市潮安区瓷韵陶瓷制品厂是…一家…", "某县兴旺食品厂位于…" (not "该厂是…", "这家工厂位于…").
+NAMED_WORKS = re.compile(r"(?![该这本其此那各每一])(?:(?![的和与及等、])[\u4e00-\u9fff]){2,12}?(?:公司|厂|合作社|作坊|工坊)"
+                         r"(?=是|位于|地处|坐落|成立|始建|创办|创建|主要|专业|主营|现有|拥有|专注)")
+
+
+def leading_places_end(text: str) -> int:
+    """Where the chain of places ``text`` starts with ends ("浙江省湖州市安吉县以…" → 9), or 0."""
+    end = 0
+    for a, b, _ in region_spans(text):
+        if a != end:
+            break
+        end = b
+    return end
+
+
+def opening_enterprise(text: str) -> int:
+    """The length of the enterprise's name a sentence opens with, its place included ("漳州市龙海区海味坊食品
+    有限公司位于…" → 15, "潮州市潮安区瓷韵陶瓷制品厂是…" → 13), or 0 when it opens with none."""
+    text = text.strip()
+    end = leading_places_end(text)
+    if m := ENTERPRISE_SUBJECT.match(text[end:]):
+        return end + m.end()
+    if end and (m := NAMED_WORKS.match(text, end)):
+        return m.end()
+    return 0
+
+
+# A case titled by its practice alone, on a line of its own ("以数字化追溯破解食品安全难题"), over a write-up
+# whose first paragraph opens with the enterprise ("某某食品有限公司位于…"): short, one phrase (no clause or
+# sentence break), after a paragraph that ends a sentence. A heading only when the document has two or more.
+_TOPIC_TITLE_MAX = 30
+_TOPIC_BREAK = re.compile(r"[，,；;。！？!?：:…|]")
+
+
+def topic_title(text: str, before: str | None, after: str | None) -> bool:
+    """Whether a line without numbering titles a case by its practice (see above): ``before`` is the
+    paragraph above it (None at the top), ``after`` the one below."""
+    t = text.strip()
+    if (not 6 <= len(t) <= _TOPIC_TITLE_MAX or _TOPIC_BREAK.search(t) or heading_level(t) is not None
+            or after is None or before is not None and not re.search(r"[。！？!?；;”」）)]$", before.strip())):
+        return False
+    return opening_enterprise(split_sentences(after)[0][1] if after.strip() else "") > 0 and not opening_enterprise(t)
+
+
 def names_case_strictly(heading: str) -> bool:
     """A top-level heading that is one case's title (案例N, or starting with a place or an
     enterprise), strictly: "一、小微企业质量管理现状" mentions 企业 but names no case."""
@@ -274,13 +319,18 @@ def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, li
     if len(place_titles) < 2:
         # One is a heading right under a group heading ("二、企业优良案例" then "某公司：…").
         place_titles = {pi for pi in place_titles if pi > skip and _group_heading(paragraphs[pi - 1].text)}
+    # Lines titling a case by its practice alone are headings only when there are two or more of them.
+    topic_titles = {pi for pi in range(skip, len(paragraphs) - 1) if pi not in place_titles and topic_title(
+        paragraphs[pi].text, paragraphs[pi - 1].text if pi > skip else None, paragraphs[pi + 1].text)}
+    if len(topic_titles) < 2:
+        topic_titles = set()
 
     toc = _table_of_contents(paragraphs, skip)
 
     def level_of(pi: int, text: str) -> int | None:
         if pi in toc:
             return None  # a line of the table of contents (skipped), not the heading it lists
-        if pi in place_titles or _DIVISION_LINE.fullmatch(text.strip()):
+        if pi in place_titles or pi in topic_titles or _DIVISION_LINE.fullmatch(text.strip()):
             return 1
         level = heading_level(text)
         if level in (3, 4) and LABELLED_ITEM.match(text):

@@ -32,6 +32,11 @@ CASES = (
 )
 
 
+def _topic(title: str) -> str:
+    """A case's title without the enterprise its write-up opens with ("合成县晴川伞业有限公司：给伞骨…" → "给伞骨…")."""
+    return title.split("：", 1)[-1]
+
+
 def _lines(text: str, size: float = 11, bold: bool = False) -> list[tuple[str, float, bool]]:
     return [(line, size, bold) for line in wrap(text, 38)]
 
@@ -58,7 +63,7 @@ def test_bold_topic_headings_split_a_pdf_collection_into_its_cases(tmp_path: Pat
     for title, _ in CASES:
         assert (title,) in sections  # each case's passages cite its own heading, not "引言"
     assert len(parsed.cases) == 3
-    by_title = {c.title: c for c in parsed.cases}
+    by_title = {_topic(c.title): c for c in parsed.cases}
     umbrella = by_title["给伞骨焊点装上检验关"]
     assert "虚焊" in umbrella.problem and "作业指导书" in umbrella.measures
     assert {(o.before, o.after) for o in umbrella.outcomes} >= {(6.5, 1.5), (12.0, 2.0)}
@@ -70,7 +75,7 @@ def test_bold_topic_headings_split_a_pdf_collection_into_its_cases(tmp_path: Pat
 
 def test_larger_size_alone_is_emphasis_too(tmp_path: Path):
     parsed = parse_document(write_styled_pdf(tmp_path / "大字号.pdf", _collection(heading=(14, False))))
-    assert {c.title for c in parsed.cases} == {title for title, _ in CASES}
+    assert {_topic(c.title) for c in parsed.cases} == {title for title, _ in CASES}
 
 
 def test_topic_lines_in_the_body_look_stay_text(tmp_path: Path):
@@ -88,7 +93,7 @@ def test_under_numbered_group_headings_topics_are_one_level_down(tmp_path: Path)
 def test_a_running_header_in_bold_is_no_heading(tmp_path: Path):
     parsed = parse_document(write_styled_pdf(tmp_path / "页眉.pdf", _collection(header="某省案例汇编")))
     assert not any("某省案例汇编" in c.section for c in parsed.chunks)
-    assert {c.title for c in parsed.cases} == {title for title, _ in CASES}
+    assert {_topic(c.title) for c in parsed.cases} == {title for title, _ in CASES}
 
 
 BODY = Style(11, False)
@@ -158,11 +163,27 @@ def _docx(path: Path, heading_style: bool = False, bold: bool = True) -> Path:
 @pytest.mark.parametrize("heading_style", [False, True])
 def test_docx_bold_paragraph_or_heading_style_titles_cases(tmp_path: Path, heading_style: bool):
     parsed = parse_document(_docx(tmp_path / "主题标题.docx", heading_style=heading_style))
-    assert {c.title for c in parsed.cases} == {title for title, _ in CASES}
-    tea = next(c for c in parsed.cases if c.title == CASES[1][0])
+    assert {_topic(c.title) for c in parsed.cases} == {title for title, _ in CASES}
+    tea = next(c for c in parsed.cases if _topic(c.title) == CASES[1][0])
+    assert tea.title == f"合成县云雾茶业有限公司：{CASES[1][0]}"  # the enterprise its write-up opens with
     assert "拼配" in tea.problem and {(o.before, o.after) for o in tea.outcomes} >= {(4.0, 0.5)}
 
 
-def test_docx_plain_topic_paragraphs_stay_text(tmp_path: Path):
+def test_docx_plain_topic_paragraphs_are_headings_only_over_a_named_enterprise(tmp_path: Path):
+    """Plain topic paragraphs are headings only when each write-up under them opens with its enterprise
+    (kb/structure.topic_title); over "该企业…" they stay text."""
+    import docx
+
     parsed = parse_document(_docx(tmp_path / "不加粗.docx", bold=False))
+    assert any(c.section == (CASES[1][0],) for c in parsed.chunks)
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    document.add_paragraph(INTRO)
+    for title, paras in CASES:
+        document.add_paragraph(title)
+        document.add_paragraph("该企业" + paras[0].split("有限公司", 1)[1])
+        for para in paras[1:]:
+            document.add_paragraph(para)
+    document.save(str(tmp_path / "不加粗无企业名.docx"))
+    parsed = parse_document(tmp_path / "不加粗无企业名.docx")
     assert not any(c.section == (CASES[1][0],) for c in parsed.chunks)
