@@ -274,10 +274,18 @@ _PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|�
 _OUTLINE_QUESTION = re.compile(r"哪几(条|项|点|个?方面|件|类|块|步|部分|个(?![省地市县城区]))|哪些方面|"
                                r"(有|包括|分|做了|总结了?|提出了?|存在|还有)哪些(经验|做法|举措|措施|打算|安排|考虑|方向|问题|"
                                r"不足|短板|难点|成效|成绩|任务|重点|工作|规律|体会|部分)|"
-                               r"几(条|点|个方面|部分)(经验|做法|举措|措施|打算|问题|体会|内容)|提纲|要点|脉络|框架")
-# ... or for the parts of the whole document (报告分哪几部分, 目录): its top-level headings.
-_STRUCTURE_QUESTION = re.compile(r"(分|有|包括|分成|讲了)(哪几|几)个?(部分|章|大块|大部分)|目录|整体结构|总体结构")
+                               r"几(条|点|个方面|部分)(经验|做法|举措|措施|打算|问题|体会|内容)|提纲|要点|脉络|框架|"
+                               # 经验一共几条，每条叫啥; 做得还不够的地方分几大块
+                               r"(经验|做法|举措|措施|打算|问题|体会|不足|方向|短板|步骤|任务|重点)[^，。？?]{0,4}"
+                               r"几(条|点|项|个方面|大块|块|部分|步)|每(条|项|点)(都)?(叫|是)(啥|什么)|"
+                               r"分(成|为)?(哪几|几)个?(大块|块|部分|大部分|类|方面)")
+# ... or for the parts of the whole document (报告分哪几部分, 目录): its top-level headings; not the parts of
+# one of its topics (做得还不够的地方分几大块: the headings of that chapter)
+_STRUCTURE_QUESTION = re.compile(r"(报告|文件|文档|总结|全文|这份|整个|通篇|这篇)[^，。？?的]{0,4}(分|有|包括|分成|分为|讲了)"
+                                 r"(哪几|几)个?(部分|章|大块|大部分)|目录|整体结构|总体结构")
 OUTLINE_MAX_ITEMS = 20
+# "big parts" (几大块, 几大部分, 几大类): a chapter's parts, not the points under one of them
+_BROAD_PARTS = re.compile(r"几大(块|部分|类|方面)|哪几大")
 
 
 def asks_for_outline(query: str) -> bool:
@@ -1476,6 +1484,9 @@ class Retriever:
         section = tuple(chunk.section)
         if not section or _STRUCTURE_QUESTION.search(to_simplified(query)):
             nodes: tuple[tuple[str, ...], ...] = ((),)
+        elif _BROAD_PARTS.search(to_simplified(query)) and len(section) >= 2:
+            # 做得还不够的地方分几大块: the parts of the chapter the passage is in, not the points of its sub-part
+            nodes = (section[:1], section, section[:-1])
         else:  # its own sub-headings, else its siblings — not the whole document's chapters
             nodes = (section, section[:-1]) if len(section) >= 2 else (section,)
         for node in nodes:

@@ -395,6 +395,23 @@ def test_outline_lists_the_headings_under_the_first_result(built):
     assert built.outline("下一步有哪几项打算", []) is None
 
 
+def test_outline_for_how_many_points_and_for_the_big_parts(built):
+    """Session 27 tester: 经验一共几条，每条叫啥 got no outline, and 做得还不够的地方分几大块 the whole report's
+    four chapters (报告… matched the question about the document's parts) instead of that chapter's three parts."""
+    from kb.retrieval import asks_for_outline
+
+    assert asks_for_outline("报告总结出的经验一共几条，每条叫啥") and asks_for_outline("做得还不够的地方分几大块")
+    assert not asks_for_outline("一共出台了几条政策")  # a count, no list
+    lead = _hit_in(built, ("二、经验总结",))
+    assert built.outline("报告总结出的经验一共几条", [lead]).count == 4
+    chunk = next(c for c in built.chunks() if len(c.section) == 3 and c.section[0] == "三、需要完善的主要方向")
+    point = _hit_in(built, tuple(chunk.section))
+    outline = built.outline("报告里说现在做得还不够的地方分几大块", [point])
+    assert outline.section == "三、需要完善的主要方向" and outline.count == 3
+    assert all(i.heading.startswith(("（一）", "（二）", "（三）")) for i in outline.items)
+    assert built.outline("这份报告分几大块", [point]).section == ""  # the document's own parts
+
+
 def test_outline_in_search_json_and_cli(built, capsys, monkeypatch):
     from kb import cli
 
