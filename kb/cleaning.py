@@ -4,7 +4,9 @@ Input is a :class:`Document` of raw pages; output is a list of :class:`Paragraph
 characters each know their page. What is repaired, and why:
 
 * wrapped lines are rejoined (a line break inside a sentence is an artefact of layout);
-* page footers ("— 19 —"), stray URL lines and the attachment header ("附件 1") are dropped;
+* page footers ("— 19 —"), stray URL lines and the attachment header ("附件 1") are dropped, and so
+  is a running header or footer: the same line at the top or the bottom of most pages
+  (:func:`running_lines`; "某某案例选编" above every page is layout, not text);
 * decimals split by a space ("3. 7 亿元") are rejoined without touching list numbers ("1. 提升");
 * spaces between Chinese and digits, and full-width digits/letters/％, are normalised;
 * radical code points that PDF fonts put in place of ordinary characters ("⼀" U+2F00 for 一,
@@ -19,6 +21,7 @@ import statistics
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from pathlib import Path
 
 from .labels import INLINE_LABEL, label_part, run_on_label
 from .loaders import PAGE_FOOTER
@@ -205,6 +208,49 @@ _WRAPPED_DIGITS_LEFT = re.compile(r"(?:^|[^\s\d])\d+$")
 _WRAPPED_DIGITS_RIGHT = re.compile(r"\d+(?![\s\d])")
 
 
+# A line is a running header or footer when it is among the first or the last few lines of a page
+# (page numbers aside) on at least two pages and on this share of the pages with text.
+_RUNNING_EDGE = 2
+_RUNNING_SHARE = 0.4
+_RUNNING_MAX = 60
+
+
+def _running_key(line: str) -> str:
+    """A line as a running header is compared: digits stand for any number (a page number in it)."""
+    return re.sub(r"\d+", "0", re.sub(r"\s+", "", line))
+
+
+def running_lines(pages: list[str]) -> set[str]:
+    """The running headers and footers of a paginated document (keys of :func:`_running_key`): a line
+    printed at the top or the bottom of a page (among its first or last two lines, page numbers
+    aside) on at least two pages and on two pages in five. Such a line is the layout of the page,
+    not its text: read as text it runs into the paragraph above and stretches its pages ("第 1–2
+    页"), and on the first page into the title. Only a short phrase qualifies: not a table row of
+    several cells ("序号 企业名称 所在地" repeated over a continued table), not a line of prose."""
+    counts: dict[str, int] = {}
+    with_text = 0
+    for text in pages:
+        lines = text.split("\n")
+        edges = _edge_lines(lines)
+        if not edges and not any(t.strip() for t in lines):
+            continue
+        with_text += 1
+        keys = {_running_key(t) for t in (fold_radicals(lines[i]).strip() for i in edges)
+                if len(t) <= _RUNNING_MAX and len(t.split()) <= 2 and re.search(r"[\u4e00-\u9fffA-Za-z]", t)
+                and not re.search(r"[。；！？]$", t)}
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    if with_text < 2:
+        return set()
+    return {key for key, n in counts.items() if n >= 2 and n >= _RUNNING_SHARE * with_text}
+
+
+def _edge_lines(lines: list[str]) -> set[int]:
+    """The indexes of the first and the last two lines of a page with text, page numbers aside."""
+    text = [i for i, raw in enumerate(lines) if (t := fold_radicals(raw).strip()) and not _is_debris(t, 99)]
+    return set(text[:_RUNNING_EDGE] + text[-_RUNNING_EDGE:])
+
+
 def _join(left: str, right: str, wrapped: bool = False) -> str:
     """``right``, the next line of a paragraph, after ``left``. Latin letters or digits on both sides of
     the break are two words ("ISO" "9001"), except digits in a ``wrapped`` line (one filled to the
@@ -222,15 +268,22 @@ def clean_document(doc: Document) -> list[Paragraph]:
     lines: list[tuple[str, int | None, bool]] = []  # text, page, blank-line-before
     indented: list[bool] = []  # the line began with a space: a first-line indent in a PDF
     seen = 0
+    running = (running_lines([p.text.replace("\r\n", "\n").replace("\r", "\n") for p in doc.pages])
+               if doc.paginated and doc.format != "pptx" else set())
+    # The document's first line is kept though it is printed above every page when nothing else names
+    # the document (no metadata title: its title is its file name): a cover's title may be the header.
+    named = doc.title.strip() != Path(doc.path).stem.strip()
     for page in doc.pages:
         # A page break is not a blank line: paragraphs often run on to the next page.
         blank = not lines
-        for raw in page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        raws = page.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        edges = _edge_lines(raws) if running else set()
+        for at, raw in enumerate(raws):
             line = fold_radicals(raw).strip()
             if not line:
                 blank = True
                 continue
-            if _is_debris(line, seen):
+            if _is_debris(line, seen) or (at in edges and _running_key(line) in running and (named or lines)):
                 seen += 1
                 continue
             seen += 1

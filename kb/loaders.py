@@ -813,7 +813,7 @@ def _load_pdf(path: Path, ocr: OcrSettings, progress: OcrProgress | None) -> tup
     # text is still pypdf's: a page read by OCR or rebuilt in reading order has no known look.
     extracted = [look if page.text == original else None
                  for page, look, original in zip(pages, looks, extracted_texts)]
-    marked = mark_style_headings([p.text for p in pages], extracted + [None] * (len(pages) - len(extracted)))
+    marked = mark_style_headings([p.text for p in pages], extracted + [None] * (len(pages) - len(extracted)), title)
     pages = [replace(p, text=t) if t != p.text else p for p, t in zip(pages, marked)]
     pages = _with_labels(pages, _catalog_labels(reader))
     visible = [len(re.sub(r"\s", "", p.text)) for p in pages]

@@ -40,15 +40,18 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
 
     doc = simplify_document(load_document(path, ocr, progress))
     paragraphs = clean_document(doc)
+    stem = Path(doc.path).stem  # (the title of a Traditional document is converted: so is its stem here)
+    # A PDF's real metadata title is its title: lines at the top that name something else (a case's
+    # title) are neither the title nor cut off as a title block (see structure_sentences).
+    meta_title = fold_radicals(doc.title) if doc.format == "pdf" and doc.title not in (stem, simplified_title(stem)) else None
     if doc.format == "pptx":
         found_title, sentences = None, slide_sentences(doc, paragraphs)
     else:
-        found_title, sentences = structure_sentences(paragraphs)
+        found_title, sentences = structure_sentences(paragraphs, meta_title)
     if not sentences:
         raise UnreadableDocument(str(path), "清洗后没有可索引的正文")
     title = fold_radicals(doc.title)
     # A Markdown document's title H1 is its title, whatever lines follow it (a note, an edition).
-    stem = Path(doc.path).stem  # (the title of a Traditional document is converted: so is its stem here)
     marked = doc.format == "md" and doc.title not in (stem, simplified_title(stem))
     if found_title and len(found_title) >= 6 and not marked:
         title = found_title

@@ -38,6 +38,7 @@ from .labels import (  # noqa: F401  (PARTS and INLINE_LABEL are read from here 
 from .numbering import CN_DIGITS, heading_level
 from .records import Region, Sentence
 from .regions import find_region, region_spans
+from .styled_headings import similar_titles
 
 _CN = CN_DIGITS
 _ENUM = re.compile(rf"^[{_CN}]是(?!否|指|因为|由于)")
@@ -311,9 +312,14 @@ def extract_title(paragraphs: Sequence[Paragraph]) -> tuple[str | None, int]:
 _DIVISION_LINE = re.compile(rf"第[{CN_DIGITS}]{{1,3}}(?:部分|篇|编)\s*[\u4e00-\u9fff、和与及]{{0,16}}")
 
 
-def structure_sentences(paragraphs: Sequence[Paragraph]) -> tuple[str | None, list[Sentence]]:
-    """Return (document title if found, sentences with section paths and pages)."""
+def structure_sentences(paragraphs: Sequence[Paragraph], known_title: str | None = None) -> tuple[str | None, list[Sentence]]:
+    """Return (document title if found, sentences with section paths and pages). ``known_title``: the
+    title in the file's metadata (a PDF's /Title), when it is a real one. Lines at the top that read
+    like a title but name something else (the first case of a collection: "茉莉花茶：从茶园到茶杯的全程质控"
+    under the metadata title "某地区案例选编") are no title block: they stay text."""
     title, skip = extract_title(paragraphs)
+    if title and known_title and not similar_titles(title, known_title):
+        title, skip = None, 0
     # Lines titled by a place and a colon are headings only when there are two or more of them.
     place_titles = {pi for pi, p in enumerate(paragraphs[skip:], start=skip) if place_title(p.text)}
     if len(place_titles) < 2:

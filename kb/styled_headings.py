@@ -17,7 +17,9 @@ in kb/loaders.py) only when everything agrees:
   before an ordinary line of prose (with a comma or a full stop);
 * it reads as a title: 4–40 characters, no sentence or clause punctuation, no numbering of its own
   ("一、", "（一）", "案例三" are headings already), not a part label ("主要做法"), not before the first
-  line of body text (the document's title block);
+  line of body text (the document's title block) — unless the document's title is known from its
+  metadata and is another text, and the line looks like the headings after it: then the collection
+  opens with its first case ("茉莉花茶：从茶园到茶杯的全程质控" on the first page of "某地区案例选编");
 * the document has at least two of them (a collection, not one emphasised line); a short line printed
   more than once (a running header) is never one.
 
@@ -146,11 +148,13 @@ def _font_is_bold(font) -> bool:
         return False
 
 
-def mark_style_headings(pages: Sequence[str], styles: Sequence[Sequence[Style | None] | None]) -> list[str]:
+def mark_style_headings(pages: Sequence[str], styles: Sequence[Sequence[Style | None] | None],
+                        title: str | None = None) -> list[str]:
     """``pages`` (page texts) with the lines that are headings by their look marked "# " (or "### "
     under numbered group headings); see the module's docstring. ``styles`` holds each page's line
     styles (:meth:`StyleRecorder.line_styles`), None for a page whose look is unknown (read by OCR,
-    rebuilt in reading order): its lines are never headings."""
+    rebuilt in reading order): its lines are never headings. ``title`` is the document's title from
+    its metadata, when it has a real one."""
     where: list[tuple[int, int]] = []  # page index, line index of each line looked at
     lines: list[tuple[str, Style | None]] = []
     for pi, text in enumerate(pages):
@@ -163,7 +167,7 @@ def mark_style_headings(pages: Sequence[str], styles: Sequence[Sequence[Style | 
             if t and not _DEBRIS.match(t):
                 where.append((pi, li))
                 lines.append((t, page_styles[li] if page_styles is not None else None))
-    found = find_style_headings(lines, [pi for pi, _ in where])
+    found = find_style_headings(lines, [pi for pi, _ in where], title)
     if found is None:
         return list(pages)
     marker, blocks = found
@@ -176,16 +180,18 @@ def mark_style_headings(pages: Sequence[str], styles: Sequence[Sequence[Style | 
     return ["\n".join(p) for p in out]
 
 
-def find_style_headings(lines: Sequence[tuple[str, Style | None]],
-                        pages: Sequence[int] | None = None) -> tuple[str, list[tuple[int, int]]] | None:
+def find_style_headings(lines: Sequence[tuple[str, Style | None]], pages: Sequence[int] | None = None,
+                        title: str | None = None) -> tuple[str, list[tuple[int, int]]] | None:
     """The headings by their look among ``lines`` (stripped, non-blank text and its style, None where
     unknown; ``pages`` the page of each line, when known): the marker to give them ("#" or "###") and
-    the first and last index of each (a heading may wrap once); None when there are none."""
+    the first and last index of each (a heading may wrap once); None when there are none. ``title``:
+    the document's title from its metadata, if any (see the module's docstring)."""
     # A running header or a line printed on every page is no heading, however it looks: left out.
     seen = Counter(t for t, _ in lines)
     keep = [k for k, (t, _) in enumerate(lines) if seen[t] == 1 or len(t) > _TITLE_MAX or _TITLE_PUNCT.search(t)]
     if len(keep) < len(lines):
-        found = find_style_headings([lines[k] for k in keep], None if pages is None else [pages[k] for k in keep])
+        found = find_style_headings([lines[k] for k in keep], None if pages is None else [pages[k] for k in keep],
+                                    title)
         return None if found is None else (found[0], [(keep[a], keep[b]) for a, b in found[1]])
     body = _body_style(lines)
     if body is None:
@@ -213,8 +219,62 @@ def find_style_headings(lines: Sequence[tuple[str, Style | None]],
         k = end + 1
     if len(found) < _MIN_HEADINGS:
         return None
+    found = _opening_headings(lines, page_of, first_body, found, title, emphasised) + found
     marker = _marker([t for t, _ in lines])
     return (marker, found) if marker is not None else None
+
+
+def _opening_headings(lines, page_of, first_body: int, found: list[tuple[int, int]], title: str | None,
+                      emphasised) -> list[tuple[int, int]]:
+    """The heading just before the first line of body text. The lines there are the document's title
+    block, but not all of them when the document's ``title`` (from its metadata) is known: the last one
+    or two lines, in the very look of the headings found after them, reading as a title, sharing
+    little with ``title`` and after nothing but lines that are the title (or after nothing), are the
+    first case's title (a collection that opens with its first case, its own title only in the
+    metadata, or on a line above). A wrapped title's second line ("案例集（第一辑）") shares much."""
+    if not title or first_body == 0:
+        return []
+    looks = Counter(lines[a][1] for a, _ in found)
+    look, n = looks.most_common(1)[0]
+    if n * 2 <= len(found) or lines[first_body - 1][1] != look:
+        return []  # the headings have no one look, or the line above the body has another
+    start = first_body - 1
+    while start > 0 and lines[start - 1][1] == look:
+        start -= 1
+    for k in (first_body - 1, first_body - 2):
+        if k < start:
+            break
+        rest = _block_text(lines, k, first_body - 1)
+        above = _block_text(lines, start, k - 1) if k > start else ""
+        if (_share_in(rest, title) < 1 / 3 and (not above or similar_titles(above, title))
+                and _heading_block(lines, page_of, k, first_body - 1, emphasised)):
+            return [(k, first_body - 1)]
+    return []
+
+
+def _share_in(text: str, title: str) -> float:
+    """The share of ``text``'s two-character pieces that are in ``title``."""
+    mine = _bigrams(text)
+    return len(mine & _bigrams(title)) / len(mine) if mine else 1.0
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[\s\W_]+", "", text)
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def similar_titles(a: str, b: str) -> bool:
+    """Whether two titles name one document: one is part of the other ("工作总结" and "2023年度…工作总结"),
+    or they share most of the two-character pieces of the shorter ("（合成测试材料）某某案例选编" and
+    "某某案例选编（合成测试材料，非真实案例）"). A case's title and a collection's title share few."""
+    x, y = re.sub(r"[\s\W_]+", "", a), re.sub(r"[\s\W_]+", "", b)
+    if not x or not y:
+        return False
+    if x in y or y in x:
+        return True
+    bx, by = _bigrams(x), _bigrams(y)
+    small = min(len(bx), len(by))
+    return small > 0 and len(bx & by) >= 0.5 * small
 
 
 def _block_text(lines, start: int, end: int) -> str:
