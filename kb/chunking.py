@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "14"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "15"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -42,6 +42,8 @@ CHUNKER_VERSION = "14"  # 2: clauses of an over-long sentence are packed in bala
 # 13: everyday part labels (怎么做的：…) open a case's measures (kb/labels.py)
 # 14: a case titled by its practice alone on a line of its own ("以数字化追溯破解食品安全难题") over a paragraph
 #    opening with the enterprise is a heading when a document has two or more (kb/structure.topic_title)
+# 15: a PDF's running header or footer line is dropped (kb/cleaning.running_lines); a real metadata title is
+#    the document's title and the first case's heading before the body is a heading
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 
