@@ -385,6 +385,19 @@ def asks_what_comes_next(query: str) -> bool:
     return bool(_NEXT_QUESTION.search(query))
 
 
+# A question asking whether someone has done something (有没有地方搞了奖优罚劣的考核, 哪个省出过…标准, 各地一共
+#出了多少项): what was done answers it, not a plan (四、下一步工作考虑: 推动将提升行动纳入…考核).
+_DONE_QUESTION = re.compile(r"(?:有没有|有哪些|哪些|哪个|哪几个|哪家|谁)(?:地方|省|省份|城市|地区|市|县|区|单位|部门)"
+                            r"[^，。？?]{0,14}(?:搞了|做了|出了|出台了|建了|试了|用了|推了|搞过|做过|出过|试过|用过|有过|实行了|开展了|开过)|"
+                            r"(?:一共|总共|共|累计)(?:出了|出台了|搞了|办了|发了|做了)")
+
+
+def asks_what_was_done(query: str) -> bool:
+    """Whether a question asks what has been done (有没有地方搞了…), not what is planned."""
+    query = to_simplified(query)
+    return bool(_DONE_QUESTION.search(query)) and not asks_what_comes_next(query)
+
+
 def in_next_steps_section(section: tuple[str, ...]) -> bool:
     """Whether a passage sits under a heading on what comes next (四、下一步工作考虑)."""
     return any(_NEXT_SECTION.search(h) for h in section)
@@ -1029,6 +1042,10 @@ class Retriever:
         if penalty and (asks_for_benefit(query) or asks_for_remedy(query)):
             for i in out:
                 if in_problem_section(snap.chunks[i].section):
+                    out[i] = max(0.0, out[i] - penalty)
+        if penalty and asks_what_was_done(query):  # 有没有地方搞了…: a deed, not the next-steps chapter's plan
+            for i in out:
+                if in_next_steps_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
         if penalty and asks_what_comes_next(query):  # 下一步还打算怎么做: the next-steps chapter, the same amount up
             out = lifted(out, {i for i in out if in_next_steps_section(snap.chunks[i].section)}, penalty)

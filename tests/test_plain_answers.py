@@ -909,6 +909,35 @@ def test_a_question_why_the_action_exists_lifts_where_the_report_introduces_it(b
     assert rank(built) < rank(plain)
 
 
+@pytest.mark.parametrize(("query", "asks"), [
+    ("对认证机构本身，有没有地方搞了奖优罚劣的考核办法？", True), ("有没有省份出过给小厂体系打分定级的标准", True),
+    ("各地在评奖、扶持里认可认证结果的措施一共出了多少项", True),
+    ("下一步有没有地方要搞考核", False),  # a plan asked about
+    ("奖优罚劣的考核怎么搞", False)])
+def test_asks_what_was_done(query, asks):
+    from kb.retrieval import asks_what_was_done
+
+    assert asks_what_was_done(query) is asks
+
+
+def test_a_question_about_what_was_done_puts_the_plans_below(built):
+    """对认证机构本身，有没有地方搞了奖优罚劣的考核办法 (session 27 tester): the two passages of 四、下一步工作考虑
+    (推动将提升行动纳入…考核) ranked above 福建's 监督+激励, which was done. A plan is no deed."""
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import in_next_steps_section
+
+    query = "对认证机构本身，有没有地方搞了奖优罚劣的考核办法？"
+
+    def plans(kb):
+        return {h.chunk.chunk_id: h.score for h in kb.search(query, top_k=37, include_all=True)
+                if in_next_steps_section(h.chunk.section)}
+
+    with_rule, without = plans(built), plans(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0)))
+    assert with_rule and all(with_rule[c] <= without[c] for c in with_rule)
+    assert any(with_rule[c] < without[c] for c in with_rule)  # (a score already 0 stays 0)
+
+
 def test_trade_forms_add_the_report_term_of_an_everyday_trade_word():
     from kb.retrieval import trade_forms
 
