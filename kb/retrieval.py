@@ -170,7 +170,10 @@ def shown_industry(snap: Snapshot, chunk_id: str, tags: ChunkTags, region: Regio
 # off-topic check reads it; the ranking is not changed (a glossary expansion was tried: it moved
 # the development sets' 明年/接下来 questions down).
 _THIS_ACTION = re.compile(r"这(?:个|项|次)?(?:行动|活动)|(?:明年|今后|以后|往后|接下来|下一步|下一阶段|后面)"
-                          r".{0,6}?(?:打算|计划|安排|还搞|还做|还有|继续|还会|怎么搞|咋搞|重点)")
+                          r".{0,6}?(?:打算|计划|安排|还搞|还做|还有|继续|还会|怎么搞|咋搞|重点)|"
+                          # 觉得真有用的老板多了还是少了: what owners think of it (the report's survey)
+                          r"(?:觉得|认为)(?:真|真的|很|挺)?(?:有用|管用|有效果?|有帮助|值|划算)的(?:老板|企业|厂|人|商家)|"
+                          r"(?:老板|企业|厂家|同行)们?(?:都|真|真的)?(?:觉得|认为)(?:真|真的|很|挺)?(?:有用|管用|有效果?|有帮助|值|划算)")
 
 # Whether one can join or sign up, whether "this" is worth doing (开饭馆的能参加这个吗, 厂子小能参加不,
 # 弄这个中不中, 咋报名): an owner asking about the action in his own words, when nothing else the
@@ -396,6 +399,24 @@ def asks_what_was_done(query: str) -> bool:
     """Whether a question asks what has been done (有没有地方搞了…), not what is planned."""
     query = to_simplified(query)
     return bool(_DONE_QUESTION.search(query)) and not asks_what_comes_next(query)
+
+
+# A question comparing with an earlier year (比上年增长多少, 比起前一年是多了还是少了, 较上一年度有何变化, 没前两年
+#那么管用): a sentence comparing with an earlier year (比2022年增加93%, 但比2022年下降7个百分点) answers it.
+_VS_EARLIER_QUESTION = re.compile(r"(?:比|较|跟|和|同)起?(?:上一?年度?|前一年|去年|前年|往年|前两年|前几年|(?:19|20)\d{2}\s*年)|"
+                                  r"没(?:有)?(?:前两年|前几年|去年|往年)|同比|环比")
+_VS_EARLIER = re.compile(r"(?:比|较)(?:上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年)[^。；，]{0,12}?"
+                         r"(?:增加|增长|提高|提升|上升|下降|降低|减少|多|少)|同比")
+
+
+def asks_vs_earlier(query: str) -> bool:
+    """Whether a question compares with an earlier year (比上年增长多少, 没前两年那么管用)."""
+    return bool(_VS_EARLIER_QUESTION.search(to_simplified(query)))
+
+
+def compares_with_earlier(text: str) -> bool:
+    """Whether a text compares a figure with an earlier year (比2022年增加93%, 较2022年下降20.2%)."""
+    return bool(_VS_EARLIER.search(text))
 
 
 def in_next_steps_section(section: tuple[str, ...]) -> bool:
@@ -630,6 +651,7 @@ def asks_for_top(query: str) -> bool:
 # A question asking what others think of it (真有人觉得有用吗, 企业认可吗, 口碑怎么样, 满意度): a sentence
 # reporting what enterprises said or how satisfied they are answers it. Not the asker's own view (我觉得…).
 _OPINION_QUESTION = re.compile(r"(有人|人家|大家|别人|别家|企业|老板|同行|用户|客户|多少人|多少家|谁)(都|真|真的|会|还)?(觉得|认为|说|反映)|"
+                               r"(觉得|认为)(真|真的|很|挺)?(有用|管用|有效果?|有帮助|值|划算)的(老板|企业|厂|人|商家)|"
                                r"口碑|满意|认可|认同|反响|反馈|怎么看|评价(怎么样|如何|咋样|好|高)|(怎么|如何|咋)评价")
 _WHY = re.compile(r"为什么|为啥|为何|咋就|怎么就|原因|凭什么|干嘛")
 _OPINION = re.compile(r"认为|满意|认可|认同|好评|反映|反馈|问卷|调查显示|受访")
@@ -1047,6 +1069,8 @@ class Retriever:
             for i in out:
                 if in_next_steps_section(snap.chunks[i].section):
                     out[i] = max(0.0, out[i] - penalty)
+        if penalty and asks_vs_earlier(query):  # 比起前一年是多了还是少了: a passage comparing with an earlier year
+            out = lifted(out, {i for i in out if compares_with_earlier(snap.chunks[i].text)}, penalty)
         if penalty and asks_what_comes_next(query):  # 下一步还打算怎么做: the next-steps chapter, the same amount up
             out = lifted(out, {i for i in out if in_next_steps_section(snap.chunks[i].section)}, penalty)
         if penalty and asks_for_lessons(query) and not place_names(query):  # 总结出了哪几条经验: that chapter
@@ -1365,6 +1389,7 @@ class Retriever:
         change = asks_for_change(query)  # 由多少提升到多少: the result, not the figure of the trouble
         open_problems = self.config.answer_result_bonus if not benefit and asks_for_open_problems(query) else 0.0
         coming = self.config.answer_result_bonus if asks_what_comes_next(query) else 0.0  # 下一步还打算怎么做
+        earlier = self.config.answer_result_bonus if asks_vs_earlier(query) else 0.0  # 比上年增长多少
         defined = [e.term for e in asked_terms(query, self.tokenizer)]  # 提升行动是干啥的: where it is introduced
         purpose = self.config.answer_result_bonus if asks_for_purpose(query) else 0.0  # 为啥要搞这个行动
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
@@ -1451,6 +1476,8 @@ class Retriever:
                     rank += opinion
                 if coming and in_next_steps_section(hit.chunk.section):
                     rank += coming
+                if earlier and compares_with_earlier(text):
+                    rank += earlier
                 if defined and introduces(text, defined):
                     rank += self.config.answer_result_bonus
                 elif purpose and introduces_programme(text):
@@ -1474,7 +1501,7 @@ class Retriever:
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places + top_place + 2 * how_changed
-               + opinion + part_bonus + open_problems + coming
+               + opinion + part_bonus + open_problems + coming + earlier
                + (self.config.answer_result_bonus if defined or purpose else 0.0))  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()

@@ -938,6 +938,35 @@ def test_a_question_about_what_was_done_puts_the_plans_below(built):
     assert any(with_rule[c] < without[c] for c in with_rule)  # (a score already 0 stays 0)
 
 
+@pytest.mark.parametrize(("query", "asks"), [
+    ("企业对帮扶成效的主观评价较上一年度有何变化", True), ("觉得真有用的老板，比起前一年是多了还是少了？", True),
+    ("是不是越搞越没劲了？感觉没前两年那么管用", True), ("激励政策比2022年多了多少", True),
+    ("2023年出台了多少激励政策", False), ("前两年搞过认证还有用吗", False)])
+def test_asks_vs_earlier(query, asks):
+    from kb.retrieval import asks_vs_earlier
+
+    assert asks_vs_earlier(query) is asks
+
+
+def test_a_question_comparing_with_last_year_lifts_the_passages_that_compare(built):
+    """觉得真有用的老板，比起前一年是多了还是少了 (a dev-set question): the passage saying the share 比2022年
+    下降7个百分点 ranked 29th with the real model, and the question was refused as off topic."""
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import compares_with_earlier
+
+    assert compares_with_earlier("出台政策激励措施达1108项，比2022年增加93%。")
+    assert compares_with_earlier("占比虽达90%，但比2022年下降7个百分点")
+    assert not compares_with_earlier("从2020年的143家增加到2023年的336家")  # a span, no comparison word
+    query = "觉得真有用的老板，比起前一年是多了还是少了？"
+    assert not built.off_topic(query)
+
+    def best(kb):
+        return next(h.rank for h in kb.search(query, top_k=37, include_all=True) if compares_with_earlier(h.chunk.text))
+
+    assert best(built) < best(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0)))
+
+
 def test_trade_forms_add_the_report_term_of_an_everyday_trade_word():
     from kb.retrieval import trade_forms
 
