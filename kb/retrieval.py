@@ -472,6 +472,12 @@ def without_framing(query: str) -> str:
     return re.sub(r"^[，,：:\s]+|[，,：:\s]+$", "", rest)
 
 
+# what follows an enterprise's own name (罗莱家纺, 李记食品厂, 老干妈牌)
+_BRAND_TAIL = re.compile(r"(?:有限公司|公司|厂(?!子)|集团|商行|牌|品牌)")
+# characters of everyday speech the segmenter glues into an unknown word (有个, 开个, 帮小, 咱小, 有大店)
+_GLUE_CHARS = re.compile(r"[有个开帮咱小大那这的了是在给把被让带做搞弄一两几些么啥咋很都也还就又我你他们该]")
+
+
 def asks_for_purpose(query: str) -> bool:
     """Whether a question asks why the action or programme exists (国家为什么要搞这个行动)."""
     query = to_simplified(query)
@@ -711,6 +717,10 @@ _ASKED_FIGURES = (
     ("联系", re.compile(r"电话|联系方式|怎么联系|咋联系|如何联系|手机号|微信号|邮箱|地址|联系人|办公地点|在哪办公|"
                       r"(?:开放|营业|办公|上班)时间|几点(?:开门|上班|下班)"),
      re.compile(r"\d{3,4}-\d{7,8}|(?<!\d)1\d{10}(?!\d)|电话|热线|邮箱|@|地址[:：]|路\d+号|(?:开放|营业|办公)时间")),
+    # a date asked for (报名截止到哪天, 什么时候开始报名); not a date told (截至2023年底有多少)
+    ("日期", re.compile(r"(?:截止|截至)(?:到|日期|时间)?(?:哪天|什么时候|啥时候|几号|哪一天)|"
+                      r"(?:什么时候|啥时候|哪天|几号)(?:截止|结束|开始报名|报名|申报)|(?:报名|申报)(?:时间|日期|期限)"),
+     re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:报名|申报|申请)(?:时间|截止)")),
     # a loan's terms for one enterprise (认证贷的利息多少, 一家最多能贷多少): not the total lent to all of them
     ("贷款", re.compile(r"利息|利率|(?:最多|最高|一家|每家|单家)(?:能|可以|可)?贷(?:多少|几)|贷款额度|"
                       r"额度(?:是|有)?(?:多少|多大|多高)|能贷(?:几|多少)万"),
@@ -725,6 +735,7 @@ UNANSWERED_ZH = {"费用": "文档中没有写到具体的费用数额", "时间
                  "办理": "文档中没有写到办理流程和所需材料", "投诉": "文档中没有写到投诉、举报的渠道",
                  "机构": "文档中没有点名或推荐具体的认证机构", "联系": "文档中没有写到联系方式、地址或办公时间",
                  "贷款": "文档中没有写到贷款利率和每家企业能贷的额度",
+                 "日期": "文档中没有写到报名或截止的具体日期",
                  "获证": "文档中没有写到获证企业的数量"}
 # the kinds above whose answer is a figure (an amount of money, a length of time) rather than a procedure or a name
 _FIGURE_KINDS = ("费用", "时间")
@@ -742,7 +753,13 @@ def unanswered_figures(query: str, sentences) -> list[str]:
     (证书有效期几年，年审要交多少钱: 时间 and 费用)."""
     query = to_simplified(query)
     return [kind for kind, asked, given in _ASKED_FIGURES
-            if asked.search(query) and not any(given.search(s.text) for s in sentences)]
+            if asked.search(query) and not any(given.search(s.text) for s in sentences)
+            and not (kind == "费用" and _ABOUT_A_LOAN.search(query) and not _ABOUT_A_FEE.search(query))]
+
+
+# 江苏认证贷一共放了多少钱: an amount lent, not a fee (认证贷要交多少手续费 is one)
+_ABOUT_A_LOAN = re.compile(r"贷")
+_ABOUT_A_FEE = re.compile(r"费|价|收钱|花多少|花钱|要交|得交")
 
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*年(?!代)")
@@ -1302,7 +1319,8 @@ class Retriever:
                   for w in trade_words(query) if len(w) >= 2}
         # CE认证, HACCP: a name the glossary does not explain (ISO9001 is 质量管理体系 in the report)
         latin = {shown: core for shown, core in latin_names(query).items() if not explained_latin(core)}
-        if not places and not trades and not abroad and not latin:
+        brands = self.brand_names(snap, query, trades)  # 罗莱家纺: an enterprise's own name
+        if not places and not trades and not abroad and not latin and not brands:
             return []
         industries, regions = snap.tagged()
 
@@ -1313,8 +1331,8 @@ class Retriever:
             if name in trades and trades[name] in industries:  # 雨伞 is also there when a passage is about 伞业
                 return any(name in c.text or trades[name] in t.industries and names_the_trade(c.text, name)
                            for c, t in zip(snap.chunks, snap.tags, strict=True))
-            if name in trades or name in abroad:
-                return any(name in c.text for c in snap.chunks)
+            if name in trades or name in abroad or name in brands:
+                return any(name in c.text or name in c.section_path for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
             matches = region_matcher(name)
             if any(matches(Region(*r)) for r in regions):
@@ -1323,11 +1341,29 @@ class Retriever:
             return place.city is None and place.province in snap.abbreviated()
 
         order = unicodedata.normalize("NFKC", query)  # latin names are read from the NFKC form (ＣＥ → CE)
-        missing = sorted((n for n in dict.fromkeys((*places, *abroad, *trades, *latin)) if not mentioned(n)),
+        missing = sorted((n for n in dict.fromkeys((*places, *abroad, *brands, *trades, *latin)) if not mentioned(n)),
                          key=lambda n: query.find(n) if n in query else order.find(n))
         # 做鞋 (a trade keyword for 做鞋的) is shown as what is made: 鞋
         return [n[1:] if n in trades and n.startswith("做") and len(n) > 1 else n
                 for n in missing if not any(n != m and n in m for m in missing)]
+
+    def brand_names(self, snap: Snapshot, query: str, trades) -> list[str]:
+        """Words that name one enterprise (南通罗莱家纺 → 罗莱; 李记食品厂 → 李记): a word of two to four Chinese
+        characters that no dictionary knows, that is not a place, holds none of the everyday characters
+        the segmenter glues to the next word (有个厂子, 开个小厂, 咱小厂子) and is no typo read as another word
+        (共付工坊 → 共富), right before the trade it makes or an enterprise's ending (家纺, 公司, 厂, 集团, 牌)."""
+        out = []
+        read = self.read(snap, query)
+        for word in dict.fromkeys(self.tokenizer.tokenize(query)):
+            if not (2 <= len(word) <= 4 and re.fullmatch(r"[\u4e00-\u9fa5]+", word)) or self.tokenizer.known(word):
+                continue
+            if (_GLUE_CHARS.search(word) or word not in read or place_names(word)
+                    or any(word in t or t in word for t in trades)):
+                continue
+            after = query[query.find(word) + len(word):]
+            if _BRAND_TAIL.match(after) or any(after.startswith(t) for t in trades):
+                out.append(word)
+        return out
 
     # ----------------------------------------------------------------- direct answer
     def answer(self, snap: Snapshot, query: str, hits: list[Hit], max_sentences: int = 2,
@@ -1340,8 +1376,12 @@ class Retriever:
             return out
 
         def told(part: str) -> bool:  # some informative word of the part is in the answer (or none to tell)
-            words = [t for t in self.tokenizer.tokenize(expand(part, self.tokenizer))
-                     if informative(t) and len(snap.bm25.containing(t))]
+            def indexed(text: str) -> list[str]:
+                return [t for t in self.tokenizer.tokenize(text) if informative(t) and len(snap.bm25.containing(t))]
+
+            # the words typed; the glossary's only when none is indexed (抖音号 → 宣传, 培训 would count
+            # 免费培训 in the fee sentence as telling how many watch the Douyin account)
+            words = indexed(part) or indexed(expand(part, self.tokenizer))
             return not words or any(w in a.text for a in out for w in words)
 
         if told(first) and told(second):
