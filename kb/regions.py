@@ -60,7 +60,9 @@ _COUNTY_FOLLOWERS = ("产业", "小吃", "特色", "人民政府", "政府", "�
 _CHAIN_GAP = re.compile(r"[在的省市：:]{0,2}")
 # Words after a short county name of county_short_names.txt that show it is the place: an enterprise
 # there (吴江某丝绸企业) or its trade (德化陶瓷, see :func:`starts_with_trade_word`).
-_BUSINESS_FOLLOWERS = ("某", "企业", "公司", "工厂", "厂", "产业", "集群", "小微")
+_BUSINESS_FOLLOWERS = ("某", "企业", "公司", "工厂", "厂", "产业", "集群", "小微",
+                       # a question pointing at the place (浑源那边产值涨到多少了, 德清那里咋分层的)
+                       "那边", "这边", "那里", "那儿", "当地", "做", "搞")
 SHORT_NAMES_PATH = Path(__file__).parent / "data" / "county_short_names.txt"
 _MAX_NAME = 20
 

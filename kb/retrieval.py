@@ -148,6 +148,24 @@ def shown_region(tags: ChunkTags, wanted: str | None = None) -> Region:
     return Region(*tags.regions[0]) if tags.regions else Region()
 
 
+def sentence_region(snap: Snapshot, pos: int, words, tags: ChunkTags) -> Region | None:
+    """Of the case regions of the passage at ``pos``, the one named in its sentence holding most of
+    ``words`` (the question's terms); None when that sentence names none of them or no sentence has a word."""
+    best, most = None, 0
+    words = [w for w in words if informative(w)]
+    for _, text, _ in snap.sentences_of(pos):
+        n = sum(1 for w in words if w in text)
+        if n > most:
+            best, most = text, n
+    if best is None:
+        return None
+    names = place_names(best)
+    for r in tags.regions:
+        if any(region_matcher(n)(Region(*r)) for n in names):
+            return Region(*r)
+    return None
+
+
 def shown_industry(snap: Snapshot, chunk_id: str, tags: ChunkTags, region: Region) -> str | None:
     """The industry a hit shows beside ``region``: that of a case of the passage in that region, so
     a passage telling a 德清 case and a 雨花台 one does not show 德清 with 雨花台's trade; the
@@ -1201,13 +1219,19 @@ class Retriever:
             # under a region filter, the place filtered by; else a place the question names (沙县小吃是怎么
             # 做的: the passage telling 南通 and 沙县 shows 沙县), else its first case's
             region = shown_region(tags, filters.region if filters and filters.region else None)
+            chosen = bool(filters and filters.region)
             for name in ([] if filters and filters.region else asked):
                 if tags.regions and region_matcher(name)(region):
+                    chosen = True
                     break
                 named = shown_region(tags, name)
                 if region_matcher(name)(named):
-                    region = named
+                    region, chosen = named, True
                     break
+            if not chosen and len(tags.regions) > 1:
+                # a passage telling several places' cases: the place of the sentence that matches the question
+                # best (种黄芪的，浑源产值涨到多少: the 上虞–浑源 passage shows 浑源, not its first case 上虞)
+                region = sentence_region(snap, i, words, tags) or region
             matched = tuple(sorted((w for w in words if w in chunk.text), key=lambda w: (-len(w), w)))
             hits.append(Hit(
                 rank=len(hits) + 1, score=float(fused[i]), chunk=chunk, doc_title=snap.doc_title(chunk.doc_id),

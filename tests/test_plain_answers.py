@@ -972,6 +972,23 @@ def test_a_question_comparing_with_last_year_lifts_the_passages_that_compare(bui
     assert best(built) < best(KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0)))
 
 
+def test_a_passage_of_several_places_shows_the_place_of_its_best_sentence(built):
+    """种黄芪的，产值涨到多少了 (session 27 tester): the passage telling 上虞's umbrellas and 浑源's 黄芪 showed
+    上虞, its first case, beside an answer about 浑源."""
+    hit = next(h for h in built.search("种黄芪的，产值涨到多少了", top_k=37, include_all=True) if "黄芪" in h.chunk.text)
+    assert "上虞" in hit.chunk.text and hit.chunk.text.index("上虞") < hit.chunk.text.index("浑源")
+    assert hit.region.county == "浑源县"
+    umbrella = next(h for h in built.search("做雨伞的产值突破多少", top_k=37, include_all=True) if "伞业" in h.chunk.text)
+    assert umbrella.region.county == "上虞区"
+
+
+def test_a_short_county_name_pointed_at_is_the_place():
+    from kb.regions import place_names
+
+    assert place_names("德清那边怎么分层的") == {"德清"} and place_names("义乌当地有啥做法") == {"义乌"}
+    assert place_names("那边怎么分层的") == frozenset()
+
+
 def test_trade_forms_add_the_report_term_of_an_everyday_trade_word():
     from kb.retrieval import trade_forms
 
