@@ -202,11 +202,41 @@ _METRIC_PLACES_REST = re.compile(r"^(?:[、和与及]|等(?:省局|省份|省|�
 _METRIC_MAX = 30
 
 
+_OPEN_BRACKETS, _CLOSE_BRACKETS = "（(", "）)"
+
+
+def _balanced_brackets(text: str) -> str:
+    """``text`` without a bracket left open or closed alone at its ends: the figure is written in brackets
+    after its metric ("菌落总数超标批次（由每月3批降至0）客户投诉（由15起…"), so the text before a
+    figure may end in the bracket that opens it and start after the one that closed the figure before."""
+    depth, start = 0, 0
+    for i, c in enumerate(text):
+        if c in _OPEN_BRACKETS:
+            depth += 1
+        elif c in _CLOSE_BRACKETS:
+            if depth:
+                depth -= 1
+            else:
+                start = i + 1  # closes a bracket opened before this text: what follows is a new phrase
+    text = text[start:]
+    depth, cut = 0, None
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in _CLOSE_BRACKETS:
+            depth += 1
+        elif text[i] in _OPEN_BRACKETS:
+            if depth:
+                depth -= 1
+            else:
+                cut = i  # opens a bracket this text does not close: the figure's, not the metric's
+    return text if cut is None else text[:cut]
+
+
 def _metric(segment: str) -> str:
     """The noun phrase naming what was measured, from the text before the number/verb."""
     m = segment
     m = _QTY.sub(lambda q: "" if (q["mult"] or q["base"]) else q[0], m)
     m = re.split(r"[：:]", m)[-1]
+    m = _balanced_brackets(m)
     m = re.split(r"[将把]", m)[-1]  # "帮助企业将产品缺陷发生率…" → 产品缺陷发生率
     if len(tail := _METRIC_CUT.split(m)[-1]) >= 2:
         m = tail
@@ -1143,6 +1173,20 @@ def _join(items: Sequence[str], sep: str) -> str:
 _ENDS_SENTENCE = re.compile(r"[。！？!?；;]$")
 
 
+def _paragraphs_joined(sents: Sequence[Sentence], pieces: Sequence[_Piece]) -> str:
+    """The text of ``pieces``: sentences of one paragraph as written, a "；" between paragraphs where the
+    one before ends no sentence (list items without punctuation: "请专家梳理关键控制点" then
+    "冷却间加装空气净化" are two measures, not one run-on phrase)."""
+    out, last = "", None
+    for x in pieces:
+        para = sents[x.index].paragraph
+        if out and last is not None and para != last and not _ENDS_SENTENCE.search(out):
+            out += "；"
+        out += x.text
+        last = para
+    return out
+
+
 def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Sequence[tuple[str, ...]]) -> list[Outcome]:
     out = []
     for p in pieces:
@@ -1236,7 +1280,8 @@ def _make_case(
     if labelled and depth and len(sents[0].section) >= depth and sents[0].text.startswith(sents[0].section[depth - 1]):
         measures_skip = len(sents[0].section[depth - 1])  # the case heading run into its first sentence
     if by_part["measures"]:
-        measures = "".join(x.text for x in by_part["measures"] if "|" not in x.text and not _leads_into_table(sents, x.index))
+        measures = _paragraphs_joined(sents, [x for x in by_part["measures"]
+                                              if "|" not in x.text and not _leads_into_table(sents, x.index)])
     else:
         skip = measures_skip if free and free[0].index == 0 else 0
         measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled, inputs=bool(tail))

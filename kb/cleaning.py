@@ -34,7 +34,7 @@ _ATTACHMENT = re.compile(r"^\s*附\s*件\s*[0-9０-９一二三四五六七八�
 _PAGE_NO = re.compile(r"^\s*(?:第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,4})\s*$")
 _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\([一二三四五六七八九十]{1,3}\)"
-    r"|\d{1,2}[.．、](?!\d)|（\d{1,2}）|[一二三四五六七八九十]是|案例\s*[0-9一二三四五六七八九十]+|#{1,6}\s)"
+    r"|\d{1,2}[.．、](?!\d)|（\d{1,2}）|[一二三四五六七八九十]是|【?案例\s*[0-9一二三四五六七八九十]+|\d{1,2}\s*[|｜丨]\s*(?=[^|｜丨\s\d])|#{1,6}\s)"
 )
 _SENTENCE_END = "。！？；!?;"
 # A date as a cover prints it: "2024年11月", "二〇二四年十一月", "（2024年12月5日）".
@@ -57,6 +57,15 @@ _SUBJECT_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:省|市|区|县|旗|州|�
 # may give them apart from the words they enclose ("“ ”（一）江西省…：家具产业集群 抱团认证"). They
 # quote nothing, and before a heading's numbering they hide that the line is a heading.
 _EMPTY_QUOTES = re.compile(r"“\s*”|‘\s*’|「\s*」|『\s*』")
+# The layout of a text exported from a social-media article (a WeChat post): emoji and pictographs
+# anywhere ("控制不住😣", "✅ 怎么做的：", "👉 点个…"), bullets opening a line ("▲ 请专家…", "● 企业情况：…")
+# and rules of box-drawing or dash characters ("━━━━━━━━━━") between its parts. None of it is text:
+# an emoji left in runs into the words beside it, a bullet into the line above. A bulleted line is
+# an item of its own (a new paragraph); a rule ends a paragraph like a blank line. (Stars stay inside
+# a line, "（★★★★）" being a rating; dingbat circled digits "❶" are numbering.)
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2604\u2607-\u2775\u2794-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]")
+_BULLET = re.compile(r"^(?:[▲△▶►▸▷◆◇■□●○◎•▪▫◦★☆✦✧❖➤➢➜✔✓☑]|[·・](?=\s))+\s*")
+_RULE_LINE = re.compile(r"[━─—═=＝\-*＊~～_·•]{3,}")
 _CLOSERS = "”’」』）)】》"
 _SPLIT_DECIMAL = re.compile(r"(?<![\d.])(\d{1,4})[.．]\s+(\d{1,2})(?!\d)")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -267,6 +276,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
     """Rejoin wrapped lines into paragraphs, drop debris, keep a page for every character."""
     lines: list[tuple[str, int | None, bool]] = []  # text, page, blank-line-before
     indented: list[bool] = []  # the line began with a space: a first-line indent in a PDF
+    bullets: list[bool] = []  # the line began with a bullet or an emoji: an item of its own
     seen = 0
     running = (running_lines([p.text.replace("\r\n", "\n").replace("\r", "\n") for p in doc.pages])
                if doc.paginated and doc.format != "pptx" else set())
@@ -287,10 +297,16 @@ def clean_document(doc: Document) -> list[Paragraph]:
                 seen += 1
                 continue
             seen += 1
+            if _RULE_LINE.fullmatch(line):
+                blank = True  # a rule between the parts of a post: a paragraph break, no text
+                continue
             line = _EMPTY_QUOTES.sub("", _URL_ANY.sub("", line)).strip()
+            bulleted = _BULLET.match(line) is not None or _EMOJI.match(line) is not None
+            line = _BULLET.sub("", _EMOJI.sub("", line).strip()).strip()
             if line:
                 lines.append((line, page.number if doc.paginated else None, blank))
                 indented.append(raw[:1] in (" ", "\u3000", "\t"))
+                bullets.append(bulleted)
             blank = False
     if not lines:
         return []
@@ -373,6 +389,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
             new_para = (
                 one_per_line
                 or label_line
+                or bullets[i]
                 or cover_date
                 or full_heading
                 or subject_title
