@@ -1180,7 +1180,9 @@ def _paragraphs_joined(sents: Sequence[Sentence], pieces: Sequence[_Piece]) -> s
     out, last = "", None
     for x in pieces:
         para = sents[x.index].paragraph
-        if out and last is not None and para != last and not _ENDS_SENTENCE.search(out):
+        # (not between Latin letters or digits: a PDF cell wrapped across lines, "ISO" then "9001…")
+        if (out and last is not None and para != last and not _ENDS_SENTENCE.search(out)
+                and not (out[-1].isascii() and out[-1].isalnum() and x.text[:1].isascii() and x.text[:1].isalnum())):
             out += "；"
         out += x.text
         last = para
