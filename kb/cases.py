@@ -32,6 +32,7 @@ from itertools import groupby
 from .chunking import sentence_owners
 from .cleaning import split_sentences
 from .industries import classify_industries, classify_industry, field_industries
+from .labels import is_byline
 from .numbering import CN_DIGITS
 from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
@@ -1205,6 +1206,12 @@ def _outcomes_of(sents: Sequence[Sentence], pieces: Sequence[_Piece], owners: Se
 _REMARK = re.compile(r"^(?:[^，,；;。：:“”]{1,16}?)(?:表示|坦言|感慨|感叹|直言|说道?|称|认为|谈到|深有感触地说)(?:道)?[，,：:“]")
 
 
+# What is still to come, said at the end of a write-up: "下一步，某市将把这一做法推广到全市…",
+# "某区将继续深化“认证+”服务". A plan, not what was done.
+_PLAN = re.compile(r"^(?:下一步|下步|下阶段|下一阶段|今后|接下来|未来)[，,]"
+                   r"|^[^，,；;。：:“”]{0,16}?将(?:继续|进一步|持续|不断|以点带面|把)")
+
+
 # A figure aimed at, not reached: "力争全年帮扶5000家以上", "计划组织培训3场", "目标是合格率提高到98%".
 _TARGET = re.compile(r"力争|争取|预计|计划(?!书)|目标(?:是|为|值)?|拟(?:于|在|用)?")
 
@@ -1223,7 +1230,8 @@ def _make_case(
     text = "".join(s.text for s in sents)
     pieces = _pieces(sents, depth) if labelled else [_Piece(None, s.text, i) for i, s in enumerate(sents)]
     cells = table_cells(sents)  # a table's cells are read as a table, not as prose
-    pieces = [p for p in pieces if p.index not in cells]
+    # A news article's dateline or byline ("（本报讯）记者 …", "某县市场监管局供稿") is no part of its case.
+    pieces = [p for p in pieces if p.index not in cells and not _byline_sentence(sents[p.index])]
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
     # Results reported under the measures label ("主要做法：…。" then a paragraph "实施以来，…由46家增加到132家")
     # are the outcomes; the figures of what was done are then inputs, not results.
@@ -1289,7 +1297,8 @@ def _make_case(
         measures = "；".join(filter(None, (_measures(x.text, skip if x.index == 0 else 0, prose=labelled, inputs=bool(tail))
                                            for x in free if not _leads_into_table(sents, x.index) and x.index not in tail
                                            and not (labelled and _NOTES.match(sents[x.index].text))
-                                           and not _REMARK.match(x.text.strip()))))
+                                           and not _REMARK.match(x.text.strip())
+                                           and not _PLAN.match(x.text.strip()))))
     results = (by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]) + stated
     if lead and not by_part["outcomes"]:
         results = [x for x in pieces if x.index not in lead]
@@ -1625,8 +1634,14 @@ def is_case_collection(doc_title: str, sentences: Sequence[Sentence]) -> bool:
 def _opened_by_enterprise(sentences: Sequence[Sentence], unit: _Unit) -> str:
     """The enterprise the first sentence under a case's heading opens with ("漳州市龙海区海味坊食品有限公司
     位于…" → 漳州市龙海区海味坊食品有限公司), or ""."""
-    first = sentences[unit.idx[0]].text.strip() if unit.idx else ""
+    lead = next((sentences[i] for i in unit.idx if not _byline_sentence(sentences[i])), None)
+    first = lead.text.strip() if lead is not None else ""
     return first[:opening_enterprise(first)]
+
+
+def _byline_sentence(sentence: Sentence) -> bool:
+    """Whether a sentence is a news article's dateline or byline ("（本报讯）记者 …", "某局供稿")."""
+    return is_byline(sentence.text.strip().rstrip("。；;"))
 
 
 def _labelled_parts(sentences: Sequence[Sentence]) -> set[str]:
@@ -1734,7 +1749,9 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
                owners: Sequence[tuple[str, ...]], depth: int, group: str = "") -> Case:
     text = "".join(s.text for s in sents)
     place = ""
-    if sents and (sub := _subtitle(sents[0].text)):
+    # A news article's dateline or byline before its first sentence ("（本报讯）记者 …") is passed over.
+    first = next((k for k, s in enumerate(sents) if not _byline_sentence(s)), 0)
+    if sents and (sub := _subtitle(sents[first].text)):
         # A title that names only the practice ("以体系认证破解镜片合格率低难题") over "——某公司（某市某区）":
         # the case is the enterprise's, titled "某公司：以体系认证…", and it is where the bracket says.
         name, place = sub
@@ -1745,8 +1762,8 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
         # the case is that enterprise's, and it is where the place field says.
         if name not in title:
             title = f"{name}：{title}" if title else name
-    elif (sents and depth and not names_case_strictly(title) and len(sents[0].section) >= depth
-          and (name := sents[0].text.strip()[:opening_enterprise(sents[0].text)])):
+    elif (sents and depth and not names_case_strictly(title) and len(sents[first].section) >= depth
+          and (name := sents[first].text.strip()[:opening_enterprise(sents[first].text)])):
         # A title that names only the practice ("以数字化追溯破解食品安全难题") over a write-up that opens with
         # the enterprise ("漳州市龙海区海味坊食品有限公司位于…"): the case is that enterprise's.
         if name not in title:

@@ -75,3 +75,26 @@ def run_on_label(text: str, part: str | None, start: int = 0) -> tuple[re.Match,
               and PARTS.index(label_part(m["label"])) > PARTS.index(part)):
             return m, part
     return None
+
+
+# A news article's dateline or byline, a line of its own between the headline and the story: who
+# wrote or sent it, not a part of the case ("（本报讯）记者 陈晓 通讯员 林斌", "（本报讯）",
+# "某县市场监管局供稿", "来源：某市市场监管局", "文/张三 图/李四").
+_REPORTER = r"特约记者|见习记者|记者|通讯员|实习生"
+_BYLINE = re.compile(
+    r"^[（(【\[〔]\s*(?:本[报刊台网站]|[\u4e00-\u9fff]{1,10}?)讯\s*[）)】\]〕]"
+    r"|^本[报刊台网站]讯"
+    r"|(?:^|\s)(?:特约记者|见习记者|记者|通讯员|实习生|撰稿人?|作者|摄影?|责任编辑|责编|编辑|审核|来源|供稿|文|图)"
+    r"\s*[：:/／]\s*\S"
+    rf"|(?:^|\s|[）)】〕])(?:{_REPORTER})\s*[\u4e00-\u9fff]{{2,4}}?(?=\s|$|[，,、]|{_REPORTER})"
+    r"|(?:供稿|撰稿|报送|供图)\s*[）)]?$")
+_BYLINE_MAX = 50
+
+
+def is_byline(text: str) -> bool:
+    """Whether ``text`` (one line) is a news article's dateline or byline: short, no sentence of its
+    own (no comma or full stop), naming the paper's news service ("（本报讯）"), a reporter
+    ("记者 陈晓"), or who sent the article ("某县市场监管局供稿")."""
+    t = text.strip()
+    return (0 < len(t) <= _BYLINE_MAX and re.search(r"[，。！？；,;!?]", t) is None
+            and _BYLINE.search(t) is not None)

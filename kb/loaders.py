@@ -915,7 +915,7 @@ def _mark_bold_headings(lines: list[tuple[str, int | None]], looks: list[Style |
     cases' paragraphs. They are marked as headings ("# …", or "### …" under numbered group headings), as
     a paragraph styled "标题 1" is, so the collection is split into its cases."""
     items = [(i, " ".join(t.split()), look) for i, ((t, _), look) in enumerate(zip(lines, looks)) if t.strip()]
-    found = find_style_headings([(t, look) for _, t, look in items])
+    found = find_style_headings([(t, look) for _, t, look in items], paragraphs=True)
     if found is None:
         return lines
     marker, blocks = found

@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .labels import INLINE_LABEL, PART_LABELS
+from .labels import INLINE_LABEL, PART_LABELS, is_byline
 from .numbering import heading_level
 
 # A line at least this much larger than the body text is emphasised.
@@ -181,17 +181,19 @@ def mark_style_headings(pages: Sequence[str], styles: Sequence[Sequence[Style | 
 
 
 def find_style_headings(lines: Sequence[tuple[str, Style | None]], pages: Sequence[int] | None = None,
-                        title: str | None = None) -> tuple[str, list[tuple[int, int]]] | None:
+                        title: str | None = None,
+                        paragraphs: bool = False) -> tuple[str, list[tuple[int, int]]] | None:
     """The headings by their look among ``lines`` (stripped, non-blank text and its style, None where
     unknown; ``pages`` the page of each line, when known): the marker to give them ("#" or "###") and
     the first and last index of each (a heading may wrap once); None when there are none. ``title``:
-    the document's title from its metadata, if any (see the module's docstring)."""
+    the document's title from its metadata, if any (see the module's docstring). ``paragraphs``: each
+    line is a whole paragraph (a DOCX), so an emphasised line is never the tail of the line before it."""
     # A running header or a line printed on every page is no heading, however it looks: left out.
     seen = Counter(t for t, _ in lines)
     keep = [k for k, (t, _) in enumerate(lines) if seen[t] == 1 or len(t) > _TITLE_MAX or _TITLE_PUNCT.search(t)]
     if len(keep) < len(lines):
         found = find_style_headings([lines[k] for k in keep], None if pages is None else [pages[k] for k in keep],
-                                    title)
+                                    title, paragraphs)
         return None if found is None else (found[0], [(keep[a], keep[b]) for a, b in found[1]])
     body = _body_style(lines)
     if body is None:
@@ -214,7 +216,7 @@ def find_style_headings(lines: Sequence[tuple[str, Style | None]], pages: Sequen
         end = k  # a block: emphasised lines of one look (a heading may wrap once)
         while end + 1 < len(lines) and lines[end + 1][1] == lines[k][1] and end - k < 2:
             end += 1
-        if _heading_block(lines, page_of, k, end, emphasised):
+        if _heading_block(lines, page_of, k, end, emphasised, paragraphs):
             found.append((k, end))
         k = end + 1
     if len(found) < _MIN_HEADINGS:
@@ -293,9 +295,11 @@ def _ends_sentence(text: str) -> bool:
     return text[-1] in _SENTENCE_END or (text[-1] in _CLOSERS and text[-2:-1] in list(_SENTENCE_END))
 
 
-def _heading_block(lines, page_of, start: int, end: int, emphasised) -> bool:
+def _heading_block(lines, page_of, start: int, end: int, emphasised, paragraphs: bool = False) -> bool:
     """Whether lines ``start``..``end`` (emphasised, of one look) are a heading: one or two lines
-    reading as a title, standing alone, with prose after them."""
+    reading as a title, standing alone, with prose after them. ``paragraphs``: the lines are whole
+    paragraphs, so one after a paragraph without a full stop ("某省市场监督管理局质量发展处 编") is no
+    tail of it; one after a paragraph ending in a colon or a comma still goes with it."""
     if end - start > 1:
         return False
     title = _block_text(lines, start, end)
@@ -306,12 +310,13 @@ def _heading_block(lines, page_of, start: int, end: int, emphasised) -> bool:
     if start > 0:
         prev, prev_style = lines[start - 1]
         if (page_of[start - 1] == page_of[start] and prev_style is not None and not emphasised(prev_style)
-                and not _ends_sentence(prev)):
+                and not _ends_sentence(prev) and not (paragraphs and prev[-1] not in "：:，,、")):
             return False  # the tail of a paragraph, emphasised for a word or two
     # Prose follows: an ordinary line with a comma or a full stop, maybe after a numbered or a part
-    # heading of the case's own ("（一）基本情况", "主要做法").
+    # heading of the case's own ("（一）基本情况", "主要做法") or a news article's dateline or byline
+    # ("（本报讯）记者 …", "某县市场监管局供稿").
     for text, style in lines[end + 1:end + 3]:
-        if heading_level(text) is not None or _PART_LABEL.match(text):
+        if heading_level(text) is not None or _PART_LABEL.match(text) or is_byline(text):
             continue
         return style is not None and not emphasised(style) and re.search(r"[，。]", text) is not None and len(text) >= 10
     return False
