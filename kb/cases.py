@@ -105,7 +105,9 @@ from .structure import (
 # 18: a collection whose case headings name only the practice, each write-up opening with the enterprise, is
 #    a collection (titled "enterprise：practice"); "某地某某陶瓷制品厂是…" is one enterprise; a failed action
 #    (未通过验厂) is a fault.
-CASES_VERSION = "18"
+# 19: bylines and datelines are no case fields; a closing plan (下一步，…将继续…) is no measure; an unclosed
+#    bracket is cut from a metric name; labelled measures over several paragraphs are joined by "；".
+CASES_VERSION = "19"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
