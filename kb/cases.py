@@ -50,6 +50,7 @@ from .structure import (
     bare_heading,
     heading_part,
     label_part,
+    leading_places_end,
     names_case,
     names_case_strictly,
     opening_enterprise,
@@ -1689,16 +1690,6 @@ def _kind_of_title(title: str) -> str | None:
 _PLACE_ACTS = re.compile(r"(?:以|聚焦|围绕|针对|依托|立足|坚持|探索|推动|创新|通过|打造|实施|开展|建立|着力|强化|深化)")
 
 
-def _leading_place_end(text: str) -> int:
-    """Where the places ``text`` starts with end ("浙江省湖州市安吉县以…" → 9), or 0."""
-    end = 0
-    for a, b, _ in region_spans(text):
-        if a != end:
-            break
-        end = b
-    return end
-
-
 _ZONE = re.compile(r"(?:国家级)?(?:经济技术开发区|经济开发区|高新技术产业开发区|高新技术开发区|高新区|经开区|开发区|工业园区|"
                    r"产业园区|工业园|产业园|园区|新区|自贸区|自由贸易试验区|综合保税区|保税区)")
 
@@ -1719,11 +1710,11 @@ def collection_kind(doc_title: str, heading: str, group: str = "") -> str:
     if subject and "".join(subject[a:b] for a, b, _ in region_spans(subject)) == subject:
         return "local_experience"
     # ... or a place's zone (郑州经济技术开发区：…, 苏州工业园区：…): an area, not an enterprise
-    if subject and _leading_place_end(subject) and _ZONE.fullmatch(subject[_leading_place_end(subject):]):
+    if subject and leading_places_end(subject) and _ZONE.fullmatch(subject[leading_places_end(subject):]):
         return "local_experience"
     # A place that acts ("河北省邢台市沙河市针对玻璃深加工企业…", "安吉县以竹制品产业为重点"): the place's
     # experience, whatever enterprises the rest of the title speaks of.
-    if _PLACE_ACTS.match(bare[_leading_place_end(bare):]) and _leading_place_end(bare):
+    if _PLACE_ACTS.match(bare[leading_places_end(bare):]) and leading_places_end(bare):
         return "local_experience"
     return "enterprise_case" if ENTERPRISE_WORD.search(bare) else "local_experience"
 
