@@ -460,8 +460,10 @@ class KnowledgeBase:
 
     @staticmethod
     def unanswered(query: str, answer) -> str | None:
-        """A note when the question asks for a cost or a length of time and no answer sentence gives
-        one (文档中没有写到具体的费用数额); None otherwise."""
+        """A note when the question asks for something no answer sentence gives (a cost, a length of
+        time, how to apply, where to complain, a body to recommend, a contact, the number certified, a
+        loan's terms, a date; see :data:`kb.retrieval.UNANSWERED_ZH`) or for a year the sentences are
+        not about (文档中没有写到具体的费用数额; 文档中没有写到2024年的数字…); None otherwise."""
         from .retrieval import UNANSWERED_ZH, unanswered_figures, unanswered_years
 
         notes = [UNANSWERED_ZH[k] for k in unanswered_figures(query, answer)] if answer else []
