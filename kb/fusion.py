@@ -80,6 +80,12 @@ def spread_from_median(values: np.ndarray) -> np.ndarray:
     return np.clip((values - lo) / (hi - lo), 0.0, 1.0) if hi > lo else np.zeros(len(values))
 
 
+def lowered(scores: Mapping[int, float], named, amount: float) -> dict[int, float]:
+    """``scores`` with ``amount`` taken from the keys in ``named``, not below 0 (the section penalties
+    of :meth:`kb.retrieval.Retriever.rerank`: a problem chapter for 有啥好处, the plans for 有没有地方搞了)."""
+    return {i: max(0.0, s - amount) if i in named else s for i, s in scores.items()}
+
+
 def lifted(scores: Mapping[int, float], named, amount: float) -> dict[int, float]:
     """``scores`` with ``amount`` added to the keys in ``named``, all divided by ``1 + amount`` so
     they stay 0–1 (the section, trade and place lifts of :meth:`kb.retrieval.Retriever.rerank`)."""

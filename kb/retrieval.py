@@ -21,7 +21,7 @@ from .cases_ranking import CaseRankSettings, rank_cases, rank_similar
 from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
-from .fusion import evidence_fusion, idf, lifted, rerank, spread_from_median
+from .fusion import evidence_fusion, idf, lifted, lowered, rerank, spread_from_median
 from .glossary import asked_terms, expand, glossary
 from .homophones import Correction
 from .industries import (
@@ -1097,13 +1097,9 @@ class Retriever:
         penalty = self.config.benefit_problem_penalty
         # 能多赚钱吗: not the section on why firms doubt it; 第一步从哪入手: not the difficulty restated
         if penalty and (asks_for_benefit(query) or asks_for_remedy(query)):
-            for i in out:
-                if in_problem_section(snap.chunks[i].section):
-                    out[i] = max(0.0, out[i] - penalty)
+            out = lowered(out, {i for i in out if in_problem_section(snap.chunks[i].section)}, penalty)
         if penalty and asks_what_was_done(query):  # 有没有地方搞了…: a deed, not the next-steps chapter's plan
-            for i in out:
-                if in_next_steps_section(snap.chunks[i].section):
-                    out[i] = max(0.0, out[i] - penalty)
+            out = lowered(out, {i for i in out if in_next_steps_section(snap.chunks[i].section)}, penalty)
         if penalty and asks_vs_earlier(query):  # 比起前一年是多了还是少了: a passage comparing with an earlier year
             out = lifted(out, {i for i in out if compares_with_earlier(snap.chunks[i].text)}, penalty)
         if penalty and asks_what_comes_next(query):  # 下一步还打算怎么做: the next-steps chapter, the same amount up
