@@ -454,6 +454,19 @@ def asks_for_lessons(query: str) -> bool:
     return bool(_LESSON_QUESTION.search(query))
 
 
+# A question asking how things should be done (怎样让政府更认可证书, 是不是得一家一个方子, 要不要别的部门
+#一起上, 为啥要让大企业带小厂, 头一步该做啥): a chapter of lessons says what works (…要坚持…).
+_ADVICE_QUESTION = re.compile(r"(?:怎样|怎么|如何|咋)(?:才能|才)?(?:让|使|带|把|推动|促进|调动)|"
+                              r"是不是(?:得|要|应该|该)|要不要|该不该|应不应该|得不得|"
+                              r"能不能(?:顺带|顺便|把|带|让)|(?:为啥|为什么|为何)要(?:让|把|带|搞)|"
+                              r"头一步|第一步|一步一步|先[^，。？?]{1,10}还是")
+
+
+def asks_for_advice(query: str) -> bool:
+    """Whether a question asks how something should be done (怎样让…更认可, 要不要…一起上)."""
+    return bool(_ADVICE_QUESTION.search(query))
+
+
 def in_lessons_section(section: tuple[str, ...]) -> bool:
     """Whether a passage sits under a heading on lessons drawn (二、经验总结)."""
     return any(_LESSON_SECTION.search(h) for h in section)
@@ -1104,7 +1117,9 @@ class Retriever:
             out = lifted(out, {i for i in out if compares_with_earlier(snap.chunks[i].text)}, penalty)
         if penalty and asks_what_comes_next(query):  # 下一步还打算怎么做: the next-steps chapter, the same amount up
             out = lifted(out, {i for i in out if in_next_steps_section(snap.chunks[i].section)}, penalty)
-        if penalty and asks_for_lessons(query) and not place_names(query):  # 总结出了哪几条经验: that chapter
+        # 总结出了哪几条经验, 怎样让政府更认可证书: that chapter (下一步打算怎么让…: the plans, above)
+        advice = asks_for_advice(query) and not asks_what_comes_next(query)
+        if penalty and (asks_for_lessons(query) or advice) and not place_names(query):
             out = lifted(out, {i for i in out if in_lessons_section(snap.chunks[i].section)}, penalty)
         # 提升行动是干啥的: the passage where the document introduces the term it asks about
         defined = [e.term for e in asked_terms(query, self.tokenizer)]

@@ -1148,6 +1148,44 @@ def test_a_question_about_lessons_ranks_the_lessons_chapter_higher_unless_it_nam
                                                "江苏的经验是什么")
 
 
+@pytest.mark.parametrize("query, asks", [
+    ("厂子千差万别，上门帮忙的时候是不是得一家一个方子", True),
+    ("光靠一个局单打独斗不够吧，别的口子要不要一起上", True),
+    ("怎样让官方和买家更认可拿到的证书", True),
+    ("为啥要让大企业带着小厂一块搞", True),
+    ("我啥都不懂，头一步该做啥", True),
+    ("帮扶的人来了是先讲课还是先诊断", True),
+    ("认证贷一共放了多少钱", False),
+    ("做了认证以后利润能涨多少", False),
+    ("南通家纺是怎么做的", False),
+])
+def test_asks_for_advice(query, asks):
+    from kb.retrieval import asks_for_advice
+
+    assert asks_for_advice(query) is asks
+
+
+def test_a_question_asking_how_things_should_be_done_ranks_the_lessons_chapter_higher(built):
+    """厂子千差万别…是不是得一家一个方子 (a dev question): the problems chapter (按需施策的帮扶效能有待提升)
+    came first; the lessons chapter (企业帮扶要坚持问题导向) says what works. A question about the plans
+    (下一步打算怎么让…) gets the next-steps chapter instead, and a place's own deeds are not lifted."""
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import in_lessons_section
+
+    plain = KnowledgeBase(_replace(built.config, benefit_problem_penalty=0.0))
+
+    def best(kb, q):
+        return next(h.rank for h in kb.search(q, top_k=37, include_all=True) if in_lessons_section(h.chunk.section))
+
+    for query in ("厂子千差万别，上门帮忙的时候是不是得一家一个方子", "为啥要让大企业带着小厂一块搞"):
+        assert best(built, query) < best(plain, query), query
+    from kb.retrieval import in_next_steps_section
+
+    assert in_next_steps_section(built.search("下一步打算怎么让市场也使上劲", top_k=1)[0].chunk.section)
+    assert best(built, "江苏是怎么让企业更认可证书的") == best(plain, "江苏是怎么让企业更认可证书的")
+
+
 def test_campaign_days_are_one_word_and_explained():
     """后面宣传借啥节日 (a dev question): 质量月 was read as 质量 + 月; the glossary now says what it is and that
     a 节日 for publicity means it."""
