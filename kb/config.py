@@ -116,6 +116,9 @@ class KBConfig:
     # in another document would be lowered too.
     benefit_problem_penalty: float = 0.2
     answer_figure_bonus: float = 0.1
+    # for a question asking for a figure, the passage holding the direct answer's sentence comes first
+    # (Retriever.answer_first; False: the hybrid order alone)
+    answer_passage_first: bool = True
     answer_passage_weight: float = 0.2
     # the direct answer reads the first three passages, but not one scoring under this share of the
     # first's (a black-box auditor's 健身器材 question: 0.906 then 0.236 — the second passage, another

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -710,6 +711,43 @@ def asks_for_figure(query: str) -> bool:
     return bool(_FIGURE_QUESTION.search(query))
 
 
+# What a question counts (多少家认证机构, 几项措施, 一共多少条, 培养了多少质量管理人才): the counter word
+# after 多少/几 and the thing counted. A sentence giving a figure in that counter (457家认证机构, 259项) or
+# next to the thing (质量管理人才5.2万人次) answers it more directly than one with any other figure.
+_COUNTED = re.compile(r"(?:多少|几)\s*(?:万|千|百)?\s*((?:(?!多少|几)[^，。？?！!、；;：:\s啊呀呢吗嘛哈啦]){1,8})")
+_COUNTERS = {"个点": "个百分点|[%％]", "个百分点": "个百分点", "成": "成|[%％]", "家": "家", "项": "项|条", "条": "条|项", "个": "个|项|家", "人次": "人次|人", "人": "人次|人|名",
+             "名": "名|人", "次": "次|场", "场": "场|次", "钱": "元", "块": "元", "元": "元", "倍": "倍",
+             "亿": "亿", "万": "万"}
+_AMOUNT = r"\d[\d.\s]*(?:万|亿|千|百)?\s*"
+# a question that asks something else (有没有, 是哪里的, 分别叫什么): its 几 means "several" (几个省有没有联手搞)
+_OTHER_ASK = re.compile(r"有没有|是不是|能不能|要不要|会不会|哪|什么|啥|谁|[吗么嘛]\s*[？?]?\s*$")
+
+
+def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    """Patterns of a sentence that gives the figure ``query`` counts (:data:`_COUNTED`): first the
+    figure in the counter asked (多少家 → 457 家), then a word of the thing counted within a few
+    characters of a figure (多少质量管理人才 → 人才5.2万人次). Both empty when the question counts
+    nothing."""
+    units: list[re.Pattern[str]] = []
+    things: list[re.Pattern[str]] = []
+    query = to_simplified(query)
+    for m in _COUNTED.finditer(query):
+        if not m.group(0).startswith("多少") and _OTHER_ASK.search(query):
+            continue  # 几个省有没有联手搞: several provinces, not how many
+        tail = m.group(1)
+        unit = next((u for u in sorted(_COUNTERS, key=len, reverse=True) if tail.startswith(u)), None)
+        if unit == "个" and len(tail) > 1:  # 几个省: 7个省局, not any 个
+            units.append(re.compile(_AMOUNT + "个" + re.escape(tail[1])))
+            tail = tail[1:]
+        elif unit:
+            units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[unit]})"))
+            tail = tail[len(unit):]
+        for w in tokenizer.tokenize(tail):
+            if informative(w) and len(w) >= 2:
+                things.append(re.compile(f"{re.escape(w)}.{{0,6}}?\\d|\\d[^，。；]{{0,6}}?{re.escape(w)}"))
+    return tuple(units), tuple(things)
+
+
 # Figures a question asks for that a sentence has to give to answer it: a cost in money (认证要花多少钱),
 # a length of time (认证下来要多久). The report may have neither; the answer then says so.
 _ASKED_FIGURES = (
@@ -955,6 +993,8 @@ class Retriever:
         self.backend: SearchBackend = backend or LocalBackend()
         self.tokenizer = tokenizer
         self._embedder = embedder  # called only when a vector is needed (loading is slow)
+        self._vectors: dict[str, np.ndarray] = {}  # recent query vectors (embed_query)
+        self._vectors_lock = threading.Lock()
         self.token_matcher = TokenMatcher(embedder, config.index_dir / TOKEN_CACHE)
         self.case_settings = CaseRankSettings(
             problem_weight=config.case_problem_weight, industry_weight=config.case_industry_weight,
@@ -969,8 +1009,19 @@ class Retriever:
         check_compatible(snap.manifest.get("model"), self._embedder())
 
     def embed_query(self, snap: Snapshot, text: str) -> np.ndarray:
+        """The query vector of ``text`` (the last few are kept: a search, its figure-answer check and
+        the direct answer embed the same text)."""
         self.check_model(snap)
-        return self._embedder().embed([text])[0]
+        with self._vectors_lock:
+            vector = self._vectors.get(text)
+        if vector is None:
+            vector = self._embedder().embed([text])[0]
+            vector.setflags(write=False)  # shared by the callers
+            with self._vectors_lock:
+                while len(self._vectors) >= 32:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[text] = vector
+        return vector
 
     # ----------------------------------------------------------------- reading the query
     def read(self, snap: Snapshot, query: str) -> str:
@@ -1251,9 +1302,26 @@ class Retriever:
                 token_match=round(token[i], 4) if i in token else None,
                 printed_page=snap.printed_page(chunk.doc_id, chunk.page),
                 printed_page_end=snap.printed_page(chunk.doc_id, chunk.page_end)))
-            if len(hits) >= top_k:
+            if len(hits) >= max(top_k, ANSWER_FROM_HITS):
                 break
-        return hits
+        if self.config.answer_passage_first and mode == "hybrid" and len(hits) > 1 and asks_for_figure(query):
+            hits = self.answer_first(snap, query, hits)
+        return hits[:top_k]
+
+    def answer_first(self, snap: Snapshot, query: str, hits: list[Hit]) -> list[Hit]:
+        """For a question asking for a figure, the passage holding the sentence that gives it (the
+        direct answer's first sentence, :meth:`answer_one`, from the first ``ANSWER_FROM_HITS``)
+        comes first, at the best score: the figure is one sentence of a long passage (落实3.7亿元财政
+        补贴 in the introduction's list of totals), and a passage that shares more of the question's
+        words but gives another figure (the policy-incentives section) otherwise ranks above it.
+        Then the passage list and the direct answer agree."""
+        best = self.answer_one(snap, query, hits, max_sentences=1)
+        if not best or best[0].chunk_id == hits[0].chunk.chunk_id:
+            return hits
+        i = next(i for i, h in enumerate(hits) if h.chunk.chunk_id == best[0].chunk_id)
+        order = [hits[i], *hits[:i], *hits[i + 1:]]
+        return [replace(h, rank=r, score=max(h.score, hits[0].score) if r == 1 else h.score)
+                for r, h in enumerate(order, start=1)]
 
     def off_topic(self, snap: Snapshot, query: str) -> bool:
         """Whether the documents cannot speak to ``query`` at all (not :meth:`on_topic`, judged
@@ -1455,6 +1523,7 @@ class Retriever:
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t) and t not in negated]
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
+        units, things = counted(query, self.tokenizer) if bonus else ((), ())  # 多少家认证机构: 457家认证机构
         # 要花多少钱 / 要多久: the figure wanted is an amount of money or a length of time, not any number
         wanted_figure = next((given for kind, asked, given in _ASKED_FIGURES
                               if kind in _FIGURE_KINDS and asked.search(query)), _FIGURE)
@@ -1518,7 +1587,11 @@ class Retriever:
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
-                rank = (score + (bonus if bonus and wanted_figure.search(text) else 0.0)
+                # 多少家认证机构: a sentence giving that count gets the figure bonus twice, one giving only
+                # a figure in another unit (覆盖率…达90%) none
+                in_unit = any(c.search(text) for c in units)
+                rank = (score + (bonus if bonus and wanted_figure.search(text) and (in_unit or not units) else 0.0)
+                        + (bonus if in_unit or any(c.search(text) for c in things) else 0.0)
                         + self.config.answer_passage_weight * hit.score)
                 if benefit:  # 有啥好处: a result, not a problem
                     polarity = reads_as_result(text)
@@ -1575,7 +1648,7 @@ class Retriever:
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = (1.5 + self.config.answer_passage_weight + bonus + benefit + places + top_place + 2 * how_changed
+        top = (1.5 + self.config.answer_passage_weight + bonus + (bonus if units or things else 0.0) + benefit + places + top_place + 2 * how_changed
                + opinion + part_bonus + open_problems + coming + earlier
                + (self.config.answer_result_bonus if defined or purpose else 0.0))  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once

@@ -119,6 +119,9 @@ def test_the_passage_continuing_a_case_gives_its_result(kb):
     """案例一 (profile, problem) and 案例一（续） (measures, results) are two passages; the second
     scores under half the first, so without the continuation it is no source of the answer."""
     query = "雨靴开胶后来退货率降到多少"
+    # the hybrid order: with the direct answer's passage first (answer_passage_first), 案例一（续） leads
+    assert kb.search(query, top_k=1)[0].chunk.section[-1] == "案例一（续）"
+    kb = KnowledgeBase(replace(kb.config, answer_passage_first=False))
     hits = kb.search(query, top_k=10, include_all=True)
     first = hits[0]
     assert first.chunk.section[-1].startswith("案例一：")

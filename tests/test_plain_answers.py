@@ -1186,6 +1186,45 @@ def test_a_question_asking_how_things_should_be_done_ranks_the_lessons_chapter_h
     assert best(built, "江苏是怎么让企业更认可证书的") == best(plain, "江苏是怎么让企业更认可证书的")
 
 
+def test_what_a_figure_question_counts():
+    """多少家认证机构 wants 457家认证机构, not the 90% of a sentence on coverage; 培养了多少质量管理人才
+    wants the figure next to 人才; 几个省有没有联手搞 asks whether several did, not how many."""
+    from kb.retrieval import counted
+    from kb.tokenizer import Tokenizer
+
+    tok = Tokenizer()
+
+    def gives(query, text):
+        units, things = counted(query, tok)
+        return any(p.search(text) for p in units + things)
+
+    assert gives("提升行动覆盖多少家认证机构", "457家认证机构为3.0万家小微企业实施精准帮扶")
+    assert not gives("提升行动覆盖多少家认证机构", "提升行动覆盖率逐年增长，2023年占比虽达90%")
+    assert gives("这一年一共培养了多少质量管理人才", "有效培育企业质量管理人才5.2万人次")
+    assert not gives("这一年一共培养了多少质量管理人才", "从品牌建设、人才培养等方面夯实要素保障")
+    assert gives("跟部门一起出台的政策有多少条", "出台跨部门联动政策219项")
+    assert gives("利润能多几个点", "年利润率提升8.3％") and gives("利润能多几个点", "下降7个百分点")
+    assert gives("覆盖了多少企业多少人次", "免费培训132.8万人次")
+    assert counted("老人院的服务质量，几个省有没有联手搞", tok) == ((), ())
+    assert counted("把企业分成几个档次区别对待的做法是哪里的", tok) == ((), ())
+    assert counted("有没有好的做法", tok) == ((), ())
+
+
+def test_a_figure_question_ranks_the_passage_of_its_answer_first(built):
+    """跟工信发改这些部门一起联合出台的政策有多少条 (a dev question): the direct answer was right (…出台跨部门
+    联动政策219项) but its passage ranked second, under the next-steps passage sharing 工信、发改. For a
+    figure question the passage list and the direct answer now agree."""
+    for query in ("跟工信发改这些部门一起联合出台的政策有多少条", "这一年各地一共培养了多少质量管理人才",
+                  "政府一共补了多少钱"):
+        j = built.search_json(query, top_k=5)
+        assert j["answer"] and j["results"], query
+        assert j["answer"]["sentences"][0]["chunk_id"] == j["results"][0]["chunk_id"], query
+        scores = [r["score"] for r in j["results"]]
+        assert scores == sorted(scores, reverse=True), query
+    j = built.search_json("跟工信发改这些部门一起联合出台的政策有多少条", top_k=3)
+    assert "219" in j["results"][0]["text"]
+
+
 def test_campaign_days_are_one_word_and_explained():
     """后面宣传借啥节日 (a dev question): 质量月 was read as 质量 + 月; the glossary now says what it is and that
     a 节日 for publicity means it."""
@@ -1266,6 +1305,9 @@ def test_the_second_part_is_told_by_its_own_words_not_the_glossarys(built, monke
         return one(self, snap, query, hits, max_sentences, from_hits)
 
     monkeypatch.setattr(Retriever, "answer_one", answer_one)
+    # (each part's search would call answer_one too, to put its answer's passage first)
+    from dataclasses import replace as _replace
+    monkeypatch.setattr(built.retriever, "config", _replace(built.retriever.config, answer_passage_first=False))
     built.answer("认证费能免多少，另外抖音号有多少人看", [])
     assert calls[1:] == ["认证费能免多少", "抖音号有多少人看"]  # each part searched on its own
     assert douyin.chunk_id  # (the passage the second part should find exists)
