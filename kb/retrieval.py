@@ -706,6 +706,10 @@ def place_count(text: str) -> int:
     return len(region_spans(text))
 
 
+_NATIONWIDE = re.compile(r"全国|各地|各省|累计")
+_EXAMPLE_ASKED = re.compile(r"例子|例如|比如|案例|哪个|哪家|哪些|哪里|哪儿|谁家|有没有(?:地方|厂|企业|哪)")
+
+
 def asks_for_figure(query: str) -> bool:
     """Whether a question asks for a number (多少家, 利润能多几个点, 比例)."""
     return bool(_FIGURE_QUESTION.search(query))
@@ -1548,6 +1552,11 @@ class Retriever:
         # the national account, not what that place did (其中，江苏省局…为1433家企业…)
         asked_places = place_names(query)
         own_places = bool(asked_places) and not places
+        # a figure asked of no place and no example (政府一共补了多少钱): the total, not one province's
+        # (not a trade's or an owner's own trouble: 做豆瓣酱的…菌落总数降了多少 wants the case's figure)
+        total = (self.config.answer_figure_bonus
+                 if bonus and not asked_places and not places and not _EXAMPLE_ASKED.search(query)
+                 and not trade_words(query) and not remedy else 0.0)
         other_part = self.config.answer_problem_penalty
         wanted = named or RESULT_PARTS
         part_bonus = 0.0  # given to some sentence: part of the largest possible rank
@@ -1630,6 +1639,8 @@ class Retriever:
                     rank += self.config.answer_result_bonus
                 elif purpose and introduces_programme(text):
                     rank += purpose
+                if total and place_count(text) == 1 and not _NATIONWIDE.search(text):
+                    rank -= total  # 政府一共补了多少钱: the national total, not 河北…财政补贴728万元
                 if own_places and place_count(text) >= 3:
                     rank -= self.config.answer_list_penalty
                 elif own_places and (place_names(text) | heading_places) & asked_places:  # 江苏的经验: what 江苏 did

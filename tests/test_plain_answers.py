@@ -1225,6 +1225,19 @@ def test_a_figure_question_ranks_the_passage_of_its_answer_first(built):
     assert "219" in j["results"][0]["text"]
 
 
+@pytest.mark.slow
+def test_a_figure_asked_of_no_place_is_answered_with_the_total(real_kb):
+    """政府直接给了多少补助 (a dev question): the answer was 河北…财政补贴728万元, one province's figure; the
+    question names no place, so the national total (落实3.7亿元财政补贴) answers it, and its passage ranks
+    first. A question naming the province still gets that province's figure."""
+    def first(query):
+        return real_kb.search_json(query, top_k=3)["answer"]["sentences"][0]["text"]
+
+    for query in ("政府直接给了多少补助", "政府给不给补贴，一共补了多少钱？"):
+        assert "3.7亿元财政补贴" in first(query), query
+    assert "728万元" in first("河北的财政补贴给了多少")
+
+
 def test_campaign_days_are_one_word_and_explained():
     """后面宣传借啥节日 (a dev question): 质量月 was read as 质量 + 月; the glossary now says what it is and that
     a 节日 for publicity means it."""
