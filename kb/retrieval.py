@@ -397,7 +397,8 @@ _OPEN_PROBLEMS = re.compile(r"(?:没|未|没有|还没有?|没能|尚未)(?:能)
 
 # A question about what comes next (下一步国家还打算怎么做, 明年有啥计划): a report's chapter on its
 # next steps (四、下一步工作考虑, 下一步工作打算, 今后工作计划, 工作展望) answers it.
-_NEXT_QUESTION = re.compile(r"下一步|下一阶段|下阶段|明年|今后|往后|接下来|以后(?:还|会|要|打算|准备|怎么)|"
+# (后续宣传打算借哪些节日)
+_NEXT_QUESTION = re.compile(r"下一步|下一阶段|下阶段|明年|今后|往后|接下来|以后(?:还|会|要|打算|准备|怎么)|后续|"
                             r"(?:有|还有|什么|啥|哪些|哪几项|哪几个)(?:打算|计划|规划|安排)|(?:打算|准备)怎么(?:做|搞|弄|办)")
 _NEXT_SECTION = re.compile(r"下一步|下一阶段|下阶段|今后|明年|工作(?:考虑|打算|计划|安排|思路|展望)|展望")
 

@@ -1103,7 +1103,8 @@ def test_a_question_asking_for_a_time_and_a_cost_is_told_both_are_missing():
 def test_questions_about_what_comes_next_and_the_sections_that_answer_them():
     from kb.retrieval import asks_what_comes_next, in_next_steps_section
 
-    for q in ("下一步国家还打算怎么做", "下一步有哪几项打算", "明年还搞不搞这个行动了", "以后还会继续搞吗", "今后有啥计划"):
+    for q in ("下一步国家还打算怎么做", "下一步有哪几项打算", "明年还搞不搞这个行动了", "以后还会继续搞吗", "今后有啥计划",
+              "后续宣传打算借哪些节日活动来推"):
         assert asks_what_comes_next(q), q
     for q in ("认证贷怎么申请", "做了认证以后利润能涨多少", "老板不重视质量咋整", "有啥好处"):
         assert not asks_what_comes_next(q), q
