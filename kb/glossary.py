@@ -93,6 +93,21 @@ def word_boundaries(text: str, tokenizer=None) -> tuple[set[int], set[int]]:
     return starts, ends
 
 
+def occurs(text: str, word: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``word`` occurs in ``text`` other than as the tail of one word and the head of the
+    next: 质量管理 in 质量管理体系, 管理 inside it and 各地 in 各|地方 count, 营业 in 经营|业绩 does not.
+    ``spans``: the dictionary words of ``text`` (:meth:`Tokenizer.spans`)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        left = next((s for s in spans if s[0] < at < s[1]), None)  # a word the occurrence starts inside
+        right = next((s for s in spans if s[0] < end < s[1]), None)  # a word it ends inside
+        if left is None or right is None or left == right or left[1] - left[0] < 2 or right[1] - right[0] < 2:
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def contains_word(text: str, word: str, tokenizer=None, bounds: tuple[set[int], set[int]] | None = None) -> bool:
     """Whether ``word`` occurs in ``text`` as a whole word (not inside a longer word).
 

@@ -23,7 +23,7 @@ from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, lifted, lowered, rerank, spread_from_median
-from .glossary import asked_terms, expand, glossary
+from .glossary import asked_terms, expand, glossary, occurs
 from .homophones import Correction
 from .industries import (
     classify_industry,
@@ -1299,7 +1299,8 @@ class Retriever:
                 # a passage telling several places' cases: the place of the sentence that matches the question
                 # best (种黄芪的，浑源产值涨到多少: the 上虞–浑源 passage shows 浑源, not its first case 上虞)
                 region = sentence_region(snap, i, words, tags) or region
-            matched = tuple(sorted((w for w in words if w in chunk.text), key=lambda w: (-len(w), w)))
+            spans = self.tokenizer.spans(chunk.text)  # (营业 is not in 经营业绩)
+            matched = tuple(sorted((w for w in words if occurs(chunk.text, w, spans)), key=lambda w: (-len(w), w)))
             hits.append(Hit(
                 rank=len(hits) + 1, score=float(fused[i]), chunk=chunk, doc_title=snap.doc_title(chunk.doc_id),
                 region=region, industry=shown_industry(snap, chunk.chunk_id, tags, region),
@@ -1595,7 +1596,9 @@ class Retriever:
                       for p, (_, text, _) in zip(parts, sents)]
                      if (remedy or change or how_changed) and has_case else [None] * len(sents))
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
-                share = sum(1 for w in words if w in text.lower()) / len(words) if words else 0.0
+                low = text.lower()
+                spans = self.tokenizer.spans(low)  # 营业额: not 营业 across 经营|业绩
+                share = sum(1 for w in words if occurs(low, w, spans)) / len(words) if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
                 # 多少家认证机构: a sentence giving that count gets the figure bonus twice, one giving only
                 # a figure in another unit (覆盖率…达90%) none

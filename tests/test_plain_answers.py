@@ -1239,6 +1239,29 @@ def test_a_figure_asked_of_no_place_is_answered_with_the_total(real_kb):
     assert "728万元" in first("河北的财政补贴给了多少")
 
 
+def test_a_word_across_two_words_is_no_match():
+    """营业额平均涨了多少 (session 28 tester): 营业, a piece of 营业额, counted as found in 经营|业绩, so a
+    sentence on 经营业绩 outranked the one on 营收. A word inside one word, or spanning whole words, still counts."""
+    from kb.glossary import occurs
+    from kb.tokenizer import Tokenizer
+
+    tok = Tokenizer()
+
+    def found(text, word):
+        return occurs(text, word, tok.spans(text))
+
+    assert not found("在经营业绩等方面明显提升", "营业")
+    assert found("年度营业额平均提升", "营业")
+    assert found("建立质量管理体系", "质量管理") and found("建立质量管理体系", "管理")
+    assert found("各地方积极制定实施意见", "各地")  # 各 is one character: 各|地方 is 各地 + 方
+    assert not found("没有这个词", "营业")
+
+
+def test_matched_terms_leave_out_a_word_across_two_words(built):
+    hit = next(h for h in built.search("营业额平均涨了多少", top_k=37, include_all=True) if "经营业绩" in h.chunk.text)
+    assert "营业" not in hit.matched_terms or "营业额" in hit.chunk.text
+
+
 def test_campaign_days_are_one_word_and_explained():
     """后面宣传借啥节日 (a dev question): 质量月 was read as 质量 + 月; the glossary now says what it is and that
     a 节日 for publicity means it."""
