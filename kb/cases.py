@@ -32,7 +32,7 @@ from itertools import groupby
 from .chunking import sentence_owners
 from .cleaning import split_sentences
 from .industries import classify_industries, classify_industry, field_industries
-from .labels import is_byline
+from .labels import FIELD_LABEL, is_byline
 from .numbering import CN_DIGITS
 from .numerals import arabic_figures
 from .records import Case, Chunk, Outcome, Region, Sentence
@@ -108,7 +108,11 @@ from .structure import (
 #    (未通过验厂) is a fault.
 # 19: bylines and datelines are no case fields; a closing plan (下一步，…将继续…) is no measure; an unclosed
 #    bracket is cut from a metric name; labelled measures over several paragraphs are joined by "；".
-CASES_VERSION = "19"
+# 20: places nested over places ("## 省" / "### 市" / "#### 县：…") give a case per deepest heading, titled by it
+#    and in the place the heading path names; a list's lead-in line ("受益企业：") is neither a measure nor a
+#    problem; a fact sheet's label and value cells ("企业名称" / "某公司") are no part; worn equipment and a bad
+#    rate high (设备老旧, 碎米率高) are faults, 建设/搭建/提供 actions; 休闲食品/脱水蔬菜/航空零部件 trades.
+CASES_VERSION = "20"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -922,7 +926,7 @@ _FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定
                     r"不符合|渗漏|泄漏|漏水|脱落|起泡|生锈|锈蚀|划伤|破损|松动|异响|毛刺|气孔|砂眼|裂纹|起球|缩水")
 # What was done: a clause with such a verb is a measure, whatever fault it names ("建立不合格品台账").
 _ACTION = re.compile(r"建立|推行|导入|引入|引进|制定|完善|开展|实施|指导|协助|优化|配备|配置|设立|取得|通过|编制|整改|帮助|推动|组织|培训|"
-                     r"引导|组建|推出|派驻|指派|购置|增设|修订|聘请")
+                     r"引导|组建|推出|派驻|指派|购置|增设|修订|聘请|建设|搭建|提供")
 
 
 # Wording of a difficulty, in a write-up with no 存在问题 label ("药物称量靠经验，安全隐患大", "管理基础不健全",
@@ -934,7 +938,10 @@ _DIFFICULTY = re.compile(r"隐患|(?:靠|凭|依赖)[^，,；;。、]{0,4}?(?:�
                          r"参差不齐|两张皮|流于形式|形同虚设|走过场|风险(?:大|高|较大|较高|突出)|差错(?:多|频|率高)|事故(?:多|频)|多发|频发|易发|"
                          r"(?:故障|投诉|返工|返修|次品|废品|疵|毛病|问题)(?:较|很|偏)?多|(?:投诉|故障|问题|矛盾|缺陷)集中|色差|瑕疵|疵点|"
                          r"易(?:变质|腐败|腐烂|霉变|发霉|受潮|破损|损坏|变形|开裂|脱落|褪色|生锈|氧化|出错|混批|混料)|"
-                         r"(?:只有|仅有|仅)(?:约|近)?\d")
+                         r"(?:只有|仅有|仅)(?:约|近)?\d|"
+                         # "设备老旧", "碎米率高", "品牌溢价低": worn-out equipment, a bad rate high, a good one low
+                         r"老旧|陈旧|(?:碎|废|次|不良|返工|返修|报废|退货|退单|投诉|差评|损耗|故障|破损|残次)[品米]?率(?:较|偏|很|过)?高|"
+                         r"(?:溢价|附加值|利润率|效益)(?:较|偏|很|过)?低")
 _REMEDY = re.compile(r"消除|排除|排查|整治|杜绝|防范|防止|避免|化解|破解|解决|补齐|补足|弥补|攻克|突破|克服|降低|减少")
 
 
@@ -1122,6 +1129,11 @@ def _label_segments(text: str) -> list[str]:
     return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]) if text[a:b].strip()]
 
 
+# A fact sheet's label cell on a line of its own, and the part its label and value cells are put in.
+_FIELD_CELL = re.compile(FIELD_LABEL)
+_FIELD = "field"
+
+
 @dataclass(frozen=True)
 class _Piece:
     part: str | None  # None: unlabelled
@@ -1134,6 +1146,7 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
     out: list[_Piece] = []
     part: str | None = None
     last_heading: str | None = None
+    field_value = False  # the segment before was a fact sheet's label cell ("企业名称", "所在地")
     for i, s in enumerate(sents):
         heading = next((p for p in map(heading_part, reversed(s.section[depth:])) if p), None)
         if heading != last_heading:
@@ -1147,7 +1160,14 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
             continue
         for segment in _label_segments(s.text):
             if len(segment) <= 12 and (bare := heading_part(segment)) is not None:
-                part = bare  # a part label on a line of its own, without numbering ("存在的主要问题")
+                part, field_value = bare, False  # a part label on a line of its own, without numbering ("存在的主要问题")
+                continue
+            if _FIELD_CELL.fullmatch(segment.strip().rstrip("：:")) or field_value:
+                # A fact sheet's label cell on a line of its own ("企业名称", "所在地", "行业") and the value cell
+                # after it: whose case it is, where, in which trade; no part, not even an unlabelled one.
+                field_value = not field_value
+                part = None
+                out.append(_Piece(_FIELD, segment, i))
                 continue
             label, text = _inline_labels(segment)
             if label is not None:
@@ -1219,6 +1239,10 @@ _PLAN = re.compile(r"^(?:下一步|下步|下阶段|下一阶段|今后|接下�
 _TARGET = re.compile(r"力争|争取|预计|计划(?!书)|目标(?:是|为|值)?|拟(?:于|在|用)?")
 
 
+# A line that is only a short name and a colon: the lead-in of a list ("受益企业：", "帮扶对象名单：").
+_LIST_LEAD = re.compile(r"[\u4e00-\u9fff]{2,8}[：:]")
+
+
 def _make_case(
     doc_id: str, n: int, kind: str, title: str, region: Region, industries: Sequence[str],
     sents: Sequence[Sentence], owners: Sequence[tuple[str, ...]], measures_skip: int = 0,
@@ -1235,6 +1259,8 @@ def _make_case(
     cells = table_cells(sents)  # a table's cells are read as a table, not as prose
     # A news article's dateline or byline ("（本报讯）记者 …", "某县市场监管局供稿") is no part of its case.
     pieces = [p for p in pieces if p.index not in cells and not _byline_sentence(sents[p.index])]
+    # A line that only introduces the list below it ("受益企业：", "典型企业：") is neither a measure nor a problem.
+    pieces = [p for p in pieces if not _LIST_LEAD.fullmatch(p.text.strip())]
     by_part = {p: [x for x in pieces if x.part == p] for p in PARTS}
     # Results reported under the measures label ("主要做法：…。" then a paragraph "实施以来，…由46家增加到132家")
     # are the outcomes; the figures of what was done are then inputs, not results.
@@ -1270,7 +1296,7 @@ def _make_case(
     if labelled and not lead and not by_part["problem"] and not by_part["profile"] and (by_part["measures"] or by_part["outcomes"]):
         # Labels only for what was done and what came of it ("主要做法：…"): the unlabelled opening before
         # them, when it only sets out the situation and its faults, is the problem (its facts the profile).
-        first = min(x.index for x in pieces if x.part is not None)
+        first = min(x.index for x in pieces if x.part is not None and x.part != _FIELD)
         opening = [x for x in story if x.index < first]
         if opening and _sets_out_situation(opening):
             lead = {x.index for x in opening}
@@ -1495,9 +1521,10 @@ class _Unit:
     """The sentences of one case of a collection."""
 
     heading: str  # as written
-    depth: int  # section levels above the case's parts: 1, or 2 under a group heading
+    depth: int  # section levels above the case's parts: 1, or 2 under a group heading (more under places)
     group: str  # the group heading above it ("二、企业优良案例"), or ""
     idx: tuple[int, ...]
+    places: tuple[str, ...] = ()  # the headings above it that only name places ("山东省", "临沂市"), outermost first
 
 
 def _groups(sentences: Sequence[Sentence]) -> set[str]:
@@ -1545,11 +1572,27 @@ _BACK_MATTER = re.compile(r"附表|附录|附件\s*\d|附件[：:]|(?:以上|综
                           r"|[（(]?(?:报送|发送|抄送|分送|主送)[：:]")  # a bulletin's distribution footer
 
 
+# A heading whose subject is a place before a colon: "费县：检测前移破解板材甲醛难题", "大朗镇：毛织产业共建检测中心"
+# (a county's short name, or a town, that the gazetteer knows only after its city, or not at all).
+_PLACE_SUBJECT = re.compile(r"^[\u4e00-\u9fff]{1,12}(?:省|市|区|县|旗|州|盟|镇|乡|街道|开发区|园区|新区)\s*[：:]")
+
+
+def _names_local_case(heading: str) -> bool:
+    """Whether a heading under a heading that only names a place names a case of its own: a place, an
+    enterprise, a case (see names_case), or a place's practice ("费县：…"); not a part label, nor a theme
+    of the place's one write-up ("一、强化标准引领")."""
+    return heading_part(heading) is None and (names_case(heading) or bool(_PLACE_SUBJECT.match(bare_heading(heading))))
+
+
 def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
     """The cases of a collection in order: one per top-level heading, or per sub-heading under a
-    group heading; part headings with no case above, front/back matter (说明, 目录 …) and a
-    group's own introduction are left out."""
+    group heading, or per deepest heading under headings that only name places (省 / 市 / 县：…);
+    part headings with no case above, front/back matter (说明, 目录 …) and a group's or a place's
+    own introduction are left out."""
     groups = _groups(sentences)
+    # Heading paths that have a case's heading below them (see _names_local_case): when the path ends in a
+    # heading that only names a place ("## 山东省", "### 临沂市"), it groups the cases of that place.
+    above = {s.section[:k] for s in sentences for k in range(1, len(s.section)) if _names_local_case(s.section[k])}
     found: dict[tuple[str, ...], list[int]] = {}
     for i, s in enumerate(sentences):
         if not s.section or heading_part(s.section[0]) is not None:
@@ -1563,6 +1606,12 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
             continue
         else:
             key = s.section[:1]
+        # Places nested over places ("## 山东省" / "### 临沂市" / "#### 费县：检测前移…"): the case is the first
+        # heading below them that names more than a place (or the deepest place, when nothing more is named).
+        while len(s.section) > len(key) and names_place_only(key[-1]) and _names_local_case(s.section[len(key)]):
+            key = s.section[:len(key) + 1]
+        if key == s.section and key in above and names_place_only(key[-1]):
+            continue  # the introduction of a place whose cases follow under their own headings
         found.setdefault(key, []).append(i)
     units = []
     for key, idx in found.items():
@@ -1576,7 +1625,8 @@ def _units(sentences: Sequence[Sentence]) -> list[_Unit]:
         # ("以上地方经验和企业案例表明…", "附表 部分案例主要成效指标" and its rows), are no part of it.
         cut = next((k for k, i in enumerate(run) if k and _BACK_MATTER.match(sentences[i].text.strip())), len(run))
         run = run[:cut]
-        unit = _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(run))
+        places = key[:-1] if len(key) > 1 and all(names_place_only(h) for h in key[:-1]) else ()
+        unit = _Unit(key[-1], len(key), key[0] if len(key) == 2 else "", tuple(run), places)
         # A section whose heading names no case and that holds only a note or a subtitle
         # ("编者的话" over "（本文件为测试用虚构案例）", "联系方式") is no case.
         if names_case(unit.heading) or _has_case_content([sentences[i] for i in unit.idx]):
@@ -1738,8 +1788,14 @@ def _within(place: Region, area: Region) -> bool:
     return all(getattr(area, f) is None or getattr(place, f) == getattr(area, f) for f in ("province", "city", "county"))
 
 
+def _place_headline(title: str) -> bool:
+    """Whether a title is a headline opening with a place that names no enterprise and has no colon
+    ("寿光脱水蔬菜出口再无“退运单”"; not "瑞安汽配小厂…", not "河北省沧州市：…")."""
+    return not re.search(r"[：:]", title) and not ENTERPRISE_WORD.search(title) and not names_place_only(title)
+
+
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
-               owners: Sequence[tuple[str, ...]], depth: int, group: str = "") -> Case:
+               owners: Sequence[tuple[str, ...]], depth: int, group: str = "", places: tuple[str, ...] = ()) -> Case:
     text = "".join(s.text for s in sents)
     place = ""
     # A news article's dateline or byline before its first sentence ("（本报讯）记者 …") is passed over.
@@ -1755,10 +1811,11 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
         # the case is that enterprise's, and it is where the place field says.
         if name not in title:
             title = f"{name}：{title}" if title else name
-    elif (sents and depth and not names_case_strictly(title) and len(sents[first].section) >= depth
+    elif (sents and depth and (not names_case_strictly(title) or _place_headline(title)) and len(sents[first].section) >= depth
           and (name := sents[first].text.strip()[:opening_enterprise(sents[first].text)])):
-        # A title that names only the practice ("以数字化追溯破解食品安全难题") over a write-up that opens with
-        # the enterprise ("漳州市龙海区海味坊食品有限公司位于…"): the case is that enterprise's.
+        # A title that names only the practice ("以数字化追溯破解食品安全难题"), or a headline that names only its
+        # place and trade ("寿光脱水蔬菜出口再无“退运单”"), over a write-up that opens with the enterprise
+        # ("漳州市龙海区海味坊食品有限公司位于…"): the case is that enterprise's.
         if name not in title:
             title = f"{name}：{title}"
     if not place:
@@ -1766,10 +1823,18 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
     region = find_region(place) if place else Region()
     if region == Region():
         region = find_region(title)
-    if region == Region() and group and names_place_only(group):
-        # "（二）某食品有限公司" under "一、河南省": the case is in the group's place, as specific as its text
-        # says within it ("位于漯河市源汇区").
-        areas = [r for _, _, r in region_spans(bare_heading(group))]
+    area = "".join(bare_heading(h) for h in places) if places else bare_heading(group) if group else ""
+    if places and (_PLACE_SUBJECT.match(bare_heading(title)) or names_place_only(title)):
+        # A place's case under headings that only name places ("## 山东省" / "### 临沂市" / "#### 费县：…"): its
+        # place read after theirs, where a short county name is known ("山东省临沂市费县") and a town's city is
+        # kept (大朗镇 under 东莞市).
+        chained = find_region(area + bare_heading(title))
+        if chained != region and _within(chained, region):
+            region = chained
+    if region == Region() and area and names_place_only(area):
+        # "（二）某食品有限公司" under "一、河南省" (or under "## 河南省" / "### 漯河市"): the case is in the group's
+        # place, as specific as its text says within it ("位于漯河市源汇区").
+        areas = [r for _, _, r in region_spans(area)]
         region = next((r for _, _, r in region_spans(text) if any(_within(r, a) for a in areas)),
                       areas[0] if len(areas) == 1 else Region())
     if region == Region():
@@ -1788,27 +1853,28 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
 def _collection_cases(
     doc_id: str, doc_title: str, sentences: Sequence[Sentence], owners: Sequence[tuple[str, ...]]
 ) -> list[Case]:
-    found: list[tuple[tuple[int, ...], str, int, str]] = []  # (positions, title, depth, group heading)
+    # (positions, title, depth, group heading, place headings above)
+    found: list[tuple[tuple[int, ...], str, int, str, tuple[str, ...]]] = []
     for unit in _units(sentences):
         tables = _field_tables([sentences[i] for i in unit.idx])
         if len(tables) >= 2:  # several field tables under one heading: one case each
             found.extend((tuple(unit.idx[k] for k in t), _named(sentences, [unit.idx[k] for k in t]), unit.depth,
-                          unit.group) for t in tables)
+                          unit.group, unit.places) for t in tables)
             continue
         # "1. 中山市古镇镇：…" under a group heading: the item's number is no part of its title.
         title = re.sub(r"^\d{1,2}[.．、](?!\d)\s*", "", bare_heading(unit.heading))
         if not title:  # "案例1" above a field table: the table's 企业名称 row names the case
             named = _named(sentences, unit.idx)
             title = f"{unit.heading}：{named}" if named else unit.heading
-        found.append((unit.idx, title, unit.depth, unit.group))
+        found.append((unit.idx, title, unit.depth, unit.group, unit.places))
     # Field tables under no heading at all, one after another.
     loose = [i for i, s in enumerate(sentences) if not s.section]
     if len(tables := _field_tables([sentences[i] for i in loose])) >= 2:
-        found.extend((tuple(loose[k] for k in t), _named(sentences, [loose[k] for k in t]), 0, "") for t in tables)
+        found.extend((tuple(loose[k] for k in t), _named(sentences, [loose[k] for k in t]), 0, "", ()) for t in tables)
     cases: list[Case] = []
-    for idx, title, depth, group in sorted(found, key=lambda f: f[0][0]):
+    for idx, title, depth, group, places in sorted(found, key=lambda f: f[0][0]):
         cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, [sentences[i] for i in idx],
-                                [owners[i] for i in idx], depth=depth, group=group))
+                                [owners[i] for i in idx], depth=depth, group=group, places=places))
     return cases
 
 

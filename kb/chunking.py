@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "16"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "17"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -46,6 +46,8 @@ CHUNKER_VERSION = "16"  # 2: clauses of an over-long sentence are packed in bala
 #    the document's title and the first case's heading before the body is a heading
 # 16: a social-media post's emoji, bullets and rule lines are layout ("01 | 某公司" and "【案例一】" are headings);
 #    a bold DOCX headline over a dateline or byline ("（本报讯）", "…局供稿") is a heading
+# 17: a table's label cell on a line of its own ("措施") after a short line opens a paragraph, also when the
+#    cell above ends in a comma on the page before (kb/cleaning.py): a row split over a page break stays a row
 LEAD_SECTION = "引言"  # sentences before the first heading
 
 

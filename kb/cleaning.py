@@ -23,7 +23,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from .labels import INLINE_LABEL, label_part, run_on_label
+from .labels import ANY_LABEL, FIELD_LABEL, INLINE_LABEL, label_part, run_on_label
 from .loaders import PAGE_FOOTER
 from .numbering import heading_level
 from .records import Document
@@ -52,6 +52,8 @@ _COVER_ISSUER_LINE = re.compile(
     r"(?:[\u4e00-\u9fff]{1,8}?(?:司|处|科|室))?\s*(?:编印|编制|主办|印发|编)?")
 # A case title on a line of its own that names a place or an enterprise before a colon, with no
 # numbering: "浙江省湖州市：“认证+金融”撬动童装产业质量升级", "某某食品有限公司：…".
+# A table's label cell on a line of its own: "措施", "存在问题", "企业名称", "所在地" (no colon, nothing after it).
+_LABEL_CELL = re.compile(rf"(?:{ANY_LABEL}|{FIELD_LABEL})")
 _SUBJECT_TITLE = re.compile(r"^[\u4e00-\u9fff]{1,16}(?:省|市|区|县|旗|州|盟|镇|公司|厂|合作社)[：:]")
 # A pair of quotation marks with nothing between them: a PDF whose quotes are drawn in another font
 # may give them apart from the words they enclose ("“ ”（一）江西省…：家具产业集群 抱团认证"). They
@@ -382,6 +384,10 @@ def clean_document(doc: Document) -> list[Paragraph]:
             label_line = (not prev_ends and (lm := INLINE_LABEL.match(line)) is not None
                           and (bm := INLINE_LABEL.match(buf)) is not None
                           and _label_part(lm) != _label_part(bm))
+            # A table's label cell on a line of its own after a short line or a sentence's end is the next
+            # row, not the tail of the cell above, even when that cell ends in a comma — a row split over a
+            # page break, whose last line on the page ends "…无法分析原因，" and whose next page opens with "措施".
+            label_cell = (prev_short or prev_ends) and _LABEL_CELL.fullmatch(line) is not None
             # A cover's issuer and date line (or its issuer line alone) under a title as wide as the column
             # is not the title's wrapped tail ("…地方典型经验选编" then "某市场监管部门  2024年11月").
             cover_date = i < _COVER_LINES and (_COVER_DATE_LINE.fullmatch(line) is not None
@@ -389,6 +395,7 @@ def clean_document(doc: Document) -> list[Paragraph]:
             new_para = (
                 one_per_line
                 or label_line
+                or label_cell
                 or bullets[i]
                 or cover_date
                 or full_heading

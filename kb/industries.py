@@ -116,7 +116,7 @@ def neighbour_industries(name: str) -> list[str]:
 _WEAK = {"零售业"}
 # Processing beats the farm: a 食用菌罐头 or 茶叶加工 text is manufacturing (门类 C), not 农业 (A),
 # when it talks about processing.
-_PROCESSING = ("加工", "罐头", "车间", "生产线", "工厂", "作坊", "米厂", "茶厂")
+_PROCESSING = ("加工", "罐头", "车间", "生产线", "工厂", "作坊", "米厂", "茶厂", "脱水", "烘干", "冻干", "腌制")
 
 
 # Keywords that a word before them makes something else; the span after ``before`` is no keyword there.
