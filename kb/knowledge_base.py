@@ -462,7 +462,7 @@ class KnowledgeBase:
     def unanswered(query: str, answer) -> str | None:
         """A note when the question asks for something no answer sentence gives (a cost, a length of
         time, how to apply, where to complain, a body to recommend, a contact, the number certified, a
-        loan's terms, a date; see :data:`kb.retrieval.UNANSWERED_ZH`) or for a year the sentences are
+        loan's terms, a date, a bank to go to; see :data:`kb.retrieval.UNANSWERED_ZH`) or for a year the sentences are
         not about (文档中没有写到具体的费用数额; 文档中没有写到2024年的数字…); None otherwise."""
         from .retrieval import UNANSWERED_ZH, unanswered_figures, unanswered_years
 
