@@ -214,7 +214,7 @@ _MAKER = re.compile(r"厂|生产|制造|车间|作坊")
 ELSEWHERE_MAX_SHARED = 2
 
 
-_FIGURE_QUESTION = re.compile(r"多少|几[个项家万千百十次成倍条场人]|几个|比例|百分|数据(?!安全)|数字(?!化)|具体数|多大|多高|多快|"
+_FIGURE_QUESTION = re.compile(r"多少|(?<!哪)几[个项家万千百十次成倍条场人]|(?<!哪)几个|比例|百分|数据(?!安全)|数字(?!化)|具体数|多大|多高|多快|"
                               r"涨了|降了|翻了")
 _FIGURE = re.compile(r"\d")
 _HEAD_PUNCT = "。；;：:，, "

@@ -178,7 +178,7 @@ def test_figure_questions_and_heading_sentences_are_recognised():
     for q in ("去年一共给企业免了多少费用", "利润率平均能涨几个点", "满意度的比例是多少", "有没有数据"):
         assert asks_for_figure(q), q
     for q in ("拿了证到底有啥用", "专家进厂一般都干些啥", "怎样让政府更认可认证结果", "数字化转型怎么做",
-              "数据安全怎么管", "几点开始报名"):
+              "数据安全怎么管", "几点开始报名", "帮企业的那一揽子措施包括哪几个方面", "用了哪几种评价方式"):
         assert not asks_for_figure(q), q
     assert has_figure("年利润率提升8.3%") and not has_figure("年利润率明显提升")
     assert heading_only("一是优化认证服务。", ("一、工作举措与成效", "一是优化认证服务"))
