@@ -689,7 +689,8 @@ def asks_for_top(query: str) -> bool:
 
 # A question asking what others think of it (真有人觉得有用吗, 企业认可吗, 口碑怎么样, 满意度): a sentence
 # reporting what enterprises said or how satisfied they are answers it. Not the asker's own view (我觉得…).
-_OPINION_QUESTION = re.compile(r"(有人|人家|大家|别人|别家|企业|老板|同行|用户|客户|多少人|多少家|谁)(都|真|真的|会|还)?(觉得|认为|说|反映)|"
+_OPINION_QUESTION = re.compile(r"(有人|人家|大家|别人|别家|企业|老板|同行|用户|客户|多少人|多少家|谁)们?(都|真|真的|会|还|到底|究竟|自己)?"
+                               r"(觉得|认为|说|反映)|"
                                r"(觉得|认为)(真|真的|很|挺)?(有用|管用|有效果?|有帮助|值|划算)的(老板|企业|厂|人|商家)|"
                                r"口碑|满意|认可|认同|反响|反馈|怎么看|评价(怎么样|如何|咋样|好|高)|(怎么|如何|咋)评价")
 _WHY = re.compile(r"为什么|为啥|为何|咋就|怎么就|原因|凭什么|干嘛")

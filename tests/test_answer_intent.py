@@ -100,6 +100,7 @@ def test_place_ranking_and_opinion_questions_are_recognised():
     assert asks_for_top("哪个省搞得最好") and asks_for_top("哪几个省排名靠前")
     assert not asks_for_top("哪些地方有好的经验") and not asks_for_top("江苏搞得最好吗")
     assert asks_for_opinion("感觉认证就是花钱买个证，真有人觉得有用吗") and asks_for_opinion("企业满意吗")
+    assert asks_for_opinion("老板们到底觉得这玩意有没有用")  # (session 28 tester)
     assert not asks_for_opinion("为啥好多老板觉得抓质量不划算")  # why: the reason answers it
     assert not asks_for_opinion("哪些企业对供应商开展了评价")  # an evaluation done, not a view asked
     assert place_count("浙江、江苏、河北等19个省局") == 3 and place_count("江苏南京雨花台区构建") == 1
