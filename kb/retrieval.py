@@ -214,7 +214,7 @@ _MAKER = re.compile(r"厂|生产|制造|车间|作坊")
 ELSEWHERE_MAX_SHARED = 2
 
 
-_FIGURE_QUESTION = re.compile(r"多少|(?<!哪)几[个项家万千百十次成倍条场人]|(?<!哪)几个|比例|百分|数据(?!安全)|数字(?!化)|具体数|多大|多高|多快|"
+_FIGURE_QUESTION = re.compile(r"多少|比例|百分|数据(?!安全)|数字(?!化)|具体数|多大|多高|多快|"
                               r"涨了|降了|翻了")
 _FIGURE = re.compile(r"\d")
 _HEAD_PUNCT = "。；;：:，, "
@@ -423,7 +423,7 @@ def asks_what_was_done(query: str) -> bool:
 
 # A question comparing with an earlier year (比上年增长多少, 比起前一年是多了还是少了, 较上一年度有何变化, 没前两年
 #那么管用): a sentence comparing with an earlier year (比2022年增加93%, 但比2022年下降7个百分点) answers it.
-_VS_EARLIER_QUESTION = re.compile(r"(?:比|较|跟|和|同)起?(?:上一?年度?|前一年|去年|前年|往年|前两年|前几年|(?:19|20)\d{2}\s*年)|"
+_VS_EARLIER_QUESTION = re.compile(r"(?:比|较|跟|和|同|与)起?(?:上一?年度?|前一年|去年|前年|往年|前两年|前几年|(?:19|20)\d{2}\s*年)|"
                                   r"没(?:有)?(?:前两年|前几年|去年|往年)|同比|环比")
 _VS_EARLIER = re.compile(r"(?:比|较)(?:上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年)[^。；，]{0,12}?"
                          r"(?:增加|增长|提高|提升|上升|下降|降低|减少|多|少)|同比")
@@ -461,7 +461,8 @@ def asks_for_lessons(query: str) -> bool:
 _ADVICE_QUESTION = re.compile(r"(?:怎样|怎么|如何|咋)(?:才能|才)?(?:让|使|带|把|推动|促进|调动)|"
                               r"是不是(?:得|要|应该|该)|要不要|该不该|应不应该|得不得|"
                               r"能不能(?:顺带|顺便|把|带|让)|(?:为啥|为什么|为何)要(?:让|把|带|搞)|"
-                              r"头一步|第一步|一步一步|先[^，。？?]{1,10}还是")
+                              r"头一步|第一步|一步一步|先[^，。？?]{1,10}还是|先[^，。？?]{1,8}(?:后|再|然后)[^，。？?]{0,3}(?:干|做|搞|弄)|"
+                              r"应该(?:怎么|如何|咋|分|先)|分几步|几步走|几个步骤|哪几步|按顺序")
 
 
 def asks_for_advice(query: str) -> bool:
@@ -708,13 +709,20 @@ def place_count(text: str) -> int:
     return len(region_spans(text))
 
 
+# a question asking where something was done (这种做法是哪里的, 在哪个地方搞的), naming no place itself
+_WHERE = re.compile(r"(?:是|在)?哪里(?:的|搞|做|有)|是哪儿|哪个地方|什么地方|啥地方|哪个县|哪个市|哪个省")
 _NATIONWIDE = re.compile(r"全国|各地|各省|累计")
 _EXAMPLE_ASKED = re.compile(r"例子|例如|比如|案例|哪个|哪家|哪些|哪里|哪儿|谁家|有没有(?:地方|厂|企业|哪)")
 
 
+_JI = re.compile(r"(?<!哪)几[个项家万千百十次成倍条场人]")
+
+
 def asks_for_figure(query: str) -> bool:
-    """Whether a question asks for a number (多少家, 利润能多几个点, 比例)."""
-    return bool(_FIGURE_QUESTION.search(query))
+    """Whether a question asks for a number (多少家, 利润能多几个点, 比例); a 几 only where it asks an
+    amount (有几家, 占几成, 降了几个点; :data:`_COUNT_BEFORE`), not 进步比较快的几个省 (which provinces) or
+    几个省有没有联手搞 (several)."""
+    return bool(_FIGURE_QUESTION.search(query)) or any(_COUNT_BEFORE.search(query[:m.start()]) for m in _JI.finditer(query))
 
 
 # What a question counts (多少家认证机构, 几项措施, 一共多少条, 培养了多少质量管理人才): the counter word
@@ -725,6 +733,8 @@ _COUNTERS = {"个点": "个百分点|[%％]", "个百分点": "个百分点", "�
              "名": "名|人", "次": "次|场", "场": "场|次", "钱": "元", "块": "元", "元": "元", "倍": "倍",
              "亿": "亿", "万": "万"}
 _AMOUNT = r"\d[\d.\s]*(?:万|亿|千|百)?\s*"
+# 有几家, 占几成, 一共几个, 降了几个点, 多几个点: a 几 asking an amount follows one of these (or opens the question)
+_COUNT_BEFORE = re.compile(r"(?:^|[有是占共计达到了多少涨降升增减第过出]|提高|增加|下降|减少|一共|总共|累计)\s*$")
 # a question that asks something else (有没有, 是哪里的, 分别叫什么): its 几 means "several" (几个省有没有联手搞)
 _OTHER_ASK = re.compile(r"有没有|是不是|能不能|要不要|会不会|哪|什么|啥|谁|[吗么嘛]\s*[？?]?\s*$")
 
@@ -738,8 +748,9 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
     things: list[re.Pattern[str]] = []
     query = to_simplified(query)
     for m in _COUNTED.finditer(query):
-        if not m.group(0).startswith("多少") and _OTHER_ASK.search(query):
-            continue  # 几个省有没有联手搞: several provinces, not how many
+        if not m.group(0).startswith("多少") and (_OTHER_ASK.search(query)
+                                                  or not _COUNT_BEFORE.search(query[:m.start()])):
+            continue  # 几个省有没有联手搞, 找个几个省市联合搞的例子: several provinces, not how many
         tail = m.group(1)
         unit = next((u for u in sorted(_COUNTERS, key=len, reverse=True) if tail.startswith(u)), None)
         if unit == "个" and len(tail) > 1:  # 几个省: 7个省局, not any 个
@@ -1560,6 +1571,7 @@ class Retriever:
         # the national account, not what that place did (其中，江苏省局…为1433家企业…)
         asked_places = place_names(query)
         own_places = bool(asked_places) and not places
+        where = self.config.answer_own_place_bonus if not places and not asked_places and _WHERE.search(query) else 0.0
         # a figure asked of no place and no example (政府一共补了多少钱): the total, not one province's
         # (not a trade's or an owner's own trouble: 做豆瓣酱的…菌落总数降了多少 wants the case's figure)
         total = (self.config.answer_figure_bonus
@@ -1651,6 +1663,8 @@ class Retriever:
                     rank += purpose
                 if total and place_count(text) == 1 and not _NATIONWIDE.search(text):
                     rank -= total  # 政府一共补了多少钱: the national total, not 河北…财政补贴728万元
+                if where and place_count(text):
+                    rank += where  # 分档的做法是哪里的: a sentence naming the place
                 if own_places and place_count(text) >= 3:
                     rank -= self.config.answer_list_penalty
                 elif own_places and (place_names(text) | heading_places) & asked_places:  # 江苏的经验: what 江苏 did
@@ -1669,7 +1683,7 @@ class Retriever:
                 scored.append((rank, score, sid, text, hit, page))
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
-        top = (1.5 + self.config.answer_passage_weight + bonus + (bonus if units or things else 0.0) + benefit + places + top_place + 2 * how_changed
+        top = (1.5 + self.config.answer_passage_weight + where + bonus + (bonus if units or things else 0.0) + benefit + places + top_place + 2 * how_changed
                + opinion + part_bonus + open_problems + coming + earlier
                + (self.config.answer_result_bonus if defined or purpose else 0.0))  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
