@@ -112,7 +112,10 @@ from .structure import (
 #    and in the place the heading path names; a list's lead-in line ("受益企业：") is neither a measure nor a
 #    problem; a fact sheet's label and value cells ("企业名称" / "某公司") are no part; worn equipment and a bad
 #    rate high (设备老旧, 碎米率高) are faults, 建设/搭建/提供 actions; 休闲食品/脱水蔬菜/航空零部件 trades.
-CASES_VERSION = "20"
+# 21: a case told over several slides — a title slide "案例1｜某公司", then slides titled by a part (痛点 / 存在问题,
+#    做法, 成效 with its 帮扶前/帮扶后 table) — is one record; its parts come from those slides (no result from the
+#    problem or measures slide when a results slide is there); "案例1｜" is a heading's number.
+CASES_VERSION = "21"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -1141,8 +1144,9 @@ class _Piece:
     index: int  # position of the sentence in the case
 
 
-def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
-    """Each sentence with the part its label (inline or a sub-heading below ``depth``) puts it in."""
+def _pieces(sents: Sequence[Sentence], depth: int, slides: bool = False) -> list[_Piece]:
+    """Each sentence with the part its label (inline or a sub-heading below ``depth``) puts it in.
+    ``slides``: the sentences are a deck's, each slide opening with its title line."""
     out: list[_Piece] = []
     part: str | None = None
     last_heading: str | None = None
@@ -1151,8 +1155,8 @@ def _pieces(sents: Sequence[Sentence], depth: int) -> list[_Piece]:
         heading = next((p for p in map(heading_part, reversed(s.section[depth:])) if p), None)
         if heading != last_heading:
             part, last_heading = heading, heading
-        if (i and s.section != sents[i - 1].section and 0 < len(s.section) <= depth
-                and s.text.strip().rstrip("。；;") == s.section[-1]):
+        if (i and s.section != sents[i - 1].section and s.text.strip().rstrip("。；;") == s.section[-1]
+                and (0 < len(s.section) <= depth or slides and heading_part(s.section[-1]) is None)):
             # The title line of the next slide of a case told over two ("案例三（续）"): no part of the
             # label above it, and a new slide's text is under no label until it gives one.
             part = heading
@@ -1246,7 +1250,7 @@ _LIST_LEAD = re.compile(r"[\u4e00-\u9fff]{2,8}[：:]")
 def _make_case(
     doc_id: str, n: int, kind: str, title: str, region: Region, industries: Sequence[str],
     sents: Sequence[Sentence], owners: Sequence[tuple[str, ...]], measures_skip: int = 0,
-    regions: tuple[Region, ...] = (), depth: int = 0, labelled: bool = False,
+    regions: tuple[Region, ...] = (), depth: int = 0, labelled: bool = False, slides: bool = False,
 ) -> Case:
     """One record from the sentences of a case (``owners``: their chunk ids, in the same order).
 
@@ -1255,7 +1259,7 @@ def _make_case(
     problem is what was solved, the measures are the actions and profile facts are set apart.
     """
     text = "".join(s.text for s in sents)
-    pieces = _pieces(sents, depth) if labelled else [_Piece(None, s.text, i) for i, s in enumerate(sents)]
+    pieces = _pieces(sents, depth, slides) if labelled else [_Piece(None, s.text, i) for i, s in enumerate(sents)]
     cells = table_cells(sents)  # a table's cells are read as a table, not as prose
     # A news article's dateline or byline ("（本报讯）记者 …", "某县市场监管局供稿") is no part of its case.
     pieces = [p for p in pieces if p.index not in cells and not _byline_sentence(sents[p.index])]
@@ -1331,7 +1335,16 @@ def _make_case(
     results = (by_part["outcomes"] or free + by_part["measures"] + by_part["problem"]) + stated
     if lead and not by_part["outcomes"]:
         results = [x for x in pieces if x.index not in lead]
+    tabled = table_outcomes(sents)
+    if tabled and not by_part["outcomes"] and (by_part["problem"] or by_part["measures"]):
+        # No results label, but a before/after table (a slide "帮扶前后对比" after the 问题 and 做法 slides): the table
+        # holds the results; the problem's figures are the state before ("废品率高达8.5%") and a bare figure among
+        # what was done is its size ("编制作业指导书18份"), neither a result.
+        results = [x for x in results if x.part != "problem"]
     outcomes = _outcomes_of(sents, sorted(results, key=lambda x: x.index), owners)
+    if tabled and not by_part["outcomes"] and by_part["measures"]:
+        done = {sents[x.index].text for x in by_part["measures"]}
+        outcomes = [o for o in outcomes if not (o.before is None and o.change is None and any(o.text in t for t in done))]
     if tail:
         # A write-up with a paragraph of results: a bare figure in what was done is an input
         # ("组织5家认证机构驻站", "认证费用由财政补助50%"), not a result; a change stays one.
@@ -1342,7 +1355,7 @@ def _make_case(
         # "组织…培训1200人次" among what was done: the measure's size, no result.
         counts = {c for x in results for c in _activity_counts(x.text)}
         outcomes = [o for o in outcomes if not any(o.text in c or c in o.text for c in counts)]
-    for i, o in table_outcomes(sents):
+    for i, o in tabled:
         outcomes.append(replace(o, chunk_id=owners[i][0] if owners[i] else None))
     outcomes = _without_stated_befores(_without_restated(_unit_from_metric(o) for o in outcomes), text)
     if labelled:
@@ -1795,7 +1808,8 @@ def _place_headline(title: str) -> bool:
 
 
 def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[Sentence],
-               owners: Sequence[tuple[str, ...]], depth: int, group: str = "", places: tuple[str, ...] = ()) -> Case:
+               owners: Sequence[tuple[str, ...]], depth: int, group: str = "", places: tuple[str, ...] = (),
+               slides: bool = False) -> Case:
     text = "".join(s.text for s in sents)
     place = ""
     # A news article's dateline or byline before its first sentence ("（本报讯）记者 …") is passed over.
@@ -1847,7 +1861,8 @@ def _case_from(doc_id: str, n: int, doc_title: str, title: str, sents: Sequence[
     stated = next((found for s in sents for m in _INDUSTRY_FIELD.finditer(s.text.strip())
                    if (found := field_industries(m["value"]))), None)
     return _make_case(doc_id, n, collection_kind(doc_title, title, group), title, region,
-                      stated or classify_industries(text, title), sents, owners, depth=depth, labelled=True)
+                      stated or classify_industries(text, title), sents, owners, depth=depth, labelled=True,
+                      slides=slides)
 
 
 def _collection_cases(
@@ -2066,7 +2081,8 @@ def _slide_cases(
         heading = sents[0].section[0] if sents[0].section else ""
         if _is_case_slide(heading, sents):
             title = bare_heading(heading) or heading or doc_title  # "案例1  漯河市某公司" → 漯河市某公司
-            cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1))
+            cases.append(_case_from(doc_id, len(cases) + 1, doc_title, title, sents, [owners[i] for i in idx], depth=1,
+                                    slides=True))
         elif _has_case_content(sents):
             rest.extend(idx)
     for case in _report_cases(doc_id, [sentences[i] for i in rest], [owners[i] for i in rest]):
@@ -2106,7 +2122,15 @@ def _continues_case(heading: str, sents: Sequence[Sentence], before: Sequence[Se
     if names_case_strictly(heading) or NOTE_HEADING.search(bare) or _CLOSING_WORDS.fullmatch(re.sub(r"[\W_]+", "", bare)):
         return False
     parts, held = _slide_parts(sents), _slide_parts(before)
+    if heading_part(heading) is not None:
+        # A slide titled by a part ("痛点", "存在问题", "做法", "取得成效") after the case's title slide: a later
+        # part of that case, the problem included, as long as it goes on in the order of a write-up (概况,
+        # 问题, 做法, 成效); a part the case already told ("经验做法" after a case with its 做法) starts none.
+        return bool(parts) and min(map(_PART_RANK.get, parts)) > max(map(_PART_RANK.get, held), default=-1)
     return bool(parts) and parts <= {"measures", "outcomes"} and not parts & held
+
+
+_PART_RANK = {part: rank for rank, part in enumerate(PARTS)}
 
 
 # Closing words of a deck ("谢谢！", "感谢聆听"): its last slide continues no case.
@@ -2116,9 +2140,10 @@ _CLOSING_WORDS = re.compile(r"(?:谢谢|感谢|敬请|欢迎|thank|q&a|问答|�
 def _slide_runs(sentences: Sequence[Sentence]) -> list[list[int]]:
     """The positions of the sentences of each slide, a case told over two or more slides taken as one:
     a slide titled as a continuation ("案例三（续）", "（续）：做法与成效") joins the slides before it, and
-    so does one that goes on with their case under a title naming none (see :func:`_continues_case`)."""
+    so does one that goes on with their case under a title naming none (see :func:`_continues_case`).
+    Slides already set under their case's title (:func:`slide_case_sections`) stay with it."""
     runs: list[list[int]] = []
-    for _title, group in groupby(range(len(sentences)), key=lambda i: sentences[i].section):
+    for _title, group in groupby(range(len(sentences)), key=lambda i: sentences[i].section[:1]):
         idx = list(group)
         heading = sentences[idx[0]].section[0] if sentences[idx[0]].section else ""
         if runs and (continued_title(heading) or _continues_case(heading, [sentences[i] for i in idx],
@@ -2127,6 +2152,20 @@ def _slide_runs(sentences: Sequence[Sentence]) -> list[list[int]]:
         else:
             runs.append(idx)
     return runs
+
+
+def slide_case_sections(sentences: Sequence[Sentence]) -> list[Sentence]:
+    """Slides: the sentences of the slides that go on with the slide before them (a case told over
+    several: "案例1｜某公司", then "痛点", "做法", "成效"; see :func:`_slide_runs`) set under the title of
+    the run's first slide ("案例1｜某公司 > 成效"), so that a passage of any of them cites its case."""
+    out = list(sentences)
+    for run in _slide_runs(sentences):
+        top = sentences[run[0]].section[:1]
+        for i in run:
+            s = sentences[i]
+            if top and s.section[:1] != top:
+                out[i] = replace(s, section=(*top, *s.section))
+    return out
 
 
 def _narrative_slide(title: str, sents: Sequence[Sentence]) -> bool:

@@ -36,7 +36,7 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
 
     ``ocr`` and ``progress`` go to :func:`kb.loaders.load_document` (scanned PDF pages).
     """
-    from .cases import extract_cases, is_case_collection, table_case_sections
+    from .cases import extract_cases, is_case_collection, slide_case_sections, table_case_sections
 
     doc = simplify_document(load_document(path, ocr, progress))
     paragraphs = clean_document(doc)
@@ -45,7 +45,8 @@ def parse_document(path: str | Path, min_chars: int = 150, max_chars: int = 400,
     # title) are neither the title nor cut off as a title block (see structure_sentences).
     meta_title = fold_radicals(doc.title) if doc.format == "pdf" and doc.title not in (stem, simplified_title(stem)) else None
     if doc.format == "pptx":
-        found_title, sentences = None, slide_sentences(doc, paragraphs)
+        # (the slides a case goes on over are set under its title slide's title: "案例1｜某公司 > 成效")
+        found_title, sentences = None, slide_case_sections(slide_sentences(doc, paragraphs))
     else:
         found_title, sentences = structure_sentences(paragraphs, meta_title)
     if not sentences:

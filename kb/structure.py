@@ -122,7 +122,7 @@ def heading_part(heading: str) -> str | None:
 
 
 HEADING_NUMBER = re.compile(
-    r"^(?:【?案例\s*[0-9一二三四五六七八九十]+(?:】|[\s：:、.．]*)|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]"
+    r"^(?:【?案例\s*[0-9一二三四五六七八九十]+(?:】|[\s：:、.．|｜丨]*)|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[)）]"
     r"|\d{1,2}\s*[|｜丨]\s*)\s*")
 ENTERPRISE_WORD = re.compile(r"公司|企业|厂|集团|合作社|作坊|车间|工坊")
 # A heading that groups cases ("一、地方典型经验", "二、企业优良案例") rather than naming one.
