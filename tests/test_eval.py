@@ -32,64 +32,64 @@ MEASURED = {
         "dense": {"hit@1": 0.7975, "hit@5": 0.9367, "hit@10": 0.9620, "mrr@10": 0.8579, "ndcg@10": 0.8771},
         "hybrid": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9920},
         "cases first@1": 1.0,
-        "answer@1": 0.9367,
+        "answer@1": 0.9494,
     },
     "eval/dev2.jsonl": {
         "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.8989, "ndcg@10": 0.9187},
         "dense": {"hit@1": 0.6889, "hit@5": 0.8667, "hit@10": 0.9778, "mrr@10": 0.7782, "ndcg@10": 0.8258},
-        "hybrid": {"hit@1": 0.8667, "hit@5": 0.9556, "hit@10": 0.9778, "mrr@10": 0.9069, "ndcg@10": 0.9243},
+        "hybrid": {"hit@1": 0.9556, "hit@5": 0.9778, "hit@10": 1.0000, "mrr@10": 0.9643, "ndcg@10": 0.9725},
         "cases first@1": 1.0,
         "answer@1": 0.8222,
     },
     "eval/plain.jsonl": {
-        "bm25": {"hit@1": 0.7917, "hit@5": 0.9792, "hit@10": 0.9792, "mrr@10": 0.8733, "ndcg@10": 0.8969},
-        "dense": {"hit@1": 0.6875, "hit@5": 0.8125, "hit@10": 0.8958, "mrr@10": 0.7423, "ndcg@10": 0.7613},
-        "hybrid": {"hit@1": 0.9167, "hit@5": 0.9792, "hit@10": 1.0000, "mrr@10": 0.9479, "ndcg@10": 0.9539},
+        "bm25": {"hit@1": 0.8125, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.8941, "ndcg@10": 0.9177},
+        "dense": {"hit@1": 0.6875, "hit@5": 0.8333, "hit@10": 0.8958, "mrr@10": 0.7497, "ndcg@10": 0.7675},
+        "hybrid": {"hit@1": 0.9583, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9757, "ndcg@10": 0.9755},
         "cases first@1": 1.0,
-        "answer@1": 0.8542,
+        "answer@1": 0.8750,
     },
     "eval/plain2.jsonl": {
         "bm25": {"hit@1": 0.8000, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.8845, "ndcg@10": 0.9117},
         "dense": {"hit@1": 0.6429, "hit@5": 0.9000, "hit@10": 0.9714, "mrr@10": 0.7510, "ndcg@10": 0.7983},
-        "hybrid": {"hit@1": 0.9000, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9464, "ndcg@10": 0.9594},
+        "hybrid": {"hit@1": 0.9286, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9607, "ndcg@10": 0.9699},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.9143,
+        "answer@1": 0.9429,
     },
     "eval/plain3.jsonl": {
         "bm25": {"hit@1": 0.7167, "hit@5": 0.9500, "hit@10": 0.9667, "mrr@10": 0.8046, "ndcg@10": 0.8448},
         "dense": {"hit@1": 0.6833, "hit@5": 0.9000, "hit@10": 0.9833, "mrr@10": 0.7788, "ndcg@10": 0.8225},
-        "hybrid": {"hit@1": 0.8333, "hit@5": 0.9833, "hit@10": 1.0000, "mrr@10": 0.9005, "ndcg@10": 0.9240},
+        "hybrid": {"hit@1": 0.8667, "hit@5": 0.9833, "hit@10": 1.0000, "mrr@10": 0.9171, "ndcg@10": 0.9363},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8167,
+        "answer@1": 0.8333,
     },
     "eval/plain4.jsonl": {
-        "bm25": {"hit@1": 0.6500, "hit@5": 0.9000, "hit@10": 0.9333, "mrr@10": 0.7671, "ndcg@10": 0.8075},
-        "dense": {"hit@1": 0.6000, "hit@5": 0.8000, "hit@10": 0.8667, "mrr@10": 0.6810, "ndcg@10": 0.7239},
-        "hybrid": {"hit@1": 0.8333, "hit@5": 0.9333, "hit@10": 0.9500, "mrr@10": 0.8764, "ndcg@10": 0.8947},
+        "bm25": {"hit@1": 0.6667, "hit@5": 0.9000, "hit@10": 0.9333, "mrr@10": 0.7755, "ndcg@10": 0.8136},
+        "dense": {"hit@1": 0.6000, "hit@5": 0.8000, "hit@10": 0.8667, "mrr@10": 0.6832, "ndcg@10": 0.7258},
+        "hybrid": {"hit@1": 0.8500, "hit@5": 0.9500, "hit@10": 0.9500, "mrr@10": 0.8931, "ndcg@10": 0.9076},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8000,
+        "answer@1": 0.8167,
     },
     "eval/plain5.jsonl": {
         "bm25": {"hit@1": 0.9250, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.9365, "ndcg@10": 0.9384},
         "dense": {"hit@1": 0.7000, "hit@5": 0.9250, "hit@10": 0.9250, "mrr@10": 0.7821, "ndcg@10": 0.7831},
-        "hybrid": {"hit@1": 0.9500, "hit@5": 0.9750, "hit@10": 0.9750, "mrr@10": 0.9625, "ndcg@10": 0.9568},
+        "hybrid": {"hit@1": 0.9750, "hit@5": 0.9750, "hit@10": 0.9750, "mrr@10": 0.9750, "ndcg@10": 0.9631},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7250,
+        "answer@1": 0.7750,
     },
     "eval/plain6.jsonl": {
         "bm25": {"hit@1": 0.7000, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7811, "ndcg@10": 0.8178},
         "dense": {"hit@1": 0.6750, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7579, "ndcg@10": 0.8021},
-        "hybrid": {"hit@1": 0.8500, "hit@5": 0.9750, "hit@10": 1.0000, "mrr@10": 0.8908, "ndcg@10": 0.9125},
+        "hybrid": {"hit@1": 0.8750, "hit@5": 0.9750, "hit@10": 1.0000, "mrr@10": 0.9096, "ndcg@10": 0.9267},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7750,
+        "answer@1": 0.8000,
     },
     # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
     "eval/heldout_plain.jsonl": {
-        "bm25": {"hit@1": 0.6716, "hit@5": 0.9552, "hit@10": 1.0000, "mrr@10": 0.7884, "ndcg@10": 0.8402},
+        "bm25": {"hit@1": 0.6716, "hit@5": 0.9552, "hit@10": 1.0000, "mrr@10": 0.7864, "ndcg@10": 0.8385},
         "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9254, "mrr@10": 0.7794, "ndcg@10": 0.8105},
-        "hybrid": {"hit@1": 0.8060, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8796, "ndcg@10": 0.9059},
+        "hybrid": {"hit@1": 0.8358, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8920, "ndcg@10": 0.9150},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8060,
+        "answer@1": 0.8358,
     },
 }
 
