@@ -112,10 +112,13 @@ from .structure import (
 #    and in the place the heading path names; a list's lead-in line ("受益企业：") is neither a measure nor a
 #    problem; a fact sheet's label and value cells ("企业名称" / "某公司") are no part; worn equipment and a bad
 #    rate high (设备老旧, 碎米率高) are faults, 建设/搭建/提供 actions; 休闲食品/脱水蔬菜/航空零部件 trades.
-# 21: a case told over several slides — a title slide "案例1｜某公司", then slides titled by a part (痛点 / 存在问题,
+# 21: a clause that only says where ("在河北省沧州市泊头市") is neither problem nor measure; 不强 is a fault; a
+#    clause only counting documents drawn up or people trained (制定团体标准6项) is a measure, not an outcome;
+#    an empty table cell still counts (spreadsheet TXT rows keep their columns).
+# 22: a case told over several slides — a title slide "案例1｜某公司", then slides titled by a part (痛点 / 存在问题,
 #    做法, 成效 with its 帮扶前/帮扶后 table) — is one record; its parts come from those slides (no result from the
 #    problem or measures slide when a results slide is there); "案例1｜" is a heading's number.
-CASES_VERSION = "21"
+CASES_VERSION = "22"
 
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)? ?"
@@ -869,27 +872,40 @@ def _measures(text: str, skip: int = 0, prose: bool = False, inputs: bool = Fals
             kept.append(clause)
         elif (clause and not parse_outcomes(clause) and not _continues_result(clause) and not _PROBLEM.search(clause) and not _QUALITATIVE.search(clause)
                 and not is_profile_clause(clause) and not _TIME_ONLY.fullmatch(clause)
-                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause) or _CIRCUMSTANCE.fullmatch(clause)))):
+                and not (prose and (_DESCRIPTION.search(clause) or _is_fault(clause) or _CIRCUMSTANCE.fullmatch(clause)
+                                    or _place_only(clause)))):
             kept.append(clause)
     return "；".join(kept)
 
 
 # The units of how much of an activity was done: "培训1200人次", "举办宣贯会8场".
 _ACTIVITY_UNIT = re.compile(r"人次|场次|场|期|次")
+# Documents drawn up and people trained, counted: "制定团体标准6项", "编制作业指导书18份", "培训内审员6名".
+_DRAFTED = re.compile(r"制定|制订|编制|修订|起草|编写|印发|培训|举办|召开")
+_DRAFTED_UNIT = re.compile(r"项|份|套|本|册|部|条|篇|名|人")
+
+
+def _input_count(clause: str, o: Outcome) -> bool:
+    """Whether a figure of a clause that does something only counts what was done: an activity's
+    size ("组织培训1200人次") or the documents drawn up and people trained ("制定团体标准6项")."""
+    if o.before is not None or o.change is not None:
+        return False
+    unit = o.unit or ""
+    return bool(_ACTIVITY_UNIT.fullmatch(unit) or _DRAFTED_UNIT.fullmatch(unit) and _DRAFTED.search(clause))
 
 
 def _activity_counts(sentence: str) -> set[str]:
     """Clauses of a sentence listing what was done that count an activity ("荣昌区以2家链主企业牵头，…，
     组织质量管理体系培训1200人次"): a measure's size, not a result. Only in a sentence that does
     something else too and does not open with a result lead-in (实施以来, 截至2023年底: then its
-    counts are what came of it)."""
+    counts are what came of it). Documents drawn up or people trained ("制定团体标准6项", "编制作业
+    指导书18份") are what was done also in a sentence of their own."""
     if _RESULT_LEAD.match(sentence.strip()):
         return set()
     clauses = _clauses(sentence)
-    if not any(_acts(c) and not parse_outcomes(c) for c in clauses):
-        return set()
+    others = any(_acts(c) and not parse_outcomes(c) for c in clauses)
     return {c for c in clauses if _acts(c) and (found := parse_outcomes(c)) and all(
-        o.before is None and o.change is None and _ACTIVITY_UNIT.fullmatch(o.unit or "") for o in found)}
+        _input_count(c, o) and (others or _DRAFTED_UNIT.fullmatch(o.unit or "")) for o in found)}
 
 
 def _continues_result(clause: str) -> bool:
@@ -900,6 +916,19 @@ def _continues_result(clause: str) -> bool:
 
 # Who helped, as the lead-in of what was done: "在认证机构帮助下".
 _CIRCUMSTANCE = re.compile(r"在[^，,；;。]{1,16}(?:帮助|指导|支持|协助|帮扶|推动)下")
+# Where it happened, as the lead-in of a local experience ("在河北省沧州市泊头市，铸造是…"): no fault, no action.
+_PLACE_LEAD = re.compile(r"(?:在|位于|地处)(?P<place>[^，,；;。]{2,24}?)(?:境内|当地|一带)?")
+
+
+def _place_only(clause: str) -> bool:
+    """Whether a clause only says where: "在河北省沧州市泊头市", "在曹县" (one place, nothing else)."""
+    m = _PLACE_LEAD.fullmatch(clause.strip())
+    if not m:
+        return False
+    spans = region_spans(m["place"])
+    return len(spans) == 1 and spans[0][0] == 0 and spans[0][1] == len(m["place"])
+
+
 # A clause that only dates what follows ("截至2023年底", "一年来"): the lead-in of a result.
 _TIME_ONLY = re.compile(r"(?:截至|截止|到)?(?:\d{4}年(?:底|末|初|年底|上半年|下半年)?(?:以来|以前|之前)?|目前|至今|"
                         r"(?:近|今)?[一二两三\d]*年来|(?:帮扶|实施|整改|认证)(?:以来|后)|"
@@ -915,6 +944,7 @@ _DESCRIPTION = re.compile(
     r"位于|地处|供应周边)"
     r"|^(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?的?)?产品(?:(?:[\d.]+%|[一二三四五六七八九]成)(?:以上)?)?(?:主要)?"
     r"(?:通过[^，。；]{1,12}销售|销往|出口|远销|外销)"
+    r"|^[^，。；]{1,12}是(?:当地|本地|全县|全市|全区|全镇|[^，。；]{2,8}的)(?:重要|主要|传统|特色)?的?(?:支柱|主导|特色|传统|优势|富民)产业"
     r"|^[^，。；]{1,12}是(?:全国|全省|国内|我国|世界|[^，。；]{0,16}?(?:下辖|境内|重要|主要|最大))[^，。；]{0,16}(?:基地|之乡|之都|集聚区|主产区|产区)"
     r"|^是[^，。；]{1,16}(?:供应商|配套企业|配套厂|生产基地|龙头企业)$"
     r"|^(?:其中)?(?:大多|多|大多数|绝大多数|大部分|绝大部分)(?:为|是|属于|属)(?:小微|中小|民营|个体|家庭)"
@@ -922,7 +952,7 @@ _DESCRIPTION = re.compile(
     r"|^[^，。；]{0,30}?(?:企业|厂家|工厂|作坊|商户)(?:众多|云集|林立|集聚)$"
     r"|^[^，。；]{2,30}?是(?:[^，。；]{2,16}?(?:省|市|县|区|镇|乡|当地|本地))?一家[^，。；]{0,24}(?:企业|公司|工厂|厂|合作社|作坊|工坊)$")
 # A fault stated without 问题: "产品缺陷率偏高", "导体电阻不合格问题时有发生", "因缺少认证难以参加招投标".
-_FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
+_FAULT = re.compile(r"偏高|偏低|偏大|偏多|较多|不高|不强(?![制调化])|不足|不稳定|不统一|不合格|不规范|不全|不达标|缺陷|缺少|缺乏|薄弱|频繁|"
                     r"时有发生|难以|困难|投诉多|损耗大|浪费|积压|超标|波动大|率低|融资难|制约|导致|退货|"
                     r"不良|不严|拒收|退运|下架|下滑|负担|杂乱|无人|各自为政|突出|容易|开裂|变形|发霉|霉变|霉味|断裂|不敢|重销售轻质量|"
                     r"老化|异物|混乱|波动|差异大|高达|仅为|靠人盯|凭经验|全凭|"
@@ -1308,7 +1338,7 @@ def _make_case(
         # An unlabelled write-up whose first paragraph only sets out the situation and its faults
         # (then what was done, then the results): that paragraph is the problem.
         problem = "；".join(c for x in free if x.index in lead for m in _CLAUSE.finditer(x.text)
-                           if (c := m.group().strip()) and not _TIME_ONLY.fullmatch(c)
+                           if (c := m.group().strip()) and not _TIME_ONLY.fullmatch(c) and not _place_only(c)
                            and (_is_fault(c) or not is_profile_clause(c) and not _DESCRIPTION.search(c)))
         free = [x for x in free if x.index not in lead]
     if labelled and not problem:
@@ -1965,7 +1995,8 @@ _ROW_COLUMNS = (
 
 
 def _row_cells(text: str) -> list[str]:
-    return [c.strip() for c in text.strip().rstrip("；;。").split(" | ")]
+    # "a | | b": an empty cell between two others (its spaces squeezed into one) is still a cell.
+    return [c.strip() for c in re.split(r"(?<= )\|(?= )", text.strip().rstrip("；;。"))]
 
 
 def _row_columns(cells: Sequence[str]) -> dict[str, int] | None:

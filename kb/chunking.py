@@ -9,7 +9,7 @@ from itertools import groupby
 
 from .records import Chunk, Sentence
 
-CHUNKER_VERSION = "18"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
+CHUNKER_VERSION = "19"  # 2: clauses of an over-long sentence are packed in balance; 3: table rows end as
 # sentences, Markdown tables/front matter/images cleaned (kb/loaders.py), chunks record where each page
 # begins (Chunk.page_breaks, so a direct-answer sentence cites its own page); 4: radicals in PDF text read
 # as characters (kb/cleaning.fold_radicals): every document is parsed again; 5: "案例N" headings under a
@@ -48,7 +48,9 @@ CHUNKER_VERSION = "18"  # 2: clauses of an over-long sentence are packed in bala
 #    a bold DOCX headline over a dateline or byline ("（本报讯）", "…局供稿") is a heading
 # 17: a table's label cell on a line of its own ("措施") after a short line opens a paragraph, also when the
 #    cell above ends in a comma on the page before (kb/cleaning.py): a row split over a page break stays a row
-# 18: slides that go on with a case's title slide (痛点, 做法, 成效, 案例一（续）) are sections under its title
+# 18: a TXT exported from a spreadsheet (tab-separated lines, or comma-separated under a header of column
+#    labels) is read as a table, one row a paragraph "单元格 | 单元格；" (kb/loaders.delimited_text)
+# 19: slides that go on with a case's title slide (痛点, 做法, 成效, 案例一（续）) are sections under its title
 #    ("案例1｜某公司 > 成效", kb/cases.slide_case_sections): a passage of any of them names the case
 LEAD_SECTION = "引言"  # sentences before the first heading
 

@@ -201,7 +201,16 @@ def field_industries(value: str) -> list[str]:
     value = value.strip()
     if value in set(all_industries()):
         return [value]
-    return classify_industries("", value)
+    names = classify_industries("", value)
+    if names and _section_of(names[0]) not in _GOODS_SECTIONS:
+        # A service named first ("检测服务（服装、纺织品检测）", "物流（冷链仓储）"): the goods named after
+        # it are what the service works on, not trades of the enterprise (a testing lab is M74, not C17).
+        names = [n for n in names if _section_of(n) not in _GOODS_SECTIONS]
+    return names
+
+
+# 门类 of goods (farming, mining, manufacturing): what a service in the other 门类 may work on.
+_GOODS_SECTIONS = frozenset("ABC")
 
 
 def classify_industry(text: str, title: str = "") -> str | None:

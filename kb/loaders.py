@@ -6,6 +6,7 @@ file can be reported by name while the others are still indexed.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import io
@@ -89,8 +90,11 @@ _UNSUPPORTED_HINTS = {
     **dict.fromkeys((".wps", ".wpt", ".dot", ".rtf", ".odt"), f"这种文字处理文档不能直接导入；{_SAVE_AS_DOCX}"),
     **dict.fromkeys((".ppt", ".pps", ".ppsx", ".dps", ".odp"),
                     "这种演示文稿不能直接导入；请用 PowerPoint 或 WPS 另存为 .pptx（或 PDF）后再导入"),
-    **dict.fromkeys((".xls", ".xlsx", ".xlsm", ".et", ".csv", ".ods"), "Excel 表格不能导入；请把需要的内容复制到"
+    **dict.fromkeys((".xls", ".xlsx", ".xlsm", ".et", ".ods"), "Excel 表格不能导入；请把需要的内容复制到"
                     f"Word 文档，或{_SAVE_AS_PDF[1:]}"),
+    # Text a spreadsheet exported: read as a table once named .txt (see delimited_text).
+    **dict.fromkeys((".csv", ".tsv"), "表格导出的文本不能直接导入；请把扩展名改为 .txt 后再导入（每行按表格读取，"
+                    "用英文逗号分隔时第一行须是列名）"),
     **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"),
                     "图片文件不能直接导入；扫描件或照片请先合成为 PDF（扫描版 PDF 会自动 OCR 识别）"),
     **dict.fromkeys((".zip", ".rar", ".7z", ".gz", ".tar", ".tgz", ".bz2", ".xz"), "压缩包不能直接导入；请先解压，再导入其中的文件"),
@@ -238,7 +242,7 @@ def check_bytes(name: str, data: bytes) -> None:
         _check_docx_zip(io.BytesIO(data), name, fmt)
     elif fmt in ("txt", "md"):
         text = decode_text(data, name)
-        pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
+        pages = _split_text_pages(markdown_text(text) if fmt == "md" else delimited_text(text))
         if not any(p.text.strip() for p in pages):
             raise UnreadableDocument(name, "文件中没有可提取的文字")
         _check_text_limits(name, pages)
@@ -273,7 +277,7 @@ def load_document(path: str | Path, ocr: OcrSettings | None = None, progress: Oc
         paginated = True  # one page per slide: a citation's 第 N 页 is slide N
     else:
         text = decode_text(path.read_bytes(), name)
-        pages = _split_text_pages(markdown_text(text) if fmt == "md" else text)
+        pages = _split_text_pages(markdown_text(text) if fmt == "md" else delimited_text(text))
         paginated = len(pages) > 1
         if paginated:
             pages = _with_labels(pages)
@@ -304,6 +308,86 @@ def table_row_text(cells: list[str], last: bool) -> str:
     if len(cells) > 1 and row[-1] not in _ROW_END:
         row += "。" if last else "；"
     return row
+
+
+# Column labels of a spreadsheet exported as comma-separated text: a line of commas is a header row
+# only when most of its cells are such labels (a sentence with ASCII commas is not).
+_CSV_LABEL = re.compile(r"(?:序号|编号|案例|企业|单位|公司|名称|地区|所在地|地市|区县|行业|产品|产业|"
+                        r"问题|困难|难点|痛点|措施|做法|举措|经验|成效|效果|成果|结果|备注|概况|简介|时间|年份)")
+_CSV_LABEL_MAX = 12  # characters in a header cell: "主要问题", "企业名称（全称）"
+
+
+def _tab_cells(line: str) -> list[str] | None:
+    """The cells of a tab-separated line, or None when it is no table row (no tab, an empty
+    first cell as in an indented paragraph, or fewer than two filled cells)."""
+    if "\t" not in line:
+        return None
+    cells = [c.strip() for c in line.split("\t")]
+    if not cells[0] or sum(1 for c in cells if c) < 2:
+        return None
+    return cells
+
+
+def _csv_cells(line: str) -> list[str] | None:
+    """The cells of a comma-separated line (quotes as in CSV), or None when it has fewer than three."""
+    if "," not in line:
+        return None
+    try:
+        cells = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return None
+    cells = [c.strip() for c in cells]
+    return cells if len(cells) >= 3 else None
+
+
+def _csv_header(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    labels = sum(1 for c in filled if len(c) <= _CSV_LABEL_MAX and _CSV_LABEL.search(c) and not re.search(r"\d", c))
+    return len(filled) >= 3 and labels * 3 >= len(filled) * 2
+
+
+def delimited_text(text: str) -> str:
+    """Plain text with the tables a spreadsheet export writes as lines of cells, read as tables:
+    a run of at least two lines that split on tabs into the same number of cells (the first one
+    filled), or a run of comma-separated lines under a header row of column labels (序号, 企业,
+    地区, 行业, 问题, 措施, 成效 …; quoted cells as in CSV), becomes one row per paragraph written
+    ``单元格 | 单元格；`` like a Markdown or DOCX table (:func:`table_row_text`), so that cells
+    are not run together and a header row names the columns. Empty cells inside a row are kept
+    (the columns stay aligned with the header). Other lines are left as they are."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\t" not in text and "," not in text:
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        rows: list[list[str]] = []
+        first = _tab_cells(lines[i])
+        if first is not None:
+            j = i + 1
+            while j < len(lines) and (cells := _tab_cells(lines[j])) is not None and len(cells) == len(first):
+                j += 1
+            if j - i >= 2:
+                rows = [_tab_cells(line) for line in lines[i:j]]
+        if not rows:
+            first = _csv_cells(lines[i])
+            if first is not None and _csv_header(first):
+                j = i + 1
+                while j < len(lines) and (cells := _csv_cells(lines[j])) is not None and len(cells) == len(first):
+                    j += 1
+                if j - i >= 2:
+                    rows = [_csv_cells(line) for line in lines[i:j]]
+        if not rows:
+            out.append(lines[i])
+            i += 1
+            continue
+        # Each row a paragraph of its own, the table set off from what follows by blank lines.
+        out.append("")
+        for k, cells in enumerate(rows):
+            while not cells[-1]:  # a row's trailing empty cells (the spreadsheet's unused columns)
+                cells = cells[:-1]
+            out.extend([table_row_text(cells, k == len(rows) - 1), ""])
+        i += len(rows)
+    return "\n".join(out)
 
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)

@@ -171,6 +171,10 @@ def test_closing_remark_is_no_measure(tmp_path):
 
 def test_inputs_before_results_are_measures():
     assert "培训内审员4名" in _measures("帮扶组建立登记制度，培训内审员4名", prose=True, inputs=True)
-    assert "培训内审员4名" not in _measures("帮扶组建立登记制度，培训内审员4名", prose=True)
+    # Without a paragraph of results, a bare figure of something done is not taken for a measure ...
+    assert "带动46家" not in _measures("帮扶组建立登记制度，带动46家配套企业开展认证培训", prose=True)
+    assert "带动46家" in _measures("帮扶组建立登记制度，带动46家配套企业开展认证培训", prose=True, inputs=True)
+    # ... but people trained and documents drawn up (培训…4名, 制定…6项) are what was done anyway.
+    assert "培训内审员4名" in _measures("帮扶组建立登记制度，培训内审员4名", prose=True)
     # A change is a result wherever it is stated.
     assert "降至" not in _measures("帮扶组建立登记制度，不合格率由5%降至1%", prose=True, inputs=True)
