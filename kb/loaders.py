@@ -346,6 +346,18 @@ def _csv_header(cells: list[str]) -> bool:
     return len(filled) >= 3 and labels * 3 >= len(filled) * 2
 
 
+def _cell_run(lines: list[str], i: int, cells_of, header_ok=None) -> list[list[str]]:
+    """The rows of a run of at least two lines from ``lines[i]`` that ``cells_of`` splits into the
+    same number of cells (the first accepted by ``header_ok``, if given); [] when there is none."""
+    first = cells_of(lines[i])
+    if first is None or (header_ok is not None and not header_ok(first)):
+        return []
+    j = i + 1
+    while j < len(lines) and (cells := cells_of(lines[j])) is not None and len(cells) == len(first):
+        j += 1
+    return [cells_of(line) for line in lines[i:j]] if j - i >= 2 else []
+
+
 def delimited_text(text: str) -> str:
     """Plain text with the tables a spreadsheet export writes as lines of cells, read as tables:
     a run of at least two lines that split on tabs into the same number of cells (the first one
@@ -360,22 +372,7 @@ def delimited_text(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        rows: list[list[str]] = []
-        first = _tab_cells(lines[i])
-        if first is not None:
-            j = i + 1
-            while j < len(lines) and (cells := _tab_cells(lines[j])) is not None and len(cells) == len(first):
-                j += 1
-            if j - i >= 2:
-                rows = [_tab_cells(line) for line in lines[i:j]]
-        if not rows:
-            first = _csv_cells(lines[i])
-            if first is not None and _csv_header(first):
-                j = i + 1
-                while j < len(lines) and (cells := _csv_cells(lines[j])) is not None and len(cells) == len(first):
-                    j += 1
-                if j - i >= 2:
-                    rows = [_csv_cells(line) for line in lines[i:j]]
+        rows = _cell_run(lines, i, _tab_cells) or _cell_run(lines, i, _csv_cells, _csv_header)
         if not rows:
             out.append(lines[i])
             i += 1
