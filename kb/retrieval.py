@@ -1327,21 +1327,28 @@ class Retriever:
                 printed_page_end=snap.printed_page(chunk.doc_id, chunk.page_end)))
             if len(hits) >= max(top_k, ANSWER_FROM_HITS):
                 break
-        if self.config.answer_passage_first and mode == "hybrid" and len(hits) > 1 and asks_for_figure(query):
-            hits = self.answer_first(snap, query, hits)
+        if self.config.answer_passage_first and mode == "hybrid" and len(hits) > 1:
+            if asks_for_figure(query):
+                hits = self.answer_first(snap, query, hits)
+            elif hits[1].score >= hits[0].score - self.config.answer_tie_margin:  # a near tie: the answer breaks it
+                hits = self.answer_first(snap, query, hits, within=self.config.answer_tie_margin)
         return hits[:top_k]
 
-    def answer_first(self, snap: Snapshot, query: str, hits: list[Hit]) -> list[Hit]:
+    def answer_first(self, snap: Snapshot, query: str, hits: list[Hit], within: float | None = None) -> list[Hit]:
         """For a question asking for a figure, the passage holding the sentence that gives it (the
         direct answer's first sentence, :meth:`answer_one`, from the first ``ANSWER_FROM_HITS``)
         comes first, at the best score: the figure is one sentence of a long passage (落实3.7亿元财政
         补贴 in the introduction's list of totals), and a passage that shares more of the question's
         words but gives another figure (the policy-incentives section) otherwise ranks above it.
-        Then the passage list and the direct answer agree."""
+        Then the passage list and the direct answer agree. ``within``: only a passage scoring at most
+        that much below the first is moved (for any other question, when the first two nearly tie:
+        the sentence that answers it decides)."""
         best = self.answer_one(snap, query, hits, max_sentences=1)
         if not best or best[0].chunk_id == hits[0].chunk.chunk_id:
             return hits
         i = next(i for i, h in enumerate(hits) if h.chunk.chunk_id == best[0].chunk_id)
+        if within is not None and hits[i].score < hits[0].score - within:
+            return hits
         order = [hits[i], *hits[:i], *hits[i + 1:]]
         return [replace(h, rank=r, score=max(h.score, hits[0].score) if r == 1 else h.score)
                 for r, h in enumerate(order, start=1)]

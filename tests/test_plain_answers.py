@@ -1294,6 +1294,23 @@ def test_a_where_question_is_answered_with_a_sentence_naming_the_place(real_kb):
         real_kb.retriever.config = saved
 
 
+@pytest.mark.slow
+def test_a_near_tie_is_broken_by_the_passage_of_the_answer(real_kb):
+    """有没有省份出台了给…打分分级的准则 (session 28 tester): 推进认证创新 (分级认证…) and the passage with
+    山东、天津…成熟度评价准则 scored 0.710 and 0.709; the direct answer was the 成熟度评价准则 sentence. Within
+    answer_tie_margin the answer's passage goes first; with the margin 0 it does not."""
+    from dataclasses import replace as _replace
+
+    query = "有没有省份出台了给小微企业体系运行打分分级的准则，用来监测帮扶效果"
+    assert "成熟度评价准则" in real_kb.search(query, top_k=3)[0].chunk.text
+    saved = real_kb.retriever.config
+    real_kb.retriever.config = _replace(saved, answer_tie_margin=0.0)
+    try:
+        assert "成熟度评价准则" not in real_kb.search(query, top_k=3)[0].chunk.text
+    finally:
+        real_kb.retriever.config = saved
+
+
 def test_campaign_days_are_one_word_and_explained():
     """后面宣传借啥节日 (a dev question): 质量月 was read as 质量 + 月; the glossary now says what it is and that
     a 节日 for publicity means it."""
