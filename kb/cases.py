@@ -781,6 +781,9 @@ class _Subject:
     regions: tuple[Region, ...] = ()  # every place of a joint subject ("上海、江苏和安徽"), first = region
 
 
+_SUBJECT_SCAN = 240
+
+
 def case_subject(text: str) -> _Subject | None:
     """The locality/enterprise a sentence is about, if it starts a case (see module docstring)."""
     lead = _LEAD_IN.match(text)
@@ -788,7 +791,9 @@ def case_subject(text: str) -> _Subject | None:
     body = text[off:]
     if _GENERIC.match(body):
         return None
-    spans = region_spans(body)
+    # the subject opens the sentence: the places of its first clauses are all that matter (a long line
+    # without punctuation would otherwise be scanned whole for every sentence)
+    spans = region_spans(body[:_SUBJECT_SCAN])
     end, count, region, places = 0, 0, Region(), []
     if spans and spans[0][0] == 0:
         region, end, count = spans[0][2], spans[0][1], 1
