@@ -9,6 +9,7 @@ and the app, which explains the terms a result contains. Everyday words match wh
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -93,7 +94,7 @@ def word_boundaries(text: str, tokenizer=None) -> tuple[set[int], set[int]]:
     return starts, ends
 
 
-def occurs(text: str, word: str, spans: list[tuple[int, int]]) -> bool:
+def occurs(text: str, word: str, spans: Sequence[tuple[int, int]]) -> bool:
     """Whether ``word`` occurs in ``text`` other than as the tail of one word and the head of the
     next: 质量管理 in 质量管理体系, 管理 inside it and 各地 in 各|地方 count, 营业 in 经营|业绩 does not.
     ``spans``: the dictionary words of ``text`` (:meth:`Tokenizer.spans`)."""
@@ -131,8 +132,13 @@ def contains_word(text: str, word: str, tokenizer=None, bounds: tuple[set[int], 
 
 def expansions(query: str, tokenizer=None) -> list[str]:
     """Report terms to add for ``query``: those whose everyday words occur in it as whole words
-    (Traditional characters read as Simplified)."""
-    query = to_simplified(query)
+    (Traditional characters read as Simplified). One search asks this of its query several times
+    (BM25, vectors, ranking, answer), so the last queries' expansions are kept."""
+    return list(_expansions(to_simplified(query), tokenizer or _default_tokenizer()))
+
+
+@lru_cache(maxsize=256)
+def _expansions(query: str, tokenizer) -> tuple[str, ...]:
     bounds = word_boundaries(query, tokenizer)
     out: list[str] = []
     for e in glossary():
@@ -140,7 +146,7 @@ def expansions(query: str, tokenizer=None) -> list[str]:
             continue
         if any(contains_word(query, w, bounds=bounds) for w in e.everyday):
             out.append(e.term)
-    return out
+    return tuple(out)
 
 
 def expand(query: str, tokenizer=None) -> str:

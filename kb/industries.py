@@ -312,6 +312,12 @@ def _is_service_word(word: str) -> bool:
     return word in _words() and all(_section_of(n) not in ("A", "B", "C") for n in _words()[word])
 
 
+@lru_cache(maxsize=1)
+def _service_words() -> tuple[str, ...]:
+    """The everyday words of service trades (:func:`_is_service_word`), longest first."""
+    return tuple(sorted(filter(_is_service_word, _words()), key=len, reverse=True))
+
+
 def is_everyday_word(word: str) -> bool:
     """Whether ``word`` comes from the everyday word list (奶茶, 食品), not from a 大类's keywords:
     no classified text vouches for it, since a 大类 covers many trades (餐饮业: 小吃 and 奶茶)."""
@@ -364,7 +370,7 @@ def trade_words(text: str) -> list[str]:
     干洗剂, 足浴盆 (:data:`_NOT_THE_TRADE` after it)."""
     found = [(pos, neg) for pos, neg, _name in _found(text) if not _A_TOOL_BEFORE.search(text[max(0, pos - 12):pos])]
     taken = [(pos, pos - neg) for pos, neg in found]
-    for word in sorted(filter(_is_service_word, _words()), key=len, reverse=True):
+    for word in _service_words():
         start = 0
         while (pos := text.find(word, start)) >= 0:
             end = pos + len(word)

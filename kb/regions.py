@@ -314,8 +314,21 @@ def region_spans(text: str) -> list[tuple[int, int, Region]]:
 
     A chain is a run of nested names with at most a connecting character or two between them
     ("浙江绍兴上虞区", "浙江在德清县"); it yields the most specific of them, with the county
-    resolved to its city and province.
+    resolved to its city and province. Kept for texts up to ``_SPANS_CACHE_CHARS`` characters
+    (a search scans the same passages and sentences query after query).
     """
+    return list(_cached_region_spans(text) if len(text) <= _SPANS_CACHE_CHARS else _region_spans(text))
+
+
+_SPANS_CACHE_CHARS = 4000
+
+
+@lru_cache(maxsize=8192)
+def _cached_region_spans(text: str) -> tuple[tuple[int, int, Region], ...]:
+    return _region_spans(text)
+
+
+def _region_spans(text: str) -> tuple[tuple[int, int, Region], ...]:
     spans: list[tuple[int, int, Region]] = []
     chain: list[_Mention] = []
     for m in _resolve(_raw_mentions(text)) + [None]:
@@ -327,7 +340,7 @@ def region_spans(text: str) -> list[tuple[int, int, Region]]:
         if chain:
             spans.append((chain[0].start, chain[-1].end, chain[-1].place.region()))
         chain = [m] if m is not None else []
-    return spans
+    return tuple(spans)
 
 
 def place_names(text: str) -> frozenset[str]:

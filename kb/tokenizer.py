@@ -39,6 +39,10 @@ def stopwords() -> frozenset[str]:
     )
 
 
+SPANS_CACHE = 8192  # texts whose word spans a Tokenizer keeps (passages and sentences of searches)
+SPANS_CACHE_CHARS = 4000  # longer texts are segmented every time, not kept
+
+
 @lru_cache(maxsize=1)
 def tokenizer_hash() -> str:
     """Identifies jieba version, dictionary, user dictionary and stop-list; stored in the manifest."""
@@ -57,6 +61,9 @@ class Tokenizer:
         self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._jieba = None
+        # every search segments the passages it returns and the sentences it answers from; the
+        # same passages come back query after query, so their spans are kept (short texts only)
+        self._cached_spans = lru_cache(maxsize=SPANS_CACHE)(self._spans)
 
     def _ensure(self):
         if self._jieba is not None:
@@ -109,12 +116,15 @@ class Tokenizer:
         """All search-mode words of ``text`` (stop words kept), for highlighting."""
         return [w for w in self._ensure().lcut_for_search(text) if w.strip()]
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
+    def spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """(start, end) offsets of the dictionary words of ``text`` (jieba precise mode without
         HMM, no overlaps), for matching whole words. Search mode would also yield the parts of
         a long word (人工 of 人工智能); the HMM would glue unknown characters into new words
-        (懂品|控 instead of 懂|品控)."""
-        return [(start, end) for _word, start, end in self._ensure().tokenize(text, HMM=False)]
+        (懂品|控 instead of 懂|品控). Kept for texts up to ``SPANS_CACHE_CHARS`` characters."""
+        return self._cached_spans(text) if len(text) <= SPANS_CACHE_CHARS else self._spans(text)
+
+    def _spans(self, text: str) -> tuple[tuple[int, int], ...]:
+        return tuple((start, end) for _word, start, end in self._ensure().tokenize(text, HMM=False))
 
     def known(self, word: str) -> bool:
         """Whether ``word`` is a word of jieba's dictionary or the project's user dictionary."""
