@@ -123,6 +123,9 @@ class KBConfig:
     # the passage of the best answer sentence goes first, if it is within this too). 0.04 lost dev queries.
     answer_tie_margin: float = 0.02
     answer_passage_weight: float = 0.2
+    # in a direct-answer sentence's word share, a word only the glossary added counts this much (one
+    # the user typed counts 1)
+    answer_expansion_weight: float = 0.75
     # the direct answer reads the first three passages, but not one scoring under this share of the
     # first's (a black-box auditor's 健身器材 question: 0.906 then 0.236 — the second passage, another
     # enterprise's, gave the answer's figure)

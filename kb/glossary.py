@@ -144,9 +144,31 @@ def _expansions(query: str, tokenizer) -> tuple[str, ...]:
     for e in glossary():
         if e.term in query or e.term in out:
             continue
-        if any(contains_word(query, w, bounds=bounds) for w in e.everyday):
+        if any(contains_word(query, w, bounds=bounds) or contains_split(query, w, bounds) for w in e.everyday):
             out.append(e.term)
     return tuple(out)
+
+
+_GAP = re.compile(r"[\u4e00-\u9fff]{1,4}")
+
+
+def contains_split(text: str, word: str, bounds: tuple[set[int], set[int]]) -> bool:
+    """Whether a four-character everyday word of two two-character words (认可|证书, 投标|加分) occurs
+    in ``text`` with up to four Chinese characters between its halves, each half a whole word: a
+    verb and its object with words in between (认可认证证书, 看重咱的证书, 投标能加分)."""
+    if len(word) != 4 or _LATIN.search(word):
+        return False
+    head, tail = word[:2], word[2:]
+    starts, ends = bounds
+    at = text.find(head)
+    while at >= 0:
+        if at in starts and at + 2 in ends:
+            for gap in range(1, 5):
+                b = at + 2 + gap
+                if text.startswith(tail, b) and b in starts and b + 2 in ends and _GAP.fullmatch(text, at + 2, b):
+                    return True
+        at = text.find(head, at + 1)
+    return False
 
 
 def expand(query: str, tokenizer=None) -> str:

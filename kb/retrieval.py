@@ -1552,6 +1552,12 @@ class Retriever:
         negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t) and t not in negated]
+        # a word the user typed counts fully, one only the glossary added (结果, 采信 for 投标能加分) by
+        # config.answer_expansion_weight: the sentence saying 招投标加分项 answers 有证书投标能加分吗
+        # before one saying 采信认证结果
+        typed = set(self.tokenizer.tokenize(query))
+        weight = {w: 1.0 if w in typed else self.config.answer_expansion_weight for w in words}
+        total_weight = sum(weight.values())
         bonus = self.config.answer_figure_bonus if asks_for_figure(query) else 0.0
         units, things = counted(query, self.tokenizer) if bonus else ((), ())  # 多少家认证机构: 457家认证机构
         # 要花多少钱 / 要多久: the figure wanted is an amount of money or a length of time, not any number
@@ -1623,7 +1629,7 @@ class Retriever:
             for (sid, text, vector), page, part, told in zip(sents, pages, parts, prose, strict=True):
                 low = text.lower()
                 spans = self.tokenizer.spans(low)  # 营业额: not 营业 across 经营|业绩
-                share = sum(1 for w in words if occurs(low, w, spans)) / len(words) if words else 0.0
+                share = sum(weight[w] for w in words if occurs(low, w, spans)) / total_weight if words else 0.0
                 score = float(vector @ qv) + 0.5 * share
                 # 多少家认证机构: a sentence giving that count gets the figure bonus twice, one giving only
                 # a figure in another unit (覆盖率…达90%) none
