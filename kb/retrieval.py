@@ -1589,7 +1589,9 @@ class Retriever:
         # (not a trade's or an owner's own trouble: 做豆瓣酱的…菌落总数降了多少 wants the case's figure)
         total = (self.config.answer_figure_bonus
                  if bonus and not asked_places and not places and not _EXAMPLE_ASKED.search(query)
-                 and not trade_words(query) and not remedy else 0.0)
+                 and not any(w in hits[0].chunk.section_path + hits[0].chunk.text for w in trade_words(query))
+                 and not remedy else 0.0)
+        nationwide = bool(total) and bool(_NATIONWIDE.search(query))
         other_part = self.config.answer_problem_penalty
         wanted = named or RESULT_PARTS
         part_bonus = 0.0  # given to some sentence: part of the largest possible rank
@@ -1675,7 +1677,9 @@ class Retriever:
                 elif purpose and introduces_programme(text):
                     rank += purpose
                 if total and place_count(text) == 1 and not _NATIONWIDE.search(text):
-                    rank -= total  # 政府一共补了多少钱: the national total, not 河北…财政补贴728万元
+                    # 政府一共补了多少钱: the national total, not 河北…财政补贴728万元; a question saying 全国
+                    # itself (全国一共放了多少贷款) is not answered by one province's figure at all
+                    rank -= other_part if nationwide else total
                 if where and place_count(text):
                     rank += where  # 分档的做法是哪里的: a sentence naming the place
                 if own_places and place_count(text) >= 3:

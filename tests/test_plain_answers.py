@@ -1505,3 +1505,15 @@ def test_words_typed_count_more_than_glossary_words_in_the_answer(real_kb):
         assert "320亿元" not in real_kb.answer(query, hits)[0].text
     finally:
         real_kb.retriever.config = saved
+
+
+@pytest.mark.slow
+def test_a_question_saying_nationwide_is_not_answered_with_one_provinces_figure(real_kb):
+    """全国一共给小微企业放了多少跟认证挂钩的贷款 (session 29 tester): answered with 江苏…超83亿元, one province's
+    figure, while the passage gives the national 320亿. A question that says 全国 (各地, 各省, 累计) itself
+    passes over a sentence naming one place; a question naming the province still gets its figure."""
+    def first(query):
+        return real_kb.search_json(query, top_k=3)["answer"]["sentences"][0]["text"]
+
+    assert "320" in first("全国一共给小微企业放了多少跟认证挂钩的贷款")
+    assert "83亿元" in first("江苏放了多少认证贷款")
