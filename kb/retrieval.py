@@ -1589,8 +1589,7 @@ class Retriever:
         # (not a trade's or an owner's own trouble: 做豆瓣酱的…菌落总数降了多少 wants the case's figure)
         total = (self.config.answer_figure_bonus
                  if bonus and not asked_places and not places and not _EXAMPLE_ASKED.search(query)
-                 and not any(w in hits[0].chunk.section_path + hits[0].chunk.text for w in trade_words(query))
-                 and not remedy else 0.0)
+                 and not trade_words(query) and not remedy else 0.0)
         nationwide = bool(total) and bool(_NATIONWIDE.search(query))
         other_part = self.config.answer_problem_penalty
         wanted = named or RESULT_PARTS
