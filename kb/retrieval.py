@@ -769,8 +769,8 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
 # a length of time (认证下来要多久). The report may have neither; the answer then says so.
 _ASKED_FIGURES = (
     # 收费 as a price asked (怎么收费, 收费标准), not 乱收费怎么办 (a complaint, not an amount)
-    # 多少钱 as a price, not an amount borrowed, earned or saved (能贷多少钱, 能多赚多少钱)
-    ("费用", re.compile(r"(?<![贷借赚挣省补奖])多少钱|花多少|花费|要花|(?<!乱)收费(?:是|要|大概|一般)?(?:多少|标准|贵|高)|怎么收费|(?:要|交)多少|"
+    # 多少钱 as a price, not an amount borrowed, earned or saved (能贷多少钱, 能多赚多少钱, 省了多少钱)
+    ("费用", re.compile(r"(?<![贷借赚挣省补奖])(?<![贷借赚挣省补奖]了)多少钱|花多少|花费|要花|(?<!乱)收费(?:是|要|大概|一般)?(?:多少|标准|贵|高)|怎么收费|(?:要|交)多少|"
                       r"费用(?:是|要|大概|一般)?多少|多少费用|价格|价钱|贵不贵|几千块|几万块|"
                       r"成本(?:是|要|大概)?多少"),
      # an amount of money in a sentence about a fee, price or cost (减免认证费用3960万元), not a loan

@@ -572,6 +572,10 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("认证机构乱收费怎么办", "鼓励认证机构优化认证服务供给。", None),
     ("认证怎么收费", "鼓励认证机构优化认证服务供给。", "费用"),
     ("有证书能贷多少钱", "鼓励认证机构优化认证服务供给。", None),  # a loan, not a fee (session 26 tester)
+    # an amount saved, not a price (session 29 tester: the note sat over 助企降损增效达1.3亿余元)
+    ("德清的地理信息企业省了多少钱", "助企降损增效达1.3亿余元。", None),
+    ("一年赚了多少钱", "鼓励认证机构优化认证服务供给。", None),
+    ("审核一次多少钱", "鼓励认证机构优化认证服务供给。", "费用"),
     # where to complain (a tester: 认证机构收费乱怎么办，能投诉吗 got the 97% satisfaction figure, no note)
     ("认证机构收费乱怎么办，能投诉吗", "小微企业对认证机构的满意率均达97%。", "投诉"),
     ("假证书去哪举报", "可拨打12315投诉举报。", None),
