@@ -710,7 +710,8 @@ def place_count(text: str) -> int:
 
 
 # a question asking where something was done (这种做法是哪里的, 在哪个地方搞的), naming no place itself
-_WHERE = re.compile(r"(?:是|在)?哪里(?:的|搞|做|有)|是哪儿|哪个地方|什么地方|啥地方|哪个县|哪个市|哪个省")
+_WHERE = re.compile(r"(?:是|在)?哪里(?:的|搞|做|有)|是哪儿|哪个地方|什么地方|啥地方|哪个县|哪个市|哪个省|"
+                    r"有没有(?:哪个|哪些)?(?:地方|省份|城市|地区|县|省(?![钱事力下点心])|市(?![场面]))")
 _NATIONWIDE = re.compile(r"全国|各地|各省|累计")
 _EXAMPLE_ASKED = re.compile(r"例子|例如|比如|案例|哪个|哪家|哪些|哪里|哪儿|谁家|有没有(?:地方|厂|企业|哪)")
 

@@ -1521,3 +1521,16 @@ def test_a_question_saying_nationwide_is_not_answered_with_one_provinces_figure(
 
     assert "320" in first("全国一共给小微企业放了多少跟认证挂钩的贷款")
     assert "83亿元" in first("江苏放了多少认证贷款")
+
+
+@pytest.mark.slow
+def test_a_question_asking_whether_some_province_did_it_wants_a_place(real_kb):
+    """认证公司服务好坏，有没有省份专门评比表彰的 (session 29 tester): the first passage holds 福建…优质机构评选
+    和典型案例表彰, yet the answer was a next-steps sentence naming no place. 有没有省份 / 有没有地方 asks
+    where, like 是哪里的; 有没有省钱 and 有没有市场 do not."""
+    from kb.retrieval import _WHERE
+
+    assert _WHERE.search("有没有地方专门给小厂开了服务站") and _WHERE.search("有没有哪个省份出了标准")
+    assert not _WHERE.search("有没有省钱的办法") and not _WHERE.search("有没有市场") and not _WHERE.search("有没有省事的")
+    query = "认证公司服务好坏，有没有省份专门评比表彰的"
+    assert "福建" in real_kb.search_json(query, top_k=3)["answer"]["sentences"][0]["text"]
