@@ -553,9 +553,15 @@ def second_topic(query: str) -> tuple[str, str]:
     return query[:m.start()], query[m.end():]
 
 
+# ... or what is wrong with a way of doing it (靠财政补贴在推，这样有啥问题; 报告里说了哪些毛病), when it does
+# not also ask what to do about it (有啥问题，咋解决)
+_PROBLEMS_ASKED = re.compile(r"(?:有|存在|说了|提了|指出了?)(?:哪些|什么|啥|哪几个|哪几类|哪几方面的?|哪方面的?)"
+                             r"(?:问题|不足|短板|难题|毛病|弊端|缺点|隐患)")
+
+
 def asks_for_open_problems(query: str) -> bool:
-    """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足)."""
-    return bool(_OPEN_PROBLEMS.search(query))
+    """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足, 这样做有啥问题)."""
+    return bool(_OPEN_PROBLEMS.search(query)) or (bool(_PROBLEMS_ASKED.search(query)) and not asks_for_remedy(query))
 
 
 _NEGATION = frozenset(("没", "未", "没有", "还", "没能", "尚未", "不了", "能", "还没", "还没有"))

@@ -1534,3 +1534,16 @@ def test_a_question_asking_whether_some_province_did_it_wants_a_place(real_kb):
     assert not _WHERE.search("有没有省钱的办法") and not _WHERE.search("有没有市场") and not _WHERE.search("有没有省事的")
     query = "认证公司服务好坏，有没有省份专门评比表彰的"
     assert "福建" in real_kb.search_json(query, top_k=3)["answer"]["sentences"][0]["text"]
+
+
+@pytest.mark.slow
+def test_a_question_asking_what_is_wrong_with_a_way_lifts_the_problem_chapters(real_kb):
+    """我们这边基本靠财政补贴在推，这样有啥问题 (session 29 tester): the passage saying 很多地方…主要依靠政府财政
+    补贴推动 (“有效市场”作用发挥不足) came third, under the passages giving subsidy totals. 有啥问题 / 说了哪些
+    毛病 asks what is wrong, like 还存在哪些不足; not when it also asks what to do (有啥问题，咋解决)."""
+    from kb.retrieval import asks_for_open_problems
+
+    assert asks_for_open_problems("这样有啥问题") and asks_for_open_problems("报告里说了哪些毛病")
+    assert not asks_for_open_problems("有啥问题，咋解决") and not asks_for_open_problems("认证能解决哪些问题")
+    top = real_kb.search("我们这边基本靠财政补贴在推，这样有啥问题", top_k=1)[0]
+    assert "依靠政府财政补贴推动" in top.chunk.text
