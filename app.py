@@ -34,6 +34,7 @@ from kb.industries import industry_label, industry_list
 from kb.present import (
     citation_text,
     guidance_heading,
+    headline_outcomes,
     outcome_text,
     outline_title,
     page_text,
@@ -385,7 +386,7 @@ def draw_guidance(kb: KnowledgeBase, query: str, industry: str | None = None) ->
             st.markdown(f"**{esc(c.title)}**")
             if c.measures:
                 st.caption("做法：" + esc(c.measures[:120]) + ("…" if len(c.measures) > 120 else ""))
-            st.markdown("成效：" + "；".join(ui.emphasise_numbers(outcome_text(o)) for o in c.outcomes[:4]))
+            st.markdown("成效：" + "；".join(ui.emphasise_numbers(outcome_text(o)) for o in headline_outcomes(c.outcomes, 4)))
             st.caption("出处：" + esc(citation_text(h.doc_title, c.section_path, c.page, c.page_end, h.ocr, h.ocr_confidence,
                                                    h.printed_of(c.page), h.printed_of(c.page_end))))
 

@@ -20,6 +20,7 @@ from .present import (
     KIND_ZH,
     STATUS_ZH,
     guidance_heading,
+    headline_outcomes,
     ocr_text,
     outcome_text,
     outline_title,
@@ -398,7 +399,7 @@ def _search(kb, args) -> int:
         print(guidance_heading(industry, guidance, args.query) + "：")
         for h in guidance:
             c = h.case
-            print(f"  {c.title}：" + "；".join(outcome_text(o) for o in c.outcomes[:3]) +
+            print(f"  {c.title}：" + "；".join(outcome_text(o) for o in headline_outcomes(c.outcomes, 3)) +
                   f"（{' · '.join(filter(None, (h.doc_title, c.section_path, page_text(c.page, c.page_end, h.printed_of(c.page), h.printed_of(c.page_end)))))}）"
                   + (f"（{ocr_text(h.ocr_confidence)}，请核对原件）" if h.ocr else ""))
         print()

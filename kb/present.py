@@ -59,6 +59,18 @@ def outcome_text(o: OutcomeLike) -> str:
     return o.metric
 
 
+def headline_outcomes(outcomes, n: int) -> list:
+    """The ``n`` outcomes a card shows: those telling a change (15% → 7%, 缩短20%) or an amount of money or
+    a rate (助企降损增效1.3亿余元, 优良率提升12%) before counts of scale (帮助115家企业导入体系), each group in
+    the source's order. A session 29 tester: the 德清 card listed 115家, 220家, 490个 and left out 1.3亿元."""
+    def weight(o) -> int:
+        if o.before is not None or o.change is not None:
+            return 0
+        unit = o.unit or ""
+        return 0 if "元" in unit or "%" in unit or "％" in unit or "率" in o.metric else 1
+    return sorted(outcomes, key=weight)[:n]
+
+
 # A from–to pair as written: "由2天缩短至2小时", "从5000万元增至1.2亿元" (the before figure and its unit; the
 # units kb/cases.convert turns into one another).
 _WRITTEN_PAIR = re.compile(r"(?:由|从)(?:每个?[\u4e00-\u9fff]{1,3}?)?(?:约|近)?(?P<num>\d+(?:\.\d+)?)"

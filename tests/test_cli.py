@@ -207,7 +207,9 @@ def test_answer_score_stays_within_1_when_cosine_is_1(tmp_path):
     kb = KnowledgeBase(KBConfig(home=tmp_path, model="same-vector-64", backend="local"), embedder=SameVector())
     assert not kb.ingest().failed
     sentences = kb.search_json("认证贷", top_k=3)["answer"]["sentences"]
-    assert 0.85 < sentences[0]["score"] <= 1.0 and "认证融资贷款" in sentences[0]["text"]
+    # 0.836 since session 29: the sentence holds the glossary's words for 认证贷 (认证融资贷款…), not 认证贷 itself,
+    # and words only the glossary added count answer_expansion_weight (0.75) in its word share
+    assert 0.8 < sentences[0]["score"] <= 1.0 and "认证融资贷款" in sentences[0]["text"]
     assert all(0.0 <= s["score"] <= 1.0 for s in sentences)
 
 

@@ -1547,3 +1547,18 @@ def test_a_question_asking_what_is_wrong_with_a_way_lifts_the_problem_chapters(r
     assert not asks_for_open_problems("有啥问题，咋解决") and not asks_for_open_problems("认证能解决哪些问题")
     top = real_kb.search("我们这边基本靠财政补贴在推，这样有啥问题", top_k=1)[0]
     assert "依靠政府财政补贴推动" in top.chunk.text
+
+
+def test_a_card_shows_results_before_counts_of_scale():
+    """The 德清 card (session 29 tester) listed 115家, 220家, 490个 and left out 助企降损增效1.3亿余元 and
+    优良率提升12%: a card's few outcomes are the changes, money and rates first, then the counts."""
+    from kb.present import headline_outcomes
+    from kb.records import Outcome
+
+    def o(metric, after=None, change=None, unit="家", before=None):
+        return Outcome(metric=metric, before=before, after=after, change=change, unit=unit)
+
+    counts = [o("导入体系的企业", 115), o("解决问题的企业", 220), o("解决质量问题", 490, unit="个")]
+    results = [o("助企降损增效", 1.3, unit="亿元"), o("质量优良率", change=12.0, unit="%"), o("缺陷率", 7, before=15, unit="%")]
+    assert [x.metric for x in headline_outcomes(counts + results, 3)] == ["助企降损增效", "质量优良率", "缺陷率"]
+    assert [x.metric for x in headline_outcomes(counts, 2)] == ["导入体系的企业", "解决问题的企业"]  # source order kept
