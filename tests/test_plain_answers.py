@@ -574,6 +574,10 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("有证书能贷多少钱", "鼓励认证机构优化认证服务供给。", None),  # a loan, not a fee (session 26 tester)
     # an amount saved, not a price (session 29 tester: the note sat over 助企降损增效达1.3亿余元)
     ("德清的地理信息企业省了多少钱", "助企降损增效达1.3亿余元。", None),
+    # a score: the report ranks the provinces, it gives no scores (session 29 tester)
+    ("浙江排第一，它具体打了多少分", "排名前10的省份依次为：浙江、江苏、河北。", "分数"),
+    ("各省的得分是多少", "合成：浙江综合评价得分92.5分。", None),
+    ("几分钟能查到结果", "鼓励认证机构优化认证服务供给。", None),  # minutes, not a score
     ("一年赚了多少钱", "鼓励认证机构优化认证服务供给。", None),
     ("审核一次多少钱", "鼓励认证机构优化认证服务供给。", "费用"),
     # where to complain (a tester: 认证机构收费乱怎么办，能投诉吗 got the 97% satisfaction figure, no note)
