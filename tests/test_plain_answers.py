@@ -1173,6 +1173,8 @@ def test_a_question_about_lessons_ranks_the_lessons_chapter_higher_unless_it_nam
     ("光靠一个局单打独斗不够吧，别的口子要不要一起上", True),
     ("怎样让官方和买家更认可拿到的证书", True),
     ("为啥要让大企业带着小厂一块搞", True),
+    ("我们是给大厂做配套的小厂，大厂凭啥要带我们一起搞质量", True),  # session 29 tester
+    ("这证凭什么管用", False),
     ("我啥都不懂，头一步该做啥", True),
     ("帮扶的人来了是先讲课还是先诊断", True),
     ("给学员讲企业帮扶应该分几步走，先干啥后干啥", True),
