@@ -479,7 +479,7 @@ def in_lessons_section(section: tuple[str, ...]) -> bool:
 # where the document introduces the action (…开展“…提升行动”（以下简称提升行动），运用…帮助…) answers it.
 # It has to be about the action (行动, 活动, 这事, 国家 …), not why an owner should get certified.
 _PURPOSE_QUESTION = re.compile(r"(?:为什么|为啥|为何|干嘛|凭啥)(?:要|会|想)?(?:搞|做|开展|推|办|弄|出台|发起|组织)|"
-                               r"目的|初衷|出发点|背景|为了(?:啥|什么)|是干(?:啥|什么|嘛)的|干(?:啥|什么)用的")
+                               r"目的|初衷|出发点|背景|为了(?:啥|什么)|是?干(?:啥|什么|嘛)的|是(?:做|搞)(?:啥|什么)的|干(?:啥|什么)用的")
 _PURPOSE_SUBJECT = re.compile(r"行动|活动|这事|这件事|这个事|这项工作|这个工作|国家|总局|上面|政府")
 # a short name given to a programme (（以下简称提升行动）), not to a body (（以下简称省局）)
 _PROGRAMME_NAME = re.compile(r"简称\s*[“\"「]?[^”\"」）)，,。]{0,12}(?:行动|活动|工程|计划|专项|项目)[”\"」]?\s*[）)，,。]")

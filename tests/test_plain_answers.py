@@ -875,7 +875,8 @@ def test_what_to_do_is_not_answered_with_the_national_average(built, monkeypatch
 @pytest.mark.parametrize(("query", "asks"), [
     ("国家为什么要搞这个行动，背景和目的是什么", True), ("讲课开头想说清楚，搞这个认证活动到底是为了啥", True),
     ("这个行动是干啥的，为啥要搞", True), ("为啥要搞认证", False),  # why an owner should: what it brings
-    ("以后国家还会接着搞这个吗", False), ("这个活动明年还搞吗", False)])
+    ("以后国家还会接着搞这个吗", False), ("这个活动明年还搞吗", False),
+    ("这行动干啥的", True), ("这个活动是做什么的", True)])  # session 29 tester: 是 left out
 def test_asks_for_purpose(query, asks):
     from kb.retrieval import asks_for_purpose
 
@@ -1568,3 +1569,14 @@ def test_a_card_shows_results_before_counts_of_scale():
     results = [o("助企降损增效", 1.3, unit="亿元"), o("质量优良率", change=12.0, unit="%"), o("缺陷率", 7, before=15, unit="%")]
     assert [x.metric for x in headline_outcomes(counts + results, 3)] == ["助企降损增效", "质量优良率", "缺陷率"]
     assert [x.metric for x in headline_outcomes(counts, 2)] == ["导入体系的企业", "解决问题的企业"]  # source order kept
+
+
+@pytest.mark.slow
+def test_this_action_in_few_words_finds_where_the_report_introduces_it(real_kb):
+    """这行动干啥的 (session 29 tester): with 是 left out it was not read as asking the programme's purpose,
+    and 这行动 was not the glossary's everyday word for 提升行动, so no word was left to search by and the
+    introduction was not in the top 10 (这个行动是干啥的 found it)."""
+    from kb.glossary import expansions
+
+    assert "提升行动" in expansions("这行动干啥的")
+    assert real_kb.search("这行动干啥的", top_k=1)[0].chunk.section == ("引言",)
