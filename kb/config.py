@@ -172,6 +172,8 @@ class KBConfig:
     # unchanged (no sentence of the report is in a labelled case part).
     answer_problem_penalty: float = 0.5
     answer_part_bonus: float = 0.2
+    # a question asking the order of steps (先做什么后做什么): the sentence opening the sequence (首先，…) this more
+    answer_steps_bonus: float = 0.3
     # A question that shares no informative word with the documents is still on topic when a
     # passage sentence is this close to it (m3e-small cosine). Measured on the shipped report:
     # unrelated questions (other services, weather, gibberish, English; 56 of them) peaked at

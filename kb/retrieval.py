@@ -702,6 +702,10 @@ _OPINION_QUESTION = re.compile(r"(有人|人家|大家|别人|别家|企业|老�
                                r"口碑|满意|认可|认同|反响|反馈|怎么看|评价(怎么样|如何|咋样|好|高)|(怎么|如何|咋)评价")
 _WHY = re.compile(r"为什么|为啥|为何|咋就|怎么就|原因|凭什么|干嘛")
 _OPINION = re.compile(r"认为|满意|认可|认同|好评|反映|反馈|问卷|调查显示|受访")
+# A question asking the order of steps (先做什么后做什么, 按什么步骤来, 分几步) is answered by the sentence
+# that opens the sequence (首先，普及认证知识…), not the summary before it
+_STEPS_QUESTION = re.compile(r"先(?:做|干|搞|弄|抓)?(?:什么|啥)[^，。？?]{0,6}(?:后|再|然后)|步骤|几步|分几个阶段|先后顺序|按顺序|一步一步")
+_FIRST_STEP = re.compile(r"^\s*(?:首先|第一步)")
 
 
 def asks_for_opinion(query: str) -> bool:
@@ -1593,6 +1597,7 @@ class Retriever:
         how_changed = (self.config.answer_result_bonus
                        if not benefit and asks_how_changed(query) and named <= {"outcomes"} else 0.0)
         opinion = self.config.answer_result_bonus if asks_for_opinion(query) else 0.0  # 有人觉得有用吗
+        steps = self.config.answer_steps_bonus if _STEPS_QUESTION.search(query) else 0.0  # 先做什么后做什么
         # a place the question names (我在江苏…): a sentence listing places (浙江、江苏、河北等19个省局…) is
         # the national account, not what that place did (其中，江苏省局…为1433家企业…)
         asked_places = place_names(query)
@@ -1678,6 +1683,8 @@ class Retriever:
                         rank -= 2 * how_changed
                     elif reads_as_result(text) is False:
                         rank -= how_changed
+                if steps and _FIRST_STEP.search(text):
+                    rank += steps
                 if opinion and _OPINION.search(text):
                     rank += opinion
                 if coming and in_next_steps_section(hit.chunk.section):
@@ -1713,7 +1720,7 @@ class Retriever:
         scored.sort(key=lambda x: -x[0])
         out: list[AnswerSentence] = []
         top = (1.5 + self.config.answer_passage_weight + where + bonus + (bonus if units or things else 0.0) + benefit + places + top_place + 2 * how_changed
-               + opinion + part_bonus + open_problems + coming + earlier
+               + opinion + steps + part_bonus + open_problems + coming + earlier
                + (self.config.answer_result_bonus if defined or purpose else 0.0))  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()

@@ -1580,3 +1580,26 @@ def test_this_action_in_few_words_finds_where_the_report_introduces_it(real_kb):
 
     assert "提升行动" in expansions("这行动干啥的")
     assert real_kb.search("这行动干啥的", top_k=1)[0].chunk.section == ("引言",)
+
+
+@pytest.mark.slow
+def test_a_question_asking_the_order_of_steps_is_answered_where_the_sequence_opens(real_kb):
+    """报告总结的帮扶单个企业的套路是怎样的？先做什么后做什么？ (session 29 testers t13, t14): the answer was
+    the summary sentence before the steps (要聚焦问题、分类施策…); the short 首先，普及认证知识… scored far below
+    it on the vectors. A question asking the order of steps gives the sentence opening the sequence
+    answer_steps_bonus more; at 0 it is not the answer."""
+    from dataclasses import replace as _replace
+
+    from kb.retrieval import _STEPS_QUESTION
+
+    assert _STEPS_QUESTION.search("先做什么后做什么") and _STEPS_QUESTION.search("按什么步骤来")
+    assert not _STEPS_QUESTION.search("先做认证有什么好处")
+    query = "报告总结的帮扶单个企业的套路是怎样的？先做什么后做什么？"
+    hits = real_kb.search(query, top_k=10)
+    assert real_kb.answer(query, hits)[0].text.startswith("首先")
+    saved = real_kb.retriever.config
+    real_kb.retriever.config = _replace(saved, answer_steps_bonus=0.0)
+    try:
+        assert not real_kb.answer(query, hits)[0].text.startswith("首先")
+    finally:
+        real_kb.retriever.config = saved
