@@ -788,8 +788,8 @@ _ASKED_FIGURES = (
      # total (发放认证贷83亿元) that only shares the currency
      re.compile(r"^(?=[\s\S]*(?:费|价|收取|补贴|成本|花费))[\s\S]*?"
                 r"(?:\d\s*(?:万|亿|千)?元|[零一二两三四五六七八九十百千万]\s*(?:万|亿)?元)")),
-    # 几年 / 几个月 as a question, not a span told (厂子十几年了, 这几个月, 前几年)
-    ("时间", re.compile(r"多久|多长时间|多少天|(?<![十好这那前近些])(?:几天|几个月|几年)(?![了前来以])|多少个月|多少年|"
+    # 几年 / 几个月 as a question, not a span told (厂子十几年了, 这几个月, 前几年; 干不了多久就辞职)
+    ("时间", re.compile(r"(?<!不了)(?<![没不])多久|多长时间|多少天|(?<![十好这那前近些])(?:几天|几个月|几年)(?![了前来以])|多少个月|多少年|"
                       r"周期多长|要多长|多长周期|什么时候能|啥时候能"),
      re.compile(r"(?<![\d.])\d{1,3}\s*(?:个)?(?:工作日|天|日|周|星期|个月|小时|年)(?!度|底|初|末|来|以来)|"
                 r"[一二两三四五六七八九十半]+(?:个)?(?:工作日|天|周|星期|个月|年)(?!度|底|初|末|来|以来)")),
@@ -861,8 +861,16 @@ def unanswered_figures(query: str, sentences) -> list[str]:
     (证书有效期几年，年审要交多少钱: 时间 and 费用)."""
     query = to_simplified(query)
     return [kind for kind, asked, given in _ASKED_FIGURES
-            if asked.search(query) and not any(given.search(s.text) for s in sentences)
+            if asked.search(query)
+            and not any(given.search(s.text) and not (kind == "费用" and _RELIEF_TOTAL.search(s.text)
+                                                      and not _ABOUT_RELIEF.search(query)) for s in sentences)
             and not (kind == "费用" and _ABOUT_A_LOAN.search(query) and not _ABOUT_A_FEE.search(query))]
+
+
+# 认证费用一般多少钱: an amount of fees waived for all enterprises (减免认证费用共计3960万元) is no price,
+# unless the question asks about the relief itself (少收了多少, 减免了多少钱, 补贴多少钱)
+_RELIEF_TOTAL = re.compile(r"(?:减免|免除|补贴|节约|节省)[^，。；]{0,12}?(?:共计|累计|合计|达|超)?\s*\d[\d.]*\s*(?:万|亿)?元")
+_ABOUT_RELIEF = re.compile(r"减免|免|少收|补贴|补助|优惠|便宜|省")
 
 
 # 江苏认证贷一共放了多少钱: an amount lent, not a fee (认证贷要交多少手续费 is one)

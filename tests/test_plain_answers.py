@@ -555,7 +555,9 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
 
 @pytest.mark.parametrize(("query", "sentence", "kind"), [
     ("做个质量体系认证要花多少钱啊", "近6成小微企业认为带来一定经济压力。", "费用"),
-    ("认证费多少钱", "为1.5万家企业减免认证费用3960万元。", None),
+    # the fees waived for all enterprises are no price (session 29 tester t14; this case expected no note before)
+    ("认证费多少钱", "为1.5万家企业减免认证费用3960万元。", "费用"),
+    ("认证费多少钱", "合成：认证费一般在1万元左右。", None),
     ("认证下来要多久", "2023年产品不良率较2022年下降20.2%。", "时间"),  # a year is no length of time
     ("认证下来要多久", "一般3个月可以拿到证书。", None),
     ("认证下来要多久", "用时三个月。", None),
@@ -578,6 +580,10 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("浙江排第一，它具体打了多少分", "排名前10的省份依次为：浙江、江苏、河北。", "分数"),
     ("各省的得分是多少", "合成：浙江综合评价得分92.5分。", None),
     ("几分钟能查到结果", "鼓励认证机构优化认证服务供给。", None),  # minutes, not a score
+    # session 29 tester t14: a span told is no question; a discount total is no price
+    ("我们厂的质检员干不了多久就辞职，怎么办", "小微企业中熟悉质量管理的人才匮乏且流动性大。", None),
+    ("认证费用一般多少钱", "认证机构为1.5万家企业减免认证费用共计3960万元。", "费用"),
+    ("认证费用能减免多少钱", "认证机构为1.5万家企业减免认证费用共计3960万元。", None),
     ("一年赚了多少钱", "鼓励认证机构优化认证服务供给。", None),
     ("审核一次多少钱", "鼓励认证机构优化认证服务供给。", "费用"),
     # where to complain (a tester: 认证机构收费乱怎么办，能投诉吗 got the 97% satisfaction figure, no note)
