@@ -462,14 +462,18 @@ class KnowledgeBase:
     def unanswered(query: str, answer) -> str | None:
         """A note when the question asks for something no answer sentence gives (a cost, a length of
         time, how to apply, where to complain, a body to recommend, a contact, the number certified, a
-        loan's terms, a date, a bank to go to; see :data:`kb.retrieval.UNANSWERED_ZH`) or for a year the sentences are
-        not about (文档中没有写到具体的费用数额; 文档中没有写到2024年的数字…); None otherwise."""
-        from .retrieval import UNANSWERED_ZH, unanswered_figures, unanswered_years
+        loan's terms, a date, a bank to go to; see :data:`kb.retrieval.UNANSWERED_ZH`), for a year the
+        sentences are not about (文档中没有写到2024年的数字…) or for a place they are not about (广东给了多少
+        补贴: 文档中没有写到广东的这项数字…); None otherwise."""
+        from .retrieval import UNANSWERED_ZH, unanswered_figures, unanswered_places, unanswered_years
 
         notes = [UNANSWERED_ZH[k] for k in unanswered_figures(query, answer)] if answer else []
         years = unanswered_years(query, answer) if answer else []
         if years:  # 2024年营收又涨了多少: the sentences give 2023年's
             notes.append(f"文档中没有写到{'、'.join(y + '年' for y in years)}的数字，下面的句子说的是其他年份")
+        places = unanswered_places(query, answer) if answer and not years else []
+        if places:  # 广东给了多少财政补贴: the sentences give the national total and 河北's
+            notes.append(f"文档中没有写到{'、'.join(places)}的这项数字，下面的句子说的是其他地方或全国的")
         # 有效期几年，年审要交多少钱: 文档中没有写到需要多长时间，也没有写到具体的费用数额
         return "，也".join([notes[0], *(n.removeprefix("文档中") for n in notes[1:])]) if notes else None
 

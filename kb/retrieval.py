@@ -893,6 +893,25 @@ def unanswered_years(query: str, sentences) -> list[str]:
     return asked
 
 
+def unanswered_places(query: str, sentences) -> list[str]:
+    """The places a question asking for a figure names (广东给了多少财政补贴) that no answer sentence (nor
+    its section) names while each of them is about another place or the whole country (落实3.7亿元财政
+    补贴 nationwide, 河北…728万元): the figures given are not that place's. Nothing when a sentence names
+    no place at all (a case's own sentence: the place is in its passage, not known here)."""
+    query = to_simplified(query)
+    asked = place_names(query)
+    if not asked or not sentences or not asks_for_figure(query):
+        return []
+    for s in sentences:
+        if place_names(s.text + " " + (getattr(s, "section", "") or "")) & asked:
+            return []
+    if not all((place_names(s.text) - asked) or _NATIONWIDE.search(s.text) for s in sentences):
+        return []
+    shown = sorted(asked, key=lambda n: (query.find(n) if n in query else len(query), -len(n)))
+    shown = [n for n in shown if n in query]
+    return [n for n in shown if not any(n != m and n in m for m in shown)]
+
+
 def has_figure(text: str) -> bool:
     return bool(_FIGURE.search(text))
 

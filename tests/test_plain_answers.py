@@ -1609,3 +1609,22 @@ def test_a_question_asking_the_order_of_steps_is_answered_where_the_sequence_ope
         assert not real_kb.answer(query, hits)[0].text.startswith("首先")
     finally:
         real_kb.retriever.config = saved
+
+
+def test_a_place_the_answer_is_not_about_is_said():
+    """广东给了多少财政补贴 (session 29 tester t14): answered with the national 3.7亿 and 河北's 728万 and no word
+    that the report gives no figure for 广东. When every answer sentence is about another place or the whole
+    country, the note says so; a sentence naming the place, or naming no place at all (a case's own
+    sentence), gets none."""
+    from kb.retrieval import AnswerSentence
+
+    def said(query, *texts):
+        answer = [AnswerSentence(text=t, chunk_id=f"c{i}", doc="文档", section="", page=1, score=0.5)
+                  for i, t in enumerate(texts)]
+        return KnowledgeBase.unanswered(query, answer)
+
+    national, hebei = "2023年，全国各地累计落实3.7亿元财政补贴。", "河北出台金融信贷支持政策16项，财政补贴728万元。"
+    assert said("广东给了多少财政补贴", national, hebei) == "文档中没有写到广东的这项数字，下面的句子说的是其他地方或全国的"
+    assert said("河北给了多少财政补贴", national, hebei) is None
+    assert said("南通家纺企业缺陷率降了多少", "产品缺陷率由15%降至7%。") is None  # names no place: unknown
+    assert said("广东有哪些做法", national) is None  # no figure asked
