@@ -35,25 +35,25 @@ MEASURED = {
         "answer@1": 0.9494,
     },
     "eval/dev2.jsonl": {
-        "bm25": {"hit@1": 0.8444, "hit@5": 0.9778, "hit@10": 0.9778, "mrr@10": 0.8989, "ndcg@10": 0.9187},
-        "dense": {"hit@1": 0.6889, "hit@5": 0.8667, "hit@10": 0.9778, "mrr@10": 0.7782, "ndcg@10": 0.8258},
-        "hybrid": {"hit@1": 0.9556, "hit@5": 0.9778, "hit@10": 1.0000, "mrr@10": 0.9643, "ndcg@10": 0.9725},
+        "bm25": {"hit@1": 0.8444, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9100, "ndcg@10": 0.9327},
+        "dense": {"hit@1": 0.6889, "hit@5": 0.8889, "hit@10": 0.9778, "mrr@10": 0.7871, "ndcg@10": 0.8334},
+        "hybrid": {"hit@1": 0.9778, "hit@5": 0.9778, "hit@10": 1.0000, "mrr@10": 0.9810, "ndcg@10": 0.9852},
         "cases first@1": 1.0,
-        "answer@1": 0.8222,
+        "answer@1": 0.8444,
     },
     "eval/plain.jsonl": {
         "bm25": {"hit@1": 0.8125, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.8941, "ndcg@10": 0.9177},
-        "dense": {"hit@1": 0.6875, "hit@5": 0.8333, "hit@10": 0.8958, "mrr@10": 0.7497, "ndcg@10": 0.7675},
+        "dense": {"hit@1": 0.7083, "hit@5": 0.8542, "hit@10": 0.8958, "mrr@10": 0.7671, "ndcg@10": 0.7809},
         "hybrid": {"hit@1": 0.9583, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9757, "ndcg@10": 0.9755},
         "cases first@1": 1.0,
-        "answer@1": 0.8750,
+        "answer@1": 0.8958,
     },
     "eval/plain2.jsonl": {
         "bm25": {"hit@1": 0.8000, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.8845, "ndcg@10": 0.9117},
-        "dense": {"hit@1": 0.6429, "hit@5": 0.9000, "hit@10": 0.9714, "mrr@10": 0.7510, "ndcg@10": 0.7983},
+        "dense": {"hit@1": 0.6429, "hit@5": 0.9000, "hit@10": 0.9714, "mrr@10": 0.7534, "ndcg@10": 0.8002},
         "hybrid": {"hit@1": 0.9286, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9607, "ndcg@10": 0.9699},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.9429,
+        "answer@1": 0.9286,
     },
     "eval/plain3.jsonl": {
         "bm25": {"hit@1": 0.7167, "hit@5": 0.9500, "hit@10": 0.9667, "mrr@10": 0.8046, "ndcg@10": 0.8448},
@@ -63,22 +63,22 @@ MEASURED = {
         "answer@1": 0.8333,
     },
     "eval/plain4.jsonl": {
-        "bm25": {"hit@1": 0.6667, "hit@5": 0.9000, "hit@10": 0.9333, "mrr@10": 0.7755, "ndcg@10": 0.8136},
-        "dense": {"hit@1": 0.6000, "hit@5": 0.8000, "hit@10": 0.8667, "mrr@10": 0.6832, "ndcg@10": 0.7258},
-        "hybrid": {"hit@1": 0.8500, "hit@5": 0.9500, "hit@10": 0.9500, "mrr@10": 0.8931, "ndcg@10": 0.9076},
+        "bm25": {"hit@1": 0.6667, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7778, "ndcg@10": 0.8192},
+        "dense": {"hit@1": 0.6167, "hit@5": 0.8167, "hit@10": 0.8833, "mrr@10": 0.6999, "ndcg@10": 0.7424},
+        "hybrid": {"hit@1": 0.8667, "hit@5": 0.9667, "hit@10": 0.9667, "mrr@10": 0.9097, "ndcg@10": 0.9242},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8167,
+        "answer@1": 0.8667,
     },
     "eval/plain5.jsonl": {
         "bm25": {"hit@1": 0.9250, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.9365, "ndcg@10": 0.9384},
         "dense": {"hit@1": 0.7000, "hit@5": 0.9250, "hit@10": 0.9250, "mrr@10": 0.7821, "ndcg@10": 0.7831},
         "hybrid": {"hit@1": 0.9750, "hit@5": 0.9750, "hit@10": 0.9750, "mrr@10": 0.9750, "ndcg@10": 0.9631},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.7750,
+        "answer@1": 0.8000,
     },
     "eval/plain6.jsonl": {
-        "bm25": {"hit@1": 0.7000, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7811, "ndcg@10": 0.8178},
-        "dense": {"hit@1": 0.6750, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7579, "ndcg@10": 0.8021},
+        "bm25": {"hit@1": 0.7500, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.8061, "ndcg@10": 0.8363},
+        "dense": {"hit@1": 0.6750, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7538, "ndcg@10": 0.7988},
         "hybrid": {"hit@1": 0.8750, "hit@5": 0.9750, "hit@10": 1.0000, "mrr@10": 0.9096, "ndcg@10": 0.9267},
         "cases first@1": None,  # its case questions name no expected case record
         "answer@1": 0.8000,
