@@ -9,6 +9,8 @@ and the app, which explains the terms a result contains. Everyday words match wh
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -134,10 +136,19 @@ def expansions(query: str, tokenizer=None) -> list[str]:
     """Report terms to add for ``query``: those whose everyday words occur in it as whole words
     (Traditional characters read as Simplified). One search asks this of its query several times
     (BM25, vectors, ranking, answer), so the last queries' expansions are kept."""
-    return list(_expansions(to_simplified(query), tokenizer or _default_tokenizer()))
+    tokenizer = tokenizer or _default_tokenizer()
+    with _EXPANSIONS_LOCK:
+        cached = _EXPANSIONS.get(tokenizer)
+        if cached is None:  # one cache per tokenizer, gone with it (a test run makes many)
+            ref = weakref.ref(tokenizer)  # the cache must not keep its own key alive
+            cached = _EXPANSIONS[tokenizer] = lru_cache(maxsize=256)(lambda q: _expansions(q, ref()))
+    return list(cached(to_simplified(query)))
 
 
-@lru_cache(maxsize=256)
+_EXPANSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_EXPANSIONS_LOCK = threading.Lock()
+
+
 def _expansions(query: str, tokenizer) -> tuple[str, ...]:
     bounds = word_boundaries(query, tokenizer)
     out: list[str] = []

@@ -831,9 +831,7 @@ _ASKED_FIGURES = (
                       r"(?:多少|几)(?:家|个)[^，。？?]{0,8}通过了?[^，。？?]{0,6}认证|"
                       r"获证[^，。？?]{0,6}(?:多少|几)|(?:拿到|取得|获得)[^，。？?]{0,3}证(?:书)?的[^，。？?]{0,6}(?:多少|几)"),
      re.compile(r"获证|(?:颁发|发放|取得|获得|拿到)[^，。；]{0,8}证书|\d\s*家[^，。；]{0,8}通过[^，。；]{0,10}认证")),
-)
-# a score asked for (浙江排第一，它具体打了多少分): the report ranks the provinces but gives no scores
-_ASKED_FIGURES += (
+    # a score asked for (浙江排第一，它具体打了多少分): the report ranks the provinces but gives no scores
     ("分数", re.compile(r"(?<!十)(?:多少|几)分(?![钟之析布类期批])|得分|分数|评分(?:是|有)?多少"),
      re.compile(r"\d+(?:\.\d+)?\s*分(?![钟之析布类级别期批工])")),
 )

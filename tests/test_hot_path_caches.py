@@ -29,4 +29,17 @@ def test_expansions_copy_per_call():
     assert got, "the glossary should expand 老板不重视质量"
     got.append("不该留下")
     assert "不该留下" not in glossary.expansions(q)
-    assert glossary.expansions(q) == list(glossary._expansions.__wrapped__(q, glossary._default_tokenizer()))
+    assert glossary.expansions(q) == list(glossary._expansions(q, glossary._default_tokenizer()))
+
+
+def test_expansion_caches_go_with_their_tokenizer():
+    """One cache per tokenizer, held weakly: a process making many knowledge bases (a test run) does not
+    keep every tokenizer's dictionary alive through the cache."""
+    import gc
+
+    tok = Tokenizer()
+    assert "伞业" in glossary.expansions("我们是做雨伞的小厂", tok)
+    assert tok in glossary._EXPANSIONS
+    del tok
+    gc.collect()
+    assert all(t is glossary._default_tokenizer() for t in glossary._EXPANSIONS)
