@@ -6,6 +6,7 @@ Uses the shipped report with the deterministic hash embedder (no model load).
 from __future__ import annotations
 
 import json
+from dataclasses import replace as _replace
 from pathlib import Path
 
 import numpy as np
@@ -922,8 +923,6 @@ def test_a_question_why_the_action_exists_lifts_where_the_report_introduces_it(b
     """国家为什么要搞这个行动，背景和目的是什么 (session 27 tester): the opening passage (…开展“…提升行动”
     （以下简称提升行动），运用质量认证手段帮助…) ranked 26th with the real model. A programme's short name
     marks it; a body's short name (（以下简称省局）) does not."""
-    from dataclasses import replace as _replace
-
     from kb.retrieval import introduces_programme
 
     assert introduces_programme("开展“小微企业质量管理体系认证提升行动”（以下简称提升行动），运用质量认证手段")
@@ -951,8 +950,6 @@ def test_asks_what_was_done(query, asks):
 def test_a_question_about_what_was_done_puts_the_plans_below(built):
     """对认证机构本身，有没有地方搞了奖优罚劣的考核办法 (session 27 tester): the two passages of 四、下一步工作考虑
     (推动将提升行动纳入…考核) ranked above 福建's 监督+激励, which was done. A plan is no deed."""
-    from dataclasses import replace as _replace
-
     from kb.retrieval import in_next_steps_section
 
     query = "对认证机构本身，有没有地方搞了奖优罚劣的考核办法？"
@@ -980,8 +977,6 @@ def test_asks_vs_earlier(query, asks):
 def test_a_question_comparing_with_last_year_lifts_the_passages_that_compare(built):
     """觉得真有用的老板，比起前一年是多了还是少了 (a dev-set question): the passage saying the share 比2022年
     下降7个百分点 ranked 29th with the real model, and the question was refused as off topic."""
-    from dataclasses import replace as _replace
-
     from kb.retrieval import compares_with_earlier
 
     assert compares_with_earlier("出台政策激励措施达1108项，比2022年增加93%。")
@@ -1023,8 +1018,6 @@ def test_trade_forms_add_the_report_term_of_an_everyday_trade_word():
 def test_a_passage_naming_the_trade_asked_about_is_lifted(built):
     """养老院能做质量认证吗: the one passage on elder care (长三角养老领域…) was 8th with the real model,
     under passages sharing only 质量认证. Without the lift (trade_bonus 0) it ranks lower."""
-    from dataclasses import replace as _replace
-
     query = "养老院能做质量认证吗"
 
     def rank(kb):
@@ -1079,8 +1072,6 @@ def test_what_is_still_unsolved_is_not_answered_with_what_was_solved(built):
 def test_a_question_naming_a_place_is_answered_with_what_that_place_did(built):
     """江苏的经验是什么 (session 26 tester): the answer was 遴选了9个地方典型经验和26个企业优良案例 (it shares
     经验), not anything 江苏 did."""
-    from dataclasses import replace as _replace
-
     query = "江苏的经验是什么"
     chunks = built.chunks()
     hits = [Hit(rank=i + 1, score=score, chunk=next(c for c in chunks if words in c.text), doc_title="报告")
@@ -1142,8 +1133,6 @@ def test_questions_about_what_comes_next_and_the_sections_that_answer_them():
 def test_a_question_about_what_comes_next_ranks_the_next_steps_chapter_higher(built):
     """下一步国家还打算怎么做 (session 26 tester): the intro came first. The next-steps chapter is lifted by
     benefit_problem_penalty; with it 0 the chapter's best passage ranks lower."""
-    from dataclasses import replace as _replace
-
     from kb.retrieval import in_next_steps_section
 
     query = "下一步国家还打算怎么做"
@@ -1155,8 +1144,6 @@ def test_a_question_about_what_comes_next_ranks_the_next_steps_chapter_higher(bu
 
 
 def test_a_question_about_lessons_ranks_the_lessons_chapter_higher_unless_it_names_a_place(built):
-    from dataclasses import replace as _replace
-
     from kb.retrieval import asks_for_lessons, in_lessons_section
 
     assert asks_for_lessons("讲经验的部分 帮企业那几步") and asks_for_lessons("有啥启示")
@@ -1200,8 +1187,6 @@ def test_a_question_asking_how_things_should_be_done_ranks_the_lessons_chapter_h
     """厂子千差万别…是不是得一家一个方子 (a dev question): the problems chapter (按需施策的帮扶效能有待提升)
     came first; the lessons chapter (企业帮扶要坚持问题导向) says what works. A question about the plans
     (下一步打算怎么让…) gets the next-steps chapter instead, and a place's own deeds are not lifted."""
-    from dataclasses import replace as _replace
-
     from kb.retrieval import in_lessons_section
 
     # the lift alone (a near tie broken by the direct answer, answer_tie_margin, is off on both sides)
@@ -1297,7 +1282,7 @@ def test_matched_terms_leave_out_a_word_across_two_words(built):
 
 
 @pytest.mark.slow
-def test_a_where_question_is_answered_with_a_sentence_naming_the_place(real_kb):
+def test_a_where_question_is_answered_with_a_sentence_naming_the_place(real_kb, monkeypatch):
     """把企业分成几个档次区别对待的做法是哪里的 (a dev question): a sentence on 分级认证 with no place
     answered it; the one naming 德清 does. With the bonus at 0 (answer_own_place_bonus) it would not."""
     from kb.retrieval import _WHERE
@@ -1306,30 +1291,19 @@ def test_a_where_question_is_answered_with_a_sentence_naming_the_place(real_kb):
     query = "把企业分成几个档次区别对待的做法是哪里的"
     hits = real_kb.search(query, top_k=10, include_all=True)
     assert "德清" in real_kb.answer(query, hits)[0].text
-    saved = real_kb.retriever.config
-    from dataclasses import replace as _replace
-    real_kb.retriever.config = _replace(saved, answer_own_place_bonus=0.0)
-    try:
-        assert "德清" not in real_kb.answer(query, hits)[0].text
-    finally:
-        real_kb.retriever.config = saved
+    monkeypatch.setattr(real_kb.retriever, "config", _replace(real_kb.retriever.config, answer_own_place_bonus=0.0))
+    assert "德清" not in real_kb.answer(query, hits)[0].text
 
 
 @pytest.mark.slow
-def test_a_near_tie_is_broken_by_the_passage_of_the_answer(real_kb):
+def test_a_near_tie_is_broken_by_the_passage_of_the_answer(real_kb, monkeypatch):
     """有没有省份出台了给…打分分级的准则 (session 28 tester): 推进认证创新 (分级认证…) and the passage with
     山东、天津…成熟度评价准则 scored 0.710 and 0.709; the direct answer was the 成熟度评价准则 sentence. Within
     answer_tie_margin the answer's passage goes first; with the margin 0 it does not."""
-    from dataclasses import replace as _replace
-
     query = "有没有省份出台了给小微企业体系运行打分分级的准则，用来监测帮扶效果"
     assert "成熟度评价准则" in real_kb.search(query, top_k=3)[0].chunk.text
-    saved = real_kb.retriever.config
-    real_kb.retriever.config = _replace(saved, answer_tie_margin=0.0)
-    try:
-        assert "成熟度评价准则" not in real_kb.search(query, top_k=3)[0].chunk.text
-    finally:
-        real_kb.retriever.config = saved
+    monkeypatch.setattr(real_kb.retriever, "config", _replace(real_kb.retriever.config, answer_tie_margin=0.0))
+    assert "成熟度评价准则" not in real_kb.search(query, top_k=3)[0].chunk.text
 
 
 def test_campaign_days_are_one_word_and_explained():
@@ -1361,8 +1335,6 @@ def test_a_passage_about_several_places_shows_the_one_the_question_names(built):
 def test_a_what_is_question_is_answered_where_the_document_introduces_the_term(built):
     """这个提升行动到底是干啥的 (session 26 tester): the answer was 进入瓶颈期…; the report says what the action
     is where it introduces the short name (…（以下简称提升行动），运用质量认证手段帮助小微企业…)."""
-    from dataclasses import replace as _replace
-
     from kb.retrieval import introduces
 
     assert introduces("持续部署开展“小微企业质量管理体系认证提升行动”（以下简称提升行动），运用质量认证手段", ["提升行动"])
@@ -1413,7 +1385,6 @@ def test_the_second_part_is_told_by_its_own_words_not_the_glossarys(built, monke
 
     monkeypatch.setattr(Retriever, "answer_one", answer_one)
     # (each part's search would call answer_one too, to put its answer's passage first)
-    from dataclasses import replace as _replace
     monkeypatch.setattr(built.retriever, "config", _replace(built.retriever.config, answer_passage_first=False))
     built.answer("认证费能免多少，另外抖音号有多少人看", [])
     assert calls[1:] == ["认证费能免多少", "抖音号有多少人看"]  # each part searched on its own
@@ -1506,22 +1477,16 @@ def test_an_everyday_word_split_by_words_between_its_halves_still_expands():
 
 
 @pytest.mark.slow
-def test_words_typed_count_more_than_glossary_words_in_the_answer(real_kb):
+def test_words_typed_count_more_than_glossary_words_in_the_answer(real_kb, monkeypatch):
     """银行那边一共放了多少钱给小厂 (a dev question): the glossary adds 融资, 认证融资, 贷款, 金融, 信贷 for 银行, and
     with those counted like the words typed the 江苏…认证融资贷款超83亿元 sentence (one province) answered.
     Words the user typed count fully, glossary additions by answer_expansion_weight, so the national
     total (金融信贷支持320亿元) answers; at weight 1 it does not."""
-    from dataclasses import replace as _replace
-
     query = "银行那边一共放了多少钱给小厂"
     hits = real_kb.search(query, top_k=10)
     assert "320亿元" in real_kb.answer(query, hits)[0].text
-    saved = real_kb.retriever.config
-    real_kb.retriever.config = _replace(saved, answer_expansion_weight=1.0)
-    try:
-        assert "320亿元" not in real_kb.answer(query, hits)[0].text
-    finally:
-        real_kb.retriever.config = saved
+    monkeypatch.setattr(real_kb.retriever, "config", _replace(real_kb.retriever.config, answer_expansion_weight=1.0))
+    assert "320亿元" not in real_kb.answer(query, hits)[0].text
 
 
 @pytest.mark.slow
@@ -1589,13 +1554,11 @@ def test_this_action_in_few_words_finds_where_the_report_introduces_it(real_kb):
 
 
 @pytest.mark.slow
-def test_a_question_asking_the_order_of_steps_is_answered_where_the_sequence_opens(real_kb):
+def test_a_question_asking_the_order_of_steps_is_answered_where_the_sequence_opens(real_kb, monkeypatch):
     """报告总结的帮扶单个企业的套路是怎样的？先做什么后做什么？ (session 29 testers t13, t14): the answer was
     the summary sentence before the steps (要聚焦问题、分类施策…); the short 首先，普及认证知识… scored far below
     it on the vectors. A question asking the order of steps gives the sentence opening the sequence
     answer_steps_bonus more; at 0 it is not the answer."""
-    from dataclasses import replace as _replace
-
     from kb.retrieval import _STEPS_QUESTION
 
     assert _STEPS_QUESTION.search("先做什么后做什么") and _STEPS_QUESTION.search("按什么步骤来")
@@ -1603,12 +1566,8 @@ def test_a_question_asking_the_order_of_steps_is_answered_where_the_sequence_ope
     query = "报告总结的帮扶单个企业的套路是怎样的？先做什么后做什么？"
     hits = real_kb.search(query, top_k=10)
     assert real_kb.answer(query, hits)[0].text.startswith("首先")
-    saved = real_kb.retriever.config
-    real_kb.retriever.config = _replace(saved, answer_steps_bonus=0.0)
-    try:
-        assert not real_kb.answer(query, hits)[0].text.startswith("首先")
-    finally:
-        real_kb.retriever.config = saved
+    monkeypatch.setattr(real_kb.retriever, "config", _replace(real_kb.retriever.config, answer_steps_bonus=0.0))
+    assert not real_kb.answer(query, hits)[0].text.startswith("首先")
 
 
 def test_a_place_the_answer_is_not_about_is_said():
