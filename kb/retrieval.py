@@ -456,9 +456,9 @@ def asks_for_lessons(query: str) -> bool:
     return bool(_LESSON_QUESTION.search(query))
 
 
-# A question asking how things should be done (怎样让政府更认可证书, 是不是得一家一个方子, 要不要别的部门
+# A question asking how things should be done (怎样让政府更认可证书, 怎样通过大企业带动小厂, 是不是得一家一个方子, 要不要别的部门
 #一起上, 为啥要让大企业带小厂, 头一步该做啥): a chapter of lessons says what works (…要坚持…).
-_ADVICE_QUESTION = re.compile(r"(?:怎样|怎么|如何|咋)(?:才能|才)?(?:让|使|带|把|推动|促进|调动)|"
+_ADVICE_QUESTION = re.compile(r"(?:怎样|怎么|如何|咋)(?:才能|才)?(?:让|使|带|把|推动|促进|调动|通过|借助|依靠)|"
                               r"是不是(?:得|要|应该|该)|要不要|该不该|应不应该|得不得|"
                               r"能不能(?:顺带|顺便|把|带|让)|(?:为啥|为什么|为何|凭啥|凭什么)要(?:让|把|带|搞)|"
                               r"头一步|第一步|一步一步|先[^，。？?]{1,10}还是|先[^，。？?]{1,8}(?:后|再|然后)[^，。？?]{0,3}(?:干|做|搞|弄)|"

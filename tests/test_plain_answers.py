@@ -1173,6 +1173,7 @@ def test_a_question_about_lessons_ranks_the_lessons_chapter_higher_unless_it_nam
     ("帮扶的人来了是先讲课还是先诊断", True),
     ("给学员讲企业帮扶应该分几步走，先干啥后干啥", True),
     ("总结出的帮扶企业的几个步骤是什么", True),
+    ("怎样通过一家大企业带动整条产业链上的小厂一起提高", True),  # session 29 tester: the lessons chapter
     ("认证贷一共放了多少钱", False),
     ("做了认证以后利润能涨多少", False),
     ("南通家纺是怎么做的", False),
