@@ -708,9 +708,17 @@ _STEPS_QUESTION = re.compile(r"先(?:做|干|搞|弄|抓)?(?:什么|啥)[^，。
 _FIRST_STEP = re.compile(r"^\s*(?:首先|第一步)")
 
 
+# What others said, retold before a question asking a figure (人家说营业额能涨，到底涨了多少): hearsay, not a
+# question about what they think
+_HEARSAY = re.compile(r"(?:有人|人家|大家|别人|别家)们?(?:都|也)?说")
+
+
 def asks_for_opinion(query: str) -> bool:
     """Whether a question asks what others think (有人觉得有用吗, 企业满意吗); not why they think so
-    (为啥好多老板觉得不划算: the reason the report gives answers that)."""
+    (为啥好多老板觉得不划算: the reason the report gives answers that), nor a figure after hearsay
+    (人家说营业额能涨，平均涨了多少: the figure, not a satisfaction rate)."""
+    if asks_for_figure(query):
+        query = _HEARSAY.sub("", query)
     return bool(_OPINION_QUESTION.search(query)) and not _WHY.search(query)
 
 

@@ -103,6 +103,9 @@ def test_place_ranking_and_opinion_questions_are_recognised():
     assert asks_for_opinion("老板们到底觉得这玩意有没有用")  # (session 28 tester)
     assert not asks_for_opinion("为啥好多老板觉得抓质量不划算")  # why: the reason answers it
     assert not asks_for_opinion("哪些企业对供应商开展了评价")  # an evaluation done, not a view asked
+    # hearsay before a figure question (a dev question): the figure is asked, not what people think
+    assert not asks_for_opinion("人家说营业额能涨，平均下来到底涨了多少啊")
+    assert asks_for_opinion("人家说这证有用，是真的吗") and asks_for_opinion("多少人说有用")
     assert place_count("浙江、江苏、河北等19个省局") == 3 and place_count("江苏南京雨花台区构建") == 1
 
 
