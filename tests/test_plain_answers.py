@@ -1121,9 +1121,11 @@ def test_questions_about_what_comes_next_and_the_sections_that_answer_them():
     from kb.retrieval import asks_what_comes_next, in_next_steps_section
 
     for q in ("下一步国家还打算怎么做", "下一步有哪几项打算", "明年还搞不搞这个行动了", "以后还会继续搞吗", "今后有啥计划",
-              "后续宣传打算借哪些节日活动来推"):
+              "后续宣传打算借哪些节日活动来推",
+              "以后国家还会接着搞这个吗，对企业来说主要图个啥", "这个行动还会继续搞吗"):  # words between 以后 and 还
         assert asks_what_comes_next(q), q
-    for q in ("认证贷怎么申请", "做了认证以后利润能涨多少", "老板不重视质量咋整", "有啥好处"):
+    for q in ("认证贷怎么申请", "做了认证以后利润能涨多少", "老板不重视质量咋整", "有啥好处", "以后贷款好借吗",
+              "拿了证以后企业有什么好处"):
         assert not asks_what_comes_next(q), q
     assert in_next_steps_section(("四、下一步工作考虑", "一是深化区域试点与产业试点"))
     assert in_next_steps_section(("五、2025年工作打算",)) and in_next_steps_section(("今后工作计划",))
