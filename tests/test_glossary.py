@@ -115,3 +115,16 @@ def test_embedder_sees_the_expansion_only_with_dense_expand(home, dense_expand):
     # The corpus has neither 床上用品 nor 次品率: the 家纺 passage is reached through the expansion.
     hits = kb.search(query, mode="bm25", top_k=3)
     assert any("家纺" in h.chunk.text for h in hits)
+
+
+@pytest.mark.parametrize("query, word", [
+    ("刷抖音能学到这方面的东西吗", "抖音"),  # a dev question: jieba alone gave 刷抖|音能 (抖音 is not in its dictionary)
+    ("老板让我在微信群里问问", "微信群"),
+    ("看短视频学品控管用吗", "短视频"),
+])
+def test_everyday_app_names_are_whole_words(query, word):
+    """Apps owners name (抖音, 微信, 短视频): the user dictionary keeps them whole, so the sentence on
+    the programme's 抖音号 shares the word with the question."""
+    from kb.tokenizer import Tokenizer
+
+    assert word in Tokenizer().tokenize(query)
