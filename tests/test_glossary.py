@@ -59,6 +59,8 @@ def test_no_expansion_from_part_of_a_word(query, wrong):
         ("懂品控的员工老跳槽", "质量管理"),
         ("质量管理体系认证有什么好处", "经营业绩"),  # what owners gain: 营收, 利润率 …
         ("一时半会儿看不到好处", "经济效益"),  # the complaint that benefits come slowly
+        ("买东西的人对我们的评价会不会变好", "消费者满意度"),  # a dev question (session 30)
+        ("上课想引用一下，不收钱的培训覆盖了多少企业", "免费培训"),  # a dev question (session 30)
     ],
 )
 def test_expansion_from_whole_words(query, term):
