@@ -61,6 +61,7 @@ def test_no_expansion_from_part_of_a_word(query, wrong):
         ("一时半会儿看不到好处", "经济效益"),  # the complaint that benefits come slowly
         ("买东西的人对我们的评价会不会变好", "消费者满意度"),  # a dev question (session 30)
         ("上课想引用一下，不收钱的培训覆盖了多少企业", "免费培训"),  # a dev question (session 30)
+        ("听说认证机构去年帮了好几万家小厂，具体是多少家啊", "帮扶"),  # a dev question (session 30)
     ],
 )
 def test_expansion_from_whole_words(query, term):
