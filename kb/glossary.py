@@ -117,19 +117,30 @@ def contains_word(text: str, word: str, tokenizer=None, bounds: tuple[set[int], 
     Latin words need word boundaries (IT in "IT 公司", not in "audit"); other words must start
     and end on :func:`word_boundaries` of ``text`` (pass ``bounds`` to reuse them).
     """
+    return bool(word_spans(text, word, tokenizer, bounds, first=True))
+
+
+def word_spans(text: str, word: str, tokenizer=None, bounds: tuple[set[int], set[int]] | None = None,
+               first: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of each whole-word occurrence of ``word`` in ``text`` (see :func:`contains_word`);
+    ``first``: stop at the first."""
     if not word:
-        return False
+        return []
     if _LATIN.search(word):
-        return re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text, re.IGNORECASE) is not None
+        found = [m.span() for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text, re.IGNORECASE)]
+        return found[:1] if first else found
     if word not in text:
-        return False
+        return []
     starts, ends = bounds or word_boundaries(text, tokenizer)
+    out = []
     at = text.find(word)
     while at >= 0:
         if at in starts and at + len(word) in ends:
-            return True
+            out.append((at, at + len(word)))
+            if first:
+                break
         at = text.find(word, at + 1)
-    return False
+    return out
 
 
 def expansions(query: str, tokenizer=None) -> list[str]:
@@ -151,12 +162,23 @@ _EXPANSIONS_LOCK = threading.Lock()
 
 def _expansions(query: str, tokenizer) -> tuple[str, ...]:
     bounds = word_boundaries(query, tokenizer)
-    out: list[str] = []
+    found: list[tuple[GlossaryEntry, list[tuple[int, int]]]] = []  # each entry and where its everyday words are
     for e in glossary():
-        if e.term in query or e.term in out:
+        spans = [s for w in e.everyday for s in word_spans(query, w, bounds=bounds) + split_spans(query, w, bounds)]
+        if spans:
+            found.append((e, spans))
+    # An entry found only through a word inside a longer everyday word of another entry is that
+    # entry's: 给各省的工作打分 (各省…打分, 评估) asks how provinces are ranked, so 打分 does not also
+    # bring 成熟度评价, 满意度 and 绩效评价 (even when 评估 itself is typed and so not added)
+    def inside_longer(span: tuple[int, int], entry: GlossaryEntry) -> bool:
+        return any(o[0] <= span[0] and span[1] <= o[1] and o[1] - o[0] > span[1] - span[0]
+                   for other, spans in found if other is not entry for o in spans)
+
+    out: list[str] = []
+    for e, spans in found:
+        if e.term in query or e.term in out or all(inside_longer(s, e) for s in spans):
             continue
-        if any(contains_word(query, w, bounds=bounds) or contains_split(query, w, bounds) for w in e.everyday):
-            out.append(e.term)
+        out.append(e.term)
     return tuple(out)
 
 
@@ -167,19 +189,27 @@ def contains_split(text: str, word: str, bounds: tuple[set[int], set[int]]) -> b
     """Whether a four-character everyday word of two two-character words (认可|证书, 投标|加分) occurs
     in ``text`` with up to four Chinese characters between its halves, each half a whole word: a
     verb and its object with words in between (认可认证证书, 看重咱的证书, 投标能加分)."""
+    return bool(split_spans(text, word, bounds, first=True))
+
+
+def split_spans(text: str, word: str, bounds: tuple[set[int], set[int]], first: bool = False) -> list[tuple[int, int]]:
+    """(start of the head, end of the tail) of each such split occurrence (see :func:`contains_split`)."""
     if len(word) != 4 or _LATIN.search(word):
-        return False
+        return []
     head, tail = word[:2], word[2:]
     starts, ends = bounds
+    out = []
     at = text.find(head)
     while at >= 0:
         if at in starts and at + 2 in ends:
             for gap in range(1, 5):
                 b = at + 2 + gap
                 if text.startswith(tail, b) and b in starts and b + 2 in ends and _GAP.fullmatch(text, at + 2, b):
-                    return True
+                    out.append((at, b + 2))
+                    if first:
+                        return out
         at = text.find(head, at + 1)
-    return False
+    return out
 
 
 def expand(query: str, tokenizer=None) -> str:

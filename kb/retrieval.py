@@ -288,7 +288,8 @@ def explained_latin(name: str) -> bool:
 
 
 # A question asking which places (哪几个省, 哪些地方, 前十是哪几个省): its answer is a list of them.
-_PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)|(省份|(?<![本该当])(地方|地区)|城市)(都)?是哪(些|几个?)")
+_PLACES_QUESTION = re.compile(r"哪(些|几个?|个)?(省|地方|地区|城市|市|县)|(省份|(?<![本该当])(地方|地区)|城市)(都)?是哪(些|几个?)|"
+                              r"(省份|省区|城市)的?(名单|排名|排行)")
 
 
 # A question asking for a list of points (总结了哪几条经验, 下一步有哪几项打算, 存在哪些问题, 讲课的提纲):
@@ -676,7 +677,7 @@ def states_change(text: str) -> int:
 
 
 # A question asking which place did best (哪个省搞得最好, 哪些地方排在前面): a ranking answers it.
-_TOP_QUESTION = re.compile(r"最(好|强|多|高|优|突出|出色|厉害|大)|第一|领先|排名|排前|前几|前[十五三]|靠前|拔尖|冒尖|名列")
+_TOP_QUESTION = re.compile(r"最(好|强|多|高|优|突出|出色|厉害|大)|第一|领先|排名|排前|前几|前[十五三]|靠前|拔尖|冒尖|名列|前茅")
 _RANKING = re.compile(r"排名前|排在前|前\s*\d+\s*(名|位|的)|前[一二三四五六七八九十]+(名|位|的)|第一|首位|居首|榜首|名列前茅|领先")
 
 

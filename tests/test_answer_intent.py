@@ -97,7 +97,7 @@ def test_sentences_stating_a_change_and_the_level_before_it():
 
 
 def test_place_ranking_and_opinion_questions_are_recognised():
-    assert asks_for_top("哪个省搞得最好") and asks_for_top("哪几个省排名靠前")
+    assert asks_for_top("哪个省搞得最好") and asks_for_top("哪几个省排名靠前") and asks_for_top("位列前茅的省份名单")
     assert not asks_for_top("哪些地方有好的经验") and not asks_for_top("江苏搞得最好吗")
     assert asks_for_opinion("感觉认证就是花钱买个证，真有人觉得有用吗") and asks_for_opinion("企业满意吗")
     assert asks_for_opinion("老板们到底觉得这玩意有没有用")  # (session 28 tester)
