@@ -569,6 +569,16 @@ def asks_for_open_problems(query: str) -> bool:
 _NEGATION = frozenset(("没", "未", "没有", "还", "没能", "尚未", "不了", "能", "还没", "还没有"))
 
 
+# A yes-no question asked as A-not-A (够不够用, 管不管用, 好不好): its words (够不够, and 不够 of search mode)
+# ask, they are nothing to look for (中西部…结合不够紧密 is no answer to 审核的人本事够不够用)
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])([不没])\1")
+
+
+def question_forms(query: str) -> set[str]:
+    """The words of a question's A-not-A forms (够不够 → 够不够, 不够, 够不)."""
+    return {w for m in _A_NOT_A.finditer(query) for w in (m.group(), m.group(2) + m.group(1), m.group(1) + m.group(2))}
+
+
 def not_done(query: str, tokenizer: Tokenizer) -> set[str]:
     """The words a question about what is still wrong says were not done (哪些问题没解决 → 解决):
     a passage using them tells what was done, the opposite of what is asked."""
@@ -1129,7 +1139,7 @@ class Retriever:
             # no informative word found as written: read glued words by their parts (营收能 → 营收)
             typed, terms = self.known_parts(snap, typed), self.known_parts(snap, terms)
         # 哪些问题没解决: 解决 is no keyword evidence (有效解决…质量问题2.4万个 says the opposite)
-        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer)
+        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer) | question_forms(query)
         dropped = tuple(t for t in dict.fromkeys(terms) if t in negated)
         typed, terms = [t for t in typed if t not in negated], [t for t in terms if t not in negated]
         keyword: dict[int, float] = {}
@@ -1601,7 +1611,7 @@ class Retriever:
         query = self.read(snap, query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
         # 哪些问题没解决: 解决 is what the answer must not say; 这个活动是为了啥: 活动 is the action itself
-        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer)
+        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer) | question_forms(query)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t) and t not in negated]
         # a word the user typed counts fully, one only the glossary added (结果, 采信 for 投标能加分) by

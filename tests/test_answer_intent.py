@@ -167,3 +167,13 @@ def test_a_question_asking_what_others_think_is_answered_with_their_view(kb):
 def test_report_questions_get_the_sentence_they_ask_for(real_kb, query, wanted, before):
     answer = real_kb.answer(query, real_kb.search(query))
     assert answer and wanted in answer[0].text and before not in answer[0].text, answer[0].text if answer else None
+
+
+def test_a_not_a_question_words_are_nothing_to_look_for():
+    """审核的人本事够不够用 (a dev question): 不够 (search mode's part of 够不够) matched 中西部…结合不够紧密,
+    which became the direct answer. The words of an A-not-A question ask; they are not looked for."""
+    from kb.retrieval import question_forms
+
+    assert question_forms("审核的人本事够不够用") == {"够不够", "不够", "够不"}
+    assert question_forms("这证管不管用") == {"管不管", "不管", "管不"}
+    assert question_forms("人手不够怎么办") == set()  # 不够 told, not asked
