@@ -718,6 +718,9 @@ _OPINION = re.compile(r"认为|满意|认可|认同|好评|反映|反馈|问卷|
 # that opens the sequence (首先，普及认证知识…), not the summary before it
 _STEPS_QUESTION = re.compile(r"先(?:做|干|搞|弄|抓)?(?:什么|啥)[^，。？?]{0,6}(?:后|再|然后)|步骤|几步|分几个阶段|先后顺序|按顺序|一步一步")
 _FIRST_STEP = re.compile(r"^\s*(?:首先|第一步)")
+# ... and so is one asking the first step (帮企业先从哪下手, 第一步应该先从哪入手), unless it tells the asker's own
+# trouble (产品老出毛病，第一步该干啥: what others did about it, not the programme's first step)
+_FIRST_STEP_QUESTION = re.compile(r"第一步|头一步|先从哪")
 
 
 # What others said, retold before a question asking a figure (人家说营业额能涨，到底涨了多少): hearsay, not a
@@ -1642,7 +1645,9 @@ class Retriever:
         how_changed = (self.config.answer_result_bonus
                        if not benefit and asks_how_changed(query) and named <= {"outcomes"} else 0.0)
         opinion = self.config.answer_result_bonus if asks_for_opinion(query) else 0.0  # 有人觉得有用吗
-        steps = self.config.answer_steps_bonus if _STEPS_QUESTION.search(query) else 0.0  # 先做什么后做什么
+        steps = (self.config.answer_steps_bonus  # 先做什么后做什么, 第一步先从哪入手
+                 if _STEPS_QUESTION.search(query) or (_FIRST_STEP_QUESTION.search(query) and not _TROUBLE.search(query))
+                 else 0.0)
         # a place the question names (我在江苏…): a sentence listing places (浙江、江苏、河北等19个省局…) is
         # the national account, not what that place did (其中，江苏省局…为1433家企业…)
         asked_places = place_names(query)

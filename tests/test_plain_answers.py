@@ -1570,8 +1570,14 @@ def test_a_question_asking_the_order_of_steps_is_answered_where_the_sequence_ope
     query = "报告总结的帮扶单个企业的套路是怎样的？先做什么后做什么？"
     hits = real_kb.search(query, top_k=10)
     assert real_kb.answer(query, hits)[0].text.startswith("首先")
+    # the first step asked (a dev question), but not by an owner telling his own trouble: what others did about it
+    first = "给小企业做帮扶，第一步应该先从哪入手"
+    assert real_kb.answer(first, real_kb.search(first, top_k=10))[0].text.startswith("首先")
+    trouble = "产品老出毛病，第一步该干啥"
+    assert not real_kb.answer(trouble, real_kb.search(trouble, top_k=10))[0].text.startswith("首先")
     monkeypatch.setattr(real_kb.retriever, "config", _replace(real_kb.retriever.config, answer_steps_bonus=0.0))
     assert not real_kb.answer(query, hits)[0].text.startswith("首先")
+    assert not real_kb.answer(first, real_kb.search(first, top_k=10))[0].text.startswith("首先")
 
 
 def test_a_place_the_answer_is_not_about_is_said():
