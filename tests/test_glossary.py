@@ -66,8 +66,8 @@ def test_no_expansion_from_part_of_a_word(query, wrong):
         ("审核员队伍缺人 尤其新兴行业懂多个领域的", "复合型人才"),  # a dev question (session 30)
         ("东北的农产品牌子跟浙江那边怎么互相认的", "互认"),  # the report's 合作互认协议 (session 30)
         ("碰到新冒出来的行当，咱们审核的人本事够不够用？", "新兴领域"),  # a dev question (session 30)
-        ("有没有网上自己能学的地方，碰到问题还能直接提问的那种", "培训平台"),  # a dev question (session 30)
-        ("有没有网上自己能学的地方，碰到问题还能直接提问的那种", "你问我答"),
+        ("有没有网上自己能学的地方，碰到问题还能直接提问的那种", "你问我答"),  # a dev question (session 30)
+        ("有没有能在线学习质量管理的地方", "培训平台"),
     ],
 )
 def test_expansion_from_whole_words(query, term):
