@@ -3,7 +3,7 @@
 Every figure of the README quality table is guarded: every set, every mode, hit@1, hit@5,
 hit@10, MRR@10 and nDCG@10, the share of case queries whose expected case comes first, and
 answer@1 (the direct answer's first sentence holds a labelled answer).
-``MEASURED`` holds the figures measured on 2026-11-28 (m3e-small, ONNX int8 weight-only, CPU); a figure more than
+``MEASURED`` holds the figures measured on 2026-11-29 (m3e-small, ONNX int8 weight-only, CPU); a figure more than
 ``MARGIN`` below its measurement fails. The first eight sets are development sets (see
 kb/evaluation.py). Metric arithmetic is checked by hand first.
 """
@@ -26,70 +26,73 @@ MARGIN = 0.01
 # Session 27 lowered two single-side figures by one query each, for changes that raised the hybrid ones:
 # plain6 bm25 hit@1 0.725 → 0.700 (a trainer's framing 讲课时想举个数 is no longer expanded to 培训, which
 # that question happened to need) and plain2 dense hit@5 0.914 → 0.900 (这个活动 read as 提升行动).
+# Session 30 lowered plain5 dense hit@1 0.700 → 0.675 (t04's first two passages, 0.001 apart, changed places when
+# its expansions changed: a word inside a longer everyday word of another entry no longer expands on its own);
+# every hybrid figure is the same or higher.
 MEASURED = {
     "eval/queries.jsonl": {
         "bm25": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9924},
         "dense": {"hit@1": 0.7975, "hit@5": 0.9367, "hit@10": 0.9620, "mrr@10": 0.8579, "ndcg@10": 0.8771},
         "hybrid": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9920},
         "cases first@1": 1.0,
-        "answer@1": 0.9494,
+        "answer@1": 0.9620,
     },
     "eval/dev2.jsonl": {
-        "bm25": {"hit@1": 0.8444, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9100, "ndcg@10": 0.9327},
-        "dense": {"hit@1": 0.6889, "hit@5": 0.8889, "hit@10": 0.9778, "mrr@10": 0.7871, "ndcg@10": 0.8334},
+        "bm25": {"hit@1": 0.8667, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9144, "ndcg@10": 0.9355},
+        "dense": {"hit@1": 0.6889, "hit@5": 0.9111, "hit@10": 0.9778, "mrr@10": 0.7882, "ndcg@10": 0.8344},
         "hybrid": {"hit@1": 0.9778, "hit@5": 0.9778, "hit@10": 1.0000, "mrr@10": 0.9810, "ndcg@10": 0.9852},
         "cases first@1": 1.0,
         "answer@1": 0.8444,
     },
     "eval/plain.jsonl": {
-        "bm25": {"hit@1": 0.8125, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.8941, "ndcg@10": 0.9177},
-        "dense": {"hit@1": 0.7083, "hit@5": 0.8542, "hit@10": 0.8958, "mrr@10": 0.7671, "ndcg@10": 0.7809},
-        "hybrid": {"hit@1": 0.9583, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9757, "ndcg@10": 0.9755},
+        "bm25": {"hit@1": 0.8750, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9253, "ndcg@10": 0.9378},
+        "dense": {"hit@1": 0.7083, "hit@5": 0.8542, "hit@10": 0.8958, "mrr@10": 0.7671, "ndcg@10": 0.7825},
+        "hybrid": {"hit@1": 0.9792, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9861, "ndcg@10": 0.9832},
         "cases first@1": 1.0,
-        "answer@1": 0.8958,
+        "answer@1": 0.9167,
     },
     "eval/plain2.jsonl": {
-        "bm25": {"hit@1": 0.8000, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.8845, "ndcg@10": 0.9117},
-        "dense": {"hit@1": 0.6429, "hit@5": 0.9000, "hit@10": 0.9714, "mrr@10": 0.7534, "ndcg@10": 0.8002},
-        "hybrid": {"hit@1": 0.9286, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9607, "ndcg@10": 0.9699},
+        "bm25": {"hit@1": 0.8143, "hit@5": 0.9857, "hit@10": 1.0000, "mrr@10": 0.8917, "ndcg@10": 0.9169},
+        "dense": {"hit@1": 0.6714, "hit@5": 0.9000, "hit@10": 0.9714, "mrr@10": 0.7719, "ndcg@10": 0.8142},
+        "hybrid": {"hit@1": 0.9571, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9743, "ndcg@10": 0.9798},
         "cases first@1": None,  # its case questions name no expected case record
         "answer@1": 0.9286,
     },
     "eval/plain3.jsonl": {
-        "bm25": {"hit@1": 0.7167, "hit@5": 0.9500, "hit@10": 0.9667, "mrr@10": 0.8046, "ndcg@10": 0.8448},
-        "dense": {"hit@1": 0.6833, "hit@5": 0.9000, "hit@10": 0.9833, "mrr@10": 0.7788, "ndcg@10": 0.8225},
-        "hybrid": {"hit@1": 0.8833, "hit@5": 0.9833, "hit@10": 1.0000, "mrr@10": 0.9255, "ndcg@10": 0.9424},
+        "bm25": {"hit@1": 0.7333, "hit@5": 0.9667, "hit@10": 0.9833, "mrr@10": 0.8241, "ndcg@10": 0.8636},
+        "dense": {"hit@1": 0.6833, "hit@5": 0.9000, "hit@10": 0.9833, "mrr@10": 0.7902, "ndcg@10": 0.8318},
+        "hybrid": {"hit@1": 0.9167, "hit@5": 0.9833, "hit@10": 1.0000, "mrr@10": 0.9491, "ndcg@10": 0.9602},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8333,
+        "answer@1": 0.8833,
     },
     "eval/plain4.jsonl": {
-        "bm25": {"hit@1": 0.6667, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7778, "ndcg@10": 0.8192},
-        "dense": {"hit@1": 0.6167, "hit@5": 0.8167, "hit@10": 0.8833, "mrr@10": 0.6999, "ndcg@10": 0.7424},
-        "hybrid": {"hit@1": 0.8667, "hit@5": 0.9667, "hit@10": 0.9667, "mrr@10": 0.9097, "ndcg@10": 0.9242},
+        "bm25": {"hit@1": 0.6667, "hit@5": 0.9167, "hit@10": 0.9500, "mrr@10": 0.7788, "ndcg@10": 0.8201},
+        "dense": {"hit@1": 0.6167, "hit@5": 0.8167, "hit@10": 0.8833, "mrr@10": 0.7021, "ndcg@10": 0.7443},
+        "hybrid": {"hit@1": 0.8667, "hit@5": 0.9833, "hit@10": 0.9833, "mrr@10": 0.9139, "ndcg@10": 0.9314},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8667,
+        "answer@1": 0.8833,
     },
     "eval/plain5.jsonl": {
-        "bm25": {"hit@1": 0.9250, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.9365, "ndcg@10": 0.9384},
-        "dense": {"hit@1": 0.7000, "hit@5": 0.9250, "hit@10": 0.9250, "mrr@10": 0.7821, "ndcg@10": 0.7831},
+        "bm25": {"hit@1": 0.9250, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.9365, "ndcg@10": 0.9363},
+        "dense": {"hit@1": 0.6750, "hit@5": 0.9250, "hit@10": 0.9500, "mrr@10": 0.7732, "ndcg@10": 0.7822},
         "hybrid": {"hit@1": 0.9750, "hit@5": 0.9750, "hit@10": 0.9750, "mrr@10": 0.9750, "ndcg@10": 0.9631},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8000,
+        "answer@1": 0.8500,
     },
     "eval/plain6.jsonl": {
         "bm25": {"hit@1": 0.7500, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.8061, "ndcg@10": 0.8363},
-        "dense": {"hit@1": 0.6750, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.7538, "ndcg@10": 0.7988},
+        "dense": {"hit@1": 0.6750, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.7704, "ndcg@10": 0.8168},
         "hybrid": {"hit@1": 0.8750, "hit@5": 0.9750, "hit@10": 1.0000, "mrr@10": 0.9096, "ndcg@10": 0.9267},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8000,
+        "answer@1": 0.8250,
     },
     # The frozen held-out set (eval/HELDOUT_README.md): a floor against regressions, not a target.
     "eval/heldout_plain.jsonl": {
         "bm25": {"hit@1": 0.6716, "hit@5": 0.9552, "hit@10": 1.0000, "mrr@10": 0.7864, "ndcg@10": 0.8385},
         "dense": {"hit@1": 0.7164, "hit@5": 0.8806, "hit@10": 0.9254, "mrr@10": 0.7794, "ndcg@10": 0.8105},
-        "hybrid": {"hit@1": 0.8358, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8920, "ndcg@10": 0.9150},
+        "hybrid": {"hit@1": 0.8507, "hit@5": 0.9701, "hit@10": 0.9851, "mrr@10": 0.8995, "ndcg@10": 0.9205},
         "cases first@1": None,  # its case questions name no expected case record
-        "answer@1": 0.8358,
+        "answer@1": 0.8507,
     },
 }
 
@@ -186,7 +189,8 @@ def test_hybrid_is_not_below_either_mode_on_the_colloquial_sets(reports, path):
 DENSE_ONLY = [
     ("有没有专门回答疑问的线上专栏", "你问我答"),  # dense 1
     ("哪里把卖吃食的一整条链子都带起来了", "沙县小吃产业链"),  # dense 1
-    ("两个省互相认对方的招牌", "区域品牌建设合作互认协议"),  # dense 1
+    # (两个省互相认对方的招牌 until session 30: the glossary's 互认 entry now lets BM25 find it)
+    ("东北和南方两个省在地方招牌上签了约", "区域品牌建设合作互认协议"),  # dense 1
     ("给床上织物挑毛病的办法", "四化一制"),  # dense 2
     ("乡亲们给人做挡雨家伙事儿能多挣点吗", "共富工坊"),  # dense 2
     ("小厂能不能少交点审查的钱", "认证费用"),  # dense 3
