@@ -72,6 +72,7 @@ def test_no_expansion_from_part_of_a_word(query, wrong):
         ("为啥老板不愿搞", "内生动力"),
         ("厂里没懂行的人", "人才匮乏"),
         ("老板不懂咋办", "领导作用"),
+        ("网上短视频平台上跟着学的人有多少？", "抖音号"),  # session 30 tester t17: 制作宣传视频821个 answered it
     ],
 )
 def test_expansion_from_whole_words(query, term):
