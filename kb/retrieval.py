@@ -579,6 +579,13 @@ def question_forms(query: str) -> set[str]:
     return {w for m in _A_NOT_A.finditer(query) for w in (m.group(), m.group(2) + m.group(1), m.group(1) + m.group(2))}
 
 
+def not_looked_for(query: str, tokenizer: Tokenizer) -> set[str]:
+    """Words of ``query`` that are no evidence, for the keywords and the direct answer alike: what it
+    says was not done (:func:`not_done`), the action a purpose question names (:func:`purpose_subject`)
+    and the words of its A-not-A forms (:func:`question_forms`)."""
+    return not_done(query, tokenizer) | purpose_subject(query, tokenizer) | question_forms(query)
+
+
 def not_done(query: str, tokenizer: Tokenizer) -> set[str]:
     """The words a question about what is still wrong says were not done (哪些问题没解决 → 解决):
     a passage using them tells what was done, the opposite of what is asked."""
@@ -1142,7 +1149,7 @@ class Retriever:
             # no informative word found as written: read glued words by their parts (营收能 → 营收)
             typed, terms = self.known_parts(snap, typed), self.known_parts(snap, terms)
         # 哪些问题没解决: 解决 is no keyword evidence (有效解决…质量问题2.4万个 says the opposite)
-        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer) | question_forms(query)
+        negated = not_looked_for(query, self.tokenizer)
         dropped = tuple(t for t in dict.fromkeys(terms) if t in negated)
         typed, terms = [t for t in typed if t not in negated], [t for t in terms if t not in negated]
         keyword: dict[int, float] = {}
@@ -1614,7 +1621,7 @@ class Retriever:
         query = self.read(snap, query)
         qv = self.embed_query(snap, expand(query, self.tokenizer) if self.config.dense_expand else query)
         # 哪些问题没解决: 解决 is what the answer must not say; 这个活动是为了啥: 活动 is the action itself
-        negated = not_done(query, self.tokenizer) | purpose_subject(query, self.tokenizer) | question_forms(query)
+        negated = not_looked_for(query, self.tokenizer)
         words = [t for t in dict.fromkeys(self.tokenizer.tokenize(expand(query, self.tokenizer)))
                  if informative(t) and t not in negated]
         # a word the user typed counts fully, one only the glossary added (结果, 采信 for 投标能加分) by
