@@ -423,6 +423,19 @@ def asks_what_was_done(query: str) -> bool:
     return bool(_DONE_QUESTION.search(query)) and not asks_what_comes_next(query)
 
 
+# A question asking for an example of what others did (有没有类似的例子, 有先例吗, 别的地方是咋弄的, 有地方这样
+#做过吗): a deed with its figures answers it, not the chapter saying what should be done (二、经验总结:
+#强化部门、地区协同推进…) nor the plans (四、下一步工作考虑).
+_EXAMPLE_QUESTION = re.compile(r"例子|先例|实例|(?:别的|其他|其它|外地|别处|外省|别人|人家)(?:地方|省|市|县|地区|厂|企业|同行)?"
+                               r"[^，。？?]{0,12}?(?:咋|怎么|怎样|如何)[^，。？?]{0,16}?的|有地方[^，。？?]{0,14}(?:吗|么|不|没)")
+
+
+def asks_for_example(query: str) -> bool:
+    """Whether a question asks for an example of what others did (别的地方咋弄的), not a plan or a lesson."""
+    query = to_simplified(query)
+    return bool(_EXAMPLE_QUESTION.search(query)) and not asks_what_comes_next(query)
+
+
 # A question comparing with an earlier year (比上年增长多少, 比起前一年是多了还是少了, 较上一年度有何变化, 没前两年
 #那么管用): a sentence comparing with an earlier year (比2022年增加93%, 但比2022年下降7个百分点) answers it.
 _VS_EARLIER_QUESTION = re.compile(r"(?:比|较|跟|和|同|与)起?(?:上一?年度?|前一年|去年|前年|往年|前两年|前几年|(?:19|20)\d{2}\s*年)|"
@@ -1256,7 +1269,8 @@ class Retriever:
         # 能多赚钱吗: not the section on why firms doubt it; 第一步从哪入手: not the difficulty restated
         if penalty and (asks_for_benefit(query) or asks_for_remedy(query)):
             out = lowered(out, {i for i in out if in_problem_section(snap.chunks[i].section)}, penalty)
-        if penalty and asks_what_was_done(query):  # 有没有地方搞了…: a deed, not the next-steps chapter's plan
+        example = asks_for_example(query)
+        if penalty and (asks_what_was_done(query) or example):  # 有没有地方搞了…: a deed, not the next-steps chapter's plan
             out = lowered(out, {i for i in out if in_next_steps_section(snap.chunks[i].section)}, penalty)
         if penalty and asks_vs_earlier(query):  # 比起前一年是多了还是少了: a passage comparing with an earlier year
             out = lifted(out, {i for i in out if compares_with_earlier(snap.chunks[i].text)}, penalty)
@@ -1266,6 +1280,11 @@ class Retriever:
         advice = asks_for_advice(query) and not asks_what_comes_next(query)
         if penalty and (asks_for_lessons(query) or advice) and not place_names(query):
             out = lifted(out, {i for i in out if in_lessons_section(snap.chunks[i].section)}, penalty)
+        if penalty and example and not (asks_for_lessons(query) or advice):  # 别的地方是怎么拉上工信、发改一起干的: what was done, not what should be
+            out = lowered(out, {i for i in out if in_lessons_section(snap.chunks[i].section)}, penalty)
+        if penalty and example and not (asks_for_open_problems(query) or "problem" in named_parts(query)):
+            # … nor what is still wrong (一是协调联动的工作合力仍有优化空间)
+            out = lowered(out, {i for i in out if in_problem_section(snap.chunks[i].section)}, penalty)
         # 提升行动是干啥的: the passage where the document introduces the term it asks about
         defined = [e.term for e in asked_terms(query, self.tokenizer)]
         if penalty and defined:
