@@ -42,7 +42,8 @@ _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _NUMERAL = re.compile(r"[0-9一二三四五六七八九十百千万亿两零〇几第]")
 MIN_LEN, MAX_LEN = 2, 8
 # Function characters of questions that are not in the stop-list: pronouns and colloquial particles.
-_FUNCTION_CHARS = frozenset("我你他她您咱俺啥咋嘛么哪谁呀哦哈嗯啦咯呗俩仨")
+# 做, 搞 and 弄 too: the owner's verbs of every question (讲做伞的那个地方 is no typo of 讲座).
+_FUNCTION_CHARS = frozenset("我你他她您咱俺啥咋嘛么哪谁呀哦哈嗯啦咯呗俩仨做搞弄")
 _MAX_READINGS = 64  # heteronym combinations of one target word (行业: xing/hang × ye)
 _CACHE = 512
 

@@ -1507,7 +1507,9 @@ class Retriever:
             len(w) >= 2 and w in query and w not in words and not len(snap.bm25.containing(w)) for w in topics
         ):
             return False
-        if any(t in DOMAIN_WORDS for t in words):
+        # the field's compound term typed, however the segmenter cut it (短视频上学质量管理的人多吗 gives
+        # 上学 | 质量 | 管理, not 质量管理)
+        if any(t in DOMAIN_WORDS for t in words) or any(not w.isascii() and w in query for w in DOMAIN_WORDS):
             return False
         if _MAKER.search(query):  # 做健身器材的厂, 游戏机配件厂: a maker's question
             return False
