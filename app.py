@@ -348,7 +348,7 @@ def page_search(rt: Runtime) -> None:
     if answer:
         with st.container(border=True, key="direct-answer"):
             st.markdown("**直接回答**")
-            unanswered = kb.unanswered(query, answer)
+            unanswered = kb.unanswered(kb.read_query(query), answer)
             if unanswered:
                 st.caption(f"{unanswered}；下面是与问题最相关的原文。")
             for a in answer:

@@ -78,7 +78,7 @@ class Definition(_Model):
     term: str = Field(description="术语")
     meaning: str = Field(description="一句话通俗解释")
     everyday: list[str] = Field(description="口语说法")
-    source: str = Field(description="依据（GB/T 19000-2016、GB/T 27000-2006 或“报告用语”）")
+    source: str = Field(description="依据（GB/T 19000-2016、GB/T 27000-2006、“报告用语”、“行业用语”或“地名简称”）")
 
 
 class Answer(_Model):

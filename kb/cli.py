@@ -382,7 +382,7 @@ def _search(kb, args) -> int:
     scanned = {h.chunk.chunk_id: h.chunk for h in hits if h.chunk.ocr}
     if answer:
         print("直接回答：")
-        unanswered = kb.unanswered(args.query, answer)
+        unanswered = kb.unanswered(kb.read_query(args.query), answer)
         if unanswered:
             print(f"  （{unanswered}；下面是与问题最相关的原文）")
         for a in answer:

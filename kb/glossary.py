@@ -28,7 +28,7 @@ class GlossaryEntry:
     term: str  # the report's / standard's word
     meaning: str  # one plain sentence
     everyday: tuple[str, ...]  # what owners say for it
-    source: str  # GB/T 19000-2016, GB/T 27000-2006 or 报告用语
+    source: str  # GB/T 19000-2016, GB/T 27000-2006, 报告用语, 行业用语 or 地名简称 (see glossary.tsv's header)
 
 
 def parse_glossary(text: str) -> tuple[GlossaryEntry, ...]:

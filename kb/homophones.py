@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .glossary import glossary
+from .regions import division_names
 from .simplified import to_simplified
 from .tokenizer import Tokenizer, stopwords
 
@@ -88,6 +89,72 @@ def reading(word: str) -> tuple[str, ...] | None:
     table = _char_readings()
     per_char = [table[ord(ch)] for ch in word]
     return tuple(r[0] for r in per_char) if all(per_char) else None
+
+
+# Places typed in pinyin or their usual romanisation (Jiangsu, Qingdao, Fujian 认证贷): read as the Chinese
+# name, so that place filters, place lifts and the not-in-documents note see the place. The
+# romanisations plain pinyin does not give are listed; a pinyin spelling two places (huangpu: 黄浦 and
+# 黄埔; shanxi: 山西 and 陕西, whose official spelling is Shaanxi) is no place at all.
+_ROMANISED = {"shaanxi": ("陕西", 1), "shanxi": ("山西", 1), "innermongolia": ("内蒙古", 1), "tibet": ("西藏", 1),
+              "hongkong": ("香港", 1), "macau": ("澳门", 1), "macao": ("澳门", 1), "peking": ("北京", 1),
+              "harbin": ("哈尔滨", 2), "urumqi": ("乌鲁木齐", 2), "lhasa": ("拉萨", 2), "hohhot": ("呼和浩特", 2)}
+_LATIN_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]+(?:\s+[A-Za-z]+)?(?![A-Za-z0-9])")
+_LATIN_ALONE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{4,}(?![A-Za-z0-9])")
+
+
+@lru_cache(maxsize=1)
+def romanised_places() -> Mapping[str, tuple[str, int]]:
+    """Lower-case pinyin (toneless, syllables run together) → the short name and level of the one
+    province, city or county it spells (jiangsu → 江苏 1, nantong → 南通 2, shangyu → 上虞 3). A spelling
+    with the characters' usual readings wins over one through a rare reading (guangzhou is 广州, not
+    横州 through 横's guang); two places with the same spelling either way give none."""
+    usual: dict[str, set[tuple[str, int]]] = {}
+    rare: dict[str, set[tuple[str, int]]] = {}
+    for name, level in division_names():
+        if not _HAN.match(name) or len(name) < 2:
+            continue
+        first = reading(name)
+        # a county by its usual reading only (昌邑 would spell change through 邑's rare e)
+        for key in readings(name) if level < 3 else [first] if first else []:
+            spelled = "".join(key).replace("v", "u")
+            (usual if key == first else rare).setdefault(spelled, set()).add((name, level))
+    out = {}
+    for key in usual.keys() | rare.keys():
+        names = usual[key] if usual.get(key) else rare[key]
+        top = min(level for _, level in names)  # a province before a county of the same spelling (新疆, 新绛)
+        names = {n for n, level in names if level == top}
+        if len(key) >= 4 and len(names) == 1:
+            out[key] = (names.pop(), top)
+    out.update(_ROMANISED)
+    return out
+
+
+def read_romanised_places(text: str) -> tuple[str, tuple[Correction, ...]]:
+    """``text`` with place names typed in pinyin (Jiangsu, qingdao, Inner Mongolia) as their Chinese names,
+    and the readings made. Words of four letters or more only; a county only when capitalised
+    (Shangyu, Deqing), as English words may spell one (change: 长葛)."""
+    if not re.search(r"[A-Za-z]{4}", text):
+        return text, ()
+    places = romanised_places()
+    fixes: list[Correction] = []
+
+    def place(word: str) -> str | None:
+        found = places.get(re.sub(r"\s+", "", word.lower()))
+        if found is None or found[1] >= 3 and not word[:1].isupper():
+            return None
+        return found[0]
+
+    def one(m: re.Match[str]) -> str:
+        meant = place(m.group(0))
+        if meant is None:
+            return m.group(0)
+        fixes.append(Correction(m.group(0), meant))
+        return meant
+
+    # two words first (Inner Mongolia, Hong Kong), then single ones
+    text = _LATIN_RUN.sub(lambda m: one(m) if " " in m.group(0) and place(m.group(0)) else m.group(0), text)
+    text = _LATIN_ALONE.sub(one, text)
+    return text, tuple(dict.fromkeys(fixes))
 
 
 @dataclass(frozen=True)
@@ -156,6 +223,9 @@ class Corrector:
         if hit is not None:
             return hit
         out = self._correct(text)
+        placed, places = read_romanised_places(out[0])
+        if places:
+            out = (placed, out[1] + places)
         if len(self._cache) >= _CACHE:
             self._cache.clear()
         self._cache[text] = out

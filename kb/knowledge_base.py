@@ -464,7 +464,8 @@ class KnowledgeBase:
         time, how to apply, where to complain, a body to recommend, a contact, the number certified, a
         loan's terms, a date, a bank to go to; see :data:`kb.retrieval.UNANSWERED_ZH`), for a year the
         sentences are not about (文档中没有写到2024年的数字…) or for a place they are not about (广东给了多少
-        补贴: 文档中没有写到广东的这项数字…); None otherwise."""
+        补贴: 文档中没有写到广东的这项数字…); None otherwise. ``query`` as searched (:meth:`read_query`:
+        Jiangsu is 江苏)."""
         from .retrieval import UNANSWERED_ZH, unanswered_figures, unanswered_places, unanswered_years
 
         notes = [UNANSWERED_ZH[k] for k in unanswered_figures(query, answer)] if answer else []
@@ -519,7 +520,7 @@ class KnowledgeBase:
                 "answer": {"sentences": [a.as_dict() for a in answer],
                            "chunk_ids": list(dict.fromkeys(a.chunk_id for a in answer)),
                            "outline": outline.as_dict() if outline else None,
-                           "unanswered": self.unanswered(query, answer)} if answer else None,
+                           "unanswered": self.unanswered(self.read_query(query), answer)} if answer else None,
                 # the heading the CLI and the app put over these cases: 同行怎么做的（…）only when
                 # every case is of ``industry``, 类似问题的案例 when they are of other trades
                 "guidance": {"industry": industry, "heading": guidance_heading(industry, cases, query),

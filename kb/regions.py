@@ -224,6 +224,11 @@ def _index() -> dict[str, tuple[_Name, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+def division_names() -> list[tuple[str, int]]:
+    """The short name and level of every division (江苏 1, 南通 2, 上虞 3; 沙县 3), each name once per level."""
+    return list(dict.fromkeys((short_name(p.name, p.level), p.level) for p in _places()))
+
+
 @lru_cache(maxsize=1)
 def _standalone_short_names() -> frozenset[str]:
     """Short county names that may stand alone before an enterprise or a trade (see the file's header)."""

@@ -23,7 +23,7 @@ from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, lifted, lowered, rerank, spread_from_median
-from .glossary import asked_terms, expand, glossary, occurs
+from .glossary import asked_terms, expand, glossary, occurs, word_boundaries, word_spans
 from .homophones import Correction
 from .industries import (
     classify_industry,
@@ -40,7 +40,7 @@ from .simplified import to_simplified
 from .snapshot import Snapshot
 from .structure import case_parts, heading_part, prose_part, section_part
 from .token_match import TokenMatcher, spread
-from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, names_the_field, offtopic_words
+from .tokenizer import DOMAIN_WORDS, Tokenizer, informative, names_the_field, offtopic_words, topic_words
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -253,6 +253,9 @@ _LATIN_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*(?:[
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# the glossary source of shop-floor terms the report never defines (see glossary.tsv's header): a question
+# naming one may ask about something the documents never speak of (首件检验)
+_SHOP_FLOOR = "行业用语"
 _URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 
 
@@ -823,16 +826,17 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
 # a length of time (认证下来要多久). The report may have neither; the answer then says so.
 _ASKED_FIGURES = (
     # 收费 as a price asked (怎么收费, 收费标准), not 乱收费怎么办 (a complaint, not an amount)
-    # 多少钱 as a price, not an amount borrowed, earned or saved (能贷多少钱, 能多赚多少钱, 省了多少钱)
-    ("费用", re.compile(r"(?<![贷借赚挣省补奖])(?<![贷借赚挣省补奖]了)多少钱|花多少|花费|要花|(?<!乱)收费(?:是|要|大概|一般)?(?:多少|标准|贵|高)|怎么收费|(?:要|交)多少|"
+    # 多少钱 as a price, not an amount borrowed, earned, saved or given out (能贷多少钱, 能多赚多少钱, 省了多少钱,
+    # 给企业发了多少钱)
+    ("费用", re.compile(r"(?<![贷借赚挣省补奖发])(?<![贷借赚挣省补奖发]了)多少钱|花多少|花费|要花|(?<!乱)收费(?:是|要|大概|一般)?(?:多少|标准|贵|高)|怎么收费|(?:要|交)多少|"
                       r"费用(?:是|要|大概|一般)?多少|多少费用|价格|价钱|贵不贵|几千块|几万块|"
                       r"成本(?:是|要|大概)?多少"),
      # an amount of money in a sentence about a fee, price or cost (减免认证费用3960万元), not a loan
      # total (发放认证贷83亿元) that only shares the currency
      re.compile(r"^(?=[\s\S]*(?:费|价|收取|补贴|成本|花费))[\s\S]*?"
                 r"(?:\d\s*(?:万|亿|千)?元|[零一二两三四五六七八九十百千万]\s*(?:万|亿)?元)")),
-    # 几年 / 几个月 as a question, not a span told (厂子十几年了, 这几个月, 前几年; 干不了多久就辞职)
-    ("时间", re.compile(r"(?<!不了)(?<![没不])多久|多长时间|多少天|(?<![十好这那前近些])(?:几天|几个月|几年)(?![了前来以])|多少个月|多少年|"
+    # 几年 / 几个月 as a question, not a span told (厂子十几年了, 这几个月, 前几年, 推了几年效果为啥不行; 干不了多久就辞职)
+    ("时间", re.compile(r"(?<!不了)(?<![没不])多久|多长时间|多少天|(?<![十好这那前近些了])(?:几天|几个月|几年)(?![了前来以])|多少个月|多少年|"
                       r"周期多长|要多长|多长周期|什么时候能|啥时候能"),
      re.compile(r"(?<![\d.])\d{1,3}\s*(?:个)?(?:工作日|天|日|周|星期|个月|小时|年)(?!度|底|初|末|来|以来)|"
                 r"[一二两三四五六七八九十半]+(?:个)?(?:工作日|天|周|星期|个月|年)(?!度|底|初|末|来|以来)")),
@@ -915,7 +919,7 @@ _ABOUT_RELIEF = re.compile(r"减免|免|少收|补贴|补助|优惠|便宜|省")
 
 
 # 江苏认证贷一共放了多少钱: an amount lent, not a fee (认证贷要交多少手续费 is one)
-_ABOUT_A_LOAN = re.compile(r"贷")
+_ABOUT_A_LOAN = re.compile(r"贷|融资|借钱|loan", re.IGNORECASE)
 _ABOUT_A_FEE = re.compile(r"费|价|收钱|花多少|花钱|要交|得交")
 
 
@@ -1533,8 +1537,9 @@ class Retriever:
         there when a passage is tagged with its industry (雨伞: the 伞业 passage); an everyday word
         for a trade (奶茶, 汽修) only when a passage says it, because its 大类 covers other trades
         too (the 沙县小吃 passage is 餐饮业 and says nothing about 奶茶). A name inside a longer
-        missing one (深圳 in 深圳市) is given once."""
-        query = to_simplified(query or "")
+        missing one (深圳 in 深圳市) is given once. The question as searched (:meth:`read`: Jiangsu is
+        江苏, a typo the word meant)."""
+        query = self.read(snap, query or "")
         places = sorted((n for n in place_names(query) if len(n) >= 2), key=query.find)
         # 欧盟, 美国: outside the gazetteer; only as words of their own (not 法国 in 依法国家标准)
         abroad = foreign_names(query)
@@ -1546,7 +1551,8 @@ class Retriever:
         # CE认证, HACCP: a name the glossary does not explain (ISO9001 is 质量管理体系 in the report)
         latin = {shown: core for shown, core in latin_names(query).items() if not explained_latin(core)}
         brands = self.brand_names(snap, query, trades)  # 罗莱家纺: an enterprise's own name
-        if not places and not trades and not abroad and not latin and not brands:
+        topics = self.topic_names(query)  # 假证书, 审核人日, 首检: a topic of certification practice
+        if not places and not trades and not abroad and not latin and not brands and not topics:
             return []
         industries, regions = snap.tagged()
 
@@ -1557,6 +1563,8 @@ class Retriever:
             if name in trades and trades[name] in industries:  # 雨伞 is also there when a passage is about 伞业
                 return any(name in c.text or trades[name] in t.industries and names_the_trade(c.text, name)
                            for c, t in zip(snap.chunks, snap.tags, strict=True))
+            if name in topics:  # the word, or (a glossary word) its term or any other word for it
+                return any(w in c.text or w in c.section_path for w in topics[name] for c in snap.chunks)
             if name in trades or name in abroad or name in brands:
                 return any(name in c.text or name in c.section_path for c in snap.chunks)
             # a place by any of its names: 上海市 is there when the documents say 上海
@@ -1567,11 +1575,38 @@ class Retriever:
             return place.city is None and place.province in snap.abbreviated()
 
         order = unicodedata.normalize("NFKC", query)  # latin names are read from the NFKC form (ＣＥ → CE)
-        missing = sorted((n for n in dict.fromkeys((*places, *abroad, *brands, *trades, *latin)) if not mentioned(n)),
+        missing = sorted((n for n in dict.fromkeys((*places, *abroad, *brands, *trades, *latin, *topics)) if not mentioned(n)),
                          key=lambda n: query.find(n) if n in query else order.find(n))
         # 做鞋 (a trade keyword for 做鞋的) is shown as what is made: 鞋
         return [n[1:] if n in trades and n.startswith("做") and len(n) > 1 else n
                 for n in missing if not any(n != m and n in m for m in missing)]
+
+    def topic_names(self, query: str) -> dict[str, tuple[str, ...]]:
+        """Words of ``query`` (whole words) that name one topic of certification practice, each with
+        the words that would show a document speaks to it: those of kb/data/topic_words.txt (假证书,
+        审核人日; one of three characters or more anywhere: 花钱买证书 is cut 花钱 | 买 | 证书) as themselves,
+        and the words of a glossary term of shop-floor practice that the report does not define (首检 →
+        首件检验: 首检, 首件, 首件确认 …). Not the standards' everyday terms (不合格, 整改): the report
+        speaks of them in its own words (缺陷, 不良率)."""
+        out: dict[str, tuple[str, ...]] = {}
+        bounds = word_boundaries(query, self.tokenizer)
+        for word in topic_words():
+            if word in query if len(word) >= 3 else word_spans(query, word, self.tokenizer, bounds, first=True):
+                out[word] = (word,)
+        for entry in glossary():
+            if entry.source != _SHOP_FLOOR:
+                continue
+            words = [w for w in (entry.term, *entry.everyday) if not _LATIN_LETTER.search(w)]
+            typed = next((w for w in words if word_spans(query, w, self.tokenizer, bounds, first=True)), None)
+            if typed:  # once per term (首件检验就是首检吗: 首件检验)
+                out.setdefault(typed, tuple(words))
+        kept: dict[str, tuple[str, ...]] = {}
+        taken: set[int] = set()
+        for w in sorted(out, key=lambda w: (-len(w), query.find(w))):  # 花钱买证书: one topic, not two overlapping
+            at = set(range(query.find(w), query.find(w) + len(w)))
+            if not at & taken:
+                kept[w], taken = out[w], taken | at
+        return kept
 
     def brand_names(self, snap: Snapshot, query: str, trades) -> list[str]:
         """Words that name one enterprise (南通罗莱家纺 → 罗莱; 李记食品厂 → 李记): a word of two to four Chinese

@@ -175,6 +175,14 @@ def names_the_field(words: list[str]) -> bool:
 
 
 @lru_cache(maxsize=1)
+def topic_words() -> tuple[str, ...]:
+    """Words that each name one topic of certification practice (kb/data/topic_words.txt: 假证书, 审核人日)."""
+    return tuple(dict.fromkeys(
+        line.strip() for line in _read("topic_words.txt").splitlines() if line.strip() and not line.startswith("#")
+    ))
+
+
+@lru_cache(maxsize=1)
 def offtopic_words() -> frozenset[str]:
     """Words of everyday topics the documents are not about (kb/data/offtopic_words.txt)."""
     return frozenset(

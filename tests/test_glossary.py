@@ -73,6 +73,12 @@ def test_no_expansion_from_part_of_a_word(query, wrong):
         ("厂里没懂行的人", "人才匮乏"),
         ("老板不懂咋办", "领导作用"),
         ("网上短视频平台上跟着学的人有多少？", "抖音号"),  # session 30 tester t17: 制作宣传视频821个 answered it
+        # an auditor's English (session 31 tester t20), matched as whole words in any case
+        ("Qingdao 某公司 defect rate 降了多少，market share 涨多少", "不良率"),
+        ("Qingdao 某公司 defect rate 降了多少，market share 涨多少", "市场占有率"),
+        ("Fujian 对 CB（认证机构）搞了什么 performance evaluation 机制", "绩效评价"),
+        ("SME 参加提升行动后 Revenue 平均涨了多少", "营收"),
+        ("年终评比排在前面的是哪几个省？", "评估"),  # session 31 tester t18: refused as off-topic before
     ],
 )
 def test_expansion_from_whole_words(query, term):

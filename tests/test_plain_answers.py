@@ -6,6 +6,7 @@ Uses the shipped report with the deterministic hash embedder (no model load).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace as _replace
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from kb.retrieval import in_problem_section
 
 REPO = Path(__file__).resolve().parent.parent
 REPORT = next((REPO / "corpus").glob("*.txt"))
-SOURCES = {"GB/T 19000-2016", "GB/T 27000-2006", "报告用语"}
+SOURCES = {"GB/T 19000-2016", "GB/T 27000-2006", "报告用语", "行业用语", "地名简称"}
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +48,16 @@ def test_glossary_file_format():
     for needed in ("认证贷", "采信", "链主", "专精特新", "质量基础设施", "一次交验合格率", "成熟度评价", "三同",
                    "首件检验", "质量成本", "管理体系认证", "认证机构", "区域试点"):
         assert needed in terms
+
+
+def test_report_wording_is_the_reports():
+    """An entry marked 报告用语 is a word the report uses (a tester saw 首件检验 marked so; the report
+    never says 首件): the term itself, or its two halves a few characters apart (复合型…人才)."""
+    text = re.sub(r"\s", "", REPORT.read_text(encoding="utf-8"))
+    for e in glossary():
+        if e.source == "报告用语":
+            assert any(re.search(re.escape(e.term[:i]) + ".{0,6}" + re.escape(e.term[i:]), text)
+                       for i in range(len(e.term) + 1)), e.term
 
 
 def test_glossary_rejects_malformed_lines():
@@ -233,6 +244,26 @@ def test_service_trades_the_documents_never_mention_are_named(built):
     # Everyday words for goods are common words too (电子台账, 包装标识, 机械化); 清洗车间 is no 洗车店.
     for q in ("电子台账怎么建", "包装标识要注意什么", "机械化生产", "清洗车间怎么管理", "南通家纺企业", "电动车厂"):
         assert built.absent_names(q) == [], q
+
+
+def test_topics_the_documents_never_speak_of_are_named(built, tmp_path):
+    """Session 31 tester t18: bought certificates, 首件检验, audit man-days, withdrawn certificates and
+    trainers' fees got a direct answer with no word that the report never speaks of them."""
+    assert built.absent_names("有没有人花钱买证书，报告怎么说") == ["花钱买证"]  # one topic, not 买证书 too
+    assert built.absent_names("换线以后首检怎么做") == ["首检"]  # a glossary word of 首件检验 (行业用语)
+    assert built.absent_names("首件检验就是首检吗") == ["首件检验"]  # once per term
+    assert built.absent_names("一个审核要多少人日") == ["人日"]
+    assert built.absent_names("证书被撤销了怎么办") == ["撤销"]
+    assert built.absent_names("讲课的培训费怎么算") == ["培训费"]
+    assert built.search_json("认证咨询公司靠谱吗", mode="bm25")["not_in_documents"] == ["认证咨询"]
+    # the standards' everyday terms are the report's in its own words (缺陷, 不良率): no note
+    for q in ("产品不合格怎么整改", "出了问题怎么整改才不会再犯", "工人日常怎么培训", "认证费用能减免多少"):
+        assert built.absent_names(q) == [], q
+    # a collection that speaks of the topic keeps it (合成测试材料: synthetic)
+    other = build_kb(tmp_path / "home", {"合成假证案例.txt": "合成测试材料：某地查处花钱买证书的案例。某公司花钱买证，"
+                                                             "首件检验流于形式，审核人日不足，证书被撤销。"})
+    for q in ("有没有人花钱买证书，报告怎么说", "换线以后首检怎么做", "一个审核要多少人日", "证书被撤销了怎么办"):
+        assert other.absent_names(q) == [], q
 
 
 def test_benefit_questions_and_result_sentences_are_recognised():
@@ -624,6 +655,13 @@ def test_search_json_explains_the_term_asked_about(built, capsys, monkeypatch):
     ("跟银行合作的多吗", "合成：各地加强与银行合作。", None),  # not which bank
     # a span the owner tells, not one asked for (a tester's long story: 厂子十几年了)
     ("我们厂子十几年了，这几个月订单少，前几年搞过认证，还有用吗", "2023年产品不良率较2022年下降20.2%。", None),
+    # session 31 tester t20: 推了几年 is a span told; money given out as loans (融资, loan) is no price
+    ("QMS 推了几年效果为啥到 bottleneck 了", "工作成效在连续2年增长后进入瓶颈期。", None),
+    ("认证推几年能见效", "工作成效在连续2年增长后进入瓶颈期。", None),
+    ("认证要推几年", "鼓励认证机构优化认证服务供给。", "时间"),
+    ("江苏 认证融资 loan 给多少家企业发了多少钱", "为1433家企业发放认证融资贷款超83亿元。", None),
+    ("给多少家企业发了多少钱", "为1433家企业发放认证融资贷款超83亿元。", None),
+    ("年审要交多少钱", "为1433家企业发放认证融资贷款超83亿元。", "费用"),
 ])
 def test_what_the_answer_does_not_give_is_said(query, sentence, kind):
     from kb.retrieval import UNANSWERED_ZH, AnswerSentence, unanswered_figure
