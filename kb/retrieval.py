@@ -790,6 +790,21 @@ _COUNTERS = {"个点": "个百分点|[%％]", "个百分点": "个百分点", "�
              "名": "名|人", "次": "次|场", "场": "场|次", "钱": "元", "块": "元", "元": "元", "倍": "倍",
              "亿": "亿", "万": "万"}
 _AMOUNT = r"\d[\d.\s]*(?:万|亿|千|百)?\s*"
+# what may stand between the thing counted and 多少 (认证机构一共有多少家)
+_COUNTED_FILLER = re.compile(r"(?:(?:一共|总共|共|到底|究竟|具体|实际上?|大概|大约|总计|累计|目前|现在|今年|去年)?(?:有|是))*"
+                             r"(?:一共|总共|共|到底|究竟|具体|实际上?|大概|大约|总计|累计)?\s*$")
+
+
+def counted_before(before: str, tokenizer: Tokenizer) -> str | None:
+    """The thing a question counts when it comes before 多少 / 几 (认证机构多少家, 激励政策几项): the last
+    word of ``before`` (the question up to 多少), an informative word of two characters or more; None
+    when ``before`` ends otherwise (江苏认证贷发给了多少家: 了)."""
+    before = _COUNTED_FILLER.sub("", before)
+    spans = tokenizer.spans(before) if before else []
+    if not spans:
+        return None
+    word = before[spans[-1][0]:spans[-1][1]]
+    return word if len(word) >= 2 and _CJK.search(word) and informative(word) else None
 # 有几家, 占几成, 一共几个, 降了几个点, 多几个点: a 几 asking an amount follows one of these (or opens the question)
 _COUNT_BEFORE = re.compile(r"(?:^|[有是占共计达到了多少涨降升增减第过出]|提高|增加|下降|减少|一共|总共|累计)\s*$")
 # a question that asks something else (有没有, 是哪里的, 分别叫什么): its 几 means "several" (几个省有没有联手搞)
@@ -805,14 +820,24 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
     things: list[re.Pattern[str]] = []
     query = to_simplified(query)
     for m in _COUNTED.finditer(query):
-        if not m.group(0).startswith("多少") and (_OTHER_ASK.search(query)
-                                                  or not _COUNT_BEFORE.search(query[:m.start()])):
-            continue  # 几个省有没有联手搞, 找个几个省市联合搞的例子: several provinces, not how many
         tail = m.group(1)
         unit = next((u for u in sorted(_COUNTERS, key=len, reverse=True) if tail.startswith(u)), None)
+        # 认证机构多少家, 激励政策几项: the thing counted comes first; a figure in the counter followed by
+        # another thing counts that (为1.5万家企业), the figure is one followed by it or by nothing else
+        # (457家认证机构, 认证机构共457家。, 采信措施259项)
+        noun = None
+        if unit and unit != "个" and not any(informative(w) for w in tokenizer.tokenize(tail[len(unit):])):
+            noun = counted_before(query[:m.start()], tokenizer)
+        if not m.group(0).startswith("多少") and not noun and (_OTHER_ASK.search(query)
+                                                               or not _COUNT_BEFORE.search(query[:m.start()])):
+            continue  # 几个省有没有联手搞, 找个几个省市联合搞的例子: several provinces, not how many
         if unit == "个" and len(tail) > 1:  # 几个省: 7个省局, not any 个
             units.append(re.compile(_AMOUNT + "个" + re.escape(tail[1])))
             tail = tail[1:]
+        elif noun:
+            w, n = re.escape(noun), _COUNTERS[unit]
+            units.append(re.compile(f"{_AMOUNT}(?:{n})(?:\\s*{w}|(?![\\u4e00-\\u9fff]))"))
+            tail = tail[len(unit):]
         elif unit:
             units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[unit]})"))
             tail = tail[len(unit):]

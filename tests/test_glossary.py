@@ -31,6 +31,14 @@ def test_no_expansion_from_part_of_a_word(query, wrong):
     assert wrong not in expansions(query)
 
 
+def test_a_standard_is_no_quality_infrastructure():
+    """标准 alone is a product or service standard (消防标准, 内外销标准不一样), not the public system of
+    计量、标准、认证认可、检验检测: 消防标准 (session 31 tester t20) ranked the 采信 lessons first through
+    质量基础设施. 标准化 and 检验检测 still stand for it."""
+    assert "质量基础设施" not in expansions("消防标准")
+    assert "质量基础设施" in expansions("计量检测和标准化一站式服务")
+
+
 @pytest.mark.parametrize(
     ("query", "term"),
     [

@@ -1270,6 +1270,15 @@ def test_what_a_figure_question_counts():
     assert counted("有没有好的做法", tok) == ((), ())
     assert counted("找一个养老服务方面几个省市联合搞质量提升的例子", tok) == ((), ())  # several, not how many
     assert gives("觉得有效果的占几成", "占比虽达90%")
+    # the thing counted before 多少 (session 31 tester t20: 认证机构多少家 was answered with 为1.5万家企业)
+    for q in ("认证机构多少家", "认证机构一共有多少家", "认证机构具体有多少家"):
+        assert gives(q, "457家认证机构深度参与提升行动") and gives(q, "参与的认证机构共457家。"), q
+        assert not gives(q, "认证机构为1.5万家企业减免认证费用共计3960万元"), q
+    assert gives("激励政策几项", "出台政策激励措施达1108项，比2022年增加93%")  # 几 after the thing counted
+    assert gives("各地推动采用认证结论的举措共有多少条", "推动认证结果采信措施259项，")  # another word for it
+    # a clause ending in an adverb or a verb counts nothing before it
+    assert gives("听说认证机构帮了好几万家小厂，具体是多少家啊", "457家认证机构为3.0万家小微企业实施精准帮扶")
+    assert gives("江苏认证贷发给了多少家", "为1433家企业发放认证融资贷款超83亿元")
 
 
 def test_a_figure_question_ranks_the_passage_of_its_answer_first(built):
