@@ -1717,8 +1717,11 @@ class Retriever:
         wanted_figure = next((given for kind, asked, given in _ASKED_FIGURES
                               if kind in _FIGURE_KINDS and asked.search(query)), _FIGURE)
         benefit = self.config.answer_result_bonus if asks_for_benefit(query) else 0.0
+        # 咋办, 米厂碎米多 (the trouble told), 有先例吗 / 别的地方咋弄的 (an example of what others did): what
+        # was done, not the difficulty restated
         remedy = (self.config.answer_result_bonus
-                  if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)) else 0.0)
+                  if not benefit and (asks_for_remedy(query) or tells_trouble(query, self.tokenizer)
+                                      or asks_for_example(query)) else 0.0)
         change = asks_for_change(query)  # 由多少提升到多少: the result, not the figure of the trouble
         open_problems = self.config.answer_result_bonus if not benefit and asks_for_open_problems(query) else 0.0
         coming = self.config.answer_result_bonus if asks_what_comes_next(query) else 0.0  # 下一步还打算怎么做

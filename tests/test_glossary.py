@@ -87,6 +87,10 @@ def test_a_standard_is_no_quality_infrastructure():
         ("Fujian 对 CB（认证机构）搞了什么 performance evaluation 机制", "绩效评价"),
         ("SME 参加提升行动后 Revenue 平均涨了多少", "营收"),
         ("年终评比排在前面的是哪几个省？", "评估"),  # session 31 tester t18: refused as off-topic before
+        # session 31 testers: the right passage was 3rd or 5th
+        ("老板天天在外面跑订单，质量的事根本顾不上，报告里说过老板的问题吗？", "领导作用"),
+        ("专家到企业里去帮扶，一般用哪些办法？", "专家进企"),
+        ("想在县里建个认证服务站，按企业大小分层次服务，有先例吗？", "差异化"),
     ],
 )
 def test_expansion_from_whole_words(query, term):

@@ -1630,6 +1630,27 @@ def test_a_question_asking_the_order_of_steps_is_answered_where_the_sequence_ope
     assert not real_kb.answer(first, real_kb.search(first, top_k=10))[0].text.startswith("首先")
 
 
+@pytest.mark.slow
+def test_an_example_question_is_answered_with_what_was_done(real_kb, monkeypatch):
+    """有先例吗 / 别的地方是怎么…的 asks what others did (session 31 testers t18, t19): the lessons, plans and
+    problem chapters go down in the ranking, and a sentence stating a problem (有10个中西部省份反馈存在…
+    薄弱) is not the answer; 德清's 县级质量认证服务中心 is."""
+    from kb.retrieval import asks_for_example
+
+    for q in ("有没有类似的例子", "别的地方是咋弄的", "有地方这样做过吗", "别的地方市场监管局是怎么拉上工信、发改这些部门一起干的"):
+        assert asks_for_example(q), q
+    for q in ("下一步有没有例子可以学", "这个活动是干啥的", "有没有地方"):
+        assert not asks_for_example(q), q
+    query = "我是中部一个县市场监管局的，想在县里建个认证服务站，按企业大小分层次服务，有先例吗？"
+    hits = real_kb.search(query, top_k=10)
+    assert "德清县" in hits[0].chunk.text
+    assert "德清县" in real_kb.answer(query, hits)[0].text
+    asked = "别的地方市场监管局是怎么拉上工信、发改这些部门一起干的？"
+    assert "联动" in real_kb.search(asked, top_k=1)[0].chunk.section_path  # 三是强化协同联动 (what was done)
+    monkeypatch.setattr(real_kb.retriever, "config", _replace(real_kb.retriever.config, benefit_problem_penalty=0.0))
+    assert "经验总结" in real_kb.search(asked, top_k=1)[0].chunk.section_path  # without: the lessons chapter
+
+
 def test_a_place_the_answer_is_not_about_is_said():
     """广东给了多少财政补贴 (session 29 tester t14): answered with the national 3.7亿 and 河北's 728万 and no word
     that the report gives no figure for 广东. When every answer sentence is about another place or the whole
