@@ -63,6 +63,7 @@ class CaseRankSettings:
 
 
 _SAME, _NEIGHBOUR, _SECTION = 1.0, 0.5, 0.25
+_NAMED = 0.75  # a case of another 大类 whose text names the trade asked (see rank_cases)
 
 
 def _industry_match(case: Case, wanted: set[str], neighbours: set[str], section: set[str]) -> float:
@@ -150,6 +151,11 @@ def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, indus
     neighbours = {n for w in wanted for n in neighbour_industries(w)} - wanted
     section = {n for w in wanted for n in related_industries(w)} - wanted - neighbours
     ind = {i: _industry_match(cases[i], wanted, neighbours, section) for i in idx}
+    # a trade asked in everyday words that a case's own text names (食品: 沙县小吃…带动餐饮、食品、旅游…协同
+    # 提升, a 餐饮业 case) is nearer than a neighbouring 大类 that does not name it
+    word = (industry or "").strip()
+    if wanted and len(word) >= 2 and word not in wanted:
+        ind = {i: max(v, _NAMED) if word in cases[i].text else v for i, v in ind.items()}
     if problem and score_problem is not None:
         prob = score_problem(idx)
         # A case of another industry, related (same 门类) or not, is listed only if it matches the
@@ -160,7 +166,8 @@ def rank_cases(cases: Sequence[Case], score_problem: ProblemScorer | None, indus
         idx = [i for i in idx if ind[i] > 0]
         if sum(ind[i] >= _NEIGHBOUR for i in idx) >= settings.section_only_fill:
             idx = [i for i in idx if ind[i] >= _NEIGHBOUR]
-    share = {_SAME: 1.0, _NEIGHBOUR: settings.related_industry_share, _SECTION: settings.section_only_share, 0.0: 0.0}
+    share = {_SAME: 1.0, _NAMED: (1.0 + settings.related_industry_share) / 2, _NEIGHBOUR: settings.related_industry_share,
+             _SECTION: settings.section_only_share, 0.0: 0.0}
     base: dict[int, Parts] = {}
     for i in idx:
         parts = []

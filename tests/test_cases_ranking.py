@@ -91,3 +91,18 @@ def test_a_matching_case_of_the_trade_asked_comes_before_better_matches_of_other
     assert [i for i, _, _ in ranked] == [2, 0, 1, 3]
     assert dict(ranked[0][2])["industry"] == CaseRankSettings().matching_industry_weight
     assert dict(ranked[-1][2])["industry"] == CaseRankSettings().industry_weight
+
+
+def test_a_case_naming_the_trade_asked_comes_before_neighbouring_trades():
+    """Session 31 tester t19: `kb cases --industry 食品` listed 家纺 and 伞业 (other manufacturing) before the 沙县小吃
+    case (餐饮业) whose text says it brings along 餐饮、食品、旅游. A case of another 大类 naming the everyday word
+    asked comes after the trade's own cases and before neighbours that do not name it."""
+    named = Case("syn-c100", "syn", "local_experience", "合成经验：小吃产业", Region("福建省"), "餐饮业", "", "",
+                 (), (), 1, None, "合成测试材料：小吃产业带动餐饮、食品、旅游协同提升。")
+    cases = [*CASES, named]
+    order = [i for i, _, _ in rank_cases(cases, None, industry="食品", top_k=10)]
+    assert order[0] == 2  # the 食品制造业 case itself
+    assert order.index(7) < min(order.index(i) for i in (0, 1, 5, 6))  # then the one naming 食品, then 纺织业
+    # the official name chosen in a filter is no everyday word: no case is lifted by it
+    official = [i for i, _, _ in rank_cases(cases, None, industry="食品制造业", top_k=10)]
+    assert 7 not in official
