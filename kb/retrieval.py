@@ -1586,7 +1586,10 @@ class Retriever:
                 words = [t for t in self.tokenizer.tokenize(latin[name]) if t.strip(".-/")]
                 return bool(words) and all(len(snap.bm25.containing(t)) for t in words)
             if name in trades and trades[name] in industries:  # 雨伞 is also there when a passage is about 伞业
+                # ... and 床上用品 when one says 家纺, the glossary's term for it
+                terms = [e.term for e in glossary() if name in e.everyday]
                 return any(name in c.text or trades[name] in t.industries and names_the_trade(c.text, name)
+                           or any(term in c.text for term in terms)
                            for c, t in zip(snap.chunks, snap.tags, strict=True))
             if name in topics:  # the word, or (a glossary word) its term or any other word for it
                 return any(w in c.text or w in c.section_path for w in topics[name] for c in snap.chunks)
