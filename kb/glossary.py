@@ -120,6 +120,12 @@ def contains_word(text: str, word: str, tokenizer=None, bounds: tuple[set[int], 
     return bool(word_spans(text, word, tokenizer, bounds, first=True))
 
 
+@lru_cache(maxsize=1)
+def everyday_words() -> frozenset[str]:
+    """Every everyday word of the glossary (看病 for 质量诊断, 大厂 for 链主)."""
+    return frozenset(w for e in glossary() for w in e.everyday)
+
+
 def word_spans(text: str, word: str, tokenizer=None, bounds: tuple[set[int], set[int]] | None = None,
                first: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each whole-word occurrence of ``word`` in ``text`` (see :func:`contains_word`);

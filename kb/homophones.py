@@ -278,7 +278,7 @@ class Corrector:
             if not loose(j):
                 word = text[spans[j][0]:spans[j][1]]
                 if j > i and len(word) == 2 and _HAN.match(word) \
-                        and (word[1] in stop or word[1] in _FUNCTION_CHARS) and not _NUMERAL.search(word[0]):
+                        and (word[1] in stop or word[1] in _FUNCTION_CHARS) and not _NUMERAL.search(word):
                     meant = self._meant(text[start:spans[j][0] + 1])
                     if meant is not None:
                         best = (spans[j][0] + 1, j + 1, meant)

@@ -466,7 +466,13 @@ class KnowledgeBase:
         sentences are not about (文档中没有写到2024年的数字…) or for a place they are not about (广东给了多少
         补贴: 文档中没有写到广东的这项数字…); None otherwise. ``query`` as searched (:meth:`read_query`:
         Jiangsu is 江苏)."""
-        from .retrieval import UNANSWERED_ZH, unanswered_figures, unanswered_places, unanswered_years
+        from .retrieval import (
+            UNANSWERED_ZH,
+            unanswered_figures,
+            unanswered_places,
+            unanswered_years,
+            unranked_places,
+        )
 
         notes = [UNANSWERED_ZH[k] for k in unanswered_figures(query, answer)] if answer else []
         years = unanswered_years(query, answer) if answer else []
@@ -475,6 +481,9 @@ class KnowledgeBase:
         places = unanswered_places(query, answer) if answer and not years else []
         if places:  # 广东给了多少财政补贴: the sentences give the national total and 河北's
             notes.append(f"文档中没有写到{'、'.join(places)}的这项数字，下面的句子说的是其他地方或全国的")
+        unranked = unranked_places(query, answer) if answer and not places else []
+        if unranked:  # 广东排第几: the report ranks ten provinces, 广东 is not among them
+            notes.append(f"文档中没有写到{'、'.join(unranked)}的名次")
         # 有效期几年，年审要交多少钱: 文档中没有写到需要多长时间，也没有写到具体的费用数额
         return "，也".join([notes[0], *(n.removeprefix("文档中") for n in notes[1:])]) if notes else None
 

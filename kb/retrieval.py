@@ -23,7 +23,7 @@ from .config import KBConfig
 from .embedding import Embedder, check_compatible
 from .errors import KBError
 from .fusion import evidence_fusion, idf, lifted, lowered, rerank, spread_from_median
-from .glossary import asked_terms, expand, glossary, occurs, word_boundaries, word_spans
+from .glossary import asked_terms, everyday_words, expand, glossary, occurs, word_boundaries, word_spans
 from .homophones import Correction
 from .industries import (
     classify_industry,
@@ -189,7 +189,7 @@ def shown_industry(snap: Snapshot, chunk_id: str, tags: ChunkTags, region: Regio
 # off-topic check reads it; the ranking is not changed (a glossary expansion was tried: it moved
 # the development sets' 明年/接下来 questions down).
 _THIS_ACTION = re.compile(r"这(?:个|项|次)?(?:行动|活动)|(?:明年|今后|以后|往后|接下来|下一步|下一阶段|后面)"
-                          r".{0,6}?(?:打算|计划|安排|还搞|还做|还有|继续|还会|怎么搞|咋搞|重点)|"
+                          r".{0,6}?(?:打算|计划|安排|准备|还搞|还做|还有|继续|还会|怎么搞|咋搞|重点|要做|要干|做哪|干哪|做啥|干啥|做什么|干什么)|"
                           # 觉得真有用的老板多了还是少了: what owners think of it (the report's survey)
                           r"(?:觉得|认为)(?:真|真的|很|挺)?(?:有用|管用|有效果?|有帮助|值|划算)的(?:老板|企业|厂|人|商家)|"
                           r"(?:老板|企业|厂家|同行)们?(?:都|真|真的)?(?:觉得|认为)(?:真|真的|很|挺)?(?:有用|管用|有效果?|有帮助|值|划算)")
@@ -839,8 +839,16 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
             units.append(re.compile(f"{_AMOUNT}(?:{n})(?:\\s*{w}|(?![\\u4e00-\\u9fff]))"))
             tail = tail[len(unit):]
         elif unit:
-            units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[unit]})"))
-            tail = tail[len(unit):]
+            # 多少家认证机构: the thing counted right after the counter; a figure in the counter followed by
+            # another thing counts that (为1.5万家企业), as above
+            rest = tail[len(unit):]
+            spans = tokenizer.spans(rest) if rest else []
+            first = rest[spans[0][0]:spans[0][1]] if spans else ""
+            if len(first) >= 2 and _CJK.search(first) and informative(first):
+                units.append(re.compile(f"{_AMOUNT}(?:{_COUNTERS[unit]})(?:\\s*{re.escape(first)}|(?![\\u4e00-\\u9fff]))"))
+            else:
+                units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[unit]})"))
+            tail = rest
         for w in tokenizer.tokenize(tail):
             if informative(w) and len(w) >= 2:
                 things.append(re.compile(f"{re.escape(w)}.{{0,6}}?\\d|\\d[^，。；]{{0,6}}?{re.escape(w)}"))
@@ -851,9 +859,9 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
 # a length of time (认证下来要多久). The report may have neither; the answer then says so.
 _ASKED_FIGURES = (
     # 收费 as a price asked (怎么收费, 收费标准), not 乱收费怎么办 (a complaint, not an amount)
-    # 多少钱 as a price, not an amount borrowed, earned, saved or given out (能贷多少钱, 能多赚多少钱, 省了多少钱,
-    # 给企业发了多少钱)
-    ("费用", re.compile(r"(?<![贷借赚挣省补奖发])(?<![贷借赚挣省补奖发]了)多少钱|花多少|花费|要花|(?<!乱)收费(?:是|要|大概|一般)?(?:多少|标准|贵|高)|怎么收费|(?:要|交)多少|"
+    # 多少钱 as a price, not an amount borrowed, earned, saved, lost or given out (能贷多少钱, 能多赚多少钱, 省了多少钱,
+    # 损失减少了多少钱, 给企业发了多少钱)
+    ("费用", re.compile(r"(?<![贷借赚挣省补奖发少降亏失])(?<![贷借赚挣省补奖发少降亏失]了)多少钱|花多少|花费|要花|(?<!乱)收费(?:是|要|大概|一般)?(?:多少|标准|贵|高)|怎么收费|(?:要|交)多少|"
                       r"费用(?:是|要|大概|一般)?多少|多少费用|价格|价钱|贵不贵|几千块|几万块|"
                       r"成本(?:是|要|大概)?多少"),
      # an amount of money in a sentence about a fee, price or cost (减免认证费用3960万元), not a loan
@@ -979,6 +987,27 @@ def unanswered_places(query: str, sentences) -> list[str]:
         return []
     shown = sorted(asked, key=lambda n: (query.find(n) if n in query else len(query), -len(n)))
     shown = [n for n in shown if n in query]
+    return [n for n in shown if not any(n != m and n in m for m in shown)]
+
+
+# a question asking a place's rank (广东排第几, 在全国评估里排第几名, 名次如何)
+_RANK_ASKED = re.compile(r"排(?:在|到)?第几|第几名|排(?:多少|几)名|排名(?:是)?(?:第)?(?:多少|几)|名次|排(?:在|到)?哪(?:里|儿)?|排得?(?:怎么样|咋样|如何)")
+_RANK_TOLD = re.compile(r"第\s*[一二三四五六七八九十\d]+\s*(?:名|位)?|排名|前\s*[一二三四五六七八九十\d]+|首位|榜首|前茅|进步较大")
+
+
+def unranked_places(query: str, sentences) -> list[str]:
+    """The places a question asks the rank of (广东排第几) that no answer sentence ranks: none names the
+    place together with a rank (排名前10的省份依次为：浙江、江苏… ranks 江苏, not 广东; a sentence on 广东's
+    policies gives no rank)."""
+    query = to_simplified(query)
+    if not _RANK_ASKED.search(query):
+        return []
+    asked = place_names(query)
+    if not asked or not sentences:
+        return []
+    if any(place_names(s.text) & asked and _RANK_TOLD.search(s.text) for s in sentences):
+        return []
+    shown = [n for n in sorted(asked, key=query.find) if n in query]
     return [n for n in shown if not any(n != m and n in m for m in shown)]
 
 
@@ -1320,6 +1349,10 @@ class Retriever:
             out = lifted(out, {i for i in out if introduces(snap.chunks[i].text, defined)}, penalty)
         if penalty and asks_for_purpose(query):  # 国家为什么要搞这个行动: where the document introduces it
             out = lifted(out, {i for i in out if introduces_programme(snap.chunks[i].text)}, penalty)
+        ranked_place = place_names(query) if penalty and _RANK_ASKED.search(query) else frozenset()
+        if ranked_place:  # 江苏排第几: the passage with a sentence ranking it (排名前10的省份依次为：浙江、江苏…)
+            out = lifted(out, {i for i in out if any(_RANK_TOLD.search(t) and place_names(t) & ranked_place
+                                                     for _, t, _ in snap.sentences_of(i))}, penalty)
         if penalty and asks_for_open_problems(query):  # 哪些问题没解决: the problem chapters, the same amount up
             out = lifted(out, {i for i in out if in_problem_section(snap.chunks[i].section)}, penalty)
         # 养老院能做质量认证吗: the one passage naming the trade asked about (长三角养老领域…) before
@@ -1529,7 +1562,9 @@ class Retriever:
         do use is never off-topic evidence, so a collection about tourism keeps 旅游 questions, and
         a trade word the documents use keeps the question (沙县小吃开店的能参加吗).
         Document frequencies only, so every backend agrees."""
-        topics = offtopic_words()
+        # a topic word the glossary gives as an everyday word of the field is the field's figure of speech
+        # (看病开方: 质量诊断), unless another topic word is there too (去医院看病挂号)
+        topics = offtopic_words() - everyday_words()
         words = list(dict.fromkeys(typed))
         if not any(t in topics and not len(snap.bm25.containing(t)) for t in words) and not any(
             # a topic word the segmenter split ("个税怎么申报" gives 税 and 申报)
@@ -1733,6 +1768,8 @@ class Retriever:
         purpose = self.config.answer_result_bonus if asks_for_purpose(query) else 0.0  # 为啥要搞这个行动
         places = self.config.answer_places_bonus if asks_for_places(query) else 0.0
         top_place = places if asks_for_top(query) else 0.0  # 哪个省搞得最好: the ranking
+        # 江苏排第几: a sentence ranking that place (排名前10的省份依次为：浙江、江苏…)
+        rank_of = place_names(query) if _RANK_ASKED.search(query) else frozenset()
         named = named_parts(query)
         # 降了多少, 后来…降到多少: a sentence stating the change, by how plainly (see states_change); not
         # when the question also asks what was done or what the trouble was (怎么解决的，效果咋样: either answers)
@@ -1745,7 +1782,8 @@ class Retriever:
         # a place the question names (我在江苏…): a sentence listing places (浙江、江苏、河北等19个省局…) is
         # the national account, not what that place did (其中，江苏省局…为1433家企业…)
         asked_places = place_names(query)
-        own_places = bool(asked_places) and not places
+        # ... unless it asks that place's rank (江苏排第几: the ranking lists ten provinces)
+        own_places = bool(asked_places) and not places and not _RANK_ASKED.search(query)
         where = self.config.answer_own_place_bonus if not places and not asked_places and _WHERE.search(query) else 0.0
         # a figure asked of no place and no example (政府一共补了多少钱): the total, not one province's
         # (not a trade's or an owner's own trouble: 做豆瓣酱的…菌落总数降了多少 wants the case's figure)
@@ -1818,6 +1856,8 @@ class Retriever:
                     rank += places
                 if top_place:  # 哪个省最好: a ranking of places; a sentence naming no place is no answer
                     rank += (top_place if _RANKING.search(text) else 0.0) - (top_place if not place_count(text) else 0.0)
+                if rank_of and _RANK_TOLD.search(text) and place_names(text) & rank_of:
+                    rank += self.config.answer_result_bonus
                 if how_changed:
                     # 省了多少钱: the change in the kind of figure asked for (an amount of money), not any change
                     told_change = states_change(text) if wanted_figure.search(text) else 0
@@ -1865,7 +1905,8 @@ class Retriever:
         out: list[AnswerSentence] = []
         top = (1.5 + self.config.answer_passage_weight + where + bonus + (bonus if units or things else 0.0) + benefit + places + top_place + 2 * how_changed
                + opinion + steps + part_bonus + open_problems + coming + earlier
-               + (self.config.answer_result_bonus if defined or purpose else 0.0))  # the largest rank
+               + (self.config.answer_result_bonus if defined or purpose else 0.0)
+               + (self.config.answer_result_bonus if rank_of else 0.0))  # the largest rank
         # the same sentence told twice (a passage and its copy, a PDF that repeats a paragraph) is given once
         seen: set[str] = set()
         scored = [x for x in scored if not (_text_key(x[3]) in seen or seen.add(_text_key(x[3])))]
