@@ -836,7 +836,7 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
             tail = tail[1:]
         elif noun:
             w, n = re.escape(noun), _COUNTERS[unit]
-            units.append(re.compile(f"{_AMOUNT}(?:{n})(?:\\s*{w}|(?![\\u4e00-\\u9fff]))"))
+            units.append(re.compile(f"{_AMOUNT}(?:{n})(?:\\s*[\\u4e00-\\u9fff]{{0,4}}?{w}|(?![\\u4e00-\\u9fff]))"))
             tail = tail[len(unit):]
         elif unit:
             # 多少家认证机构: the thing counted right after the counter; a figure in the counter followed by
@@ -845,7 +845,7 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
             spans = tokenizer.spans(rest) if rest else []
             first = rest[spans[0][0]:spans[0][1]] if spans else ""
             if len(first) >= 2 and _CJK.search(first) and informative(first):
-                units.append(re.compile(f"{_AMOUNT}(?:{_COUNTERS[unit]})(?:\\s*{re.escape(first)}|(?![\\u4e00-\\u9fff]))"))
+                units.append(re.compile(f"{_AMOUNT}(?:{_COUNTERS[unit]})(?:\\s*[\\u4e00-\\u9fff]{{0,4}}?{re.escape(first)}|(?![\\u4e00-\\u9fff]))"))
             else:
                 units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[unit]})"))
             tail = rest
