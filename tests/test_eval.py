@@ -32,7 +32,7 @@ MARGIN = 0.01
 MEASURED = {
     "eval/queries.jsonl": {
         "bm25": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9924},
-        "dense": {"hit@1": 0.7975, "hit@5": 0.9367, "hit@10": 0.9620, "mrr@10": 0.8579, "ndcg@10": 0.8771},
+        "dense": {"hit@1": 0.7975, "hit@5": 0.9367, "hit@10": 0.9747, "mrr@10": 0.8615, "ndcg@10": 0.8826},
         "hybrid": {"hit@1": 0.9873, "hit@5": 1.0000, "hit@10": 1.0000, "mrr@10": 0.9937, "ndcg@10": 0.9920},
         "cases first@1": 1.0,
         "answer@1": 0.9620,
@@ -81,7 +81,7 @@ MEASURED = {
     },
     "eval/plain6.jsonl": {
         "bm25": {"hit@1": 0.7500, "hit@5": 0.9000, "hit@10": 0.9500, "mrr@10": 0.8061, "ndcg@10": 0.8363},
-        "dense": {"hit@1": 0.6750, "hit@5": 0.9500, "hit@10": 0.9750, "mrr@10": 0.7704, "ndcg@10": 0.8168},
+        "dense": {"hit@1": 0.6750, "hit@5": 0.9750, "hit@10": 0.9750, "mrr@10": 0.7725, "ndcg@10": 0.8187},
         "hybrid": {"hit@1": 0.8750, "hit@5": 0.9750, "hit@10": 1.0000, "mrr@10": 0.9096, "ndcg@10": 0.9267},
         "cases first@1": None,  # its case questions name no expected case record
         "answer@1": 0.8250,
