@@ -577,9 +577,16 @@ _PROBLEMS_ASKED = re.compile(r"(?:有|存在|说了|提了|指出了?)(?:哪些|
                              r"(?:问题|不足|短板|难题|毛病|弊端|缺点|隐患)")
 
 
+# why something does not happen (为什么说各部门的政策没拧成一股绳, 为啥小老板不愿意搞): the report's account of the
+# problem answers it, not an achievement on the same subject (28个省局建立了…协同联动…机制)
+_WHY_NOT = re.compile(r"(?:为什么|为啥|为何|咋就|怎么就)[^，。？?]{0,16}?(?:没|不)")
+
+
 def asks_for_open_problems(query: str) -> bool:
-    """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足, 这样做有啥问题)."""
-    return bool(_OPEN_PROBLEMS.search(query)) or (bool(_PROBLEMS_ASKED.search(query)) and not asks_for_remedy(query))
+    """Whether a question asks what is still wrong (这个行动有哪些问题没解决, 还存在哪些不足, 这样做有啥问题,
+    为什么说…没拧成一股绳)."""
+    return (bool(_OPEN_PROBLEMS.search(query)) or bool(_WHY_NOT.search(query))
+            or (bool(_PROBLEMS_ASKED.search(query)) and not asks_for_remedy(query)))
 
 
 _NEGATION = frozenset(("没", "未", "没有", "还", "没能", "尚未", "不了", "能", "还没", "还没有"))

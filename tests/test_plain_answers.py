@@ -1589,6 +1589,14 @@ def test_a_question_asking_what_is_wrong_with_a_way_lifts_the_problem_chapters(r
     assert not asks_for_open_problems("有啥问题，咋解决") and not asks_for_open_problems("认证能解决哪些问题")
     top = real_kb.search("我们这边基本靠财政补贴在推，这样有啥问题", top_k=1)[0]
     assert "依靠政府财政补贴推动" in top.chunk.text
+    # why something does not happen asks for the problem too (session 31 tester t21: answered with the 28个省局
+    # 建立了…协同联动 achievement, the weakness 3rd)
+    assert asks_for_open_problems("为什么说各部门的政策没拧成一股绳？") and asks_for_open_problems("为啥老板不愿搞")
+    assert not asks_for_open_problems("为什么要搞这个行动")
+    query = "为什么说各部门的政策没拧成一股绳？"
+    hits = real_kb.search(query, top_k=10)
+    assert "协调联动的工作合力仍有优化空间" in hits[0].chunk.text
+    assert "28个省局" not in real_kb.answer(query, hits)[0].text
 
 
 def test_a_card_shows_results_before_counts_of_scale():
