@@ -797,6 +797,8 @@ _COUNTERS = {"个点": "个百分点|[%％]", "个百分点": "个百分点", "�
              "名": "名|人", "次": "次|场", "场": "场|次", "钱": "元", "块": "元", "元": "元", "倍": "倍",
              "亿": "亿", "万": "万"}
 _AMOUNT = r"\d[\d.\s]*(?:万|亿|千|百)?\s*"
+# a counter after what is counted (多少懂质量管理的人, 多少做外贸的家): 的 + the counter ending the question
+_LATE_COUNTER = re.compile(r"的(人次|人|家|名)$")
 # what may stand between the thing counted and 多少 (认证机构一共有多少家)
 _COUNTED_FILLER = re.compile(r"(?:(?:一共|总共|共|到底|究竟|具体|实际上?|大概|大约|总计|累计|目前|现在|今年|去年)?(?:有|是))*"
                              r"(?:一共|总共|共|到底|究竟|具体|实际上?|大概|大约|总计|累计)?\s*$")
@@ -829,6 +831,9 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
     for m in _COUNTED.finditer(query):
         tail = m.group(1)
         unit = next((u for u in sorted(_COUNTERS, key=len, reverse=True) if tail.startswith(u)), None)
+        late = _LATE_COUNTER.search(tail) if unit is None else None
+        if late:  # 多少懂质量管理的人: the counter at the end (人才5.2万人次)
+            units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[late.group(1)]})"))
         # 认证机构多少家, 激励政策几项: the thing counted comes first; a figure in the counter followed by
         # another thing counts that (为1.5万家企业), the figure is one followed by it or by nothing else
         # (457家认证机构, 认证机构共457家。, 采信措施259项)
@@ -1845,6 +1850,8 @@ class Retriever:
                 rank = (score + (bonus if bonus and wanted_figure.search(text) and (in_unit or not units) else 0.0)
                         + (bonus if in_unit or any(c.search(text) for c in things) else 0.0)
                         + self.config.answer_passage_weight * hit.score)
+                if bonus and units and not _FIGURE.search(text):  # 多少…的人: a sentence with no figure at all
+                    rank -= bonus
                 if benefit:  # 有啥好处: a result, not a problem
                     polarity = reads_as_result(text)
                     rank += benefit if polarity else -benefit if polarity is False else 0.0

@@ -91,6 +91,7 @@ def test_a_standard_is_no_quality_infrastructure():
         ("老板天天在外面跑订单，质量的事根本顾不上，报告里说过老板的问题吗？", "领导作用"),
         ("专家到企业里去帮扶，一般用哪些办法？", "专家进企"),
         ("想在县里建个认证服务站，按企业大小分层次服务，有先例吗？", "差异化"),
+        ("培养了多少懂质量管理的人", "质量管理人才"),  # session 31 tester t22: the 人才5.2万人次 passage was 2nd
     ],
 )
 def test_expansion_from_whole_words(query, term):

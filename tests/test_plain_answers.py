@@ -1287,6 +1287,9 @@ def test_what_a_figure_question_counts():
     units, _ = counted("有多少家认证机构参加", tok)
     assert any(p.search("457家认证机构、1785个产业/工业园区深度参与") for p in units)
     assert not any(p.search("认证机构为1.5万家企业减免认证费用共计3960万元") for p in units)
+    # the counter after what is counted (多少懂质量管理的人: 人才5.2万人次; session 31 tester t22)
+    assert gives("培养了多少懂质量管理的人", "有效培育企业质量管理人才5.2万人次")
+    assert not gives("培养了多少懂质量管理的人", "排名前10的省份依次为：浙江、江苏")
     units, _ = counted("淘汰或留下了几家供应商？", tok)  # a few characters may qualify the thing (tester t23)
     assert any(p.search("合成：淘汰2家竹材供应商") for p in units)
 
@@ -1686,6 +1689,15 @@ def test_a_rank_the_answer_does_not_give_is_said():
     assert unranked_places("四川排名怎么样", sentences("排名进步较大的省份为：四川、陕西、甘肃、江西、天津。")) == []
     assert unranked_places("广东有哪些做法", sentences(other)) == []  # no rank asked
     assert unranked_places("哪个省排第一", sentences(other)) == []  # no place named
+
+
+@pytest.mark.slow
+def test_a_count_question_is_not_answered_by_a_sentence_without_a_figure(real_kb):
+    """培养了多少懂质量管理的人 (session 31 tester t22) was answered with …品牌建设、人才培养… (both words, no figure);
+    a question counting in a counter is not answered by a sentence with no figure at all."""
+    q = "培养了多少懂质量管理的人"
+    answer = real_kb.answer(q, real_kb.search(q, top_k=10))
+    assert answer and "5.2万人次" in answer[0].text, answer[0].text if answer else None
 
 
 @pytest.mark.slow
