@@ -832,8 +832,6 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
         tail = m.group(1)
         unit = next((u for u in sorted(_COUNTERS, key=len, reverse=True) if tail.startswith(u)), None)
         late = _LATE_COUNTER.search(tail) if unit is None else None
-        if late:  # 多少懂质量管理的人: the counter at the end (人才5.2万人次)
-            units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[late.group(1)]})"))
         # 认证机构多少家, 激励政策几项: the thing counted comes first; a figure in the counter followed by
         # another thing counts that (为1.5万家企业), the figure is one followed by it or by nothing else
         # (457家认证机构, 认证机构共457家。, 采信措施259项)
@@ -843,6 +841,8 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
         if not m.group(0).startswith("多少") and not noun and (_OTHER_ASK.search(query)
                                                                or not _COUNT_BEFORE.search(query[:m.start()])):
             continue  # 几个省有没有联手搞, 找个几个省市联合搞的例子: several provinces, not how many
+        if late:  # 多少懂质量管理的人: the counter at the end (人才5.2万人次)
+            units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[late.group(1)]})"))
         if unit == "个" and len(tail) > 1:  # 几个省: 7个省局, not any 个
             units.append(re.compile(_AMOUNT + "个" + re.escape(tail[1])))
             tail = tail[1:]

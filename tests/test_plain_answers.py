@@ -1290,6 +1290,7 @@ def test_what_a_figure_question_counts():
     # the counter after what is counted (多少懂质量管理的人: 人才5.2万人次; session 31 tester t22)
     assert gives("培养了多少懂质量管理的人", "有效培育企业质量管理人才5.2万人次")
     assert not gives("培养了多少懂质量管理的人", "排名前10的省份依次为：浙江、江苏")
+    assert counted("有没有几位懂行的人", tok) == ((), ())  # several, not how many: no counter at the end either
     units, _ = counted("淘汰或留下了几家供应商？", tok)  # a few characters may qualify the thing (tester t23)
     assert any(p.search("合成：淘汰2家竹材供应商") for p in units)
 
