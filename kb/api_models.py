@@ -189,7 +189,7 @@ class SearchResponse(_Model):
     notes: list[str] = Field(description="提示：同音错字按哪个词理解（已按“认证贷”理解“认正贷”。）；"
                                          "未知行业、未识别的地区、不存在的文档编号（这时结果为空）；没有结果时说明原因"
                                          "（问题与文档无关，或没有达到相关度门槛的段落）")
-    not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业和外文名称（如 深圳、家具、CE认证）")
+    not_in_documents: list[str] = Field(description="查询里提到、但文档中没有出现的地名、行业、外文名称和认证实务话题（如 深圳、家具、CE认证、花钱买证）")
     definitions: list[Definition] = Field(default_factory=list, description="问题在问某个术语是什么意思（啥叫采信、链主是啥）时，"
                                                                         "术语表里它的通俗解释（最多两条）；否则为空列表")
     answer: Answer | None = Field(description="直接回答；bm25 模式或没有结果时为 null")

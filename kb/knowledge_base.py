@@ -504,7 +504,8 @@ class KnowledgeBase:
         question asking for a list the ``outline`` of headings it comes from; or null), ``guidance``
         (the trade the question names and its most comparable cases with outcomes; null in bm25
         mode, which never loads the model, and without results) and
-        ``not_in_documents`` (places, trades and Latin names the query names that no document mentions)
+        ``not_in_documents`` (places, trades, Latin names and topics of certification practice the query names
+        that no document mentions)
         and ``notes`` (a homophone typo read as the word meant, 已按“认证贷”理解“认正贷”; filter values
         that match nothing: an unknown trade, place or document id; why nothing was found)."""
         with self.pinned():

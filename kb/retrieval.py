@@ -1597,8 +1597,9 @@ class Retriever:
         return len(shared) <= ELSEWHERE_MAX_SHARED
 
     def absent_names(self, snap: Snapshot, query: str) -> list[str]:
-        """Places, trades and Latin names the question names that no document mentions (深圳, 家具,
-        CE认证): the results can only be about something near them, and the user should be told so.
+        """Places, trades, Latin names and topics of certification practice the question names that no
+        document mentions (深圳, 家具, CE认证, 花钱买证): the results can only be about something near them,
+        and the user should be told so.
 
         Latin names (:func:`latin_names`) count when the glossary does not list them
         (:func:`explained_latin`: ISO9001 is the report's 质量管理体系) and some word of them is not
