@@ -132,7 +132,7 @@ def romanised_places() -> Mapping[str, tuple[str, int]]:
 def read_romanised_places(text: str) -> tuple[str, tuple[Correction, ...]]:
     """``text`` with place names typed in pinyin (Jiangsu, qingdao, Inner Mongolia) as their Chinese names,
     and the readings made. Words of four letters or more only; a county only when capitalised
-    (Shangyu, Deqing), as English words may spell one (change: 长葛)."""
+    (Shangyu, Deqing), as English words may spell one (dean: 德安)."""
     if not re.search(r"[A-Za-z]{4}", text):
         return text, ()
     places = romanised_places()
