@@ -820,6 +820,12 @@ _COUNT_BEFORE = re.compile(r"(?:^|[有是占共计达到了多少涨降升增减
 _OTHER_ASK = re.compile(r"有没有|是不是|能不能|要不要|会不会|哪|什么|啥|谁|[吗么嘛]\s*[？?]?\s*$")
 
 
+def counted_as(unit: str, thing: str) -> re.Pattern[str]:
+    """A figure in the counter ``unit`` that counts ``thing``: followed by it (a few characters may qualify
+    it: 457家认证机构, 2家竹材供应商) or by nothing else (认证机构共457家。), not by another thing (为1.5万家企业)."""
+    return re.compile(f"{_AMOUNT}(?:{_COUNTERS[unit]})(?:\\s*[\\u4e00-\\u9fff]{{0,4}}?{re.escape(thing)}|(?![\\u4e00-\\u9fff]))")
+
+
 def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
     """Patterns of a sentence that gives the figure ``query`` counts (:data:`_COUNTED`): first the
     figure in the counter asked (多少家 → 457 家), then a word of the thing counted within a few
@@ -847,8 +853,7 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
             units.append(re.compile(_AMOUNT + "个" + re.escape(tail[1])))
             tail = tail[1:]
         elif noun:
-            w, n = re.escape(noun), _COUNTERS[unit]
-            units.append(re.compile(f"{_AMOUNT}(?:{n})(?:\\s*[\\u4e00-\\u9fff]{{0,4}}?{w}|(?![\\u4e00-\\u9fff]))"))
+            units.append(counted_as(unit, noun))
             tail = tail[len(unit):]
         elif unit:
             # 多少家认证机构: the thing counted right after the counter; a figure in the counter followed by
@@ -857,7 +862,7 @@ def counted(query: str, tokenizer: Tokenizer) -> tuple[tuple[re.Pattern[str], ..
             spans = tokenizer.spans(rest) if rest else []
             first = rest[spans[0][0]:spans[0][1]] if spans else ""
             if len(first) >= 2 and _CJK.search(first) and informative(first):
-                units.append(re.compile(f"{_AMOUNT}(?:{_COUNTERS[unit]})(?:\\s*[\\u4e00-\\u9fff]{{0,4}}?{re.escape(first)}|(?![\\u4e00-\\u9fff]))"))
+                units.append(counted_as(unit, first))
             else:
                 units.append(re.compile(_AMOUNT + f"(?:{_COUNTERS[unit]})"))
             tail = rest
@@ -983,6 +988,12 @@ def unanswered_years(query: str, sentences) -> list[str]:
     return asked
 
 
+def names_as_typed(query: str, names) -> list[str]:
+    """The ``names`` typed in ``query``, in the order typed, each once (广东, not 广东 and 广东省)."""
+    shown = sorted((n for n in names if n in query), key=lambda n: (query.find(n), -len(n)))
+    return [n for n in shown if not any(n != m and n in m for m in shown)]
+
+
 def unanswered_places(query: str, sentences) -> list[str]:
     """The places a question asking for a figure names (广东给了多少财政补贴) that no answer sentence (nor
     its section) names while each of them is about another place or the whole country (落实3.7亿元财政
@@ -997,9 +1008,7 @@ def unanswered_places(query: str, sentences) -> list[str]:
             return []
     if not all((place_names(s.text) - asked) or _NATIONWIDE.search(s.text) for s in sentences):
         return []
-    shown = sorted(asked, key=lambda n: (query.find(n) if n in query else len(query), -len(n)))
-    shown = [n for n in shown if n in query]
-    return [n for n in shown if not any(n != m and n in m for m in shown)]
+    return names_as_typed(query, asked)
 
 
 # a question asking a place's rank (广东排第几, 在全国评估里排第几名, 名次如何)
@@ -1019,8 +1028,7 @@ def unranked_places(query: str, sentences) -> list[str]:
         return []
     if any(place_names(s.text) & asked and _RANK_TOLD.search(s.text) for s in sentences):
         return []
-    shown = [n for n in sorted(asked, key=query.find) if n in query]
-    return [n for n in shown if not any(n != m and n in m for m in shown)]
+    return names_as_typed(query, asked)
 
 
 def has_figure(text: str) -> bool:
